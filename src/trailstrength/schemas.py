@@ -1,0 +1,213 @@
+"""The data contract: one pandera model per tidy table (DESIGN §4).
+
+Storage is SI (m, s, m/s, kg); instants are tz-aware UTC (``datetime64[ns, UTC]``) and every table that is
+about a day carries ``local_date`` (naive midnight in the athlete's own time zone). ``validate(name, df)`` is the
+single gate every table passes before it is written; a violation raises :class:`SchemaViolation` naming the
+table, the columns, the failed checks and the first offending rows.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pandera.pandas as pa
+from pandera.typing import Series
+
+UTC = pd.DatetimeTZDtype(unit="ns", tz="UTC")
+LOCAL_DATE = "datetime64[ns]"
+
+
+def _ts(nullable: bool = False, **kw):
+    return pa.Field(dtype_kwargs={"unit": "ns", "tz": "UTC"}, nullable=nullable, **kw)
+
+
+class _Base(pa.DataFrameModel):
+    class Config:
+        coerce = True
+        strict = False  # readers may add source-specific reference columns
+
+
+class Activities(_Base):
+    """One row per activity (a run, ride, strength session recorded by a watch, ...)."""
+
+    activity_id: Series[str] = pa.Field(unique=True)
+    athlete_id: Series[str]
+    source_file: Series[str]
+    source_format: Series[str]
+    sport: Series[str]
+    start_time: Series[pd.DatetimeTZDtype] = _ts(nullable=True)
+    local_date: Series[LOCAL_DATE] = pa.Field(nullable=True)
+    duration_s: Series[float] = pa.Field(ge=0, nullable=True)
+    moving_time_s: Series[float] = pa.Field(ge=0, nullable=True)
+    distance_m: Series[float] = pa.Field(ge=0, nullable=True)
+    ascent_m: Series[float] = pa.Field(ge=0, nullable=True)
+    descent_m: Series[float] = pa.Field(ge=0, nullable=True)
+    has_gps: Series[bool]
+    has_altitude: Series[bool]
+    altitude_source: Series[str] = pa.Field(isin=["barometric", "gps", "dem", "none", "unknown"])
+    device: Series[str] = pa.Field(nullable=True)
+
+
+class Samples(_Base):
+    """One row per recorded point of an activity."""
+
+    activity_id: Series[str]
+    timestamp: Series[pd.DatetimeTZDtype] = _ts(nullable=True)
+    elapsed_s: Series[float] = pa.Field(ge=0, nullable=True)
+    distance_m: Series[float] = pa.Field(ge=0, nullable=True)
+    lat: Series[float] = pa.Field(ge=-90, le=90, nullable=True)
+    lon: Series[float] = pa.Field(ge=-180, le=180, nullable=True)
+    altitude_m: Series[float] = pa.Field(ge=-500, le=9000, nullable=True)
+    heart_rate: Series[float] = pa.Field(ge=0, le=260, nullable=True)
+    cadence: Series[float] = pa.Field(ge=0, nullable=True)
+    speed_mps: Series[float] = pa.Field(ge=0, nullable=True)
+
+
+class Segments(_Base):
+    """One row per terrain segment (descent or climb) of a run."""
+
+    activity_id: Series[str]
+    athlete_id: Series[str]
+    kind: Series[str] = pa.Field(isin=["descent", "climb", "flat"])
+    start_m: Series[float] = pa.Field(ge=0)
+    end_m: Series[float] = pa.Field(ge=0)
+    length_m: Series[float] = pa.Field(gt=0)
+    drop_m: Series[float]
+    mean_grade: Series[float] = pa.Field(ge=-0.45, le=0.45)
+    duration_s: Series[float] = pa.Field(ge=0, nullable=True)
+    speed_mps: Series[float] = pa.Field(ge=0, nullable=True)
+    gap_speed_mps: Series[float] = pa.Field(ge=0, nullable=True)
+    vertical_speed_mps: Series[float] = pa.Field(ge=0, nullable=True)
+
+
+class Runs(_Base):
+    """One row per run with its terrain summary and descent performance index (DPI)."""
+
+    activity_id: Series[str] = pa.Field(unique=True)
+    athlete_id: Series[str]
+    local_date: Series[LOCAL_DATE]
+    distance_m: Series[float] = pa.Field(ge=0, nullable=True)
+    descent_m: Series[float] = pa.Field(ge=0, nullable=True)
+    descent_length_m: Series[float] = pa.Field(ge=0, nullable=True)
+    descent_gap_speed_mps: Series[float] = pa.Field(ge=0, nullable=True)
+    flat_speed_mps: Series[float] = pa.Field(gt=0, nullable=True)
+    flat_reference_mps: Series[float] = pa.Field(gt=0, nullable=True)
+    flat_reference: Series[str] = pa.Field(isin=["same_run", "rolling_28d", "none"])
+    dpi: Series[float] = pa.Field(gt=0, nullable=True)
+
+
+class StrengthSets(_Base):
+    """One row per strength set, with its exercise classified by the taxonomy."""
+
+    athlete_id: Series[str]
+    performed_at: Series[pd.DatetimeTZDtype] = _ts(nullable=True)
+    local_date: Series[LOCAL_DATE]
+    session_id: Series[str]
+    exercise_raw: Series[str]
+    exercise: Series[str] = pa.Field(nullable=True)
+    pattern: Series[str] = pa.Field(nullable=True)
+    hinge_subtype: Series[str] = pa.Field(nullable=True)
+    posterior_chain_weight: Series[float] = pa.Field(ge=0, le=1)
+    unilateral: Series[bool]
+    knee_dominant: Series[bool]
+    set_index: Series[int] = pa.Field(ge=0)
+    set_type: Series[str] = pa.Field(isin=["working", "warmup", "failure", "drop"])
+    reps: Series[float] = pa.Field(ge=0, nullable=True)
+    load_kg: Series[float] = pa.Field(ge=0, nullable=True)
+    rpe: Series[float] = pa.Field(ge=0, le=10, nullable=True)
+    rir: Series[float] = pa.Field(ge=0, nullable=True)
+    duration_s: Series[float] = pa.Field(ge=0, nullable=True)
+    source: Series[str]
+
+
+class Wellness(_Base):
+    """One row per wellness / soreness report (an athlete-day, or several reports a day with a time)."""
+
+    athlete_id: Series[str]
+    local_date: Series[LOCAL_DATE]
+    reported_at: Series[pd.DatetimeTZDtype] = _ts(nullable=True)
+    soreness: Series[float] = pa.Field(ge=0, le=10, nullable=True)
+    soreness_raw: Series[float] = pa.Field(nullable=True)
+    soreness_scale: Series[str] = pa.Field(nullable=True)
+    soreness_regions: Series[str] = pa.Field(nullable=True)
+    fatigue: Series[float] = pa.Field(nullable=True)
+    sleep_h: Series[float] = pa.Field(ge=0, le=24, nullable=True)
+    source: Series[str]
+
+
+class Races(_Base):
+    """One row per athlete × race × section."""
+
+    athlete_id: Series[str]
+    race: Series[str]
+    date: Series[LOCAL_DATE]
+    section: Series[str]
+    distance_m: Series[float] = pa.Field(ge=0, nullable=True)
+    gain_m: Series[float] = pa.Field(ge=0, nullable=True)
+    loss_m: Series[float] = pa.Field(ge=0, nullable=True)
+    time_s: Series[float] = pa.Field(ge=0, nullable=True)
+
+
+class Manifest(_Base):
+    """One row per input file: what it was, and what became of it."""
+
+    path: Series[str]
+    sha256: Series[str] = pa.Field(str_length={"min_value": 64, "max_value": 64})
+    size_bytes: Series[int] = pa.Field(ge=0)
+    format: Series[str]
+    athlete_id: Series[str]
+    state: Series[str] = pa.Field(isin=["ingested", "duplicate", "quarantined"])
+    reason: Series[str] = pa.Field(nullable=True)
+    rows: Series[int] = pa.Field(ge=0)
+    reader_version: Series[str]
+    ingested_at: Series[pd.DatetimeTZDtype] = _ts()
+
+
+TABLES: dict[str, type[_Base]] = {
+    "activities": Activities,
+    "samples": Samples,
+    "segments": Segments,
+    "runs": Runs,
+    "strength_sets": StrengthSets,
+    "wellness": Wellness,
+    "races": Races,
+    "manifest": Manifest,
+}
+
+
+class SchemaViolation(ValueError):
+    """A table broke the data contract. ``failures`` holds pandera's failure cases."""
+
+    def __init__(self, table: str, failures: pd.DataFrame):
+        self.table = table
+        self.failures = failures
+        lines = [f"table {table!r} violates its schema ({len(failures)} failure(s)):"]
+        for (column, check), grp in failures.groupby(["column", "check"], dropna=False, sort=False):
+            if check == "column_in_dataframe":
+                lines.append(f"  missing column(s) {grp['failure_case'].tolist()}")
+                continue
+            rows = grp["index"].dropna().tolist()
+            shown = ", ".join(str(r) for r in rows[:10]) + (" ..." if len(rows) > 10 else "")
+            values = ", ".join(repr(v) for v in grp["failure_case"].head(3))
+            lines.append(f"  column {column!r}: {check} — rows [{shown}] (values {values})")
+        super().__init__("\n".join(lines))
+
+
+def validate(table: str, df: pd.DataFrame) -> pd.DataFrame:
+    """Validate ``df`` as table ``table``; return it coerced to the contract dtypes.
+
+    Raises
+    ------
+    SchemaViolation
+        Every failed check at once (``lazy=True``), naming table, column and rows.
+    """
+    model = TABLES[table]
+    try:
+        return model.validate(df, lazy=True)
+    except pa.errors.SchemaErrors as err:
+        raise SchemaViolation(table, err.failure_cases) from None
+
+
+def empty(table: str) -> pd.DataFrame:
+    """An empty frame with the contract's columns and dtypes for ``table``."""
+    schema = TABLES[table].to_schema()
+    return pd.DataFrame({name: pd.Series(dtype=col.dtype.type) for name, col in schema.columns.items()})

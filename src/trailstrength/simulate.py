@@ -1,0 +1,298 @@
+"""A synthetic cohort with known effects, written as the real file formats the package reads.
+
+Each athlete gets a folder ``<out>/athNN/`` with ``athlete.toml``, one gzipped GPX per run (1 Hz, GPS and barometric
+noise, pauses), a strength log (Strong's classic CSV for even-numbered athletes, the strength template for odd
+ones; warm-up sets included and marked) and a soreness diary (template). ``truth.json`` records every planted
+effect and how it is defined, so the analysis can be checked against it.
+
+Generative model (units as in the analysis panels; windows as in :mod:`trailstrength.features`):
+
+* hinge exposure ``hinge_28d`` = Romanian-deadlift working sets in the 28 days before the run ÷ 4 (sets/week);
+  each athlete lifts in 4-week blocks whose weekly dose is drawn around an athlete-specific mean, so exposure
+  varies within and between athletes.
+* **H1**: the run's true DPI = athlete baseline + ``dpi_per_hinge_set`` · hinge_28d + ``dpi_per_descent_100m_week``
+  · descent_28d + N(0, ``dpi_noise``). Baselines are confounded with athletes' mean hinge dose
+  (``between_confound``), so only the within-athlete contrast recovers the planted effect. The runner moves at
+  grade-adjusted speed flat_speed × DPI on descents (< −2 %), converted to real speed with the Strava
+  equal-effort factors, and at flat speed elsewhere.
+* **H2**: a descent run raises next-day soreness by R = ``soreness_per_descent_100m`` · descent/100 m +
+  ``soreness_per_hinge_set`` · hinge_28d + ``soreness_per_descent_100m_week`` · descent_28d, decaying 1, 0.6, 0.3
+  over days 1–3; each hinge working set adds ``soreness_per_acute_hinge_set`` on the next two days (1, 0.5);
+  daily reports add N(0, ``soreness_noise``), are rounded to integers and clipped to 0–10.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy.signal import lfilter
+
+from trailstrength.terrain import gap_factor
+
+EARTH_M_PER_DEG = 111_320.0
+ZONES = ["Europe/Zurich", "Europe/Oslo", "America/Denver", "Europe/Madrid", "Australia/Hobart", "Asia/Tokyo"]
+
+
+@dataclass(frozen=True)
+class PlantedEffects:
+    """The effects written into a simulated cohort (see module docstring for definitions)."""
+
+    dpi_per_hinge_set: float = 0.012  # DPI per weekly hinge set (within athlete)
+    dpi_per_descent_100m_week: float = 0.004  # DPI per 100 m/week of prior descent
+    between_confound: float = 0.025  # baseline DPI per weekly set of the athlete's mean dose (confounding)
+    dpi_noise: float = 0.03
+    soreness_per_hinge_set: float = -0.2  # soreness points per weekly hinge set
+    soreness_per_descent_100m: float = 0.45  # points per 100 m of the run's descent
+    soreness_per_descent_100m_week: float = -0.06  # repeated-bout effect, points per 100 m/week
+    soreness_per_acute_hinge_set: float = 0.08  # lifting soreness per working set on the next day
+    soreness_noise: float = 0.5
+
+    @classmethod
+    def null(cls) -> "PlantedEffects":
+        """No hinge effect on anything (downhill exposure and lifting soreness stay)."""
+        return cls(dpi_per_hinge_set=0.0, between_confound=0.0, soreness_per_hinge_set=0.0)
+
+
+@dataclass(frozen=True)
+class Course:
+    name: str
+    grades: np.ndarray  # per metre of horizontal distance
+    xy: np.ndarray  # (n, 2) metres east/north per metre of distance
+
+    @property
+    def descent_m(self) -> float:
+        return float(-np.sum(np.minimum(self.grades, 0)))
+
+
+def _course(rng: np.random.Generator, kind: str, name: str) -> Course:
+    """A loop of piecewise-constant grades (per metre) on a smooth wandering path."""
+    if kind == "flat":
+        parts = [(rng.uniform(6000, 11000), 0.0)]
+    else:
+        n_hills = {"hill": 1, "mountain": 2, "rolling": 4}[kind]
+        parts = [(rng.uniform(1000, 2000), 0.0)]
+        for _ in range(n_hills):
+            up_g = rng.uniform(0.06, 0.14)
+            down_g = -rng.uniform(0.07, 0.22) if kind != "rolling" else -rng.uniform(0.06, 0.10)
+            gain = rng.uniform(350, 650) if kind != "rolling" else rng.uniform(60, 120)
+            parts += [(gain / up_g, up_g), (rng.uniform(300, 800), 0.0), (gain / -down_g, down_g), (rng.uniform(500, 1200), 0.0)]
+    grades = np.concatenate([np.full(int(length), g) for length, g in parts])
+    heading = np.cumsum(rng.normal(0, 0.02, grades.size)) + rng.uniform(0, 2 * np.pi)
+    xy = np.cumsum(np.column_stack([np.cos(heading), np.sin(heading)]), axis=0)
+    return Course(name, grades, xy)
+
+
+@dataclass
+class _Athlete:
+    athlete_id: str
+    zone: str
+    flat_speed: float
+    dpi_base: float
+    mean_dose: float
+    origin: tuple[float, float]
+    courses: list[Course] = field(default_factory=list)
+    soreness_base: float = 1.5
+
+
+def _hinge_schedule(rng, athlete: _Athlete, days: pd.DatetimeIndex) -> pd.Series:
+    """RDL working sets per day: 4-week blocks with a weekly dose around the athlete mean, 1–2 sessions/week."""
+    sets = pd.Series(0, index=days)
+    for block_start in range(0, len(days), 28):
+        dose = max(0, int(round(rng.normal(athlete.mean_dose, 3.0))))  # sets per week in this block
+        for week in range(block_start, min(block_start + 28, len(days)), 7):
+            sessions = 0 if dose == 0 else (1 if dose <= 4 else 2)
+            lift_days = rng.choice([0, 2, 4], size=sessions, replace=False) if sessions else []
+            for k, d in enumerate(lift_days):
+                if week + d < len(days):
+                    sets.iloc[week + d] = dose // sessions + (1 if k < dose % sessions else 0)
+    return sets
+
+
+def _weekly_28d(daily: pd.Series) -> pd.Series:
+    """Mean per week over the 28 days before each day (same convention as features.rolling_exposures)."""
+    return daily.rolling(28, min_periods=1).sum().shift(1).fillna(0) / 4.0
+
+
+def _run_track(rng, athlete: _Athlete, course: Course, dpi: float, start_utc: pd.Timestamp) -> pd.DataFrame:
+    """Points at 1 Hz along ``course`` for a runner with this day's DPI; includes 0–2 pauses."""
+    g = course.grades
+    flat = athlete.flat_speed * rng.normal(1.0, 0.03)
+    gap_target = np.where(g < -0.02, flat * dpi, np.where(g > 0.02, flat * 0.97, flat))
+    speed = gap_target / gap_factor(g, model="strava")
+    t_at = np.concatenate([[0.0], np.cumsum(1.0 / speed)])  # time at each metre mark
+    for _ in range(rng.integers(0, 3)):
+        at = rng.integers(100, g.size - 100)
+        t_at[at:] += rng.uniform(20, 90)
+    times = np.arange(0.0, t_at[-1], 1.0)
+    dist = np.interp(times, t_at, np.arange(t_at.size, dtype=float))
+    xy = np.column_stack([np.interp(dist, np.arange(g.size), course.xy[:, k]) for k in (0, 1)])
+    alt = 600 + np.interp(dist, np.arange(g.size), np.cumsum(g))
+    # GPS error: slowly wandering (AR(1)), ~2.5 m; barometric: 0.3 m jitter plus slow drift
+    noise = np.zeros((times.size, 3))
+    for k, (phi, sd) in enumerate([(0.97, 2.5), (0.97, 2.5), (0.99, 0.6)]):
+        innov = rng.normal(0, sd * np.sqrt(1 - phi**2), times.size)
+        innov[0] = rng.normal(0, sd)
+        noise[:, k] = lfilter([1.0], [1.0, -phi], innov)
+    lat0, lon0 = athlete.origin
+    lat = lat0 + (xy[:, 1] + noise[:, 0]) / EARTH_M_PER_DEG
+    lon = lon0 + (xy[:, 0] + noise[:, 1]) / (EARTH_M_PER_DEG * np.cos(np.radians(lat0)))
+    grade_now = np.interp(dist, np.arange(g.size), g)
+    hr = np.clip(135 + 180 * np.clip(grade_now, -0.05, 0.2) + rng.normal(0, 3, times.size), 80, 200).round()
+    return pd.DataFrame({"time": start_utc + pd.to_timedelta(times, unit="s"), "lat": lat, "lon": lon,
+                         "ele": alt + noise[:, 2] + rng.normal(0, 0.3, times.size), "hr": hr})
+
+
+def _write_gpx(path: Path, track: pd.DataFrame, name: str) -> None:
+    stamps = track["time"].dt.strftime("%Y-%m-%dT%H:%M:%SZ").to_numpy()
+    pts = "".join(
+        f'<trkpt lat="{la:.7f}" lon="{lo:.7f}"><ele>{el:.1f}</ele><time>{t}</time><extensions>'
+        f"<gpxtpx:TrackPointExtension><gpxtpx:hr>{int(h)}</gpxtpx:hr></gpxtpx:TrackPointExtension></extensions></trkpt>\n"
+        for la, lo, el, t, h in zip(track["lat"], track["lon"], track["ele"], stamps, track["hr"])
+    )
+    with gzip.open(path, "wt", encoding="utf-8", compresslevel=4) as fh:
+        fh.write(
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<gpx version="1.1" creator="trailstrength simulate (barometric altimeter)" '
+        'xmlns="http://www.topografix.com/GPX/1/1" '
+        'xmlns:gpxtpx="http://www.garmin.com/xmlschemas/TrackPointExtension/v1">\n'
+        f"<trk><name>{name}</name><type>running</type><trkseg>\n{pts}</trkseg></trk></gpx>\n"
+        )
+
+
+def _strength_rows(rng, athlete: _Athlete, day: pd.Timestamp, rdl_sets: int, style: str) -> list[dict]:
+    """One session: a warm-up and ``rdl_sets`` working sets of RDL, plus squats, leg curls and a push."""
+    rdl = "Romanian Deadlift (Barbell)" if style == "strong" else "Romanian deadlift"
+    plan = [(rdl, "warmup", 1, 8, 40.0)] + [(rdl, "working", rdl_sets, int(rng.integers(6, 9)), 70.0)]
+    plan += [("Squat (Barbell)" if style == "strong" else "Back squat", "working", int(rng.integers(0, 4)), 6, 80.0),
+             ("Lying Leg Curl (Machine)" if style == "strong" else "Lying leg curl", "working", 2, 10, 35.0),
+             ("Bench Press (Barbell)" if style == "strong" else "Push-up", "working", 3, 8, 60.0 if style == "strong" else 0.0)]
+    start = day + pd.Timedelta(hours=int(rng.integers(17, 20)), minutes=int(rng.integers(0, 60)))
+    rows = []
+    for exercise, kind, n, reps, load in plan:
+        for k in range(n):
+            rows.append({"start": start, "exercise": exercise, "kind": kind, "set": k + 1, "reps": reps,
+                         "load": load * rng.uniform(0.95, 1.05)})
+    return rows
+
+
+def _write_strength(folder: Path, rows: list[dict], style: str) -> None:
+    if not rows:
+        return
+    df = pd.DataFrame(rows)
+    if style == "strong":
+        order = np.where(df["kind"].eq("warmup"), "W", df.groupby(["start", "exercise", "kind"]).cumcount().add(1).astype(str))
+        out = pd.DataFrame({"Date": df["start"].dt.strftime("%Y-%m-%d %H:%M:%S"), "Workout Name": "Legs",
+                            "Duration": "1h 5m", "Exercise Name": df["exercise"], "Set Order": order,
+                            "Weight": df["load"].round(1), "Reps": df["reps"], "Distance": 0, "Seconds": 0,
+                            "Notes": "", "Workout Notes": "", "RPE": ""})
+        out.to_csv(folder / "strong_export.csv", index=False)
+    else:
+        out = pd.DataFrame({"date": df["start"].dt.strftime("%Y-%m-%d"), "time": df["start"].dt.strftime("%H:%M"),
+                            "exercise": df["exercise"], "set": df["set"], "reps": df["reps"], "load": df["load"].round(1),
+                            "unit": "kg", "set_type": df["kind"], "rpe": "", "tempo": "3-1-1"})
+        out.to_csv(folder / "strength_log.csv", index=False)
+
+
+def simulate_cohort(out, athletes: int = 8, weeks: int = 16, seed: int = 0,
+                    effects: PlantedEffects | None = None, bad_file: bool = False, progress: bool = False) -> dict:
+    """Write a synthetic cohort under ``out`` (``out/<athlete>/...``) and return the truth dictionary.
+
+    Parameters
+    ----------
+    athletes, weeks
+        Cohort size; each athlete runs 3–5 times a week.
+    seed
+        Everything is deterministic given the seed.
+    effects
+        Planted effects (default :class:`PlantedEffects`; use ``PlantedEffects.null()`` for no hinge effect).
+    bad_file
+        Also write one truncated GPX upload, to show quarantine.
+    """
+    effects = effects or PlantedEffects()
+    out = Path(out)
+    rng = np.random.default_rng(seed)
+    start = pd.Timestamp("2025-03-03")
+    days = pd.date_range(start, periods=weeks * 7, freq="D")
+    truth_runs, cohort = [], []
+    ids = [f"ath{i + 1:02d}" for i in range(athletes)]
+    for i, aid in enumerate(_progress(ids, progress)):
+        mean_dose = rng.uniform(0, 9)
+        a = _Athlete(aid, ZONES[i % len(ZONES)], rng.normal(3.1, 0.25),
+                     rng.normal(1.0, 0.05) + effects.between_confound * (mean_dose - 4.5), mean_dose,
+                     (46.0 + rng.uniform(-0.5, 0.5), 8.0 + rng.uniform(-0.5, 0.5)), soreness_base=rng.uniform(1.0, 2.5))
+        a.courses = [_course(rng, k, f"{k}-{j}") for j, k in enumerate(["flat", "hill", "mountain", "rolling", "hill"])]
+        folder = out / aid
+        (folder / "runs").mkdir(parents=True, exist_ok=True)
+        (folder / "strength").mkdir(exist_ok=True)
+        (folder / "diary").mkdir(exist_ok=True)
+        (folder / "athlete.toml").write_text(f'timezone = "{a.zone}"\nstrength_unit = "kg"\n')
+        style = "strong" if i % 2 == 0 else "template"
+        hinge = _hinge_schedule(rng, a, days)
+        hinge_28d = _weekly_28d(hinge)
+        # runs: 3–5 per week on non-consecutive-ish days, chosen course per run
+        descent = pd.Series(0.0, index=days)
+        soreness = pd.Series(a.soreness_base, index=days) + rng.normal(0, effects.soreness_noise, days.size)
+        strength_rows = []
+        for d_i, day in enumerate(days):
+            if hinge.iloc[d_i] > 0:
+                strength_rows += _strength_rows(rng, a, day, int(hinge.iloc[d_i]), style)
+                for lag, w in ((1, 1.0), (2, 0.5)):
+                    if d_i + lag < days.size:
+                        soreness.iloc[d_i + lag] += w * effects.soreness_per_acute_hinge_set * (hinge.iloc[d_i] + 1)
+            if rng.uniform() > 4 / 7:
+                continue
+            course = a.courses[int(rng.integers(len(a.courses)))]
+            descent_28d = _weekly_28d(descent).iloc[d_i] / 100.0
+            dpi = (a.dpi_base + effects.dpi_per_hinge_set * hinge_28d.iloc[d_i]
+                   + effects.dpi_per_descent_100m_week * descent_28d + rng.normal(0, effects.dpi_noise))
+            local_start = day + pd.Timedelta(hours=float(rng.uniform(6, 10)))
+            start_utc = local_start.tz_localize(a.zone).tz_convert("UTC")
+            track = _run_track(rng, a, course, dpi, start_utc)
+            _write_gpx(folder / "runs" / f"{day:%Y-%m-%d}-{course.name}.gpx.gz", track, f"Run {course.name}")
+            descent.iloc[d_i] += course.descent_m
+            response = (effects.soreness_per_descent_100m * course.descent_m / 100.0
+                        + effects.soreness_per_hinge_set * hinge_28d.iloc[d_i]
+                        + effects.soreness_per_descent_100m_week * descent_28d) if course.descent_m > 200 else 0.0
+            for lag, w in ((1, 1.0), (2, 0.6), (3, 0.3)):
+                if d_i + lag < days.size:
+                    soreness.iloc[d_i + lag] += w * response
+            truth_runs.append({"athlete_id": aid, "local_date": str(day.date()), "course": course.name,
+                               "course_descent_m": round(course.descent_m, 1), "dpi_true": round(dpi, 4),
+                               "hinge_sets_28d": hinge_28d.iloc[d_i], "descent_100m_28d": descent_28d})
+        _write_strength(folder / "strength", strength_rows, style)
+        reported = rng.uniform(size=days.size) < 0.9
+        diary = pd.DataFrame({"date": days.strftime("%Y-%m-%d"), "time": "07:30",
+                              "soreness": soreness.round().clip(0, 10).astype(int), "regions": "quads"})[reported]
+        diary.to_csv(folder / "diary" / "soreness.csv", index=False)
+        cohort.append({"athlete_id": aid, "timezone": a.zone, "strength_log": style, "mean_hinge_dose": round(mean_dose, 2),
+                       "dpi_baseline": round(a.dpi_base, 4), "flat_speed_mps": round(a.flat_speed, 3)})
+    if bad_file and ids:
+        (out / ids[-1] / "runs" / "corrupt-upload.gpx").write_text('<?xml version="1.0"?>\n<gpx version="1.1"><trk><trkseg><trkpt lat="46.1"')
+    truth = {
+        "seed": seed, "athletes": athletes, "weeks": weeks, "start": str(start.date()),
+        "effects": asdict(effects),
+        "primary": {"H1": {"outcome": "dpi", "term": "hinge_sets_28d_within", "estimate": effects.dpi_per_hinge_set},
+                    "H2": {"outcome": "soreness_peak_72h", "term": "hinge_sets_28d_within",
+                           "estimate": effects.soreness_per_hinge_set}},
+        "definitions": __doc__.split("Generative model", 1)[1].strip(),
+        "athletes_detail": cohort,
+    }
+    (out / "truth.json").write_text(json.dumps(truth, indent=2))
+    pd.DataFrame(truth_runs).to_csv(out / "truth_runs.csv", index=False)
+    return truth
+
+
+def _progress(items, show):
+    if not show:
+        return items
+    from rich.progress import track
+
+    return track(items, description="simulating athletes")
+
+
+__all__ = ["PlantedEffects", "simulate_cohort", "replace"]

@@ -21,7 +21,6 @@ $(call STAMP,core): pyproject.toml | $(VENV)/bin/python
 
 $(call STAMP,test): pyproject.toml | $(VENV)/bin/python
 	$(BIN)/python -m pip install --quiet -e ".[test]"
-	$(BIN)/python -m ipykernel install --user --name trailstrength --display-name "trailstrength" >/dev/null
 	touch $@ $(call STAMP,core)
 
 $(call STAMP,notebooks): pyproject.toml | $(VENV)/bin/python

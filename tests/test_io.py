@@ -169,3 +169,13 @@ def test_soreness_out_of_scale_is_refused(ctx):
 def test_every_format_has_a_version_and_kind():
     for f in FORMATS.values():
         assert f.version and f.kind in {"activity", "strength", "wellness", "race"}
+
+
+def test_readme_examples_read_cleanly(ctx):
+    from pathlib import Path
+
+    ex = Path(__file__).resolve().parents[1] / "examples"
+    sets = strength_logs.read_template((ex / "strength_log.csv").read_bytes(), ctx).tables["strength_sets"]
+    assert len(sets) == 5 and sets["set_type"].tolist()[0] == "warmup"
+    diary = wellness.read_template((ex / "soreness_diary.csv").read_bytes(), ctx).tables["wellness"]
+    assert diary["soreness"].tolist() == [2.0, 6.0, 5.0]

@@ -1,3 +1,34 @@
-"""trailstrength: test strength-training claims on real endurance data."""
+"""trailstrength: test strength-training claims on real endurance data.
+
+Few verbs, plain DataFrames::
+
+    import trailstrength as ts
+    ts.ingest("data/raw")                       # build / update the parquet warehouse
+    wh = ts.open_warehouse()                    # wh.runs, wh.strength_sets, wh.wellness, wh.samples(...)
+    res = ts.analyze(wh)                        # res.effects (tidy), res.h1_panel, res.h2_panel
+"""
+
+from __future__ import annotations
 
 __version__ = "0.1.0"
+
+_LAZY = {
+    "ingest": "trailstrength.warehouse",
+    "open_warehouse": "trailstrength.warehouse",
+    "Warehouse": "trailstrength.warehouse",
+    "analyze": "trailstrength.analysis",
+    "simulate_cohort": "trailstrength.simulate",
+    "PlantedEffects": "trailstrength.simulate",
+}
+
+
+def __getattr__(name: str):
+    # imported on first use so `import trailstrength` stays fast for the CLI's --help
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'trailstrength' has no attribute {name!r}")
+
+
+__all__ = [*_LAZY, "__version__"]

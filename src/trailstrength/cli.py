@@ -131,11 +131,11 @@ def demo(
     out = config.path("demo", out)
     raw, wh = out / "raw", out / "warehouse"
     if fresh:
-        remove(raw), remove(wh)
-    if not (raw / "truth.json").is_file():
+        remove(raw), remove(wh), (out / "truth.json").unlink(missing_ok=True)
+    if not (out / "truth.json").is_file() or not raw.is_dir():
         console.rule("1 · simulate the example cohort")
-        simulate_cohort(raw, athletes, weeks, seed=2026, bad_file=True, progress=True)
-    truth = json.loads((raw / "truth.json").read_text())
+        simulate_cohort(raw, athletes, weeks, seed=2026, bad_file=True, progress=True, truth_dir=out)
+    truth = json.loads((out / "truth.json").read_text())
     console.rule("2 · ingest")
     _print_ingest(run_ingest(raw, wh))
     console.rule("3 · analyze")

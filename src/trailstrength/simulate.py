@@ -199,7 +199,8 @@ def _write_strength(folder: Path, rows: list[dict], style: str) -> None:
 
 
 def simulate_cohort(out, athletes: int = 8, weeks: int = 16, seed: int = 0,
-                    effects: PlantedEffects | None = None, bad_file: bool = False, progress: bool = False) -> dict:
+                    effects: PlantedEffects | None = None, bad_file: bool = False, progress: bool = False,
+                    truth_dir=None) -> dict:
     """Write a synthetic cohort under ``out`` (``out/<athlete>/...``) and return the truth dictionary.
 
     Parameters
@@ -212,6 +213,9 @@ def simulate_cohort(out, athletes: int = 8, weeks: int = 16, seed: int = 0,
         Planted effects (default :class:`PlantedEffects`; use ``PlantedEffects.null()`` for no hinge effect).
     bad_file
         Also write one truncated GPX upload, to show quarantine.
+    truth_dir
+        Where ``truth.json`` and ``truth_runs.csv`` go (default ``out``, where ingest lists them as files outside
+        an athlete folder).
     """
     effects = effects or PlantedEffects()
     out = Path(out)
@@ -282,8 +286,10 @@ def simulate_cohort(out, athletes: int = 8, weeks: int = 16, seed: int = 0,
         "definitions": __doc__.split("Generative model", 1)[1].strip(),
         "athletes_detail": cohort,
     }
-    (out / "truth.json").write_text(json.dumps(truth, indent=2))
-    pd.DataFrame(truth_runs).to_csv(out / "truth_runs.csv", index=False)
+    truth_dir = Path(truth_dir) if truth_dir is not None else out
+    truth_dir.mkdir(parents=True, exist_ok=True)
+    (truth_dir / "truth.json").write_text(json.dumps(truth, indent=2))
+    pd.DataFrame(truth_runs).to_csv(truth_dir / "truth_runs.csv", index=False)
     return truth
 
 

@@ -238,7 +238,10 @@ def ingest(raw=None, warehouse=None, *, progress: bool = True) -> IngestReport:
     report.rebuilt_derived = derived_stale and bool(live)
     keep = live - redo
     seg_parts = [old_segments[old_segments["activity_id"].isin(keep)]] if len(old_segments) else []
-    summaries = [old_summaries[old_summaries["activity_id"].isin(keep)]] if len(old_summaries) else []
+    # the runs table carries each run's terrain summary; reuse it for unchanged activities
+    summary_cols = ["activity_id", *terrain.SUMMARY_KEYS]
+    summaries = ([old_summaries.loc[old_summaries["activity_id"].isin(keep), summary_cols]]
+                 if len(old_summaries) and set(summary_cols) <= set(old_summaries) else [])
     for aid in _progress(sorted(redo), progress and len(redo) > 20, "terrain"):
         s = fresh_samples.get(aid)
         if s is None:

@@ -1,0 +1,245 @@
+"""The pre-registered primary models: H1 (descent performance) and H2 (soreness).
+
+Both split ``hinge_sets_28d`` into a within-athlete and a between-athlete part and fit a
+linear mixed model with a random intercept per athlete (DESIGN §8).  The reported
+effect is the within-athlete coefficient of ``hinge_sets_28d``.  These are observational
+associations: the within part removes stable differences between athletes, not
+time-varying confounders (a training block that adds both lifting and downhill running,
+say), which is why descent exposure is always adjusted for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from statsmodels.stats.multitest import multipletests
+
+from trailstrength.models.mixed import EFFECT_COLUMNS, MixedFit, fit_mixed, numeric_columns, within_between
+
+__all__ = [
+    "DEFAULT_H1_COVARIATES",
+    "DEFAULT_H2_COVARIATES",
+    "PRIMARY_TERM",
+    "fit_h1",
+    "fit_h2",
+    "fit_primary",
+]
+
+PRIMARY_TERM = "hinge_sets_28d_within"
+_EXPOSURE_TERMS = ("hinge_sets_28d_within", "hinge_sets_28d_between")
+
+DEFAULT_H1_COVARIATES = ("descent_100m_28d", "run_km_28d", "mean_descent_grade", "duration_h")
+DEFAULT_H2_COVARIATES = ("descent_100m", "descent_100m_28d", "hinge_sets_acute", "other_descent_100m_72h")
+
+# What one unit of each predictor is; the coefficient unit is "<outcome unit> per <this>".
+_PREDICTOR_UNITS = {
+    "hinge_sets_28d": "weekly hinge set",
+    "knee_sets_28d": "weekly knee-dominant set",
+    "descent_100m_28d": "100 m/week of descent",
+    "run_km_28d": "km/week",
+    "mean_descent_grade": "unit grade (1.0 = 100 %)",
+    "duration_h": "hour",
+    "descent_100m": "100 m of descent in this run",
+    "hinge_sets_acute": "hinge set within ±3 days",
+    "other_descent_100m_72h": "100 m of descent in other runs within 72 h",
+}
+
+
+def _unit(outcome_unit: str, term: str) -> str:
+    for suffix, label in (("_within", " (within athlete)"), ("_between", " (between athletes)")):
+        if term.endswith(suffix):
+            base = term.removesuffix(suffix)
+            return f"{outcome_unit} per {_PREDICTOR_UNITS.get(base, 'unit of ' + base)}{label}"
+    return f"{outcome_unit} per {_PREDICTOR_UNITS.get(term, 'unit of ' + term)}"
+
+
+def _prepare(panel: pd.DataFrame, outcome: str, terms: Sequence[str], hypothesis: str) -> pd.DataFrame:
+    """Add ``*_within`` / ``*_between`` columns computed on the model's complete rows.
+
+    The athlete means are taken over the rows that enter the model, so the within part
+    averages to zero per athlete in the analysis sample (otherwise some between-athlete
+    variation would leak into the within coefficient).  Rows that cannot enter the model
+    keep NaN and are counted as dropped by :func:`fit_mixed`.
+    """
+    split = []
+    raw = [outcome, "athlete_id"]
+    for t in terms:
+        base = None
+        for suffix in ("_within", "_between"):
+            # recompute from the raw column whenever it exists, even over a supplied split
+            if t.endswith(suffix) and t.removesuffix(suffix) in panel.columns:
+                base = t.removesuffix(suffix)
+        if base is None:
+            raw.append(t)
+        else:
+            split.append(base)
+            raw.append(base)
+    raw = list(dict.fromkeys(raw))
+    missing = [c for c in raw if c not in panel.columns]
+    if missing:
+        raise KeyError(
+            f"{hypothesis} panel is missing column(s) {missing}; the panel builder must provide them "
+            f"(available: {list(panel.columns)})"
+        )
+    split = list(dict.fromkeys(split))
+    out = panel.copy()
+    values = numeric_columns(out, [c for c in raw if c != "athlete_id"], f"{hypothesis} panel")
+    complete = np.isfinite(values).all(axis=1) & out["athlete_id"].notna()
+    parts = within_between(out.loc[complete, ["athlete_id", *split]], split)
+    for base in split:
+        for suffix in ("_within", "_between"):
+            out[base + suffix] = parts[base + suffix].reindex(out.index)
+    return out
+
+
+def _fit(panel, outcome, outcome_unit, covariates, hypothesis, random_slope) -> MixedFit:
+    terms = list(dict.fromkeys([*_EXPOSURE_TERMS, *covariates]))
+    data = _prepare(panel, outcome, terms, hypothesis)
+    units = {t: _unit(outcome_unit, t) for t in terms}
+    return fit_mixed(
+        data,
+        outcome,
+        terms,
+        group="athlete_id",
+        hypothesis=hypothesis,
+        units=units,
+        primary_terms=(PRIMARY_TERM,),
+        random_slope=PRIMARY_TERM if random_slope else None,
+    )
+
+
+def fit_h1(
+    panel: pd.DataFrame,
+    *,
+    covariates: Sequence[str] = DEFAULT_H1_COVARIATES,
+    random_slope: bool = True,
+) -> MixedFit:
+    r"""H1: descent performance index vs prior posterior-chain hinge volume.
+
+    Parameters
+    ----------
+    panel : pandas.DataFrame
+        H1 run panel: one row per run with >= 500 m of descent segments, columns
+        ``athlete_id, dpi, hinge_sets_28d`` and the covariates.
+    covariates : sequence of str, default :data:`DEFAULT_H1_COVARIATES`
+        Adjustment terms, in panel units: ``descent_100m_28d`` (100 m/week),
+        ``run_km_28d`` (km/week), ``mean_descent_grade`` (fraction, negative),
+        ``duration_h`` (h).  Add ``"knee_sets_28d"`` (or ``"knee_sets_28d_within"`` and
+        ``"knee_sets_28d_between"``, split automatically) for the competing explanation.
+    random_slope : bool, default True
+        Try a random slope of ``hinge_sets_28d_within`` per athlete first, keeping it only
+        when the fit supports it (DESIGN §8); otherwise the random-intercept model.
+
+    Returns
+    -------
+    MixedFit
+        Effects with one row per term; ``primary=True`` on ``hinge_sets_28d_within``
+        (DPI per weekly hinge set, within athlete).
+
+    Notes
+    -----
+    .. math::
+
+        \mathrm{DPI}_{ij} = \beta_0 + \beta_W (h_{ij} - \bar h_i) + \beta_B \bar h_i
+        + \gamma^\top c_{ij} + u_{0i} + u_{1i}(h_{ij} - \bar h_i) + \varepsilon_{ij}
+
+    where :math:`h_{ij}` is ``hinge_sets_28d`` before run :math:`j` of athlete :math:`i`
+    and :math:`\bar h_i` its mean over the athlete's complete rows.  :math:`\beta_W` is the
+    pre-registered effect; :math:`\beta_B - \beta_W` measures between-athlete confounding
+    (Mundlak contextual effect).  See :func:`trailstrength.models.mixed.fit_mixed` for the
+    convergence checks and fallbacks.
+    """
+    return _fit(panel, "dpi", "dpi", covariates, "H1", random_slope)
+
+
+def fit_h2(
+    panel: pd.DataFrame,
+    *,
+    covariates: Sequence[str] = DEFAULT_H2_COVARIATES,
+    random_slope: bool = False,
+) -> MixedFit:
+    r"""H2: peak soreness in the 72 h after a descent vs prior hinge volume.
+
+    Parameters
+    ----------
+    panel : pandas.DataFrame
+        H2 soreness panel: one row per run with >= 500 m descent followed by a soreness
+        report within 72 h; columns ``athlete_id, soreness_peak_72h`` (0–10),
+        ``hinge_sets_28d`` and the covariates.
+    covariates : sequence of str, default :data:`DEFAULT_H2_COVARIATES`
+        ``descent_100m`` (this run, 100 m), ``descent_100m_28d`` (repeated-bout
+        protection, 100 m/week), ``hinge_sets_acute`` (lifting soreness in the same
+        window, sets), ``other_descent_100m_72h`` (100 m).  ``"knee_sets_28d"`` can be
+        added as the competing explanation.
+    random_slope : bool, default False
+        The pre-registered H2 model has a random intercept only.
+
+    Returns
+    -------
+    MixedFit
+        Effects with ``primary=True`` on ``hinge_sets_28d_within`` (soreness points per
+        weekly hinge set, within athlete).
+
+    Notes
+    -----
+    .. math::
+
+        S_{ij} = \beta_0 + \beta_D d_{ij} + \beta_W (h_{ij} - \bar h_i) + \beta_B \bar h_i
+        + \beta_R D^{28}_{ij} + \beta_A a_{ij} + \beta_O o_{ij} + u_{0i} + \varepsilon_{ij}
+
+    A linear model of a bounded 0–10 score: estimates are mean differences in points; the
+    ordinal sensitivity model and the descent × hinge interaction (DESIGN §8) are separate.
+    """
+    return _fit(panel, "soreness_peak_72h", "soreness points", covariates, "H2", random_slope)
+
+
+def fit_primary(h1_panel: pd.DataFrame, h2_panel: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+    r"""Fit H1 and H2 with defaults; Holm-adjust the two primary p-values.
+
+    Parameters
+    ----------
+    h1_panel, h2_panel : pandas.DataFrame
+        The H1 run panel and the H2 soreness panel.
+
+    Returns
+    -------
+    effects : pandas.DataFrame
+        H1 rows then H2 rows, columns :data:`EFFECT_COLUMNS`.  The two primary rows carry
+        ``"Holm p = ..."`` (family of two) at the start of their note.
+    summary : str
+        Both fits' headers, statsmodels summaries and notes as plain text.
+
+    Notes
+    -----
+    Holm (1979) over the primary family :math:`m = 2`: with ordered
+    :math:`p_{(1)} \le p_{(2)}`, :math:`\tilde p_{(1)} = \min(1, 2p_{(1)})` and
+    :math:`\tilde p_{(2)} = \min(1, \max(\tilde p_{(1)}, p_{(2)}))`.  A primary p that
+    could not be computed counts as 1, so the family size stays two (conservative).
+
+    References
+    ----------
+    Holm S. (1979). A simple sequentially rejective multiple test procedure.
+    Scandinavian Journal of Statistics 6:65–70.
+    """
+    fits = [fit_h1(h1_panel), fit_h2(h2_panel)]
+    effects = pd.concat([f.effects for f in fits], ignore_index=True)[EFFECT_COLUMNS]
+    is_primary = effects["primary"].to_numpy()
+    p = effects.loc[is_primary, "p_value"].to_numpy(dtype=float)
+    p_filled = np.where(np.isfinite(p), p, 1.0)
+    p_holm = multipletests(p_filled, method="holm")[1]
+    idx = effects.index[is_primary]
+    for i, raw, adj in zip(idx, p, p_holm):
+        text = f"Holm p = {adj:.4g} (family: H1, H2 primary)" if np.isfinite(raw) else (
+            "Holm p not available (primary p missing)"
+        )
+        effects.loc[i, "note"] = f"{text}; {effects.loc[i, 'note']}"
+    bar = "=" * 78
+    summary = "\n".join(f"{bar}\n{f.summary_text}" for f in fits)
+    holm = "; ".join(
+        f"{effects.loc[i, 'hypothesis']}: p = {effects.loc[i, 'p_value']:.4g}, Holm p = {adj:.4g}"
+        for i, adj in zip(idx, p_holm)
+    )
+    summary += f"{bar}\nPrimary family (Holm): {holm}\n"
+    return effects, summary

@@ -1,0 +1,34 @@
+"""Terrain: distance resampling, altitude smoothing, grade, grade adjustment, descent and climb segments.
+
+Pure functions of one activity's samples (DESIGN §6), so they map over athletes unchanged.
+
+>>> from trailstrength.terrain import analyze_run, TerrainParams
+>>> run = analyze_run(samples)                      # doctest: +SKIP
+>>> run.summary["descent_gap_speed_mps"]            # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from .grade_models import GAP_MODELS, STRAVA_GAP_FACTORS, gap_factor, minetti_cost
+from .params import TerrainParams
+from .profile import (
+    PROFILE_COLUMNS,
+    grade_from_altitude,
+    moving_mask,
+    resample_by_distance,
+    smooth_altitude,
+    track_distance,
+)
+from .run import SUMMARY_KEYS, RunTerrain, analyze_run
+from .segments import SEGMENT_COLUMNS, ascent_descent, find_segments
+
+#: Version of the terrain outputs; bump whenever any output changes for the same input. The warehouse
+#: rebuilds derived tables (segments, runs) when it changes.
+TERRAIN_VERSION: str = "1"
+
+__all__ = [
+    "GAP_MODELS", "PROFILE_COLUMNS", "SEGMENT_COLUMNS", "STRAVA_GAP_FACTORS", "SUMMARY_KEYS", "TERRAIN_VERSION",
+    "RunTerrain", "TerrainParams", "analyze_run", "ascent_descent", "find_segments", "gap_factor",
+    "grade_from_altitude", "minetti_cost", "moving_mask", "resample_by_distance", "smooth_altitude",
+    "track_distance",
+]

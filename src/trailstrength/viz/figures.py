@@ -1,0 +1,271 @@
+"""Figures for the primary analysis: tidy frames in, ``ax`` in (or made), ``ax`` out.
+
+Artists that tests and callers may want to find carry a ``gid``:
+``"points"`` (scatter of runs), ``"effect_line"`` and ``"effect_ci"`` (model slope
+and its 95 % CI band), ``"estimates"`` and ``"ci"`` (forest plot), ``"zero"``
+(reference line at no effect).
+"""
+
+from __future__ import annotations
+
+import matplotlib as mpl
+import numpy as np
+import pandas as pd
+from matplotlib.colors import to_rgb
+
+from trailstrength.viz.style import COLORS, PALETTE
+
+__all__ = ["dpi_vs_hinge", "effects_forest", "soreness_vs_hinge"]
+
+EXPOSURE = "hinge_sets_28d"
+EXPOSURE_WITHIN = "hinge_sets_28d_within"
+X_LABEL = "Hinge sets per week, vs athlete's usual"
+EFFECT_COLUMNS = ("hypothesis", "term", "estimate", "ci_low", "ci_high")
+
+
+def dpi_vs_hinge(panel: pd.DataFrame, effects: pd.DataFrame | None = None, ax=None):
+    """H1: within-athlete descent performance against within-athlete hinge volume.
+
+    Parameters
+    ----------
+    panel : DataFrame
+        H1 run panel, one row per run: ``athlete_id``, ``dpi`` (descent
+        performance index, a ratio to flat speed, unitless) and
+        ``hinge_sets_28d_within`` (weighted hinge working sets per week over the
+        28 days before the run, minus the athlete's mean). If the within column
+        is absent it is computed from ``hinge_sets_28d`` over the plotted rows.
+        Rows missing the outcome or the exposure are not drawn.
+    effects : DataFrame, optional
+        Tidy model results; the row with ``hypothesis == "H1"`` and
+        ``term == "hinge_sets_28d_within"`` (the primary one if several) gives the
+        slope line. A single row as a Series also works.
+    ax : matplotlib Axes, optional
+        Axes to draw on; a new figure is made if None.
+
+    Returns
+    -------
+    ax : matplotlib Axes
+
+    Notes
+    -----
+    y is DPI minus the athlete's mean DPI over the plotted runs: between-athlete
+    differences are removed, covariates are **not** (these are not true partial
+    residuals), so the cloud can tilt differently from the adjusted model slope.
+    The line is ``y = estimate * x`` through the origin, since both axes are
+    centred within athlete. The band spans ``ci_low * x`` to ``ci_high * x``: it
+    shows the uncertainty of the slope only, so it pinches to zero width at the
+    athlete's usual volume (x = 0); it is not a prediction interval.
+    """
+    return _within_athlete_scatter(
+        panel, effects, ax,
+        outcome="dpi", hypothesis="H1", color=COLORS["descent"],
+        y_label="Descent performance index,\nvs athlete's usual",
+    )
+
+
+def soreness_vs_hinge(panel: pd.DataFrame, effects: pd.DataFrame | None = None, ax=None):
+    """H2: within-athlete peak soreness after a run against within-athlete hinge volume.
+
+    Parameters
+    ----------
+    panel : DataFrame
+        H2 run panel: ``athlete_id``, ``soreness_peak_72h`` (peak soreness, 0-10,
+        in the 72 h after the run) and ``hinge_sets_28d_within`` (or
+        ``hinge_sets_28d``, centred here per athlete).
+    effects : DataFrame, optional
+        Tidy model results; row ``hypothesis == "H2"``,
+        ``term == "hinge_sets_28d_within"`` gives the slope (soreness points per
+        weekly set).
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    ax : matplotlib Axes
+
+    Notes
+    -----
+    As :func:`dpi_vs_hinge`: y is centred within athlete but not adjusted for the
+    model's covariates (descent metres, prior downhill running, acute lifting);
+    the band is the slope's 95 % CI drawn through the origin.
+    """
+    return _within_athlete_scatter(
+        panel, effects, ax,
+        outcome="soreness_peak_72h", hypothesis="H2", color=COLORS["soreness"],
+        y_label="Peak soreness in 72 h (0\u201310),\nvs athlete's usual",
+    )
+
+
+def effects_forest(effects: pd.DataFrame, ax=None):
+    """Forest plot of model results: estimate and 95 % CI per row, top to bottom.
+
+    Parameters
+    ----------
+    effects : DataFrame
+        Tidy results with ``hypothesis, term, estimate, ci_low, ci_high`` and
+        optionally ``primary`` (bool: drawn large, in colour, bold label; others
+        small and grey), ``unit`` (in the row label when rows differ in unit, in
+        the x label when they share one), ``model`` (in the label when a
+        hypothesis:term pair appears more than once) and ``converged`` (False
+        rows get a hollow marker and "not converged").
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    ax : matplotlib Axes
+
+    Notes
+    -----
+    Rows keep their order. Each row's label is written above its CI line, not
+    as a y tick label, so the axes keep the full width of a phone-sized canvas;
+    labels wrap at the figure edge. Allow ~0.5 in of height per row: more than
+    three rows want the 7:8 social canvas rather than the 16:9 one. Rows with a
+    missing CI are drawn as a point only. Estimates in different units share one axis here: compare each to
+    zero, not to each other.
+    """
+    _require(effects, EFFECT_COLUMNS, "effects")
+    ax = _axes(ax)
+    rows = effects.reset_index(drop=True)
+    n = len(rows)
+    primary = _bool_column(rows, "primary", default=False)
+    converged = _bool_column(rows, "converged", default=True)
+    labels = _forest_labels(rows, converged)
+
+    y = np.arange(n)[::-1].astype(float)  # first row at the top
+    colors = np.where(primary, COLORS["hinge"], COLORS["neutral"])
+    ci = rows[["ci_low", "ci_high"]].to_numpy(dtype=float)
+    has_ci = ~np.isnan(ci).any(axis=1)
+
+    zero = ax.axvline(0, color="#444444", linewidth=1, zorder=1)
+    zero.set_gid("zero")
+    lines = ax.hlines(y[has_ci], ci[has_ci, 0], ci[has_ci, 1], colors=colors[has_ci],
+                      linewidths=np.where(primary[has_ci], 3.0, 1.8), zorder=2)
+    lines.set_gid("ci")
+    points = ax.scatter(rows["estimate"].to_numpy(dtype=float), y, s=np.where(primary, 110, 45),
+                        c=list(colors), edgecolors=list(colors), linewidths=1.5, zorder=3)
+    points.set_facecolors([c if ok else "white" for c, ok in zip(colors, converged)])
+    points.set_gid("estimates")
+
+    for y_row, label, is_primary in zip(y, labels, primary):
+        ax.text(0.0, y_row + 0.16, label, transform=ax.get_yaxis_transform(), ha="left", va="bottom",
+                fontweight="bold" if is_primary else "normal", fontsize="small", wrap=True,
+                color=mpl.rcParams["text.color"], gid="row_label", zorder=1.5,
+                bbox=dict(facecolor=ax.get_facecolor(), edgecolor="none", alpha=0.8, pad=1))
+    ax.set_yticks([])
+    ax.set_ylim(-0.5, n - 0.25)
+    ax.grid(False, axis="y")
+    ax.spines["left"].set_visible(False)
+    units = rows["unit"].dropna().astype(str).unique() if "unit" in rows else []
+    ax.set_xlabel("Estimate (95% CI)" + (f", {units[0]}" if len(units) == 1 else ""))
+    return ax
+
+
+def _forest_labels(rows, converged) -> list[str]:
+    labels = (rows["hypothesis"].astype(str) + ": " + rows["term"].astype(str)).tolist()
+    details = [[] for _ in labels]
+    if "model" in rows:
+        duplicated = pd.Series(labels).duplicated(keep=False)
+        for i in np.flatnonzero(duplicated):
+            details[i].append(str(rows.at[i, "model"]))
+    if "unit" in rows and rows["unit"].dropna().nunique() > 1:
+        for i, unit in enumerate(rows["unit"]):
+            details[i].append(str(unit) if pd.notna(unit) else "unit?")
+    for i in np.flatnonzero(~converged):
+        details[i].append("not converged")
+    return [label + (f" ({', '.join(d)})" if d else "") for label, d in zip(labels, details)]
+
+
+# --- helpers ---------------------------------------------------------------------
+
+
+def _within_athlete_scatter(panel, effects, ax, *, outcome, hypothesis, color, y_label):
+    _require(panel, ("athlete_id", outcome), "panel")
+    if EXPOSURE_WITHIN not in panel and EXPOSURE not in panel:
+        raise KeyError(
+            f"panel has neither {EXPOSURE_WITHIN!r} nor {EXPOSURE!r}; build it with "
+            "trailstrength.features (columns: " + ", ".join(map(str, panel.columns)) + ")"
+        )
+    ax = _axes(ax)
+    x_col = EXPOSURE_WITHIN if EXPOSURE_WITHIN in panel else EXPOSURE
+    data = panel[["athlete_id", outcome, x_col]].dropna()
+    by_athlete = data.groupby("athlete_id", sort=True, observed=True)
+    x = data[x_col]
+    if x_col == EXPOSURE:
+        x = x - by_athlete[x_col].transform("mean")
+    y = data[outcome] - by_athlete[outcome].transform("mean")
+
+    athletes = pd.Index(data["athlete_id"].unique()).sort_values()
+    muted = [_lighten(c, 0.45) for c in PALETTE[:-1]]
+    color_of = {a: muted[i % len(muted)] for i, a in enumerate(athletes)}
+    points = ax.scatter(x, y, c=[color_of[a] for a in data["athlete_id"]], s=28, alpha=0.8,
+                        linewidths=0, zorder=2)
+    points.set_gid("points")
+
+    ax.axhline(0, color=COLORS["neutral"], linewidth=1, zorder=1).set_gid("zero")
+    row = _effect_row(effects, hypothesis) if effects is not None else None
+    if row is not None and len(x):
+        _draw_slope(ax, row, x, color)
+    ax.set_xlabel(X_LABEL)
+    ax.set_ylabel(y_label)
+    return ax
+
+
+def _draw_slope(ax, row, x, color):
+    estimate = float(row["estimate"])
+    grid = np.linspace(min(x.min(), 0.0), max(x.max(), 0.0), 101)
+    # Short, two lines, no unit (the axis labels carry it): fits a 7:8 canvas too.
+    label = f"Model slope {_fmt(estimate, sign=True)}"
+    low, high = float(row["ci_low"]), float(row["ci_high"])
+    if np.isfinite(low) and np.isfinite(high):
+        label += f"\n95% CI {_fmt(low)} to {_fmt(high)}"
+        band = ax.fill_between(grid, np.minimum(low * grid, high * grid), np.maximum(low * grid, high * grid),
+                               color=color, alpha=0.2, linewidth=0, zorder=3)
+        band.set_gid("effect_ci")
+    if "converged" in row and pd.notna(row["converged"]) and not bool(row["converged"]):
+        label += ", not converged"
+    (line,) = ax.plot(grid, estimate * grid, color=color, linewidth=3, zorder=4, label=label)
+    line.set_gid("effect_line")
+    # Inside the axes where it hides fewest runs ("best" avoids scatter points):
+    # above the axes it would fight the y label for width on narrow canvases.
+    ax.legend(loc="best", handlelength=1.5, frameon=True, framealpha=0.85, edgecolor="none",
+              facecolor=ax.get_facecolor())
+
+
+def _fmt(value: float, sign: bool = False) -> str:
+    text = f"{value:+.2g}" if sign else f"{value:.2g}"
+    return text.replace("-", "\u2212")
+
+
+def _effect_row(effects, hypothesis) -> pd.Series | None:
+    """The effects row for ``hypothesis`` and the within-athlete hinge term."""
+    if isinstance(effects, pd.Series):
+        return effects
+    _require(effects, EFFECT_COLUMNS, "effects")
+    rows = effects[(effects["hypothesis"] == hypothesis) & (effects["term"] == EXPOSURE_WITHIN)]
+    if "primary" in rows and rows["primary"].fillna(False).astype(bool).any():
+        rows = rows[rows["primary"].fillna(False).astype(bool)]
+    return rows.iloc[0] if len(rows) else None
+
+
+def _require(frame, columns, name):
+    missing = [c for c in columns if c not in frame]
+    if missing:
+        raise KeyError(f"{name} is missing column(s) {missing}; it has {list(frame.columns)}")
+
+
+def _bool_column(frame, column, *, default):
+    if column not in frame:
+        return np.full(len(frame), default)
+    return frame[column].fillna(default).astype(bool).to_numpy()
+
+
+def _lighten(color, amount):
+    """Mix ``color`` with white; ``amount`` is the share of white."""
+    return tuple(1 - (1 - c) * (1 - amount) for c in to_rgb(color))
+
+
+def _axes(ax):
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        _, ax = plt.subplots()
+    return ax

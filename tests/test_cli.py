@@ -1,0 +1,42 @@
+"""The command line: help texts, and simulate → ingest → analyze through the real commands."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from trailstrength.cli import app
+
+runner = CliRunner()
+
+
+@pytest.mark.parametrize("cmd", [[], ["simulate"], ["ingest"], ["analyze"], ["demo"], ["status"]])
+def test_help(cmd):
+    res = runner.invoke(app, [*cmd, "--help"])
+    assert res.exit_code == 0, res.output
+    assert "Usage" in res.output
+
+
+@pytest.mark.slow
+def test_commands_end_to_end(tmp_path, monkeypatch):
+    monkeypatch.setenv("TRAILSTRENGTH_WAREHOUSE", str(tmp_path / "wh"))  # environment override of the default
+    raw = tmp_path / "raw"
+    res = runner.invoke(app, ["simulate", str(raw), "--athletes", "3", "--weeks", "6", "--seed", "3"])
+    assert res.exit_code == 0, res.output
+    (raw / "ath01" / "junk.gpx").write_text("<gpx><trk>")
+    res = runner.invoke(app, ["ingest", str(raw), "--no-progress"])
+    assert res.exit_code == 0, res.output
+    assert "quarantined 1" in res.output and "junk.gpx" in res.output
+    res = runner.invoke(app, ["analyze", "--out", str(tmp_path / "results")])
+    assert res.exit_code == 0, res.output
+    eff = pd.read_csv(tmp_path / "results" / "effects.csv")
+    assert set(eff["hypothesis"]) == {"H1", "H2"}
+    res = runner.invoke(app, ["status"])
+    assert res.exit_code == 0 and "strength_sets" in res.output
+
+
+def test_analyze_without_warehouse_says_what_to_do(tmp_path):
+    res = runner.invoke(app, ["analyze", "--warehouse", str(tmp_path / "none")])
+    assert res.exit_code != 0
+    assert "trailstrength ingest" in str(res.exception)

@@ -1,0 +1,150 @@
+"""Warehouse: manifest accounting, quarantine, incremental re-runs, duplicates, atomic writes."""
+
+from __future__ import annotations
+
+import gzip
+import shutil
+
+import pandas as pd
+import pytest
+
+from trailstrength import schemas, terrain, warehouse
+from trailstrength.simulate import simulate_cohort
+
+
+@pytest.fixture(scope="module")
+def small_raw(tmp_path_factory):
+    raw = tmp_path_factory.mktemp("raw")
+    simulate_cohort(raw, athletes=2, weeks=3, seed=5, truth_dir=tmp_path_factory.mktemp("truth"))
+    return raw
+
+
+@pytest.fixture()
+def raw(small_raw, tmp_path):
+    dst = tmp_path / "raw"
+    shutil.copytree(small_raw, dst)
+    return dst
+
+
+def _state(report, path):
+    m = report.manifest.set_index("path")
+    return m.loc[path, "state"], m.loc[path, "reason"]
+
+
+def test_every_file_is_accounted_for_and_raw_untouched(raw, tmp_path):
+    before = {p: p.read_bytes() for p in raw.rglob("*") if p.is_file()}
+    (raw / "ath01" / "notes").mkdir()
+    (raw / "ath01" / "notes" / "broken.gpx").write_text("<gpx><trk><trkseg><trkpt lat=")
+    (raw / "ath01" / "notes" / "photo.jpg").write_bytes(b"\xff\xd8\xff\xe0 not an activity")
+    (raw / "stray.csv").write_text("date,soreness\n2025-01-01,3\n")
+    report = warehouse.ingest(raw, tmp_path / "wh", progress=False)
+    m = report.manifest
+    inputs = [p for p in raw.rglob("*") if p.is_file() and p.name != "athlete.toml"]
+    # every input file is in the manifest exactly once
+    assert set(m["path"]) >= {p.relative_to(raw).as_posix() for p in inputs}
+    assert m["path"].is_unique
+    state, reason = _state(report, "ath01/notes/broken.gpx")
+    assert state == "quarantined" and "not well-formed" in reason
+    state, reason = _state(report, "ath01/notes/photo.jpg")
+    assert state == "quarantined" and "unrecognised format" in reason
+    state, reason = _state(report, "stray.csv")
+    assert state == "quarantined" and "athlete folder" in reason
+    assert (m["state"] == "ingested").sum() == len(inputs) - 3
+    for p, content in before.items():
+        assert p.read_bytes() == content
+    wh = warehouse.open_warehouse(tmp_path / "wh")
+    for name in ("activities", "runs", "segments", "strength_sets", "wellness", "manifest"):
+        schemas.validate(name, pd.read_parquet(tmp_path / "wh" / f"{name}.parquet"))
+    assert len(wh.activities) == (m["format"] == "gpx").sum() - 1
+    s = wh.samples(athletes=["ath01"])
+    assert len(s) > 1000 and set(s["activity_id"]) <= set(wh.activities["activity_id"])
+    assert wh.strength_sets["exercise"].notna().all()
+
+
+def test_rerun_reads_only_new_or_changed(raw, tmp_path):
+    wh = tmp_path / "wh"
+    first = warehouse.ingest(raw, wh, progress=False)
+    again = warehouse.ingest(raw, wh, progress=False)
+    assert again.read == [] and len(again.unchanged) == len(first.manifest)
+
+    diary = raw / "ath02" / "diary" / "soreness.csv"
+    diary.write_text(diary.read_text() + "2025-04-01,07:30,9,quads\n")
+    gpx = sorted((raw / "ath01" / "runs").glob("*.gpx.gz"))[0]
+    removed_id = warehouse.Warehouse(wh).activities.set_index("source_file").loc[gpx.relative_to(raw).as_posix(), "activity_id"]
+    gpx.unlink()
+    third = warehouse.ingest(raw, wh, progress=False)
+    assert third.read == ["ath02/diary/soreness.csv"]
+    assert third.removed == [gpx.relative_to(raw).as_posix()]
+    w = warehouse.Warehouse(wh)
+    assert removed_id not in set(w.activities["activity_id"]) and removed_id not in set(w.runs["activity_id"])
+    assert not list((wh / "samples.parquet").glob(f"*/{removed_id}.parquet"))
+    assert (w.wellness["soreness"] == 9).any()
+
+
+def test_identical_copy_and_same_run_are_duplicates(raw, tmp_path):
+    src = sorted((raw / "ath01" / "runs").glob("*.gpx.gz"))[0]
+    shutil.copy(src, raw / "ath01" / "copy-of-run.gpx.gz")
+    (raw / "ath01" / "strava").mkdir()
+    (raw / "ath01" / "strava" / "same-run-uncompressed.gpx").write_bytes(gzip.decompress(src.read_bytes()).replace(b"<name>", b"<name>Strava "))
+    report = warehouse.ingest(raw, tmp_path / "wh", progress=False)
+    pair = {_state(report, "ath01/copy-of-run.gpx.gz")[0], _state(report, src.relative_to(raw).as_posix())[0]}
+    assert pair == {"ingested", "duplicate"}  # byte-identical: the first listed wins
+    state, reason = _state(report, "ath01/strava/same-run-uncompressed.gpx")
+    assert state == "duplicate" and "same activity" in reason
+    acts = warehouse.Warehouse(tmp_path / "wh").activities
+    assert acts["start_time"].is_unique
+
+
+def test_crash_mid_write_leaves_previous_warehouse(raw, tmp_path, monkeypatch):
+    wh = tmp_path / "wh"
+    warehouse.ingest(raw, wh, progress=False)
+    before = {n: pd.read_parquet(wh / f"{n}.parquet") for n in ("manifest", "activities", "wellness")}
+    diary = raw / "ath01" / "diary" / "soreness.csv"
+    diary.write_text(diary.read_text() + "2025-04-01,07:30,8,quads\n")
+    real = warehouse._atomic_parquet
+    calls = {"n": 0}
+
+    def failing(df, dest):
+        calls["n"] += 1
+        if dest.name == "wellness.parquet":
+            raise OSError("disk full (simulated)")
+        real(df, dest)
+
+    monkeypatch.setattr(warehouse, "_atomic_parquet", failing)
+    with pytest.raises(OSError, match="disk full"):
+        warehouse.ingest(raw, wh, progress=False)
+    monkeypatch.setattr(warehouse, "_atomic_parquet", real)
+    pd.testing.assert_frame_equal(pd.read_parquet(wh / "manifest.parquet"), before["manifest"])
+    pd.testing.assert_frame_equal(pd.read_parquet(wh / "wellness.parquet"), before["wellness"])
+    assert not list(wh.glob(".*.tmp"))
+    # the next run redoes the unfinished work
+    report = warehouse.ingest(raw, wh, progress=False)
+    assert "ath01/diary/soreness.csv" in report.read
+    assert (warehouse.Warehouse(wh).wellness["soreness"] == 8).any()
+
+
+def test_terrain_version_change_rebuilds_derived(raw, tmp_path, monkeypatch):
+    wh = tmp_path / "wh"
+    warehouse.ingest(raw, wh, progress=False)
+    assert warehouse.ingest(raw, wh, progress=False).rebuilt_derived is False
+    monkeypatch.setattr(terrain, "TERRAIN_VERSION", "test-bump")
+    report = warehouse.ingest(raw, wh, progress=False)
+    assert report.read == [] and report.rebuilt_derived
+    assert warehouse.Warehouse(wh).meta["terrain_version"] == "test-bump"
+    assert len(warehouse.Warehouse(wh).segments) > 0
+
+
+def test_missing_warehouse_is_a_named_error(tmp_path):
+    with pytest.raises(warehouse.WarehouseNotFound, match="trailstrength ingest"):
+        warehouse.open_warehouse(tmp_path / "nowhere")
+
+
+def test_schema_violation_names_table_column_rows():
+    df = pd.DataFrame({"activity_id": ["a", "a"], "timestamp": pd.to_datetime(["2024-01-01", "2024-01-01"], utc=True),
+                       "elapsed_s": [0.0, 1.0], "distance_m": [0.0, 1.0], "lat": [46.0, 95.0], "lon": [8.0, 8.0],
+                       "altitude_m": [500.0, 500.0], "heart_rate": [120.0, 400.0], "cadence": [80.0, 80.0],
+                       "speed_mps": [1.0, 1.0]})
+    with pytest.raises(schemas.SchemaViolation) as err:
+        schemas.validate("samples", df)
+    msg = str(err.value)
+    assert "table 'samples'" in msg and "column 'lat'" in msg and "column 'heart_rate'" in msg and "rows [1]" in msg

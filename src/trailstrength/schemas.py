@@ -8,6 +8,8 @@ table, the columns, the failed checks and the first offending rows.
 
 from __future__ import annotations
 
+from typing import Optional
+
 import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
@@ -120,7 +122,15 @@ class StrengthSets(_Base):
 
 
 class Wellness(_Base):
-    """One row per wellness / soreness report (an athlete-day, or several reports a day with a time)."""
+    """One row per wellness / soreness report (an athlete-day, or several reports a day with a time).
+
+    Subjective scores are on 0–10 and named for what a higher value means: ``soreness``, ``fatigue`` and
+    ``stress`` (higher = more of it, worse); ``mood``, ``readiness``, ``motivation`` and ``sleep_quality``
+    (higher = better). ``soreness_raw`` / ``soreness_scale`` keep the value as recorded and its scale
+    (see :data:`trailstrength.io.wellness.SCALES`). ``soreness_regions`` holds the normalised regions
+    (quads, hamstrings, glutes, calves, lower_back, other; ``;``-joined) and ``soreness_regions_raw`` the
+    regions as written. Injury reports are rows with ``report_kind == "injury"``.
+    """
 
     athlete_id: Series[str]
     local_date: Series[LOCAL_DATE]
@@ -132,6 +142,19 @@ class Wellness(_Base):
     fatigue: Series[float] = pa.Field(nullable=True)
     sleep_h: Series[float] = pa.Field(ge=0, le=24, nullable=True)
     source: Series[str]
+    # optional columns (readers that have them add them)
+    soreness_regions_raw: Optional[Series[str]] = pa.Field(nullable=True)
+    stress: Optional[Series[float]] = pa.Field(ge=0, le=10, nullable=True)
+    mood: Optional[Series[float]] = pa.Field(ge=0, le=10, nullable=True)
+    readiness: Optional[Series[float]] = pa.Field(ge=0, le=10, nullable=True)
+    motivation: Optional[Series[float]] = pa.Field(ge=0, le=10, nullable=True)
+    sleep_quality: Optional[Series[float]] = pa.Field(ge=0, le=10, nullable=True)
+    resting_hr_bpm: Optional[Series[float]] = pa.Field(gt=0, le=250, nullable=True)
+    hrv_ms: Optional[Series[float]] = pa.Field(ge=0, nullable=True)
+    body_mass_kg: Optional[Series[float]] = pa.Field(gt=0, nullable=True)
+    injury_severity: Optional[Series[str]] = pa.Field(isin=["none", "minor", "moderate", "major"], nullable=True)
+    injury_regions: Optional[Series[str]] = pa.Field(nullable=True)
+    report_kind: Optional[Series[str]] = pa.Field(isin=["wellness", "injury"], nullable=True)
 
 
 class Races(_Base):

@@ -114,7 +114,8 @@ def _read_one(path: Path, ctx: FileContext) -> tuple[str, str, dict[str, pd.Data
 
 def _terrain_for(activity: pd.DataFrame, samples: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
     """Segments and terrain summary of one activity (empty / NaN when it has no altitude)."""
-    rt = terrain.analyze_run(samples)
+    # GPS-only altitude needs a wider smoothing window (benchmarks/validate_terrain.py, table 2)
+    rt = terrain.analyze_run(samples, terrain.TerrainParams.for_altitude_source(activity["altitude_source"].iloc[0]))
     seg = rt.segments.copy()
     seg.insert(0, "activity_id", activity["activity_id"].iloc[0])
     seg.insert(1, "athlete_id", activity["athlete_id"].iloc[0])

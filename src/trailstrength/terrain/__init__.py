@@ -3,8 +3,13 @@
 Pure functions of one activity's samples (DESIGN §6), so they map over athletes unchanged.
 
 >>> from trailstrength.terrain import analyze_run, TerrainParams
->>> run = analyze_run(samples)                      # doctest: +SKIP
->>> run.summary["descent_gap_speed_mps"]            # doctest: +SKIP
+>>> params = TerrainParams.for_altitude_source("gps")   # doctest: +SKIP
+>>> run = analyze_run(samples, params)                  # doctest: +SKIP
+>>> run.summary["descent_gap_speed_mps"]                # doctest: +SKIP
+
+The defaults suit barometric or DEM altitude; GPS-only altitude needs the wider ``"gps"`` preset (see
+``TerrainParams`` and ``benchmarks/validate_terrain.py``). ``trailstrength.terrain.synthetic`` simulates runs
+over courses of known geometry for validation.
 """
 
 from __future__ import annotations

@@ -25,7 +25,7 @@ from trailstrength.exercises import (
     normalise_name,
     unmatched_report,
 )
-from trailstrength.exercises import matcher as matcher_module
+from trailstrength.exercises import match as matcher_module
 
 REPO = Path(__file__).resolve().parents[1]
 REALDATA = Path(os.environ.get("TRAILSTRENGTH_REALDATA", REPO.parent / "shared" / "realdata"))
@@ -295,13 +295,48 @@ def test_translated_names(name, exercise):
     ("Pull-ups", "pull_up"),
     ("Step-downs", "step_down"),
     ("Leg Press Technogym (Gelb)", "leg_press"),                  # brand and colour dropped
-    ("deadlift/romanian_deadlift", "romanian_deadlift"),          # FIT category/subtype
 ])
 def test_normalised_names(name, exercise):
     row = one(name)
     assert row["exercise"] == exercise
     assert row["match_method"] == "normalised"
     assert row["match_score"] == 100.0
+
+
+@pytest.mark.parametrize(("name", "exercise"), [
+    ("deadlift/romanian_deadlift", "romanian_deadlift"),
+    ("hip_raise/kettlebell_swing", "kettlebell_swing"),       # swings sit under HIP_RAISE in the FIT profile
+    ("hip_raise/barbell_hip_thrust_with_bench", "hip_thrust"),
+    ("leg_curl/good_morning", "good_morning"),                # good mornings sit under LEG_CURL
+    ("leg_curl/seated_barbell_good_morning", "seated_good_morning"),
+    ("hyperextension/bent_knee_reverse_hyperextension", "reverse_hyperextension"),
+    ("hyperextension/static_back_extension", "back_extension"),
+    ("hip_swing/single_arm_kettlebell_swing", "single_arm_kettlebell_swing"),
+    ("squat/step_up", "step_up"),
+    ("squat/leg_press", "leg_press"),
+    ("lunge/dumbbell_bulgarian_split_squat", "bulgarian_split_squat"),
+])
+def test_fit_category_subtype_names_match_by_subtype(name, exercise):
+    row = one(name)
+    assert row["exercise"] == exercise, row.to_dict()
+    assert row["match_method"] in ("exact", "normalised")
+
+
+@pytest.mark.parametrize("name", ["deadlift/65534", "hip_raise/unknown", "65534", "unknown",
+                                  "hip_raise/inner_thigh_circles"])
+def test_fit_unknown_or_unlisted_subtypes_stay_unmatched(name):
+    # the category alone never decides: an unknown deadlift is not a conventional deadlift, and an inner-thigh
+    # drill filed under HIP_RAISE is not a glute bridge
+    assert one(name)["match_method"] == "unmatched"
+
+
+def test_every_fit_hinge_subtype_matches_a_hinge_or_knee_flexion_row():
+    profile = pytest.importorskip("fitdecode.profile")
+    names = profile.FIELD_TYPES["deadlift_exercise_name"].enum.values()
+    out = match_exercises([f"deadlift/{n}" for n in names])
+    assert (out["match_method"] != "unmatched").all(), out.loc[out["match_method"] == "unmatched", "exercise_raw"]
+    # the only deadlift-category name that is not a hinge is the sumo deadlift high pull (an Olympic pull)
+    assert set(out.loc[out["pattern"] != "hinge", "exercise_raw"]) == {"deadlift/sumo_deadlift_high_pull"}
 
 
 def test_exact_is_case_sensitive_after_strip():
@@ -477,7 +512,7 @@ def test_missing_overrides_file(tmp_path):
 
 def test_unmatched_rows_and_report():
     sets = pd.DataFrame({
-        "exercise_raw": ["Romanian Deadlift (Barbell)"] * 3 + ["Zorbing"] * 2 + ["Curl Pulldown Bicep"] * 4
+        "exercise_raw": ["Romanian Deadlift (Barbell)"] * 3 + ["Zorbing"] * 2 + ["Tricep Push Ul"] * 4
                         + [None, "Squat (Barbell)", ""],
         "reps": range(12),
     }, index=pd.RangeIndex(100, 112))
@@ -492,7 +527,7 @@ def test_unmatched_rows_and_report():
     assert out.loc[[109, 111], "match_method"].eq("unmatched").all()   # missing and blank names
     assert out.loc[110, "exercise"] == "back_squat"
     report = unmatched_report(out)
-    assert report.to_dict("list") == {"exercise_raw": ["Curl Pulldown Bicep", "Zorbing"], "n_sets": [4, 2]}
+    assert report.to_dict("list") == {"exercise_raw": ["Tricep Push Ul", "Zorbing"], "n_sets": [4, 2]}
     assert report["n_sets"].dtype == "int64"
     # the report annotates un-annotated frames itself
     assert unmatched_report(sets).equals(report)

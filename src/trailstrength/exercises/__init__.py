@@ -14,21 +14,26 @@ Typical use::
 
 A user ``exercise_overrides.csv`` (same columns, only ``exercise`` required) wins row by row over the package data
 and may add exercises; see :func:`load_taxonomy`.
+
+Modules: :mod:`~trailstrength.exercises.normalise` (name folding), :mod:`~trailstrength.exercises.taxonomy`
+(package data and overrides), :mod:`~trailstrength.exercises.match` (the matching stages and annotation).
 """
 
-from trailstrength.exercises.matcher import (
+from trailstrength.exercises.match import (
     ANNOTATION_COLUMNS,
-    HINGE_SUBTYPES,
     MATCH_COLUMNS,
     MATCH_METHODS,
+    annotate_sets,
+    match_exercises,
+    unmatched_report,
+)
+from trailstrength.exercises.normalise import normalise_name
+from trailstrength.exercises.taxonomy import (
+    HINGE_SUBTYPES,
     OVERRIDES_FILENAME,
     PATTERNS,
     TAXONOMY_COLUMNS,
-    annotate_sets,
     load_taxonomy,
-    match_exercises,
-    normalise_name,
-    unmatched_report,
 )
 
 __all__ = [

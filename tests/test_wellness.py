@@ -2,23 +2,13 @@
 
 from __future__ import annotations
 
-import socket
-
 import numpy as np
 import pandas as pd
 import pytest
+from offline import no_network  # noqa: F401  (autouse: no test here touches the network)
 
 from trailstrength import clean, schemas
 from trailstrength.io import FORMATS, Athlete, FileContext, ReaderError, detect, pmdata, wellness
-
-
-@pytest.fixture(autouse=True)
-def no_network(monkeypatch):
-    def refuse(*args, **kwargs):
-        raise AssertionError("tests must not touch the network")
-
-    monkeypatch.setattr(socket, "socket", refuse)
-    monkeypatch.setattr(socket, "create_connection", refuse)
 
 
 @pytest.fixture()

@@ -1,0 +1,137 @@
+"""Race results (incl. the runpandas layout), section splits and their join to a course GPX."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from offline import no_network  # noqa: F401  (autouse: no test here touches the network)
+
+from trailstrength import schemas
+from trailstrength.io import ReaderError, races
+
+
+# invented runners; the layout is runpandas' (metadata line, then the results header)
+RUNPANDAS = b"""Glen Test marathon,06/10/2019,42k,UK
+position,bib,firstname,lastname,halftime,guntime,chiptime,category
+1,7,Ailsa,Quorn,01:20:00,02:45:10,02:45:00,Mara-FS
+2,12,Bram,Tollet,01:30:00,03:01:00,03:00:30,Mara-M40
+3,99,Ailsa,Quorn,12:00:00,03:40:00,03:39:00,Mara-F50
+DNF,31,Cato,Verle,N/A,N/A,00:00:00,Mara-M50
+"""
+
+
+def test_runpandas_layout_pseudonymised():
+    df = races.read_results(RUNPANDAS, key="k1")
+    assert len(df) == 8 and set(df["section"]) == {"start–half", "half–finish"}
+    assert df["race"].iloc[0] == "Glen Test marathon" and df["date"].iloc[0] == pd.Timestamp("2019-10-06")
+    text = df.to_csv()
+    assert "Quorn" not in text and "Ailsa" not in text and "bib" not in df  # names and bibs are gone
+    first = df[df["position"] == 1].set_index("section")
+    assert first.loc["start–half", "time_s"] == 4800 and first.loc["half–finish", "time_s"] == 9900 - 4800
+    assert first.loc["half–finish", ["start_m", "end_m"]].tolist() == [races.HALF_MARATHON_M, races.MARATHON_M]
+    assert df.groupby("position", dropna=False)["athlete_id"].nunique().eq(1).all()
+    assert df["athlete_id"].nunique() == 4  # the two Ailsa Quorns are different runners (different bibs)
+    third = df[df["position"] == 3]
+    assert third["time_s"].isna().all() and (third["note"] == "implausible half split dropped").all()
+    assert third["elapsed_s"].max() == 3 * 3600 + 39 * 60
+    dnf = df[df["status"] == "dnf"]
+    assert len(dnf) == 2 and dnf["time_s"].isna().all() and dnf["position"].isna().all()
+    schemas.validate("races", df)
+
+
+def test_pseudonyms_stable_keyed_and_opt_out(tmp_path, monkeypatch):
+    monkeypatch.setenv("TRAILSTRENGTH_DATA", str(tmp_path))
+    monkeypatch.delenv(races.KEY_ENV, raising=False)
+    a = races.pseudonymise(pd.Series(["Bram Tollet", "  bram  TOLLET", "Cato Verle"]))
+    assert (tmp_path / "interim" / "pseudonym.key").is_file()  # a local secret was created on first use
+    assert a[0] == a[1] != a[2] and a[0].startswith("r-")
+    assert races.pseudonymise(pd.Series(["Bram Tollet"]))[0] == a[0]  # same key file, same id
+    assert races.pseudonymise(pd.Series(["Bram Tollet"]), key="other")[0] != a[0]
+    kept = races.read_results(RUNPANDAS, pseudonymise_names=False)
+    assert "Bram Tollet" in set(kept["athlete_id"]) and "name" in kept and "bib" in kept
+
+
+def test_generic_results_layout():
+    data = b"place,name,time,category\n1,Ona Brisk,0:41:05,F\n2,Ivo Hale,2805,M\nDNS,Lev Dune,,M\n"
+    df = races.read_results(data, race="Test 10k", date="2024-04-01", distance_m=10000, key="k")
+    assert df["section"].unique().tolist() == ["start–finish"]
+    assert df["time_s"].tolist()[:2] == [2465.0, 2805.0] and df["status"].tolist()[2] == "dns"
+    assert (df["distance_m"].iloc[:2] == 10000).all()
+
+
+def test_results_without_time_column_is_refused():
+    with pytest.raises(ReaderError, match="finish-time"):
+        races.read_results(b"position,name\n1,Ona Brisk\n", key="k")
+
+
+@pytest.mark.realdata
+def test_lochness_real_results(realdata):
+    path = realdata("runpandas/lochness_marathon_2019.csv")
+    df = races.read_results(path, key="test-key")
+    runners = df.drop_duplicates("athlete_id")
+    assert len(runners) == 3626 and (runners["status"] == "finished").sum() == 3585
+    assert (runners["status"] == "dnf").sum() == 41
+    assert df["race"].iloc[0] == "Lochness marathon" and (df["end_m"].max() == races.MARATHON_M)
+    finish = df[df["section"] == "half–finish"]["elapsed_s"]
+    assert finish.min() == 2 * 3600 + 29 * 60 + 31  # the winner's chip time
+    names = pd.read_csv(path, skiprows=1)["lastname"].dropna().astype(str)
+    text = df.to_csv()
+    assert not any(n in text for n in names.head(50) if len(n) > 3)  # no surname survives
+    schemas.validate("races", df)
+
+
+# ------------------------------------------------------------------------------------------------ splits + course
+def course_gpx() -> bytes:
+    """A straight course due north: +200 m over 0–2 km, −300 m over 2–5 km, flat to 6 km; waypoints CP1, CP2."""
+    d = np.arange(0, 6001, 10.0)
+    alt = np.interp(d, [0, 2000, 5000, 6000], [500, 700, 400, 400])
+    lat = 46.0 + d / 111_195.0
+    pts = "".join(f'<trkpt lat="{la:.7f}" lon="7.0"><ele>{a:.1f}</ele></trkpt>' for la, a in zip(lat, alt))
+    wpts = "".join(f'<wpt lat="{46.0 + m / 111_195.0:.7f}" lon="7.0001"><name>{n}</name></wpt>'
+                   for n, m in (("CP1", 2000), ("CP2", 5000)))
+    return (f'<?xml version="1.0"?><gpx version="1.1" creator="test" xmlns="http://www.topografix.com/GPX/1/1">'
+            f"{wpts}<trk><trkseg>{pts}</trkseg></trk></gpx>").encode()
+
+
+SPLITS = b"""athlete,race,date,checkpoint,elapsed
+Ona Brisk,Test Trail,2024-06-01,CP1,0:20:00
+Ona Brisk,Test Trail,2024-06-01,finish,0:50:00
+Ona Brisk,Test Trail,2024-06-01,CP2,0:42:00
+Ivo Hale,Test Trail,2024-06-01,CP1,1500
+Ivo Hale,Test Trail,2024-06-01,CP2,3000
+Ivo Hale,Test Trail,2024-06-01,finish,3500
+"""
+
+
+def test_splits_joined_to_course():
+    sections = races.read_splits(SPLITS, key="k")
+    assert sections.groupby("athlete_id").size().tolist() == [3, 3]
+    ona = sections.iloc[:3]
+    assert ona["section"].tolist() == ["start–CP1", "CP1–CP2", "CP2–finish"]  # ordered by elapsed time
+    assert ona["time_s"].tolist() == [1200.0, 1320.0, 480.0]
+    out = races.add_course(sections, course_gpx())
+    first = out.iloc[:3]
+    np.testing.assert_allclose(first["distance_m"], [2000, 3000, 1000], rtol=0.01)
+    np.testing.assert_allclose(first["gain_m"], [200, 0, 0], atol=10)
+    np.testing.assert_allclose(first["loss_m"], [0, 300, 0], atol=10)
+    np.testing.assert_allclose(first["mean_grade"], [0.10, -0.10, 0.0], atol=0.005)
+    schemas.validate("races", out)
+
+
+def test_splits_with_distances_and_checkpoint_mapping():
+    head = b"athlete,race,date,checkpoint,elapsed"
+    rows = [b"Ona Brisk,T,2024-06-01,A,0:10:00", b"Ona Brisk,T,2024-06-01,B,0:30:00"]
+    with_km = head + b",distance_km\n" + rows[0] + b",2.0\n" + rows[1] + b",5\n"
+    df = races.read_splits(with_km, key="k")
+    assert df["end_m"].tolist() == [2000.0, 5000.0] and df["distance_m"].tolist() == [2000.0, 3000.0]
+    named = races.read_splits(b"\n".join([head, *rows]) + b"\n", key="k")
+    with pytest.raises(ReaderError, match="not GPX waypoints"):
+        races.add_course(named, course_gpx())
+    out = races.add_course(named, course_gpx(), checkpoints={"A": 2.0, "B": 5.0})
+    np.testing.assert_allclose(out["loss_m"], [0, 300], atol=10)
+
+
+def test_formats_sniff():
+    assert races.sniff_results(RUNPANDAS) and races.sniff_splits(SPLITS)
+    assert not races.sniff_results(SPLITS) and not races.sniff_splits(RUNPANDAS)

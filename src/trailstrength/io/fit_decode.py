@@ -1,0 +1,219 @@
+"""FIT decoding below the reader: fitfast for the record columns, the few other messages, fitdecode as fallback.
+
+fitfast decodes a whole file per call (about 1 µs a message), so asking it once per message kind would
+decode the file five times. Instead :func:`frame` walks the message headers once in Python and cuts out a
+small, valid FIT stream holding only the definitions and the messages the reader needs (no records), which
+fitfast then parses in well under a millisecond. Whatever the walk cannot vouch for (chained files,
+compressed time stamps on kept messages, truncation) falls back to a full ``fitfast.parse``.
+
+When fitfast rejects a file (checksum mismatch, truncated data, bad definition), or the records hold fields
+fitfast does not expand (``compressed_speed_distance``), the file is decoded with fitdecode instead, keeping
+every message decoded before a fault; the fault is reported in ``FitContent.warnings``.
+
+Conventions of :class:`FitContent` (both decoders): time stamps are Unix seconds (device-relative FIT times,
+below ``0x10000000``, stay relative: see :data:`RELATIVE_BEFORE`), positions in degrees, profile scale and
+offset applied (so ``set.weight`` is in kg), enum values as profile names where known.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import numpy as np
+
+FIT_EPOCH_S = 631065600  # 1989-12-31T00:00:00Z in Unix seconds
+#: Unix seconds below which a FIT time stamp is device-relative (raw value < 0x10000000), not wall-clock time
+RELATIVE_BEFORE = FIT_EPOCH_S + 0x10000000
+SEMICIRCLE_DEG = 180.0 / 2**31
+
+# global message numbers the reader uses besides records (names as in the FIT profile)
+KEEP = {0: "file_id", 12: "sport", 18: "session", 19: "lap", 21: "event", 23: "device_info", 34: "activity",
+        49: "file_creator", 206: "field_description", 207: "developer_data_id", 225: "set"}
+RECORD = 20
+COMPRESSED_SPEED_DISTANCE = 8  # record field fitfast leaves unexpanded
+
+_CRC_TABLE = []
+for _b in range(256):
+    _c = _b
+    for _ in range(8):
+        _c = (_c >> 1) ^ 0xA001 if _c & 1 else _c >> 1
+    _CRC_TABLE.append(_c)
+
+
+def crc16(data: bytes, crc: int = 0) -> int:
+    """FIT's CRC-16 (the ARC polynomial, reflected, initial value 0)."""
+    table = _CRC_TABLE
+    for b in data:
+        crc = (crc >> 8) ^ table[(crc ^ b) & 0xFF]
+    return crc
+
+
+@dataclass
+class FitContent:
+    """What one FIT file holds, as the reader needs it."""
+
+    records: dict[str, np.ndarray]  # record field -> float64 column (NaN = missing)
+    messages: dict[str, list[dict]]  # other message kind -> list of {field: value}
+    decoder: str  # "fitfast" or "fitdecode"
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Frame:
+    """Result of walking a FIT file's message headers once."""
+
+    meta_stream: bytes | None  # header + definitions + kept messages + CRC, or None when unsafe
+    record_fields: set[int]  # field numbers seen in record definitions
+
+
+def frame(data: bytes) -> Frame:
+    """Walk the message headers of a single-sequence FIT file; see the module docstring.
+
+    Never raises: anything unusual gives ``meta_stream=None`` so the caller parses the full file.
+    """
+    record_fields: set[int] = set()
+    n = len(data)
+    if n < 14 or data[8:12] != b".FIT" or data[0] not in (12, 14):
+        return Frame(None, record_fields)
+    hs = data[0]
+    end = hs + int.from_bytes(data[4:8], "little")
+    if end + 2 != n:  # truncated, or chained / trailing bytes: let fitfast judge the whole file
+        return Frame(None, record_fields)
+    size = [0] * 16  # bytes of a data message of each local type, header byte included
+    keep = [False] * 16
+    pieces: list[list[int]] = []
+    p = hs
+    try:
+        while p < end:
+            h = data[p]
+            if h & 0x80:  # compressed time stamp header: a data message
+                lt = (h >> 5) & 3
+                if keep[lt] or not size[lt]:
+                    return Frame(None, record_fields)
+                p += size[lt]
+                continue
+            lt = h & 0x0F
+            if h & 0x40:  # definition message
+                big = data[p + 2] == 1
+                glob = (data[p + 3] << 8 | data[p + 4]) if big else (data[p + 4] << 8 | data[p + 3])
+                nf = data[p + 5]
+                q = p + 6
+                s = 1 + sum(data[q + 1:q + 3 * nf:3])
+                if glob == RECORD:
+                    record_fields.update(data[q:q + 3 * nf:3])
+                q += 3 * nf
+                if h & 0x20:  # developer fields
+                    nd = data[q]
+                    s += sum(data[q + 2:q + 1 + 3 * nd:3])
+                    q += 1 + 3 * nd
+                size[lt] = s
+                keep[lt] = glob in KEEP
+                if pieces and pieces[-1][1] == p:
+                    pieces[-1][1] = q
+                else:
+                    pieces.append([p, q])
+                p = q
+                continue
+            s = size[lt]
+            if not s:
+                return Frame(None, record_fields)
+            if keep[lt]:
+                if pieces and pieces[-1][1] == p:
+                    pieces[-1][1] = p + s
+                else:
+                    pieces.append([p, p + s])
+            p += s
+    except IndexError:
+        return Frame(None, record_fields)
+    if p != end:
+        return Frame(None, record_fields)
+    body = b"".join(data[a:b] for a, b in pieces)
+    header = bytearray(data[:hs])
+    header[4:8] = len(body).to_bytes(4, "little")
+    if hs == 14:
+        header[12:14] = crc16(bytes(header[:12])).to_bytes(2, "little")
+    stream = bytes(header) + body
+    return Frame(stream + crc16(stream).to_bytes(2, "little"), record_fields)
+
+
+def decode(data: bytes) -> FitContent:
+    """Decode one FIT file: fitfast when it accepts the file, else fitdecode up to the first fault."""
+    import fitfast
+
+    fr = frame(data)
+    if COMPRESSED_SPEED_DISTANCE in fr.record_fields:
+        return _decode_fitdecode(data, "record speed and distance are compressed (an old foot-pod format); "
+                                       "decoded with fitdecode, which expands them")
+    try:
+        records = fitfast.records(data, "record")
+        meta = fitfast.parse(fr.meta_stream if fr.meta_stream is not None else data)
+    except fitfast.FitDecodeError as err:
+        return _decode_fitdecode(data, f"fitfast rejected the file ({_one_line(err)}); decoded with fitdecode")
+    meta.pop("record", None)
+    return FitContent(records, meta, "fitfast")
+
+
+def _one_line(err: Exception) -> str:
+    return str(err).replace("FIT decode error", "").strip(" :").splitlines()[0]
+
+
+def _unix(value):
+    """fitdecode time value -> Unix seconds (relative FIT times stay relative, shifted like fitfast does)."""
+    if isinstance(value, dt.datetime):
+        return value.timestamp()
+    if isinstance(value, (int, float)):
+        return value + FIT_EPOCH_S
+    return value
+
+
+def _decode_fitdecode(data: bytes, why: str) -> FitContent:
+    """Decode with fitdecode, keeping everything decoded before a fault (stated in the warnings)."""
+    import fitdecode
+
+    rows: list[dict] = []
+    messages: dict[str, list[dict]] = {}
+    warnings = [why]
+    keep_names = set(KEEP.values())
+    reader = fitdecode.FitReader(data, check_crc=fitdecode.CrcCheck.WARN,
+                                 error_handling=fitdecode.ErrorHandling.WARN)
+    try:
+        for frame_ in reader:
+            if not isinstance(frame_, fitdecode.FitDataMessage):
+                continue
+            if frame_.global_mesg_num == RECORD:
+                row = {}
+                for f in frame_.fields:
+                    v = f.value
+                    if v is None or isinstance(v, (tuple, list, str, bytes)):
+                        continue
+                    if f.name == "timestamp":
+                        v = _unix(v)
+                    elif f.name.startswith("position_"):
+                        v = v * SEMICIRCLE_DEG
+                    row[f.name] = v
+                rows.append(row)
+            elif frame_.name in keep_names:
+                msg = {}
+                for f in frame_.fields:
+                    v = f.value
+                    if isinstance(v, dt.datetime) or (f.type is not None and getattr(f.type, "name", "") == "date_time"):
+                        v = _unix(v)
+                    if v is not None:
+                        msg[f.name] = v
+                messages.setdefault(frame_.name, []).append(msg)
+    except Exception as err:  # noqa: BLE001 - any decoder fault ends the file; keep what came before it
+        warnings.append(f"decoding stopped at byte {_fault_offset(reader, err)} ({type(err).__name__}: "
+                        f"{str(err).splitlines()[0]}); kept the {len(rows)} records decoded before the fault")
+    finally:
+        reader.close()
+    names = sorted({k for r in rows for k in r})
+    records = {k: np.array([r.get(k, np.nan) for r in rows], dtype=float) for k in names}
+    return FitContent(records, messages, "fitdecode", warnings)
+
+
+def _fault_offset(reader, err: Exception) -> str:
+    text = str(err)
+    if "@" in text:
+        return text.rsplit("@", 1)[1].split()[0].strip()
+    return "?"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import time
@@ -20,6 +21,22 @@ app = typer.Typer(
 )
 console = Console()
 PathOpt = Optional[Path]
+
+
+def _user_errors(fn):
+    """Print expected user errors (missing folder or warehouse, unreadable profile) as one line, exit 1."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        from trailstrength.io import ReaderError
+
+        try:
+            return fn(*args, **kwargs)
+        except (FileNotFoundError, ReaderError, KeyError) as err:
+            Console(stderr=True).print(f"[bold red]error:[/] {err}", highlight=False)
+            raise typer.Exit(1) from None
+
+    return wrapper
 
 
 @app.callback()
@@ -63,6 +80,7 @@ def _print_ingest(report) -> None:
 
 
 @app.command()
+@_user_errors
 def ingest(
     raw: Annotated[PathOpt, typer.Argument(help="Raw folder (RAW/<athlete>/...); default $TRAILSTRENGTH_RAW or data/raw.")] = None,
     warehouse: Annotated[PathOpt, typer.Option(help="Warehouse folder; default $TRAILSTRENGTH_WAREHOUSE or data/processed/warehouse.")] = None,
@@ -78,15 +96,17 @@ def ingest(
 
 
 def _print_effects(effects, title="effects") -> None:
-    t = Table("hypothesis", "term", "estimate", "95% CI", "p", "unit", "n athletes / obs", "model", title=title,
-              title_justify="left")
+    """One line per effect: readable at 80 columns, where a wide table would wrap into noise."""
+    console.print(f"[bold]{title}[/]")
     for r in effects.itertuples():
-        t.add_row(r.hypothesis + (" *" if r.primary else ""), r.term, f"{r.estimate:+.4f}", f"[{r.ci_low:+.4f}, {r.ci_high:+.4f}]",
-                  f"{r.p_value:.3g}", r.unit, f"{r.n_athletes} / {r.n_obs}", r.model)
-    console.print(t)
+        star = "[bold]*[/]" if r.primary else " "
+        console.print(f"{star} {r.hypothesis} {r.outcome} ~ [cyan]{r.term}[/]: {r.estimate:+.4g} "
+                      f"[{r.ci_low:+.4g}, {r.ci_high:+.4g}], p = {r.p_value:.2g}  "
+                      f"[dim]({r.unit}; {r.n_athletes} athletes, {r.n_obs} obs; {r.model})[/]", highlight=False)
 
 
 @app.command()
+@_user_errors
 def analyze(
     warehouse: Annotated[PathOpt, typer.Option(help="Warehouse folder.")] = None,
     out: Annotated[PathOpt, typer.Option(help="Results folder; default $TRAILSTRENGTH_RESULTS or reports/results.")] = None,
@@ -102,6 +122,7 @@ def analyze(
 
 
 @app.command()
+@_user_errors
 def status(warehouse: Annotated[PathOpt, typer.Option(help="Warehouse folder.")] = None):
     """Summarise a warehouse: files by state and format, table sizes."""
     from trailstrength.warehouse import open_warehouse
@@ -114,6 +135,7 @@ def status(warehouse: Annotated[PathOpt, typer.Option(help="Warehouse folder.")]
 
 
 @app.command()
+@_user_errors
 def demo(
     out: Annotated[PathOpt, typer.Option(help="Demo folder; default $TRAILSTRENGTH_DEMO or reports/demo.")] = None,
     fresh: Annotated[bool, typer.Option(help="Regenerate the example cohort and rebuild the warehouse.")] = False,
@@ -161,6 +183,11 @@ def demo(
     plt.close(fig)
     console.print("figure: " + ", ".join(str(p) for p in paths))
     console.print(f"[bold green]demo finished in {time.perf_counter() - t0:.1f} s[/] → {out}")
+
+
+from trailstrength.datasets.cli import app as datasets_app  # noqa: E402  (light: its commands import lazily)
+
+app.add_typer(datasets_app, name="datasets")
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""Readers: GPX, Strong classic CSV, the two templates, and format detection from content."""
+"""Readers: GPX, the soreness template, and format detection from content (strength logs: test_strength_logs.py)."""
 
 from __future__ import annotations
 
@@ -99,54 +99,6 @@ def test_real_missing_elevation_flagged(realdata, ctx):
     res = gpx.read(realdata("gpxpy/cerknicko-jezero-without-elevations.gpx").read_bytes(), ctx)
     a = res.tables["activities"]
     assert not a["has_altitude"].iloc[0] and a["altitude_source"].iloc[0] == "none"
-
-
-# ------------------------------------------------------------------------------------------------ strength
-TEMPLATE = b"""date,time,exercise,set,reps,load,unit,set_type,rpe,tempo
-2024-03-05,18:30,Romanian deadlift,1,8,40,kg,warmup,,
-2024-03-05,18:30,Romanian deadlift,1,6,100,lb,working,8,3-1-1
-2024-03-05,18:30,Push-up,1,15,0,kg,,,
-2024-03-07,,Back squat,1,5,80,kg,working,,
-"""
-
-
-def test_strength_template(ctx):
-    df = strength_logs.read_template(TEMPLATE, ctx).tables["strength_sets"]
-    assert df["load_kg"].iloc[1] == pytest.approx(45.359237)
-    assert df["set_type"].tolist() == ["warmup", "working", "working", "working"]
-    assert df["set_index"].tolist() == [0, 1, 0, 0]
-    assert df["bodyweight"].tolist() == [False, False, True, False]
-    assert df["performed_at"].iloc[0] == pd.Timestamp("2024-03-05T17:30Z")  # Oslo, winter time
-    assert pd.isna(df["performed_at"].iloc[3]) and df["local_date"].iloc[3] == pd.Timestamp("2024-03-07")
-    assert df["session_id"].nunique() == 2
-
-
-def test_strength_template_bad_unit_names_rows(ctx):
-    with pytest.raises(ReaderError, match=r"rows \[1\].*kg/lb"):
-        strength_logs.read_template(TEMPLATE.replace(b"100,lb", b"100,stone"), ctx)
-
-
-def test_strong_classic_real_export(realdata, ctx):
-    data = realdata("strong-charts/strong.csv").read_bytes()
-    assert detect(data) == "strong_csv"
-    df = strength_logs.read_strong(data, ctx).tables["strength_sets"]
-    assert len(df) == 2078
-    assert df["session_id"].nunique() == 129
-    assert (df["exercise_raw"] == "Deadlift (Barbell)").sum() == 107
-    assert df["performed_at"].notna().all()
-
-
-def test_strong_warmups_and_pounds():
-    data = b"""Date,Workout Name,Duration,Exercise Name,Set Order,Weight,Reps,Distance,Seconds,Notes,Workout Notes,RPE
-2024-01-02 07:05:00,AM,1h 5m,Romanian Deadlift (Barbell),W,95,8,0,0,,,
-2024-01-02 07:05:00,AM,1h 5m,Romanian Deadlift (Barbell),1,135,8,0,0,,,8
-"""
-    ctx = FileContext("p", "2" * 64, Athlete("b", "America/Denver", True, strength_unit="lb"))
-    df = strength_logs.read_strong(data, ctx).tables["strength_sets"]
-    assert df["set_type"].tolist() == ["warmup", "working"]
-    assert df["load_kg"].iloc[1] == pytest.approx(135 * 0.45359237)
-    assert df["rpe"].iloc[1] == 8
-    assert df["performed_at"].iloc[0] == pd.Timestamp("2024-01-02T14:05Z")
 
 
 # ------------------------------------------------------------------------------------------------ soreness

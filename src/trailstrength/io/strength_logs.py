@@ -1,91 +1,156 @@
-"""Strength-training logs: the Strong app's classic CSV export and trailstrength's strength template.
+"""Strength-training logs: what every strength reader shares, and trailstrength's own strength template.
 
-Both return a ``strength_sets`` frame *before* exercise classification (the cleaning step adds the taxonomy
-columns). Loads are stored in kg (1 lb = 0.45359237 kg); a load of 0 or missing is body weight.
+The app readers live beside this module (:mod:`~trailstrength.io.strong`, :mod:`~trailstrength.io.hevy`,
+:mod:`~trailstrength.io.fitnotes`). Each returns a ``strength_sets`` frame *before* exercise classification (the
+cleaning step adds the taxonomy columns) with the columns of :data:`SET_COLUMNS`:
+
+* loads in kg (1 lb = 0.45359237 kg, the international avoirdupois pound); a body-weight set has ``load_kg`` 0 and
+  ``bodyweight`` True;
+* ``performed_at`` the session start as a UTC instant (NaT when the log has dates only), ``local_date`` the
+  athlete's local calendar day;
+* ``session_id`` one id per workout, ``set_index`` 0-based within a session and exercise, ``set_type`` one of
+  :data:`SET_TYPES`;
+* ``duration_s`` the set's own duration (timed sets, s), ``session_duration_s`` the workout's (s), ``distance_m``;
+* ``exercise_raw`` the name as written, ``source`` the app, ``source_file`` the file.
 """
 
 from __future__ import annotations
 
 import io
 import re
+import unicodedata
 
 import numpy as np
 import pandas as pd
 
-from trailstrength.io.base import FileContext, Format, ReaderError, ReadResult, csv_header, local_dates, localize
+from trailstrength.io.base import FileContext, Format, ReaderError, ReadResult, csv_header, localize
 
-LB_KG = 0.45359237
-STRONG_COLUMNS = ["date", "workout name", "exercise name", "set order", "weight", "reps"]
+LB_KG = 0.45359237  # kg per international pound
+MILE_M = 1609.344  # m per international mile
+DISTANCE_M = {"km": 1000.0, "kms": 1000.0, "m": 1.0, "meters": 1.0, "metres": 1.0, "mi": MILE_M, "mi.": MILE_M,
+              "mile": MILE_M, "miles": MILE_M, "ft": 0.3048, "feet": 0.3048, "yd": 0.9144, "yards": 0.9144}
+WEIGHT_KG = {"kg": 1.0, "kgs": 1.0, "kilograms": 1.0, "lb": LB_KG, "lbs": LB_KG, "pounds": LB_KG}
+SET_TYPES = ("working", "warmup", "failure", "drop")
+SET_COLUMNS = [
+    "athlete_id", "performed_at", "local_date", "session_id", "exercise_raw", "set_index", "set_type", "reps",
+    "load_kg", "bodyweight", "rpe", "rir", "duration_s", "session_duration_s", "distance_m", "tempo",
+    "superset_id", "notes", "source", "source_file",
+]
 TEMPLATE_REQUIRED = ["date", "exercise", "set", "reps", "load", "unit"]
-SET_TYPES = {"working", "warmup", "failure", "drop"}
-_STRONG_SET_ORDER = {"W": "warmup", "D": "drop", "F": "failure"}
+
+# ---------------------------------------------------------------------------------------------- shared helpers
 
 
-def _read_csv(data: bytes, **kw) -> pd.DataFrame:
+def fold(text: str) -> str:
+    """Casefold, strip accents, BOM, quotes and surrounding space; collapse inner whitespace."""
+    text = unicodedata.normalize("NFKD", str(text).replace("\ufeff", ""))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
+    text = text.replace("’", "'").strip().strip('"').strip()
+    return re.sub(r"\s+", " ", text)
+
+
+def read_csv_text(data: bytes, what: str) -> pd.DataFrame:
+    """All cells as stripped strings ("" when empty); comma or semicolon separated, UTF-8 with or without BOM."""
+    head = data[:4096].decode("utf-8", errors="replace").lstrip("\ufeff").splitlines()
+    first = head[0] if head else ""
+    sep = ";" if first.count(";") > first.count(",") else ","
     try:
-        return pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", **kw)
+        df = pd.read_csv(io.BytesIO(data), sep=sep, dtype=str, keep_default_na=False, encoding="utf-8-sig")
     except (pd.errors.ParserError, UnicodeDecodeError) as err:
-        raise ReaderError(f"not a readable CSV ({err})") from None
+        raise ReaderError(f"{what}: not a readable CSV ({err})") from None
+    return df.apply(lambda col: col.str.strip())
 
 
-def _require(df: pd.DataFrame, columns: list[str], what: str) -> None:
-    missing = [c for c in columns if c not in df.columns]
-    if missing:
-        raise ReaderError(f"{what}: missing column(s) {missing}; found {list(df.columns)}")
+def to_number(values: pd.Series) -> pd.Series:
+    """Numbers as written by apps in any locale: ``82.5``, ``82,5`` (decimal comma), blanks -> NaN."""
+    text = values.astype("str").str.strip()
+    text = text.where(~text.str.fullmatch(r"-?\d+,\d+"), text.str.replace(",", ".", regex=False))
+    return pd.to_numeric(text, errors="coerce").astype("float64")
 
 
-def _finish(df: pd.DataFrame, ctx: FileContext, source: str) -> pd.DataFrame:
-    """Common tail: UTC instants, local dates, per-exercise set numbering within a session."""
+_AMPM = [(re.compile(r"\s*a\.?\s?m\.?$", re.I), " AM"), (re.compile(r"\s*p\.?\s?m\.?$", re.I), " PM")]
+
+
+def parse_local_times(values: pd.Series, formats: list[str]) -> pd.Series:
+    """Naive local wall-clock times from strings, trying ``formats`` in order (12-hour ``a.m.``/``PM`` too).
+
+    Rows no format accepts are NaT.
+    """
+    text = values.astype("str").str.strip()
+    for pattern, marker in _AMPM:
+        text = text.str.replace(pattern, marker, regex=True)
+    out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+    for fmt in formats:
+        missing = out.isna()
+        if not missing.any():
+            break
+        out[missing] = pd.to_datetime(text[missing], format=fmt, errors="coerce")
+    return out.astype("datetime64[ns]")
+
+
+_DURATION_RE = re.compile(r"^(?:(?P<h>\d+)\s*h)?\s*(?:(?P<m>\d+)\s*m(?:in)?)?\s*(?:(?P<s>\d+)\s*s(?:ec)?)?$")
+
+
+def parse_duration_s(values: pd.Series) -> pd.Series:
+    """Durations in seconds from ``1h 5m``, ``38min``, ``53m``, ``45s``, ``1:05:00``, ``0:45`` (m:s) or bare seconds."""
+    text = values.astype("str").str.strip().str.lower()
+    parts = text.str.extract(_DURATION_RE)
+    spelled = parts.astype("float64").fillna(0) @ np.array([3600.0, 60.0, 1.0])
+    has_unit = parts.notna().any(axis=1) & text.ne("")
+    clock = text.str.extract(r"^(?:(\d+):)?(\d{1,2}):(\d{2})$").astype("float64")
+    clocked = clock[0].fillna(0) * 3600 + clock[1] * 60 + clock[2]
+    plain = pd.to_numeric(text, errors="coerce")
+    return pd.Series(np.where(has_unit, spelled, np.nan), index=values.index).fillna(clocked).fillna(plain)
+
+
+def tempo_eccentric_s(tempo: pd.Series) -> pd.Series:
+    """Lowering (eccentric) seconds from a tempo string: the first number of ``3-1-1`` / ``4/0/1``, the first
+    digit of the compact ``31X1`` / ``4010`` notation (each phase one digit, ``X`` = explosive), a bare ``3`` or
+    ``3 s`` as the lowering time itself; NaN otherwise."""
+    text = tempo.astype("str")
+    separated = text.str.extract(r"^\s*(\d+(?:\.\d+)?)\s*[-/:,]", expand=False)
+    compact = text.str.extract(r"^\s*(\d)[\dxX]{2,3}\s*$", expand=False)
+    bare = text.str.extract(r"^\s*(\d+(?:\.\d+)?)\s*s?\s*$", expand=False)
+    return pd.to_numeric(separated.fillna(compact).fillna(bare), errors="coerce")
+
+
+def finish_sets(df: pd.DataFrame, ctx: FileContext, source: str) -> pd.DataFrame:
+    """Common tail: ids, body-weight flag, per-exercise set numbering within a session, the column contract."""
+    df = df.copy()
     df["athlete_id"] = ctx.athlete.athlete_id
     df["source"] = source
     df["source_file"] = ctx.path
     df["bodyweight"] = df["load_kg"].fillna(0).eq(0)
+    df["load_kg"] = df["load_kg"].fillna(0.0)
     df["set_index"] = df.groupby(["session_id", "exercise_raw"], sort=False).cumcount().astype("int64")
-    cols = ["athlete_id", "performed_at", "local_date", "session_id", "exercise_raw", "set_index", "set_type",
-            "reps", "load_kg", "bodyweight", "rpe", "rir", "duration_s", "tempo", "notes", "source", "source_file"]
-    for c in cols:
+    for c in SET_COLUMNS:
         if c not in df.columns:
             df[c] = np.nan
-    return df[cols].reset_index(drop=True)
+    for c in ("tempo", "superset_id", "notes"):
+        df[c] = df[c].astype("object").where(df[c].notna() & df[c].astype("str").ne(""))
+    df["tempo"] = df["tempo"].fillna(tempo_in_notes(df["notes"]))
+    return df[SET_COLUMNS].reset_index(drop=True)
 
 
-def sniff_strong(data: bytes) -> bool:
-    head = csv_header(data)
-    return all(c in head for c in STRONG_COLUMNS) and "workout #" not in head
+_TEMPO_NOTE_RE = re.compile(r"(?i)(?:tempo\W{0,3}(\d(?:[-/]?[\dx]){2,3})\b|\b(\d(?:-[\dx]){2,3})\W{0,3}tempo)")
 
 
-def read_strong(data: bytes, ctx: FileContext) -> ReadResult:
-    """Strong's classic comma export: ``Date,Workout Name,Duration,Exercise Name,Set Order,Weight,Reps,...``.
+def tempo_in_notes(notes: pd.Series) -> pd.Series:
+    """A tempo written in a set note next to the word "tempo" (``tempo 3-1-1``, ``31X1 tempo``), else NaN.
 
-    Weight carries no unit in this dialect: ``strength_unit`` in athlete.toml says which (default kg).
+    The word is required: a bare ``5-3-1`` is more often a programme than a tempo.
     """
-    raw = _read_csv(data, dtype=str, keep_default_na=False)
-    raw.columns = [c.strip().lower() for c in raw.columns]
-    _require(raw, STRONG_COLUMNS, "Strong export")
-    when = pd.to_datetime(raw["date"], format="mixed", errors="coerce")
-    bad = when.isna()
-    if bad.all():
-        raise ReaderError(f"Strong export: no parsable dates (first value {raw['date'].iloc[0]!r})")
-    order = raw["set order"].str.strip().str.upper()
-    to_kg = LB_KG if ctx.athlete.strength_unit == "lb" else 1.0
-    df = pd.DataFrame(
-        {
-            "performed_at": localize(when, ctx.athlete.timezone),
-            "exercise_raw": raw["exercise name"].str.strip(),
-            "set_type": order.map(_STRONG_SET_ORDER).fillna("working"),
-            "reps": pd.to_numeric(raw["reps"], errors="coerce"),
-            "load_kg": pd.to_numeric(raw["weight"], errors="coerce") * to_kg,
-            "rpe": pd.to_numeric(raw.get("rpe"), errors="coerce") if "rpe" in raw else np.nan,
-            "duration_s": pd.to_numeric(raw.get("seconds"), errors="coerce") if "seconds" in raw else np.nan,
-            "notes": raw.get("notes"),
-        }
-    )
-    df["local_date"] = when.dt.normalize().astype("datetime64[ns]")
-    # a workout is identified by its start time (all its sets share Strong's Date column)
-    df["session_id"] = ctx.athlete.athlete_id + "-strong-" + when.dt.strftime("%Y%m%dT%H%M%S")
-    warnings = [f"{int(bad.sum())} rows with unparsable dates skipped"] if bad.any() else []
-    df = df[~bad & df["exercise_raw"].ne("")]
-    return ReadResult({"strength_sets": _finish(df, ctx, "strong")}, warnings)
+    found = notes.astype("str").str.extract(_TEMPO_NOTE_RE)
+    return found[0].fillna(found[1]).where(notes.notna())
+
+
+def session_ids(ctx: FileContext, source: str, start: pd.Series) -> pd.Series:
+    """``<athlete>-<source>-<local start YYYYmmddTHHMMSS>`` (or ``...-<YYYYmmdd>`` for date-only logs)."""
+    fmt = "%Y%m%dT%H%M%S" if start.dt.normalize().ne(start).any() else "%Y%m%d"
+    return ctx.athlete.athlete_id + f"-{source}-" + start.dt.strftime(fmt)
+
+
+# ---------------------------------------------------------------------------------------------- template
 
 
 def sniff_template(data: bytes) -> bool:
@@ -93,54 +158,46 @@ def sniff_template(data: bytes) -> bool:
     return all(c in head for c in TEMPLATE_REQUIRED)
 
 
-def _tempo_eccentric_s(tempo: pd.Series) -> pd.Series:
-    """Lowering (eccentric) seconds from a tempo string like ``3-1-1`` or ``31X1`` (first digit)."""
-    first = tempo.astype("str").str.extract(r"^\s*(\d+(?:\.\d+)?)", expand=False)
-    return pd.to_numeric(first, errors="coerce")
-
-
 def read_template(data: bytes, ctx: FileContext) -> ReadResult:
     """trailstrength's strength log template (see README): ``date,exercise,set,reps,load,unit`` + optional
-    ``time, set_type, rpe, rir, tempo, notes``. Dates are local (``YYYY-MM-DD``), times local ``HH:MM``."""
-    raw = _read_csv(data, dtype=str, keep_default_na=False)
+    ``time, set_type, rpe, rir, tempo, notes``. Dates are local (``YYYY-MM-DD``), times local ``HH:MM``; ``unit``
+    is ``kg`` or ``lb`` per row; ``tempo`` like ``3-1-1`` (its first number is the lowering time in s)."""
+    raw = read_csv_text(data, "strength template")
     raw.columns = [c.strip().lower() for c in raw.columns]
-    _require(raw, TEMPLATE_REQUIRED, "strength template")
+    missing = [c for c in TEMPLATE_REQUIRED if c not in raw.columns]
+    if missing:
+        raise ReaderError(f"strength template: missing column(s) {missing}; found {list(raw.columns)}")
     problems = []
     day = pd.to_datetime(raw["date"], format="%Y-%m-%d", errors="coerce")
     if day.isna().any():
         problems.append(f"rows {list(raw.index[day.isna()][:5])} have dates not in YYYY-MM-DD")
-    unit = raw["unit"].str.strip().str.lower().replace({"lbs": "lb", "kgs": "kg"})
+    unit = raw["unit"].str.lower().replace({"lbs": "lb", "kgs": "kg"})
     if (~unit.isin(["kg", "lb"])).any():
         problems.append(f"rows {list(raw.index[~unit.isin(['kg', 'lb'])][:5])} have a unit other than kg/lb")
-    set_type = raw.get("set_type", pd.Series("", index=raw.index)).str.strip().str.lower().replace("", "working")
+    set_type = raw.get("set_type", pd.Series("", index=raw.index)).str.lower().replace("", "working")
     if (~set_type.isin(SET_TYPES)).any():
-        problems.append(f"set_type must be one of {sorted(SET_TYPES)}; rows {list(raw.index[~set_type.isin(SET_TYPES)][:5])}")
+        bad_rows = list(raw.index[~set_type.isin(SET_TYPES)][:5])
+        problems.append(f"set_type must be one of {list(SET_TYPES)}; rows {bad_rows}")
     if problems:
         raise ReaderError("strength template: " + "; ".join(problems))
-    time = raw.get("time", pd.Series("", index=raw.index)).str.strip()
+    time = raw.get("time", pd.Series("", index=raw.index))
     has_time = time.str.match(r"^\d{1,2}:\d{2}$")
     local = day + pd.to_timedelta(time.where(has_time, "00:00") + ":00")
-    performed = localize(local, ctx.athlete.timezone).where(has_time)
-    load = pd.to_numeric(raw["load"], errors="coerce") * np.where(unit.eq("lb"), LB_KG, 1.0)
-    df = pd.DataFrame(
-        {
-            "performed_at": performed,
-            "local_date": day.astype("datetime64[ns]"),
-            "exercise_raw": raw["exercise"].str.strip(),
-            "set_type": set_type,
-            "reps": pd.to_numeric(raw["reps"], errors="coerce"),
-            "load_kg": load,
-            "rpe": pd.to_numeric(raw.get("rpe"), errors="coerce") if "rpe" in raw else np.nan,
-            "rir": pd.to_numeric(raw.get("rir"), errors="coerce") if "rir" in raw else np.nan,
-            "tempo": raw.get("tempo"),
-            "notes": raw.get("notes"),
-        }
-    )
-    df["session_id"] = ctx.athlete.athlete_id + "-log-" + day.dt.strftime("%Y%m%d") + time.where(has_time, "").str.replace(":", "")
-    return ReadResult({"strength_sets": _finish(df, ctx, "template")})
+    optional = {c: to_number(raw[c]) if c in raw else np.nan for c in ("rpe", "rir")}
+    df = pd.DataFrame({
+        "performed_at": localize(local, ctx.athlete.timezone).where(has_time),
+        "local_date": day.astype("datetime64[ns]"),
+        "exercise_raw": raw["exercise"],
+        "set_type": set_type,
+        "reps": to_number(raw["reps"]),
+        "load_kg": to_number(raw["load"]) * unit.map(WEIGHT_KG),
+        **optional,
+        "tempo": raw.get("tempo"),
+        "notes": raw.get("notes"),
+    })
+    df["session_id"] = (ctx.athlete.athlete_id + "-log-" + day.dt.strftime("%Y%m%d")
+                        + time.where(has_time, "").str.replace(":", ""))
+    return ReadResult({"strength_sets": finish_sets(df, ctx, "template")})
 
 
-FORMATS = [
-    Format("strong_csv", "1", "strength", sniff_strong, read_strong),
-    Format("strength_template", "1", "strength", sniff_template, read_template),
-]
+FORMATS = [Format("strength_template", "2", "strength", sniff_template, read_template)]

@@ -1,0 +1,95 @@
+"""The FitNotes app's CSV export, both header versions.
+
+* newer (Android): ``Date,Exercise,Category,Weight,Weight Unit,Reps,Distance,Distance Unit,Time,Comment`` - the
+  weight unit (``kgs`` / ``lbs``) on every row;
+* older: ``Date,Exercise,Category,Weight (kgs),Reps,Distance,Distance Unit,Time`` (``Weight (lbs)`` on imperial
+  accounts, sometimes ``,Comment`` appended) - the unit in the weight column's name;
+* FitNotes 2 (iOS): ``Date,Exercise,Category,Weight (kg),Weight (lbs),Reps,Distance,Distance Unit,Time,Notes,Kind``
+  - one weight column per unit, the kg one preferred when both are filled.
+
+Rows carry a date only (``YYYY-MM-DD``, local): all sets of one day form one session, ``performed_at`` is NaT.
+FitNotes has no warm-up marker, so every set is a working set. ``Time`` is a set duration (``0:01:00``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from trailstrength.io.base import FileContext, Format, ReaderError, ReadResult, csv_header
+from trailstrength.io.strength_logs import (
+    DISTANCE_M,
+    LB_KG,
+    WEIGHT_KG,
+    finish_sets,
+    parse_duration_s,
+    read_csv_text,
+    session_ids,
+    to_number,
+)
+
+REQUIRED = ["date", "exercise", "category", "reps"]
+KG_COLUMNS = ("weight (kg)", "weight (kgs)")
+
+
+def _weight_layout(head: list[str]) -> str | None:
+    if "weight" in head and "weight unit" in head:
+        return "unit_column"
+    if "weight (lbs)" in head or any(c in head for c in KG_COLUMNS):
+        return "unit_headers"
+    return None
+
+
+def sniff_fitnotes(data: bytes) -> bool:
+    head = csv_header(data)
+    return all(c in head for c in REQUIRED) and _weight_layout(head) is not None
+
+
+def _load_kg(raw: pd.DataFrame, layout: str) -> pd.Series:
+    if layout == "unit_column":
+        unit = raw["weight unit"].str.lower()
+        unknown = sorted(set(unit[unit.ne("") & ~unit.isin(WEIGHT_KG)]))
+        if unknown:
+            raise ReaderError(f"FitNotes export: unknown Weight Unit value(s) {unknown}; expected kgs or lbs")
+        return to_number(raw["weight"]) * unit.map(WEIGHT_KG)
+    kg_col = next((c for c in KG_COLUMNS if c in raw), None)
+    kg = to_number(raw[kg_col]) if kg_col else pd.Series(np.nan, index=raw.index)
+    lbs = to_number(raw["weight (lbs)"]) * LB_KG if "weight (lbs)" in raw else pd.Series(np.nan, index=raw.index)
+    return kg.fillna(lbs)
+
+
+def read_fitnotes(data: bytes, ctx: FileContext) -> ReadResult:
+    """Read a FitNotes export into ``strength_sets`` rows (loads in kg, distances in m, set durations in s)."""
+    raw = read_csv_text(data, "FitNotes export")
+    raw.columns = [c.strip().lower() for c in raw.columns]
+    layout = _weight_layout(list(raw.columns))
+    missing = [c for c in REQUIRED if c not in raw.columns]
+    if missing or layout is None:
+        raise ReaderError(f"FitNotes export: missing column(s) {missing or ['Weight + Weight Unit']}; "
+                          f"found {list(raw.columns)}")
+    day = pd.to_datetime(raw["date"], format="%Y-%m-%d", errors="coerce")
+    bad = day.isna()
+    if bad.all() and len(raw):
+        raise ReaderError(f"FitNotes export: no dates in YYYY-MM-DD (first value {raw['date'].iloc[0]!r})")
+    warnings = [f"{int(bad.sum())} rows with unparsable dates skipped"] if bad.any() else []
+    unit = raw["distance unit"] if "distance unit" in raw else pd.Series("", index=raw.index)
+    unit = unit.str.lower().str.rstrip(".")
+    distance = to_number(raw["distance"]) * unit.map(DISTANCE_M) if "distance" in raw else np.nan
+    notes = next((raw[c] for c in ("comment", "notes") if c in raw), np.nan)
+    df = pd.DataFrame({
+        "performed_at": pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns, UTC]"),
+        "local_date": day.astype("datetime64[ns]"),
+        "session_id": session_ids(ctx, "fitnotes", day),
+        "exercise_raw": raw["exercise"],
+        "set_type": "working",
+        "reps": to_number(raw["reps"]),
+        "load_kg": _load_kg(raw, layout),
+        "duration_s": parse_duration_s(raw["time"]).where(lambda s: s > 0) if "time" in raw else np.nan,
+        "distance_m": pd.Series(distance, index=raw.index).where(lambda s: s > 0),
+        "notes": notes,
+    })
+    keep = ~bad & df["exercise_raw"].ne("")
+    return ReadResult({"strength_sets": finish_sets(df[keep], ctx, "fitnotes")}, warnings)
+
+
+FORMATS = [Format("fitnotes_csv", "1", "strength", sniff_fitnotes, read_fitnotes)]

@@ -221,7 +221,8 @@ def read_template(data: bytes, ctx: FileContext) -> ReadResult:
 
 # ------------------------------------------------------------------------------------------------ intervals.icu
 # intervals.icu's subjective fields are 1–4 with 1 the best: soreness/fatigue/stress 1 low … 4 extreme,
-# mood 1 great … 4 grumpy, motivation 1 extreme … 4 low, sleepQuality 1 great … 4 poor, injury 1 none … 4 injured
+# mood 1 great … 4 grumpy, motivation 1 extreme … 4 low, sleepQuality 1 great … 4 poor,
+# injury 1 none … 4 injured
 _ICU_WORSE_IS_HIGHER = {"fatigue": "fatigue", "stress": "stress"}
 _ICU_BETTER_IS_LOWER = {"mood": "mood", "motivation": "motivation", "sleepquality": "sleep_quality"}
 _ICU_INJURY = {1: "none", 2: "minor", 3: "moderate", 4: "major"}

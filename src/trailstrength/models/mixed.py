@@ -17,12 +17,22 @@ from __future__ import annotations
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 from statsmodels.regression.linear_model import OLS
 from statsmodels.regression.mixed_linear_model import MixedLM
+
+from trailstrength.models.tidy import (
+    EFFECT_COLUMNS,
+    complete_cases,
+    effects_frame,
+    estimable_terms,
+    numeric_columns,
+    rows_from_estimates,
+)
 
 __all__ = [
     "EFFECT_COLUMNS",
@@ -34,22 +44,6 @@ __all__ = [
     "numeric_columns",
 ]
 
-EFFECT_COLUMNS = [
-    "hypothesis",
-    "outcome",
-    "term",
-    "estimate",
-    "ci_low",
-    "ci_high",
-    "p_value",
-    "unit",
-    "n_athletes",
-    "n_obs",
-    "model",
-    "converged",
-    "primary",
-    "note",
-]
 
 #: Optimisers tried in order for each random-effects structure.
 OPTIMIZERS = ("lbfgs", "bfgs", "powell", "nm")
@@ -74,8 +68,6 @@ class MixedFit:
     result : object or None
         The statsmodels results object of the model finally fitted, or None when nothing
         could be fitted.
-    summary_text : str
-        Plain-text header, statsmodels summary and the note.
     converged : bool
         Whether the model finally fitted is numerically trustworthy.
     note : str
@@ -83,14 +75,30 @@ class MixedFit:
     model : str
         ``"mixedlm_rs"``, ``"mixedlm_ri"``, ``"ols_cluster"``, ``"ols"`` (single athlete)
         or ``"not_fitted"``.
+    header : str
+        First lines of :attr:`summary_text`: the model formula and the model fitted.
+    summary_text : str
+        Plain-text header, statsmodels summary and the note (built on first access:
+        the statsmodels summary costs as much as the fit, which matters in bootstraps
+        and power simulations).
     """
 
     effects: pd.DataFrame
     result: object | None
-    summary_text: str
     converged: bool
     note: str
     model: str = "not_fitted"
+    header: str = ""
+
+    @cached_property
+    def summary_text(self) -> str:
+        if self.result is None:
+            return f"{self.header}: {self.note}\n"
+        with warnings.catch_warnings():
+            # the OLS summary's overall F test warns with few clusters; the note covers that
+            warnings.simplefilter("ignore")
+            body = self.result.summary().as_text()
+        return f"{self.header}\n{body}\nNote: {self.note}\n"
 
 
 def within_between(
@@ -154,67 +162,6 @@ def within_between(
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def numeric_columns(frame: pd.DataFrame, columns: Sequence[str], where: str) -> pd.DataFrame:
-    """``frame[columns]`` as float64 (pandas NA -> NaN); raise naming a non-numeric column."""
-    out = {}
-    for c in columns:
-        try:
-            out[c] = pd.to_numeric(frame[c], errors="raise").astype("float64")
-        except (ValueError, TypeError) as exc:
-            raise TypeError(
-                f"{where}: column {c!r} must be numeric (got dtype {frame[c].dtype}); "
-                f"convert it in the panel builder"
-            ) from exc
-    return pd.DataFrame(out, index=frame.index)
-
-
-def _effects_frame(rows: list[dict]) -> pd.DataFrame:
-    frame = pd.DataFrame(rows, columns=EFFECT_COLUMNS)
-    for c in ("estimate", "ci_low", "ci_high", "p_value"):
-        frame[c] = frame[c].astype("float64")
-    for c in ("n_athletes", "n_obs"):
-        frame[c] = frame[c].astype("int64")
-    for c in ("converged", "primary"):
-        frame[c] = frame[c].astype("bool")
-    for c in ("hypothesis", "outcome", "term", "unit", "model", "note"):
-        frame[c] = frame[c].astype("str")
-    return frame
-
-
-def _estimable_terms(data: pd.DataFrame, terms: Sequence[str]) -> tuple[list[str], list[str]]:
-    """Terms kept in the design (greedy full-rank with the intercept) and those aliased."""
-    kept: list[str] = []
-    aliased: list[str] = []
-    columns = [np.ones(len(data))]
-    rank = 1
-    for t in terms:
-        x = data[t].to_numpy(dtype="float64")
-        trial = np.column_stack([*columns, x])
-        scale = np.maximum(np.abs(trial).max(axis=0), 1e-300)
-        if np.linalg.matrix_rank(trial / scale, tol=1e-9 * np.sqrt(len(data))) > rank:
-            columns.append(x)
-            kept.append(t)
-            rank += 1
-        else:
-            aliased.append(t)
-    return kept, aliased
-
-
-def _dropped_note(panel: pd.DataFrame, incomplete: pd.DataFrame, n_dropped: int) -> str:
-    """Per-column count of missing values behind the dropped rows."""
-    counts: dict[str, int] = {}
-    for c, n in incomplete.sum().items():
-        # a *_within / *_between part is missing because its source column (or, when split
-        # on complete rows, another column) is: count the source column instead
-        base = c.rsplit("_", 1)[0] if c.endswith(("_within", "_between")) else None
-        if base is not None and base in panel.columns:
-            src = pd.to_numeric(panel[base], errors="coerce").astype("float64")
-            c, n = base, (~np.isfinite(src)).sum()
-        counts[c] = max(counts.get(c, 0), int(n))
-    per_col = ", ".join(f"{c}: {n}" for c, n in counts.items() if n)
-    return f"dropped {n_dropped} row(s) with missing values ({per_col})"
 
 
 def _diagnose(result, warns: list[str], slope_var_x: float | None) -> tuple[str, str]:
@@ -298,45 +245,6 @@ def _mixed_chain(endog, exog, groups, data, random_slope, methods, reml):
                 break  # the optimum itself is on the boundary; other optimisers agree
         notes.append(f"{label} model rejected ({'; '.join(reasons)})")
     return None, "not_fitted", notes
-
-
-def _rows_from_estimates(
-    est: Mapping[str, float],
-    se: Mapping[str, float],
-    *,
-    terms: Sequence[str],
-    dist,
-    base: dict,
-    units: Mapping[str, str],
-    primary_terms: Sequence[str],
-    note: str,
-    aliased: Sequence[str],
-    outcome: str,
-) -> list[dict]:
-    crit = float(dist.ppf(0.975))
-    rows = []
-    for t in terms:
-        row_note = note
-        if t in aliased:
-            b = s = np.nan
-            row_note = f"{note}; not estimable: {t} is constant or collinear with other terms in this sample"
-        else:
-            b, s = float(est[t]), float(se[t])
-        stat = b / s if s > 0 else np.nan
-        rows.append(
-            {
-                **base,
-                "term": t,
-                "estimate": b,
-                "ci_low": b - crit * s,
-                "ci_high": b + crit * s,
-                "p_value": float(2 * dist.sf(abs(stat))) if np.isfinite(stat) else np.nan,
-                "unit": units.get(t, f"{outcome} per unit of {t}"),
-                "primary": t in primary_terms,
-                "note": row_note,
-            }
-        )
-    return rows
 
 
 # --------------------------------------------------------------------------- fitting
@@ -433,27 +341,9 @@ def fit_mixed(
     bad_primary = [t for t in primary_terms if t not in terms]
     if bad_primary:
         raise ValueError(f"fit_mixed: primary_terms {bad_primary} are not among the terms {terms}")
-    used = [outcome, group, *terms]
-    missing_cols = [c for c in used if c not in panel.columns]
-    if missing_cols:
-        raise KeyError(
-            f"fit_mixed ({hypothesis}): panel has no column(s) {missing_cols}; "
-            f"available: {list(panel.columns)}"
-        )
-
-    data = panel[used].copy()
-    numeric = [outcome, *terms]
-    data[numeric] = numeric_columns(data, numeric, f"fit_mixed ({hypothesis})")
-    data[numeric] = data[numeric].where(np.isfinite(data[numeric]))
-    incomplete = data.isna()
-    n_dropped = int(incomplete.any(axis=1).sum())
-    data = data.loc[~incomplete.any(axis=1)].reset_index(drop=True)
+    data, notes = complete_cases(panel, outcome, terms, group, f"fit_mixed ({hypothesis})")
     n_obs = len(data)
     n_athletes = int(data[group].nunique())
-
-    notes = [f"n_athletes={n_athletes}, n_obs={n_obs}"]
-    if n_dropped:
-        notes.append(_dropped_note(panel, incomplete, n_dropped))
 
     base = {
         "hypothesis": hypothesis,
@@ -466,12 +356,12 @@ def fit_mixed(
     if n_obs < len(terms) + 3:
         notes.append(f"too few complete rows to fit ({n_obs} < {len(terms) + 3} = terms + 3); nothing fitted")
         note = "; ".join(notes)
-        rows = _rows_from_estimates({}, {}, dist=stats.norm, note=note, aliased=terms, **row_kwargs)
+        rows = rows_from_estimates({}, {}, dist=stats.norm, note=note, aliased=terms, **row_kwargs)
         for r in rows:  # the per-row "not estimable" suffix would be redundant here
             r.update(note=note, model="not_fitted", converged=False)
-        return MixedFit(_effects_frame(rows), None, f"{hypothesis}: {note}\n", False, note, "not_fitted")
+        return MixedFit(effects_frame(rows), None, False, note, "not_fitted", hypothesis)
 
-    kept, aliased = _estimable_terms(data, terms)
+    kept, aliased = estimable_terms(data, terms)
     if aliased:
         notes.append(f"not estimable (constant or collinear in this sample): {', '.join(aliased)}")
     if random_slope in aliased:
@@ -521,10 +411,10 @@ def fit_mixed(
         est, se = result.fe_params, result.bse_fe
     else:
         est, se = result.params, result.bse
-    rows = _rows_from_estimates(est, se, dist=dist, note=note, aliased=aliased, **row_kwargs)
+    rows = rows_from_estimates(est, se, dist=dist, note=note, aliased=aliased, **row_kwargs)
     for r in rows:
         r.update(model=model_name, converged=converged)
-    effects = _effects_frame(rows)
+    effects = effects_frame(rows)
 
     structure = {
         "mixedlm_rs": f" + (1 + {random_slope} | {group})",
@@ -532,9 +422,4 @@ def fit_mixed(
         "ols_cluster": f", SEs clustered by {group}",
     }.get(model_name, "")
     header = f"{hypothesis}: {outcome} ~ {' + '.join(terms)}{structure}\nmodel fitted: {model_name}"
-    with warnings.catch_warnings():
-        # the OLS summary's overall F test warns with few clusters; the note covers that
-        warnings.simplefilter("ignore")
-        body = result.summary().as_text()
-    summary_text = f"{header}\n{body}\nNote: {note}\n"
-    return MixedFit(effects, result, summary_text, converged, note, model_name)
+    return MixedFit(effects, result, converged, note, model_name, header)

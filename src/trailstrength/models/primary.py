@@ -14,9 +14,9 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from statsmodels.stats.multitest import multipletests
 
 from trailstrength.models.mixed import EFFECT_COLUMNS, MixedFit, fit_mixed, numeric_columns, within_between
+from trailstrength.models.multiplicity import adjust_effects, holm
 
 __all__ = [
     "DEFAULT_H1_COVARIATES",
@@ -225,21 +225,11 @@ def fit_primary(h1_panel: pd.DataFrame, h2_panel: pd.DataFrame) -> tuple[pd.Data
     """
     fits = [fit_h1(h1_panel), fit_h2(h2_panel)]
     effects = pd.concat([f.effects for f in fits], ignore_index=True)[EFFECT_COLUMNS]
-    is_primary = effects["primary"].to_numpy()
-    p = effects.loc[is_primary, "p_value"].to_numpy(dtype=float)
-    p_filled = np.where(np.isfinite(p), p, 1.0)
-    p_holm = multipletests(p_filled, method="holm")[1]
-    idx = effects.index[is_primary]
-    for i, raw, adj in zip(idx, p, p_holm):
-        text = f"Holm p = {adj:.4g} (family: H1, H2 primary)" if np.isfinite(raw) else (
-            "Holm p not available (primary p missing)"
-        )
-        effects.loc[i, "note"] = f"{text}; {effects.loc[i, 'note']}"
+    effects = adjust_effects(effects, "holm", rows=effects["primary"], family="H1, H2 primary")
     bar = "=" * 78
     summary = "\n".join(f"{bar}\n{f.summary_text}" for f in fits)
-    holm = "; ".join(
-        f"{effects.loc[i, 'hypothesis']}: p = {effects.loc[i, 'p_value']:.4g}, Holm p = {adj:.4g}"
-        for i, adj in zip(idx, p_holm)
-    )
-    summary += f"{bar}\nPrimary family (Holm): {holm}\n"
+    prim = effects[effects["primary"]]
+    p_holm = holm(prim["p_value"].to_numpy(dtype=float))
+    listing = "; ".join(f"{h}: p = {p:.4g}, Holm p = {adj:.4g}" for h, p, adj in zip(prim["hypothesis"], prim["p_value"], p_holm))
+    summary += f"{bar}\nPrimary family (Holm): {listing}\n"
     return effects, summary

@@ -1,0 +1,275 @@
+r"""Analysis panels simulated directly from the cohort's generative model (no files).
+
+:func:`trailstrength.simulate.simulate_cohort` writes a cohort as GPX, strength logs and
+diaries so the whole pipeline can be checked end to end; that takes seconds per athlete.
+Power analysis, Monte Carlo checks and the R oracle need thousands of panels, so this
+module runs the *same* generative model (:class:`~trailstrength.simulate.PlantedEffects`,
+the same hinge schedule, courses and soreness process) day by day in numpy and builds the
+H1 and H2 panels with the window definitions of :mod:`trailstrength.features`:
+
+* ``hinge_sets_28d``, ``descent_100m_28d``, ``run_km_28d``, ``knee_sets_28d``: sums over
+  days :math:`d-28 \dots d-1` divided by 4 (per week);
+* ``hinge_sets_acute``: hinge working sets on days :math:`d-3 \dots d+3`;
+* ``soreness_peak_72h``: the highest reported (rounded, clipped 0–10) soreness on days
+  :math:`d+1 \dots d+3`; ``other_descent_100m_72h``: descent of the other runs on days
+  :math:`d \dots d+3`;
+* a run enters a panel when its course has at least 500 m of descent segments and the
+  athlete has 28 days of records before it.
+
+What is *not* simulated: GPS / barometric noise and the terrain pipeline.  DPI is the
+planted (true) DPI plus ``dpi_measurement_sd`` of noise, and descent metres are the
+course's true descent.  ``tests/test_simpanels.py`` checks that these panels equal the
+ones :func:`trailstrength.features.h1_panel` / :func:`~trailstrength.features.h2_panel`
+build from the same simulated tables.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from trailstrength.simulate import PlantedEffects, _course
+from trailstrength.terrain import gap_factor
+
+__all__ = ["CohortDesign", "SimulatedCohort", "panels_from_daily", "simulate_daily", "simulate_panels"]
+
+COURSE_KINDS = ("flat", "hill", "mountain", "rolling", "hill")  # as simulate_cohort
+MIN_DESCENT_LENGTH_M = 500.0
+DESCENT_GRADE = -0.05  # a descent segment is grade <= -5 % (DESIGN §6)
+
+
+@dataclass(frozen=True)
+class CohortDesign:
+    """Size and observation process of a simulated cohort.
+
+    Attributes
+    ----------
+    athletes, weeks : int
+        Cohort size and length.
+    run_probability : float
+        Chance of a run on any day (simulate_cohort: 4/7, about four runs a week).
+    report_probability : float
+        Chance that a daily soreness report exists (simulate_cohort: 0.9).
+    dpi_measurement_sd : float
+        Noise added to the planted DPI, standing in for GPS/terrain measurement error
+        (the pipeline's measured DPI correlates > 0.8 with the planted one).
+    window_days : int
+        Exposure window of the ``*_28d`` columns.
+    """
+
+    athletes: int = 8
+    weeks: int = 16
+    run_probability: float = 4 / 7
+    report_probability: float = 0.9
+    dpi_measurement_sd: float = 0.02
+    window_days: int = 28
+
+
+@dataclass
+class SimulatedCohort:
+    """Daily records and the two analysis panels of one simulated cohort."""
+
+    daily: pd.DataFrame
+    h1: pd.DataFrame
+    h2: pd.DataFrame
+
+
+def _course_stats(course) -> dict:
+    g = course.grades
+    desc = g <= DESCENT_GRADE
+    f = gap_factor(g, model="strava")
+    return {
+        "descent_m": course.descent_m,
+        "descent_length_m": float(desc.sum()),
+        "mean_descent_grade": float(g[desc].mean()) if desc.any() else np.nan,
+        "distance_km": g.size / 1000.0,
+        # moving time = (a_desc / dpi + a_climb / 0.97 + a_flat) / flat_speed, as in _run_track
+        "a_desc": float(f[g < -0.02].sum()),
+        "a_climb": float(f[g > 0.02].sum()),
+        "a_flat": float(f[np.abs(g) <= 0.02].sum()),
+    }
+
+
+def _hinge_schedule(rng: np.random.Generator, mean_dose: float, n_days: int) -> np.ndarray:
+    """RDL working sets per day, exactly the rule of simulate._hinge_schedule."""
+    sets = np.zeros(n_days, dtype=np.int64)
+    for block in range(0, n_days, 28):
+        dose = max(0, int(round(rng.normal(mean_dose, 3.0))))
+        sessions = 0 if dose == 0 else (1 if dose <= 4 else 2)
+        for week in range(block, min(block + 28, n_days), 7):
+            if not sessions:
+                continue
+            days = rng.choice([0, 2, 4], size=sessions, replace=False)
+            for k, d in enumerate(days):
+                if week + d < n_days:
+                    sets[week + d] = dose // sessions + (1 if k < dose % sessions else 0)
+    return sets
+
+
+def _trailing_weekly(x: np.ndarray, window: int) -> np.ndarray:
+    """Sum over the ``window`` days before each day, per week (features.rolling_exposures)."""
+    c = np.concatenate([[0.0], np.cumsum(x, dtype=float)])
+    idx = np.arange(x.size)
+    return (c[idx] - c[np.maximum(idx - window, 0)]) / (window / 7.0)
+
+
+def _athlete_days(rng, aid: str, effects: PlantedEffects, design: CohortDesign, start) -> pd.DataFrame:
+    n = design.weeks * 7
+    mean_dose = rng.uniform(0, 9)
+    flat_speed = rng.normal(3.1, 0.25)
+    dpi_base = rng.normal(1.0, 0.05) + effects.between_confound * (mean_dose - 4.5)
+    soreness_base = rng.uniform(1.0, 2.5)
+    courses = [_course_stats(_course(rng, k, f"{k}-{j}")) for j, k in enumerate(COURSE_KINDS)]
+    table = pd.DataFrame(courses)
+
+    hinge = _hinge_schedule(rng, mean_dose, n)
+    knee = np.where(hinge > 0, rng.integers(0, 4, n), 0)  # squat working sets in each session
+    hinge_28d = _trailing_weekly(hinge, 28)  # the planted effect always uses 28 days
+
+    runs = rng.uniform(size=n) < design.run_probability
+    pick = rng.integers(0, len(courses), n)
+    c = table.iloc[pick].reset_index(drop=True)
+    c = c.where(np.broadcast_to(runs[:, None], c.shape))
+    descent = np.where(runs, c["descent_m"].to_numpy(), 0.0)
+    descent_28d = _trailing_weekly(descent, 28) / 100.0
+    dpi_true = (dpi_base + effects.dpi_per_hinge_set * hinge_28d + effects.dpi_per_descent_100m_week * descent_28d
+                + rng.normal(0, effects.dpi_noise, n))
+    flat_today = flat_speed * rng.normal(1.0, 0.03, n)
+    moving_s = (c["a_desc"] / dpi_true + c["a_climb"] / 0.97 + c["a_flat"]).to_numpy() / flat_today
+
+    # soreness: baseline + noise, lifting soreness (lags 1, 2), descent response (lags 1-3)
+    sore = soreness_base + rng.normal(0, effects.soreness_noise, n)
+    lift = effects.soreness_per_acute_hinge_set * np.where(hinge > 0, hinge + 1, 0)  # warm-up set counts too
+    response = np.where(runs & (descent > 200), effects.soreness_per_descent_100m * descent / 100.0
+                        + effects.soreness_per_hinge_set * hinge_28d
+                        + effects.soreness_per_descent_100m_week * descent_28d, 0.0)
+    for lag, w in ((1, 1.0), (2, 0.5)):
+        sore[lag:] += w * lift[:-lag]
+    for lag, w in ((1, 1.0), (2, 0.6), (3, 0.3)):
+        sore[lag:] += w * response[:-lag]
+    reported = rng.uniform(size=n) < design.report_probability
+    soreness = np.where(reported, np.clip(np.round(sore), 0, 10), np.nan)
+
+    return pd.DataFrame({
+        "athlete_id": aid,
+        "local_date": start + pd.to_timedelta(np.arange(n), unit="D"),
+        "hinge_sets": hinge.astype(float),
+        "knee_sets": knee.astype(float),
+        "run": runs,
+        "descent_m": descent,
+        "descent_length_m": np.where(runs, c["descent_length_m"], 0.0),
+        "mean_descent_grade": c["mean_descent_grade"].to_numpy(),
+        "run_km": np.where(runs, c["distance_km"], 0.0),
+        "moving_time_s": moving_s,
+        "dpi_true": np.where(runs, dpi_true, np.nan),
+        "dpi": np.where(runs, dpi_true + rng.normal(0, design.dpi_measurement_sd, n), np.nan),
+        "soreness": soreness,
+    })
+
+
+def simulate_daily(design: CohortDesign, effects: PlantedEffects | None = None, seed=0) -> pd.DataFrame:
+    """One row per athlete-day of a simulated cohort (runs, lifting, soreness reports).
+
+    Parameters
+    ----------
+    design : CohortDesign
+        Cohort size and observation process.
+    effects : PlantedEffects, optional
+        Planted effects (default: the simulator's defaults).
+    seed : int or numpy.random.SeedSequence
+        Everything is deterministic given the seed.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``athlete_id, local_date, hinge_sets, knee_sets, run, descent_m, descent_length_m,
+        mean_descent_grade, run_km, moving_time_s, dpi_true, dpi, soreness`` (NaN where no
+        run / no report).  At most one run per day, as in simulate_cohort.
+    """
+    effects = effects or PlantedEffects()
+    rng = np.random.default_rng(seed)
+    start = pd.Timestamp("2025-03-03")
+    frames = [_athlete_days(rng, f"ath{i + 1:02d}", effects, design, start) for i in range(design.athletes)]
+    return pd.concat(frames, ignore_index=True)
+
+
+def _shifted(x: np.ndarray, k: int) -> np.ndarray:
+    """x[t + k] (NaN past the ends) for a 1-d array."""
+    out = np.full(x.shape, np.nan)
+    if k >= 0:
+        out[: x.size - k] = x[k:]
+    else:
+        out[-k:] = x[: x.size + k]
+    return out
+
+
+def panels_from_daily(daily: pd.DataFrame, window_days: int = 28) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """H1 and H2 panels from :func:`simulate_daily` output, with the features.py windows.
+
+    Parameters
+    ----------
+    daily : pandas.DataFrame
+        Continuous daily calendar per athlete, as returned by :func:`simulate_daily`.
+    window_days : int, default 28
+        Window of the ``*_28d`` columns (the names keep ``28d``, as in features.py).
+
+    Returns
+    -------
+    h1, h2 : pandas.DataFrame
+        The H1 run panel and the H2 soreness panel (columns as in features.py, plus
+        ``dpi_true`` in H1).
+    """
+    out = []
+    for aid, g in daily.groupby("athlete_id", sort=False):
+        g = g.sort_values("local_date").reset_index(drop=True)
+        has_record = (g["hinge_sets"] > 0) | g["run"]
+        first = int(np.argmax(has_record.to_numpy())) if has_record.any() else len(g)
+        g = g.iloc[first:].reset_index(drop=True)  # features' calendar starts at the first record
+        if g.empty:
+            continue
+        hinge = g["hinge_sets"].to_numpy(float)
+        g["hinge_sets_28d"] = _trailing_weekly(hinge, window_days)
+        g["knee_sets_28d"] = _trailing_weekly(g["knee_sets"].to_numpy(float), window_days)
+        g["descent_100m_28d"] = _trailing_weekly(g["descent_m"].to_numpy(float), window_days) / 100.0
+        g["run_km_28d"] = _trailing_weekly(g["run_km"].to_numpy(float), window_days)
+        g["history_days"] = np.arange(len(g))
+        g["hinge_sets_acute"] = sum(np.nan_to_num(_shifted(hinge, k)) for k in range(-3, 4))
+        sore = g["soreness"].to_numpy(float)
+        ahead = np.column_stack([_shifted(sore, k) for k in (1, 2, 3)])
+        with np.errstate(all="ignore"):
+            g["soreness_peak_72h"] = np.where(np.isnan(ahead).all(axis=1), np.nan, np.nanmax(
+                np.where(np.isnan(ahead), -np.inf, ahead), axis=1))
+        desc = g["descent_m"].to_numpy(float)
+        g["other_descent_100m_72h"] = sum(np.nan_to_num(_shifted(desc, k)) for k in (1, 2, 3)) / 100.0
+        out.append(g)
+    days = pd.concat(out, ignore_index=True)
+    runs = days[days["run"] & (days["descent_length_m"] >= MIN_DESCENT_LENGTH_M)
+                & (days["history_days"] >= window_days)].copy()
+    runs["activity_id"] = runs["athlete_id"] + "-" + runs["local_date"].dt.strftime("%Y%m%d")
+    runs["duration_h"] = runs["moving_time_s"] / 3600.0
+    runs["descent_100m"] = runs["descent_m"] / 100.0
+    h1_cols = ["athlete_id", "activity_id", "local_date", "dpi", "hinge_sets_28d", "knee_sets_28d",
+               "descent_100m_28d", "run_km_28d", "mean_descent_grade", "duration_h", "descent_m",
+               "descent_length_m", "dpi_true"]
+    h2_cols = ["athlete_id", "activity_id", "local_date", "soreness_peak_72h", "descent_100m", "hinge_sets_28d",
+               "knee_sets_28d", "descent_100m_28d", "run_km_28d", "hinge_sets_acute", "other_descent_100m_72h"]
+    h1 = runs.loc[runs["dpi"].notna(), h1_cols].reset_index(drop=True)
+    h2 = runs.loc[runs["soreness_peak_72h"].notna(), h2_cols].reset_index(drop=True)
+    return h1, h2
+
+
+def simulate_panels(design: CohortDesign | None = None, effects: PlantedEffects | None = None,
+                    seed=0) -> SimulatedCohort:
+    """Simulate a cohort day by day and build its H1 and H2 panels (see the module notes).
+
+    >>> from trailstrength.models.simpanels import CohortDesign, simulate_panels
+    >>> cohort = simulate_panels(CohortDesign(athletes=4, weeks=10), seed=1)
+    >>> sorted(cohort.h2.columns)[:3]
+    ['activity_id', 'athlete_id', 'descent_100m']
+    """
+    design = design or CohortDesign()
+    daily = simulate_daily(design, effects, seed)
+    h1, h2 = panels_from_daily(daily, design.window_days)
+    return SimulatedCohort(daily, h1, h2)

@@ -1,0 +1,222 @@
+"""Our statsmodels fits against R (lme4::lmer REML, ordinal::clm / clmm) on fixed simulated panels.
+
+The panels are tests/data/r_panel_h1.csv and r_panel_h2.csv (tests/r/make_panels.py, seed 20260407); the R
+numbers are pinned in tests/data/r_results.csv, written by
+
+    Rscript tests/r/primary_models.R tests/data tests/data/r_results.csv
+
+with R 4.2.2, lme4 1.1-31, lmerTest 3.1-3 and ordinal 2022.11-16; the exact model calls are in that script.  The
+pinned comparison runs always; when Rscript and the packages are installed, R is rerun and its fresh output is
+compared with both the pinned copy and our fits.
+
+Tolerances (relative unless said otherwise):
+
+* LMM fixed effects and variances: 1e-3 (the target of issue 7).  A random-effects *covariance* near zero is
+  compared on the correlation scale, |Δρ| < 1e-3, because a relative error of a quantity near zero measures only
+  the flatness of the likelihood there (here ρ ≈ -0.003).
+* LMM standard errors: lme4 reports the model-based :math:`(X^\\top \\hat V^{-1} X)^{-1}` at the REML estimates.
+  Computing that from our variance estimates reproduces lme4 to 1e-3.  statsmodels' own ``bse_fe`` inverts the
+  observed information of all parameters jointly and comes out 0–3 % larger here (most for the random-slope
+  model); fit_mixed reports those, so we check them to 5 %.
+* clm (no random effects) vs statsmodels ``OrderedModel``: the same likelihood, 1e-4 for coefficients,
+  thresholds and coefficient SEs.
+* Ordinal GEE (population-averaged) vs clmm (conditional): not the same parameter.  With an athlete random
+  intercept of variance :math:`\\sigma^2_u` the marginal logit slope is approximately the conditional one times
+  :math:`(1 + 0.346\\,\\sigma^2_u)^{-1/2}` (Zeger, Liang & Albert 1988).  We check that approximation to 15 % for the
+  terms clmm estimates with |z| > 3: a consistency check, not an oracle.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from trailstrength.models import fit_h1, fit_h2, within_between
+from trailstrength.models.ordinal import fit_ordinal_clm, fit_ordinal_gee
+from trailstrength.models.primary import DEFAULT_H2_COVARIATES
+
+DATA = Path(__file__).parent / "data"
+R_SCRIPT = Path(__file__).parent / "r" / "primary_models.R"
+H2_TERMS = ["hinge_sets_28d_within", "hinge_sets_28d_between", *DEFAULT_H2_COVARIATES]
+LMER_MODELS = ("h1_rs", "h1_ri", "h2_ri")
+
+
+@pytest.fixture(scope="module")
+def panels():
+    return pd.read_csv(DATA / "r_panel_h1.csv"), pd.read_csv(DATA / "r_panel_h2.csv")
+
+
+@pytest.fixture(scope="module")
+def pinned():
+    return pd.read_csv(DATA / "r_results.csv")
+
+
+@pytest.fixture(scope="module")
+def ours(panels):
+    h1, h2 = panels
+    fits = {"h1_rs": fit_h1(h1), "h1_ri": fit_h1(h1, random_slope=False), "h2_ri": fit_h2(h2)}
+    assert fits["h1_rs"].model == "mixedlm_rs" and fits["h1_ri"].model == "mixedlm_ri"
+    assert fits["h2_ri"].model == "mixedlm_ri"
+    h2s = within_between(h2, "hinge_sets_28d")
+    fits["h2_clm"] = fit_ordinal_clm(h2s, "soreness_peak_72h", H2_TERMS, cluster=False)
+    fits["h2_gee"] = fit_ordinal_gee(h2s, "soreness_peak_72h", H2_TERMS)
+    return fits
+
+
+def _r(results, model, kind):
+    sub = results[(results["model"] == model) & (results["kind"] == kind)]
+    return sub.set_index("name")
+
+
+def _fe(fit):
+    res = fit.result
+    return res.fe_params.rename({"Intercept": "(Intercept)"}), res.bse_fe.rename({"Intercept": "(Intercept)"})
+
+
+def gls_standard_errors(result) -> np.ndarray:
+    r"""Model-based SEs :math:`\sqrt{\operatorname{diag}(X^\top \hat V^{-1} X)^{-1}}`, as lme4 reports them.
+
+    :math:`\hat V_i = Z_i \hat G Z_i^\top + \hat\sigma^2 I` per athlete, from the fitted variance components.
+    """
+    m = result.model
+    x = m.exog
+    info = np.zeros((x.shape[1], x.shape[1]))
+    for g in m.group_labels:
+        ix = m.row_indices[g]
+        z = m.exog_re[ix]
+        v = z @ np.asarray(result.cov_re) @ z.T + result.scale * np.eye(len(ix))
+        info += x[ix].T @ np.linalg.solve(v, x[ix])
+    return np.sqrt(np.diag(np.linalg.inv(info)))
+
+
+def _variance_components(fit) -> dict[str, float]:
+    cov = np.asarray(fit.result.cov_re)
+    out = {"athlete_id:(Intercept)": cov[0, 0], "Residual": fit.result.scale}
+    if cov.shape[0] > 1:
+        out["athlete_id:hinge_sets_28d_within"] = cov[1, 1]
+        out["corr"] = cov[0, 1] / np.sqrt(cov[0, 0] * cov[1, 1])
+    return out
+
+
+def check_lmer(fit, results, model):
+    """Every comparison of one lmer model; returns the max relative differences (for the report)."""
+    est, se = _fe(fit)
+    r_fe = _r(results, model, "fixef")
+    assert set(r_fe.index) == set(est.index)
+    rel_fe = np.abs(est[r_fe.index] / r_fe["value"] - 1)
+    assert rel_fe.max() < 1e-3, rel_fe
+    rel_se = np.abs(se[r_fe.index] / r_fe["se"] - 1)
+    assert rel_se.max() < 0.05, rel_se
+    gls = pd.Series(gls_standard_errors(fit.result), index=est.index)
+    rel_gls = np.abs(gls[r_fe.index] / r_fe["se"] - 1)
+    assert rel_gls.max() < 1e-3, rel_gls
+
+    r_vc = _r(results, model, "vcov")["value"]
+    ours_vc = _variance_components(fit)
+    rel_vc = {k: abs(ours_vc[k] / r_vc[k] - 1) for k in r_vc.index if k in ours_vc}
+    assert len(rel_vc) == len([k for k in r_vc.index if k.count(":") < 2]), (r_vc, ours_vc)
+    assert max(rel_vc.values()) < 1e-3, rel_vc
+    out = {"fixef": rel_fe.max(), "se_statsmodels": rel_se.max(), "se_gls": rel_gls.max(),
+           "variance": max(rel_vc.values())}
+    if "corr" in ours_vc:
+        key = "athlete_id:(Intercept):hinge_sets_28d_within"
+        r_corr = r_vc[key] / np.sqrt(r_vc["athlete_id:(Intercept)"] * r_vc["athlete_id:hinge_sets_28d_within"])
+        assert abs(ours_vc["corr"] - r_corr) < 1e-3
+        out["corr_abs"] = abs(ours_vc["corr"] - r_corr)
+    r_ll = _r(results, model, "loglik").loc["REML", "value"]
+    assert fit.result.llf == pytest.approx(r_ll, abs=1e-4)  # same REML criterion, same constants
+    assert _r(results, model, "converged").loc["no_messages", "value"] == 1
+    return out
+
+
+def check_clm(fit, results):
+    eff = fit.effects.set_index("term")
+    r_fe = _r(results, "h2_clm", "fixef")
+    rel = np.abs(eff.loc[r_fe.index, "estimate"] / r_fe["value"] - 1)
+    assert rel.max() < 1e-4, rel
+    se = fit.result.bse[r_fe.index]
+    rel_se = np.abs(se / r_fe["se"] - 1)
+    assert rel_se.max() < 1e-4, rel_se
+    r_th = _r(results, "h2_clm", "threshold")["value"].to_numpy()
+    rel_th = np.abs(fit.thresholds.to_numpy() / r_th - 1)
+    assert rel_th.max() < 1e-4, rel_th
+    assert fit.result.llf == pytest.approx(_r(results, "h2_clm", "loglik").loc["ML", "value"], abs=1e-6)
+    return {"coef": rel.max(), "se": rel_se.max(), "threshold": rel_th.max()}
+
+
+@pytest.mark.parametrize("model", LMER_MODELS)
+def test_lmer_agreement_pinned(ours, pinned, model):
+    check_lmer(ours[model], pinned, model)
+
+
+def test_clm_agreement_pinned(ours, pinned):
+    check_clm(ours["h2_clm"], pinned)
+
+
+def test_ordinal_gee_consistent_with_clmm_attenuation(ours, pinned):
+    r_fe = _r(pinned, "h2_clmm", "fixef")
+    sigma2 = _r(pinned, "h2_clmm", "vcov").loc["athlete_id", "value"]
+    attenuation = (1 + 0.346 * sigma2) ** -0.5
+    gee = ours["h2_gee"].effects.set_index("term")["estimate"]
+    strong = r_fe[np.abs(r_fe["value"] / r_fe["se"]) > 3]
+    assert "hinge_sets_28d_within" in strong.index
+    rel = np.abs(gee[strong.index] / (strong["value"] * attenuation) - 1)
+    assert rel.max() < 0.15, rel
+    # and the sign convention is the same: more descent, more soreness; more hinge, less
+    assert gee["descent_100m"] > 0 and gee["hinge_sets_28d_within"] < 0
+
+
+def test_pinned_file_is_what_the_script_writes(pinned):
+    """The pinned numbers come from the script in tests/r: same models, same kinds of row."""
+    assert set(pinned["model"]) == {*LMER_MODELS, "h2_clm", "h2_clmm"}
+    text = R_SCRIPT.read_text()
+    assert "REML = TRUE" in text and 'clm(as.formula(paste("soreness_ord ~", h2_terms))' in text
+
+
+def _r_available() -> str | None:
+    if shutil.which("Rscript") is None:
+        return "Rscript not installed (apt-get install r-base-core r-cran-lme4 r-cran-lmertest r-cran-ordinal)"
+    probe = subprocess.run(
+        ["Rscript", "-e", "for (p in c('lme4', 'lmerTest', 'ordinal')) library(p, character.only = TRUE)"],
+        capture_output=True, text=True)
+    if probe.returncode != 0:
+        return f"R packages missing: {probe.stderr.strip().splitlines()[-1] if probe.stderr.strip() else '?'}"
+    return None
+
+
+def test_rerun_r_and_compare(tmp_path, ours, pinned):
+    reason = _r_available()
+    if reason:
+        pytest.skip(reason)
+    out = tmp_path / "r_results.csv"
+    run = subprocess.run(["Rscript", str(R_SCRIPT), str(DATA), str(out)], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    fresh = pd.read_csv(out)
+    # fresh R output equals the pinned copy (a newer lme4/ordinal may move the last digits)
+    merged = fresh.merge(pinned, on=["model", "kind", "name"], suffixes=("", "_pinned"))
+    assert len(merged) == len(pinned) == len(fresh)
+    np.testing.assert_allclose(merged["value"], merged["value_pinned"], rtol=1e-4, atol=1e-9)
+    for model in LMER_MODELS:
+        check_lmer(ours[model], fresh, model)
+    check_clm(ours["h2_clm"], fresh)
+
+
+def agreement_report() -> pd.DataFrame:
+    """Max relative differences per quantity (printed by ``python tests/test_r_oracle.py``)."""
+    h1, h2 = pd.read_csv(DATA / "r_panel_h1.csv"), pd.read_csv(DATA / "r_panel_h2.csv")
+    pinned = pd.read_csv(DATA / "r_results.csv")
+    rows = {m: check_lmer(f, pinned, m) for m, f in
+            {"h1_rs": fit_h1(h1), "h1_ri": fit_h1(h1, random_slope=False), "h2_ri": fit_h2(h2)}.items()}
+    h2s = within_between(h2, "hinge_sets_28d")
+    rows["h2_clm"] = check_clm(fit_ordinal_clm(h2s, "soreness_peak_72h", H2_TERMS, cluster=False), pinned)
+    return pd.DataFrame(rows).T
+
+
+if __name__ == "__main__":
+    with pd.option_context("display.float_format", "{:.2e}".format, "display.width", 200, "display.max_columns", 20):
+        print(agreement_report())

@@ -135,3 +135,12 @@ def test_splits_with_distances_and_checkpoint_mapping():
 def test_formats_sniff():
     assert races.sniff_results(RUNPANDAS) and races.sniff_splits(SPLITS)
     assert not races.sniff_results(SPLITS) and not races.sniff_splits(RUNPANDAS)
+
+
+def test_shipped_splits_template_reads():
+    from importlib import resources
+
+    data = resources.files("trailstrength.datasets").joinpath("templates/race_splits.csv").read_bytes()
+    df = races.read_splits(data, key="k")
+    assert len(df) == 6 and df["distance_m"].tolist()[:3] == [9200.0, 6400.0, 6400.0]
+    assert df["time_s"].iloc[0] == 3930.0 and races.sniff_splits(data)

@@ -12,7 +12,8 @@ Two inputs, and a course to put terrain on them:
   the finish time (a missed timing mat) is dropped and noted. Namesakes in one file are told apart by bib.
 * **section-splits CSV** (trailstrength's template) — ``athlete,race,date,checkpoint,elapsed`` with
   optional ``distance_km`` (checkpoint distance from the start): one row per athlete × checkpoint;
-  ``elapsed`` is ``H:MM:SS`` or seconds since the start. Sections run between consecutive checkpoints.
+  ``elapsed`` is ``H:MM:SS`` or seconds since the start. Sections run between consecutive checkpoints. An
+  example ships as ``trailstrength/datasets/templates/race_splits.csv``.
 * **course GPX** — :func:`add_course` gives each section its distance, gain, loss and mean grade from the
   course profile (smoothed as runs are, :mod:`trailstrength.terrain`); checkpoint positions come from
   ``distance_km``, from GPX waypoints named like the checkpoints, or from a ``checkpoints`` mapping.

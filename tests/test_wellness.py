@@ -90,6 +90,13 @@ def test_intervals_id_column_and_zero_based(oslo):
     assert df["soreness"].tolist() == [0.0, 10.0] and any("0–4" in w for w in res.warnings)
 
 
+def test_intervals_sniffer_leaves_strength_logs_alone():
+    strong = b"Date,Workout Name,Duration,Exercise Name,Set Order,Weight,Reps,Distance,Seconds,Notes,Workout Notes,RPE\n"
+    fitnotes = b"Date,Exercise,Category,Weight,Weight Unit,Reps,Distance,Distance Unit,Time,Comment\n"
+    assert not wellness.sniff_intervals(strong) and not wellness.sniff_intervals(fitnotes)
+    assert wellness.sniff_intervals(ICU) and not wellness.sniff_intervals(b"date,soreness,regions\n2024-01-01,3,\n")
+
+
 def test_intervals_out_of_range_refused(oslo):
     with pytest.raises(ReaderError, match="outside 1–4"):
         wellness.read_intervals(b"date,restingHR,soreness\n2024-05-01,48,7\n", oslo)

@@ -230,9 +230,11 @@ _ICU_SUBJECTIVE = ["soreness", "fatigue", "stress", "mood", "motivation", "sleep
 
 
 def sniff_intervals(data: bytes) -> bool:
+    """``date``/``id`` first, at least two intervals.icu field codes, and nothing of a strength log or diary."""
     head = csv_header(data)
-    return bool(head) and head[0] in ("date", "id") and bool(_INTERVALS_ONLY & set(head)) \
-        and "exercise" not in head and "regions" not in head
+    codes = (_INTERVALS_ONLY | {"soreness", "fatigue", "stress", "mood"}) & set(head)
+    foreign = any(h.startswith(("exercise", "reps", "set", "workout")) or h in ("regions", "scale") for h in head)
+    return bool(head) and head[0] in ("date", "id") and len(codes) >= 2 and not foreign
 
 
 def read_intervals(data: bytes, ctx: FileContext) -> ReadResult:

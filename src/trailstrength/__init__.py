@@ -22,13 +22,18 @@ _LAZY = {
 }
 
 
+_SUBMODULES = ("datasets", "viz", "models", "features", "terrain", "exercises")
+
+
 def __getattr__(name: str):
     # imported on first use so `import trailstrength` stays fast for the CLI's --help
-    if name in _LAZY:
-        import importlib
+    import importlib
 
+    if name in _LAZY:
         return getattr(importlib.import_module(_LAZY[name]), name)
+    if name in _SUBMODULES:
+        return importlib.import_module(f"trailstrength.{name}")
     raise AttributeError(f"module 'trailstrength' has no attribute {name!r}")
 
 
-__all__ = [*_LAZY, "__version__"]
+__all__ = [*_LAZY, *_SUBMODULES, "__version__"]

@@ -14,26 +14,21 @@ over courses of known geometry for validation.
 
 from __future__ import annotations
 
-from .grade_models import GAP_MODELS, STRAVA_GAP_FACTORS, gap_factor, minetti_cost
-from .params import TerrainParams
-from .profile import (
-    PROFILE_COLUMNS,
-    grade_from_altitude,
-    moving_mask,
-    resample_by_distance,
-    smooth_altitude,
-    track_distance,
-)
-from .run import SUMMARY_KEYS, RunTerrain, analyze_run
+from .grade_models import GAP_MODELS, STRAVA_GAP_FACTORS, EmpiricalGap, gap_factor, minetti_cost
+from .params import ALTITUDE_SOURCES, TerrainParams
+from .profile import PROFILE_COLUMNS, grade_from_altitude, moving_mask, resample_by_distance, smooth_altitude
+from .run import ALTITUDE_QUALITY, SUMMARY_KEYS, RunTerrain, analyze_run
 from .segments import SEGMENT_COLUMNS, ascent_descent, find_segments
+from .track import remove_altitude_steps, track_distance, vertical_speed
 
 #: Version of the terrain outputs; bump whenever any output changes for the same input. The warehouse
 #: rebuilds derived tables (segments, runs) when it changes.
-TERRAIN_VERSION: str = "1"
+TERRAIN_VERSION: str = "2"
 
 __all__ = [
-    "GAP_MODELS", "PROFILE_COLUMNS", "SEGMENT_COLUMNS", "STRAVA_GAP_FACTORS", "SUMMARY_KEYS", "TERRAIN_VERSION",
-    "RunTerrain", "TerrainParams", "analyze_run", "ascent_descent", "find_segments", "gap_factor",
-    "grade_from_altitude", "minetti_cost", "moving_mask", "resample_by_distance", "smooth_altitude",
-    "track_distance",
+    "ALTITUDE_QUALITY", "ALTITUDE_SOURCES", "GAP_MODELS", "PROFILE_COLUMNS", "SEGMENT_COLUMNS",
+    "STRAVA_GAP_FACTORS", "SUMMARY_KEYS", "TERRAIN_VERSION",
+    "EmpiricalGap", "RunTerrain", "TerrainParams", "analyze_run", "ascent_descent", "find_segments",
+    "gap_factor", "grade_from_altitude", "minetti_cost", "moving_mask", "remove_altitude_steps",
+    "resample_by_distance", "smooth_altitude", "track_distance", "vertical_speed",
 ]

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .grade_models import GAP_MODELS
+from .grade_models import GAP_MODELS, EmpiricalGap, is_gap_model
 
 SMOOTHING_METHODS: tuple[str, ...] = ("savgol", "window")
+#: Values of ``TerrainParams.altitude_source`` (the ``activities.altitude_source`` vocabulary).
+ALTITUDE_SOURCES: tuple[str, ...] = ("barometric", "dem", "gps", "none", "unknown")
 
 
 @dataclass(frozen=True)
@@ -41,10 +43,21 @@ class TerrainParams:
     min_flat_length_m : float
         Minimum flat distance in a run for its flat reference speed to be reported, m.
     pause_speed_mps, pause_min_s : float
-        A pause is any stretch longer than ``pause_min_s`` seconds covered at a mean speed below
-        ``pause_speed_mps`` (m/s); pause time is left out of moving time.
+        A pause is any stretch longer than ``pause_min_s`` seconds covered at a mean horizontal speed below
+        ``pause_speed_mps`` (m/s) — unless it climbs or descends (next item); pause time is left out of
+        moving time.
+    pause_vertical_mps, pause_vertical_window_s : float
+        A slow stretch that still climbs or descends is steep hiking and counts as moving: the smoothed
+        terrain under the distance it covers (over ±``pause_min_s``) changes at ``pause_vertical_mps``
+        (m/s) or more, and so does the recorded altitude at half that or more, measured between the mean
+        altitudes of the half-windows before and after each sample (``pause_vertical_window_s`` s in all).
+        ``inf`` turns this off.
     jump_speed_mps : float
         A sample-to-sample implied speed above this (m/s) is a GPS jump: its time and distance are dropped.
+    max_vertical_speed_mps, altitude_step_m : float
+        Consecutive samples whose altitude changes faster than ``max_vertical_speed_mps`` (m/s; without
+        times, steeper than 100 %) and that move it by ``altitude_step_m`` (m) or more in all are a level
+        shift (altimeter calibration at the start, a switch of altitude source) and are taken out.
     spike_window_m, spike_threshold_m : float
         Spike removal before smoothing (Hampel filter): a point further than ``spike_threshold_m`` (m) and
         3 robust standard deviations from the running median over ``spike_window_m`` (m) is replaced by
@@ -52,8 +65,12 @@ class TerrainParams:
         (``max_abs_grade`` × ``step_m`` = 4.5 m) so real summits are never cut.
     hysteresis_m : float
         Dead band for ascent and descent totals on the smoothed altitude, m.
-    gap_model : {"strava", "minetti"}
+    gap_model : {"strava", "minetti"} or EmpiricalGap
         Grade-adjustment model for grade-adjusted speeds (see :func:`gap_factor`).
+    altitude_source : {"barometric", "dem", "gps", "none", "unknown"}
+        Where the altitude came from (``activities.altitude_source``). It does not change any computation by
+        itself (use :meth:`for_altitude_source` for the matching preset); the run summary reports it in
+        ``altitude_quality``.
 
     Notes
     -----
@@ -76,7 +93,23 @@ class TerrainParams:
       6.7 %), boundaries 26 m; spikes are removed by the Hampel filter either way.
     * ``hysteresis_m=5``: 2–10 m are equivalent on smoothed barometric altitude; 0 m adds 3 % of fake
       descent, and on GPS altitude 5 m already halves the excess that 2 m leaves.
-    * Analysing a 3-hour 1 Hz run takes about 4 ms on an idle 2-core machine (10–15 ms when it is busy).
+    * Pauses: on the Tanzawa trail run (``realdata/trail_analyzer``, smart recording every ~6 s) the
+      horizontal rule alone makes 161 pauses of 1.9 h in all (130 under 30 s) out of 6.3 h, and climbs
+      come out at 1,000 m/h. Its real stops change altitude at ≤ 0.02 m/s, the slow stretches on the
+      climbs at 0.15–0.3 m/s. With the vertical rule it is 5.0 h moving, climbs at 780 m/h (any threshold
+      from 0.05 to 0.15 m/s gives 4.9–5.0 h). Two witnesses, because each fails alone: the altimeter's
+      window reaches into a stop next to a climb and GPS altitude wanders 0.05–0.1 m/s at a standstill;
+      the terrain under the distance covered is exactly still at a stop but turns 1 Hz position jitter
+      into vertical motion on steep ground. Synthetic test (a hiker at 0.41 m/s up 30 %, i.e. 0.12 m/s of
+      height, 4 seeds; a 2-minute stop halfway up with 0.6 m position jitter, 6 seeds): barometric,
+      0.08 m/s over 60 s loses 13 s of the 1 h climb and gets the stop within 28 s; 0.06 m/s loses none
+      but counts a 5 %-slope stroll in the heartandsole test walk as moving that its DEM-altitude TCX
+      copy does not. GPS altitude needs the GPS preset's smoother for the terrain witness: 0.06 m/s over
+      120 s loses 44 s of the climb and gets the stop within 30 s (0.08 m/s: 141 s lost).
+    * ``max_vertical_speed_mps=3`` and ``altitude_step_m=25``: nobody climbs 3 m/s on foot; the cross-country
+      ski file in realdata starts with its altimeter settling by 1,000 m within 10 s, which becomes one
+      removed step, while a 12 m one-sample glitch on the Tanzawa run stays for the spike filter.
+    * Speed: see ``benchmarks/bench_terrain.py``.
     """
 
     step_m: float = 10.0
@@ -94,11 +127,16 @@ class TerrainParams:
     min_flat_length_m: float = 500.0
     pause_speed_mps: float = 0.5
     pause_min_s: float = 5.0
+    pause_vertical_mps: float = 0.08
+    pause_vertical_window_s: float = 60.0
     jump_speed_mps: float = 8.0
+    max_vertical_speed_mps: float = 3.0
+    altitude_step_m: float = 25.0
     spike_window_m: float = 50.0
     spike_threshold_m: float = 5.0
     hysteresis_m: float = 5.0
-    gap_model: str = "strava"
+    gap_model: str | EmpiricalGap = "strava"
+    altitude_source: str = "unknown"
 
     @classmethod
     def for_altitude_source(cls, source: str | None, **overrides) -> TerrainParams:
@@ -109,25 +147,37 @@ class TerrainParams:
         source : {"barometric", "dem", "gps", "none"} or None
             ``"gps"`` widens the smoother to 200 m and merges segments across gaps shorter than 100 m: GPS
             altitude is metres off and wanders within a descent, which otherwise breaks one long descent
-            into several. Everything else (including unknown) gets the defaults, which are tuned for
-            barometric or DEM altitude.
+            into several; and it judges steep hiking against pauses at 0.06 m/s over 120 s (the heavier
+            smoothing flattens the terrain witness; the longer window calms GPS altitude). Everything else (including unknown) gets the
+            defaults, which are tuned for barometric or DEM altitude. ``altitude_source`` is set to
+            ``source`` (``"unknown"`` for None or an unrecognised value).
         **overrides
             Any field, applied last.
         """
-        preset = {"smooth_window_m": 200.0, "merge_gap_m": 100.0} if source == "gps" else {}
+        src = source if source in ALTITUDE_SOURCES else "unknown"
+        preset: dict = {"altitude_source": src}
+        if src == "gps":
+            preset.update(smooth_window_m=200.0, merge_gap_m=100.0, pause_vertical_mps=0.06,
+                          pause_vertical_window_s=120.0)
         return cls(**{**preset, **overrides})
 
     def __post_init__(self) -> None:
         # Fail at construction, naming the field, rather than deep inside a filter call.
         if self.smoothing not in SMOOTHING_METHODS:
             raise ValueError(f"TerrainParams.smoothing={self.smoothing!r}; choose one of {SMOOTHING_METHODS}")
-        if self.gap_model not in GAP_MODELS:
-            raise ValueError(f"TerrainParams.gap_model={self.gap_model!r}; choose one of {GAP_MODELS}")
-        for name in ("step_m", "grade_window_m", "max_abs_grade", "pause_min_s", "jump_speed_mps"):
+        if not is_gap_model(self.gap_model):
+            raise ValueError(f"TerrainParams.gap_model={self.gap_model!r}; choose one of {GAP_MODELS} "
+                             "or an EmpiricalGap")
+        if self.altitude_source not in ALTITUDE_SOURCES:
+            raise ValueError(f"TerrainParams.altitude_source={self.altitude_source!r}; choose one of "
+                             f"{ALTITUDE_SOURCES}")
+        for name in ("step_m", "grade_window_m", "max_abs_grade", "pause_min_s", "jump_speed_mps",
+                     "pause_vertical_mps", "pause_vertical_window_s", "max_vertical_speed_mps"):
             if not getattr(self, name) > 0:
                 raise ValueError(f"TerrainParams.{name} must be > 0, got {getattr(self, name)!r}")
         for name in ("smooth_window_m", "spike_window_m", "spike_threshold_m", "hysteresis_m", "min_length_m",
-                     "min_drop_m", "merge_gap_m", "pause_speed_mps", "min_flat_length_m", "flat_abs_grade"):
+                     "min_drop_m", "merge_gap_m", "pause_speed_mps", "min_flat_length_m", "flat_abs_grade",
+                     "altitude_step_m"):
             if not getattr(self, name) >= 0:
                 raise ValueError(f"TerrainParams.{name} must be >= 0, got {getattr(self, name)!r}")
         if not self.descent_grade < 0:

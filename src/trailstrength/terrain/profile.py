@@ -1,226 +1,34 @@
-"""From recorded samples to a distance profile: distance, moving time, clean altitude and grade."""
+"""From cleaned samples to a distance profile: regular grid, clean altitude and grade."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 from scipy.ndimage import median_filter
-from scipy.signal import savgol_filter
+from scipy.signal import savgol_coeffs
 
 from .params import TerrainParams
+from .track import (
+    EARTH_RADIUS_M,
+    _clean_track,
+    _hold_ends,
+    _jump_flags,
+    _Track,
+    remove_altitude_steps,
+    set_moving_time,
+    track_distance,
+)
 
-#: Mean Earth radius (IUGG), m. Good to ~0.3 % against the ellipsoid, far inside GPS error.
-EARTH_RADIUS_M: float = 6_371_008.8
+__all__ = ["EARTH_RADIUS_M", "PROFILE_COLUMNS", "grade_from_altitude", "moving_mask", "resample_by_distance",
+           "smooth_altitude", "track_distance"]
 
 #: Columns of the profile returned by :func:`resample_by_distance`, in order.
 PROFILE_COLUMNS: tuple[str, ...] = (
     "distance_m", "elapsed_s", "moving_s", "altitude_raw_m", "altitude_m", "grade", "heart_rate",
 )
-#: Times are used only when the stamped samples span at least this fraction of the track's distance.
-MIN_TIMED_FRACTION: float = 0.5
-
-
-def track_distance(lat: ArrayLike, lon: ArrayLike) -> np.ndarray:
-    """Cumulative great-circle (haversine) distance along a track.
-
-    Parameters
-    ----------
-    lat, lon : array_like
-        Latitude and longitude in decimal degrees, one value per sample; NaN where there is no fix.
-
-    Returns
-    -------
-    numpy.ndarray
-        Cumulative horizontal distance in m, starting at 0. A sample without a fix adds no distance; the
-        next fix is measured from the last valid one, so gaps are bridged by a straight line. All NaN when
-        no sample has a fix.
-    """
-    lat = np.asarray(lat, dtype=float)
-    lon = np.asarray(lon, dtype=float)
-    n = lat.size
-    valid = np.isfinite(lat) & np.isfinite(lon)
-    if n == 0 or not valid.any():
-        return np.full(n, np.nan)
-    # Carry the last fix forward (and the first one backward) so every step has two positions.
-    idx = np.where(valid, np.arange(n), -1)
-    idx = np.maximum.accumulate(idx)
-    idx[idx < 0] = np.flatnonzero(valid)[0]
-    phi = np.radians(lat[idx])
-    lam = np.radians(lon[idx])
-    a = (np.sin(np.diff(phi) / 2) ** 2
-         + np.cos(phi[:-1]) * np.cos(phi[1:]) * np.sin(np.diff(lam) / 2) ** 2)
-    step = 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
-    return np.concatenate(([0.0], np.cumsum(step)))
-
-
-def _interval_flags(t: np.ndarray, d: np.ndarray, params: TerrainParams) -> tuple[np.ndarray, np.ndarray]:
-    """Flag each sample-to-sample interval as a GPS jump or part of a pause.
-
-    Returns two boolean arrays of length ``n - 1`` (interval k runs from sample k to k + 1).
-    """
-    n = t.size
-    known = np.isfinite(t)
-    if not known.all():
-        # Unknown times at the ends: hold the nearest known time so the search below sees sorted times.
-        first, last = np.flatnonzero(known)[[0, -1]]
-        t = t.copy()
-        t[:first], t[last + 1:] = t[first], t[last]
-    dt = np.diff(t)
-    dd = np.diff(d)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        speed = dd / dt
-    # A jump: impossible speed for a runner, including movement inside a repeated time stamp. Intervals
-    # without a known time cannot be judged and are not jumps.
-    jump = (known[:-1] & known[1:]) & ((speed > params.jump_speed_mps) | ((dt <= 0) & (dd > 0)))
-    # Distance that does not count: the jump itself must not make a surrounding pause look like motion.
-    d_clean = np.concatenate(([0.0], np.cumsum(np.where(jump, 0.0, np.nan_to_num(dd)))))
-    # Pause: a window longer than pause_min_s ending at sample i (starting at the last sample j before
-    # t_i - pause_min_s) covered at a mean speed below pause_speed_mps. Averaging over the window, rather
-    # than testing single 1 s intervals, keeps GPS jitter at a standstill from breaking a stop into bits.
-    j = np.searchsorted(t, t - params.pause_min_s, side="left") - 1
-    i = np.arange(n)
-    ok = j >= 0
-    jj = np.where(ok, j, 0)
-    slow = ok & ((d_clean - d_clean[jj]) < params.pause_speed_mps * (t - t[jj]))
-    # Mark intervals j..i-1 of every slow window: +1 at the first interval, -1 after the last.
-    starts, ends = jj[slow], i[slow]
-    cover = np.cumsum(np.bincount(starts, minlength=n) - np.bincount(ends, minlength=n))[: n - 1]
-    pause = cover > 0
-    return jump, pause
-
-
-def moving_mask(elapsed_s: ArrayLike, distance_m: ArrayLike, params: TerrainParams = TerrainParams()) -> np.ndarray:
-    """Which samples were recorded while moving.
-
-    Parameters
-    ----------
-    elapsed_s : array_like
-        Time since the start of the activity, s (non-decreasing; NaN where unknown).
-    distance_m : array_like
-        Cumulative horizontal distance, m.
-    params : TerrainParams
-        Uses ``pause_speed_mps``, ``pause_min_s`` and ``jump_speed_mps``.
-
-    Returns
-    -------
-    numpy.ndarray of bool
-        ``mask[k]`` (k ≥ 1) is False when the interval from sample k−1 to k lies inside a pause (mean
-        speed below 0.5 m/s over more than 5 s, by default) or is a GPS jump (implied speed above 8 m/s) or has no time;
-        ``mask[0]`` copies ``mask[1]``. Moving time is ``sum(diff(elapsed_s)[mask[1:]])``.
-    """
-    t = np.asarray(elapsed_s, dtype=float)
-    d = np.asarray(distance_m, dtype=float)
-    n = t.size
-    if n < 2:
-        return np.ones(n, dtype=bool)
-    if np.isfinite(t).sum() < 2:
-        return np.zeros(n, dtype=bool)
-    # searchsorted needs sorted times; a clock that steps back is treated as standing still.
-    t = np.fmax.accumulate(t)
-    jump, pause = _interval_flags(t, d, params)
-    ok = ~(jump | pause) & np.isfinite(np.diff(t)) & np.isfinite(np.diff(d))
-    return np.concatenate((ok[:1], ok))
-
-
-def _column(samples: pd.DataFrame, name: str) -> np.ndarray:
-    if name not in samples.columns:
-        return np.full(len(samples), np.nan)
-    return samples[name].to_numpy(dtype=float, na_value=np.nan)
-
-
-def _fill_inside(y: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """Linearly interpolate NaNs between valid values of ``y`` over ``x``; leading/trailing NaNs stay."""
-    ok = np.isfinite(y)
-    if ok.all() or ok.sum() < 2:
-        return y
-    out = y.copy()
-    inside = ~ok & (np.arange(y.size) > np.flatnonzero(ok)[0]) & (np.arange(y.size) < np.flatnonzero(ok)[-1])
-    out[inside] = np.interp(x[inside], x[ok], y[ok])
-    return out
-
-
-def _remove_position_spikes(lat, lon, t, params):
-    """NaN the fixes that are reached and left at impossible speed (one-sample GPS jumps)."""
-    d = track_distance(lat, lon)
-    dt = np.diff(t)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        v = np.diff(d) / dt
-    fast = np.nan_to_num(v, nan=0.0) > params.jump_speed_mps
-    spike = np.zeros(lat.size, dtype=bool)
-    spike[1:-1] = fast[:-1] & fast[1:]
-    if spike.any():
-        lat, lon = np.where(spike, np.nan, lat), np.where(spike, np.nan, lon)
-    return lat, lon
-
-
-@dataclass
-class _Track:
-    """Cleaned per-sample arrays of one activity plus the totals that the regular grid truncates."""
-
-    distance_m: np.ndarray
-    elapsed_s: np.ndarray
-    moving_s: np.ndarray
-    altitude_m: np.ndarray
-    heart_rate: np.ndarray
-    has_time: bool
-
-    @property
-    def total_distance_m(self) -> float:
-        return float(self.distance_m[-1]) if self.distance_m.size else np.nan
-
-    @property
-    def total_moving_s(self) -> float:
-        return float(np.nanmax(self.moving_s)) if self.has_time and self.moving_s.size else np.nan
-
-
-def _clean_track(samples: pd.DataFrame, params: TerrainParams) -> _Track | None:
-    """Distance, elapsed and moving time per sample; None when there is no usable distance."""
-    t = _column(samples, "elapsed_s")
-    n = t.size
-    index = np.arange(n, dtype=float)
-    has_time = int(np.isfinite(t).sum()) >= 2
-    if has_time:
-        t = np.fmax.accumulate(_fill_inside(t, index))
-    d = _column(samples, "distance_m")
-    if int(np.isfinite(d).sum()) >= 2:
-        # Device distance (GPS-filtered or foot pod) is preferred: it is what the watch showed.
-        d = _fill_inside(d, t if has_time and np.isfinite(t).all() else index)
-    else:
-        lat, lon = _column(samples, "lat"), _column(samples, "lon")
-        if has_time:
-            lat, lon = _remove_position_spikes(lat, lon, t, params)
-        d = track_distance(lat, lon)
-    ok = np.isfinite(d)
-    if ok.sum() < 2:
-        return None
-    # Keep the samples that have a distance; edges without one cannot be placed on the profile.
-    keep = slice(np.flatnonzero(ok)[0], np.flatnonzero(ok)[-1] + 1)
-    d, t = np.fmax.accumulate(d[keep]), t[keep]
-    alt, hr = _column(samples, "altitude_m")[keep], _column(samples, "heart_rate")[keep]
-    timed = np.isfinite(t)
-    if has_time and timed.sum() >= 2:
-        first, last = np.flatnonzero(timed)[[0, -1]]
-        span = d[-1] - d[0]
-        # Times on a small part of the track (a route with a few stamped points) would give a moving
-        # time and speeds for that part only, read as the whole run's: treat such a run as untimed.
-        has_time = span > 0 and (d[last] - d[first]) >= MIN_TIMED_FRACTION * span
-    else:
-        has_time = False
-    if has_time:
-        jump, pause = _interval_flags(t, d, params)
-        dd = np.diff(d)
-        # A jump adds neither distance nor time; a pause adds no time.
-        d = np.concatenate(([d[0]], d[0] + np.cumsum(np.where(jump, 0.0, dd))))
-        dt = np.nan_to_num(np.diff(t), nan=0.0)
-        moving = np.concatenate(([0.0], np.cumsum(np.where(jump | pause, 0.0, dt))))
-        moving[~timed] = np.nan  # outside the stamped part, moving time is unknown, not zero
-    else:
-        t = np.full(d.size, np.nan)
-        moving = np.full(d.size, np.nan)
-    return _Track(d - d[0], t, moving, alt, hr, has_time)
 
 
 def _centred_mean(y: np.ndarray, half: int) -> np.ndarray:
@@ -241,8 +49,30 @@ def _odd_points(width_m: float, step_m: float, n: int) -> int:
     return max(k, 1)
 
 
+@lru_cache(maxsize=64)
+def _savgol_kernels(k: int, order: int = 2) -> tuple[np.ndarray, np.ndarray]:
+    """Savitzky–Golay smoothing coefficients and the edge matrix of ``mode="interp"`` for width ``k``.
+
+    The edge matrix maps the first ``k`` points to the fitted values at the first ``k // 2`` of them (the
+    least-squares polynomial of the window evaluated there), exactly as ``scipy.signal.savgol_filter`` does.
+    """
+    vander = np.vander(np.arange(k, dtype=float), order + 1, increasing=True)
+    hat = vander @ np.linalg.pinv(vander)
+    return savgol_coeffs(k, order), hat[: k // 2]
+
+
+def _savgol(y: np.ndarray, k: int) -> np.ndarray:
+    """Quadratic Savitzky–Golay filter of odd width ``k`` ≤ ``y.size`` (equals ``savgol_filter(mode="interp")``)."""
+    coeffs, edge = _savgol_kernels(k)
+    out = np.convolve(y, coeffs, mode="same")
+    half = k // 2
+    out[:half] = edge @ y[:k]
+    out[-half:] = (edge @ y[::-1][:k])[::-1]
+    return out
+
+
 def smooth_altitude(altitude_m: ArrayLike, params: TerrainParams = TerrainParams()) -> np.ndarray:
-    """Remove spikes (running median) and smooth an altitude profile on a regular distance grid.
+    """Remove spikes (Hampel filter) and smooth an altitude profile on a regular distance grid.
 
     Parameters
     ----------
@@ -267,13 +97,13 @@ def smooth_altitude(altitude_m: ArrayLike, params: TerrainParams = TerrainParams
         # a bias that adds up over a hilly run.
         med = median_filter(y, size=k, mode="nearest")
         dev = np.abs(y - med)
-        scale = 1.4826 * median_filter(dev, size=2 * k + 1, mode="nearest")
-        y = np.where(dev > np.maximum(params.spike_threshold_m, 3 * scale), med, y)
+        limit = np.maximum(params.spike_threshold_m, 3 * 1.4826 * median_filter(dev, size=2 * k + 1, mode="nearest"))
+        y = np.where(dev > limit, med, y)
     k = _odd_points(params.smooth_window_m, params.step_m, n)
     if params.smoothing == "savgol":
         # Quadratic fit: for the smoothed value it equals the cubic one and keeps summits far better than
         # a mean of the same width. Needs at least polyorder + 2 points.
-        return savgol_filter(y, k, 2, mode="interp") if k >= 5 else y
+        return _savgol(y, k) if k >= 5 else y
     return _centred_mean(y, k // 2)
 
 
@@ -296,19 +126,21 @@ def grade_from_altitude(distance_m: ArrayLike, altitude_m: ArrayLike,
     a = np.asarray(altitude_m, dtype=float)
     if x.size < 2:
         return np.full(x.size, np.nan)
+    if not np.isfinite(a).all():
+        return np.full(x.size, np.nan)
     half = params.grade_window_m / 2
     lo = np.maximum(x - half, x[0])
     hi = np.minimum(x + half, x[-1])
     with np.errstate(divide="ignore", invalid="ignore"):
         g = (np.interp(hi, x, a) - np.interp(lo, x, a)) / (hi - lo)
-    if not np.isfinite(a).all():
-        g[:] = np.nan
     return np.clip(g, -params.max_abs_grade, params.max_abs_grade)
 
 
 def _on_grid(grid: np.ndarray, inverse: np.ndarray, du: np.ndarray, y: np.ndarray) -> np.ndarray:
     """Mean of ``y`` per unique distance, then linear interpolation onto the grid (NaN-aware)."""
     ok = np.isfinite(y)
+    if ok.all() and du.size == y.size:
+        return np.interp(grid, du, y)  # the common case: every sample at its own distance
     if not ok.any():
         return np.full(grid.size, np.nan)
     s = np.bincount(inverse, weights=np.where(ok, y, 0.0), minlength=du.size)
@@ -317,26 +149,101 @@ def _on_grid(grid: np.ndarray, inverse: np.ndarray, du: np.ndarray, y: np.ndarra
     return np.interp(grid, du[has], s[has] / c[has])
 
 
-def _profile_from_track(track: _Track, params: TerrainParams) -> pd.DataFrame:
+def _profile_arrays(track: _Track, params: TerrainParams) -> dict[str, np.ndarray]:
+    """The profile as a dict of equal-length arrays (keys :data:`PROFILE_COLUMNS`); fills ``track.moving_s``."""
     d = track.distance_m
     grid = np.arange(int(np.floor(d[-1] / params.step_m + 1e-9)) + 1) * params.step_m
     # Several samples share a distance while standing still: average them, and take the time of arrival.
-    du, first, inverse = np.unique(d, return_index=True, return_inverse=True)
-    if du.size < 2:
-        return pd.DataFrame({c: pd.Series(dtype=float) for c in PROFILE_COLUMNS})
-    elapsed = np.interp(grid, du, track.elapsed_s[first]) if track.has_time else np.full(grid.size, np.nan)
-    moving = np.interp(grid, du, track.moving_s[first]) if track.has_time else np.full(grid.size, np.nan)
+    # Distance is non-decreasing, so unique values are found without sorting.
+    new = np.empty(d.size, dtype=bool)
+    new[0] = True
+    np.greater(d[1:], d[:-1], out=new[1:])
+    first = np.flatnonzero(new)
+    if first.size < 2:
+        return {c: np.empty(0) for c in PROFILE_COLUMNS}
+    du = d[first]
+    inverse = np.cumsum(new) - 1
     alt_raw = _on_grid(grid, inverse, du, track.altitude_m)
     alt = smooth_altitude(alt_raw, params)
-    return pd.DataFrame({
+    grade = grade_from_altitude(grid, alt, params)
+    terrain = None
+    if np.isfinite(alt).all():
+        # the grid stops at the last whole step: carry the terrain on to the end of the track at its grade
+        tail = du[-1] - grid[-1]
+        terrain = (np.append(grid, du[-1] + 1e-9 * (tail == 0)), np.append(alt, alt[-1] + grade[-1] * tail))
+    set_moving_time(track, params, terrain)
+    if track.has_time:
+        elapsed = np.interp(grid, du, track.elapsed_s[first])
+        moving = np.interp(grid, du, track.moving_s[first])
+    else:
+        elapsed = moving = np.full(grid.size, np.nan)
+    return {
         "distance_m": grid,
         "elapsed_s": elapsed,
         "moving_s": moving,
         "altitude_raw_m": alt_raw,
         "altitude_m": alt,
-        "grade": grade_from_altitude(grid, alt, params),
+        "grade": grade,
         "heart_rate": _on_grid(grid, inverse, du, track.heart_rate),
-    })
+    }
+
+
+def _frame(columns: dict[str, np.ndarray], names: tuple[str, ...]) -> pd.DataFrame:
+    """A DataFrame of freshly made arrays, without copying them again."""
+    return pd.DataFrame({c: columns[c] for c in names}, copy=False)
+
+
+def empty_profile() -> pd.DataFrame:
+    """A profile frame with no rows and the columns of :func:`resample_by_distance`."""
+    return pd.DataFrame({c: pd.Series(dtype=float) for c in PROFILE_COLUMNS})
+
+
+def moving_mask(elapsed_s: ArrayLike, distance_m: ArrayLike, params: TerrainParams = TerrainParams(),
+                altitude_m: ArrayLike | None = None) -> np.ndarray:
+    """Which samples were recorded while moving.
+
+    Parameters
+    ----------
+    elapsed_s : array_like
+        Time since the start of the activity, s (non-decreasing; NaN where unknown).
+    distance_m : array_like
+        Cumulative horizontal distance, m.
+    params : TerrainParams
+        Uses ``pause_speed_mps``, ``pause_min_s``, ``jump_speed_mps`` and, with altitude,
+        ``pause_vertical_mps``, ``pause_vertical_window_s`` and the smoothing parameters.
+    altitude_m : array_like, optional
+        Altitude, m. When given, slow stretches that still climb or descend (at ``pause_vertical_mps`` or
+        more by the altitude over time, and at half that by the smoothed terrain under the distance
+        covered) are moving — steep hiking — not pauses.
+
+    Returns
+    -------
+    numpy.ndarray of bool
+        ``mask[k]`` (k ≥ 1) is False when the interval from sample k−1 to k lies inside a pause (mean
+        horizontal speed below 0.5 m/s over more than 5 s, by default, and not climbing or descending) or is
+        a GPS jump (implied speed above 8 m/s) or has no time; ``mask[0]`` copies ``mask[1]``. Moving time
+        is ``sum(diff(elapsed_s)[mask[1:]])``.
+    """
+    t = np.asarray(elapsed_s, dtype=float)
+    d = np.asarray(distance_m, dtype=float)
+    n = t.size
+    if n < 2:
+        return np.ones(n, dtype=bool)
+    if np.isfinite(t).sum() < 2:
+        return np.zeros(n, dtype=bool)
+    # searchsorted needs sorted times; a clock that steps back is treated as standing still.
+    t = np.fmax.accumulate(_hold_ends(t))
+    jump = _jump_flags(t, d, params)
+    # Distance that does not count: the jump itself must not make a surrounding pause look like motion.
+    d_clean = np.concatenate(([0.0], np.cumsum(np.where(jump, 0.0, np.nan_to_num(np.diff(d))))))
+    alt = np.full(n, np.nan)
+    if altitude_m is not None:
+        alt, _ = remove_altitude_steps(altitude_m, t, d_clean, params)
+    track = _Track(d_clean, t, alt, np.full(n, np.nan), True, jump)
+    if _profile_arrays(track, params)["distance_m"].size == 0:  # it judges pauses on the terrain it finds
+        set_moving_time(track, params)
+    ok = ~(jump | track.pause) & np.isfinite(np.diff(np.asarray(elapsed_s, dtype=float))) & np.isfinite(np.diff(d))
+    return np.concatenate((ok[:1], ok))
 
 
 def resample_by_distance(samples: pd.DataFrame, params: TerrainParams = TerrainParams()) -> pd.DataFrame:
@@ -363,18 +270,20 @@ def resample_by_distance(samples: pd.DataFrame, params: TerrainParams = TerrainP
     pandas.DataFrame
         One row per ``step_m`` from 0 to the last whole step: ``distance_m`` (m), ``elapsed_s`` (s, time of
         first arrival), ``moving_s`` (cumulative moving time in s, pauses and GPS jumps removed),
-        ``altitude_raw_m`` (m, resampled only), ``altitude_m`` (m, spike-removed and smoothed), ``grade``
-        (fraction, over ``grade_window_m``) and ``heart_rate`` (bpm). Times are NaN without times, altitude
-        and grade NaN without altitude; empty when there is no usable distance.
+        ``altitude_raw_m`` (m, resampled only, altitude steps removed), ``altitude_m`` (m, spike-removed
+        and smoothed), ``grade`` (fraction, over ``grade_window_m``) and ``heart_rate`` (bpm). Times are
+        NaN without times, altitude and grade NaN without altitude; empty when there is no usable distance.
 
     Notes
     -----
     Pipeline: times with gaps are interpolated between known ones; one-sample position jumps are dropped
     before distance is measured; intervals faster than ``jump_speed_mps`` contribute neither distance nor
-    time; samples at the same distance are averaged; values are linearly interpolated onto the grid; the
-    altitude passes a running median of ``spike_window_m`` then the chosen smoother.
+    time; pauses contribute no moving time; altitude level shifts (calibration steps) are removed; samples
+    at the same distance are averaged; values are linearly interpolated onto the grid; the altitude passes
+    a Hampel filter over ``spike_window_m`` then the chosen smoother.
     """
     track = _clean_track(samples, params) if len(samples) >= 2 else None
     if track is None:
-        return pd.DataFrame({c: pd.Series(dtype=float) for c in PROFILE_COLUMNS})
-    return _profile_from_track(track, params)
+        return empty_profile()
+    cols = _profile_arrays(track, params)
+    return _frame(cols, PROFILE_COLUMNS) if cols["distance_m"].size else empty_profile()

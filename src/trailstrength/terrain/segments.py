@@ -16,6 +16,8 @@ SEGMENT_COLUMNS: tuple[str, ...] = (
 )
 SEGMENT_KINDS: tuple[str, ...] = ("descent", "climb")
 _TEXT_COLUMNS = ("kind", "steepness")
+#: Steepness classes by how many of the two class limits a segment's mean grade passes.
+_STEEPNESS = np.array(["moderate", "steep", "very_steep"], dtype=object)
 
 
 def empty_segments() -> pd.DataFrame:
@@ -105,6 +107,119 @@ def _range_reduce(values: np.ndarray, lo: np.ndarray, hi: np.ndarray, ufunc) -> 
     return ufunc.reduceat(padded, bounds)[::2]
 
 
+def _cumulative(x: np.ndarray, g: np.ndarray, hr: np.ndarray, params: TerrainParams) -> tuple[np.ndarray, ...]:
+    """Running integrals along the profile: grade-adjusted distance, HR × distance, distance with HR (m)."""
+    dx = np.diff(x)
+    g_step = (g[:-1] + g[1:]) / 2
+    cum_gad = np.concatenate(([0.0], np.cumsum(gap_factor(g_step, params.gap_model) * dx)))
+    hr_step = (hr[:-1] + hr[1:]) / 2
+    hr_ok = np.isfinite(hr_step)
+    if not hr_ok.any():
+        zeros = np.zeros(x.size)
+        return cum_gad, zeros, zeros
+    cum_hr = np.concatenate(([0.0], np.cumsum(np.where(hr_ok, hr_step, 0.0) * dx)))
+    cum_hr_w = np.concatenate(([0.0], np.cumsum(hr_ok * dx)))
+    return cum_gad, cum_hr, cum_hr_w
+
+
+def _segment_arrays(x: np.ndarray, g: np.ndarray, alt: np.ndarray, mov: np.ndarray, cums: tuple,
+                    params: TerrainParams, kind: str) -> dict[str, np.ndarray] | None:
+    """The segments of one kind as a dict of arrays (keys :data:`SEGMENT_COLUMNS`), None when there are none."""
+    n = x.size
+    sign = -1.0 if kind == "descent" else 1.0
+    level = abs(params.descent_grade)
+    sg = sign * g  # steepness in the segment's own direction: positive inside the segment
+    first, last = _runs(sg >= level)
+    if first.size == 0:
+        return None
+    start = _crossing(x, sg, np.maximum(first - 1, 0), first, level, x[first])
+    end = _crossing(x, sg, last, np.minimum(last + 1, n - 1), level, x[last])
+    # Merge neighbours closer than merge_gap_m: a short easing inside one long descent is still that descent.
+    new_group = np.concatenate(([True], start[1:] - end[:-1] >= params.merge_gap_m))
+    start, end = start[new_group], end[np.concatenate((new_group[1:], [True]))]
+    length = end - start
+    drop = np.interp(start, x, alt) - np.interp(end, x, alt)
+    keep = (length >= params.min_length_m) & (-sign * drop >= params.min_drop_m)
+    if not keep.any():
+        return None
+    start, end, length, drop = start[keep], end[keep], length[keep], drop[keep]
+    # Clipped like the profile's grade so the schema's ±max_abs_grade holds even for cliffs in bad data.
+    mean_grade = np.clip(-drop / length, -params.max_abs_grade, params.max_abs_grade)
+    lo = np.searchsorted(x, start, side="left")
+    hi = np.maximum(np.searchsorted(x, end, side="right"), lo + 1)
+    reducer = np.fmin if kind == "descent" else np.fmax
+    max_grade = _range_reduce(g, np.minimum(lo, n - 1), np.minimum(hi, n), reducer)
+    steep = sign * mean_grade
+    steepness = _STEEPNESS[(steep >= -params.steep_grade).astype(np.intp) + (steep >= -params.very_steep_grade)]
+
+    # Cumulative integrals along the profile give every segment's totals by interpolation at its ends.
+    cum_gad, cum_hr, cum_hr_w = cums
+
+    def between(cum):
+        return np.interp(end, x, cum) - np.interp(start, x, cum)
+
+    duration = between(mov)  # NaN for a segment reaching into a part without times
+    with np.errstate(divide="ignore", invalid="ignore"):
+        timed = np.where(duration > 0, duration, np.nan)
+        hr_w = between(cum_hr_w)
+        return {
+            "kind": np.full(start.size, kind, dtype=object),
+            "start_m": start,
+            "end_m": end,
+            "length_m": length,
+            "drop_m": drop,
+            "mean_grade": mean_grade,
+            "max_grade": max_grade,
+            "steepness": steepness,
+            "duration_s": duration,
+            "speed_mps": length / timed,
+            "gap_speed_mps": between(cum_gad) / timed,
+            "vertical_speed_mps": np.abs(drop) / timed,
+            "distance_before_m": start,
+            "heart_rate_mean": np.where(hr_w > 0, between(cum_hr) / hr_w, np.nan),
+        }
+
+
+def _profile_inputs(profile) -> tuple[np.ndarray, ...]:
+    """distance, grade, altitude, moving time and heart rate arrays of a profile frame or dict."""
+    def col(name):
+        if name not in profile:
+            return np.full(len(profile["distance_m"]), np.nan)
+        v = profile[name]
+        return v if isinstance(v, np.ndarray) else v.to_numpy(dtype=float, na_value=np.nan)
+
+    return col("distance_m"), col("grade"), col("altitude_m"), col("moving_s"), col("heart_rate")
+
+
+def segment_arrays(profile, params: TerrainParams, kinds=SEGMENT_KINDS) -> dict[str, np.ndarray] | None:
+    """Segments of several kinds merged and ordered by ``start_m``, as arrays; None when there are none.
+
+    ``profile`` is a profile frame or the dict of arrays it is made from.
+    """
+    x, g, alt, mov, hr = _profile_inputs(profile)
+    if x.size < 2 or not np.isfinite(alt).all():
+        return None
+    cums = _cumulative(x, g, hr, params)
+    parts = [p for k in kinds if (p := _segment_arrays(x, g, alt, mov, cums, params, k)) is not None]
+    if not parts:
+        return None
+    if len(parts) == 1:
+        return parts[0]
+    order = np.argsort(np.concatenate([p["start_m"] for p in parts]), kind="stable")
+    return {c: np.concatenate([p[c] for p in parts])[order] for c in SEGMENT_COLUMNS}
+
+
+def segments_frame(arrays: dict[str, np.ndarray] | None) -> pd.DataFrame:
+    """The segments frame of :func:`segment_arrays` output.
+
+    Text columns come as object arrays of str, which pandas stores in its default ``str`` dtype, the same
+    as :func:`empty_segments` (an explicit ``astype("str")`` would cost more than the whole analysis).
+    """
+    if arrays is None:
+        return empty_segments()
+    return pd.DataFrame({c: arrays[c] for c in SEGMENT_COLUMNS})
+
+
 def find_segments(profile: pd.DataFrame, params: TerrainParams = TerrainParams(),
                   kind: str = "descent") -> pd.DataFrame:
     """Descent (or climb) segments of a distance profile.
@@ -141,75 +256,4 @@ def find_segments(profile: pd.DataFrame, params: TerrainParams = TerrainParams()
     """
     if kind not in SEGMENT_KINDS:
         raise ValueError(f"kind={kind!r}; choose one of {SEGMENT_KINDS}")
-    n = len(profile)
-    if n < 2:
-        return empty_segments()
-    x = profile["distance_m"].to_numpy(dtype=float)
-    g = profile["grade"].to_numpy(dtype=float, na_value=np.nan)
-    alt = profile["altitude_m"].to_numpy(dtype=float, na_value=np.nan)
-    if not np.isfinite(alt).all():
-        return empty_segments()
-    sign = -1.0 if kind == "descent" else 1.0
-    level = abs(params.descent_grade)
-    sg = sign * g  # steepness in the segment's own direction: positive inside the segment
-    first, last = _runs(sg >= level)
-    if first.size == 0:
-        return empty_segments()
-    start = _crossing(x, sg, np.maximum(first - 1, 0), first, level, x[first])
-    end = _crossing(x, sg, last, np.minimum(last + 1, n - 1), level, x[last])
-    # Merge neighbours closer than merge_gap_m: a short easing inside one long descent is still that descent.
-    new_group = np.concatenate(([True], start[1:] - end[:-1] >= params.merge_gap_m))
-    start, end = start[new_group], end[np.concatenate((new_group[1:], [True]))]
-    length = end - start
-    drop = np.interp(start, x, alt) - np.interp(end, x, alt)
-    keep = (length >= params.min_length_m) & (-sign * drop >= params.min_drop_m)
-    start, end, length, drop = start[keep], end[keep], length[keep], drop[keep]
-    if start.size == 0:
-        return empty_segments()
-    # Clipped like the profile's grade so the schema's ±max_abs_grade holds even for cliffs in bad data.
-    mean_grade = np.clip(-drop / length, -params.max_abs_grade, params.max_abs_grade)
-    lo = np.searchsorted(x, start, side="left")
-    hi = np.maximum(np.searchsorted(x, end, side="right"), lo + 1)
-    reducer = np.fmin if kind == "descent" else np.fmax
-    max_grade = _range_reduce(g, np.minimum(lo, n - 1), np.minimum(hi, n), reducer)
-    steep = sign * mean_grade
-    steepness = np.select([steep >= -params.very_steep_grade, steep >= -params.steep_grade],
-                          ["very_steep", "steep"], "moderate").astype(object)
-
-    # Cumulative integrals along the profile give every segment's totals by interpolation at its ends.
-    dx = np.diff(x)
-    g_step = (g[:-1] + g[1:]) / 2
-    cum_gad = np.concatenate(([0.0], np.cumsum(gap_factor(g_step, params.gap_model) * dx)))
-    hr = profile["heart_rate"].to_numpy(dtype=float, na_value=np.nan) if "heart_rate" in profile else np.full(n, np.nan)
-    hr_step = (hr[:-1] + hr[1:]) / 2
-    hr_ok = np.isfinite(hr_step)
-    cum_hr = np.concatenate(([0.0], np.cumsum(np.where(hr_ok, hr_step, 0.0) * dx)))
-    cum_hr_w = np.concatenate(([0.0], np.cumsum(hr_ok * dx)))
-    mov = profile["moving_s"].to_numpy(dtype=float, na_value=np.nan)
-
-    def between(cum):
-        return np.interp(end, x, cum) - np.interp(start, x, cum)
-
-    duration = between(mov)  # NaN for a segment reaching into a part without times
-    with np.errstate(divide="ignore", invalid="ignore"):
-        timed = np.where(duration > 0, duration, np.nan)
-        hr_w = between(cum_hr_w)
-        hr_mean = np.where(hr_w > 0, between(cum_hr) / hr_w, np.nan)
-        out = pd.DataFrame({
-            "kind": np.full(start.size, kind, dtype=object),
-            "start_m": start,
-            "end_m": end,
-            "length_m": length,
-            "drop_m": drop,
-            "mean_grade": mean_grade,
-            "max_grade": max_grade,
-            "steepness": steepness,
-            "duration_s": duration,
-            "speed_mps": length / timed,
-            "gap_speed_mps": between(cum_gad) / timed,
-            "vertical_speed_mps": np.abs(drop) / timed,
-            "distance_before_m": start,
-            "heart_rate_mean": hr_mean,
-        })
-    # pandas' default string dtype, the same as in empty_segments(), so frames concatenate cleanly
-    return out.astype({c: "str" for c in _TEXT_COLUMNS})
+    return segments_frame(segment_arrays(profile, params, (kind,)))

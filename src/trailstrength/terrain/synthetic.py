@@ -17,7 +17,7 @@ from scipy.signal import lfilter
 
 from .grade_models import gap_factor
 from .params import TerrainParams
-from .profile import EARTH_RADIUS_M
+from .track import EARTH_RADIUS_M
 
 #: Named courses: tuples of (horizontal length m, grade as a fraction).
 COURSES: dict[str, tuple[tuple[float, float], ...]] = {
@@ -153,6 +153,7 @@ def synthetic_run(
     hz: float = 1.0, start_altitude_m: float = 500.0, device_distance: bool = True,
     position_noise_m: float = 0.0, pause_at_s: float | None = None, pause_s: float = 60.0,
     jump_at_s: float | None = None, jump_m: float = 300.0, max_duration_s: float | None = None,
+    gap_model="strava",
 ) -> SyntheticRun:
     """Simulate one run over a course.
 
@@ -165,7 +166,7 @@ def synthetic_run(
     seed : int
         Random seed; the same seed gives the same run.
     flat_speed_mps : float
-        Speed on the flat, m/s; elsewhere speed = flat / ``gap_factor(grade)`` (equal effort).
+        Speed on the flat, m/s; elsewhere speed = flat / ``gap_factor(grade, gap_model)`` (equal effort).
     hz : float
         Sampling rate, 1/s.
     device_distance : bool
@@ -179,6 +180,8 @@ def synthetic_run(
         Displace the fix at this time by ``jump_m`` metres east (a one-sample GPS jump).
     max_duration_s : float, optional
         Cut the recording after this elapsed time (s).
+    gap_model : str or EmpiricalGap
+        The runner's own equal-effort curve (any model :func:`gap_factor` accepts), default Strava's.
     """
     if isinstance(legs, str):
         legs = COURSES[legs]
@@ -194,7 +197,8 @@ def synthetic_run(
     ds = 0.5
     s_fine = np.arange(0.0, knots[-1] + ds / 2, ds)
     leg = np.clip(np.searchsorted(knots, s_fine[:-1] + ds / 2, side="right") - 1, 0, len(legs) - 1)
-    v = flat_speed_mps / gap_factor(grades[leg], "strava")
+    effort = gap_factor(grades[leg], gap_model)
+    v = flat_speed_mps / effort
     t_fine = np.concatenate(([0.0], np.cumsum(ds / v)))
     run_time = t_fine[-1]
     pause = pause_s if pause_at_s is not None else 0.0
@@ -228,7 +232,7 @@ def synthetic_run(
         starts = np.flatnonzero(rng.random(n) < level.spike_rate)
         for k in starts:  # few spikes; a loop is clearer than fancy indexing here
             alt[k:k + rng.integers(1, 4)] += level.spike_m * rng.uniform(0.5, 1.0) * rng.choice([-1, 1])
-    hr = 140 + 20 * np.interp(s, s_fine[:-1], gap_factor(grades[leg], "strava") - 1) + rng.normal(0, 2, n)
+    hr = 140 + 20 * np.interp(s, s_fine[:-1], effort - 1) + rng.normal(0, 2, n)
 
     samples = pd.DataFrame({
         "elapsed_s": elapsed,

@@ -89,3 +89,119 @@ def test_build_runs_flat_reference_falls_back_to_rolling_median():
     assert runs.loc["x1", "flat_reference"] == "same_run" and runs.loc["x1", "dpi"] == pytest.approx(1.1)
     assert runs.loc["x2", "flat_reference"] == "rolling_28d" and runs.loc["x2", "dpi"] == pytest.approx(1.2)
     assert runs.loc["x3", "flat_reference"] == "none" and np.isnan(runs.loc["x3", "dpi"])
+
+
+# ------------------------------------------------------------------------------------------------ strength exposures
+
+SET_COLS = ["local_date", "session_id", "exercise", "pattern", "hinge_subtype", "posterior_chain_weight", "unilateral",
+            "knee_dominant", "eccentric_emphasis", "set_type", "reps", "load_kg", "tempo"]
+D1, D2, D3 = "2024-03-01", "2024-03-04", "2024-04-05"
+
+
+@pytest.fixture()
+def lifts():
+    rows = [
+        (D1, "s1", "romanian_deadlift", "hinge", "rdl_sld", 1.0, False, False, False, "warmup", 10, 40, None),
+        (D1, "s1", "romanian_deadlift", "hinge", "rdl_sld", 1.0, False, False, False, "working", 8, 100, "3-1-1"),
+        (D1, "s1", "romanian_deadlift", "hinge", "rdl_sld", 1.0, False, False, False, "working", 8, 100, None),
+        (D1, "s1", "deadlift", "hinge", "deadlift", 0.6, False, False, False, "working", 5, 140, None),
+        (D1, "s1", "single_leg_romanian_deadlift", "hinge", "rdl_sld", 1.0, True, False, False, "working", 10, 20,
+         None),
+        (D1, "s1", "bulgarian_split_squat", "lunge_single_leg", None, 0.0, True, True, False, "working", 10, 16, None),
+        (D1, "s1", "back_squat", "squat", None, 0.0, False, True, False, "failure", 5, 100, None),
+        (D1, "s1", "bench_press", "push", None, 0.0, False, False, False, "working", 5, 80, None),
+        (D2, "s2", "tempo_romanian_deadlift", "hinge", "rdl_sld", 1.0, False, False, True, "working", 6, 90, None),
+        (D2, "s2", "romanian_deadlift", "hinge", "rdl_sld", 1.0, False, False, False, "drop", 12, 60, None),
+        (D2, "s2", "nordic_hamstring_curl", "knee_flexion", None, 0.5, False, False, True, "working", 5, 0, None),
+        (D2, "s3", "kettlebell_swing", "hinge", "swing", 0.5, False, False, False, "working", 15, 24, None),
+        (D3, "s4", "romanian_deadlift", "hinge", "rdl_sld", 1.0, False, False, False, "working", 5, 110, None),
+    ]
+    df = pd.DataFrame(rows, columns=SET_COLS).assign(athlete_id="b")
+    df["local_date"] = pd.to_datetime(df["local_date"])
+    return df
+
+
+def test_strength_daily_by_hand(lifts):
+    day = features.strength_daily(lifts).loc["b"]
+    d1, d2 = day.loc[D1], day.loc[D2]
+    # D1: RDL 1 + 1, deadlift 0.6, single-leg RDL 1; the warm-up, squats and bench press are no hinge sets
+    assert d1["hinge_sets"] == pytest.approx(3.6)
+    assert d1["knee_sets"] == 2  # split squat + back squat (a failure set is a working set)
+    assert d1["hinge_volume_kg"] == pytest.approx(8 * 100 + 8 * 100 + 0.6 * 5 * 140 + 10 * 20)
+    assert d1["knee_volume_kg"] == pytest.approx(10 * 16 + 5 * 100)
+    # lowering: 3 s from the logged tempo, else 2 s
+    assert d1["hinge_ecc_tut_s"] == pytest.approx(8 * 3 + 8 * 2 + 0.6 * 5 * 2 + 10 * 2)
+    assert (d1["pure_hinge_sets"], d1["deadlift_sets"]) == (3, 1)
+    assert d1["hinge_unilateral_sets"] == 1 and (d1["lower_sets"], d1["lower_unilateral_sets"]) == (6, 2)
+    assert (d1["strength_sessions"], d1["hinge_sessions"]) == (1, 1)
+    assert d1["main_hinge_e1rm_kg"] == pytest.approx(100 * (1 + 8 / 30))  # Epley; RDL is the main hinge
+    # D2: tempo RDL (eccentric emphasis: 3 s), a drop set, a swing (0.5) in a second session; Nordic is no hinge
+    assert d2["hinge_sets"] == pytest.approx(2.5)
+    assert d2["hinge_ecc_tut_s"] == pytest.approx(6 * 3 + 12 * 2 + 0.5 * 15 * 2)
+    assert d2["hinge_volume_kg"] == pytest.approx(6 * 90 + 12 * 60 + 0.5 * 15 * 24)
+    assert (d2["strength_sessions"], d2["hinge_sessions"]) == (2, 2)
+    assert np.isnan(d2["main_hinge_e1rm_kg"])  # the only RDL set that day has 12 reps (> 10)
+
+
+def test_brzycki_alternative(lifts):
+    day = features.strength_daily(lifts, e1rm="brzycki").loc[("b", pd.Timestamp(D1))]
+    assert day["main_hinge_e1rm_kg"] == pytest.approx(100 * 36 / (37 - 8))
+
+
+def test_windows_lags_ewm_and_shares_by_hand(lifts):
+    run = pd.DataFrame({"athlete_id": ["b"], "activity_id": ["r"], "local_date": pd.to_datetime(["2024-04-06"]),
+                        "distance_m": [8000.0], "descent_m": [300.0]})  # extends the calendar past D3
+    exp = features.rolling_exposures(features.daily_exposures(run, lifts), ewm_span=3).set_index("local_date")
+    assert exp.attrs["ewm_span"] == 3
+    first, mar5 = exp.loc[D1], exp.loc["2024-03-05"]
+    assert np.isnan(first["hinge_sets_28d"]) and np.isnan(first["unilateral_share_28d"])  # no day before day 1
+    assert mar5["hinge_sets_28d"] == pytest.approx((3.6 + 2.5) / 4)
+    assert mar5["hinge_volume_kg_28d"] == pytest.approx((2220 + 1440) / 4)
+    assert mar5["hinge_ecc_tut_s_28d"] == pytest.approx((66 + 57) / 4)
+    assert (mar5["pure_hinge_sets_28d"], mar5["deadlift_sets_28d"]) == (pytest.approx(5 / 4), pytest.approx(1 / 4))
+    assert mar5["strength_sessions_28d"] == mar5["hinge_sessions_28d"] == pytest.approx(3 / 4)
+    assert mar5["unilateral_share_28d"] == pytest.approx(2 / 10)  # lower-body sets done one leg at a time
+    assert mar5["hinge_unilateral_share_28d"] == pytest.approx(1 / 6.1)
+    # acute lags on D2: the day itself, then 1..3 days before (D1 is 3 days before)
+    d2 = exp.loc[D2]
+    assert [d2[f"hinge_sets_lag{k}"] for k in range(4)] == [pytest.approx(2.5), 0, 0, pytest.approx(3.6)]
+    # EWMA, span 3 (alpha 0.5, adjust=False) of the days before, per week: y = 3.6, 1.8, 0.9, 1.7
+    assert d2["hinge_sets_ewm"] == pytest.approx(0.9 * 7)
+    assert mar5["hinge_sets_ewm"] == pytest.approx(1.7 * 7)
+    # e1RM: best of the window, and its change against the 28 days before that
+    assert mar5["main_hinge_e1rm_28d"] == pytest.approx(100 * (1 + 8 / 30))
+    assert np.isnan(exp.loc[D3, "main_hinge_e1rm_28d"])  # no RDL between Mar 8 and Apr 4
+    after = exp.loc["2024-04-06"]
+    assert after["main_hinge_e1rm_28d"] == pytest.approx(110 * (1 + 5 / 30))
+    assert after["main_hinge_e1rm_change_28d"] == pytest.approx(110 * (1 + 5 / 30) - 100 * (1 + 8 / 30))
+    assert after["descent_100m_lag0"] == 3.0 and after["hinge_sets_lag1"] == 1.0
+
+
+def test_template_log_in_pounds_end_to_end(ctx):
+    from trailstrength import clean
+    from trailstrength.io import strength_logs
+
+    log = b"""date,time,exercise,set,reps,load,unit,set_type,rpe,tempo
+2024-03-01,07:00,Romanian Deadlift (Barbell),1,8,95,lb,warmup,,
+2024-03-01,07:00,Romanian Deadlift (Barbell),1,8,225,lb,working,,4-0-1
+2024-03-01,07:00,Romanian Deadlift (Barbell),2,8,225,lb,working,,
+2024-03-01,07:00,Back Extension,1,15,0,kg,working,,
+"""
+    sets = clean.classify_strength(strength_logs.read_template(log, ctx).tables["strength_sets"])
+    day = features.strength_daily(sets).iloc[0]
+    assert day["hinge_sets"] == 3  # the 95-lb warm-up is not counted; back extension (body weight) is
+    assert day["hinge_volume_kg"] == pytest.approx(2 * 8 * 225 * 0.45359237)  # body weight adds 0 kg
+    assert day["hinge_ecc_tut_s"] == pytest.approx(8 * 4 + 8 * 2 + 15 * 2)
+    assert day["main_hinge_e1rm_kg"] == pytest.approx(225 * 0.45359237 * (1 + 8 / 30))
+
+
+def test_panels_carry_variants_on_request(cohort):
+    runs, sets = cohort
+    base = features.h1_panel(runs, sets)
+    wide = features.h1_panel(runs, sets, variants=True)
+    assert list(wide.columns) == list(base.columns) + features.EXPOSURE_VARIANTS
+    pd.testing.assert_frame_equal(wide[base.columns], base)
+    wellness = pd.DataFrame({"athlete_id": "a", "local_date": pd.to_datetime(["2024-01-26"]), "soreness": [4.0]})
+    h2 = features.h2_panel(runs, sets, wellness, variants=True)
+    assert {"hinge_sets_lag0", "descent_100m_lag3", "hinge_sets_ewm"} <= set(h2.columns)
+    assert h2["descent_100m_lag0"].iloc[0] == 10.0  # the run's own day

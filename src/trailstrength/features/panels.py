@@ -1,0 +1,74 @@
+"""Analysis panels: one row per run for H1 (descent performance) and H2 (soreness after descents).
+
+Runs with at least ``MIN_DESCENT_LENGTH_M`` of descent segments and a full exposure history (``window_days`` of
+records before them) enter; exposures come from :func:`~trailstrength.features.exposures.rolling_exposures`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from trailstrength.features.exposures import ACUTE_LAGS, WINDOW_DAYS, daily_exposures, rolling_exposures
+
+MIN_DESCENT_LENGTH_M = 500.0
+# exposure variants carried beside the primary columns, for H4-H7 and sensitivity models (units: exposures.py)
+EXPOSURE_VARIANTS = [
+    "pure_hinge_sets_28d", "deadlift_sets_28d", "hinge_volume_kg_28d", "hinge_ecc_tut_s_28d", "hinge_sessions_28d",
+    "strength_sessions_28d", "knee_volume_kg_28d", "unilateral_share_28d", "hinge_unilateral_share_28d",
+    "main_hinge_e1rm_28d", "main_hinge_e1rm_change_28d", "hinge_sets_ewm", "knee_sets_ewm", "descent_100m_ewm",
+]
+
+
+def _descent_runs(runs: pd.DataFrame, exposures: pd.DataFrame, window_days: int) -> pd.DataFrame:
+    keep = runs["descent_length_m"].fillna(0) >= MIN_DESCENT_LENGTH_M
+    exposures = exposures.drop(columns=["descent_m", "run_km", "runs"])
+    panel = runs[keep].merge(exposures, on=["athlete_id", "local_date"], how="left")
+    return panel[panel["history_days"] >= window_days].reset_index(drop=True)
+
+
+def h1_panel(runs: pd.DataFrame, strength_sets: pd.DataFrame, window_days: int = WINDOW_DAYS,
+             variants: bool = False) -> pd.DataFrame:
+    """H1 run panel: runs with ≥ 500 m of descent segments, a DPI, and a full exposure history.
+
+    The primary columns (``dpi``, ``hinge_sets_28d`` ...); with ``variants=True`` also
+    :data:`EXPOSURE_VARIANTS` (H4–H7 and sensitivity exposures).
+    """
+    exp = rolling_exposures(daily_exposures(runs, strength_sets), window_days)
+    panel = _descent_runs(runs, exp, window_days)
+    panel["duration_h"] = panel["moving_time_s"] / 3600.0
+    panel = panel[panel["dpi"].notna()]
+    cols = ["athlete_id", "activity_id", "local_date", "dpi", "hinge_sets_28d", "knee_sets_28d", "descent_100m_28d",
+            "run_km_28d", "mean_descent_grade", "duration_h", "descent_m", "descent_length_m", "flat_reference"]
+    return panel[cols + (EXPOSURE_VARIANTS if variants else [])].reset_index(drop=True)
+
+
+def h2_panel(runs: pd.DataFrame, strength_sets: pd.DataFrame, wellness: pd.DataFrame,
+             window_days: int = WINDOW_DAYS, variants: bool = False) -> pd.DataFrame:
+    """H2 soreness panel: descent runs followed by ≥ 1 soreness report in the 3 days after them.
+
+    ``soreness_peak_72h`` is the highest 0–10 soreness reported on days d+1 … d+3; ``descent_100m`` the run's
+    own descent (100 m); ``other_descent_100m_72h`` the descent of the athlete's other runs on days d … d+3.
+    With ``variants=True`` the primary columns are followed by :data:`EXPOSURE_VARIANTS` and the acute lags
+    ``hinge_sets_lag0..3``, ``knee_sets_lag0..3`` and ``descent_100m_lag0..3`` (lag 0 includes this run's own
+    descent).
+    """
+    exp = rolling_exposures(daily_exposures(runs, strength_sets), window_days)
+    panel = _descent_runs(runs, exp, window_days)
+    sore = wellness.dropna(subset=["soreness"]).groupby(["athlete_id", "local_date"])["soreness"].max()
+    run_desc = runs.groupby(["athlete_id", "local_date"])["descent_m"].sum()
+    peak, other = [], []
+    for row in panel.itertuples():
+        days = pd.date_range(row.local_date + pd.Timedelta(days=1), periods=3, freq="D")
+        vals = sore.reindex([(row.athlete_id, d) for d in days]).dropna()
+        peak.append(vals.max() if len(vals) else np.nan)
+        window = [(row.athlete_id, d) for d in (row.local_date, *days)]
+        other.append((run_desc.reindex(window).fillna(0).sum() - row.descent_m) / 100.0)
+    panel["soreness_peak_72h"] = peak
+    panel["other_descent_100m_72h"] = np.clip(other, 0, None) if len(other) else []
+    panel["descent_100m"] = panel["descent_m"] / 100.0
+    panel = panel[panel["soreness_peak_72h"].notna()]
+    cols = ["athlete_id", "activity_id", "local_date", "soreness_peak_72h", "descent_100m", "hinge_sets_28d",
+            "knee_sets_28d", "descent_100m_28d", "run_km_28d", "hinge_sets_acute", "other_descent_100m_72h"]
+    lags = [f"{c}_lag{k}" for c in ("hinge_sets", "knee_sets", "descent_100m") for k in ACUTE_LAGS]
+    return panel[cols + (EXPOSURE_VARIANTS + lags if variants else [])].reset_index(drop=True)

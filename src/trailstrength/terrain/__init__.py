@@ -10,10 +10,20 @@ Pure functions of one activity's samples (DESIGN §6), so they map over athletes
 The defaults suit barometric or DEM altitude; GPS-only altitude needs the wider ``"gps"`` preset (see
 ``TerrainParams`` and ``benchmarks/validate_terrain.py``). ``trailstrength.terrain.synthetic`` simulates runs
 over courses of known geometry for validation.
+
+Grade adjustment: ``gap_factor(grade, model)`` with ``"strava"`` (default), ``"minetti"``, or an athlete's
+own curve:
+
+>>> curve = fit_empirical_gap(run_profiles, fallback="strava")     # doctest: +SKIP
+>>> analyze_run(samples, TerrainParams(gap_model=curve))            # doctest: +SKIP
+
+Modules: ``track`` (samples: distance, jumps, pauses, altitude steps), ``profile`` (distance grid,
+smoothing, grade), ``segments``, ``run`` (one run's summary), ``grade_models`` and ``empirical``.
 """
 
 from __future__ import annotations
 
+from .empirical import NotEnoughTerrainData, fit_empirical_gap
 from .grade_models import GAP_MODELS, STRAVA_GAP_FACTORS, EmpiricalGap, gap_factor, minetti_cost
 from .params import ALTITUDE_SOURCES, TerrainParams
 from .profile import PROFILE_COLUMNS, grade_from_altitude, moving_mask, resample_by_distance, smooth_altitude
@@ -28,7 +38,7 @@ TERRAIN_VERSION: str = "2"
 __all__ = [
     "ALTITUDE_QUALITY", "ALTITUDE_SOURCES", "GAP_MODELS", "PROFILE_COLUMNS", "SEGMENT_COLUMNS",
     "STRAVA_GAP_FACTORS", "SUMMARY_KEYS", "TERRAIN_VERSION",
-    "EmpiricalGap", "RunTerrain", "TerrainParams", "analyze_run", "ascent_descent", "find_segments",
-    "gap_factor", "grade_from_altitude", "minetti_cost", "moving_mask", "remove_altitude_steps",
+    "EmpiricalGap", "NotEnoughTerrainData", "RunTerrain", "TerrainParams", "analyze_run", "ascent_descent",
+    "find_segments", "fit_empirical_gap", "gap_factor", "grade_from_altitude", "minetti_cost", "moving_mask", "remove_altitude_steps",
     "resample_by_distance", "smooth_altitude", "track_distance", "vertical_speed",
 ]

@@ -316,3 +316,65 @@ def test_real_logs_match_at_least_95_percent_of_sets(realdata, ctx, rel, reader)
     rate = out["match_method"].ne("unmatched").mean()
     print(f"\n{rel}: {rate:.1%} of {len(out)} sets matched")
     assert rate >= 0.95
+
+
+# ------------------------------------------------------------------------------------------------ warehouse, CLI
+
+
+def test_repeated_workouts_across_exports_are_marked_once(ctx):
+    a = strong.read_strong((DATA / "strong_workout_number.csv").read_bytes(), ctx).tables["strength_sets"]
+    older = a[a["local_date"] == a["local_date"].min()].iloc[:3].assign(source_file="a1/strong_2023.csv")
+    newer = a.assign(source_file="a1/strong_2024.csv")
+    tmpl = strength_logs.read_template(TEMPLATE, ctx).tables["strength_sets"]
+    both = pd.concat([older, newer, tmpl, tmpl.assign(source_file="a1/other.csv")], ignore_index=True)
+    marked, notes = strength_logs.mark_repeated_sessions(both)
+    assert marked["duplicate_of"].notna().sum() == 3  # the older file's 3 sets of the first workout
+    assert (marked.loc[marked["duplicate_of"].notna(), "source_file"] == "a1/strong_2023.csv").all()
+    assert notes == {"a1/strong_2023.csv": "1 workout(s) (3 sets) also in a1/strong_2024.csv count once, from there"}
+    # the marks are recomputed, not accumulated
+    again, _ = strength_logs.mark_repeated_sessions(marked)
+    assert again["duplicate_of"].equals(marked["duplicate_of"])
+
+
+def test_ingest_overrides_and_unmatched_cli(tmp_path):
+    from typer.testing import CliRunner
+
+    from trailstrength.cli import app
+    from trailstrength.warehouse import ingest, open_warehouse
+
+    raw, wh = tmp_path / "raw", tmp_path / "wh"
+    (raw / "ana").mkdir(parents=True)
+    (raw / "ana" / "hevy.csv").write_bytes((DATA / "hevy_kg.csv").read_bytes().replace(
+        b"Bulgarian Split Squat", b"Zercher Walkout"))
+    (raw / "ana" / "hevy_again.csv").write_bytes((DATA / "hevy_kg.csv").read_bytes().replace(
+        b"Bulgarian Split Squat", b"Zercher Walkout").replace(b'"Easy run"', b'"Easy run 2"'))
+    report = ingest(raw, wh, progress=False)
+    sets = open_warehouse(wh).strength_sets
+    assert len(sets) == 16 and sets["duplicate_of"].notna().sum() == 8  # identical workouts, one copy counts
+    assert report.warnings  # and the ingest says so
+    assert set(sets.loc[sets["match_method"] == "unmatched", "exercise_raw"]) == {"Zercher Walkout"}
+
+    out = CliRunner().invoke(app, ["exercises", "--unmatched", "--warehouse", str(wh)])
+    assert out.exit_code == 0, out.output
+    assert "Zercher Walkout" in out.output and "exercise_overrides.csv" in out.output and "1 of 8 sets" in out.output
+
+    # an overrides file in the athlete folder classifies the name at the next ingest, without re-reading
+    (raw / "ana" / "exercise_overrides.csv").write_text("exercise,aliases\nfarmers_walk,Zercher Walkout\n")
+    (raw / "exercise_overrides.csv").write_text("exercise,aliases\nback_squat,Zercher Walkout\n")  # athlete wins
+    report = ingest(raw, wh, progress=False)
+    assert report.read == []
+    sets = open_warehouse(wh).strength_sets
+    walkout = sets[sets["exercise_raw"] == "Zercher Walkout"]
+    assert (walkout["match_method"] == "override").all() and (walkout["exercise"] == "farmers_walk").all()
+    out = CliRunner().invoke(app, ["exercises", "--unmatched", "--warehouse", str(wh)])
+    assert "0 of 8 sets" in out.output
+
+
+def test_bad_overrides_file_names_file_row_and_column(tmp_path):
+    from trailstrength.exercises import overrides_for
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "exercise_overrides.csv").write_text("exercise,pattern\nmy_lift,hinge\n")
+    with pytest.raises(ValueError, match=r"exercise_overrides.csv, row 2 \(my_lift\), column 'hinge_subtype'"):
+        overrides_for(tmp_path, "a")
+    assert overrides_for(tmp_path, "b") is None

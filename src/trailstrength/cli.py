@@ -136,6 +136,47 @@ def status(warehouse: Annotated[PathOpt, typer.Option(help="Warehouse folder.")]
 
 @app.command()
 @_user_errors
+def exercises(
+    unmatched: Annotated[bool, typer.Option("--unmatched", help="List the names no taxonomy row matched.")] = False,
+    warehouse: Annotated[PathOpt, typer.Option(help="Warehouse folder.")] = None,
+):
+    """How the logged exercise names were classified; with --unmatched, the names to add to exercise_overrides.csv."""
+    from trailstrength.exercises import OVERRIDES_FILENAME, unmatched_report
+    from trailstrength.warehouse import open_warehouse
+
+    sets = open_warehouse(warehouse).strength_sets
+    if "duplicate_of" in sets:
+        sets = sets[sets["duplicate_of"].isna()]
+    if sets.empty:
+        console.print("no strength sets in the warehouse")
+        return
+    if not unmatched:
+        by = sets.groupby("source")["match_method"].value_counts().unstack(fill_value=0)
+        console.print(by.assign(matched=lambda d: 1 - d.get("unmatched", 0) / d.sum(axis=1)).to_string())
+        return
+    report = unmatched_report(sets, suggest=True)
+    console.print(f"{report['n_sets'].sum()} of {len(sets)} sets ({report['n_sets'].sum() / len(sets):.1%}) "
+                  f"have an exercise name no taxonomy row matched")
+    if report.empty:
+        return
+    t = Table("exercise name as logged", "sets", "closest taxonomy row (hint only)", title_justify="left")
+    for r in report.itertuples():
+        t.add_row(r.exercise_raw, str(r.n_sets), f"{r.closest} ({r.closest_score:.0f})")
+    console.print(t)
+    first = report.iloc[0]
+    name = f'"{first.exercise_raw}"' if "," in first.exercise_raw else first.exercise_raw
+    console.print(
+        f"To classify a name, add it to {OVERRIDES_FILENAME} in the raw folder (all athletes) or in an athlete's "
+        f"folder, as an alias of a taxonomy row, e.g.\n\n    exercise,aliases\n    {first.closest},{name}\n\n"
+        "or as a new exercise with its own row (columns: exercise, display_name, aliases, pattern, hinge_subtype, "
+        "posterior_chain_weight, unilateral, knee_dominant, eccentric_emphasis; see `trailstrength.exercises`). "
+        "Then run `trailstrength ingest` again: names are re-classified without re-reading the logs.",
+        highlight=False,
+    )
+
+
+@app.command()
+@_user_errors
 def demo(
     out: Annotated[PathOpt, typer.Option(help="Demo folder; default $TRAILSTRENGTH_DEMO or reports/demo.")] = None,
     fresh: Annotated[bool, typer.Option(help="Regenerate the example cohort and rebuild the warehouse.")] = False,

@@ -24,9 +24,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from trailstrength import __version__, clean, config, schemas, terrain
+from trailstrength import __version__, clean, config, exercises, schemas, terrain
 from trailstrength.features import build_runs
-from trailstrength.io import FORMATS, Athlete, FileContext, ReaderError, detect, open_bytes
+from trailstrength.io import FORMATS, Athlete, FileContext, ReaderError, detect, open_bytes, strength_logs
 
 log = logging.getLogger("trailstrength")
 
@@ -212,6 +212,13 @@ def ingest(raw=None, warehouse=None, *, progress: bool = True) -> IngestReport:
         kept = old.table(t)
         kept = kept[kept["source_file"].isin(current - set(report.read))] if "source_file" in kept else kept.iloc[:0]
         tables[t] = pd.concat([kept, *new_tables[t]], ignore_index=True) if new_tables[t] else kept
+
+    # a workout in two exports of the same app counts once (duplicate_of marks the extra copy); exercises are classified
+    # on every run with the current exercise_overrides.csv (raw root + athlete folder): editing it needs no re-read
+    tables["strength_sets"], notes = strength_logs.mark_repeated_sessions(tables["strength_sets"])
+    for path, note in notes.items():
+        report.warnings.setdefault(path, []).append(note)
+    tables["strength_sets"] = exercises.annotate_by_folder(tables["strength_sets"], raw)
 
     # duplicates across sources: the same run from two files
     acts = tables["activities"]

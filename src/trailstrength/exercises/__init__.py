@@ -23,6 +23,7 @@ from trailstrength.exercises.match import (
     ANNOTATION_COLUMNS,
     MATCH_COLUMNS,
     MATCH_METHODS,
+    annotate_by_folder,
     annotate_sets,
     match_exercises,
     unmatched_report,
@@ -34,6 +35,7 @@ from trailstrength.exercises.taxonomy import (
     PATTERNS,
     TAXONOMY_COLUMNS,
     load_taxonomy,
+    overrides_for,
 )
 
 __all__ = [
@@ -44,9 +46,11 @@ __all__ = [
     "OVERRIDES_FILENAME",
     "PATTERNS",
     "TAXONOMY_COLUMNS",
+    "annotate_by_folder",
     "annotate_sets",
     "load_taxonomy",
     "match_exercises",
     "normalise_name",
+    "overrides_for",
     "unmatched_report",
 ]

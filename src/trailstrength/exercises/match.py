@@ -32,8 +32,15 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 
-from trailstrength.exercises.normalise import ANTONYMS, relaxed_variant, split_name, strict_variants, token_key
-from trailstrength.exercises.taxonomy import merge_overrides, package_taxonomy, split_aliases
+from trailstrength.exercises.normalise import (
+    ANTONYMS,
+    normalise_name,
+    relaxed_variant,
+    split_name,
+    strict_variants,
+    token_key,
+)
+from trailstrength.exercises.taxonomy import merge_overrides, overrides_for, package_taxonomy, split_aliases
 
 MATCH_METHODS: tuple[str, ...] = ("override", "exact", "normalised", "fuzzy", "unmatched")
 MATCH_COLUMNS: list[str] = [
@@ -307,8 +314,24 @@ def annotate_sets(df: pd.DataFrame, name_column: str = "exercise_raw",
     return out.astype({col: picked[col].dtype for col in ANNOTATION_COLUMNS})
 
 
+def annotate_by_folder(df: pd.DataFrame, raw: str | Path, name_column: str = "exercise_raw",
+                       path_column: str = "source_file") -> pd.DataFrame:
+    """Annotate the sets of every athlete folder with the overrides that apply to it (:func:`overrides_for`).
+
+    The folder is the first part of ``path_column`` (paths relative to ``raw``, as the warehouse stores them).
+    Returns a copy in the same row order; an empty frame or one without names is returned unchanged.
+    """
+    if df.empty or name_column not in df.columns:
+        return df
+    folder = (df[path_column].astype("str").str.split("/", n=1).str[0] if path_column in df.columns
+              else pd.Series("", index=df.index))
+    parts = [annotate_sets(grp, name_column, overrides=overrides_for(raw, name or None))
+             for name, grp in df.groupby(folder, sort=False)]
+    return pd.concat(parts).reindex(df.index)
+
+
 def unmatched_report(df: pd.DataFrame, name_column: str = "exercise_raw",
-                     overrides: str | Path | pd.DataFrame | None = None) -> pd.DataFrame:
+                     overrides: str | Path | pd.DataFrame | None = None, suggest: bool = False) -> pd.DataFrame:
     """Count the sets whose exercise name found no taxonomy row.
 
     Parameters
@@ -319,6 +342,9 @@ def unmatched_report(df: pd.DataFrame, name_column: str = "exercise_raw",
         Column holding the raw names.
     overrides
         As in :func:`match_exercises`; used only when ``df`` is not yet annotated.
+    suggest : bool, default False
+        Add ``closest`` (the package exercise whose alias is nearest, by :func:`rapidfuzz.fuzz.token_set_ratio`
+        on the normalised keys) and ``closest_score`` (0-100): a hint for the overrides file, never applied.
 
     Returns
     -------
@@ -332,4 +358,12 @@ def unmatched_report(df: pd.DataFrame, name_column: str = "exercise_raw",
     mask = df["match_method"].eq("unmatched") & names.str.strip().fillna("").ne("")
     counts = names[mask].value_counts()
     report = pd.DataFrame({"exercise_raw": counts.index.astype("str"), "n_sets": counts.to_numpy(dtype="int64")})
-    return report.sort_values(["n_sets", "exercise_raw"], ascending=[False, True], ignore_index=True)
+    report = report.sort_values(["n_sets", "exercise_raw"], ascending=[False, True], ignore_index=True)
+    if suggest:
+        index = _package_index()
+        keys = list(index.keys)
+        best = [process.extractOne(normalise_name(n), keys, scorer=fuzz.token_set_ratio)
+                for n in report["exercise_raw"]]
+        report["closest"] = pd.Series([index.keys[b[0]] if b else None for b in best], dtype="str")
+        report["closest_score"] = pd.Series([float(b[1]) if b else np.nan for b in best], dtype="float64")
+    return report

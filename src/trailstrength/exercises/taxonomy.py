@@ -16,6 +16,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from trailstrength.exercises.normalise import normalise_name
+
 TAXONOMY_COLUMNS: list[str] = [
     "exercise", "display_name", "aliases", "pattern", "hinge_subtype", "posterior_chain_weight", "unilateral",
     "knee_dominant", "eccentric_emphasis", "fit_category", "fit_subtype", "source_note",
@@ -131,6 +133,33 @@ def _overrides_path(overrides: str | Path) -> Path:
         raise FileNotFoundError(f"exercise overrides file not found: {path}; pass a CSV path or a folder holding "
                                 f"{OVERRIDES_FILENAME}")
     return path
+
+
+def overrides_for(raw: str | Path, folder: str | None = None) -> pd.DataFrame | None:
+    """The user overrides that apply to one athlete folder of the raw drop zone, or None when there are none.
+
+    ``<raw>/exercise_overrides.csv`` applies to every athlete; ``<raw>/<folder>/exercise_overrides.csv`` adds to it,
+    and its row for an exercise replaces the root file's row for the same exercise. Each file is checked on its
+    own first, so an error names the file, the row and the column. An alias both files give goes to the
+    athlete file's exercise.
+    """
+    raw = Path(raw)
+    paths = [p for p in (raw / OVERRIDES_FILENAME, raw / folder / OVERRIDES_FILENAME if folder else None)
+             if p is not None and p.is_file()]
+    frames = []
+    for path in paths:
+        merge_overrides(package_taxonomy(), path)
+        records, given = _read_records(path, str(path), require_all=False)
+        frames.append(pd.DataFrame(records, columns=given))
+    if not frames:
+        return None
+    if len(frames) == 2 and "aliases" in frames[0] and "aliases" in frames[1]:
+        # an alias the athlete's file gives to one exercise is taken away from the root file's rows
+        mine = {normalise_name(a) for cell in frames[1]["aliases"] for a in split_aliases(cell)}
+        frames[0]["aliases"] = ["|".join(a for a in split_aliases(cell) if normalise_name(a) not in mine)
+                                for cell in frames[0]["aliases"]]
+    combined = pd.concat(frames, ignore_index=True).fillna("")
+    return combined.drop_duplicates("exercise", keep="last").reset_index(drop=True)
 
 
 def merge_overrides(package: pd.DataFrame, overrides: str | Path | pd.DataFrame

@@ -95,9 +95,10 @@ def strength_daily(sets: pd.DataFrame, e1rm: str = "epley") -> pd.DataFrame:
     hinge subtypes / the deadlift subtype, for H4), ``hinge_unilateral_sets`` (weighted), ``lower_sets`` /
     ``lower_unilateral_sets`` (unweighted lower-body working sets / those done one leg at a time, H7),
     ``strength_sessions`` and ``hinge_sessions`` (sessions with >= 1 hinge working set), ``main_hinge_e1rm_kg``
-    (best estimated 1RM of the athlete's main hinge that day, NaN without one).
+    (best estimated 1RM of the athlete's main hinge that day, NaN without one). Rows marked ``duplicate_of`` (the
+    extra copy of a workout in two exports) are skipped.
     """
-    work = sets[sets["set_type"].isin(WORKING_SET_TYPES)].copy()
+    work = sets[sets["set_type"].isin(WORKING_SET_TYPES) & _col(sets, "duplicate_of", np.nan).isna()].copy()
     if work.empty:
         return pd.DataFrame(columns=[*WEEKLY, "hinge_unilateral_sets", "lower_sets", "lower_unilateral_sets",
                                      "main_hinge_e1rm_kg"],

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from trailstrength.terrain import SUMMARY_KEYS
+
 RUN_SPORTS = ("running", "trail_running")
 FLAT_REFERENCE_DAYS = 28
 
@@ -18,7 +20,11 @@ def build_runs(activities: pd.DataFrame, terrain_summary: pd.DataFrame) -> pd.Da
     """
     is_run = activities["sport"].isin(RUN_SPORTS)
     cols = ["activity_id", "athlete_id", "local_date", "start_time", "source_format", "duration_s"]
-    runs = activities.loc[is_run, cols].merge(terrain_summary, on="activity_id", how="left")
+    # an empty summary (no activity had terrain yet, e.g. a folder of strength logs only) has neither the terrain
+    # columns nor a string activity_id
+    summary = terrain_summary.reindex(columns=["activity_id", *[k for k in SUMMARY_KEYS if k != "activity_id"]])
+    summary = summary.astype({"activity_id": activities["activity_id"].dtype})
+    runs = activities.loc[is_run, cols].merge(summary, on="activity_id", how="left")
     if runs.empty:
         out = runs.assign(flat_reference_mps=np.nan, flat_reference="none", dpi=np.nan)
         return out.astype({"flat_reference": "str"})

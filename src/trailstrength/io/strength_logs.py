@@ -144,6 +144,43 @@ def tempo_in_notes(notes: pd.Series) -> pd.Series:
     return found[0].fillna(found[1]).where(notes.notna())
 
 
+EXPORT_SOURCES = ("strong", "hevy", "fitnotes")  # apps whose exports overlap when re-exported
+
+
+def mark_repeated_sessions(sets: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Mark the extra copies of a workout that several app exports hold (a full history exported twice overlaps).
+
+    A workout is ``(athlete_id, session_id)``; app session ids carry the app and the start time, so only exports
+    of the same app can collide. The copy that counts is the file holding most sets of it (ties: the path sorting
+    last, e.g. the newer dated export). Template logs and watch files are never marked. Rows are kept, not
+    dropped, so the marks can be recomputed when a file changes or disappears; exposures skip marked rows.
+
+    Returns
+    -------
+    (DataFrame, dict)
+        ``sets`` with ``duplicate_of`` (the file whose copy counts; NaN for rows that count), and per file with
+        marked workouts a one-line note.
+    """
+    out = sets.drop(columns="duplicate_of", errors="ignore")
+    out["duplicate_of"] = pd.Series(np.nan, index=out.index, dtype="object")
+    if out.empty or not {"athlete_id", "session_id", "source_file", "source"} <= set(out.columns):
+        return out, {}
+    key = ["athlete_id", "session_id"]
+    per = out[out["source"].isin(EXPORT_SOURCES)].groupby([*key, "source_file"]).size().rename("n").reset_index()
+    per = per[per.groupby(key)["source_file"].transform("size") > 1]
+    if per.empty:
+        return out, {}
+    per = per.sort_values([*key, "n", "source_file"], ascending=[True, True, False, False])
+    kept = per.drop_duplicates(key).rename(columns={"source_file": "kept_in"})[[*key, "kept_in"]]
+    lost = per.merge(kept, on=key)
+    lost = lost[lost["source_file"] != lost["kept_in"]]
+    marks = out[[*key, "source_file"]].merge(lost, on=[*key, "source_file"], how="left")["kept_in"]
+    out["duplicate_of"] = marks.to_numpy(dtype="object")
+    notes = {f: f"{len(g)} workout(s) ({int(g['n'].sum())} sets) also in {', '.join(sorted(set(g['kept_in'])))} "
+                f"count once, from there" for f, g in lost.groupby("source_file")}
+    return out, notes
+
+
 def session_ids(ctx: FileContext, source: str, start: pd.Series) -> pd.Series:
     """``<athlete>-<source>-<local start YYYYmmddTHHMMSS>`` (or ``...-<YYYYmmdd>`` for date-only logs)."""
     fmt = "%Y%m%dT%H%M%S" if start.dt.normalize().ne(start).any() else "%Y%m%d"

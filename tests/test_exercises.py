@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import os
 from collections import defaultdict
 from importlib import resources
 from pathlib import Path
@@ -26,9 +25,6 @@ from trailstrength.exercises import (
     unmatched_report,
 )
 from trailstrength.exercises import match as matcher_module
-
-REPO = Path(__file__).resolve().parents[1]
-REALDATA = Path(os.environ.get("TRAILSTRENGTH_REALDATA", REPO.parent / "shared" / "realdata"))
 
 
 @pytest.fixture(scope="module")
@@ -584,26 +580,3 @@ def test_normalise_name():
     assert normalise_name("Rumänisches Kreuzheben") == normalise_name("rumanisches  KREUZHEBEN")
     assert normalise_name("Squat (Barbell)") == normalise_name("Barbell Squats")
     assert normalise_name("Deadlift (Barbell)") != normalise_name("Romanian Deadlift (Barbell)")
-
-
-# ------------------------------------------------------------------------------------------------ real exports
-
-REAL_FILES = [
-    ("strong-charts/strong.csv", "Exercise Name"),
-    ("kaiserlift/FitNotes_Export_2025_05_21_08_39_11.csv", "Exercise"),
-]
-
-
-@pytest.mark.realdata
-@pytest.mark.parametrize(("relpath", "column"), REAL_FILES)
-def test_real_exports_match_at_least_90_percent_of_sets(relpath, column):
-    path = REALDATA / relpath
-    if not path.is_file():
-        pytest.skip(f"real sample {path} not found (set TRAILSTRENGTH_REALDATA to the realdata folder)")
-    sets = pd.read_csv(path)
-    out = annotate_sets(sets, name_column=column)
-    rate = (out["match_method"] != "unmatched").mean()
-    report = unmatched_report(out, name_column=column)
-    print(f"\n{relpath}: {rate:.1%} of {len(out)} sets matched; unmatched names:\n{report.to_string()}")
-    assert rate >= 0.90, report.to_string()
-    assert out["match_method"].isin(MATCH_METHODS).all()

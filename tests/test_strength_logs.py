@@ -20,6 +20,7 @@ import pandas as pd
 import pytest
 
 from trailstrength import clean, schemas
+from trailstrength.exercises import MATCH_METHODS, unmatched_report
 from trailstrength.io import FORMATS, Athlete, FileContext, ReaderError, detect, fitnotes, hevy, strength_logs, strong
 from trailstrength.io.strength_logs import LB_KG, MILE_M, parse_duration_s, parse_local_times, tempo_eccentric_s
 
@@ -314,8 +315,10 @@ def test_real_logs_match_at_least_95_percent_of_sets(realdata, ctx, rel, reader)
     sets = reader(realdata(rel).read_bytes(), ctx).tables["strength_sets"]
     out = clean.classify_strength(sets)
     rate = out["match_method"].ne("unmatched").mean()
-    print(f"\n{rel}: {rate:.1%} of {len(out)} sets matched")
-    assert rate >= 0.95
+    report = unmatched_report(out, suggest=True)
+    print(f"\n{rel}: {rate:.1%} of {len(out)} sets matched; unmatched names:\n{report.to_string()}")
+    assert rate >= 0.95, report.to_string()
+    assert out["match_method"].isin(MATCH_METHODS).all()
 
 
 # ------------------------------------------------------------------------------------------------ warehouse, CLI

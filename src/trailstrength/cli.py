@@ -165,9 +165,10 @@ def exercises(
     console.print(t)
     first = report.iloc[0]
     name = f'"{first.exercise_raw}"' if "," in first.exercise_raw else first.exercise_raw
+    target = first.closest if first.closest_score >= 90 else "<exercise column of taxonomy.csv>"
     console.print(
         f"To classify a name, add it to {OVERRIDES_FILENAME} in the raw folder (all athletes) or in an athlete's "
-        f"folder, as an alias of a taxonomy row, e.g.\n\n    exercise,aliases\n    {first.closest},{name}\n\n"
+        f"folder, as an alias of a taxonomy row, e.g.\n\n    exercise,aliases\n    {target},{name}\n\n"
         "or as a new exercise with its own row (columns: exercise, display_name, aliases, pattern, hinge_subtype, "
         "posterior_chain_weight, unilateral, knee_dominant, eccentric_emphasis; see `trailstrength.exercises`). "
         "Then run `trailstrength ingest` again: names are re-classified without re-reading the logs.",

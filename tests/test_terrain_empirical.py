@@ -13,26 +13,15 @@ from trailstrength.terrain import (
     fit_empirical_gap,
     gap_factor,
 )
-from trailstrength.terrain.synthetic import synthetic_run
+from trailstrength.terrain import synthetic
+from trailstrength.terrain.synthetic import hiker_curve, synthetic_run
 
-KNOTS = np.round(np.arange(-0.30, 0.301, 0.05), 2)
-# A runner unlike Strava's average: slower on steep climbs (hikes them), better on descents.
-TRUE_CURVE = EmpiricalGap(tuple(KNOTS), tuple(gap_factor(KNOTS) * np.where(KNOTS > 0, np.exp(0.8 * KNOTS),
-                                                                         1 + 0.5 * KNOTS)))
+TRUE_CURVE = hiker_curve()  # slower than Strava's runner on steep climbs, better on descents
 
 
 def athlete_runs(n: int, seed: int = 1, noise: str = "baro", grades=None, params=None):
-    """n runs over shuffled legs of every grade from −28 to +28 %, each on a different day's form."""
-    rng = np.random.default_rng(seed)
-    grades = np.round(np.arange(-0.28, 0.29, 0.04), 2) if grades is None else np.asarray(grades)
-    out = []
-    for k in range(n):
-        legs = [(400.0, 0.0)] + [(float(rng.uniform(400, 700)), float(g)) for g in rng.permutation(grades)]
-        legs.append((400.0, 0.0))
-        run = synthetic_run(legs, noise=noise, seed=seed * 100 + k, flat_speed_mps=float(rng.uniform(2.5, 3.5)),
-                            gap_model=TRUE_CURVE)
-        out.append(analyze_run(run.samples, params))
-    return out
+    return [analyze_run(r.samples, params)
+            for r in synthetic.athlete_runs(n, TRUE_CURVE, noise=noise, seed=seed, grades=grades)]
 
 
 @pytest.fixture(scope="module")

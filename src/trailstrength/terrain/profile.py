@@ -136,15 +136,27 @@ def grade_from_altitude(distance_m: ArrayLike, altitude_m: ArrayLike,
     return np.clip(g, -params.max_abs_grade, params.max_abs_grade)
 
 
-def _on_grid(grid: np.ndarray, inverse: np.ndarray, du: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Mean of ``y`` per unique distance, then linear interpolation onto the grid (NaN-aware)."""
+def _grade_on_grid(x: np.ndarray, a: np.ndarray, params: TerrainParams) -> np.ndarray:
+    """:func:`grade_from_altitude` on a regular grid of ``params.step_m`` (by index shifts when it can)."""
+    h = params.grade_window_m / 2 / params.step_m
+    n = a.size
+    if n < 2 or abs(h - round(h)) > 1e-9 or not np.isfinite(a).all():
+        return grade_from_altitude(x, a, params)
+    i = np.arange(n)
+    lo, hi = np.maximum(i - round(h), 0), np.minimum(i + round(h), n - 1)
+    return np.clip((a[hi] - a[lo]) / (x[hi] - x[lo]), -params.max_abs_grade, params.max_abs_grade)
+
+
+def _on_grid(grid: np.ndarray, first: np.ndarray, du: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Mean of ``y`` per unique distance (runs starting at ``first``), then linear interpolation onto the
+    grid (NaN-aware)."""
     ok = np.isfinite(y)
     if ok.all() and du.size == y.size:
-        return np.interp(grid, du, y)  # the common case: every sample at its own distance
+        return np.interp(grid, du, y)  # every sample at its own distance
     if not ok.any():
         return np.full(grid.size, np.nan)
-    s = np.bincount(inverse, weights=np.where(ok, y, 0.0), minlength=du.size)
-    c = np.bincount(inverse, weights=ok.astype(float), minlength=du.size)
+    s = np.add.reduceat(np.where(ok, y, 0.0), first)
+    c = np.add.reduceat(ok, first, dtype=np.intp)
     has = c > 0
     return np.interp(grid, du[has], s[has] / c[has])
 
@@ -162,10 +174,9 @@ def _profile_arrays(track: _Track, params: TerrainParams) -> dict[str, np.ndarra
     if first.size < 2:
         return {c: np.empty(0) for c in PROFILE_COLUMNS}
     du = d[first]
-    inverse = np.cumsum(new) - 1
-    alt_raw = _on_grid(grid, inverse, du, track.altitude_m)
+    alt_raw = _on_grid(grid, first, du, track.altitude_m)
     alt = smooth_altitude(alt_raw, params)
-    grade = grade_from_altitude(grid, alt, params)
+    grade = _grade_on_grid(grid, alt, params)
     terrain = None
     if np.isfinite(alt).all():
         # the grid stops at the last whole step: carry the terrain on to the end of the track at its grade
@@ -184,7 +195,7 @@ def _profile_arrays(track: _Track, params: TerrainParams) -> dict[str, np.ndarra
         "altitude_raw_m": alt_raw,
         "altitude_m": alt,
         "grade": grade,
-        "heart_rate": _on_grid(grid, inverse, du, track.heart_rate),
+        "heart_rate": _on_grid(grid, first, du, track.heart_rate),
     }
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
@@ -20,9 +22,15 @@ _TEXT_COLUMNS = ("kind", "steepness")
 _STEEPNESS = np.array(["moderate", "steep", "very_steep"], dtype=object)
 
 
+@lru_cache(maxsize=1)
+def _empty_segments_template() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype="str" if c in _TEXT_COLUMNS else float) for c in SEGMENT_COLUMNS})
+
+
 def empty_segments() -> pd.DataFrame:
     """A segments frame with no rows and the columns and dtypes of :func:`find_segments`."""
-    return pd.DataFrame({c: pd.Series(dtype="str" if c in _TEXT_COLUMNS else float) for c in SEGMENT_COLUMNS})
+    # Building it costs ~1 ms (the str dtype), more than analysing a whole run: copy a cached one.
+    return _empty_segments_template().copy()
 
 
 def ascent_descent(altitude_m: ArrayLike, hysteresis_m: float = 5.0) -> tuple[float, float]:
@@ -122,38 +130,59 @@ def _cumulative(x: np.ndarray, g: np.ndarray, hr: np.ndarray, params: TerrainPar
     return cum_gad, cum_hr, cum_hr_w
 
 
-def _segment_arrays(x: np.ndarray, g: np.ndarray, alt: np.ndarray, mov: np.ndarray, cums: tuple,
-                    params: TerrainParams, kind: str) -> dict[str, np.ndarray] | None:
-    """The segments of one kind as a dict of arrays (keys :data:`SEGMENT_COLUMNS`), None when there are none."""
+def _candidates(x: np.ndarray, g: np.ndarray, alt: np.ndarray, params: TerrainParams,
+                sign: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Start, end (m) and drop (m) of the segments of one direction (sign −1 descents, +1 climbs)."""
     n = x.size
-    sign = -1.0 if kind == "descent" else 1.0
     level = abs(params.descent_grade)
     sg = sign * g  # steepness in the segment's own direction: positive inside the segment
     first, last = _runs(sg >= level)
     if first.size == 0:
-        return None
+        return first.astype(float), first.astype(float), first.astype(float)
     start = _crossing(x, sg, np.maximum(first - 1, 0), first, level, x[first])
     end = _crossing(x, sg, last, np.minimum(last + 1, n - 1), level, x[last])
     # Merge neighbours closer than merge_gap_m: a short easing inside one long descent is still that descent.
-    new_group = np.concatenate(([True], start[1:] - end[:-1] >= params.merge_gap_m))
-    start, end = start[new_group], end[np.concatenate((new_group[1:], [True]))]
-    length = end - start
+    if start.size > 1:
+        gap = start[1:] - end[:-1] >= params.merge_gap_m
+        start, end = start[np.concatenate(([True], gap))], end[np.concatenate((gap, [True]))]
     drop = np.interp(start, x, alt) - np.interp(end, x, alt)
-    keep = (length >= params.min_length_m) & (-sign * drop >= params.min_drop_m)
-    if not keep.any():
+    keep = (end - start >= params.min_length_m) & (-sign * drop >= params.min_drop_m)
+    return start[keep], end[keep], drop[keep]
+
+
+def segment_arrays(profile, params: TerrainParams, kinds=SEGMENT_KINDS) -> dict[str, np.ndarray] | None:
+    """Segments of several kinds merged and ordered by ``start_m``, as arrays; None when there are none.
+
+    ``profile`` is a profile frame or the dict of arrays it is made from.
+    """
+    x, g, alt, mov, hr = _profile_inputs(profile)
+    n = x.size
+    if n < 2 or not np.isfinite(alt).all():
         return None
-    start, end, length, drop = start[keep], end[keep], length[keep], drop[keep]
+    parts = [(k, *_candidates(x, g, alt, params, -1.0 if k == "descent" else 1.0)) for k in kinds]
+    parts = [p for p in parts if p[1].size]
+    if not parts:
+        return None
+    # Both kinds together from here on: one pass of vectorised work instead of one per kind.
+    kind = np.concatenate([np.full(p[1].size, p[0], dtype=object) for p in parts])
+    start, end, drop = (np.concatenate([p[i] for p in parts]) for i in (1, 2, 3))
+    if len(parts) > 1:
+        order = np.argsort(start, kind="stable")
+        kind, start, end, drop = kind[order], start[order], end[order], drop[order]
+    is_descent = kind == "descent"
+    sign = np.where(is_descent, -1.0, 1.0)
+    length = end - start
     # Clipped like the profile's grade so the schema's ±max_abs_grade holds even for cliffs in bad data.
     mean_grade = np.clip(-drop / length, -params.max_abs_grade, params.max_abs_grade)
-    lo = np.searchsorted(x, start, side="left")
-    hi = np.maximum(np.searchsorted(x, end, side="right"), lo + 1)
-    reducer = np.fmin if kind == "descent" else np.fmax
-    max_grade = _range_reduce(g, np.minimum(lo, n - 1), np.minimum(hi, n), reducer)
+    lo = np.minimum(np.searchsorted(x, start, side="left"), n - 1)
+    hi = np.minimum(np.maximum(np.searchsorted(x, end, side="right"), lo + 1), n)
+    # steepest grade in the segment's own direction
+    max_grade = sign * _range_reduce(np.concatenate((-g, g)), lo + n * ~is_descent, hi + n * ~is_descent, np.fmax)
     steep = sign * mean_grade
     steepness = _STEEPNESS[(steep >= -params.steep_grade).astype(np.intp) + (steep >= -params.very_steep_grade)]
 
     # Cumulative integrals along the profile give every segment's totals by interpolation at its ends.
-    cum_gad, cum_hr, cum_hr_w = cums
+    cum_gad, cum_hr, cum_hr_w = _cumulative(x, g, hr, params)
 
     def between(cum):
         return np.interp(end, x, cum) - np.interp(start, x, cum)
@@ -163,7 +192,7 @@ def _segment_arrays(x: np.ndarray, g: np.ndarray, alt: np.ndarray, mov: np.ndarr
         timed = np.where(duration > 0, duration, np.nan)
         hr_w = between(cum_hr_w)
         return {
-            "kind": np.full(start.size, kind, dtype=object),
+            "kind": kind,
             "start_m": start,
             "end_m": end,
             "length_m": length,
@@ -189,24 +218,6 @@ def _profile_inputs(profile) -> tuple[np.ndarray, ...]:
         return v if isinstance(v, np.ndarray) else v.to_numpy(dtype=float, na_value=np.nan)
 
     return col("distance_m"), col("grade"), col("altitude_m"), col("moving_s"), col("heart_rate")
-
-
-def segment_arrays(profile, params: TerrainParams, kinds=SEGMENT_KINDS) -> dict[str, np.ndarray] | None:
-    """Segments of several kinds merged and ordered by ``start_m``, as arrays; None when there are none.
-
-    ``profile`` is a profile frame or the dict of arrays it is made from.
-    """
-    x, g, alt, mov, hr = _profile_inputs(profile)
-    if x.size < 2 or not np.isfinite(alt).all():
-        return None
-    cums = _cumulative(x, g, hr, params)
-    parts = [p for k in kinds if (p := _segment_arrays(x, g, alt, mov, cums, params, k)) is not None]
-    if not parts:
-        return None
-    if len(parts) == 1:
-        return parts[0]
-    order = np.argsort(np.concatenate([p["start_m"] for p in parts]), kind="stable")
-    return {c: np.concatenate([p[c] for p in parts])[order] for c in SEGMENT_COLUMNS}
 
 
 def segments_frame(arrays: dict[str, np.ndarray] | None) -> pd.DataFrame:

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from scipy.signal import lfilter
 
-from .grade_models import gap_factor
+from .grade_models import EmpiricalGap, gap_factor
 from .params import TerrainParams
 from .track import EARTH_RADIUS_M
 
@@ -244,6 +244,34 @@ def synthetic_run(
     })
     moving = float(np.interp(s[-1], s_fine, t_fine)) if n else 0.0
     return SyntheticRun(samples, legs, knots, knots_alt, moving, flat_speed_mps)
+
+
+def hiker_curve() -> EmpiricalGap:
+    """A known equal-effort curve unlike Strava's average, for testing curve fits.
+
+    Strava's factors × e^(0.8·grade) uphill (hikes the steep climbs: +27 % at 30 %) and × (1 + 0.5·grade)
+    downhill (descends well: −10 % at −20 %), knots every 5 % from −30 to +30 %.
+    """
+    g = np.round(np.arange(-0.30, 0.301, 0.05), 2)
+    return EmpiricalGap(tuple(g), tuple(gap_factor(g) * np.where(g > 0, np.exp(0.8 * g), 1 + 0.5 * g)))
+
+
+def athlete_runs(n: int, curve, *, noise: str | AltitudeNoise = "baro", seed: int = 1,
+                 grades=None) -> list[SyntheticRun]:
+    """``n`` runs of one athlete pacing by ``curve``, each over shuffled 400–700 m legs of every grade.
+
+    Grades default to −28 … +28 % in 4 % steps; each run starts and ends with 400 m of flat and has its
+    own flat speed (2.5–3.5 m/s: the day's form).
+    """
+    rng = np.random.default_rng(seed)
+    grades = np.round(np.arange(-0.28, 0.29, 0.04), 2) if grades is None else np.asarray(grades, dtype=float)
+    runs = []
+    for k in range(n):
+        legs = [(400.0, 0.0)] + [(float(rng.uniform(400, 700)), float(g)) for g in rng.permutation(grades)]
+        legs.append((400.0, 0.0))
+        runs.append(synthetic_run(legs, noise=noise, seed=seed * 100 + k, gap_model=curve,
+                                  flat_speed_mps=float(rng.uniform(2.5, 3.5))))
+    return runs
 
 
 def score_segments(detected: pd.DataFrame, truth: pd.DataFrame, min_iou: float = 0.5) -> dict[str, float]:

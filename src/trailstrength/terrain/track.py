@@ -135,18 +135,25 @@ def _pause_flags(t: np.ndarray, d: np.ndarray, params: TerrainParams, altitude_m
     """
     n = t.size
     t = _hold_ends(t)  # sorted times for the search below
-    d = np.nan_to_num(d)
+    v = params.pause_speed_mps
     # A window longer than pause_min_s ending at sample i (starting at the last sample j before
     # t_i - pause_min_s) covered at a mean speed below pause_speed_mps. Averaging over the window, rather
     # than testing single 1 s intervals, keeps GPS jitter at a standstill from breaking a stop into bits.
-    j = np.searchsorted(t, t - params.pause_min_s, side="left") - 1
+    # A slow window holds at least one slow interval, and the windows holding interval k end at samples
+    # k + 1 … (last sample within pause_min_s of t[k + 1]): search only those ends.
+    k = np.flatnonzero(np.diff(d) < v * np.diff(t))
+    if k.size == 0:
+        return np.zeros(n - 1, dtype=bool)
+    last = np.searchsorted(t, t[k + 1] + params.pause_min_s, side="right")
+    ends = np.flatnonzero(np.cumsum(np.bincount(k + 1, minlength=n + 1) - np.bincount(last, minlength=n + 1))[:n])
+    j = np.searchsorted(t, t[ends] - params.pause_min_s, side="left") - 1
     ok = j >= 0
-    jj = np.where(ok, j, 0)
-    slow = ok & ((d - d[jj]) < params.pause_speed_mps * (t - t[jj]))
+    ends, j = ends[ok], j[ok]
+    slow = (d[ends] - d[j]) < v * (t[ends] - t[j])
     if not slow.any():
         return np.zeros(n - 1, dtype=bool)
     # Mark intervals j..i-1 of every slow window: +1 at the first interval, -1 after the last.
-    cover = np.cumsum(np.bincount(jj[slow], minlength=n) - np.bincount(np.flatnonzero(slow), minlength=n))
+    cover = np.cumsum(np.bincount(j[slow], minlength=n) - np.bincount(ends[slow], minlength=n))
     pause = cover[: n - 1] > 0
     if altitude_m is not None and np.isfinite(params.pause_vertical_mps) and pause.any():
         # Slow but still gaining or losing height is steep hiking, not a stop: DESIGN §6's horizontal
@@ -230,7 +237,10 @@ def remove_altitude_steps(altitude_m: ArrayLike, elapsed_s: ArrayLike, distance_
 def _column(samples: pd.DataFrame, name: str) -> np.ndarray:
     if name not in samples.columns:
         return np.full(len(samples), np.nan)
-    return samples[name].to_numpy(dtype=float, na_value=np.nan)
+    col = samples[name]
+    if col.dtype == np.float64:
+        return col.to_numpy()  # no missing-value conversion needed (and it is read-only use)
+    return col.to_numpy(dtype=float, na_value=np.nan)
 
 
 def _fill_inside(y: np.ndarray, x: np.ndarray) -> np.ndarray:

@@ -13,6 +13,9 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
+from figure_helpers import by_gid as _by_gid  # noqa: E402
+from figure_helpers import isolated_matplotlib  # noqa: E402, F401  (autouse: clean rcParams, figures closed)
+from figure_helpers import one as _one  # noqa: E402
 from PIL import Image  # noqa: E402
 
 import trailstrength.viz as tv  # noqa: E402
@@ -23,15 +26,6 @@ DC = "{http://purl.org/dc/elements/1.1/}"
 OKABE_ITO = {"#000000", "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7"}
 ALT = ("Scatter of 90 runs: descent performance rises 0.011 per weekly hinge set "
        "(95% CI 0.004–0.018) & <not> zero.")
-
-
-@pytest.fixture(autouse=True)
-def _isolated_matplotlib():
-    """Every test starts from the same rcParams and leaves no figures open."""
-    with mpl.rc_context():
-        mpl.rcdefaults()
-        yield
-    plt.close("all")
 
 
 @pytest.fixture
@@ -77,17 +71,6 @@ def effects():
         _effect("H2", "soreness_peak_72h", "descent_100m", 0.12, 0.05, 0.19, primary=False, converged=False,
                 unit="soreness points per 100 m"),
     ])
-
-
-def _by_gid(ax, gid):
-    found = [a for a in ax.get_children() if a.get_gid() == gid]
-    return found
-
-
-def _one(ax, gid):
-    found = _by_gid(ax, gid)
-    assert len(found) == 1, f"expected one artist with gid {gid!r}, found {len(found)}"
-    return found[0]
 
 
 # --- style -------------------------------------------------------------------------
@@ -429,3 +412,68 @@ def test_flagship_figures_export_end_to_end(tmp_path, panel, effects):
                 paths = tv.save(fig, tmp_path / name, alt=f"{name} figure", title=name, source="Data: test")
             assert len(paths) == 3
 
+
+
+# --- flagship figures pinned by image comparison ----------------------------------------------------
+#
+# Three figures a blog post is built around, drawn from seeded frames and exported through `save` (so the
+# bands and layout are pinned too) with DejaVu Sans (bundled with matplotlib), at half the blog canvas to
+# keep the baselines small. After an intended change, regenerate and look at them before committing:
+#     TRAILSTRENGTH_UPDATE_BASELINES=1 pytest tests/test_viz.py -k baseline
+
+import os  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from matplotlib.testing.compare import compare_images  # noqa: E402
+
+BASELINES = Path(__file__).parent / "baseline"
+#: RMS difference allowed (0-255 scale): absorbs FreeType/antialiasing differences between machines,
+#: not a moved line or a changed colour.
+IMAGE_TOLERANCE = 3.0
+
+
+def _spec_table():
+    rng = np.random.default_rng(11)
+    rows = []
+    for window in ("14 days", "28 days", "42 days"):
+        for threshold in ("500 m", "1000 m"):
+            for knee in ("no", "yes"):
+                est = 0.01 + rng.normal(0, 0.006)
+                half = rng.uniform(0.006, 0.014)
+                rows.append({"estimate": est, "ci_low": est - half, "ci_high": est + half, "window": window,
+                             "min_descent": threshold, "knee_adjusted": knee,
+                             "primary": (window, threshold, knee) == ("28 days", "500 m", "no")})
+    return pd.DataFrame(rows)
+
+
+def _grade_points():
+    rng = np.random.default_rng(5)
+    grade = rng.uniform(-0.3, 0.25, 800)
+    from trailstrength.terrain import gap_factor
+
+    speed = 1.08 / gap_factor(grade) * rng.lognormal(0, 0.07, grade.size)
+    return pd.DataFrame({"grade": grade, "relative_speed": speed, "weight": 100.0})
+
+
+FLAGSHIPS = {
+    "h1_dpi_vs_hinge": lambda panel, effects: tv.dpi_vs_hinge(panel, effects),
+    "specification_curve": lambda panel, effects: tv.specification_curve(_spec_table()),
+    "grade_speed": lambda panel, effects: tv.grade_speed(_grade_points()),
+}
+
+
+@pytest.mark.parametrize("name", sorted(FLAGSHIPS))
+def test_flagship_figure_matches_baseline(name, panel, effects, tmp_path):
+    with tv.theme("blog"), mpl.rc_context({"font.sans-serif": ["DejaVu Sans"], "font.family": "sans-serif"}):
+        ax = FLAGSHIPS[name](panel, effects)
+        tv.save(ax.figure, tmp_path / name, alt=f"{name} (baseline test)", title="Flagship figure",
+                subtitle="Seeded test data", source="Data: tests", formats=("png",), scale=0.5)
+    actual = tmp_path / f"{name}.png"
+    expected = BASELINES / f"{name}.png"
+    if os.environ.get("TRAILSTRENGTH_UPDATE_BASELINES"):
+        BASELINES.mkdir(exist_ok=True)
+        expected.write_bytes(actual.read_bytes())
+        pytest.skip(f"wrote baseline {expected}")
+    assert expected.is_file(), f"no baseline {expected}: run with TRAILSTRENGTH_UPDATE_BASELINES=1 and look at it"
+    diff = compare_images(str(expected), str(actual), tol=IMAGE_TOLERANCE)
+    assert diff is None, f"{name} differs from its baseline: {diff}"

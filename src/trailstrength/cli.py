@@ -1,4 +1,4 @@
-"""The ``trailstrength`` command: simulate, ingest, analyze, demo, status."""
+"""The ``trailstrength`` command: simulate, ingest, analyze, demo, status, figures, report, notebook."""
 
 from __future__ import annotations
 
@@ -110,15 +110,77 @@ def _print_effects(effects, title="effects") -> None:
 def analyze(
     warehouse: Annotated[PathOpt, typer.Option(help="Warehouse folder.")] = None,
     out: Annotated[PathOpt, typer.Option(help="Results folder; default $TRAILSTRENGTH_RESULTS or reports/results.")] = None,
+    everything: Annotated[bool, typer.Option("--all", help="Also the secondary and sensitivity models and the "
+                                             "specification curve (spec_curve.csv).")] = False,
+    n_boot: Annotated[int, typer.Option(help="Athlete cluster-bootstrap replicates of the primary terms (--all).")] = 999,
 ):
     """Fit the primary models (H1 descent performance, H2 soreness); write effects.csv, panels and a summary."""
     from trailstrength.analysis import CAVEAT
     from trailstrength.analysis import analyze as run_analyze
 
-    res = run_analyze(warehouse, out)
-    _print_effects(res.effects, "effects (* = primary)")
+    res = run_analyze(warehouse, out, everything=everything, n_boot=n_boot)
+    if everything:
+        _print_effects(res.primary, "primary effects (Holm over H1, H2)")
+        extra = res.effects[~res.effects["primary"] & res.effects["term"].str.contains("hinge|knee")]
+        _print_effects(extra, "secondary and sensitivity: exposure terms (BH q in effects.csv note)")
+        curve = res.spec_curve.dropna(subset=["estimate"])
+        for hyp, g in curve.groupby("hypothesis"):
+            console.print(f"specification curve {hyp}: {len(g)} specs, estimate {g['estimate'].min():+.4g} to "
+                          f"{g['estimate'].max():+.4g} (median {g['estimate'].median():+.4g}); "
+                          f"{int((g['bh_q'] < 0.05).sum())} with BH q < 0.05")
+    else:
+        _print_effects(res.effects, "effects (* = primary)")
     console.print(f"[dim]{CAVEAT}[/]")
-    console.print(f"wrote {res.out}/effects.csv, panel_h1.parquet, panel_h2.parquet, model_summary.txt")
+    written = "effects.csv, panel_h1.parquet, panel_h2.parquet, model_summary.txt" + (", spec_curve.csv" if everything else "")
+    console.print(f"wrote {res.out}/{written}")
+
+
+@app.command()
+def power(
+    athletes: Annotated[int, typer.Option(help="Athletes in the planned cohort.")] = 12,
+    weeks: Annotated[int, typer.Option(help="Weeks of training and running per athlete.")] = 16,
+    sims: Annotated[int, typer.Option(help="Simulated cohorts per planted effect.")] = 200,
+    alpha: Annotated[float, typer.Option(help="Two-sided significance level of the primary test.")] = 0.05,
+    seed: Annotated[int, typer.Option(help="Master seed.")] = 2026,
+    workers: Annotated[Optional[int], typer.Option(help="Processes (default: CPUs, at most 8).")] = None,
+    out: Annotated[PathOpt, typer.Option(help="Folder for power.csv and the curve; default <results>/power.")] = None,
+):
+    """Power and minimal detectable effect of the primary H1/H2 tests, by simulating cohorts of this size."""
+    import matplotlib.pyplot as plt
+
+    from trailstrength import config, viz
+    from trailstrength.models.power import minimal_detectable_effect, plot_power, power_curve
+
+    t0 = time.perf_counter()
+    table = power_curve(athletes, weeks, sims=sims, alpha=alpha, seed=seed, workers=workers)
+    mde = minimal_detectable_effect(table)
+    t = Table("hypothesis", "planted effect", "power", "± MC SE", "mean estimate", "CI coverage",
+              title=f"power at alpha = {alpha:g}: {athletes} athletes x {weeks} weeks, {sims} simulated cohorts",
+              title_justify="left")
+    for r in table.itertuples():
+        t.add_row(r.hypothesis, f"{r.effect:+.4g}", f"{r.power:.2f}", f"{r.power_mcse:.2f}", f"{r.mean_estimate:+.4g}",
+                  f"{r.coverage:.2f}")
+    console.print(t)
+    for r in mde.itertuples():
+        value = "not reached" if r.mde != r.mde else f"{r.mde:+.4g} {r.unit}"
+        console.print(f"minimal detectable effect (80 % power) {r.hypothesis}: {value} [dim]({r.note})[/]")
+    folder = config.path("results", None) / "power" if out is None else Path(out)
+    folder.mkdir(parents=True, exist_ok=True)
+    table.to_csv(folder / "power.csv", index=False)
+    mde.to_csv(folder / "mde.csv", index=False)
+    viz.set_theme()
+    fig, axes = plt.subplots(1, 2)
+    plot_power(table, mde, axes=axes)
+    stem = folder / f"power_{athletes}x{weeks}"
+    alt = (f"Simulated power of the primary tests for {athletes} athletes over {weeks} weeks against the planted "
+           "within-athlete hinge effect, H1 (descent performance) left and H2 (soreness) right, with Monte Carlo "
+           "error bars, the 80 % target and the minimal detectable effect marked.")
+    paths = viz.save(fig, stem, alt=alt, title="How big an effect could this cohort detect?",
+                     subtitle=f"{athletes} athletes x {weeks} weeks, {sims} simulated cohorts per point",
+                     source="trailstrength power (simulated cohorts)")
+    plt.close(fig)
+    console.print(f"wrote {folder}/power.csv, mde.csv and {', '.join(p.name for p in paths)} "
+                  f"in {time.perf_counter() - t0:.0f} s")
 
 
 @app.command()
@@ -184,8 +246,8 @@ def demo(
     athletes: Annotated[int, typer.Option(help="Athletes in the example cohort.")] = 8,
     weeks: Annotated[int, typer.Option(help="Weeks in the example cohort.")] = 16,
 ):
-    """Simulate the example cohort (or reuse it), ingest, analyze, and draw the H1 figure."""
-    from trailstrength import config, viz
+    """Simulate the example cohort (or reuse it), ingest, analyze, write the figure set and the report."""
+    from trailstrength import config
     from trailstrength.analysis import analyze as run_analyze
     from trailstrength.simulate import simulate_cohort
     from trailstrength.warehouse import ingest as run_ingest
@@ -211,20 +273,89 @@ def demo(
         t.add_row(r.hypothesis, f"{planted:+.4f}", f"{r.estimate:+.4f}", f"[{r.ci_low:+.4f}, {r.ci_high:+.4f}]",
                   "yes" if r.ci_low <= planted <= r.ci_high else "NO")
     console.print(t)
-    console.rule("4 · figure")
-    viz.set_theme()
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots()
-    viz.dpi_vs_hinge(res.h1_panel, res.effects, ax=ax)
-    paths = viz.save(fig, out / "figures" / "h1_dpi_vs_hinge", title="Hinge volume and descent performance",
-                     subtitle="Simulated example cohort; within-athlete deviations", source="trailstrength demo (simulated data)",
-                     alt=("Scatter of within-athlete descent performance index against within-athlete weekly hinge sets "
-                          f"for {res.h1_panel['athlete_id'].nunique()} simulated athletes, with the fitted H1 slope and its "
-                          "95% confidence band."))
-    plt.close(fig)
-    console.print("figure: " + ", ".join(str(p) for p in paths))
+    console.rule("4 · figures and report")
+    _write_figures_and_report(wh, out, res, source="Simulated example cohort (trailstrength demo)")
     console.print(f"[bold green]demo finished in {time.perf_counter() - t0:.1f} s[/] → {out}")
+
+
+RealIdsOpt = Annotated[bool, typer.Option("--real-ids", help="Show athlete ids instead of A1…An.")]
+
+
+def _write_figures_and_report(wh, out: Path, res, source=None) -> None:
+    from trailstrength.report import build_report
+    from trailstrength.viz.figureset import write_figure_set
+
+    records = write_figure_set(wh, out / "figures", results=res, source=source)
+    _print_figures(records, out / "figures")
+    console.print(f"report: {build_report(wh, out / 'report.html', results=res, figure_dir=out / 'figures')}")
+
+
+def _print_figures(records, folder: Path) -> None:
+    drawn = [r for r in records if r.paths]
+    console.print(f"{len(drawn)} figures (PNG + SVG + alt text) in {folder}")
+    for r in records:
+        if r.skipped:
+            console.print(f"  [dim]skipped {r.name}: {r.skipped}[/]", highlight=False)
+
+
+@app.command()
+@_user_errors
+def figures(
+    out: Annotated[Path, typer.Option(help="Folder for the figures (PNG, SVG, .alt.txt, figures.json).")] = Path("reports/figures"),
+    warehouse: Annotated[PathOpt, typer.Option(help="Warehouse folder.")] = None,
+    maps: Annotated[bool, typer.Option("--maps", help="Also draw route shapes, trimmed around athlete.toml privacy zones.")] = False,
+    raw: Annotated[PathOpt, typer.Option(help="Raw folder with athlete.toml privacy zones (for --maps).")] = None,
+    real_ids: RealIdsOpt = False,
+    fast: Annotated[bool, typer.Option("--fast", help="Fewer runs and specifications (quick look).")] = False,
+):
+    """Write the whole figure set for a warehouse: blog PNG (2x) + SVG with alt text, athletes pseudonymised."""
+    from trailstrength.viz.figureset import write_figure_set
+
+    records = write_figure_set(warehouse, out, maps=maps, raw=raw, pseudonymise_athletes=not real_ids, fast=fast)
+    _print_figures(records, out)
+
+
+@app.command()
+@_user_errors
+def report(
+    out: Annotated[Path, typer.Option(help="HTML file to write.")] = Path("reports/report.html"),
+    warehouse: Annotated[PathOpt, typer.Option(help="Warehouse folder.")] = None,
+    real_ids: RealIdsOpt = False,
+):
+    """Write one self-contained HTML report: data inventory, results with CIs, figures, caveats, versions."""
+    from trailstrength.report import build_report
+
+    console.print(f"report: {build_report(warehouse, out, pseudonymise_athletes=not real_ids)}")
+
+
+notebook_app = typer.Typer(help="Run the analysis notebooks (jupytext + papermill) on your data.", no_args_is_help=True)
+app.add_typer(notebook_app, name="notebook")
+
+
+@notebook_app.command("list")
+def notebook_list():
+    """List the notebooks and their parameters."""
+    from trailstrength.notebooks import list_notebooks
+
+    for path in list_notebooks():
+        console.print(path.stem)
+
+
+@notebook_app.command("run")
+def notebook_run(
+    name: Annotated[str, typer.Argument(help="Notebook: number (2.0), name (2.0-descent-performance) or path.")],
+    param: Annotated[Optional[list[str]], typer.Option("--param", "-p", help="key=value for the parameters cell (repeat).")] = None,
+    output: Annotated[PathOpt, typer.Option(help="Executed notebook to write (default <output_dir>/<name>.ipynb).")] = None,
+):
+    """Execute a notebook with papermill, parameters replaced; writes the executed .ipynb."""
+    from trailstrength.notebooks import parse_params, run_notebook
+
+    try:
+        path = run_notebook(name, parse_params(param), output=output, progress=True)
+    except (FileNotFoundError, ValueError) as err:
+        Console(stderr=True).print(f"[bold red]error:[/] {err}", highlight=False)
+        raise typer.Exit(1) from None
+    console.print(f"executed notebook: {path}")
 
 
 from trailstrength.datasets.cli import app as datasets_app  # noqa: E402  (light: its commands import lazily)

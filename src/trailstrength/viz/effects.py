@@ -1,9 +1,9 @@
-"""Figures for the primary analysis: tidy frames in, ``ax`` in (or made), ``ax`` out.
+"""Effect figures: within-athlete scatters with the model slope, forest plot, specification curve.
 
-Artists that tests and callers may want to find carry a ``gid``:
-``"points"`` (scatter of runs), ``"effect_line"`` and ``"effect_ci"`` (model slope
-and its 95 % CI band), ``"estimates"`` and ``"ci"`` (forest plot), ``"zero"``
-(reference line at no effect).
+Tidy frames in, ``ax`` in (or made), ``ax`` out. Artists that tests and callers may want to find
+carry a ``gid``: ``"points"`` (scatter of runs), ``"effect_line"`` and ``"effect_ci"`` (model slope
+and its 95 % CI band), ``"estimates"`` and ``"ci"`` (forest plot and specification curve),
+``"zero"`` (reference line at no effect), ``"choices"`` (specification-curve dashboard marks).
 """
 
 from __future__ import annotations
@@ -11,11 +11,16 @@ from __future__ import annotations
 import matplotlib as mpl
 import numpy as np
 import pandas as pd
-from matplotlib.colors import to_rgb
 
+from trailstrength.viz._common import axes as _axes
+from trailstrength.viz._common import bool_column as _bool_column
+from trailstrength.viz._common import fmt as _fmt
+from trailstrength.viz._common import lighten as _lighten
+from trailstrength.viz._common import no_data as _no_data
+from trailstrength.viz._common import require as _require
 from trailstrength.viz.style import COLORS, PALETTE
 
-__all__ = ["dpi_vs_hinge", "effects_forest", "soreness_vs_hinge"]
+__all__ = ["dpi_vs_hinge", "effects_forest", "soreness_vs_hinge", "specification_curve"]
 
 EXPOSURE = "hinge_sets_28d"
 EXPOSURE_WITHIN = "hinge_sets_28d_within"
@@ -174,6 +179,121 @@ def _forest_labels(rows, converged) -> list[str]:
     return [label + (f" ({', '.join(d)})" if d else "") for label, d in zip(labels, details)]
 
 
+#: Columns of a specification table that are results, not analytic choices.
+RESULT_COLUMNS = ("hypothesis", "outcome", "term", "estimate", "ci_low", "ci_high", "p_value", "unit",
+                  "n_athletes", "n_obs", "model", "converged", "note", "primary", "se", "p_holm", "p_bh")
+
+
+def specification_curve(specs: pd.DataFrame, choices=None, ax=None, dashboard_ax=None):
+    """Specification curve: one estimate per analysis specification, ranked, with the choices below.
+
+    Parameters
+    ----------
+    specs : DataFrame
+        One row per specification of the same effect (say H1's within-athlete hinge term under
+        every window, exposure and covariate set): ``estimate``, ``ci_low``, ``ci_high`` (95 % CI,
+        in the effect's unit) and a column per analytic choice. Optional ``primary`` (bool) marks
+        the pre-registered specification. Say the effect's unit in the figure's subtitle.
+    choices : list of str, optional
+        The choice columns to show in the dashboard, top to bottom. Default: every column that
+        is not a result column (:data:`RESULT_COLUMNS`) and takes more than one value.
+    ax : matplotlib Axes, optional
+        Axes for the estimates. When None a figure is made with a second, shorter axes below
+        for the dashboard (shared x).
+    dashboard_ax : matplotlib Axes, optional
+        Axes for the dashboard when ``ax`` is given; without it no dashboard is drawn.
+
+    Returns
+    -------
+    ax : matplotlib Axes
+        The estimates axes (the dashboard, when drawn, is ``ax.dashboard``).
+
+    Notes
+    -----
+    Specifications are sorted by estimate (ties keep their order); the dashboard lists each
+    choice's levels in the order they first appear in ``specs`` (a categorical's own order). A CI that excludes zero is
+    drawn in the hinge colour, others grey: read the curve for how much the conclusion depends
+    on defensible choices (Simonsohn, Simmons & Nelson 2020, Nat Hum Behav 4:1208), not as
+    many independent tests. The dashed line is the median estimate.
+    """
+    _require(specs, ("estimate", "ci_low", "ci_high"), "specs")
+    rows = specs.reset_index(drop=True)
+    if choices is None:
+        choices = [c for c in rows.columns if c not in RESULT_COLUMNS and rows[c].nunique(dropna=False) > 1]
+    _require(rows, choices, "specs")
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        n_levels = sum(rows[c].nunique(dropna=False) for c in choices)
+        if choices:
+            fig, (ax, dashboard_ax) = plt.subplots(
+                2, 1, sharex=True, gridspec_kw={"height_ratios": [3, max(1.0, 0.45 * n_levels)]})
+        else:
+            fig, ax = plt.subplots()
+    if rows.empty:
+        return _no_data(ax, "No specifications to show")
+
+    # levels in the order the caller listed them (or a categorical's order), not the ranked order
+    levels = {c: list(rows[c].cat.categories) if isinstance(rows[c].dtype, pd.CategoricalDtype)
+              else list(pd.unique(rows[c])) for c in choices}
+    order = np.argsort(rows["estimate"].to_numpy(dtype=float), kind="stable")
+    rows = rows.iloc[order].reset_index(drop=True)
+    x = np.arange(1, len(rows) + 1, dtype=float)
+    est = rows["estimate"].to_numpy(dtype=float)
+    lo, hi = rows["ci_low"].to_numpy(dtype=float), rows["ci_high"].to_numpy(dtype=float)
+    excludes_zero = (lo > 0) | (hi < 0)
+    colors = np.where(excludes_zero, COLORS["hinge"], COLORS["neutral"])
+    primary = _bool_column(rows, "primary", default=False)
+
+    ax.axhline(0, color="#444444", linewidth=1, zorder=1).set_gid("zero")
+    finite = np.isfinite(lo) & np.isfinite(hi)
+    ax.vlines(x[finite], lo[finite], hi[finite], colors=colors[finite], linewidth=1.6, zorder=2).set_gid("ci")
+    points = ax.scatter(x, est, c=list(colors), s=np.where(primary, 90, 30), zorder=3,
+                        edgecolors=np.where(primary, "#222222", "none").tolist(), linewidths=1.5)
+    points.set_gid("estimates")
+    median = float(np.nanmedian(est))
+    ax.axhline(median, color=COLORS["neutral"], linestyle="--", linewidth=1.2, zorder=1).set_gid("median")
+    for xi in x[primary]:
+        ax.annotate("pre-registered", (xi, est[int(xi) - 1]), xytext=(0, 14), textcoords="offset points",
+                    ha="center", fontsize="x-small", color="#222222", gid="primary_label")
+    ax.set_xlim(0.5, len(rows) + 0.5)
+    ax.grid(False, axis="x")
+    units = rows["unit"].dropna().astype(str).unique() if "unit" in rows else []
+    # short: a long y label runs into the dashboard's labels; the unit belongs in the subtitle
+    ax.set_ylabel("Estimate")
+    ax.dashboard = None
+    if dashboard_ax is not None and choices:
+        _dashboard(dashboard_ax, rows, levels, x, colors, primary)
+        ax.tick_params(labelbottom=False)
+        ax.dashboard = dashboard_ax
+    else:
+        ax.set_xlabel("Specifications, ranked by estimate")
+        ax.set_xticks([])
+    return ax
+
+
+def _dashboard(ax, rows, levels, x, colors, primary):
+    labels, y = [], 0
+    marks_x, marks_y, marks_c = [], [], []
+    for choice, choice_levels in levels.items():
+        for level in choice_levels:
+            used = (rows[choice] == level).to_numpy() if pd.notna(level) else rows[choice].isna().to_numpy()
+            marks_x += list(x[used])
+            marks_y += [y] * int(used.sum())
+            marks_c += list(colors[used])
+            labels.append(f"{choice.replace('_', ' ')}: {level}")
+            y += 1
+    ax.scatter(marks_x, marks_y, c=marks_c, marker="|", s=120, linewidths=2.5, gid="choices")
+    for xi in x[primary]:
+        ax.axvspan(xi - 0.5, xi + 0.5, color=COLORS["neutral"], alpha=0.15, linewidth=0, zorder=0)
+    ax.set_yticks(range(len(labels)), labels, fontsize="x-small")
+    ax.set_ylim(len(labels) - 0.5, -0.5)
+    ax.set_xticks([])
+    ax.grid(False)
+    ax.spines["left"].set_visible(False)
+    ax.set_xlabel("Specifications, ranked by estimate")
+
+
 # --- helpers ---------------------------------------------------------------------
 
 
@@ -230,11 +350,6 @@ def _draw_slope(ax, row, x, color):
               facecolor=ax.get_facecolor())
 
 
-def _fmt(value: float, sign: bool = False) -> str:
-    text = f"{value:+.2g}" if sign else f"{value:.2g}"
-    return text.replace("-", "\u2212")
-
-
 def _effect_row(effects, hypothesis) -> pd.Series | None:
     """The effects row for ``hypothesis`` and the within-athlete hinge term."""
     if isinstance(effects, pd.Series):
@@ -244,28 +359,3 @@ def _effect_row(effects, hypothesis) -> pd.Series | None:
     if "primary" in rows and rows["primary"].fillna(False).astype(bool).any():
         rows = rows[rows["primary"].fillna(False).astype(bool)]
     return rows.iloc[0] if len(rows) else None
-
-
-def _require(frame, columns, name):
-    missing = [c for c in columns if c not in frame]
-    if missing:
-        raise KeyError(f"{name} is missing column(s) {missing}; it has {list(frame.columns)}")
-
-
-def _bool_column(frame, column, *, default):
-    if column not in frame:
-        return np.full(len(frame), default)
-    return frame[column].fillna(default).astype(bool).to_numpy()
-
-
-def _lighten(color, amount):
-    """Mix ``color`` with white; ``amount`` is the share of white."""
-    return tuple(1 - (1 - c) * (1 - amount) for c in to_rgb(color))
-
-
-def _axes(ax):
-    if ax is None:
-        import matplotlib.pyplot as plt
-
-        _, ax = plt.subplots()
-    return ax

@@ -1,0 +1,420 @@
+"""A shareable, self-contained HTML report of a warehouse: data, results, figures, caveats, versions.
+
+``trailstrength report --out report.html`` writes one file with everything inside it (figures as
+base64 PNG with their alt text, inline CSS, no external requests), so it can be mailed, attached to a
+blog post or opened offline. Athletes appear as ``A1 … An`` unless ``pseudonymise_athletes=False``.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import html
+import importlib.metadata as md
+import io
+import platform
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from PIL import Image, PngImagePlugin
+
+from trailstrength import analysis, features
+from trailstrength.viz.privacy import pseudonyms
+
+__all__ = ["HYPOTHESES", "REPORT_FIGURES", "VERSION_PACKAGES", "build_report", "render_report"]
+
+#: The article's claims (DESIGN §1): id -> (claim, what is measured).
+HYPOTHESES: dict[str, tuple[str, str]] = {
+    "H1": ("Hinge / posterior-chain volume makes descents faster and better controlled",
+           "descent performance index per run vs prior weekly hinge sets"),
+    "H2": ("A trained posterior chain means less soreness after long descents",
+           "peak soreness 24-72 h after a long descent vs prior weekly hinge sets"),
+    "H3": ("Hip-extension power makes climbing more efficient", "grade-adjusted uphill speed vs prior hinge volume"),
+    "H4": ("The Romanian deadlift (pure hinge) differs from conventional / trap-bar deadlifts",
+           "exposure split by hinge purity; coefficients compared"),
+    "H5": ("Slow eccentrics (3-4 s lowering) are what transfers", "eccentric time under tension as the exposure"),
+    "H6": ("1-2 sessions a week of 3-4 x 6-8, progressed conservatively, is the dose",
+           "dose-response and adherence summaries"),
+    "H7": ("Single-leg RDLs expose asymmetries", "unilateral share of hinge volume (left/right where recorded)"),
+}
+
+#: Figures of the set shown in the report (name prefixes, in order).
+REPORT_FIGURES = ("h1_dpi_vs_hinge", "h2_soreness_vs_hinge", "effects_forest", "specification_curve",
+                  "dose_response", "soreness_time_course", "grade_speed", "training_calendar_A1")
+
+#: Packages whose versions the report lists.
+VERSION_PACKAGES = ("trailstrength", "pandas", "numpy", "scipy", "statsmodels", "matplotlib", "seaborn", "pandera",
+                    "pyarrow")
+
+CAVEATS = (
+    ("Observational data",
+     "Athletes chose when to lift and where to run. The estimates are associations within and between "
+     "athletes, not effects of assigning anyone a programme. Within-athlete terms remove stable differences "
+     "between athletes (talent, terrain at home), not things that change together over time, such as a "
+     "training block that adds both lifting and downhill running."),
+    ("Competing explanations",
+     "Downhill running loads mainly the knee extensors (quadriceps) eccentrically, and the best-documented "
+     "protection against downhill soreness is prior downhill running itself (the repeated-bout effect: Byrnes "
+     "1985, Schwane 1987, Bontemps 2020). Every model adjusts for recent downhill running and running volume; "
+     "knee-dominant strength work is shown as a competing predictor in the sensitivity analyses. A hinge "
+     "effect that disappears when these are adjusted for was probably theirs."),
+    ("Measurement",
+     "Descent performance is estimated from GPS or barometric altitude and grade-adjusted with a published "
+     "equal-effort curve; soreness is self-reported on different scales mapped to 0-10. Both are noisy, which "
+     "biases estimates towards zero."),
+)
+
+_CSS = """
+:root { --ink: #222; --muted: #555; --rule: #ddd; --hinge: #0072B2; --bg: #fff; }
+* { box-sizing: border-box; }
+body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; color: var(--ink);
+       background: var(--bg); margin: 0; line-height: 1.5; }
+main { max-width: 980px; margin: 0 auto; padding: 1.5rem 1rem 4rem; }
+h1 { font-size: 1.9rem; margin: 0.2rem 0 0.3rem; }
+h2 { font-size: 1.35rem; margin-top: 2.5rem; border-bottom: 2px solid var(--rule); padding-bottom: 0.2rem; }
+h3 { font-size: 1.05rem; margin-bottom: 0.3rem; }
+p.lede { color: var(--muted); margin-top: 0; }
+nav ol { columns: 2; padding-left: 1.2rem; }
+.scroll { overflow-x: auto; }
+table { border-collapse: collapse; font-size: 0.88rem; margin: 0.6rem 0 1rem; width: 100%; }
+th, td { border-bottom: 1px solid var(--rule); padding: 0.3rem 0.45rem; text-align: left; vertical-align: top; }
+th { background: #f6f6f6; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+td.date { white-space: nowrap; font-variant-numeric: tabular-nums; }
+tr.primary td { font-weight: 600; background: #eef5fb; }
+td.note { font-size: 0.8rem; color: var(--muted); min-width: 16rem; }
+table.effects tr:not(.note-row) td { border-bottom: none; }
+tr.note-row td { padding-top: 0; }
+table.effects td:nth-child(6) { min-width: 9rem; }
+figure { margin: 1.5rem 0 2rem; }
+figure img { width: 100%; height: auto; border: 1px solid var(--rule); }
+figcaption { font-size: 0.9rem; }
+figcaption .alt { color: var(--muted); font-size: 0.85rem; display: block; margin-top: 0.2rem; }
+.callout { border-left: 4px solid var(--hinge); background: #f3f8fc; padding: 0.6rem 1rem; margin: 1rem 0; }
+.skipped { color: var(--muted); font-size: 0.9rem; }
+footer { color: var(--muted); font-size: 0.8rem; margin-top: 3rem; }
+"""
+
+# Marks the page once every embedded image has decoded, so a headless browser test can tell a broken
+# image from a slow one (the report makes no requests; this only reads the images it carries).
+_SCRIPT = """
+window.addEventListener("load", function () {
+  var imgs = Array.prototype.slice.call(document.images);
+  var ok = imgs.every(function (im) { return im.complete && im.naturalWidth > 0; });
+  document.body.setAttribute("data-images", ok ? "ok" : "broken");
+  document.body.setAttribute("data-image-count", String(imgs.length));
+});
+"""
+
+
+def _e(value) -> str:
+    return html.escape("" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value))
+
+
+def _num(value, digits: int = 3) -> str:
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return _e(value)
+    if not np.isfinite(v):
+        return "–"
+    if abs(v) >= 10 ** digits:  # counts, km, metres: 1,140 not 1.14e+03
+        return f"{v:,.0f}".replace("-", "\u2212")
+    return f"{v:.{digits}g}".replace("-", "\u2212")
+
+
+def _table(frame: pd.DataFrame, *, numeric=(), classes=None, row_class=None) -> str:
+    head = "".join(f"<th scope=\"col\">{_e(c)}</th>" for c in frame.columns)
+    body = []
+    for i, (_, row) in enumerate(frame.iterrows()):
+        cells = []
+        for c in frame.columns:
+            cls = "num" if c in numeric else (classes or {}).get(c)
+            attr = f' class="{cls}"' if cls else ""
+            cells.append(f"<td{attr}>{_num(row[c]) if c in numeric else _e(row[c])}</td>")
+        rc = row_class(i) if row_class else ""
+        body.append(f"<tr{f' class={chr(34)}{rc}{chr(34)}' if rc else ''}>{''.join(cells)}</tr>")
+    return f'<div class="scroll"><table><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table></div>'
+
+
+def _versions(wh) -> pd.DataFrame:
+    rows = [("python", platform.python_version())]
+    for pkg in VERSION_PACKAGES:
+        try:
+            rows.append((pkg, md.version(pkg)))
+        except md.PackageNotFoundError:
+            rows.append((pkg, "not installed"))
+    meta = wh.meta
+    for key in ("terrain_version", "trailstrength", "written_at"):
+        if key in meta:
+            rows.append((f"warehouse {key.replace('_', ' ')}", meta[key]))
+    return pd.DataFrame(rows, columns=["package", "version"])
+
+
+def _inventory(wh, mapping) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Per-athlete summary, files by format and state, and the files not ingested (pseudonymised paths)."""
+    label = (lambda a: mapping.get(str(a), "A?")) if mapping else str
+    acts, runs, sets, well = wh.activities, wh.runs, wh.strength_sets, wh.wellness
+    working = sets[sets["set_type"].isin(features.WORKING_SET_TYPES)]
+    hinge = working.assign(w=np.where(working["pattern"].eq("hinge"), working["posterior_chain_weight"], 0.0))
+    per = []
+    for athlete in sorted(acts["athlete_id"].unique(), key=label):
+        a = acts[acts["athlete_id"] == athlete]
+        r = runs[runs["athlete_id"] == athlete]
+        per.append({
+            "athlete": label(athlete),
+            "first day": f"{pd.Timestamp(a['local_date'].min()):%Y-%m-%d}" if len(a) else "",
+            "last day": f"{pd.Timestamp(a['local_date'].max()):%Y-%m-%d}" if len(a) else "",
+            "activities": len(a),
+            "runs": len(r),
+            "runs with ≥ 500 m descent": int((r["descent_length_m"].fillna(0) >= features.MIN_DESCENT_LENGTH_M).sum()),
+            "running km": round(float(r["distance_m"].sum()) / 1000, 1),
+            "working sets": int((working["athlete_id"] == athlete).sum()),
+            "weighted hinge sets": round(float(hinge.loc[hinge["athlete_id"] == athlete, "w"].sum()), 1),
+            "soreness reports": int(well.loc[well["athlete_id"] == athlete, "soreness"].notna().sum()),
+        })
+    athletes = pd.DataFrame(per)
+    man = wh.manifest
+    files = (man.groupby(["format", "state"]).size().unstack("state", fill_value=0).reset_index()
+             if len(man) else pd.DataFrame(columns=["format"]))
+    bad = man[man["state"] != "ingested"].copy() if len(man) else man
+    if len(bad):
+        def hide(path: str, athlete) -> str:
+            # the first folder is the athlete's (often a real name); files outside athlete folders keep theirs
+            head, _, rest = str(path).partition("/")
+            return f"{label(athlete)}/{rest}" if rest and pd.notna(athlete) else str(path)
+        files_shown = [hide(p, a) for p, a in zip(bad["path"], bad["athlete_id"])]
+        bad = pd.DataFrame({"file": files_shown, "state": bad["state"], "reason": bad["reason"]})
+    else:
+        bad = pd.DataFrame(columns=["file", "state", "reason"])
+    return athletes, files, bad
+
+
+def _effects_table(effects: pd.DataFrame) -> str:
+    """Estimates one row each (compact), with the model's note in a full-width row below it."""
+    head = ("<tr><th>hypothesis</th><th>outcome ~ term</th><th>estimate</th><th>95% CI</th><th>p</th>"
+            "<th>unit</th><th>athletes / obs</th><th>model</th></tr>")
+    body = []
+    for r in effects.to_dict("records"):
+        primary = bool(r.get("primary")) if pd.notna(r.get("primary")) else False
+        cls = ' class="primary"' if primary else ""
+        converged = r.get("converged")
+        model = _e(r.get("model")) + ("" if converged is None or pd.isna(converged) or bool(converged)
+                                      else " (not converged)")
+        body.append(
+            f"<tr{cls}><td>{_e(r['hypothesis'])}</td><td>{_e(r.get('outcome'))} ~ {_e(r['term'])}</td>"
+            f'<td class="num">{_num(r["estimate"])}</td>'
+            f'<td class="num">{_num(r["ci_low"])} to {_num(r["ci_high"])}</td>'
+            f'<td class="num">{_num(r.get("p_value"), 2)}</td><td>{_e(r.get("unit"))}</td>'
+            f'<td class="num">{_e(r.get("n_athletes"))} / {_e(r.get("n_obs"))}</td><td>{model}</td></tr>')
+        if r.get("note") and pd.notna(r.get("note")):
+            body.append(f'<tr class="note-row"><td></td><td colspan="7" class="note">{_e(r["note"])}</td></tr>')
+    return f'<div class="scroll"><table class="effects"><thead>{head}</thead><tbody>{"".join(body)}</tbody></table></div>'
+
+
+def _hypothesis_table(effects: pd.DataFrame) -> pd.DataFrame:
+    rows = []
+    for hid, (claim, measured) in HYPOTHESES.items():
+        sub = effects[effects["hypothesis"] == hid] if len(effects) else effects
+        if len(sub):
+            prim = sub[sub["primary"].fillna(False).astype(bool)] if "primary" in sub else sub.iloc[:0]
+            row = prim.iloc[0] if len(prim) else sub.iloc[0]
+            lo, hi = float(row["ci_low"]), float(row["ci_high"])
+            if np.isfinite(lo) and np.isfinite(hi):
+                verdict = "interval includes zero: no clear association" if lo <= 0 <= hi else \
+                    "interval excludes zero: an association (observational)"
+            else:
+                verdict = "no interval could be computed"
+            status = f"{row['term']}: {_num(row['estimate'])} [{_num(lo)}, {_num(hi)}] — {verdict}"
+        else:
+            status = "not estimated in this version of trailstrength"
+        rows.append({"id": hid, "claim": claim, "measured as": measured, "result": status})
+    return pd.DataFrame(rows)
+
+
+def _sample_size_caveat(effects: pd.DataFrame, n_athletes: int) -> str:
+    text = (f"The data hold {n_athletes} athlete{'s' if n_athletes != 1 else ''}. Mixed models report Wald "
+            "intervals without a small-sample correction: ")
+    text += ("with fewer than 12 athletes they are too narrow and p-values too small, so read them as optimistic."
+             if n_athletes < 12 else "with 12 or more athletes their coverage is close to nominal in simulations.")
+    if len(effects) and "model" in effects:
+        fallback = effects[~effects["model"].astype(str).str.startswith("mixedlm")]
+        if len(fallback):
+            models = ", ".join(sorted(fallback["model"].astype(str).unique()))
+            text += (f" {len(fallback)} of {len(effects)} result rows come from a fallback model ({models}) because "
+                     "the mixed model could not be fitted; their notes say why.")
+        if "converged" in effects and (~effects["converged"].fillna(True).astype(bool)).any():
+            text += " Some fits did not converge (marked in the table)."
+    return text
+
+
+def render_report(wh, results, figures, *, title: str, generated: str, mapping) -> str:
+    """The report's HTML from its parts (``figures``: list of (record, png bytes or None))."""
+    effects = results.effects
+    athletes, files, bad = _inventory(wh, mapping)
+    n_athletes = len(athletes)
+    sections = []
+
+    prim = effects[effects["primary"].fillna(False).astype(bool)] if len(effects) else effects
+    summary = []
+    for r in prim.itertuples():
+        summary.append(f"<li><strong>{_e(r.hypothesis)}</strong> ({_e(r.outcome)} ~ {_e(r.term)}): "
+                       f"{_num(r.estimate)} {_e(r.unit)}, 95% CI {_num(r.ci_low)} to {_num(r.ci_high)}, "
+                       f"p = {_num(r.p_value, 2)} ({_e(r.n_athletes)} athletes, {_e(r.n_obs)} runs)</li>")
+    sections.append(
+        '<section id="summary"><h2>Summary</h2>'
+        f'<div class="callout"><p>{_e(analysis.CAVEAT)}</p></div>'
+        f"<ul>{''.join(summary) or '<li>No primary results: the panels are empty.</li>'}</ul></section>")
+
+    inv = ['<section id="data"><h2>Data inventory</h2>',
+           f"<p>{n_athletes} athletes{' (pseudonymised as A1…An)' if mapping else ''}; every input file and what "
+           "became of it.</p>", "<h3>Athletes</h3>",
+           _table(athletes, numeric=[c for c in athletes.columns if c not in ("athlete", "first day", "last day")],
+                  classes={"first day": "date", "last day": "date"}),
+           "<h3>Files by format and state</h3>", _table(files, numeric=[c for c in files.columns if c != "format"])]
+    if len(bad):
+        inv += ["<h3>Files not ingested</h3>", _table(bad, classes={"reason": "note"})]
+    inv.append("</section>")
+    sections.append("".join(inv))
+
+    hyp = _hypothesis_table(effects)
+    sections.append(
+        '<section id="results"><h2>Results: the article\'s claims</h2>'
+        "<p>One row per claim (DESIGN H1–H7). Claims without a result are not yet estimated by this version; "
+        "that is not evidence either way.</p>" + _table(hyp, classes={"result": "note"}) +
+        "<h3>All model estimates</h3><p>Primary rows are highlighted. Each estimate carries its unit; the line "
+        "under it says which model was fitted, any fallback, and the Holm-adjusted p for the primary family.</p>"
+        + _effects_table(effects) + "</section>")
+
+    figs = ['<section id="figures"><h2>Figures</h2>']
+    for record, png in figures:
+        if png is None:
+            figs.append(f'<p class="skipped">{_e(record.name)}: not drawn ({_e(record.skipped)}).</p>')
+            continue
+        data = base64.b64encode(png).decode("ascii")
+        figs.append(
+            f'<figure id="fig-{_e(record.name)}"><img src="data:image/png;base64,{data}" alt="{_e(record.alt)}">'
+            f"<figcaption><strong>{_e(record.title)}.</strong> {_e(record.subtitle)}"
+            f'<span class="alt">Alt text: {_e(record.alt)}</span></figcaption></figure>')
+    figs.append("</section>")
+    sections.append("".join(figs))
+
+    cav = ['<section id="caveats"><h2>Caveats</h2>']
+    for head, text in CAVEATS:
+        cav.append(f"<h3>{_e(head)}</h3><p>{_e(text)}</p>")
+    cav.append(f"<h3>Sample size</h3><p>{_e(_sample_size_caveat(effects, n_athletes))}</p></section>")
+    sections.append("".join(cav))
+    sections.append('<section id="versions"><h2>Versions</h2>' + _table(_versions(wh)) + "</section>")
+
+    nav = "".join(f'<li><a href="#{i}">{t}</a></li>' for i, t in (
+        ("summary", "Summary"), ("data", "Data inventory"), ("results", "Results"), ("figures", "Figures"),
+        ("caveats", "Caveats"), ("versions", "Versions")))
+    return (
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{_e(title)}</title><style>{_CSS}</style><script>{_SCRIPT}</script></head><body><main>"
+        f"<header><h1>{_e(title)}</h1><p class=\"lede\">Generated {_e(generated)} by trailstrength from "
+        f"{n_athletes} athletes' training data.</p><nav><ol>{nav}</ol></nav></header>"
+        + "".join(sections)
+        + "<footer>Self-contained report: nothing in it is loaded from the network. Figures are PNG with alt text; "
+          "the full-resolution set comes from <code>trailstrength figures</code>.</footer></main></body></html>\n")
+
+
+def build_report(warehouse=None, out="reports/report.html", *, results=None,
+                 title: str = "Does hinge training help trail runners? What this data says",
+                 pseudonymise_athletes: bool = True, fast: bool = False, figures=REPORT_FIGURES,
+                 figure_dir=None) -> Path:
+    """Write the self-contained HTML report of a warehouse.
+
+    Parameters
+    ----------
+    warehouse : Warehouse or path, optional
+        Default ``config.path("warehouse")``.
+    out : path
+        The HTML file to write (folders are created).
+    results : analysis.Results, optional
+        Primary results; computed (not written) when None.
+    title : str
+        Page title and heading.
+    pseudonymise_athletes : bool
+        Show athletes as ``A1 … An`` (default); folder names in file paths are replaced too.
+    fast : bool
+        Fewer specifications and runs in the figures (tests).
+    figures : sequence of str
+        Figure-name prefixes to embed, in order (default :data:`REPORT_FIGURES`).
+    figure_dir : path, optional
+        A folder written by :func:`trailstrength.viz.write_figure_set` for the same warehouse (with
+        its ``figures.json``): its PNGs are embedded (scaled to 1600 px wide) instead of drawing
+        the figures again. Its pseudonymisation is what the figures show.
+
+    Returns
+    -------
+    Path
+        The file written.
+    """
+    from trailstrength.warehouse import Warehouse
+
+    wh = warehouse if isinstance(warehouse, Warehouse) else Warehouse(warehouse)
+    if results is None:
+        results = analysis.analyze(wh, out=False)
+    mapping = pseudonyms(wh.activities["athlete_id"]) if pseudonymise_athletes else None
+    if figure_dir is not None and (Path(figure_dir) / "figures.json").is_file():
+        records = _records_from(Path(figure_dir))
+        embedded = [(r, _png_for_web(r.paths[0]) if r.paths else None) for r in _in_order(records, figures)]
+    else:
+        from trailstrength.viz.figureset import write_figure_set
+
+        with tempfile.TemporaryDirectory(prefix="trailstrength-report-") as tmp:
+            records = write_figure_set(wh, tmp, results=results, pseudonymise_athletes=pseudonymise_athletes,
+                                       fast=fast, formats=("png",), scale=1, only=list(figures))
+            embedded = [(r, _png_for_web(r.paths[0]) if r.paths else None) for r in _in_order(records, figures)]
+    generated = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    text = render_report(wh, results, embedded, title=title, generated=generated, mapping=mapping)
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text, encoding="utf-8")
+    return out
+
+
+def _in_order(records, prefixes) -> list:
+    """The records whose name starts with one of ``prefixes``, in the prefixes' order."""
+    rank = {p: i for i, p in enumerate(prefixes)}
+    chosen = [(min(i for p, i in rank.items() if r.name.startswith(p)), n, r) for n, r in enumerate(records)
+              if any(r.name.startswith(p) for p in prefixes)]
+    return [r for *_, r in sorted(chosen, key=lambda t: t[:2])]
+
+
+def _records_from(folder: Path) -> list:
+    """FigureRecords of a written figure set (PNG paths only)."""
+    import json
+
+    from trailstrength.viz.figureset import FigureRecord
+
+    index = json.loads((folder / "figures.json").read_text(encoding="utf-8"))
+    records = []
+    for f in index["figures"]:
+        pngs = [folder / name for name in f.get("files", []) if name.endswith(".png")]
+        records.append(FigureRecord(f["name"], f.get("title", ""), f.get("subtitle", ""), f.get("alt", ""),
+                                    f.get("canvas", "blog"), [p for p in pngs if p.is_file()], f.get("skipped", "")))
+    return records
+
+
+def _png_for_web(path: Path, max_width: int = 1600) -> bytes:
+    """The PNG no wider than ``max_width`` px and reduced to 256 colours, keeping its text chunks (alt text).
+
+    Figures are flat colours and antialiased text: a median-cut palette without dithering looks the same
+    and makes the report about a third of the size.
+    """
+    with Image.open(path) as im:
+        info = PngImagePlugin.PngInfo()
+        for key, value in im.text.items():
+            info.add_text(key, value)
+        img = im.convert("RGB")
+    if img.width > max_width:
+        img = img.resize((max_width, round(img.height * max_width / img.width)), Image.Resampling.LANCZOS)
+    img = img.quantize(256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    buf = io.BytesIO()
+    img.save(buf, format="PNG", pnginfo=info, optimize=True)
+    return buf.getvalue()

@@ -1,0 +1,403 @@
+"""The whole figure set for a warehouse: every figure drawn, titled, alt-texted and exported.
+
+``trailstrength figures --out DIR`` and the report call :func:`write_figure_set`. Athletes are
+pseudonymised (``A1 … An``) unless ``pseudonymise=False``; routes are drawn only with ``maps=True``,
+then trimmed around each athlete's privacy zones and the first and last ``trim_ends_m`` of the run.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from trailstrength.viz import frames
+from trailstrength.viz._common import fmt
+from trailstrength.viz.privacy import privacy_zones, pseudonymise, pseudonyms, trim_privacy_zones
+
+__all__ = ["FigureRecord", "figure_set", "write_figure_set"]
+
+log = logging.getLogger("trailstrength")
+
+
+@dataclass
+class FigureRecord:
+    """One figure of the set: its name, texts and the files written (or why it was skipped)."""
+
+    name: str
+    title: str = ""
+    subtitle: str = ""
+    alt: str = ""
+    canvas: str = "blog"
+    paths: list[Path] = field(default_factory=list)
+    skipped: str = ""  # reason, when the data could not support the figure
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, "title": self.title, "subtitle": self.subtitle, "alt": self.alt,
+                "canvas": self.canvas, "files": [p.name for p in self.paths], "skipped": self.skipped}
+
+
+@dataclass
+class _Context:
+    wh: object
+    results: object
+    mapping: dict | None
+    source: str
+    fast: bool
+    maps: bool
+    raw: Path | None
+    trim_ends_m: float
+
+    def label(self, athlete_id: str) -> str:
+        return self.mapping.get(str(athlete_id), "A?") if self.mapping else str(athlete_id)
+
+
+@dataclass
+class _Drawn:
+    name: str
+    fig: object
+    title: str
+    subtitle: str
+    alt: str
+    canvas: str = "blog"
+    source: str = ""
+
+
+#: (figure-name prefixes a builder makes, builder), in drawing order.
+_BUILDERS: list[tuple[tuple[str, ...], Callable[[_Context], Iterator[_Drawn | FigureRecord]]]] = []
+
+
+def _builder(*prefixes: str):
+    def register(fn):
+        _BUILDERS.append((prefixes, fn))
+        return fn
+
+    return register
+
+
+def _wanted(name: str, only) -> bool:
+    return not only or any(name.startswith(p) or p.startswith(name) for p in only)
+
+
+def _subplots(**kw):
+    import matplotlib.pyplot as plt
+
+    return plt.subplots(**kw)
+
+
+def _ci_words(row) -> str:
+    lo, hi = float(row["ci_low"]), float(row["ci_high"])
+    if not (np.isfinite(lo) and np.isfinite(hi)):
+        return "no confidence interval could be computed"
+    side = "includes zero" if lo <= 0 <= hi else "excludes zero"
+    return f"95% CI {fmt(lo, digits=3)} to {fmt(hi, digits=3)}, which {side}"
+
+
+def _primary_row(effects: pd.DataFrame, hypothesis: str):
+    rows = effects[(effects["hypothesis"] == hypothesis) & (effects["term"] == "hinge_sets_28d_within")]
+    return rows.iloc[0] if len(rows) else None
+
+
+@_builder("h1_dpi_vs_hinge", "h2_soreness_vs_hinge")
+def _primary_scatters(ctx: _Context):
+    from trailstrength.viz.effects import dpi_vs_hinge, soreness_vs_hinge
+
+    res = ctx.results
+    for name, hyp, panel, plot, what, outcome_words in (
+        ("h1_dpi_vs_hinge", "H1", res.h1_panel, dpi_vs_hinge, "Hinge volume and descent performance",
+         "descent performance index (grade-adjusted descent speed relative to flat speed)"),
+        ("h2_soreness_vs_hinge", "H2", res.h2_panel, soreness_vs_hinge, "Hinge volume and soreness after descents",
+         "peak soreness (0-10) in the 72 hours after the run"),
+    ):
+        if panel.empty or panel["athlete_id"].nunique() < 1:
+            yield FigureRecord(name, skipped=f"the {hyp} panel is empty (no runs with 500 m of descent segments "
+                                             "and 28 days of history)")
+            continue
+        fig, ax = _subplots()
+        plot(pseudonymise(panel, ctx.mapping), res.effects, ax=ax)
+        row = _primary_row(res.effects, hyp)
+        n, k = len(panel), panel["athlete_id"].nunique()
+        alt = (f"Scatter of {n} runs from {k} athletes: {outcome_words} against weekly hinge sets over the "
+               "previous 28 days, both relative to each athlete's usual.")
+        if row is not None and np.isfinite(row["estimate"]):
+            alt += (f" The adjusted within-athlete model slope is {fmt(row['estimate'], sign=True, digits=3)} "
+                    f"{row['unit']} ({_ci_words(row)}).")
+        yield _Drawn(name, fig, what, f"{hyp}: within-athlete deviations; line = adjusted model slope", alt)
+
+
+@_builder("effects_forest")
+def _forest(ctx: _Context):
+    from trailstrength.viz.effects import effects_forest
+
+    eff = ctx.results.effects
+    if eff.empty:
+        yield FigureRecord("effects_forest", skipped="no model results")
+        return
+    keep = eff[eff["term"].str.startswith("hinge_sets_28d")].reset_index(drop=True)
+    fig, ax = _subplots(figsize=(7, 8))
+    effects_forest(keep, ax=ax)
+    parts = [f"{r.hypothesis} {r.term}: {fmt(r.estimate, sign=True, digits=3)} ({_ci_words(r._asdict())})"
+             for r in keep.itertuples()]
+    alt = (f"Forest plot of {len(keep)} hinge-volume estimates with 95% confidence intervals, one row each: "
+           + "; ".join(parts) + ". Estimates are in different units; compare each with zero.")
+    yield _Drawn("effects_forest", fig, "Hinge volume: every estimate",
+                 "Within- and between-athlete terms of H1 (descent) and H2 (soreness)", alt, "social_tall")
+
+
+@_builder("specification_curve_")
+def _specification(ctx: _Context):
+    from trailstrength.viz.effects import specification_curve
+
+    if ctx.fast:
+        specs = frames.sensitivity_specs(ctx.wh, windows=(28, 42), min_descent_lengths=(500.0,))
+    else:
+        specs = frames.sensitivity_specs(ctx.wh)
+    for hyp, unit in (("H1", "DPI per weekly hinge set"), ("H2", "soreness points per weekly hinge set")):
+        sub = specs[specs["hypothesis"] == hyp] if len(specs) else specs
+        name = f"specification_curve_{hyp.lower()}"
+        if len(sub) < 2:
+            yield FigureRecord(name, skipped=f"fewer than two {hyp} specifications could be fitted")
+            continue
+        ax = specification_curve(sub)
+        excl = int(((sub["ci_low"] > 0) | (sub["ci_high"] < 0)).sum())
+        alt = (f"Specification curve of {len(sub)} estimates of the {hyp} within-athlete hinge effect ({unit}), "
+               f"ranked from {fmt(sub['estimate'].min(), sign=True, digits=3)} to "
+               f"{fmt(sub['estimate'].max(), sign=True, digits=3)}, median "
+               f"{fmt(sub['estimate'].median(), sign=True, digits=3)}; {excl} of {len(sub)} intervals exclude zero. "
+               "Below, marks show each specification's exposure window, minimum descent length and whether "
+               "knee-dominant sets are adjusted for.")
+        yield _Drawn(name, ax.figure, f"{hyp} across analysis choices", f"Within-athlete hinge effect, {unit}", alt)
+
+
+@_builder("grade_speed")
+def _grade_speed(ctx: _Context):
+    from trailstrength.viz.terrain import grade_speed
+
+    points = frames.grade_speed_frame(ctx.wh, max_runs=30 if ctx.fast else 120)
+    if points.empty:
+        yield FigureRecord("grade_speed", skipped="no runs with an altitude profile and a flat reference speed")
+        return
+    fig, ax = _subplots()
+    grade_speed(points, ax=ax)
+    lo, hi = points["grade"].quantile([0.01, 0.99]) * 100
+    alt = (f"Speed relative to flat speed against grade for {len(points)} stretches of 100 m from "
+           f"{points['activity_id'].nunique()} runs by {points['athlete_id'].nunique()} athletes, grades "
+           f"{fmt(round(lo), digits=3)}% to {fmt(round(hi), digits=3)}%, with the binned median and two grade-adjustment models: Strava's "
+           "equal-effort curve and Minetti's energy-cost curve, which predicts much faster descents than "
+           "runners run.")
+    yield _Drawn("grade_speed", fig, "How fast on each grade", "Moving speed relative to flat speed, 100 m stretches",
+                 alt)
+
+
+@_builder("soreness_time_course")
+def _soreness_course(ctx: _Context):
+    from trailstrength.viz.training import soreness_time_course
+
+    course = frames.soreness_course_frame(ctx.wh)
+    if course.empty or course["hinge_tertile"].isna().all():
+        yield FigureRecord("soreness_time_course", skipped="no soreness reports within 72 h of a long-descent run")
+        return
+    fig, ax = _subplots()
+    soreness_time_course(course, ax=ax)
+    means = course[course["hours_after"] > 0].groupby("hinge_tertile", observed=True)["soreness"].mean()
+    words = ", ".join(f"{k} {v:.1f}" for k, v in means.items())
+    alt = (f"Mean soreness (0-10) from 24 hours before to 72 hours after {course['activity_id'].nunique()} "
+           "long-descent runs, one line per third of the athlete's own prior hinge volume, with 95% bands. "
+           f"Mean soreness after the run by third: {words}. Descriptive; not adjusted for other training.")
+    yield _Drawn("soreness_time_course", fig, "Soreness in the 72 hours after long descents",
+                 "By prior hinge volume (each athlete's own thirds)", alt)
+
+
+@_builder("training_calendar_")
+def _calendars(ctx: _Context):
+    from trailstrength.viz.training import training_calendar
+
+    weekly = frames.weekly_training_frame(ctx.wh)
+    if weekly.empty:
+        yield FigureRecord("training_calendar", skipped="no training recorded")
+        return
+    athletes = sorted(weekly["athlete_id"].unique(), key=ctx.label)
+    for athlete in athletes[:1] if ctx.fast else athletes:
+        who = ctx.label(athlete)
+        sub = weekly[weekly["athlete_id"] == athlete].drop(columns="athlete_id")
+        fig, ax = _subplots()
+        training_calendar(sub, ax=ax)
+        alt = (f"Weekly training calendar of athlete {who} over {len(sub)} weeks from "
+               f"{sub['week'].min():%d %b %Y}: running {_span(sub['run_km'])} km, descent {_span(sub['descent_m'])} m "
+               f"and {_span(sub['hinge_sets'])} weighted hinge sets per week; "
+               "darker cells are bigger weeks within each row.")
+        yield _Drawn(f"training_calendar_{who}", fig, f"Athlete {who}: training week by week",
+                     "Running, vertical descent and hinge sets per week", alt)
+
+
+def _span(values: pd.Series) -> str:
+    lo, hi = f"{values.min():.0f}", f"{values.max():.0f}"
+    return lo if lo == hi else f"{lo} to {hi}"
+
+
+@_builder("dose_response_h1")
+def _dose_response(ctx: _Context):
+    from trailstrength.viz.planning import dose_response
+
+    panel = ctx.results.h1_panel
+    if panel.empty:
+        yield FigureRecord("dose_response_h1", skipped="the H1 panel is empty")
+        return
+    curve, observed = frames.binned_dose_response(panel, "dpi")
+    if len(curve) < 2:
+        yield FigureRecord("dose_response_h1", skipped="hinge volume spans fewer than two dose bins")
+        return
+    fig, ax = _subplots()
+    dose_response(curve, ax=ax, observed=observed, dose_label="Hinge sets per week (previous 28 days)",
+                  outcome_label="DPI vs athlete's usual")
+    parts = "; ".join(f"{r.dose} sets: {fmt(r.estimate, sign=True, digits=2)} (n = {r.n})" for r in curve.itertuples())
+    alt = ("Descent performance index relative to each athlete's usual, by weekly hinge sets over the previous "
+           f"28 days, mean and 95% CI per dose: {parts}. Unadjusted and descriptive.")
+    yield _Drawn("dose_response_h1", fig, "More hinge sets, faster descents?",
+                 "Descriptive dose-response: DPI by weekly hinge sets, within athlete", alt)
+
+
+@_builder("route_")
+def _routes(ctx: _Context):
+    if not ctx.maps:
+        return
+    from trailstrength.viz.terrain import route_map
+
+    zones = privacy_zones(ctx.raw) if ctx.raw is not None and Path(ctx.raw).is_dir() else {}
+    runs = ctx.wh.runs
+    for athlete, grp in sorted(runs.groupby("athlete_id"), key=lambda kv: ctx.label(kv[0])):
+        run = grp.sort_values("descent_m").iloc[-1]
+        samples = ctx.wh.samples(activity_ids=[run["activity_id"]])
+        if samples[["lat", "lon"]].dropna().empty:
+            continue
+        samples = _trim_ends(samples, ctx.trim_ends_m)
+        who = ctx.label(athlete)
+        fig, ax = _subplots()
+        route_map(samples, ax=ax, privacy_zones=zones.get(str(athlete), []))
+        n_zones = len(zones.get(str(athlete), []))
+        zone_words = f"{n_zones} privacy zone{'s' if n_zones != 1 else ''}" if n_zones else "no privacy zones set"
+        alt = (f"Route shape of athlete {who}'s run with the most descent ({run['descent_m']:.0f} m), without "
+               f"coordinates or base map; {zone_words}; the first and last {ctx.trim_ends_m:.0f} m are removed.")
+        yield _Drawn(f"route_{who}", fig, f"Athlete {who}: the biggest descent run",
+                     "Route shape only; privacy zones removed", alt)
+
+
+def _trim_ends(samples: pd.DataFrame, metres: float) -> pd.DataFrame:
+    """Drop the first and last ``metres`` of a track (start and finish are often at home)."""
+    if metres <= 0 or "distance_m" not in samples or samples["distance_m"].isna().all():
+        return samples
+    d = samples["distance_m"]
+    return samples[(d >= d.min() + metres) & (d <= d.max() - metres)]
+
+
+def figure_set(wh=None, *, results=None, pseudonymise_athletes: bool = True, maps: bool = False, raw=None,
+               fast: bool = False, source: str | None = None, trim_ends_m: float = 200.0,
+               only=None) -> Iterator[_Drawn | FigureRecord]:
+    """Draw the figures of a warehouse one by one (a generator of drawn figures and skip records).
+
+    See :func:`write_figure_set` for the parameters; ``only`` keeps figures whose name starts with
+    one of the given prefixes.
+    """
+    from trailstrength import __version__, analysis
+    from trailstrength.warehouse import Warehouse
+
+    wh = wh if isinstance(wh, Warehouse) else Warehouse(wh)
+    if results is None:
+        results = analysis.analyze(wh, out=False)
+    mapping = pseudonyms(wh.activities["athlete_id"]) if pseudonymise_athletes else None
+    if source is None:
+        source = _default_source(wh.activities, __version__)
+    ctx = _Context(wh, results, mapping, source, fast, maps, Path(raw) if raw else None, trim_ends_m)
+    for prefixes, build in _BUILDERS:
+        if not any(_wanted(p, only) for p in prefixes):
+            continue  # skip the work, not just the output
+        for item in build(ctx):
+            name = item.name
+            if only and not any(name.startswith(p) for p in only):
+                if isinstance(item, _Drawn):
+                    _close(item.fig)
+                continue
+            if isinstance(item, _Drawn):
+                item.source = ctx.source
+            yield item
+
+
+def _default_source(acts: pd.DataFrame, version: str) -> str:
+    span = ""
+    if len(acts):
+        dates = pd.to_datetime(acts["local_date"])
+        span = f", {dates.min():%b %Y} to {dates.max():%b %Y}"
+    return f"Data: {acts['athlete_id'].nunique()} athletes{span}. Made with trailstrength {version}."
+
+
+def _close(fig) -> None:
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
+
+
+def write_figure_set(wh=None, out="reports/figures", *, results=None, pseudonymise_athletes: bool = True,
+                     maps: bool = False, raw=None, fast: bool = False, source: str | None = None,
+                     formats=("png", "svg"), scale: float = 2, theme: str = "blog", trim_ends_m: float = 200.0,
+                     only=None) -> list[FigureRecord]:
+    """Draw and export every figure of a warehouse; write ``figures.json`` listing them.
+
+    Parameters
+    ----------
+    wh : Warehouse or path, optional
+        The warehouse (default ``config.path("warehouse")``).
+    out : path
+        Folder for the files: ``<name>.png``, ``<name>.svg``, ``<name>.alt.txt`` per figure.
+    results : analysis.Results, optional
+        Primary results; computed (without writing) when None.
+    pseudonymise_athletes : bool
+        Show athletes as ``A1 … An`` (sorted ids) in titles and alt text. Default True.
+    maps : bool
+        Also draw each athlete's biggest-descent route (shape only, no coordinates), trimmed around
+        the privacy zones in ``RAW/<athlete>/athlete.toml`` and the first and last ``trim_ends_m``.
+    raw : path, optional
+        Raw folder to read privacy zones from (default ``config.path("raw")``).
+    fast : bool
+        Fewer runs, specifications and calendars (notebooks' fast mode, tests).
+    source : str, optional
+        Text of the source band (default: athletes and date range).
+    formats, scale : see :func:`trailstrength.viz.save`.
+    theme : {"blog", "paper"}
+        House style variant.
+    only : list of str, optional
+        Figure-name prefixes to draw (e.g. ``["h1_", "grade_speed"]``).
+
+    Returns
+    -------
+    list of FigureRecord
+        Every figure, drawn or skipped (``skipped`` says why), in drawing order.
+    """
+    from trailstrength import config
+    from trailstrength.viz.export import save
+    from trailstrength.viz.style import theme as house_theme
+
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    raw = config.path("raw", raw) if maps else None
+    records: list[FigureRecord] = []
+    with house_theme(theme):
+        for item in figure_set(wh, results=results, pseudonymise_athletes=pseudonymise_athletes, maps=maps, raw=raw,
+                               fast=fast, source=source, trim_ends_m=trim_ends_m, only=only):
+            if isinstance(item, FigureRecord):
+                log.info("figure %s skipped: %s", item.name, item.skipped)
+                records.append(item)
+                continue
+            try:
+                paths = save(item.fig, out / item.name, alt=item.alt, title=item.title, subtitle=item.subtitle,
+                             source=item.source, canvas=item.canvas, formats=formats, scale=scale)
+            finally:
+                _close(item.fig)
+            records.append(FigureRecord(item.name, item.title, item.subtitle, item.alt, item.canvas, paths))
+    index = {"figures": [r.to_dict() for r in records], "pseudonymised": pseudonymise_athletes, "maps": maps}
+    (out / "figures.json").write_text(json.dumps(index, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return records

@@ -1,0 +1,330 @@
+"""Figure functions beyond the primary scatters (headless smoke tests with checks on what is drawn),
+privacy helpers, figure frames from a warehouse, and the exported figure set."""
+
+from __future__ import annotations
+
+import json
+
+import matplotlib as mpl
+
+mpl.use("Agg", force=True)
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+from figure_helpers import by_gid as _gid  # noqa: E402
+from figure_helpers import isolated_matplotlib  # noqa: E402, F401  (autouse: clean rcParams, figures closed)
+from figure_helpers import one as _one  # noqa: E402
+from PIL import Image  # noqa: E402
+from small_cohort import small_cohort  # noqa: E402
+
+import trailstrength.viz as tv  # noqa: E402
+from trailstrength.terrain import gap_factor  # noqa: E402
+from trailstrength.viz import frames, privacy  # noqa: E402
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(7)
+
+
+# --- grade-speed ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def grade_points(rng):
+    grade = rng.uniform(-0.25, 0.2, 600)
+    speed = 1 / gap_factor(grade) * rng.normal(1, 0.05, grade.size)
+    return pd.DataFrame({"athlete_id": "a", "grade": grade, "relative_speed": speed, "weight": 100.0})
+
+
+def test_grade_speed_overlays_models_as_equal_effort_speed(grade_points):
+    _, ax = plt.subplots()
+    assert tv.grade_speed(grade_points, ax=ax) is ax
+    strava = _one(ax, "model:Strava equal-effort curve")
+    x, y = strava.get_data()
+    np.testing.assert_allclose(y, 1 / gap_factor(np.asarray(x) / 100, model="strava"))
+    minetti = _one(ax, "model:Minetti energy cost")
+    x, y = minetti.get_data()
+    np.testing.assert_allclose(y, 1 / gap_factor(np.asarray(x) / 100, model="minetti"))
+    assert len(_one(ax, "points").get_offsets()) == len(grade_points)
+    binned_x, binned_y = _one(ax, "binned").get_data()
+    assert np.all(np.diff(binned_x) > 0)  # one point per grade bin, in order
+    # data drawn from the Strava curve: binned medians follow it
+    np.testing.assert_allclose(binned_y, 1 / gap_factor(np.asarray(binned_x) / 100), rtol=0.06)
+
+
+def test_grade_speed_takes_callables_and_labels(grade_points):
+    _, ax = plt.subplots()
+    tv.grade_speed(grade_points, models={"flat-earth": lambda g: np.ones_like(g)}, ax=ax)
+    _, y = _one(ax, "model:flat-earth").get_data()
+    assert np.allclose(y, 1)
+    with pytest.raises(TypeError, match="model 'bad'"):
+        tv.grade_speed(grade_points, models={"bad": 3})
+
+
+def test_grade_speed_without_data_says_so():
+    ax = tv.grade_speed(pd.DataFrame({"grade": [], "relative_speed": []}), models=())
+    assert _gid(ax, "no_data")
+
+
+def test_grade_speed_names_missing_column():
+    with pytest.raises(KeyError, match="relative_speed"):
+        tv.grade_speed(pd.DataFrame({"grade": [0.1]}))
+
+
+# --- specification curve ------------------------------------------------------------------
+
+
+@pytest.fixture
+def specs(rng):
+    rows = []
+    for window in ("14 days", "28 days", "42 days"):
+        for knee in ("no", "yes"):
+            est = rng.normal(0.01, 0.01)
+            rows.append({"hypothesis": "H1", "estimate": est, "ci_low": est - 0.012, "ci_high": est + 0.012,
+                         "window": window, "knee_adjusted": knee, "model": "mixedlm",
+                         "primary": window == "28 days" and knee == "no"})
+    return pd.DataFrame(rows)
+
+
+def test_specification_curve_ranks_estimates_and_marks_choices(specs):
+    ax = tv.specification_curve(specs)
+    offsets = _one(ax, "estimates").get_offsets()
+    assert np.all(np.diff(offsets[:, 1]) >= 0)  # ranked
+    np.testing.assert_allclose(np.sort(specs["estimate"]), offsets[:, 1])
+    dash = ax.dashboard
+    marks = _one(dash, "choices").get_offsets()
+    assert len(marks) == len(specs) * 2  # one mark per spec per choice (window, knee_adjusted)
+    labels = [t.get_text() for t in dash.get_yticklabels()]
+    assert labels == ["window: 14 days", "window: 28 days", "window: 42 days", "knee adjusted: no",
+                      "knee adjusted: yes"]
+    assert len(_gid(ax, "primary_label")) == 1
+
+
+def test_specification_curve_on_given_axes_without_dashboard(specs):
+    _, ax = plt.subplots()
+    assert tv.specification_curve(specs, ax=ax) is ax
+    assert ax.dashboard is None
+    assert ax.get_xlabel() == "Specifications, ranked by estimate"
+
+
+# --- soreness time course, calendar --------------------------------------------------------
+
+
+@pytest.fixture
+def course(rng):
+    rows = []
+    for run in range(30):
+        tertile = ("low", "middle", "high")[run % 3]
+        for hours in (-10, 14, 38, 62):
+            rows.append({"activity_id": f"r{run}", "hinge_tertile": tertile, "hours_after": hours + rng.normal(0, 2),
+                         "soreness": float(np.clip(3 + (hours > 0) * (2 - run % 3) + rng.normal(0, 1), 0, 10))})
+    frame = pd.DataFrame(rows)
+    frame["hinge_tertile"] = pd.Categorical(frame["hinge_tertile"], ["low", "middle", "high"], ordered=True)
+    return frame
+
+
+def test_soreness_time_course_draws_one_line_per_tertile_in_order(course):
+    _, ax = plt.subplots()
+    assert tv.soreness_time_course(course, ax=ax) is ax
+    for tertile in ("low", "middle", "high"):
+        x, y = _one(ax, f"course:{tertile}").get_data()
+        assert len(x) == 4  # one point per day bin
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels == ["low (10 runs)", "middle (10 runs)", "high (10 runs)"]
+    _, low = _one(ax, "course:low").get_data()
+    _, high = _one(ax, "course:high").get_data()
+    assert low[-1] > high[-1]  # planted: more soreness after the run with low hinge volume
+
+
+def test_soreness_time_course_empty_and_missing():
+    with pytest.raises(KeyError, match="hinge_tertile"):
+        tv.soreness_time_course(pd.DataFrame({"hours_after": [1.0], "soreness": [2.0]}))
+    ax = tv.soreness_time_course(pd.DataFrame({"hours_after": [], "soreness": [], "hinge_tertile": []}))
+    assert _gid(ax, "no_data")
+
+
+@pytest.fixture
+def weekly():
+    weeks = pd.date_range("2025-03-03", periods=10, freq="7D")
+    return pd.DataFrame({"athlete_id": "a", "week": weeks, "run_km": np.linspace(20, 60, 10),
+                         "descent_m": np.linspace(500, 3000, 10), "hinge_sets": [0, 2, 4, 6, 6, 6, 3, 3, 0, 8]})
+
+
+def test_training_calendar_one_row_per_measure_each_scaled_to_its_max(weekly):
+    _, ax = plt.subplots()
+    assert tv.training_calendar(weekly, ax=ax) is ax
+    for column in ("run_km", "descent_m", "hinge_sets"):
+        mesh = _one(ax, f"cells:{column}")
+        np.testing.assert_allclose(np.asarray(mesh.get_array()).ravel(), weekly[column])
+        assert mesh.norm.vmax == pytest.approx(weekly[column].max())
+    assert len(_gid(ax, "cell_text")) == 30
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["Running (km)", "Descent (m)", "Hinge sets"]
+
+
+def test_training_calendar_refuses_several_athletes(weekly):
+    with pytest.raises(ValueError, match="one athlete"):
+        tv.training_calendar(pd.concat([weekly, weekly.assign(athlete_id="b")]))
+
+
+# --- dose-response, power ---------------------------------------------------------------------
+
+
+def test_dose_response_numeric_is_a_line_with_band():
+    curve = pd.DataFrame({"dose": [0.0, 2, 4, 6], "estimate": [0, 0.01, 0.015, 0.016],
+                          "ci_low": [-0.01, 0, 0.004, 0.0], "ci_high": [0.01, 0.02, 0.026, 0.03]})
+    ax = tv.dose_response(curve, observed=pd.DataFrame({"dose": [1.0, 3.0], "outcome": [0.0, 0.02]}), reference=2)
+    x, y = _one(ax, "curve").get_data()
+    np.testing.assert_allclose(y, curve["estimate"])
+    assert _gid(ax, "curve_ci") and _gid(ax, "observed") and _gid(ax, "reference")
+
+
+def test_dose_response_categories_are_points_with_counts():
+    curve = pd.DataFrame({"dose": ["0–1", "1–2", "2+"], "estimate": [0.0, 0.1, 0.2], "ci_low": [-0.1, 0.0, 0.1],
+                          "ci_high": [0.1, 0.2, 0.3], "n": [5, 7, 9]})
+    ax = tv.dose_response(curve, observed=pd.DataFrame({"dose": ["0–1", "2+"], "outcome": [0.0, 0.3]}))
+    assert len(_one(ax, "curve_points").get_offsets()) == 3
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["0–1\n(n = 5)", "1–2\n(n = 7)", "2+\n(n = 9)"]
+
+
+def test_power_curve_lines_per_group_in_percent():
+    power = pd.DataFrame({"n_athletes": [4, 8, 12] * 2, "power": [0.1, 0.4, 0.7, 0.2, 0.6, 0.9],
+                          "ci_low": [0.05, 0.3, 0.6, 0.1, 0.5, 0.85], "ci_high": [0.15, 0.5, 0.8, 0.3, 0.7, 0.95],
+                          "effect": ["small"] * 3 + ["large"] * 3})
+    _, ax = plt.subplots()
+    assert tv.power_curve(power, ax=ax, group="effect") is ax
+    _, y = _one(ax, "power:small").get_data()
+    np.testing.assert_allclose(y, [10, 40, 70])
+    assert _gid(ax, "power_ci:large") and _gid(ax, "target")
+    assert ax.get_ylim() == (0, 100) and ax.get_xlabel() == "Athletes"
+
+
+# --- profile, route, privacy ------------------------------------------------------------------
+
+
+def test_descent_profile_shades_descents():
+    profile = pd.DataFrame({"distance_m": np.arange(0, 3000, 10.0)})
+    profile["altitude_m"] = np.interp(profile["distance_m"], [0, 1000, 2000, 3000], [500, 800, 500, 500])
+    segments = pd.DataFrame({"kind": ["climb", "descent"], "start_m": [0, 1000], "end_m": [1000, 2000],
+                             "drop_m": [0, 300]})
+    ax = tv.descent_profile(profile, segments)
+    assert len(_gid(ax, "descents")) == 1
+    assert any(t.get_text() == "\u2212300 m" for t in ax.texts)
+
+
+def _track(n=200):
+    # a straight line north from (46.0, 7.0), ~11 m per point
+    return pd.DataFrame({"lat": 46.0 + np.arange(n) * 1e-4, "lon": np.full(n, 7.0)})
+
+
+def test_trim_privacy_zones_removes_points_within_radius():
+    track = _track()
+    zone = (46.0, 7.0, 150.0)  # 150 m around the start
+    kept = tv.trim_privacy_zones(track, [zone])
+    dist_m = (kept["lat"] - 46.0) * 111_195
+    assert dist_m.min() > 150 - 1e-6
+    assert len(kept) == len(track) - int(np.floor(150 / 11.1195)) - 1
+    gaps = tv.trim_privacy_zones(track, [zone], keep_gaps=True)
+    assert len(gaps) == len(track) and gaps["lat"].isna().sum() == len(track) - len(kept)
+    assert tv.trim_privacy_zones(track, []).equals(track)
+
+
+def test_route_map_has_no_coordinates_and_respects_zones():
+    ax = tv.route_map(_track(), privacy_zones=[(46.0, 7.0, 150.0)])
+    line = _one(ax, "route")
+    _, north = line.get_data()
+    assert np.isnan(north).sum() > 0  # the zone is a gap, not drawn
+    assert list(ax.get_xticks()) == [] and list(ax.get_yticks()) == []
+    assert not any("46" in t.get_text() for t in ax.texts)
+
+
+def test_pseudonyms_are_stable_and_sorted():
+    mapping = tv.pseudonyms(["zoe", "adam", "mia", "adam", None])
+    assert mapping == {"adam": "A1", "mia": "A2", "zoe": "A3"}
+    frame = pd.DataFrame({"athlete_id": ["mia", "zoe"], "x": [1, 2]})
+    assert tv.pseudonymise(frame, mapping)["athlete_id"].tolist() == ["A2", "A3"]
+    assert tv.pseudonymise(frame, None) is frame
+
+
+def test_privacy_zones_from_athlete_toml(tmp_path):
+    (tmp_path / "ath01").mkdir()
+    (tmp_path / "ath01" / "athlete.toml").write_text('privacy_zones = [[46.5, 7.9, 400], [46.6, 8.0, 250]]\n')
+    (tmp_path / "ath02").mkdir()
+    (tmp_path / "ath02" / "athlete.toml").write_text('athlete_id = "runner-b"\ntimezone = "UTC"\n')
+    assert privacy.privacy_zones(tmp_path) == {"ath01": [(46.5, 7.9, 400.0), (46.6, 8.0, 250.0)]}
+    (tmp_path / "ath02" / "athlete.toml").write_text('privacy_zones = [[46.5, 7.9]]\n')
+    with pytest.raises(ValueError, match=r"ath02/athlete.toml: privacy_zones\[0\]"):
+        privacy.privacy_zones(tmp_path)
+    (tmp_path / "ath02" / "athlete.toml").write_text('privacy_zones = [[46.5, 7.9, -5]]\n')
+    with pytest.raises(ValueError, match="out of range"):
+        privacy.privacy_zones(tmp_path)
+
+
+# --- frames and the figure set on a small simulated warehouse (slow: ~10 s to build it once) -------
+
+
+@pytest.fixture(scope="module")
+def cohort():
+    return small_cohort()
+
+
+@pytest.mark.slow
+def test_frames_from_warehouse(cohort):
+    _, wh = cohort
+    points = frames.grade_speed_frame(wh, max_runs=5)
+    assert points["activity_id"].nunique() == 5
+    assert points["grade"].between(-0.5, 0.5).all() and (points["relative_speed"] > 0).all()
+
+    course = frames.soreness_course_frame(wh)
+    assert course["hours_after"].between(-24, 72).all()
+    assert list(course["hinge_tertile"].cat.categories) == ["low", "middle", "high"]
+    per_run = course.groupby("activity_id")["hinge_tertile"].nunique()
+    assert (per_run == 1).all()  # a run has one tertile
+
+    weekly = frames.weekly_training_frame(wh)
+    assert (weekly["week"].dt.day_of_week == 0).all()
+    assert not weekly.duplicated(["athlete_id", "week"]).any()
+
+    import trailstrength as ts
+
+    res = ts.analyze(wh, out=False)
+    curve, observed = frames.binned_dose_response(res.h1_panel, "dpi")
+    assert curve["n"].sum() == len(observed) == res.h1_panel["dpi"].notna().sum()
+
+
+@pytest.mark.slow
+def test_sensitivity_specs_mark_the_preregistered_one(cohort):
+    _, wh = cohort
+    specs = frames.sensitivity_specs(wh, windows=(28, 42), min_descent_lengths=(500.0,))
+    assert set(specs["hypothesis"]) <= {"H1", "H2"}
+    assert (specs["term"] == "hinge_sets_28d_within").all()
+    assert specs.groupby("hypothesis")["primary"].sum().le(1).all()
+    assert {"window", "min_descent", "knee_adjusted"} <= set(specs.columns)
+
+
+@pytest.mark.slow
+def test_write_figure_set_exports_pseudonymised_figures_with_alt_text(cohort, tmp_path):
+    raw, wh = cohort
+    records = tv.write_figure_set(wh, tmp_path, fast=True, formats=("png",), scale=1, maps=True, raw=raw)
+    drawn = [r for r in records if r.paths]
+    names = {r.name for r in drawn}
+    assert {"h1_dpi_vs_hinge", "h2_soreness_vs_hinge", "effects_forest", "grade_speed", "soreness_time_course",
+            "training_calendar_A1", "dose_response_h1", "route_A1"} <= names
+    for r in drawn:
+        png = tmp_path / f"{r.name}.png"
+        assert png.is_file() and (tmp_path / f"{r.name}.alt.txt").read_text().strip() == r.alt
+        with Image.open(png) as im:
+            assert im.text["Description"] == r.alt
+        for athlete in ("ath01", "ath02", "ath03"):  # no real ids anywhere a reader sees
+            assert athlete not in r.alt and athlete not in r.title
+    index = json.loads((tmp_path / "figures.json").read_text())
+    assert index["pseudonymised"] is True and len(index["figures"]) == len(records)
+
+
+@pytest.mark.slow
+def test_figure_set_has_no_maps_unless_asked(cohort, tmp_path):
+    _, wh = cohort
+    records = tv.write_figure_set(wh, tmp_path, fast=True, formats=("png",), scale=1, only=["route", "h1_"])
+    assert [r.name for r in records] == ["h1_dpi_vs_hinge"]

@@ -571,3 +571,13 @@ def test_fast_savgol_equals_scipy():
     y = np.cumsum(np.random.default_rng(0).normal(size=300))
     for k in (5, 7, 21, 299):
         np.testing.assert_allclose(_savgol(y, k), savgol_filter(y, k, 2, mode="interp"), rtol=0, atol=1e-9)
+
+
+def test_tiny_and_degenerate_tracks():
+    standing = pd.DataFrame({"elapsed_s": np.arange(100.0), "distance_m": 0.0, "altitude_m": 100.0})
+    s = analyze_run(standing).summary
+    assert s["distance_m"] == 0 and s["moving_time_s"] == 0 and s["altitude_quality"] == "none"
+    short = analyze_run(pd.DataFrame({"elapsed_s": [0.0, 2.0], "distance_m": [0.0, 5.0], "altitude_m": 100.0}))
+    assert short.summary["distance_m"] == 5 and short.summary["moving_time_s"] == 2
+    # pandas' NA in a reference mapping is a missing value, not an error
+    assert np.isnan(analyze_run(standing, reference={"device_ascent_m": pd.NA}).summary["device_ascent_m"])

@@ -171,7 +171,8 @@ def _profile_arrays(track: _Track, params: TerrainParams) -> dict[str, np.ndarra
     new[0] = True
     np.greater(d[1:], d[:-1], out=new[1:])
     first = np.flatnonzero(new)
-    if first.size < 2:
+    if first.size < 2:  # no distance covered: no profile, but still a moving time (zero, or the jumps')
+        set_moving_time(track, params)
         return {c: np.empty(0) for c in PROFILE_COLUMNS}
     du = d[first]
     alt_raw = _on_grid(grid, first, du, track.altitude_m)

@@ -341,7 +341,7 @@ def _clean_track(samples: pd.DataFrame, params: TerrainParams) -> _Track | None:
         span = d[-1] - d[0]
         # Times on a small part of the track (a route with a few stamped points) would give a moving
         # time and speeds for that part only, read as the whole run's: treat such a run as untimed.
-        has_time = span > 0 and (d[last] - d[first]) >= MIN_TIMED_FRACTION * span
+        has_time = (d[last] - d[first]) >= MIN_TIMED_FRACTION * span  # (a standstill: 0 >= 0)
     else:
         has_time = False
     if has_time:

@@ -491,6 +491,14 @@ def test_vertical_speed_on_a_ramp_and_at_the_ends():
     v = terrain.vertical_speed(t, alt, 30.0)
     np.testing.assert_allclose(v, 0.2, rtol=0.01)  # the running integral is linear between samples
     assert terrain.vertical_speed(t, np.full(t.size, np.nan), 30.0).max() == 0
+    # asking for a few samples only gives the same values (it works on the stretch their windows reach)
+    rng = np.random.default_rng(0)
+    t2 = np.cumsum(rng.choice([0.0, 1.0, 1.0, 2.0, 5.0], 3000))
+    a2 = np.cumsum(rng.normal(0, 1, 3000))
+    a2[rng.random(3000) < 0.1] = np.nan
+    at = np.array([5, 700, 701, 1500, 2999])
+    np.testing.assert_allclose(terrain.vertical_speed(t2, a2, 60.0, at), terrain.vertical_speed(t2, a2, 60.0)[at],
+                               atol=1e-9)
 
 
 def test_altimeter_calibration_step_is_removed():

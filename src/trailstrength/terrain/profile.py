@@ -151,8 +151,10 @@ def _on_grid(grid: np.ndarray, first: np.ndarray, du: np.ndarray, y: np.ndarray)
     """Mean of ``y`` per unique distance (runs starting at ``first``), then linear interpolation onto the
     grid (NaN-aware)."""
     ok = np.isfinite(y)
-    if ok.all() and du.size == y.size:
-        return np.interp(grid, du, y)  # every sample at its own distance
+    if ok.all():
+        if du.size == y.size:
+            return np.interp(grid, du, y)  # every sample at its own distance
+        return np.interp(grid, du, np.add.reduceat(y, first) / np.diff(first, append=y.size))
     if not ok.any():
         return np.full(grid.size, np.nan)
     s = np.add.reduceat(np.where(ok, y, 0.0), first)

@@ -36,7 +36,8 @@ class RunTerrain:
     Attributes
     ----------
     profile : pandas.DataFrame
-        Regular distance profile (see :func:`resample_by_distance`).
+        Regular distance profile (see :func:`resample_by_distance`). Built on first access: a caller that
+        needs only segments and summary (the warehouse) does not pay for it.
     segments : pandas.DataFrame
         Descents and climbs together, sorted by ``start_m`` (see :func:`find_segments`).
     summary : dict[str, float | str]
@@ -45,10 +46,18 @@ class RunTerrain:
         The parameters that produced it.
     """
 
-    profile: pd.DataFrame
+    profile_arrays: dict = field(repr=False)
     segments: pd.DataFrame
     summary: dict
     params: TerrainParams = field(default_factory=TerrainParams)
+    _profile: pd.DataFrame | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def profile(self) -> pd.DataFrame:
+        if self._profile is None:
+            a = self.profile_arrays
+            self._profile = _frame(a, PROFILE_COLUMNS) if a and a["distance_m"].size else empty_profile()
+        return self._profile
 
 
 def _ratio(num: float, den: float, scale: float = 1.0) -> float:
@@ -207,7 +216,7 @@ def analyze_run(samples: pd.DataFrame, params: TerrainParams | None = None, *,
                        device_descent_m=_reference(reference, "device_descent_m"))
         if track is not None:
             summary.update(distance_m=track.total_distance_m, moving_time_s=track.total_moving_s)
-        return RunTerrain(empty_profile(), empty_segments(), summary, params)
+        return RunTerrain({}, empty_segments(), summary, params)
     seg = segment_arrays(prof, params)
     summary = _summary(prof, seg, track, params, reference)
-    return RunTerrain(_frame(prof, PROFILE_COLUMNS), segments_frame(seg), summary, params)
+    return RunTerrain(prof, segments_frame(seg), summary, params)

@@ -98,6 +98,13 @@ def vertical_speed(elapsed_s: ArrayLike, altitude_m: ArrayLike, window_s: float,
         return np.zeros(n)
     if not ok.all():
         a = np.interp(t, t[ok], a[ok])
+    if at is not None and at.size:
+        # Only the stretch the windows reach is needed (pauses are usually a small part of a run).
+        h = window_s / 2
+        lo, hi = np.searchsorted(t, [t[at].min() - h, t[at].max() + h])
+        lo, hi = max(int(lo) - 1, 0), min(int(hi) + 1, t.size)
+        if hi - lo < t.size:
+            t, a, at = t[lo:hi], a[lo:hi], at - lo
     # Cumulative integral of altitude over time: window means by differences, at any time.
     cum = np.concatenate(([0.0], np.cumsum((a[1:] + a[:-1]) * 0.5 * np.diff(t))))
     c, tq, aq = (cum, t, a) if at is None else (cum[at], t[at], a[at])

@@ -33,7 +33,7 @@ from .track import remove_altitude_steps, track_distance, vertical_speed
 
 #: Version of the terrain outputs; bump whenever any output changes for the same input. The warehouse
 #: rebuilds derived tables (segments, runs) when it changes.
-TERRAIN_VERSION: str = "2"
+TERRAIN_VERSION: str = "3"
 
 __all__ = [
     "ALTITUDE_QUALITY", "ALTITUDE_SOURCES", "GAP_MODELS", "PROFILE_COLUMNS", "SEGMENT_COLUMNS",

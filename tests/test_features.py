@@ -63,6 +63,12 @@ def test_h1_panel_filters_and_history(cohort):
     assert panel["duration_h"].iloc[0] == pytest.approx(4000 / 3600)
 
 
+def test_runs_with_sparse_altitude_stay_out_of_panels(cohort):
+    runs, sets = cohort
+    runs = runs.assign(altitude_quality=["good", "sparse", "good"])
+    assert features.h1_panel(runs, sets).empty  # r1 was the only eligible run
+
+
 def test_h2_panel_peak_and_other_descent(cohort):
     runs, sets = cohort
     wellness = pd.DataFrame({
@@ -84,9 +90,11 @@ def test_build_runs_flat_reference_falls_back_to_rolling_median():
         "start_time": pd.to_datetime(["2024-01-01", "2024-01-10", "2024-03-01"], utc=True), "duration_s": 3600.0,
     })
     summ = pd.DataFrame({"activity_id": ["x1", "x2", "x3"], "flat_speed_mps": [3.0, np.nan, np.nan],
-                         "descent_gap_speed_mps": [3.3, 3.6, 3.0]})
+                         "descent_gap_speed_mps": [3.3, 3.6, 3.0], "climb_gap_speed_mps": [2.7, 3.0, 3.0]})
     runs = features.build_runs(acts, summ).set_index("activity_id")
     assert runs.loc["x1", "flat_reference"] == "same_run" and runs.loc["x1", "dpi"] == pytest.approx(1.1)
+    assert runs.loc["x1", "climb_performance_index"] == pytest.approx(0.9)
+    assert runs.loc["x2", "climb_performance_index"] == pytest.approx(1.0)  # over the rolling reference too
     assert runs.loc["x2", "flat_reference"] == "rolling_28d" and runs.loc["x2", "dpi"] == pytest.approx(1.2)
     assert runs.loc["x3", "flat_reference"] == "none" and np.isnan(runs.loc["x3", "dpi"])
 

@@ -20,8 +20,14 @@ EXPOSURE_VARIANTS = [
 ]
 
 
+UNUSABLE_ALTITUDE = ("sparse", "none")
+
+
 def _descent_runs(runs: pd.DataFrame, exposures: pd.DataFrame, window_days: int) -> pd.DataFrame:
     keep = runs["descent_length_m"].fillna(0) >= MIN_DESCENT_LENGTH_M
+    if "altitude_quality" in runs:
+        # too few altitude fixes to find descents reliably (terrain.ALTITUDE_QUALITY)
+        keep &= ~runs["altitude_quality"].isin(UNUSABLE_ALTITUDE)
     exposures = exposures.drop(columns=["descent_m", "run_km", "runs"])
     panel = runs[keep].merge(exposures, on=["athlete_id", "local_date"], how="left")
     return panel[panel["history_days"] >= window_days].reset_index(drop=True)

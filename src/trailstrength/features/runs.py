@@ -17,6 +17,7 @@ def build_runs(activities: pd.DataFrame, terrain_summary: pd.DataFrame) -> pd.Da
     DPI (descent performance index) = time-weighted grade-adjusted speed on descent segments ÷ flat
     reference speed. The flat reference is the run's own speed on |grade| < 2 % (when it has ≥ 500 m of such
     terrain), else the median of the athlete's same-run flat speeds over the previous 28 days.
+    ``climb_performance_index`` (for H3) is the same ratio for grade-adjusted speed on climb segments.
     """
     is_run = activities["sport"].isin(RUN_SPORTS)
     cols = ["activity_id", "athlete_id", "local_date", "start_time", "source_format", "duration_s"]
@@ -42,4 +43,6 @@ def build_runs(activities: pd.DataFrame, terrain_summary: pd.DataFrame) -> pd.Da
         [same, runs["flat_reference_mps"].notna()], ["same_run", "rolling_28d"], "none"
     )
     runs["dpi"] = runs["descent_gap_speed_mps"] / runs["flat_reference_mps"]
+    # H3 mirrors DPI on climbs: grade-adjusted climbing speed over the same flat reference
+    runs["climb_performance_index"] = runs["climb_gap_speed_mps"] / runs["flat_reference_mps"]
     return runs

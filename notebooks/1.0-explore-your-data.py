@@ -14,61 +14,77 @@
 # %% [markdown]
 # # 1.0 · Explore your data
 #
-# What is in the warehouse: athletes, date ranges, formats, quarantined files; one run's terrain in detail;
-# and the primary H1 / H2 estimates. Rerun on your own data by changing the parameters cell (or with
-# papermill: `papermill 1.0-explore-your-data.ipynb out.ipynb -p warehouse data/processed/warehouse`).
+# What is in the warehouse: athletes, date ranges, formats, quarantined files; one athlete's training week by
+# week; one run's terrain in detail; and the data-quality flags to check before trusting any model. Rerun on your
+# own data by changing the parameters cell, or from a shell:
+# `trailstrength notebook run 1.0 --param warehouse=data/processed/warehouse`.
 
 # %% tags=["parameters"]
-warehouse = "../reports/demo/warehouse"  # path to a warehouse built by `trailstrength ingest`
-athlete = None  # athlete id to look at in detail (None = the one with most runs)
-output_dir = "../reports/notebooks"  # where figures are written
-fast = False  # True: skip the slower cells (used by the test suite)
+warehouse = "../reports/demo/warehouse"  # a warehouse built by `trailstrength ingest` (or `trailstrength demo`)
+athletes = None  # athlete ids to keep, e.g. ["ath01", "ath02"] (None: everyone)
+start = None  # first local date to keep, "YYYY-MM-DD" (None: from the first record)
+end = None  # last local date to keep (None: to the last record)
+athlete = None  # athlete to look at in detail (None: the one with most runs)
+output_dir = "../reports/notebooks/1.0"  # where figures are written
+fast = False  # True: lighter cells (the test suite runs every notebook this way)
 
 # %%
-from pathlib import Path
-
 import matplotlib.pyplot as plt
 import pandas as pd
-import seaborn as sns
 
-import trailstrength as ts
-from trailstrength import terrain, viz
+from trailstrength import notebooks, terrain, viz
+from trailstrength.viz import frames
 
 viz.set_theme()
-wh = ts.open_warehouse(warehouse)
-Path(output_dir).mkdir(parents=True, exist_ok=True)
+wh = notebooks.open_view(warehouse, athletes, start, end)
+out = notebooks.output_folder(output_dir)
+wh
 
 # %% [markdown]
 # ## Inventory: every input file and what became of it
+#
+# Each file ends *ingested*, *duplicate* (the same activity from another source) or *quarantined* with a reason.
 
 # %%
 manifest = wh.manifest
-manifest.groupby(["athlete_id", "format", "state"]).size().unstack("state", fill_value=0)
+manifest.groupby(["format", "state"]).size().unstack("state", fill_value=0)
 
 # %%
 manifest.loc[manifest["state"] != "ingested", ["path", "state", "reason"]]
 
 # %%
 acts = wh.activities
-acts.groupby("athlete_id").agg(first=("local_date", "min"), last=("local_date", "max"), activities=("activity_id", "size"),
-                               km=("distance_m", lambda s: s.sum() / 1000), descent_m=("descent_m", "sum")).round(1)
+acts.groupby("athlete_id").agg(
+    first=("local_date", "min"), last=("local_date", "max"), activities=("activity_id", "size"),
+    km=("distance_m", lambda s: s.sum() / 1000), descent_m=("descent_m", "sum"),
+).round(1)
+
+# %% [markdown]
+# ## One athlete, week by week
+#
+# Running volume, vertical descent and posterior-chain-weighted hinge sets per week. Exposure and outcome move
+# together in real training blocks; this is what the models have to pull apart.
+
+# %%
+runs = wh.runs
+who = athlete or runs["athlete_id"].value_counts().idxmax()
+weekly = frames.weekly_training_frame(wh, athletes=[who])
+fig, ax = plt.subplots()
+viz.training_calendar(weekly.drop(columns="athlete_id"), ax=ax)
+ax.set_title(f"{who}: training week by week")
+weekly.round(1)
 
 # %% [markdown]
 # ## One run in detail: altitude profile and descent segments
 
 # %%
-runs = wh.runs
-who = athlete or runs["athlete_id"].value_counts().idxmax()
 run = runs[runs["athlete_id"] == who].sort_values("descent_m").iloc[-1]
-samples = wh.samples(activity_ids=[run["activity_id"]])
-rt = terrain.analyze_run(samples)
+source = wh.activities.set_index("activity_id").loc[run["activity_id"], "altitude_source"]
+rt = terrain.analyze_run(wh.samples(activity_ids=[run["activity_id"]]),
+                         terrain.TerrainParams.for_altitude_source(source))
 fig, ax = plt.subplots(figsize=(10, 4))
-ax.plot(rt.profile["distance_m"] / 1000, rt.profile["altitude_raw_m"], color="0.7", lw=0.8, label="recorded")
-ax.plot(rt.profile["distance_m"] / 1000, rt.profile["altitude_m"], color=viz.PALETTE[0], label="smoothed")
-for seg in rt.segments[rt.segments["kind"] == "descent"].itertuples():
-    ax.axvspan(seg.start_m / 1000, seg.end_m / 1000, color=viz.PALETTE[1], alpha=0.15)
-ax.set(xlabel="Distance (km)", ylabel="Altitude (m)", title=f"{who}, {run['local_date']:%Y-%m-%d}: descents shaded")
-ax.legend()
+viz.descent_profile(rt.profile, rt.segments, ax=ax)
+ax.set_title(f"{who}, {run['local_date']:%Y-%m-%d}: descents shaded")
 
 # %%
 rt.segments[["kind", "start_m", "length_m", "drop_m", "mean_grade", "speed_mps", "gap_speed_mps"]].round(3)
@@ -80,27 +96,33 @@ rt.segments[["kind", "start_m", "length_m", "drop_m", "mean_grade", "speed_mps",
 sets = wh.strength_sets
 sets.groupby(["pattern", "set_type"]).size().unstack(fill_value=0)
 
-# %% [markdown]
-# ## The primary analysis (H1 descent performance, H2 soreness)
-
 # %%
-res = ts.analyze(wh, out=False)
-res.effects[["hypothesis", "term", "estimate", "ci_low", "ci_high", "p_value", "unit", "n_athletes", "n_obs", "model"]].round(4)
-
-# %%
-fig, axes = plt.subplots(1, 2, figsize=(12, 4.5))
-viz.dpi_vs_hinge(res.h1_panel, res.effects, ax=axes[0])
-viz.soreness_vs_hinge(res.h2_panel, res.effects, ax=axes[1])
-fig.savefig(Path(output_dir) / "primary_effects.png", dpi=100)
+sets[sets["pattern"] == "hinge"].groupby(["hinge_subtype", "exercise"]).size().rename("sets").to_frame()
 
 # %% [markdown]
-# These are observational associations: athletes choose when they lift and where they run. Read the `note`
-# column of the effects table before quoting a number.
+# ## Data-quality flags
+#
+# Check these before reading any model: altitude that is only GPS (noisier grades), runs without a flat
+# reference (no DPI), soreness diaries with gaps, exercise names the taxonomy did not recognise.
 
 # %%
-import importlib.metadata as md
-import sys
+flags = pd.DataFrame({
+    "runs": runs.groupby("athlete_id").size(),
+    "altitude not 'good'": runs[runs["altitude_quality"] != "good"].groupby("athlete_id").size(),
+    "no DPI": runs[runs["dpi"].isna()].groupby("athlete_id").size(),
+    "DPI from rolling flat reference": runs[runs["flat_reference"] == "rolling_28d"].groupby("athlete_id").size(),
+}).fillna(0).astype(int)
+well = wh.wellness
+days = acts.groupby("athlete_id")["local_date"].agg(lambda d: (d.max() - d.min()).days + 1)
+reported = well.dropna(subset=["soreness"]).groupby("athlete_id")["local_date"].nunique()
+flags["soreness days reported (%)"] = (100 * reported / days).round(0)
+unmatched = sets[sets["match_method"] == "unmatched"]  # `trailstrength exercises --unmatched` lists them
+flags["unmatched exercise sets"] = unmatched.groupby("athlete_id").size().reindex(flags.index).fillna(0).astype(int)
+flags
 
-print(f"python {sys.version.split()[0]}")
-for pkg in ("trailstrength", "pandas", "numpy", "statsmodels", "seaborn", "matplotlib", "pandera", "pyarrow"):
-    print(f"{pkg} {md.version(pkg)}")
+# %% [markdown]
+# Next: `2.0-descent-performance` (H1) and `3.0-soreness` (H2) look at the two primary claims;
+# `4.0-what-the-article-claims` puts every claim side by side.
+
+# %%
+notebooks.versions()

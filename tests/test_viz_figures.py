@@ -328,3 +328,26 @@ def test_figure_set_has_no_maps_unless_asked(cohort, tmp_path):
     _, wh = cohort
     records = tv.write_figure_set(wh, tmp_path, fast=True, formats=("png",), scale=1, only=["route", "h1_"])
     assert [r.name for r in records] == ["h1_dpi_vs_hinge"]
+
+
+def test_specification_table_reads_the_analysis_spec_curve():
+    rows = []
+    for hyp, models_ in (("H1", ("lmm", "lmm_rs")), ("H2", ("lmm", "ordinal_gee"))):
+        for window in (14, 28):
+            for flt in ("descent_length_m >= 500", "descent_length_m >= 1000"):
+                for model in models_:
+                    rows.append({"hypothesis": hyp, "window_days": window, "exposure": "hinge_sets_28d",
+                                 "filter": flt, "model_choice": model, "estimate": 0.01, "ci_low": 0.0,
+                                 "ci_high": 0.02, "bh_q": 0.1, "rank": 1, "spec_id": len(rows)})
+    rows.append(rows[-1] | {"estimate": np.nan})  # a spec that could not be fitted is left out
+    results = type("R", (), {"spec_curve": pd.DataFrame(rows)})()
+    table = frames.specification_table(results)
+    assert len(table) == len(rows) - 1
+    primary = table[table["primary"]]
+    assert primary[["hypothesis", "window", "filter", "model_choice"]].values.tolist() == [
+        ["H1", "28 days", "descent_length_m >= 500", "lmm_rs"], ["H2", "28 days", "descent_length_m >= 500", "lmm"]]
+    ax = tv.specification_curve(table[table["hypothesis"] == "H1"])
+    labels = [t.get_text() for t in ax.dashboard.get_yticklabels()]
+    assert labels[:2] == ["window: 14 days", "window: 28 days"]
+    with pytest.raises(ValueError, match="needs results"):
+        frames.specification_table(None)

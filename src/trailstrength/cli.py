@@ -288,11 +288,11 @@ def notebook_run(
     output: Annotated[PathOpt, typer.Option(help="Executed notebook to write (default <output_dir>/<name>.ipynb).")] = None,
 ):
     """Execute a notebook with papermill, parameters replaced; writes the executed .ipynb."""
-    from trailstrength.notebooks import parse_params, run_notebook
+    from trailstrength.notebooks import NotebookFailed, parse_params, run_notebook
 
     try:
         path = run_notebook(name, parse_params(param), output=output, progress=True)
-    except (FileNotFoundError, ValueError) as err:
+    except (FileNotFoundError, ValueError, NotebookFailed) as err:
         Console(stderr=True).print(f"[bold red]error:[/] {err}", highlight=False)
         raise typer.Exit(1) from None
     console.print(f"executed notebook: {path}")

@@ -11,7 +11,96 @@ import ast
 import os
 from pathlib import Path
 
-__all__ = ["find_notebook", "list_notebooks", "notebooks_dir", "parse_params", "run_notebook"]
+import pandas as pd
+
+from trailstrength.warehouse import Warehouse
+
+__all__ = ["VERSION_PACKAGES", "NotebookFailed", "WarehouseView", "find_notebook", "list_notebooks", "notebooks_dir", "open_view",
+           "output_folder", "parse_params", "run_notebook", "versions"]
+
+#: Packages whose versions the notebooks and the report list.
+VERSION_PACKAGES = ("trailstrength", "pandas", "numpy", "scipy", "statsmodels", "matplotlib", "seaborn", "pandera",
+                    "pyarrow")
+
+
+class WarehouseView(Warehouse):
+    """A Warehouse that shows only some athletes and dates; everything that takes a Warehouse takes it.
+
+    Parameters
+    ----------
+    root : path, optional
+        The warehouse folder.
+    athletes : str or list of str, optional
+        Athlete ids to keep (None: all).
+    start, end : date-like, optional
+        First and last local date to keep (inclusive; None: open). Exposure windows are computed from the
+        kept days only, so runs in the first 28 days of the range have no full history and leave the panels.
+    """
+
+    def __init__(self, root=None, athletes=None, start=None, end=None):
+        super().__init__(root)
+        self.athletes = [athletes] if isinstance(athletes, str) else (list(athletes) if athletes is not None else None)
+        self.start, self.end = start, end
+
+    def __repr__(self) -> str:
+        return f"WarehouseView({str(self.root)!r}, athletes={self.athletes}, start={self.start}, end={self.end})"
+
+    def table(self, name: str) -> pd.DataFrame:
+        frame = super().table(name)
+        if self.athletes is not None and "athlete_id" in frame:
+            # manifest rows of files outside athlete folders have no athlete: they belong to no selection
+            frame = frame[frame["athlete_id"].isin(self.athletes)]
+        if "local_date" in frame and (self.start is not None or self.end is not None):
+            dates = pd.to_datetime(frame["local_date"])
+            keep = pd.Series(True, index=frame.index)
+            if self.start is not None:
+                keep &= dates >= pd.Timestamp(self.start)
+            if self.end is not None:
+                keep &= dates <= pd.Timestamp(self.end)
+            frame = frame[keep]
+        if name == "segments" and (self.start is not None or self.end is not None):
+            frame = frame[frame["activity_id"].isin(self.table("activities")["activity_id"])]
+        return frame.reset_index(drop=True)
+
+    def samples(self, activity_ids=None, athletes=None) -> pd.DataFrame:
+        if activity_ids is None:
+            acts = self.table("activities")
+            if athletes is not None:
+                acts = acts[acts["athlete_id"].isin(athletes)]
+            activity_ids = acts["activity_id"].tolist()
+        return super().samples(activity_ids=activity_ids)
+
+
+def open_view(warehouse=None, athletes=None, start=None, end=None) -> Warehouse:
+    """The warehouse, filtered to ``athletes`` and ``start``…``end`` when any is given (notebook parameters)."""
+    if athletes is None and start is None and end is None:
+        return Warehouse(warehouse)
+    return WarehouseView(warehouse, athletes, start, end)
+
+
+def output_folder(path) -> Path:
+    """``path`` as a Path, created."""
+    out = Path(path).expanduser()
+    out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
+def versions(packages=VERSION_PACKAGES):
+    """Python and package versions as a two-column DataFrame (the last cell of every notebook)."""
+    import importlib.metadata as md
+    import platform
+
+    rows = [("python", platform.python_version())]
+    for pkg in packages:
+        try:
+            rows.append((pkg, md.version(pkg)))
+        except md.PackageNotFoundError:
+            rows.append((pkg, "not installed"))
+    return pd.DataFrame(rows, columns=["package", "version"])
+
+
+class NotebookFailed(RuntimeError):
+    """A cell raised while a notebook ran; the executed notebook (with the traceback) was still written."""
 
 
 def notebooks_dir(override=None) -> Path:
@@ -113,6 +202,11 @@ def run_notebook(name: str, params: dict | None = None, *, output=None, folder=N
     cwd : path, optional
         Working directory of the kernel (default: the notebook's folder, so its relative default
         paths resolve as when it is opened in JupyterLab).
+
+    Raises
+    ------
+    NotebookFailed
+        A cell raised; the message names the cell and the error, and the executed notebook is kept.
     """
     import jupytext
     import papermill
@@ -140,6 +234,9 @@ def run_notebook(name: str, params: dict | None = None, *, output=None, folder=N
     try:
         papermill.execute_notebook(str(source), str(output), parameters=params, kernel_name=kernel_name,
                                    cwd=str(cwd or path.parent), progress_bar=progress)
+    except papermill.PapermillExecutionError as err:
+        raise NotebookFailed(f"{path.name}: cell {err.exec_count} raised {err.ename}: {err.evalue} "
+                             f"(the executed notebook with the traceback is {output})") from err
     finally:
         source.unlink(missing_ok=True)
     return output

@@ -10,9 +10,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import html
-import importlib.metadata as md
 import io
-import platform
 import tempfile
 from pathlib import Path
 
@@ -21,9 +19,10 @@ import pandas as pd
 from PIL import Image, PngImagePlugin
 
 from trailstrength import analysis, features
+from trailstrength.notebooks import VERSION_PACKAGES, versions
 from trailstrength.viz.privacy import pseudonyms
 
-__all__ = ["HYPOTHESES", "REPORT_FIGURES", "VERSION_PACKAGES", "build_report", "render_report"]
+__all__ = ["HYPOTHESES", "REPORT_FIGURES", "VERSION_PACKAGES", "build_report", "hypothesis_table", "render_report"]
 
 #: The article's claims (DESIGN §1): id -> (claim, what is measured).
 HYPOTHESES: dict[str, tuple[str, str]] = {
@@ -44,9 +43,6 @@ HYPOTHESES: dict[str, tuple[str, str]] = {
 REPORT_FIGURES = ("h1_dpi_vs_hinge", "h2_soreness_vs_hinge", "effects_forest", "specification_curve",
                   "dose_response", "soreness_time_course", "grade_speed", "training_calendar_A1")
 
-#: Packages whose versions the report lists.
-VERSION_PACKAGES = ("trailstrength", "pandas", "numpy", "scipy", "statsmodels", "matplotlib", "seaborn", "pandera",
-                    "pyarrow")
 
 CAVEATS = (
     ("Observational data",
@@ -140,12 +136,7 @@ def _table(frame: pd.DataFrame, *, numeric=(), classes=None, row_class=None) -> 
 
 
 def _versions(wh) -> pd.DataFrame:
-    rows = [("python", platform.python_version())]
-    for pkg in VERSION_PACKAGES:
-        try:
-            rows.append((pkg, md.version(pkg)))
-        except md.PackageNotFoundError:
-            rows.append((pkg, "not installed"))
+    rows = list(versions(VERSION_PACKAGES).itertuples(index=False, name=None))
     meta = wh.meta
     for key in ("terrain_version", "trailstrength", "written_at"):
         if key in meta:
@@ -214,7 +205,8 @@ def _effects_table(effects: pd.DataFrame) -> str:
     return f'<div class="scroll"><table class="effects"><thead>{head}</thead><tbody>{"".join(body)}</tbody></table></div>'
 
 
-def _hypothesis_table(effects: pd.DataFrame) -> pd.DataFrame:
+def hypothesis_table(effects: pd.DataFrame) -> pd.DataFrame:
+    """One row per claim H1–H7: the claim, what is measured, and the primary (else first) estimate with a verdict."""
     rows = []
     for hid, (claim, measured) in HYPOTHESES.items():
         sub = effects[effects["hypothesis"] == hid] if len(effects) else effects
@@ -279,7 +271,7 @@ def render_report(wh, results, figures, *, title: str, generated: str, mapping) 
     inv.append("</section>")
     sections.append("".join(inv))
 
-    hyp = _hypothesis_table(effects)
+    hyp = hypothesis_table(effects)
     sections.append(
         '<section id="results"><h2>Results: the article\'s claims</h2>'
         "<p>One row per claim (DESIGN H1–H7). Claims without a result are not yet estimated by this version; "

@@ -181,7 +181,8 @@ def _forest_labels(rows, converged) -> list[str]:
 
 #: Columns of a specification table that are results, not analytic choices.
 RESULT_COLUMNS = ("hypothesis", "outcome", "term", "estimate", "ci_low", "ci_high", "p_value", "unit",
-                  "n_athletes", "n_obs", "model", "converged", "note", "primary", "se", "p_holm", "p_bh")
+                  "n_athletes", "n_obs", "model", "converged", "note", "primary", "se", "p_holm", "p_bh", "bh_q",
+                  "spec_id", "rank")
 
 
 def specification_curve(specs: pd.DataFrame, choices=None, ax=None, dashboard_ax=None):

@@ -153,10 +153,7 @@ def _forest(ctx: _Context):
 def _specification(ctx: _Context):
     from trailstrength.viz.effects import specification_curve
 
-    if ctx.fast:
-        specs = frames.sensitivity_specs(ctx.wh, windows=(28, 42), min_descent_lengths=(500.0,))
-    else:
-        specs = frames.sensitivity_specs(ctx.wh)
+    specs = frames.specification_table(ctx.results, ctx.wh, fast=ctx.fast)
     for hyp, unit in (("H1", "DPI per weekly hinge set"), ("H2", "soreness points per weekly hinge set")):
         sub = specs[specs["hypothesis"] == hyp] if len(specs) else specs
         name = f"specification_curve_{hyp.lower()}"
@@ -165,31 +162,43 @@ def _specification(ctx: _Context):
             continue
         ax = specification_curve(sub)
         excl = int(((sub["ci_low"] > 0) | (sub["ci_high"] < 0)).sum())
+        choices = ", ".join(c.replace("_", " ") for c in sub.columns
+                            if c not in ("hypothesis", "estimate", "ci_low", "ci_high", "primary", "unit")
+                            and sub[c].nunique() > 1)
         alt = (f"Specification curve of {len(sub)} estimates of the {hyp} within-athlete hinge effect ({unit}), "
                f"ranked from {fmt(sub['estimate'].min(), sign=True, digits=3)} to "
                f"{fmt(sub['estimate'].max(), sign=True, digits=3)}, median "
                f"{fmt(sub['estimate'].median(), sign=True, digits=3)}; {excl} of {len(sub)} intervals exclude zero. "
-               "Below, marks show each specification's exposure window, minimum descent length and whether "
-               "knee-dominant sets are adjusted for.")
+               f"Below, marks show each specification's choices: {choices}.")
         yield _Drawn(name, ax.figure, f"{hyp} across analysis choices", f"Within-athlete hinge effect, {unit}", alt)
 
 
 @_builder("grade_speed")
 def _grade_speed(ctx: _Context):
-    from trailstrength.viz.terrain import grade_speed
+    from trailstrength.terrain import NotEnoughTerrainData, fit_empirical_gap
+    from trailstrength.viz.terrain import MODEL_LABELS, grade_speed
 
-    points = frames.grade_speed_frame(ctx.wh, max_runs=30 if ctx.fast else 120)
+    terrains = frames.run_terrains(ctx.wh, max_runs=30 if ctx.fast else 120)
+    points = frames.grade_speed_frame(ctx.wh, terrains=terrains)
     if points.empty:
         yield FigureRecord("grade_speed", skipped="no runs with an altitude profile and a flat reference speed")
         return
+    models = {MODEL_LABELS["strava"]: "strava", MODEL_LABELS["minetti"]: "minetti"}
+    empirical = ""
+    try:
+        # one curve over every run: each run's own intercept absorbs who ran it and how fresh they were
+        models["Empirical curve (these runs)"] = fit_empirical_gap(terrains.values())
+        empirical = ", and the equal-effort curve fitted to these runs"
+    except NotEnoughTerrainData:
+        pass
     fig, ax = _subplots()
-    grade_speed(points, ax=ax)
+    grade_speed(points, models=models, ax=ax)
     lo, hi = points["grade"].quantile([0.01, 0.99]) * 100
     alt = (f"Speed relative to flat speed against grade for {len(points)} stretches of 100 m from "
            f"{points['activity_id'].nunique()} runs by {points['athlete_id'].nunique()} athletes, grades "
-           f"{fmt(round(lo), digits=3)}% to {fmt(round(hi), digits=3)}%, with the binned median and two grade-adjustment models: Strava's "
-           "equal-effort curve and Minetti's energy-cost curve, which predicts much faster descents than "
-           "runners run.")
+           f"{fmt(round(lo), digits=3)}% to {fmt(round(hi), digits=3)}%, with the binned median and "
+           f"grade-adjustment models: Strava's equal-effort curve, Minetti's energy-cost curve (which predicts much "
+           f"faster descents than runners run){empirical}.")
     yield _Drawn("grade_speed", fig, "How fast on each grade", "Moving speed relative to flat speed, 100 m stretches",
                  alt)
 

@@ -17,8 +17,8 @@ import pandas as pd
 
 from trailstrength import features
 
-__all__ = ["TERTILES", "binned_dose_response", "grade_speed_frame", "sensitivity_specs", "soreness_course_frame",
-           "weekly_training_frame"]
+__all__ = ["TERTILES", "binned_dose_response", "grade_speed_frame", "run_terrains", "sensitivity_specs",
+           "soreness_course_frame", "specification_table", "weekly_training_frame"]
 
 TERTILES = ("low", "middle", "high")
 
@@ -41,8 +41,44 @@ def _select(frame: pd.DataFrame, athletes=None, start=None, end=None) -> pd.Data
     return frame[keep]
 
 
+def run_terrains(wh, athletes=None, *, start=None, end=None, max_runs: int | None = None) -> dict:
+    """Terrain analyses (profile, segments, summary) of runs, most descent first.
+
+    Parameters
+    ----------
+    wh : Warehouse or path
+    athletes, start, end : optional
+        Athlete id(s) and local-date range to keep.
+    max_runs : int, optional
+        At most this many runs (those with most descent), to bound the time it takes.
+
+    Returns
+    -------
+    dict
+        ``activity_id -> RunTerrain`` (see :func:`trailstrength.terrain.analyze_run`), each analysed with
+        the parameter preset of its altitude source, as the warehouse does.
+    """
+    from trailstrength import terrain
+
+    wh = _warehouse(wh)
+    runs = _select(wh.runs, athletes, start, end).sort_values("descent_m", ascending=False)
+    if max_runs is not None:
+        runs = runs.head(max_runs)
+    if runs.empty:
+        return {}
+    sources = wh.activities.set_index("activity_id")["altitude_source"]
+    samples = wh.samples(activity_ids=runs["activity_id"].tolist())
+    by_run = dict(tuple(samples.groupby("activity_id", sort=False)))
+    out = {}
+    for aid in runs["activity_id"]:
+        if aid in by_run:
+            params = terrain.TerrainParams.for_altitude_source(sources.get(aid))
+            out[aid] = terrain.analyze_run(by_run[aid], params)
+    return out
+
+
 def grade_speed_frame(wh, athletes=None, *, start=None, end=None, chunk_m: float = 100.0,
-                      max_runs: int | None = None) -> pd.DataFrame:
+                      max_runs: int | None = None, terrains: dict | None = None) -> pd.DataFrame:
     """Moving speed against grade in ``chunk_m`` stretches of every run's terrain profile.
 
     Parameters
@@ -54,6 +90,8 @@ def grade_speed_frame(wh, athletes=None, *, start=None, end=None, chunk_m: float
         Length of the stretches, m (grade over ≥ 50 m, DESIGN §6, so keep it ≥ 50).
     max_runs : int, optional
         Use only the runs with most descent, at most this many (notebooks' fast mode).
+    terrains : dict, optional
+        Already computed :func:`run_terrains` to reuse (then ``max_runs`` is not applied again).
 
     Returns
     -------
@@ -62,26 +100,18 @@ def grade_speed_frame(wh, athletes=None, *, start=None, end=None, chunk_m: float
         ``relative_speed`` (÷ the run's flat reference speed) and ``weight`` (stretch length, m).
         Stretches with no moving time, or implausibly fast (relative speed > 3), are left out.
     """
-    from trailstrength import terrain
-
     wh = _warehouse(wh)
-    runs = _select(wh.runs, athletes, start, end)
-    runs = runs[runs["flat_reference_mps"].notna()].sort_values("descent_m", ascending=False)
-    if max_runs is not None:
-        runs = runs.head(max_runs)
     columns = ["athlete_id", "activity_id", "grade", "speed_mps", "relative_speed", "weight"]
-    if runs.empty:
-        return pd.DataFrame(columns=columns)
-    sources = wh.activities.set_index("activity_id")["altitude_source"]
-    samples = wh.samples(activity_ids=runs["activity_id"].tolist())
-    frames = []
-    for run in runs.itertuples():
-        s = samples[samples["activity_id"] == run.activity_id]
-        params = terrain.TerrainParams.for_altitude_source(sources.get(run.activity_id))
-        prof = terrain.analyze_run(s, params).profile
-        if len(prof) < 3:
+    runs = _select(wh.runs, athletes, start, end)
+    runs = runs[runs["flat_reference_mps"].notna()].set_index("activity_id")
+    if terrains is None:
+        terrains = run_terrains(wh, athletes, start=start, end=end, max_runs=max_runs)
+    parts = []
+    for aid, rt in terrains.items():
+        prof = rt.profile
+        if aid not in runs.index or len(prof) < 3:
             continue
-        step = max(1, int(round(chunk_m / params.step_m)))
+        step = max(1, int(round(chunk_m / rt.params.step_m)))
         cut = prof.iloc[::step]
         dist = np.diff(cut["distance_m"].to_numpy(float))
         rise = np.diff(cut["altitude_m"].to_numpy(float))
@@ -89,10 +119,13 @@ def grade_speed_frame(wh, athletes=None, *, start=None, end=None, chunk_m: float
         with np.errstate(divide="ignore", invalid="ignore"):
             speed = np.where(moving > 0, dist / moving, np.nan)
             grade = rise / dist
-        frames.append(pd.DataFrame({"athlete_id": run.athlete_id, "activity_id": run.activity_id, "grade": grade,
-                                    "speed_mps": speed, "relative_speed": speed / run.flat_reference_mps,
-                                    "weight": dist}))
-    out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
+        run = runs.loc[aid]
+        parts.append(pd.DataFrame({"athlete_id": run["athlete_id"], "activity_id": aid, "grade": grade,
+                                   "speed_mps": speed, "relative_speed": speed / run["flat_reference_mps"],
+                                   "weight": dist}))
+    if not parts:
+        return pd.DataFrame(columns=columns)
+    out = pd.concat(parts, ignore_index=True)
     good = np.isfinite(out["relative_speed"].astype(float)) & (out["relative_speed"].astype(float) <= 3)
     return out[good].reset_index(drop=True)[columns]
 
@@ -295,3 +328,41 @@ def sensitivity_specs(wh, *, windows=(14, 28, 42), min_descent_lengths=(500.0, 1
                         "primary": window == features.WINDOW_DAYS and min_len == features.MIN_DESCENT_LENGTH_M
                         and not knee})
     return pd.DataFrame(rows)
+
+
+def specification_table(results=None, wh=None, *, fast: bool = False) -> pd.DataFrame:
+    """The specifications to draw as a curve: the analysis' own when it has them, else the small grid here.
+
+    Parameters
+    ----------
+    results : analysis.Results, optional
+        With a ``spec_curve`` (``analyze(..., everything=True)``), its fitted rows are used; the choice
+        columns become ``window`` ("28 days"), ``exposure``, ``filter`` and ``model_choice``, and
+        ``primary`` marks the pre-registered spec (28 days, ``hinge_sets_28d``, the first descent
+        filter, random slope tried for H1, random intercept for H2).
+    wh : Warehouse or path, optional
+        For :func:`sensitivity_specs` when the results carry no curve.
+    fast : bool
+        A smaller stand-in grid (two windows, one threshold).
+
+    Returns
+    -------
+    DataFrame
+        ``hypothesis, estimate, ci_low, ci_high, primary`` and the choice columns.
+    """
+    curve = getattr(results, "spec_curve", None)
+    if curve is not None and len(curve):
+        table = curve[curve["estimate"].notna()].copy()
+        table["window"] = table["window_days"].map(lambda w: f"{w:g} days")
+        first_filter = table.groupby("hypothesis")["filter"].transform("first")
+        preregistered_model = np.where(table["hypothesis"] == "H1", "lmm_rs", "lmm")
+        table["primary"] = ((table["window_days"] == features.WINDOW_DAYS) & (table["exposure"] == "hinge_sets_28d")
+                            & (table["filter"] == first_filter) & (table["model_choice"] == preregistered_model))
+        columns = ["hypothesis", "estimate", "ci_low", "ci_high", "window", "exposure", "filter", "model_choice",
+                   "primary"]
+        return table[columns].reset_index(drop=True)
+    if wh is None:
+        raise ValueError("specification_table needs results with a spec_curve, or a warehouse to fit the stand-in grid")
+    if fast:
+        return sensitivity_specs(wh, windows=(28, 42), min_descent_lengths=(500.0,))
+    return sensitivity_specs(wh)

@@ -111,6 +111,7 @@ fig, axes = plt.subplots(1, 2, figsize=(12, 4))
 for ax, hyp in zip(axes, ("H1", "H2")):
     viz.effects_forest(rows[rows["hypothesis"] == hyp].reset_index(drop=True), ax=ax)
     ax.set_title(f"{hyp}: within-athlete hinge slope")
+    ax.set_xlabel("Estimate (95% CI)")  # the unit is in the table above: two long labels would collide
 
 # %% [markdown]
 # ## How much does the answer depend on analysis choices?

@@ -103,6 +103,15 @@ def test_specification_curve_ranks_estimates_and_marks_choices(specs):
     assert len(_gid(ax, "primary_label")) == 1
 
 
+def test_specification_curve_keeps_a_degenerate_fit_off_scale(specs):
+    wild = pd.concat([specs, pd.DataFrame([{"estimate": 1e14, "ci_low": -1e15, "ci_high": 1e15, "window": "28 days",
+                                            "knee_adjusted": "yes", "primary": False}])], ignore_index=True)
+    ax = tv.specification_curve(wild)
+    low, high = ax.get_ylim()
+    assert low <= 0 <= high and high < 1  # the other specs are still readable
+    assert low < specs["ci_low"].min() or high > specs["estimate"].max()
+
+
 def test_specification_curve_on_given_axes_without_dashboard(specs):
     _, ax = plt.subplots()
     assert tv.specification_curve(specs, ax=ax) is ax
@@ -340,9 +349,11 @@ def test_specification_table_reads_the_analysis_spec_curve():
                                  "filter": flt, "model_choice": model, "estimate": 0.01, "ci_low": 0.0,
                                  "ci_high": 0.02, "bh_q": 0.1, "rank": 1, "spec_id": len(rows)})
     rows.append(rows[-1] | {"estimate": np.nan})  # a spec that could not be fitted is left out
+    rows.append(rows[0] | {"exposure": "hinge_volume_kg_28d"})  # per kg: another unit, left out
     results = type("R", (), {"spec_curve": pd.DataFrame(rows)})()
     table = frames.specification_table(results)
-    assert len(table) == len(rows) - 1
+    # 16 fitted specs, 4 of them ordinal GEE (log odds: another scale), plus the unfitted and the per-kg rows
+    assert len(table) == 12
     primary = table[table["primary"]]
     assert primary[["hypothesis", "window", "filter", "model_choice"]].values.tolist() == [
         ["H1", "28 days", "descent_length_m >= 500", "lmm_rs"], ["H2", "28 days", "descent_length_m >= 500", "lmm"]]

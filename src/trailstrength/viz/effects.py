@@ -215,7 +215,9 @@ def specification_curve(specs: pd.DataFrame, choices=None, ax=None, dashboard_ax
     choice's levels in the order they first appear in ``specs`` (a categorical's own order). A CI that excludes zero is
     drawn in the hinge colour, others grey: read the curve for how much the conclusion depends
     on defensible choices (Simonsohn, Simmons & Nelson 2020, Nat Hum Behav 4:1208), not as
-    many independent tests. The dashed line is the median estimate.
+    many independent tests. The dashed line is the median estimate. The y axis shows zero and the
+    bulk of the estimates with their typical interval; a degenerate fit far outside (beyond 5 IQR)
+    stays off-scale instead of flattening the rest.
     """
     _require(specs, ("estimate", "ci_low", "ci_high"), "specs")
     rows = specs.reset_index(drop=True)
@@ -258,6 +260,7 @@ def specification_curve(specs: pd.DataFrame, choices=None, ax=None, dashboard_ax
         ax.annotate("pre-registered", (xi, est[int(xi) - 1]), xytext=(0, 14), textcoords="offset points",
                     ha="center", fontsize="x-small", color="#222222", gid="primary_label")
     ax.set_xlim(0.5, len(rows) + 0.5)
+    ax.set_ylim(*_robust_limits(est, lo, hi))
     ax.grid(False, axis="x")
     units = rows["unit"].dropna().astype(str).unique() if "unit" in rows else []
     # short: a long y label runs into the dashboard's labels; the unit belongs in the subtitle
@@ -271,6 +274,25 @@ def specification_curve(specs: pd.DataFrame, choices=None, ax=None, dashboard_ax
         ax.set_xlabel("Specifications, ranked by estimate")
         ax.set_xticks([])
     return ax
+
+
+def _robust_limits(est, lo, hi) -> tuple[float, float]:
+    """y limits that show zero and the bulk of the estimates with their typical CI, ignoring wild ones.
+
+    A degenerate fit (an estimate 1e14, a CI spanning ±1e15) would otherwise squash every other
+    specification into a flat line; estimates beyond 5 IQR of the rest are left off-scale.
+    """
+    ok = np.isfinite(est)
+    if not ok.any():
+        return -1.0, 1.0
+    q1, q3 = np.percentile(est[ok], [25, 75])
+    spread = max(q3 - q1, 1e-12 + 1e-6 * max(abs(q1), abs(q3)))
+    tame = ok & (est >= q1 - 5 * spread) & (est <= q3 + 5 * spread)
+    half = np.nanmedian((hi - lo)[tame]) / 2 if np.isfinite(hi - lo)[tame].any() else 0.0
+    low = min(0.0, np.nanmin(est[tame]) - 1.5 * half)
+    high = max(0.0, np.nanmax(est[tame]) + 1.5 * half)
+    pad = 0.05 * (high - low or 1.0)
+    return low - pad, high + pad
 
 
 def _dashboard(ax, rows, levels, x, colors, primary):

@@ -17,10 +17,12 @@ import pandas as pd
 
 from trailstrength import features
 
-__all__ = ["TERTILES", "binned_dose_response", "grade_speed_frame", "run_terrains", "sensitivity_specs",
+__all__ = ["SETS_EXPOSURES", "TERTILES", "binned_dose_response", "grade_speed_frame", "run_terrains", "sensitivity_specs",
            "soreness_course_frame", "specification_table", "weekly_training_frame"]
 
 TERTILES = ("low", "middle", "high")
+#: Exposures whose slopes are per weekly hinge set, so they share one specification curve.
+SETS_EXPOSURES = ("hinge_sets_28d", "hinge_sets_ewm")
 
 
 def _warehouse(wh):
@@ -336,7 +338,9 @@ def specification_table(results=None, wh=None, *, fast: bool = False) -> pd.Data
     Parameters
     ----------
     results : analysis.Results, optional
-        With a ``spec_curve`` (``analyze(..., everything=True)``), its fitted rows are used; the choice
+        With a ``spec_curve`` (``analyze(..., everything=True)``), its fitted rows on one scale are used:
+        linear models of exposures counted in weekly hinge sets (:data:`SETS_EXPOSURES`); ordinal-GEE
+        rows (log odds) and per-kg or per-second exposures are left to the table. The choice
         columns become ``window`` ("28 days"), ``exposure``, ``filter`` and ``model_choice``, and
         ``primary`` marks the pre-registered spec (28 days, ``hinge_sets_28d``, the first descent
         filter, random slope tried for H1, random intercept for H2).
@@ -352,7 +356,10 @@ def specification_table(results=None, wh=None, *, fast: bool = False) -> pd.Data
     """
     curve = getattr(results, "spec_curve", None)
     if curve is not None and len(curve):
-        table = curve[curve["estimate"].notna()].copy()
+        # One curve, one unit: ordinal GEE estimates are log cumulative odds, and volume-load (per kg) or eccentric
+        # TUT (per s) slopes are per a different exposure unit, so neither is another point on this curve.
+        same_scale = (curve["model_choice"] != "ordinal_gee") & curve["exposure"].isin(SETS_EXPOSURES)
+        table = curve[curve["estimate"].notna() & same_scale].copy()
         table["window"] = table["window_days"].map(lambda w: f"{w:g} days")
         first_filter = table.groupby("hypothesis")["filter"].transform("first")
         preregistered_model = np.where(table["hypothesis"] == "H1", "lmm_rs", "lmm")

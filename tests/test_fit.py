@@ -214,7 +214,7 @@ def test_strength_sets_names_loads_and_rest_sets():
             _set(6, 10, 1, weight=24.0)]
     res = fit.read(fit_activity(_track(), sport="training", sets=sets), _ctx())
     df = res.tables["strength_sets"]
-    assert df["exercise_raw"].tolist() == ["romanian_deadlift", "romanian_deadlift", "good_morning", "deadlift",
+    assert df["exercise_raw"].tolist() == ["romanian_deadlift", "romanian_deadlift", "good_morning", "deadlift/unknown",
                                            "unknown (FIT 65534)", "barbell_hip_thrust_with_bench"]
     assert df["load_kg"].tolist()[:3] == [100.0, 102.5, 40.0]  # raw 1600 / 16 = 100 kg
     assert df["set_index"].tolist()[:2] == [0, 1] and (df["set_type"] == "working").all()

@@ -90,9 +90,10 @@ def test_real_partial_times_kept(realdata, ctx):
     assert len(s) == 871 and 0 < s["timestamp"].notna().sum() < len(s)
 
 
-def test_real_route_only_is_refused_with_reason(realdata, ctx):
-    with pytest.raises(ReaderError, match="route"):
-        gpx.read(realdata("heartandsole/testcourse.gpx").read_bytes(), ctx)
+def test_real_route_only_is_a_course_not_an_activity(realdata, ctx):
+    res = gpx.read(realdata("heartandsole/testcourse.gpx").read_bytes(), ctx)
+    assert "activities" not in res.tables and len(res.tables["courses"]) == 1
+    assert any("route" in w for w in res.warnings)
 
 
 def test_real_missing_elevation_flagged(realdata, ctx):

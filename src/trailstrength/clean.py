@@ -8,9 +8,11 @@ import pandas as pd
 
 from trailstrength import exercises, terrain
 
-# which copy of the same activity wins when several sources hold it (lower wins)
-SOURCE_PREFERENCE = {"fit": 0, "tcx": 1, "gpx": 2}
+# which copy of the same activity wins when several sources hold it (lower wins); a Strava CSV row has no samples
+SOURCE_PREFERENCE = {"fit": 0, "tcx": 1, "gpx": 2, "strava_csv": 8}
 DUPLICATE_START_TOLERANCE_S = 60.0
+DUPLICATE_MIN_OVERLAP = 0.5  # share of the shorter activity's time span
+REFERENCE_PREFIX = "strava_"  # reference columns a kept copy takes over from its duplicates
 
 
 def clean_samples(samples: pd.DataFrame) -> pd.DataFrame:
@@ -41,23 +43,125 @@ def classify_strength(sets: pd.DataFrame, overrides=None) -> pd.DataFrame:
 
 
 def find_duplicate_activities(activities: pd.DataFrame) -> pd.Series:
-    """For each activity, the ``activity_id`` it duplicates (same athlete, start within 60 s), else NA.
+    """For each activity, the ``activity_id`` of the copy it duplicates, else NA.
 
-    Within a group of copies the preferred source (FIT > TCX > GPX, then the earliest-listed) is kept.
+    Two activities of one athlete from *different* files are the same activity when they start within
+    60 s of each other or their time spans overlap by at least half of the shorter one (a watch FIT and the
+    Strava GPX of the same run; a Strava CSV row and its file). Copies form groups (any chain of such pairs);
+    in each group the activities of one file are kept, chosen by source preference FIT > TCX > GPX > Strava
+    CSV, then by what the copy holds (times, altitude, positions), then by longer duration, then file order.
+    A Strava CSV row whose ``strava_file`` is an ingested file is a copy of that file's first activity
+    whatever the times say. The legs of one multisport file are never copies of each other.
+
+    Returns a Series aligned to ``activities`` (the kept copy each duplicate maps to: the one it overlaps most).
     """
     result = pd.Series(pd.NA, index=activities.index, dtype="object")
-    acts = activities.dropna(subset=["start_time"]).copy()
-    if acts.empty:
+    if activities.empty:
         return result
-    acts["_pref"] = acts["source_format"].map(SOURCE_PREFERENCE).fillna(9)
-    acts = acts.sort_values(["athlete_id", "start_time"])
+    acts = activities.reset_index(drop=True)
+    start = pd.to_datetime(acts["start_time"], utc=True).astype("int64").to_numpy() / 1e9
+    start = np.where(acts["start_time"].notna().to_numpy(), start, np.nan)
+    dur = pd.to_numeric(acts.get("duration_s"), errors="coerce").to_numpy(float) if "duration_s" in acts else \
+        np.full(len(acts), np.nan)
+    end = start + np.nan_to_num(dur, nan=0.0)
+    files = acts["source_file"].astype(str).to_numpy()
+    parent = list(range(len(acts)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    def join(i: int, j: int) -> None:
+        parent[root(i)] = root(j)
+
+    linked = _strava_links(acts)
+    for i, j in linked.items():
+        join(i, j)
     for _, grp in acts.groupby("athlete_id", sort=False):
-        start_s = grp["start_time"].astype("int64").to_numpy() / 1e9
-        cluster = np.concatenate([[0], np.cumsum(np.diff(start_s) > DUPLICATE_START_TOLERANCE_S)])
-        for _, members in grp.groupby(cluster):
-            if len(members) < 2:
+        idx = grp.index[np.isfinite(start[grp.index])].to_numpy()
+        idx = idx[np.argsort(start[idx], kind="stable")]
+        open_: list[int] = []  # activities whose span may still overlap the next start
+        for i in idx:
+            open_ = [j for j in open_ if max(end[j], start[j] + DUPLICATE_START_TOLERANCE_S) >= start[i]]
+            for j in open_:
+                if files[j] != files[i] and _same_activity(start[i], end[i], start[j], end[j]):
+                    join(i, j)
+            open_.append(i)
+    groups: dict[int, list[int]] = {}
+    for i in range(len(acts)):
+        groups.setdefault(root(i), []).append(i)
+    rank = _preference(acts)
+    for members in groups.values():
+        if len({files[i] for i in members}) < 2:
+            continue
+        keep_file = files[min(members, key=lambda i: rank[i])]
+        kept = [i for i in members if files[i] == keep_file]
+        for i in members:
+            if files[i] == keep_file:
                 continue
-            keep = members.sort_values("_pref", kind="stable").index[0]
-            for idx in members.index.drop(keep):
-                result[idx] = members.at[keep, "activity_id"]
+            best = linked.get(i)
+            if best is None or files[best] != keep_file:
+                best = max(kept, key=lambda j: (_overlap(start[i], end[i], start[j], end[j]), -j))
+            result.iloc[i] = acts.at[best, "activity_id"]
     return result
+
+
+def _same_activity(s1: float, e1: float, s2: float, e2: float) -> bool:
+    if abs(s1 - s2) <= DUPLICATE_START_TOLERANCE_S:
+        return True
+    shorter = min(e1 - s1, e2 - s2)
+    return shorter > 0 and _overlap(s1, e1, s2, e2) >= DUPLICATE_MIN_OVERLAP * shorter
+
+
+def _overlap(s1: float, e1: float, s2: float, e2: float) -> float:
+    return max(0.0, min(e1, e2) - max(s1, s2)) if np.isfinite(s1) and np.isfinite(s2) else 0.0
+
+
+def _preference(acts: pd.DataFrame) -> list[tuple]:
+    """Sort key per activity: source format, then richer content, longer, earlier in the table."""
+    fmt = acts["source_format"].map(SOURCE_PREFERENCE).fillna(9).to_numpy()
+    flag = lambda c: acts[c].fillna(False).astype(bool).to_numpy() if c in acts else np.zeros(len(acts), bool)  # noqa: E731
+    dur = pd.to_numeric(acts["duration_s"], errors="coerce").fillna(0).to_numpy() if "duration_s" in acts else \
+        np.zeros(len(acts))
+    first_row = {f: i for i, f in reversed(list(enumerate(acts["source_file"])))}
+    has_time, has_alt, has_gps = flag("has_time"), flag("has_altitude"), flag("has_gps")
+    return [(fmt[i], not has_time[i], not has_alt[i], not has_gps[i], -dur[i], first_row[f])
+            for i, f in enumerate(acts["source_file"])]
+
+
+def _strava_links(acts: pd.DataFrame) -> dict[int, int]:
+    """Strava CSV row position -> position of the first activity read from the file the row lists."""
+    if "strava_file" not in acts:
+        return {}
+    first = {}
+    for i, f in enumerate(acts["source_file"]):
+        first.setdefault(str(f), i)
+        for ext in (".gz",):  # the row may list x.fit.gz while the file was unpacked (or the reverse)
+            first.setdefault(str(f)[: -len(ext)] if str(f).endswith(ext) else str(f) + ext, i)
+    out = {}
+    rows = acts.index[acts["source_format"].eq("strava_csv") & acts["strava_file"].notna()]
+    for i in rows:
+        j = first.get(str(acts.at[i, "strava_file"]))
+        if j is not None and acts.at[j, "source_format"] != "strava_csv":
+            out[int(i)] = j
+    return out
+
+
+def take_over_references(activities: pd.DataFrame, duplicate_of: pd.Series) -> pd.DataFrame:
+    """Fill each kept activity's empty ``strava_*`` reference columns from the copies that duplicate it."""
+    cols = [c for c in activities.columns if c.startswith(REFERENCE_PREFIX)]
+    dups = duplicate_of.dropna()
+    if not cols or dups.empty:
+        return activities
+    out = activities.copy()
+    donors = out.loc[dups.index, cols].assign(_keeper=dups.to_numpy()).groupby("_keeper").first()
+    pos = pd.Series(out.index, index=out["activity_id"])
+    for keeper, vals in donors.iterrows():
+        if keeper in pos.index:
+            row = pos[keeper]
+            for c in cols:
+                if pd.isna(out.at[row, c]) and pd.notna(vals[c]):
+                    out.at[row, c] = vals[c]
+    return out

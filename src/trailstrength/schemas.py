@@ -170,6 +170,21 @@ class Races(_Base):
     time_s: Series[float] = pa.Field(ge=0, nullable=True)
 
 
+class Courses(_Base):
+    """One row per planned route (a GPX ``rte`` without times): a course, not an activity."""
+
+    course_id: Series[str] = pa.Field(unique=True)
+    athlete_id: Series[str]
+    source_file: Series[str]
+    source_format: Series[str]
+    name: Series[str] = pa.Field(nullable=True)
+    n_points: Series[int] = pa.Field(ge=0)
+    distance_m: Series[float] = pa.Field(ge=0, nullable=True)
+    has_altitude: Series[bool]
+    gain_m: Series[float] = pa.Field(ge=0, nullable=True)
+    loss_m: Series[float] = pa.Field(ge=0, nullable=True)
+
+
 class Manifest(_Base):
     """One row per input file: what it was, and what became of it."""
 
@@ -183,6 +198,8 @@ class Manifest(_Base):
     rows: Series[int] = pa.Field(ge=0)
     reader_version: Series[str]
     ingested_at: Series[pd.DatetimeTZDtype] = _ts()
+    duplicate_of: Optional[Series[str]] = pa.Field(nullable=True)  # the kept file, for state "duplicate"
+    mtime_ns: Optional[Series[int]] = pa.Field(nullable=True)  # lets a re-run trust the hash of an untouched file
 
 
 TABLES: dict[str, type[_Base]] = {
@@ -193,6 +210,7 @@ TABLES: dict[str, type[_Base]] = {
     "strength_sets": StrengthSets,
     "wellness": Wellness,
     "races": Races,
+    "courses": Courses,
     "manifest": Manifest,
 }
 

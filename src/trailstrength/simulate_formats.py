@@ -171,16 +171,32 @@ def tcx_activity(track: pd.DataFrame, *, sport: str = "Running", device: str = "
     return ("\n   " + doc) if leading_whitespace else doc
 
 
-def write_activity(path: Path, track: pd.DataFrame, fmt: str, name: str = "") -> Path:
-    """Write a simulated track as ``fit`` (plain ``.fit``) or ``tcx`` (gzipped ``.tcx.gz``); returns the path."""
+def gpx_activity(track: pd.DataFrame, name: str = "Run") -> str:
+    """A GPX 1.1 document of a simulated track with Garmin TrackPointExtension heart rate, as text."""
+    stamps = track["time"].dt.strftime("%Y-%m-%dT%H:%M:%SZ").to_numpy()
+    pts = "".join(
+        f'<trkpt lat="{la:.7f}" lon="{lo:.7f}"><ele>{el:.1f}</ele><time>{t}</time><extensions>'
+        f"<gpxtpx:TrackPointExtension><gpxtpx:hr>{int(h)}</gpxtpx:hr></gpxtpx:TrackPointExtension></extensions></trkpt>\n"
+        for la, lo, el, t, h in zip(track["lat"], track["lon"], track["ele"], stamps, track["hr"]))
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n<gpx version="1.1" creator="trailstrength simulate (barometric '
+            'altimeter)" xmlns="http://www.topografix.com/GPX/1/1" '
+            'xmlns:gpxtpx="http://www.garmin.com/xmlschemas/TrackPointExtension/v1">\n'
+            f"<trk><name>{name}</name><type>running</type><trkseg>\n{pts}</trkseg></trk></gpx>\n")
+
+
+def write_activity(path: Path, track: pd.DataFrame, fmt: str, name: str = "Run") -> Path:
+    """Write a simulated track as ``fit`` (``.fit``), ``tcx`` (``.tcx.gz``) or ``gpx`` (``.gpx.gz``).
+
+    ``path`` is the file name without its format suffix; returns the path written.
+    """
     path = Path(path)
     if fmt == "fit":
-        out = path.with_suffix(".fit")
+        out = path.with_name(path.name + ".fit")
         out.write_bytes(fit_activity(track))
-    elif fmt == "tcx":
-        out = path.with_suffix(".tcx.gz")
-        with gzip.open(out, "wt", encoding="utf-8", compresslevel=4) as fh:
-            fh.write(tcx_activity(track))
-    else:
-        raise ValueError(f"unknown simulated activity format {fmt!r} (fit or tcx; GPX is written by simulate.py)")
+        return out
+    if fmt not in ("tcx", "gpx"):
+        raise ValueError(f"unknown simulated activity format {fmt!r} (fit, tcx or gpx)")
+    out = path.with_name(path.name + f".{fmt}.gz")
+    with gzip.open(out, "wt", encoding="utf-8", compresslevel=4) as fh:
+        fh.write(tcx_activity(track) if fmt == "tcx" else gpx_activity(track, name))
     return out

@@ -24,13 +24,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from trailstrength import __version__, clean, config, exercises, schemas, terrain
+from trailstrength import __version__, clean, config, exercises, ingest_files, schemas, terrain
 from trailstrength.features import build_runs
-from trailstrength.io import FORMATS, Athlete, FileContext, ReaderError, detect, open_bytes, strength_logs
+from trailstrength.io import FORMATS, Athlete, FileContext, ReaderError, strength_logs
 
 log = logging.getLogger("trailstrength")
 
-RECORD_TABLES = ("activities", "strength_sets", "wellness")  # rows owned by one input file (source_file)
+RECORD_TABLES = ("activities", "strength_sets", "wellness", "courses")  # rows owned by one input file (source_file)
 IGNORED_NAMES = {"athlete.toml", "exercise_overrides.csv", ".DS_Store", "Thumbs.db"}
 
 
@@ -87,49 +87,25 @@ def scan_raw(raw: Path) -> list[tuple[Path, str | None]]:
     return found
 
 
-def _read_one(path: Path, ctx: FileContext) -> tuple[str, str, dict[str, pd.DataFrame], list[str]]:
-    """Detect, read and validate one file. Returns (format, reason-or-empty, tables, warnings)."""
-    fmt = "unknown"
-    try:
-        data, _ = open_bytes(path)
-        fmt = detect(data)
-        if fmt is None or fmt not in FORMATS:
-            head = data[:40].decode("utf-8", "replace").splitlines()[0] if data.strip() else ""
-            why = f"unrecognised format (starts {head!r})" if fmt is None else f"no reader for {fmt} yet"
-            return fmt or "unknown", why, {}, []
-        result = FORMATS[fmt].read(data, ctx)
-        tables = dict(result.tables)
-        if "samples" in tables:
-            tables["samples"] = clean.clean_samples(tables["samples"])
-        if "strength_sets" in tables:
-            tables["strength_sets"] = clean.classify_strength(tables["strength_sets"])
-        for name, df in tables.items():
-            if df.empty and name != "samples":
-                raise ReaderError(f"no {name} rows in the file")
-            tables[name] = schemas.validate(name, df)
-        return fmt, "", tables, result.warnings
-    except (ReaderError, schemas.SchemaViolation, ValueError, KeyError, OSError) as err:
-        return fmt, f"{type(err).__name__}: {err}".replace("\n", " | ")[:500], {}, []
-
-
-def _terrain_for(activity: pd.DataFrame, samples: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
-    """Segments and terrain summary of one activity (empty / NaN when it has no altitude)."""
-    # GPS-only altitude needs a wider smoothing window (benchmarks/validate_terrain.py, table 2)
-    rt = terrain.analyze_run(samples, terrain.TerrainParams.for_altitude_source(activity["altitude_source"].iloc[0]))
-    seg = rt.segments.copy()
-    seg.insert(0, "activity_id", activity["activity_id"].iloc[0])
-    seg.insert(1, "athlete_id", activity["athlete_id"].iloc[0])
-    summary = {"activity_id": activity["activity_id"].iloc[0], **rt.summary}
-    return seg, summary
+def _settings_fingerprint(raw: Path) -> dict[str, str]:
+    """Hashes of the files that change results without being inputs (athlete.toml, exercise overrides)."""
+    out = {}
+    for p in sorted([*raw.glob("*/athlete.toml"), *raw.glob("exercise_overrides.csv"), *raw.glob("*/exercise_overrides.csv")]):
+        out[p.relative_to(raw).as_posix()] = _sha256(p)
+    return out
 
 
 # ---------------------------------------------------------------------------------------------- ingest
-def ingest(raw=None, warehouse=None, *, progress: bool = True) -> IngestReport:
+def ingest(raw=None, warehouse=None, *, progress: bool = True, workers: int | None = None) -> IngestReport:
     """Build or update the warehouse from the raw drop zone.
 
-    Only new or changed files (by sha256) are read; files whose format reader changed version are re-read;
-    rows of files that disappeared are dropped. Derived tables (segments, runs) are rebuilt when the terrain
-    processing version changes.
+    Only new or changed files (by sha256; unchanged size and modification time reuse the recorded hash) are
+    read, in parallel worker processes; files whose format reader changed version are re-read, and so are
+    an athlete's files when their ``athlete.toml`` changed; rows of files that disappeared are dropped.
+    Duplicates across sources and Strava export links are decided again on every run over all activities
+    read so far (``activity_sources.parquet`` keeps every copy), so a better copy arriving later wins, and a
+    duplicate whose kept copy disappears is read again. Derived tables (segments, runs) are rebuilt when the
+    terrain processing version changes. A run with nothing to do writes nothing.
 
     Parameters
     ----------
@@ -137,6 +113,8 @@ def ingest(raw=None, warehouse=None, *, progress: bool = True) -> IngestReport:
         Paths (default: :func:`trailstrength.config.path` ``raw`` / ``warehouse``).
     progress
         Show a rich progress bar while reading.
+    workers
+        Reader processes (default ``TRAILSTRENGTH_WORKERS`` or the CPU count; 1 reads in-process).
     """
     raw = config.path("raw", raw)
     wh = config.path("warehouse", warehouse)
@@ -147,14 +125,23 @@ def ingest(raw=None, warehouse=None, *, progress: bool = True) -> IngestReport:
     old_manifest = old.manifest.set_index("path") if not old.manifest.empty else None
     meta = old.meta
     derived_stale = meta.get("terrain_version") != terrain.TERRAIN_VERSION
+    settings = _settings_fingerprint(raw)
+    changed_profiles = {k.split("/")[0] for k in set(settings) ^ set(meta.get("settings", {}))
+                        | {k for k, v in settings.items() if meta.get("settings", {}).get(k) != v}
+                        if k.endswith("athlete.toml")}
 
     athletes: dict[str, Athlete] = {}
     rows, todo, report = [], [], IngestReport(manifest=pd.DataFrame())
     now = pd.Timestamp.now(tz="UTC")
     for path, folder in scan_raw(raw):
         rel = path.relative_to(raw).as_posix()
-        sha, size = _sha256(path), path.stat().st_size
-        base = {"path": rel, "sha256": sha, "size_bytes": size, "athlete_id": folder or "", "ingested_at": now}
+        st = path.stat()
+        prev = old_manifest.loc[rel] if old_manifest is not None and rel in old_manifest.index else None
+        same_stat = prev is not None and int(prev["size_bytes"]) == st.st_size and \
+            pd.notna(prev.get("mtime_ns")) and int(prev.get("mtime_ns")) == st.st_mtime_ns
+        sha = prev["sha256"] if same_stat else _sha256(path)
+        base = {"path": rel, "sha256": sha, "size_bytes": st.st_size, "mtime_ns": st.st_mtime_ns,
+                "athlete_id": folder or "", "ingested_at": now, "duplicate_of": None}
         if folder is None:
             rows.append({**base, "format": "unknown", "state": "quarantined", "rows": 0, "reader_version": "",
                          "reason": "not inside an athlete folder (expected RAW/<athlete>/...)"})
@@ -167,50 +154,68 @@ def ingest(raw=None, warehouse=None, *, progress: bool = True) -> IngestReport:
                 report.warnings.setdefault(f"{folder}/athlete.toml", []).append(str(err))
         athlete = athletes[folder]
         base["athlete_id"] = athlete.athlete_id
-        prev = old_manifest.loc[rel] if old_manifest is not None and rel in old_manifest.index else None
         fmt_version = FORMATS[prev["format"]].version if prev is not None and prev["format"] in FORMATS else ""
-        if prev is not None and prev["sha256"] == sha and prev["reader_version"] == fmt_version:
-            rows.append({**prev.to_dict(), "path": rel})
+        if (prev is not None and prev["sha256"] == sha and prev["reader_version"] == fmt_version
+                and folder not in changed_profiles):
+            rows.append({**prev.to_dict(), "path": rel, "mtime_ns": st.st_mtime_ns})
             report.unchanged.append(rel)
         else:
             todo.append((path, FileContext(rel, sha, athlete), base))
 
-    for name, a in athletes.items():
-        if not a.timezone_known:
-            log.warning("athlete %s: no time zone in athlete.toml; local dates use %s", name, a.timezone)
+    removed = sorted(set(old_manifest.index) - {r["path"] for r in rows} - {t[1].path for t in todo}) \
+        if old_manifest is not None else []
+    # a duplicate whose kept copy is going away or changing is read again (its samples were never stored)
+    moving = set(removed) | {t[1].path for t in todo}
+    for r in [r for r in rows if r.get("state") == "duplicate" and r.get("duplicate_of") in moving]:
+        rows.remove(r)
+        report.unchanged.remove(r["path"])
+        todo.append((raw / r["path"], FileContext(r["path"], r["sha256"], athletes[r["path"].split("/")[0]]),
+                     {k: r[k] for k in ("path", "sha256", "size_bytes", "mtime_ns", "athlete_id")}
+                     | {"ingested_at": now, "duplicate_of": None}))
+    report.removed = removed
+    if not todo and not removed and not derived_stale and meta.get("settings") == settings and old_manifest is not None:
+        report.manifest = old.manifest  # nothing changed: nothing to write
+        return report
 
-    new_tables: dict[str, list[pd.DataFrame]] = {t: [] for t in (*RECORD_TABLES, "samples")}
+    samples_dir = wh / "samples.parquet"
+    new_tables: dict[str, list[pd.DataFrame]] = {t: [] for t in RECORD_TABLES}
     seen_sha = {r["sha256"]: r["path"] for r in rows if r["state"] == "ingested"}
-    for path, ctx, base in _progress(todo, progress, "reading files"):
+    jobs = []
+    for path, ctx, base in todo:
         report.read.append(ctx.path)
         if ctx.sha256 in seen_sha:
             rows.append({**base, "format": "", "state": "duplicate", "rows": 0, "reader_version": "",
-                         "reason": f"identical content to {seen_sha[ctx.sha256]}"})
-            continue
-        fmt, reason, tables, warns = _read_one(path, ctx)
-        version = FORMATS[fmt].version if fmt in FORMATS else ""
-        if warns:
-            report.warnings[ctx.path] = warns
-        if reason:
-            rows.append({**base, "format": fmt, "state": "quarantined", "rows": 0, "reader_version": version,
-                         "reason": reason})
+                         "reason": f"identical content to {seen_sha[ctx.sha256]}", "duplicate_of": seen_sha[ctx.sha256]})
             continue
         seen_sha[ctx.sha256] = ctx.path
-        for t, df in tables.items():
-            new_tables[t].append(df.assign(source_file=ctx.path) if t in RECORD_TABLES else df)
-        rows.append({**base, "format": fmt, "state": "ingested", "rows": sum(map(len, tables.values())),
-                     "reader_version": version, "reason": "; ".join(warns) or None})
+        jobs.append((path, ctx, base))
+    results = ingest_files.read_files([(p, c) for p, c, _ in jobs], samples_dir, workers=workers, progress=progress)
+    fresh_segments, fresh_summaries, fresh_samples = [], [], set()
+    for (path, ctx, base), res in zip(jobs, results):
+        if res.warnings:
+            report.warnings[ctx.path] = res.warnings
+        if res.reason:
+            rows.append({**base, "format": res.fmt, "state": "quarantined", "rows": 0, "reader_version": res.version,
+                         "reason": res.reason})
+            continue
+        for t, df in res.tables.items():
+            new_tables.setdefault(t, []).append(df.assign(source_file=ctx.path) if t in RECORD_TABLES else df)
+        fresh_segments += res.segments
+        fresh_summaries += res.summaries
+        fresh_samples.update(res.sample_activities)
+        rows.append({**base, "format": res.fmt, "state": "ingested", "rows": res.rows, "reader_version": res.version,
+                     "reason": "; ".join(res.warnings) or None})
 
     manifest = pd.DataFrame(rows)
-    current = set(manifest.loc[manifest["state"] == "ingested", "path"]) if len(manifest) else set()
-    if old_manifest is not None:
-        report.removed = sorted(set(old_manifest.index) - set(manifest["path"]))
+    current = set(manifest.loc[manifest["state"] != "quarantined", "path"]) if len(manifest) else set()
+    unchanged = set(report.unchanged)
 
-    # record tables: keep the rows of unchanged files, add the new ones
+    # record tables: keep the rows of unchanged files, add the new ones (activities: every copy, duplicates too)
     tables: dict[str, pd.DataFrame] = {}
     for t in RECORD_TABLES:
-        kept = old.table(t)
-        kept = kept[kept["source_file"].isin(current - set(report.read))] if "source_file" in kept else kept.iloc[:0]
+        kept = old.table("activity_sources") if t == "activities" and (wh / "activity_sources.parquet").exists() \
+            else old.table(t)
+        kept = kept[kept["source_file"].isin(unchanged & current)] if "source_file" in kept else kept.iloc[:0]
         tables[t] = pd.concat([kept, *new_tables[t]], ignore_index=True) if new_tables[t] else kept
 
     # a workout in two exports of the same app counts once (duplicate_of marks the extra copy); exercises are classified
@@ -220,54 +225,51 @@ def ingest(raw=None, warehouse=None, *, progress: bool = True) -> IngestReport:
         report.warnings.setdefault(path, []).append(note)
     tables["strength_sets"] = exercises.annotate_by_folder(tables["strength_sets"], raw)
 
-    # duplicates across sources: the same run from two files
-    acts = tables["activities"]
-    dup_of = clean.find_duplicate_activities(acts)
-    if dup_of.notna().any():
-        dups = acts[dup_of.notna()]
-        for idx, row in dups.iterrows():
-            keep_path = acts.loc[acts["activity_id"] == dup_of[idx], "source_file"].iloc[0]
-            m = manifest["path"] == row["source_file"]
-            manifest.loc[m, ["state", "reason"]] = ["duplicate", f"same activity as {keep_path} (kept by preference FIT > TCX > GPX)"]
-        tables["activities"] = acts[dup_of.isna()].reset_index(drop=True)
-    live = set(tables["activities"]["activity_id"])
+    # duplicates across sources and Strava export links, over every copy read so far
+    all_acts = tables["activities"].drop(columns=["duplicate_of"], errors="ignore").reset_index(drop=True)
+    all_acts["duplicate_of"] = clean.find_duplicate_activities(all_acts)
+    manifest = _mark_duplicate_files(manifest, all_acts)
+    live_acts = clean.take_over_references(all_acts, all_acts["duplicate_of"])
+    live_acts = live_acts[live_acts["duplicate_of"].isna()].drop(columns="duplicate_of").reset_index(drop=True)
+    live = set(live_acts["activity_id"])
+    for name, a in athletes.items():
+        defaults = live_acts[(live_acts["athlete_id"] == a.athlete_id) & live_acts["source_file"].isin(report.read)
+                             & live_acts.get("local_date_source", pd.Series(dtype=str)).eq("default")]
+        if len(defaults) and not a.timezone_known:
+            log.warning("athlete %s: no time zone in athlete.toml and %d activities state none; local dates use %s",
+                        name, len(defaults), a.timezone)
 
-    # samples: one file per activity; write the new ones (before the manifest: harmless if we crash)
-    samples_dir = wh / "samples.parquet"
-    fresh_samples = {df["activity_id"].iloc[0]: df for df in new_tables["samples"] if len(df)}
-    acts_by_id = tables["activities"].set_index("activity_id")
-    for aid, df in fresh_samples.items():
-        if aid in live:
-            _atomic_parquet(df, samples_dir / f"athlete_id={acts_by_id.at[aid, 'athlete_id']}" / f"{aid}.parquet")
-
-    # derived: terrain per activity for new activities, or for all when the terrain version changed
+    # derived: terrain of new activities comes from the readers; all of it again when the terrain version changed
     old_segments, old_summaries = old.table("segments"), old.table("runs")
-    redo = live if derived_stale else {a for a in fresh_samples if a in live}
+    redo = (live - fresh_samples) if derived_stale else set()
     report.rebuilt_derived = derived_stale and bool(live)
-    keep = live - redo
+    keep = live - redo - fresh_samples
     seg_parts = [old_segments[old_segments["activity_id"].isin(keep)]] if len(old_segments) else []
+    seg_parts += [s for s in fresh_segments if len(s) and s["activity_id"].iloc[0] in live]
     # the runs table carries each run's terrain summary; reuse it for unchanged activities
     summary_cols = ["activity_id", *terrain.SUMMARY_KEYS]
     summaries = ([old_summaries.loc[old_summaries["activity_id"].isin(keep), summary_cols]]
                  if len(old_summaries) and set(summary_cols) <= set(old_summaries) else [])
+    summaries += [pd.DataFrame([s]) for s in fresh_summaries]
+    acts_by_id = live_acts.set_index("activity_id", drop=False)
     for aid in _progress(sorted(redo), progress and len(redo) > 20, "terrain"):
-        s = fresh_samples.get(aid)
-        if s is None:
-            s = old.samples(activity_ids=[aid])
-        seg, summ = _terrain_for(acts_by_id.loc[[aid]].reset_index(), s)
-        seg_parts.append(seg)
-        summaries.append(pd.DataFrame([summ]))
+        s = old.samples(activity_ids=[aid])
+        if len(s):
+            seg, summ = ingest_files.terrain_for(acts_by_id.loc[aid], s)
+            seg_parts.append(seg)
+            summaries.append(pd.DataFrame([summ]))
     segments = pd.concat(seg_parts, ignore_index=True) if seg_parts else schemas.empty("segments")
     summary = pd.concat(summaries, ignore_index=True) if summaries else pd.DataFrame({"activity_id": []})
-    tables["activities"] = _with_terrain_totals(tables["activities"], summary)
+    tables["activities"] = _with_terrain_totals(live_acts, summary)
+    tables["activity_sources"] = _with_terrain_totals(all_acts, summary)
     tables["segments"] = segments
     tables["runs"] = build_runs(tables["activities"], summary)
 
     for t, df in tables.items():
-        _atomic_parquet(schemas.validate(t, df), wh / f"{t}.parquet")
+        _atomic_parquet(schemas.validate(t, df) if t in schemas.TABLES else df, wh / f"{t}.parquet")
     manifest = schemas.validate("manifest", manifest)
     meta = {"terrain_version": terrain.TERRAIN_VERSION, "trailstrength": __version__,
-            "written_at": now.isoformat()}
+            "written_at": now.isoformat(), "settings": settings}
     (wh / ".meta.json.tmp").write_text(json.dumps(meta, indent=2))
     os.replace(wh / ".meta.json.tmp", wh / "meta.json")
     _atomic_parquet(manifest, wh / "manifest.parquet")  # the commit point
@@ -276,18 +278,47 @@ def ingest(raw=None, warehouse=None, *, progress: bool = True) -> IngestReport:
     return report
 
 
+def _mark_duplicate_files(manifest: pd.DataFrame, acts: pd.DataFrame) -> pd.DataFrame:
+    """A file whose every activity is a copy of another file's becomes ``duplicate``, naming the kept file."""
+    if acts.empty or acts["duplicate_of"].isna().all():
+        return manifest
+    file_of = acts.set_index("activity_id")["source_file"]
+    out = manifest.copy()
+    for src, grp in acts.groupby("source_file", sort=False):
+        dups = grp["duplicate_of"].dropna()
+        if dups.empty:
+            continue
+        keeper = file_of.get(dups.iloc[0])
+        m = out["path"] == src
+        if len(dups) == len(grp):
+            why = f"same activity as {keeper} (kept by preference FIT > TCX > GPX > Strava CSV, then content)"
+            out.loc[m, ["state", "reason", "duplicate_of"]] = ["duplicate", why, keeper]
+        else:
+            note = f"{len(dups)} of {len(grp)} activities are copies of activities in other files"
+            prev = out.loc[m, "reason"].iloc[0] if m.any() else None
+            out.loc[m, "reason"] = f"{prev}; {note}" if isinstance(prev, str) and prev else note
+    return out
+
+
 def _with_terrain_totals(acts: pd.DataFrame, summary: pd.DataFrame) -> pd.DataFrame:
-    """Fill activity distance / moving time / ascent / descent from the terrain summary where it has them."""
-    if summary.empty:
-        for c in ("moving_time_s", "distance_m", "ascent_m", "descent_m"):
-            if c not in acts:
-                acts[c] = float("nan")
-        return acts
-    s = summary.set_index("activity_id")
+    """Fill activity distance / moving time / ascent / descent from the terrain summary where it has them.
+
+    Moving time is ours only where the activity covered distance; otherwise (strength sessions, indoor
+    rides without a speed sensor) the reader's value (the device's timer time) stays.
+    """
+    cols = ("moving_time_s", "distance_m", "ascent_m", "descent_m")
     out = acts.copy()
-    for c in ("moving_time_s", "distance_m", "ascent_m", "descent_m"):
+    for c in cols:
+        if c not in out:
+            out[c] = float("nan")
+    if summary.empty:
+        return out
+    s = summary.drop_duplicates("activity_id", keep="last").set_index("activity_id")
+    moved = out["activity_id"].map(s["distance_m"]).gt(0) if "distance_m" in s else pd.Series(False, index=out.index)
+    for c in cols:
         ours = out["activity_id"].map(s[c]) if c in s else pd.Series(float("nan"), index=out.index)
-        out[c] = ours.where(ours.notna(), out[c]) if c in out else ours
+        use = ours.notna() & (moved if c == "moving_time_s" else True)
+        out[c] = ours.where(use, out[c])
     return out
 
 

@@ -34,7 +34,7 @@ SPORTS = {
 BAROMETRIC_DEVICES = re.compile(
     r"barometric|f[eē]nix|epix|enduro|tactix|quatix|marq|descent|instinct|forerunner ?9\d\d|\bfr9\d\d|"
     r"forerunner ?(?:745|955|965|255|265)|\bfr(?:745|955|965|255|265)|edge ?(?:5\d\d|8\d\d|1000|1030|1040|explore)|"
-    r"\bedge_?(?:5\d\d|8\d\d|1000|1030|1040|explore)|vivoactive ?[345]|vivoactive[345]|venu|suunto ?9|ambit|"
+    r"\bedge_?(?:5\d\d|8\d\d|1000|1030|1040|explore)|v[ií]voactive[ _]?(?:hr|[345])|venu|suunto ?9|ambit|"
     r"vertical|apex ?pro|vertix|polar ?(?:v800|vantage v|grit)",
     re.I,
 )
@@ -68,6 +68,17 @@ def offset_zone(offset_s: float | None) -> dt.timezone | None:
     return dt.timezone(dt.timedelta(seconds=q))
 
 
+def local_day(start: pd.Timestamp, ctx: FileContext, file_offset_s: float | None) -> tuple[pd.Timestamp, str]:
+    """The local date (naive midnight) of one UTC instant and which zone produced it (see the module docstring)."""
+    if ctx.athlete.timezone_known:
+        zone, source = ctx.athlete.tz, "athlete"
+    else:
+        zone = offset_zone(file_offset_s)
+        zone, source = (zone, "file") if zone is not None else (ctx.athlete.tz, "default")
+    local = start.to_pydatetime().astimezone(zone)
+    return pd.Timestamp(local.year, local.month, local.day), source
+
+
 def local_date_of(start: pd.Series, ctx: FileContext, file_offset_s: float | None) -> tuple[pd.Series, str]:
     """Local dates (naive midnight) of UTC instants and which zone produced them (see module docstring)."""
     start = pd.Series(start).astype("datetime64[ns, UTC]")
@@ -92,21 +103,20 @@ def iso_offset_s(text: str | None) -> float | None:
 
 def activity_row(ctx: FileContext, index: int, *, source_format: str, sport: str, start, duration_s: float,
                  samples: pd.DataFrame | None, device: str | None, file_offset_s: float | None = None,
-                 **extra) -> dict:
+                 has_gps: bool | None = None, has_altitude: bool | None = None, **extra) -> dict:
     """One ``activities`` row; totals left NaN are filled by the terrain step (or stay unknown).
 
-    ``extra`` adds source-specific columns (``moving_time_s``, ``device_distance_m`` ...); units in the names.
+    ``has_gps`` / ``has_altitude`` default to what ``samples`` hold. ``extra`` adds source-specific columns
+    (``moving_time_s``, ``device_distance_m`` ...); units in the names.
     """
     start = pd.Timestamp(start) if start is not None and pd.notna(start) else pd.NaT
     if start is not pd.NaT:
         start = start.tz_localize("UTC") if start.tzinfo is None else start.tz_convert("UTC")
-    has_gps = bool(samples is not None and len(samples) and samples["lat"].notna().any())
-    has_alt = bool(samples is not None and len(samples) and samples["altitude_m"].notna().any())
-    if pd.notna(start):
-        local, source = local_date_of(pd.Series([start]), ctx, file_offset_s)
-        local_date = local.iloc[0]
-    else:
-        local_date, source = pd.NaT, "none"
+    if has_gps is None:
+        has_gps = bool(samples is not None and len(samples) and samples["lat"].notna().any())
+    has_alt = has_altitude if has_altitude is not None else bool(
+        samples is not None and len(samples) and samples["altitude_m"].notna().any())
+    local_date, source = local_day(start, ctx, file_offset_s) if pd.notna(start) else (pd.NaT, "none")
     row = {
         "activity_id": ctx.activity_id(index), "athlete_id": ctx.athlete.athlete_id, "source_file": ctx.path,
         "source_format": source_format, "sport": sport, "start_time": start, "local_date": local_date,
@@ -123,7 +133,7 @@ def activity_row(ctx: FileContext, index: int, *, source_format: str, sport: str
 
 def activities_frame(rows: list[dict]) -> pd.DataFrame:
     """Activity rows -> a frame with the contract's dtypes for the time columns."""
-    df = pd.DataFrame(rows)
-    df["start_time"] = pd.to_datetime(df["start_time"], utc=True).astype("datetime64[ns, UTC]")
-    df["local_date"] = pd.to_datetime(df["local_date"]).astype("datetime64[ns]")
-    return df
+    cols = {k: [r.get(k) for r in rows] for k in rows[0]}
+    cols["start_time"] = pd.DatetimeIndex(cols["start_time"]).as_unit("ns")
+    cols["local_date"] = pd.DatetimeIndex(cols["local_date"]).as_unit("ns")
+    return pd.DataFrame(cols)

@@ -14,8 +14,9 @@ the decoded content into tables:
   ``fractional_cadence``. Each record belongs to the session whose time window holds it.
 * ``strength_sets`` — active ``set`` messages (rest sets dropped): reps, load in kg (the profile's 1/16 kg
   scale is applied by the decoder), duration, and ``exercise_raw`` named from the FIT profile's exercise
-  category and subtype (``romanian_deadlift``; the category alone, ``deadlift``, when the subtype is
-  missing; ``unknown (FIT 65534)`` for an unidentified exercise). Classification is the cleaning step's job.
+  category and subtype (``romanian_deadlift``; ``deadlift/unknown`` when the subtype is missing, so the
+  category alone never decides; ``unknown (FIT 65534)`` for an unidentified exercise). Classification is
+  the cleaning step's job.
 
 Time stamps: FIT times are UTC. Device-relative times (before a clock fix, raw < 0x10000000) are moved to
 wall-clock time with ``activity.local_timestamp`` read in the athlete's zone when that is possible, else
@@ -27,7 +28,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from trailstrength.io.activity_rows import activities_frame, activity_row, local_date_of, sport_name
+from trailstrength.io.activity_rows import activities_frame, activity_row, local_day, sport_name
 from trailstrength.io.base import FileContext, Format, ReaderError, ReadResult
 from trailstrength.io.fit_decode import RELATIVE_BEFORE, FitContent, decode
 
@@ -104,16 +105,17 @@ def _times(content: FitContent, ctx: FileContext, warnings: list[str]) -> tuple[
     return np.where(rel, np.nan, t), np.nan
 
 
-def _samples(content: FitContent, t: np.ndarray) -> pd.DataFrame:
+def _sample_columns(content: FitContent) -> dict[str, np.ndarray]:
+    """Record columns under our names (units as in the module docstring), developer fields as ``dev_<name>``."""
     global _PROFILE_RECORD_FIELDS
     rec = content.records
-    n = len(t)
+    n = len(rec.get("timestamp", ()))
     cols: dict[str, np.ndarray] = {}
     for col, names in _SAMPLE_FIELDS.items():
-        vals = np.full(n, np.nan)
-        for name in names:
-            if name in rec:
-                vals = np.where(np.isnan(vals), rec[name], vals)
+        present = [rec[name] for name in names if name in rec]
+        vals = present[0] if present else np.full(n, np.nan)
+        for more in present[1:]:
+            vals = np.where(np.isnan(vals), more, vals)
         cols[col] = vals
     cad = rec.get("cadence", np.full(n, np.nan))
     frac = rec.get("fractional_cadence")
@@ -123,9 +125,8 @@ def _samples(content: FitContent, t: np.ndarray) -> pd.DataFrame:
     for name, vals in rec.items():
         if name not in _PROFILE_RECORD_FIELDS and not name.startswith("unknown_") and np.isfinite(vals).any():
             cols[_dev_name(name)] = vals
-    ts = pd.to_datetime(pd.Series(t), unit="s", utc=True).astype("datetime64[ns, UTC]")
     first = ("lat", "lon", "altitude_m", "distance_m", "speed_mps", "heart_rate", "cadence")
-    return pd.DataFrame({"timestamp": ts, **{c: cols[c] for c in first}, **{c: v for c, v in cols.items() if c not in first}})
+    return {**{c: cols[c] for c in first}, **{c: v for c, v in cols.items() if c not in first}}
 
 
 def _num(d: dict, key: str) -> float:
@@ -148,7 +149,7 @@ def read(data: bytes, ctx: FileContext) -> ReadResult:
     if ftype in _NON_ACTIVITY_TYPES and not sessions:
         raise ReaderError(f"a FIT {ftype} file, not an activity")
     t, shift = _times(content, ctx, warnings)
-    samples = _samples(content, t)
+    cols = _sample_columns(content)
     device = device_name(msgs)
     act = (msgs.get("activity") or [{}])[-1]
     offset = _num(act, "local_timestamp") - _num(act, "timestamp")
@@ -172,25 +173,27 @@ def read(data: bytes, ctx: FileContext) -> ReadResult:
         starts = np.array([fit_time(s.get("start_time")) for s in sessions_])
     # each record goes to the last session starting at or before it (records before the first: the first)
     owner = np.clip(np.searchsorted(np.nan_to_num(starts, nan=-np.inf), t, side="right") - 1, 0, len(sessions_) - 1)
-    rows, parts = [], []
+    ids = [ctx.activity_id(i) for i in range(len(sessions_))]
+    elapsed = np.full(len(t), np.nan)
+    has_gps, has_alt = np.isfinite(cols["lat"]), np.isfinite(cols["altitude_m"])
+    rows = []
     for i, s in enumerate(sessions_):
-        aid = ctx.activity_id(i)
-        part = samples[owner == i].reset_index(drop=True)
-        part.insert(0, "activity_id", aid)
-        first = part["timestamp"].min() if len(part) else pd.NaT
-        start = pd.to_datetime(starts[i], unit="s", utc=True) if np.isfinite(starts[i]) else first
-        moved = pd.notna(first) and first < start
+        mask = owner == i if len(sessions_) > 1 else slice(None)
+        ti = t[mask]
+        first = np.nanmin(ti) if np.isfinite(ti).any() else np.nan
+        start = starts[i] if np.isfinite(starts[i]) else first
+        moved = bool(np.isfinite(first) and first < start)
         if moved:  # a session starts no later than its first record
             start = first
-        elapsed = (part["timestamp"] - start).dt.total_seconds() if pd.notna(start) else np.nan
-        part.insert(2, "elapsed_s", elapsed)
+        elapsed[mask] = ti - start
         duration = _num(s, "total_elapsed_time")
-        if (moved or not np.isfinite(duration)) and len(part) and pd.notna(start):
-            end = max(part["timestamp"].max().timestamp(), np.nan_to_num(fit_time(s.get("timestamp")), nan=0.0))
-            duration = end - start.timestamp()
+        if (moved or not np.isfinite(duration)) and np.isfinite(first):
+            duration = max(np.nanmax(ti), np.nan_to_num(fit_time(s.get("timestamp")), nan=0.0)) - start
         sport = sport_name(s.get("sport") if not isinstance(s.get("sport"), int) else None, s.get("sub_sport"))
         rows.append(activity_row(
-            ctx, i, source_format="fit", sport=sport, start=start, duration_s=duration, samples=part,
+            ctx, i, source_format="fit", sport=sport,
+            start=pd.Timestamp(start, unit="s", tz="UTC") if np.isfinite(start) else None, duration_s=duration,
+            samples=None, has_gps=bool(has_gps[mask].any()), has_altitude=bool(has_alt[mask].any()),
             device=device, file_offset_s=offset,
             moving_time_s=_num(s, "total_timer_time"),
             sub_sport=s.get("sub_sport") if isinstance(s.get("sub_sport"), str) else None,
@@ -199,10 +202,12 @@ def read(data: bytes, ctx: FileContext) -> ReadResult:
             n_laps=int(_num(s, "num_laps")) if np.isfinite(_num(s, "num_laps")) else np.nan,
             decoder=content.decoder,
         ))
-        parts.append(part)
     activities = activities_frame(rows)
-    tables = {"activities": activities, "samples": pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]}
-    sets = strength_sets(msgs, ctx, activities, starts, fit_time)
+    samples = pd.DataFrame({
+        "activity_id": np.asarray(ids, dtype=object)[owner] if len(ids) > 1 else ids[0],
+        "timestamp": pd.to_datetime(t, unit="s", utc=True).as_unit("ns"), "elapsed_s": elapsed, **cols})
+    tables = {"activities": activities, "samples": samples}
+    sets = strength_sets(msgs, ctx, rows, starts, fit_time)
     if len(sets):
         tables["strength_sets"] = sets
     return ReadResult(tables, warnings)
@@ -221,7 +226,7 @@ def exercise_name(category, subtype) -> str:
     names = prof.get(f"{cat_name}_exercise_name")
     if isinstance(sub, int) and sub != UNKNOWN_EXERCISE and names is not None and sub in names.enum:
         return names.enum[sub]
-    return cat_name
+    return f"{cat_name}/unknown"  # the category alone never names the exercise (DESIGN §7)
 
 
 def _first(v):
@@ -232,37 +237,44 @@ def _first(v):
     return v
 
 
-def strength_sets(msgs: dict, ctx: FileContext, activities: pd.DataFrame, starts: np.ndarray, fit_time) -> pd.DataFrame:
-    """Active ``set`` messages as raw strength_sets rows (before exercise classification)."""
+def strength_sets(msgs: dict, ctx: FileContext, rows: list[dict], starts: np.ndarray, fit_time) -> pd.DataFrame:
+    """Active ``set`` messages as raw strength_sets rows (before exercise classification).
+
+    ``rows`` are the file's activity rows: each set belongs to the session it starts in, and takes its local
+    date from the same zone as that session.
+    """
     active = [s for s in msgs.get("set", []) if s.get("set_type") in ("active", 1)]
     if not active:
         return pd.DataFrame()
     when = np.array([fit_time(s.get("start_time", s.get("timestamp"))) for s in active], dtype=float)
-    owner = np.clip(np.searchsorted(np.nan_to_num(starts, nan=-np.inf), np.nan_to_num(when, nan=np.inf), side="right") - 1,
-                    0, len(activities) - 1)
-    performed = pd.to_datetime(pd.Series(when), unit="s", utc=True).astype("datetime64[ns, UTC]")
-    df = pd.DataFrame({
+    owner = np.clip(np.searchsorted(np.nan_to_num(starts, nan=-np.inf), np.nan_to_num(when, nan=np.inf), side="right")
+                    - 1, 0, len(rows) - 1)
+    performed, local, session, names, seen, index = [], [], [], [], {}, []
+    for s, w, o in zip(active, when, owner):
+        act = rows[o]
+        at = pd.Timestamp(w, unit="s", tz="UTC") if np.isfinite(w) else pd.NaT
+        offset = act["utc_offset_s"] if act["local_date_source"] == "file" else None
+        performed.append(at)
+        local.append(local_day(at, ctx, offset)[0] if pd.notna(at) else act["local_date"])
+        name = exercise_name(s.get("category"), s.get("category_subtype"))
+        names.append(name)
+        session.append(act["activity_id"])
+        index.append(seen.get((act["activity_id"], name), 0))
+        seen[(act["activity_id"], name)] = index[-1] + 1
+    load = np.array([_num(s, "weight") for s in active])
+    return pd.DataFrame({
         "athlete_id": ctx.athlete.athlete_id,
-        "performed_at": performed,
-        "session_id": activities["activity_id"].to_numpy()[owner],
-        "exercise_raw": [exercise_name(s.get("category"), s.get("category_subtype")) for s in active],
+        "performed_at": pd.DatetimeIndex(performed).as_unit("ns").tz_convert("UTC"),
+        "local_date": pd.DatetimeIndex(local).as_unit("ns"),
+        "session_id": session, "exercise_raw": names,
         "fit_category": [",".join(str(x) for x in np.atleast_1d(s.get("category")) if x is not None)
                          if s.get("category") is not None else None for s in active],
-        "set_type": "working",
-        "reps": [_num(s, "repetitions") for s in active],
-        "load_kg": [_num(s, "weight") for s in active],
+        "set_index": np.array(index, dtype=np.int64), "set_type": "working",
+        "reps": [_num(s, "repetitions") for s in active], "load_kg": load,
+        "bodyweight": np.isnan(load) | (load == 0),
         "duration_s": [_num(s, "duration") for s in active],
         "rpe": np.nan, "rir": np.nan, "source": "fit", "source_file": ctx.path,
     })
-    act_local = activities["local_date"].to_numpy()[owner]
-    zone_src = activities["local_date_source"].to_numpy()[owner]
-    offsets = activities["utc_offset_s"].to_numpy()[owner]
-    local = [local_date_of(pd.Series([p]), ctx, o if src == "file" else None)[0].iloc[0] if pd.notna(p) else a
-             for p, a, src, o in zip(df["performed_at"], act_local, zone_src, offsets)]
-    df["local_date"] = pd.to_datetime(pd.Series(local)).astype("datetime64[ns]")
-    df["bodyweight"] = df["load_kg"].isna() | df["load_kg"].eq(0)
-    df["set_index"] = df.groupby(["session_id", "exercise_raw"], sort=False).cumcount().astype("int64")
-    return df
 
 
 FORMATS = [Format("fit", VERSION, "activity", sniff, read)]

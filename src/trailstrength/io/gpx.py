@@ -1,7 +1,20 @@
-"""GPX 1.0 / 1.1 tracks (lxml): positions, elevation, time, and Garmin TrackPointExtension hr/cad.
+"""GPX 1.0 / 1.1: tracks (all tracks and segments of a file form one activity) and routes (courses).
 
-Namespace prefixes differ between writers, so elements are matched by local name. Tracks and segments
-are concatenated in file order into one activity; a file with no track points is a reader error.
+Per track point: position, ``<ele>``, ``<time>`` and Garmin TrackPointExtension ``hr`` / ``cad`` (v1 or v2,
+any namespace prefix). Samples carry ``segment`` (0, 1, ... across all tracks in file order), because a new
+segment means the recording was interrupted.
+
+Robustness, as the real files need it:
+
+* partial or missing times keep the track (``has_time`` false when none; a warning names the share);
+  impossible dates (before 1990 / after 2100, e.g. a 1901 clock) are dropped with a warning;
+* a file cut off mid-way keeps its complete points, with a warning; no complete point is a reader error;
+* a route-only file (``rtept``, no ``trkpt``) is recorded in the ``courses`` table, not as an activity;
+* a time stated with a UTC offset (``+02:00``) gives the file's zone for local dates (see activity_rows).
+
+Reading is the byte-level fast path of :mod:`trailstrength.io.xml_points`; documents it cannot vouch for
+(several prefixes for one tag, self-closing points, comments) are parsed as an lxml tree — the same output,
+slower. Tests check both paths agree on every real file.
 """
 
 from __future__ import annotations
@@ -12,18 +25,13 @@ import numpy as np
 import pandas as pd
 from lxml import etree
 
-from trailstrength.io.base import FileContext, Format, ReaderError, ReadResult, local_dates, text_head
+from trailstrength.io import xml_points as xp
+from trailstrength.io.activity_rows import activities_frame, activity_row, iso_offset_s, sport_name
+from trailstrength.io.base import FileContext, Format, ReaderError, ReadResult, text_head
 
-VERSION = "1"
-
-# GPX <type> values (free text, or Strava's numeric codes) -> our sport names
-_SPORTS = {
-    "running": "running", "run": "running", "9": "running", "trail_running": "running", "trail running": "running",
-    "cycling": "cycling", "biking": "cycling", "ride": "cycling", "1": "cycling",
-    "hiking": "hiking", "hike": "hiking", "walking": "walking", "walk": "walking", "10": "walking",
-}
-# creators known to record barometric altitude (evidence for altitude_source)
-_BAROMETRIC = re.compile(r"barometric|fenix|f[eē]nix|forerunner ?9\d\d|epix|enduro|vertix|suunto ?9|ambit|apex pro", re.I)
+VERSION = "2"
+FIELDS = ("ele", "time", "hr", "cad")
+_CREATOR = re.compile(rb"<(?:[\w.-]+:)?gpx\b[^>]*?\bcreator\s*=\s*[\"']([^\"']*)")
 
 
 def sniff(data: bytes) -> bool:
@@ -31,97 +39,164 @@ def sniff(data: bytes) -> bool:
     return head.startswith("<") and bool(re.search(r"<(\w+:)?gpx[\s>]", head))
 
 
-def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
+def _local(tag) -> str:
+    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def scan_fast(data: bytes) -> dict:
+    """Track points as columns (text values as ``S`` arrays) plus file metadata; raises ``NeedsTree``."""
+    ix = xp.TagIndex(data)
+    tag = ix.tag("trkpt")
+    out = {"creator": _creator(data)}
+    if tag is None:
+        rte = ix.tag("rtept")
+        out["route_points"] = _points(ix, rte, route=True) if rte else None
+        return out
+    out.update(_points(ix, tag))
+    out["truncated"] = xp.truncated(data, "gpx")
+    prefix = tag[1:-len("trkpt")]
+    starts = out.pop("starts")
+    seg = ix.tag("trkseg")
+    seg_starts = ix.lt[ix.starts(seg)] if seg else np.zeros(0, np.int64)
+    out["segment"] = (np.maximum(np.searchsorted(seg_starts, starts, side="right") - 1, 0) if len(seg_starts)
+                      else np.zeros(len(starts), dtype=np.int64))
+    trk = [int(ix.lt[i]) for i in ix.starts(b"<" + prefix + b"trk")[:1]]
+    first = int(starts[0]) if len(starts) else len(data)
+    out["name"] = xp.first_text(data, b"<" + prefix + b"name", trk[0] if trk else 0, first)
+    out["type"] = xp.first_text(data, b"<" + prefix + b"type", trk[0] if trk else 0, first)
+    return out
+
+
+def _points(ix: xp.TagIndex, tag: bytes, route: bool = False) -> dict:
+    """Columns of the points opened by ``tag`` (track or route points)."""
+    starts, ends = ix.spans(tag)
+    attrs = ix.attributes(tag)
+    if any(a.rstrip().endswith(b"/") for a in attrs):
+        raise xp.NeedsTree("self-closing points")
+    attrs = attrs[: len(starts)]
+    out = {"lat": xp.attribute(attrs, "lat"), "lon": xp.attribute(attrs, "lon"), "n": len(starts), "starts": starts}
+    for name in (("ele",) if route else FIELDS):
+        out[name] = ix.values_in(starts, ends, ix.tag(name))
+    if route:  # the route's own name (before its first point), else the file's
+        rte = ix.tag("rte")
+        begin = int(ix.lt[ix.starts(rte)][0]) if rte and len(ix.starts(rte)) else 0
+        out["name"] = xp.first_text(ix.data, ix.tag("name"), begin, int(starts[0]) if len(starts) else None) or \
+            xp.first_text(ix.data, ix.tag("name"))
+    return out
+
+
+def _creator(data: bytes) -> str | None:
+    m = _CREATOR.search(data, 0, 4096)
+    return m.group(1).decode("utf-8", "replace").strip() or None if m else None
+
+
+def scan_tree(data: bytes) -> dict:
+    """The same as :func:`scan_fast` from an lxml tree (the reference path; recovers from bad markup)."""
+    try:
+        root = etree.fromstring(data, parser=etree.XMLParser(huge_tree=True, recover=False, remove_comments=True))
+        cut = False
+    except etree.XMLSyntaxError as err:
+        root = etree.fromstring(data, parser=etree.XMLParser(huge_tree=True, recover=True, remove_comments=True))
+        if root is None or next(root.iter("{*}trkpt", "trkpt"), None) is None:
+            raise ReaderError(f"not well-formed GPX XML ({err})") from None
+        cut = True
+    out = {"creator": root.get("creator"), "truncated": cut}
+    cols = {k: [] for k in ("lat", "lon", *FIELDS, "segment")}
+    for k, seg in enumerate(root.iter("{*}trkseg", "trkseg")):
+        for pt in seg.iter("{*}trkpt", "trkpt"):
+            cols["lat"].append((pt.get("lat") or "").encode())
+            cols["lon"].append((pt.get("lon") or "").encode())
+            vals = dict.fromkeys(FIELDS, b"")
+            for child in pt.iter():
+                name = _local(child.tag)
+                if name in vals and not vals[name] and child.text:
+                    vals[name] = child.text.encode()
+            for name in FIELDS:
+                cols[name].append(vals[name])
+            cols["segment"].append(k)
+    if not cols["lat"]:
+        rte = [p for p in root.iter("{*}rtept", "rtept")]
+        if rte:
+            eles = [next((c.text for c in p if _local(c.tag) == "ele"), "") or "" for p in rte]
+            rte_el = next(root.iter("{*}rte", "rte"), None)
+            name = next((e.text for e in (rte_el if rte_el is not None else []) if _local(e.tag) == "name"), None) or \
+                next((e.text for e in root.iter("{*}name", "name")), None)
+            out["route_points"] = {"lat": np.array([(p.get("lat") or "").encode() for p in rte], dtype="S64"),
+                                   "lon": np.array([(p.get("lon") or "").encode() for p in rte], dtype="S64"),
+                                   "ele": np.array([e.encode() for e in eles], dtype="S64"), "name": name}
+        else:
+            out["route_points"] = None
+        return out
+    out.update({k: np.array(v, dtype="S64") if k != "segment" else np.array(v, dtype=np.int64) for k, v in cols.items()})
+    out["n"] = len(cols["lat"])
+    trk = next(root.iter("{*}trk", "trk"), None)
+    meta = {_local(c.tag): (c.text or "").strip() for c in (trk if trk is not None else []) if _local(c.tag) in ("name", "type")}
+    out["name"], out["type"] = meta.get("name") or None, meta.get("type") or None
+    return out
+
+
+def scan(data: bytes) -> dict:
+    """Fast path, else the tree."""
+    try:
+        return scan_fast(data)
+    except xp.NeedsTree:
+        return scan_tree(data)
 
 
 def read(data: bytes, ctx: FileContext) -> ReadResult:
-    """Read a GPX file into one ``activities`` row and its ``samples``."""
-    try:
-        root = etree.fromstring(data, parser=etree.XMLParser(huge_tree=True, recover=False))
-    except etree.XMLSyntaxError as err:
-        raise ReaderError(f"not well-formed GPX XML ({err})") from None
-
-    lat, lon, ele, times, hr, cad = [], [], [], [], [], []
-    for pt in root.iter("{*}trkpt"):
-        try:
-            lat.append(float(pt.get("lat")))
-            lon.append(float(pt.get("lon")))
-        except (TypeError, ValueError):
-            raise ReaderError(f"track point on line {pt.sourceline} has no numeric lat/lon") from None
-        e = t = h = c = None
-        for child in pt.iter():
-            name = _local(child.tag) if isinstance(child.tag, str) else ""
-            if name == "ele":
-                e = child.text
-            elif name == "time":
-                t = child.text
-            elif name == "hr":
-                h = child.text
-            elif name == "cad":
-                c = child.text
-        ele.append(e)
-        times.append(t)
-        hr.append(h)
-        cad.append(c)
-    if not lat:
-        kind = "a route (rtept) without a track" if next(root.iter("{*}rtept"), None) is not None else "no track points"
-        raise ReaderError(f"GPX has {kind}; nothing to ingest as an activity")
-
-    ts = pd.to_datetime(pd.Series(times, dtype="str"), utc=True, format="ISO8601", errors="coerce")
-    ts = ts.astype("datetime64[ns, UTC]")
+    """Read a GPX file into one ``activities`` row and its ``samples`` (or one ``courses`` row for a route)."""
+    pts = scan(data)
+    if not pts.get("n"):
+        route = pts.get("route_points")
+        if route:
+            return ReadResult({"courses": course_row(route, ctx)}, ["route without a track: recorded as a course"])
+        if xp.truncated(data, "gpx") or not data.strip():
+            raise ReaderError("not well-formed GPX XML: the file ends before </gpx> and holds no complete track point")
+        raise ReaderError("GPX has no track points; nothing to ingest as an activity")
     warnings = []
+    if pts.get("truncated"):
+        warnings.append(f"GPX is cut off before </gpx>: kept the {pts['n']} complete track points before the fault")
+    ts = xp.to_times(pts["time"])
     years = ts.dt.year
-    if ((years < 1990) | (years > 2100)).any():
-        warnings.append(f"{int(((years < 1990) | (years > 2100)).sum())} points have impossible dates; times dropped")
-        ts = ts.where((years >= 1990) & (years <= 2100))
-
-    samples = pd.DataFrame(
-        {
-            "activity_id": ctx.activity_id(),
-            "timestamp": ts,
-            "lat": np.asarray(lat),
-            "lon": np.asarray(lon),
-            "altitude_m": pd.to_numeric(pd.Series(ele, dtype="str"), errors="coerce"),
-            "heart_rate": pd.to_numeric(pd.Series(hr, dtype="str"), errors="coerce"),
-            "cadence": pd.to_numeric(pd.Series(cad, dtype="str"), errors="coerce"),
-        }
-    )
-    start = ts.min()
-    samples["elapsed_s"] = (ts - start).dt.total_seconds() if pd.notna(start) else np.nan
-    samples["distance_m"] = np.nan  # filled from positions by the cleaning step
-    samples["speed_mps"] = np.nan
-
-    meta = {_local(el.tag): (el.text or "").strip() for el in root.iter("{*}type", "{*}name") if el.text}
-    creator = root.get("creator") or ""
-    sport = _SPORTS.get(meta.get("type", "").lower(), meta.get("type", "").lower() or "unknown")
-    has_alt = bool(samples["altitude_m"].notna().any())
-    activity = pd.DataFrame(
-        {
-            "activity_id": [ctx.activity_id()],
-            "athlete_id": ctx.athlete.athlete_id,
-            "source_file": ctx.path,
-            "source_format": "gpx",
-            "sport": sport,
-            "name": meta.get("name"),
-            "start_time": [start],
-            "local_date": local_dates(pd.Series([start]), ctx.athlete.timezone) if pd.notna(start) else [pd.NaT],
-            "duration_s": (ts.max() - start).total_seconds() if pd.notna(start) else np.nan,
-            # totals are ours, from the terrain step (a GPX file carries none of its own)
-            "moving_time_s": np.nan,
-            "distance_m": np.nan,
-            "ascent_m": np.nan,
-            "descent_m": np.nan,
-            "has_gps": True,
-            "has_altitude": has_alt,
-            "altitude_source": ("barometric" if _BAROMETRIC.search(creator) else "gps") if has_alt else "none",
-            "device": creator or None,
-            "has_time": bool(ts.notna().any()),
-        }
-    )
-    if ts.isna().all():
+    bad = (years < 1990) | (years > 2100)
+    if bad.any():
+        warnings.append(f"{int(bad.sum())} points have impossible dates; times dropped")
+        ts = ts.where(~bad)
+    n_t = int(ts.notna().sum())
+    if n_t == 0:
         warnings.append("no usable times: time-based metrics unavailable")
-    return ReadResult({"activities": activity, "samples": samples}, warnings)
+    elif n_t < len(ts):
+        warnings.append(f"times on {n_t} of {len(ts)} points only")
+    start = ts.min()
+    samples = pd.DataFrame({
+        "activity_id": ctx.activity_id(), "timestamp": ts,
+        "elapsed_s": (ts - start).dt.total_seconds() if pd.notna(start) else np.nan,
+        "distance_m": np.nan, "lat": xp.to_float(pts["lat"]), "lon": xp.to_float(pts["lon"]),
+        "altitude_m": xp.to_float(pts["ele"]), "heart_rate": xp.to_float(pts["hr"]), "cadence": xp.to_float(pts["cad"]),
+        "speed_mps": np.nan,  # distance and speed come from positions in the cleaning step
+        "segment": pts["segment"],
+    })
+    first_time = next((v for v in pts["time"] if v), b"").decode("ascii", "replace")
+    kind = (pts.get("type") or "").strip()
+    row = activity_row(ctx, 0, source_format="gpx", sport=sport_name(kind) if kind else "unknown", start=start,
+                       duration_s=(ts.max() - start).total_seconds() if pd.notna(start) else np.nan, samples=samples,
+                       device=pts.get("creator"), file_offset_s=iso_offset_s(first_time), name=pts.get("name"))
+    return ReadResult({"activities": activities_frame([row]), "samples": samples}, warnings)
+
+
+def course_row(route: dict, ctx: FileContext) -> pd.DataFrame:
+    """One ``courses`` row (a planned route: no times, no activity)."""
+    from trailstrength.terrain import track_distance
+
+    lat, lon, ele = xp.to_float(route["lat"]), xp.to_float(route["lon"]), xp.to_float(route["ele"])
+    dist = track_distance(lat, lon)
+    dz = np.diff(ele[np.isfinite(ele)])
+    return pd.DataFrame({"course_id": [ctx.activity_id()], "athlete_id": ctx.athlete.athlete_id,
+                         "source_file": ctx.path, "source_format": "gpx", "name": route.get("name"),
+                         "n_points": len(lat), "distance_m": float(np.nanmax(dist)) if len(dist) else np.nan,
+                         "has_altitude": bool(np.isfinite(ele).any()),
+                         "gain_m": float(dz[dz > 0].sum()) if len(dz) else np.nan,
+                         "loss_m": float(-dz[dz < 0].sum()) if len(dz) else np.nan})
 
 
 FORMATS = [Format("gpx", VERSION, "activity", sniff, read)]

@@ -27,7 +27,7 @@ $(call STAMP,notebooks): pyproject.toml | $(VENV)/bin/python
 	$(BIN)/python -m pip install --quiet -e ".[test,notebooks]"
 	touch $@
 
-demo: $(call STAMP,core)  ## simulate the example cohort, ingest, analyze, draw a figure (reports/demo)
+demo: $(call STAMP,core)  ## simulate the example cohort, ingest, analyze, write figures + report (reports/demo)
 	$(BIN)/trailstrength demo
 
 test: $(call STAMP,test)  ## run the whole test suite (unit, end-to-end, notebooks)

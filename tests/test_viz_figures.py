@@ -328,6 +328,8 @@ def test_write_figure_set_exports_pseudonymised_figures_with_alt_text(cohort, tm
             assert im.text["Description"] == r.alt
         for athlete in ("ath01", "ath02", "ath03"):  # no real ids anywhere a reader sees
             assert athlete not in r.alt and athlete not in r.title
+    spec = next(r for r in drawn if r.name == "specification_curve_h1")
+    assert spec.alt.endswith("choices: window, knee adjusted.")  # choices, not result columns
     index = json.loads((tmp_path / "figures.json").read_text())
     assert index["pseudonymised"] is True and len(index["figures"]) == len(records)
 

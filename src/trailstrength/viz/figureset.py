@@ -151,7 +151,7 @@ def _forest(ctx: _Context):
 
 @_builder("specification_curve_")
 def _specification(ctx: _Context):
-    from trailstrength.viz.effects import specification_curve
+    from trailstrength.viz.effects import RESULT_COLUMNS, specification_curve
 
     specs = frames.specification_table(ctx.results, ctx.wh, fast=ctx.fast)
     for hyp, unit in (("H1", "DPI per weekly hinge set"), ("H2", "soreness points per weekly hinge set")):
@@ -163,8 +163,7 @@ def _specification(ctx: _Context):
         ax = specification_curve(sub)
         excl = int(((sub["ci_low"] > 0) | (sub["ci_high"] < 0)).sum())
         choices = ", ".join(c.replace("_", " ") for c in sub.columns
-                            if c not in ("hypothesis", "estimate", "ci_low", "ci_high", "primary", "unit")
-                            and sub[c].nunique() > 1)
+                            if c not in RESULT_COLUMNS and sub[c].nunique() > 1)
         alt = (f"Specification curve of {len(sub)} estimates of the {hyp} within-athlete hinge effect ({unit}), "
                f"ranked from {fmt(sub['estimate'].min(), sign=True, digits=3)} to "
                f"{fmt(sub['estimate'].max(), sign=True, digits=3)}, median "

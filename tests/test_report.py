@@ -134,7 +134,7 @@ def test_rendered_report_keeps_ids_when_asked(stub):
 
 def test_hypothesis_table_verdicts(stub):
     _, results, _ = stub
-    table = report._hypothesis_table(results.effects).set_index("id")
+    table = report.hypothesis_table(results.effects).set_index("id")
     assert "excludes zero" in table.loc["H1", "result"]
     assert "includes zero" in table.loc["H2", "result"]
     assert table.loc["H5", "result"].startswith("not estimated")
@@ -210,3 +210,23 @@ def test_report_reuses_a_written_figure_set(tmp_path):
         with Image.open(io.BytesIO(png)) as im:
             assert im.width == 1600  # the 2x export, halved for the page
             assert im.text["Description"] == img["alt"]
+
+
+@pytest.mark.slow
+def test_figures_and_report_commands(tmp_path):
+    from small_cohort import small_cohort
+    from typer.testing import CliRunner
+
+    from trailstrength.cli import app
+
+    _, wh = small_cohort()
+    runner = CliRunner()
+    result = runner.invoke(app, ["figures", "--warehouse", str(wh), "--out", str(tmp_path / "figs"), "--fast"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "figs" / "figures.json").is_file() and (tmp_path / "figs" / "h1_dpi_vs_hinge.svg").is_file()
+    assert not list((tmp_path / "figs").glob("route_*"))  # no maps unless asked
+    result = runner.invoke(app, ["report", "--warehouse", str(wh), "--out", str(tmp_path / "r.html")])
+    assert result.exit_code == 0, result.output
+    assert _parse((tmp_path / "r.html").read_text(encoding="utf-8")).images
+    result = runner.invoke(app, ["report", "--warehouse", str(tmp_path / "nowhere"), "--out", str(tmp_path / "x.html")])
+    assert result.exit_code == 1 and "error" in result.output

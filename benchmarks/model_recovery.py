@@ -1,19 +1,29 @@
 """Monte Carlo check of the primary H1/H2 models: bias, RMSE, CI coverage, error rates.
 
-Simulates panels with a known within-athlete effect of ``hinge_sets_28d`` (and a null
-one), with between-athlete confounding, unbalanced runs per athlete and 8–20 athletes,
-fits them with :func:`trailstrength.models.fit_h1` / :func:`fit_h2` exactly as the
-pipeline does, and prints, per hypothesis and scenario: bias, RMSE, 95 % CI coverage,
-rejection rate at alpha = 0.05 (power, or false-positive rate under the null), each with
-its Monte Carlo standard error, and which model the fallback chain ended on.
+Simulates panels with a known within-athlete effect of ``hinge_sets_28d``, with between-athlete confounding and
+unbalanced runs per athlete, fits them with :func:`trailstrength.models.fit_h1` / :func:`fit_h2` exactly as the
+pipeline does, and prints, per hypothesis, scenario and interval method: bias (also as % of the effect), RMSE,
+95 % CI coverage and rejection rate at alpha = 0.05 (power, or false-positive rate under the null), each with its
+Monte Carlo standard error, and which model the fallback chain ended on.
 
-The data-generating model differs on purpose from the one in tests/test_models.py:
-unbalanced panels, soreness rounded to whole points and clipped to 0–10, and a small
-true random slope in H1.
+Scenarios (issue 7):
+
+* ``effect`` / ``null``: 12-20 athletes, planted within-athlete effect or none.  Targets: coverage 93-97 %,
+  false-positive rate <= 6 %, |bias| < 10 % of the effect.
+* ``confounded``: hinge volume rises with downhill running inside athletes (a training block adds both), and
+  downhill running itself moves the outcome.  The pre-registered model adjusts for ``descent_100m_28d`` and must
+  stay unbiased; the ``naive`` row drops that covariate and must not.
+* ``few``: 8 athletes whose responses to hinge volume differ (athlete-specific slopes, SD about 1.5x the mean
+  effect).  Wald intervals ignore part of that and under-cover; the athlete cluster bootstrap
+  (:func:`trailstrength.models.bootstrap.cluster_bootstrap`, GLS engine, 999 replicates) is shown with its three
+  interval types (``boot_t_se`` is the default).
+
+The data-generating model differs on purpose from the one in tests/test_models.py: unbalanced panels, soreness
+rounded to whole points and clipped to 0-10, and a small true random slope in H1.
 
 Run::
 
-    PYTHONPATH=src python benchmarks/model_recovery.py            # 200 reps, ~1–2 min on 2 cores
+    PYTHONPATH=src python benchmarks/model_recovery.py            # 200 reps per scenario, ~10 min on 2 cores
     PYTHONPATH=src python benchmarks/model_recovery.py --reps 50 --workers 1
 """
 
@@ -28,29 +38,39 @@ import numpy as np
 import pandas as pd
 
 from trailstrength.models import fit_h1, fit_h2
+from trailstrength.models.bootstrap import cluster_bootstrap
 
 TRUTH = {"H1": 0.008, "H2": -0.15}  # dpi / soreness points per weekly hinge set (within)
 CONFOUNDING = {"H1": 0.04, "H2": -0.6}  # added to the between-athlete slope
+SCENARIOS = ("effect", "null", "confounded", "few")
+#: (athletes low, high), within-athlete slope SD, within-athlete rise of descent exposure per weekly hinge set
+SETUP = {
+    "effect": ((12, 20), {"H1": 0.004, "H2": 0.0}, 0.8),
+    "null": ((12, 20), {"H1": 0.004, "H2": 0.0}, 0.8),
+    "confounded": ((12, 20), {"H1": 0.004, "H2": 0.0}, 2.5),
+    "few": ((8, 8), {"H1": 0.012, "H2": 0.2}, 0.8),
+}
+BOOT_CIS = ("t_boot_se", "percentile", "studentized")
 
 
-def _athletes(rng, runs_lo, runs_hi):
-    n_athletes = int(rng.integers(8, 21))
+def _athletes(rng, n_range, runs_lo, runs_hi):
+    n_athletes = int(rng.integers(n_range[0], n_range[1] + 1))
     runs = rng.integers(runs_lo, runs_hi + 1, n_athletes)
     athlete = np.repeat([f"a{i:02d}" for i in range(n_athletes)], runs)
     return n_athletes, runs, athlete
 
 
-def simulate_h1(rng, beta_within):
-    n_athletes, runs, athlete = _athletes(rng, 8, 40)
+def simulate_h1(rng, beta_within, n_range=(12, 20), slope_sd=0.004, descent_rise=0.8):
+    n_athletes, runs, athlete = _athletes(rng, n_range, 8, 40)
     n = len(athlete)
     per = lambda values: np.repeat(values, runs)  # noqa: E731 - athlete-level to run-level
     mean_hinge = per(rng.gamma(4, 0.8, n_athletes))  # right-skewed, like real volumes
     hinge = np.clip(mean_hinge + rng.normal(0, 1.0, n), 0, None)
-    descent = per(rng.uniform(4, 16, n_athletes)) + 0.8 * (hinge - mean_hinge) + rng.normal(0, 2, n)
+    descent = per(rng.uniform(4, 16, n_athletes)) + descent_rise * (hinge - mean_hinge) + rng.normal(0, 2, n)
     km = per(rng.uniform(25, 70, n_athletes)) + rng.normal(0, 6, n)
     grade = rng.uniform(-0.3, -0.04, n)
     duration = rng.gamma(4, 0.6, n)
-    slope_dev = per(rng.normal(0, 0.005, n_athletes))  # small true random slope
+    slope_dev = per(rng.normal(0, slope_sd, n_athletes))  # athletes respond differently
     dpi = (
         1.0 + (beta_within + slope_dev) * (hinge - mean_hinge)
         + (beta_within + CONFOUNDING["H1"]) * mean_hinge
@@ -66,18 +86,19 @@ def simulate_h1(rng, beta_within):
     )
 
 
-def simulate_h2(rng, beta_within):
-    n_athletes, runs, athlete = _athletes(rng, 5, 20)
+def simulate_h2(rng, beta_within, n_range=(12, 20), slope_sd=0.0, descent_rise=0.8):
+    n_athletes, runs, athlete = _athletes(rng, n_range, 5, 20)
     n = len(athlete)
     per = lambda values: np.repeat(values, runs)  # noqa: E731
     mean_hinge = per(rng.gamma(3, 1.0, n_athletes))
     hinge = np.clip(mean_hinge + rng.normal(0, 1.2, n), 0, None)
     descent = rng.uniform(5, 20, n)
-    descent_28d = per(rng.uniform(4, 16, n_athletes)) + rng.normal(0, 2, n)
+    descent_28d = per(rng.uniform(4, 16, n_athletes)) + descent_rise * (hinge - mean_hinge) + rng.normal(0, 2, n)
     acute = rng.poisson(np.clip(hinge, 0.1, None) / 2)
     other = rng.exponential(2, n)
+    slope_dev = per(rng.normal(0, slope_sd, n_athletes))
     latent = (
-        3.0 + 0.2 * descent + beta_within * (hinge - mean_hinge)
+        3.0 + 0.2 * descent + (beta_within + slope_dev) * (hinge - mean_hinge)
         + (beta_within + CONFOUNDING["H2"]) * mean_hinge - 0.08 * descent_28d
         + 0.15 * acute + 0.1 * other + per(rng.normal(0, 1.0, n_athletes)) + rng.normal(0, 1.0, n)
     )
@@ -91,32 +112,51 @@ def simulate_h2(rng, beta_within):
     )
 
 
+def _row(hyp, scenario, estimator, beta, r, model=None):
+    return {"hypothesis": hyp, "scenario": scenario, "estimator": estimator, "truth": beta,
+            "estimate": r["estimate"], "ci_low": r["ci_low"], "ci_high": r["ci_high"], "p_value": r["p_value"],
+            "model": model or r["model"], "n_athletes": r["n_athletes"], "n_obs": r["n_obs"]}
+
+
 def one_rep(args):
     hyp, scenario, seed = args
     rng = np.random.default_rng(seed)
-    beta = TRUTH[hyp] if scenario == "effect" else 0.0
-    panel = simulate_h1(rng, beta) if hyp == "H1" else simulate_h2(rng, beta)
-    fit = fit_h1(panel) if hyp == "H1" else fit_h2(panel)
-    r = fit.effects.loc[fit.effects["primary"]].iloc[0]
-    return {
-        "hypothesis": hyp, "scenario": scenario, "truth": beta, "estimate": r["estimate"],
-        "ci_low": r["ci_low"], "ci_high": r["ci_high"], "p_value": r["p_value"],
-        "model": r["model"], "n_athletes": r["n_athletes"], "n_obs": r["n_obs"],
-    }
+    beta = 0.0 if scenario == "null" else TRUTH[hyp]
+    n_range, slope_sd, rise = SETUP[scenario]
+    sim, fit = (simulate_h1, fit_h1) if hyp == "H1" else (simulate_h2, fit_h2)
+    panel = sim(rng, beta, n_range, slope_sd[hyp], rise)
+    original = fit(panel)
+    r = original.effects.loc[original.effects["primary"]].iloc[0]
+    rows = [_row(hyp, scenario, "wald", beta, r)]
+    if scenario == "confounded":  # the same model without the downhill-exposure covariate
+        from trailstrength.models.primary import DEFAULT_H1_COVARIATES, DEFAULT_H2_COVARIATES
+
+        covs = [c for c in (DEFAULT_H1_COVARIATES if hyp == "H1" else DEFAULT_H2_COVARIATES)
+                if c != "descent_100m_28d"]
+        naive = fit(panel, covariates=covs).effects
+        rows.append(_row(hyp, scenario, "naive", beta, naive.loc[naive["primary"]].iloc[0]))
+    if scenario == "few":
+        for ci in BOOT_CIS:
+            b = cluster_bootstrap(panel, fit, engine="gls", ci=ci, n_boot=999, seed=seed, original=original,
+                                  terms=[r["term"]]).effects.iloc[0]
+            rows.append(_row(hyp, scenario, f"boot_{ci}", beta, b, model=r["model"]))
+    return rows
 
 
 def summarise(res: pd.DataFrame) -> pd.DataFrame:
     out = []
-    for (hyp, scen), g in res.groupby(["hypothesis", "scenario"], sort=False):
+    for (hyp, scen, est), g in res.groupby(["hypothesis", "scenario", "estimator"], sort=False):
         n = len(g)
-        err = g["estimate"] - g["truth"]
-        cover = ((g["ci_low"] <= g["truth"]) & (g["truth"] <= g["ci_high"])).mean()
+        truth = g["truth"].iloc[0]
+        err = g["estimate"] - truth
+        cover = ((g["ci_low"] <= truth) & (truth <= g["ci_high"])).mean()
         reject = (g["p_value"] < 0.05).mean()
         models = g["model"].value_counts()
         out.append(
             {
-                "hyp": hyp, "scenario": scen, "truth": g["truth"].iloc[0], "reps": n,
+                "hyp": hyp, "scenario": scen, "estimator": est, "truth": truth, "reps": n,
                 "bias": err.mean(), "bias_mcse": err.std(ddof=1) / np.sqrt(n),
+                "bias_pct": 100 * err.mean() / abs(truth) if truth else np.nan,
                 "rmse": np.sqrt((err**2).mean()),
                 "coverage": cover, "cov_mcse": np.sqrt(cover * (1 - cover) / n),
                 "reject_05": reject, "rej_mcse": np.sqrt(reject * (1 - reject) / n),
@@ -131,26 +171,28 @@ def main(argv=None):
     parser.add_argument("--reps", type=int, default=200)
     parser.add_argument("--seed", type=int, default=20240601)
     parser.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1))
+    parser.add_argument("--scenarios", nargs="*", default=list(SCENARIOS), choices=SCENARIOS)
     args = parser.parse_args(argv)
 
     seeds = np.random.SeedSequence(args.seed).generate_state(args.reps)
-    jobs = [(h, s, int(seed)) for h in ("H1", "H2") for s in ("effect", "null") for seed in seeds]
+    jobs = [(h, s, int(seed)) for h in ("H1", "H2") for s in args.scenarios for seed in seeds]
     t0 = time.perf_counter()
     if args.workers > 1:
         with ProcessPoolExecutor(args.workers) as pool:
-            rows = list(pool.map(one_rep, jobs, chunksize=8))
+            rows = [r for rs in pool.map(one_rep, jobs, chunksize=8) for r in rs]
     else:
-        rows = [one_rep(j) for j in jobs]
+        rows = [r for j in jobs for r in one_rep(j)]
     elapsed = time.perf_counter() - t0
     res = pd.DataFrame(rows)
     table = summarise(res)
-    with pd.option_context("display.width", 200, "display.max_columns", 20, "display.max_colwidth", 60):
-        print(f"model_recovery: {args.reps} reps x (H1, H2) x (effect, null), seed {args.seed}, "
+    with pd.option_context("display.width", 250, "display.max_columns", 30, "display.max_colwidth", 60):
+        print(f"model_recovery: {args.reps} reps x (H1, H2) x {args.scenarios}, seed {args.seed}, "
               f"{args.workers} worker(s), {elapsed:.0f} s")
-        print(f"athletes per panel {res['n_athletes'].min()}-{res['n_athletes'].max()}, "
-              f"rows (runs) per panel {res['n_obs'].min()}-{res['n_obs'].max()}")
-        print("within-athlete hinge_sets_28d coefficient; reject_05 = power (effect) or "
-              "false-positive rate (null); *_mcse = Monte Carlo SE")
+        for scen, g in res.groupby("scenario", sort=False):
+            print(f"  {scen}: athletes per panel {g['n_athletes'].min()}-{g['n_athletes'].max()}, "
+                  f"rows (runs) per panel {g['n_obs'].min()}-{g['n_obs'].max()}")
+        print("within-athlete hinge_sets_28d coefficient; reject_05 = power (effect) or false-positive rate (null); "
+              "*_mcse = Monte Carlo SE; bias_pct = bias / |truth|")
         print(table.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
     return table
 

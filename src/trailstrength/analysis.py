@@ -3,6 +3,11 @@
 ``analyze`` builds the H1 and H2 panels from the warehouse tables, fits the primary models and writes
 ``effects.csv`` (the tidy vocabulary of DESIGN §8), ``panel_h1.parquet``, ``panel_h2.parquet`` and
 ``model_summary.txt`` into the output folder.
+
+``analyze(..., everything=True)`` (``trailstrength analyze --all``) adds the secondary and sensitivity models of
+:mod:`trailstrength.models.secondary` to ``effects.csv`` (rows with ``primary=False``, BH-adjusted as one
+exploratory family) and writes the specification curve to ``spec_curve.csv``
+(:mod:`trailstrength.models.speccurve`).  The default stays the pre-registered primary family.
 """
 
 from __future__ import annotations
@@ -31,25 +36,65 @@ class Results:
     h2_panel: pd.DataFrame
     summary: str
     out: Path | None = None
+    spec_curve: pd.DataFrame | None = None
 
     @property
     def primary(self) -> pd.DataFrame:
         return self.effects[self.effects["primary"]].reset_index(drop=True)
 
 
-def panels(wh: Warehouse) -> tuple[pd.DataFrame, pd.DataFrame]:
+def panels(wh: Warehouse, window_days: int = features.WINDOW_DAYS,
+           variants: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The H1 (descent performance) and H2 (soreness) panels of a warehouse."""
     runs, sets = wh.runs, wh.strength_sets
-    return features.h1_panel(runs, sets), features.h2_panel(runs, sets, wh.wellness)
+    return (features.h1_panel(runs, sets, window_days, variants=variants),
+            features.h2_panel(runs, sets, wh.wellness, window_days, variants=variants))
 
 
-def analyze(warehouse=None, out=None) -> Results:
-    """Fit the primary family (H1, H2) and write the outputs to ``out`` (default ``config.path('results')``)."""
+#: Exposure definitions of the specification curve, where the panels carry them.
+SPEC_EXPOSURES = ("hinge_sets_28d", "hinge_volume_kg_28d", "hinge_ecc_tut_s_28d", "hinge_sets_ewm")
+
+
+def _everything(wh: Warehouse, h1: pd.DataFrame, h2: pd.DataFrame, n_boot: int, seed: int):
+    """Secondary/sensitivity effects, their summary, and the specification curve of a warehouse."""
+    from trailstrength.models.secondary import secondary_effects
+    from trailstrength.models.speccurve import default_specs, run_specs
+
+    daily = features.daily_exposures(wh.runs, wh.strength_sets)
+    effects, text = secondary_effects(h1, h2, daily, n_boot=n_boot, seed=seed)
+    cache: dict = {}
+
+    def panel_for(hypothesis: str, window: int) -> pd.DataFrame:
+        if window not in cache:
+            cache[window] = panels(wh, window, variants=True)
+        return cache[window][0 if hypothesis == "H1" else 1]
+
+    exposures = [e for e in SPEC_EXPOSURES if e in h1.columns and e in h2.columns]
+    curve = run_specs(default_specs(exposures=exposures), panel_for)
+    fitted = curve["estimate"].notna()
+    text += (f"\nspecification curve: {len(curve)} specs ({int(fitted.sum())} fitted) over windows 14/28/42 d, "
+             f"descent thresholds, exposures {', '.join(exposures)} and models; spec_curve.csv")
+    return effects, text, curve
+
+
+def analyze(warehouse=None, out=None, everything: bool = False, n_boot: int = 999, seed: int = 0) -> Results:
+    """Fit the primary family (H1, H2) and write the outputs to ``out`` (default ``config.path('results')``).
+
+    With ``everything=True`` also the secondary and sensitivity models (rows appended to ``effects`` with
+    ``primary=False``) and the specification curve (``Results.spec_curve``, ``spec_curve.csv``); ``n_boot`` and
+    ``seed`` set the cluster bootstrap of the primary terms.
+    """
     wh = warehouse if isinstance(warehouse, Warehouse) else Warehouse(warehouse)
-    h1, h2 = panels(wh)
+    h1, h2 = panels(wh, variants=everything)
     effects, text = models.fit_primary(h1, h2)
     summary = f"trailstrength primary analysis\nwarehouse: {wh.root}\n\n{CAVEAT}\n\n{text}"
-    res = Results(effects, h1, h2, summary)
+    curve = None
+    if everything:
+        extra, extra_text, curve = _everything(wh, h1, h2, n_boot, seed)
+        effects = pd.concat([effects, extra], ignore_index=True)[models.EFFECT_COLUMNS]
+        summary += f"\nSecondary and sensitivity models (not pre-registered as primary; BH over exposure terms)\n" \
+                   f"{extra_text}\n"
+    res = Results(effects, h1, h2, summary, spec_curve=curve)
     if out is not False:
         res.out = write(res, config.path("results", out))
     return res
@@ -61,4 +106,6 @@ def write(res: Results, out: Path) -> Path:
     res.h1_panel.to_parquet(out / "panel_h1.parquet", index=False)
     res.h2_panel.to_parquet(out / "panel_h2.parquet", index=False)
     (out / "model_summary.txt").write_text(res.summary, encoding="utf-8")
+    if res.spec_curve is not None:
+        res.spec_curve.to_csv(out / "spec_curve.csv", index=False)
     return out

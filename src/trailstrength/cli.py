@@ -110,15 +110,77 @@ def _print_effects(effects, title="effects") -> None:
 def analyze(
     warehouse: Annotated[PathOpt, typer.Option(help="Warehouse folder.")] = None,
     out: Annotated[PathOpt, typer.Option(help="Results folder; default $TRAILSTRENGTH_RESULTS or reports/results.")] = None,
+    everything: Annotated[bool, typer.Option("--all", help="Also the secondary and sensitivity models and the "
+                                             "specification curve (spec_curve.csv).")] = False,
+    n_boot: Annotated[int, typer.Option(help="Athlete cluster-bootstrap replicates of the primary terms (--all).")] = 999,
 ):
     """Fit the primary models (H1 descent performance, H2 soreness); write effects.csv, panels and a summary."""
     from trailstrength.analysis import CAVEAT
     from trailstrength.analysis import analyze as run_analyze
 
-    res = run_analyze(warehouse, out)
-    _print_effects(res.effects, "effects (* = primary)")
+    res = run_analyze(warehouse, out, everything=everything, n_boot=n_boot)
+    if everything:
+        _print_effects(res.primary, "primary effects (Holm over H1, H2)")
+        extra = res.effects[~res.effects["primary"] & res.effects["term"].str.contains("hinge|knee")]
+        _print_effects(extra, "secondary and sensitivity: exposure terms (BH q in effects.csv note)")
+        curve = res.spec_curve.dropna(subset=["estimate"])
+        for hyp, g in curve.groupby("hypothesis"):
+            console.print(f"specification curve {hyp}: {len(g)} specs, estimate {g['estimate'].min():+.4g} to "
+                          f"{g['estimate'].max():+.4g} (median {g['estimate'].median():+.4g}); "
+                          f"{int((g['bh_q'] < 0.05).sum())} with BH q < 0.05")
+    else:
+        _print_effects(res.effects, "effects (* = primary)")
     console.print(f"[dim]{CAVEAT}[/]")
-    console.print(f"wrote {res.out}/effects.csv, panel_h1.parquet, panel_h2.parquet, model_summary.txt")
+    written = "effects.csv, panel_h1.parquet, panel_h2.parquet, model_summary.txt" + (", spec_curve.csv" if everything else "")
+    console.print(f"wrote {res.out}/{written}")
+
+
+@app.command()
+def power(
+    athletes: Annotated[int, typer.Option(help="Athletes in the planned cohort.")] = 12,
+    weeks: Annotated[int, typer.Option(help="Weeks of training and running per athlete.")] = 16,
+    sims: Annotated[int, typer.Option(help="Simulated cohorts per planted effect.")] = 200,
+    alpha: Annotated[float, typer.Option(help="Two-sided significance level of the primary test.")] = 0.05,
+    seed: Annotated[int, typer.Option(help="Master seed.")] = 2026,
+    workers: Annotated[Optional[int], typer.Option(help="Processes (default: CPUs, at most 8).")] = None,
+    out: Annotated[PathOpt, typer.Option(help="Folder for power.csv and the curve; default <results>/power.")] = None,
+):
+    """Power and minimal detectable effect of the primary H1/H2 tests, by simulating cohorts of this size."""
+    import matplotlib.pyplot as plt
+
+    from trailstrength import config, viz
+    from trailstrength.models.power import minimal_detectable_effect, plot_power, power_curve
+
+    t0 = time.perf_counter()
+    table = power_curve(athletes, weeks, sims=sims, alpha=alpha, seed=seed, workers=workers)
+    mde = minimal_detectable_effect(table)
+    t = Table("hypothesis", "planted effect", "power", "± MC SE", "mean estimate", "CI coverage",
+              title=f"power at alpha = {alpha:g}: {athletes} athletes x {weeks} weeks, {sims} simulated cohorts",
+              title_justify="left")
+    for r in table.itertuples():
+        t.add_row(r.hypothesis, f"{r.effect:+.4g}", f"{r.power:.2f}", f"{r.power_mcse:.2f}", f"{r.mean_estimate:+.4g}",
+                  f"{r.coverage:.2f}")
+    console.print(t)
+    for r in mde.itertuples():
+        value = "not reached" if r.mde != r.mde else f"{r.mde:+.4g} {r.unit}"
+        console.print(f"minimal detectable effect (80 % power) {r.hypothesis}: {value} [dim]({r.note})[/]")
+    folder = config.path("results", None) / "power" if out is None else Path(out)
+    folder.mkdir(parents=True, exist_ok=True)
+    table.to_csv(folder / "power.csv", index=False)
+    mde.to_csv(folder / "mde.csv", index=False)
+    viz.set_theme()
+    fig, axes = plt.subplots(1, 2)
+    plot_power(table, mde, axes=axes)
+    stem = folder / f"power_{athletes}x{weeks}"
+    alt = (f"Simulated power of the primary tests for {athletes} athletes over {weeks} weeks against the planted "
+           "within-athlete hinge effect, H1 (descent performance) left and H2 (soreness) right, with Monte Carlo "
+           "error bars, the 80 % target and the minimal detectable effect marked.")
+    paths = viz.save(fig, stem, alt=alt, title="How big an effect could this cohort detect?",
+                     subtitle=f"{athletes} athletes x {weeks} weeks, {sims} simulated cohorts per point",
+                     source="trailstrength power (simulated cohorts)")
+    plt.close(fig)
+    console.print(f"wrote {folder}/power.csv, mde.csv and {', '.join(p.name for p in paths)} "
+                  f"in {time.perf_counter() - t0:.0f} s")
 
 
 @app.command()

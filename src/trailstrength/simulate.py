@@ -16,9 +16,12 @@ Generative model (units as in the analysis panels; windows as in :mod:`trailstre
   grade-adjusted speed flat_speed × DPI on descents (< −2 %), converted to real speed with the Strava
   equal-effort factors, and at flat speed elsewhere.
 * **H2**: a descent run raises next-day soreness by R = ``soreness_per_descent_100m`` · descent/100 m +
-  ``soreness_per_hinge_set`` · hinge_28d + ``soreness_per_descent_100m_week`` · descent_28d, decaying 1, 0.6, 0.3
-  over days 1–3; each hinge working set adds ``soreness_per_acute_hinge_set`` on the next two days (1, 0.5);
-  daily reports add N(0, ``soreness_noise``), are rounded to integers and clipped to 0–10.
+  ``soreness_per_descent_100m_week`` · descent_28d, decaying 1, 0.6, 0.3 over days 1–3; the hinge effect shifts
+  soreness on each of the 3 days after a descent run by ``soreness_per_hinge_set`` · hinge_28d of that run (of the
+  most recent one where the 3-day windows of several runs overlap, so it is counted once, not once per run: the
+  planted value is then what the H2 model estimates, the change in peak 72-h soreness per weekly set; see
+  benchmarks/h2_estimand.py); each hinge working set adds ``soreness_per_acute_hinge_set`` on the next two days
+  (1, 0.5); daily reports add N(0, ``soreness_noise``), are rounded to integers and clipped to 0–10.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ import numpy as np
 import pandas as pd
 from scipy.signal import lfilter
 
+from trailstrength.simulate_formats import write_activity
 from trailstrength.terrain import gap_factor
 
 EARTH_M_PER_DEG = 111_320.0
@@ -200,7 +204,7 @@ def _write_strength(folder: Path, rows: list[dict], style: str) -> None:
 
 def simulate_cohort(out, athletes: int = 8, weeks: int = 16, seed: int = 0,
                     effects: PlantedEffects | None = None, bad_file: bool = False, progress: bool = False,
-                    truth_dir=None) -> dict:
+                    truth_dir=None, activity_formats: tuple[str, ...] = ("gpx",)) -> dict:
     """Write a synthetic cohort under ``out`` (``out/<athlete>/...``) and return the truth dictionary.
 
     Parameters
@@ -216,6 +220,9 @@ def simulate_cohort(out, athletes: int = 8, weeks: int = 16, seed: int = 0,
     truth_dir
         Where ``truth.json`` and ``truth_runs.csv`` go (default ``out``, where ingest lists them as files outside
         an athlete folder).
+    activity_formats
+        Formats the runs are written in, in turn (``gpx``, ``fit``, ``tcx``; see :mod:`trailstrength.simulate_formats`):
+        ``("fit", "tcx", "gpx")`` gives a mixed archive like a watch plus Strava's exports.
     """
     effects = effects or PlantedEffects()
     out = Path(out)
@@ -241,6 +248,7 @@ def simulate_cohort(out, athletes: int = 8, weeks: int = 16, seed: int = 0,
         # runs: 3–5 per week on non-consecutive-ish days, chosen course per run
         descent = pd.Series(0.0, index=days)
         soreness = pd.Series(a.soreness_base, index=days) + rng.normal(0, effects.soreness_noise, days.size)
+        hinge_shift = np.zeros(days.size)  # post-descent hinge effect, counted once per day
         strength_rows = []
         for d_i, day in enumerate(days):
             if hinge.iloc[d_i] > 0:
@@ -257,18 +265,24 @@ def simulate_cohort(out, athletes: int = 8, weeks: int = 16, seed: int = 0,
             local_start = day + pd.Timedelta(hours=float(rng.uniform(6, 10)))
             start_utc = local_start.tz_localize(a.zone).tz_convert("UTC")
             track = _run_track(rng, a, course, dpi, start_utc)
-            _write_gpx(folder / "runs" / f"{day:%Y-%m-%d}-{course.name}.gpx.gz", track, f"Run {course.name}")
+            fmt = activity_formats[len(truth_runs) % len(activity_formats)]
+            if fmt == "gpx":
+                _write_gpx(folder / "runs" / f"{day:%Y-%m-%d}-{course.name}.gpx.gz", track, f"Run {course.name}")
+            else:
+                write_activity(folder / "runs" / f"{day:%Y-%m-%d}-{course.name}", track, fmt)
             descent.iloc[d_i] += course.descent_m
             response = (effects.soreness_per_descent_100m * course.descent_m / 100.0
-                        + effects.soreness_per_hinge_set * hinge_28d.iloc[d_i]
                         + effects.soreness_per_descent_100m_week * descent_28d) if course.descent_m > 200 else 0.0
             for lag, w in ((1, 1.0), (2, 0.6), (3, 0.3)):
                 if d_i + lag < days.size:
                     soreness.iloc[d_i + lag] += w * response
+            if course.descent_m > 200:  # a later run overwrites the days it shares with this one
+                hinge_shift[d_i + 1:d_i + 4] = effects.soreness_per_hinge_set * hinge_28d.iloc[d_i]
             truth_runs.append({"athlete_id": aid, "local_date": str(day.date()), "course": course.name,
                                "course_descent_m": round(course.descent_m, 1), "dpi_true": round(dpi, 4),
                                "hinge_sets_28d": hinge_28d.iloc[d_i], "descent_100m_28d": descent_28d})
         _write_strength(folder / "strength", strength_rows, style)
+        soreness += hinge_shift
         reported = rng.uniform(size=days.size) < 0.9
         diary = pd.DataFrame({"date": days.strftime("%Y-%m-%d"), "time": "07:30",
                               "soreness": soreness.round().clip(0, 10).astype(int), "regions": "quads"})[reported]

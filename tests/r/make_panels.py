@@ -26,7 +26,8 @@ DATA = Path(__file__).resolve().parents[1] / "data"
 
 
 def panels():
-    cohort = simulate_panels(CohortDesign(athletes=8, weeks=14), seed=SEED)
+    # hinge_soreness="per_run": the soreness process the panels were first written with (pinned data)
+    cohort = simulate_panels(CohortDesign(athletes=8, weeks=14, hinge_soreness="per_run"), seed=SEED)
     h1 = cohort.h1[["athlete_id", "dpi", "hinge_sets_28d", "descent_100m_28d", "run_km_28d", "mean_descent_grade",
                     "duration_h"]].copy()
     rng = np.random.default_rng(7)

@@ -1,6 +1,22 @@
-"""Statistical models: generic mixed models and the pre-registered primary analyses."""
+"""Statistical models: the pre-registered primary analyses and everything around them.
 
+- :mod:`~trailstrength.models.mixed`, :mod:`~trailstrength.models.primary`: the H1/H2 linear mixed models;
+- :mod:`~trailstrength.models.secondary`: competing explanation, descent x hinge, ordinal, lags, bootstrap,
+  repeated-measures correlation (``analyze --all``);
+- :mod:`~trailstrength.models.bootstrap`, :mod:`~trailstrength.models.ordinal`, :mod:`~trailstrength.models.rmcorr`,
+  :mod:`~trailstrength.models.lags`, :mod:`~trailstrength.models.multiplicity`: the building blocks;
+- :mod:`~trailstrength.models.speccurve`: the specification curve;
+- :mod:`~trailstrength.models.simpanels`, :mod:`~trailstrength.models.power`: simulated panels and power.
+
+Every model returns the tidy effects vocabulary :data:`EFFECT_COLUMNS` (DESIGN §8).
+"""
+
+from trailstrength.models.bootstrap import cluster_bootstrap
+from trailstrength.models.lags import distributed_lags, fit_lags
 from trailstrength.models.mixed import EFFECT_COLUMNS, MixedFit, fit_mixed, within_between
+from trailstrength.models.multiplicity import adjust_effects, benjamini_hochberg, holm
+from trailstrength.models.ordinal import SORENESS_BINS, bin_soreness, fit_ordinal_clm, fit_ordinal_gee
+from trailstrength.models.power import minimal_detectable_effect, power_curve
 from trailstrength.models.primary import (
     DEFAULT_H1_COVARIATES,
     DEFAULT_H2_COVARIATES,
@@ -8,6 +24,9 @@ from trailstrength.models.primary import (
     fit_h2,
     fit_primary,
 )
+from trailstrength.models.rmcorr import rmcorr
+from trailstrength.models.secondary import fit_h2_interaction, fit_h2_ordinal, fit_knee_competitor, secondary_effects
+from trailstrength.models.speccurve import Spec, default_specs, run_specs
 
 __all__ = [
     "EFFECT_COLUMNS",
@@ -19,4 +38,24 @@ __all__ = [
     "fit_h1",
     "fit_h2",
     "fit_primary",
+    "SORENESS_BINS",
+    "Spec",
+    "adjust_effects",
+    "benjamini_hochberg",
+    "bin_soreness",
+    "cluster_bootstrap",
+    "default_specs",
+    "distributed_lags",
+    "fit_h2_interaction",
+    "fit_h2_ordinal",
+    "fit_knee_competitor",
+    "fit_lags",
+    "fit_ordinal_clm",
+    "fit_ordinal_gee",
+    "holm",
+    "minimal_detectable_effect",
+    "power_curve",
+    "rmcorr",
+    "run_specs",
+    "secondary_effects",
 ]

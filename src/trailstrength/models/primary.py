@@ -21,14 +21,17 @@ from trailstrength.models.multiplicity import adjust_effects, holm
 __all__ = [
     "DEFAULT_H1_COVARIATES",
     "DEFAULT_H2_COVARIATES",
+    "PRIMARY_EXPOSURE",
     "PRIMARY_TERM",
     "fit_h1",
     "fit_h2",
     "fit_primary",
+    "predictor_unit",
+    "split_terms",
 ]
 
+PRIMARY_EXPOSURE = "hinge_sets_28d"
 PRIMARY_TERM = "hinge_sets_28d_within"
-_EXPOSURE_TERMS = ("hinge_sets_28d_within", "hinge_sets_28d_between")
 
 DEFAULT_H1_COVARIATES = ("descent_100m_28d", "run_km_28d", "mean_descent_grade", "duration_h")
 DEFAULT_H2_COVARIATES = ("descent_100m", "descent_100m_28d", "hinge_sets_acute", "other_descent_100m_72h")
@@ -47,7 +50,8 @@ _PREDICTOR_UNITS = {
 }
 
 
-def _unit(outcome_unit: str, term: str) -> str:
+def predictor_unit(outcome_unit: str, term: str) -> str:
+    """Unit of a coefficient: ``"<outcome unit> per <one unit of the predictor>"`` (within/between marked)."""
     for suffix, label in (("_within", " (within athlete)"), ("_between", " (between athletes)")):
         if term.endswith(suffix):
             base = term.removesuffix(suffix)
@@ -55,7 +59,7 @@ def _unit(outcome_unit: str, term: str) -> str:
     return f"{outcome_unit} per {_PREDICTOR_UNITS.get(term, 'unit of ' + term)}"
 
 
-def _prepare(panel: pd.DataFrame, outcome: str, terms: Sequence[str], hypothesis: str) -> pd.DataFrame:
+def split_terms(panel: pd.DataFrame, outcome: str, terms: Sequence[str], hypothesis: str) -> pd.DataFrame:
     """Add ``*_within`` / ``*_between`` columns computed on the model's complete rows.
 
     The athlete means are taken over the rows that enter the model, so the within part
@@ -94,10 +98,11 @@ def _prepare(panel: pd.DataFrame, outcome: str, terms: Sequence[str], hypothesis
     return out
 
 
-def _fit(panel, outcome, outcome_unit, covariates, hypothesis, random_slope) -> MixedFit:
-    terms = list(dict.fromkeys([*_EXPOSURE_TERMS, *covariates]))
-    data = _prepare(panel, outcome, terms, hypothesis)
-    units = {t: _unit(outcome_unit, t) for t in terms}
+def _fit(panel, outcome, outcome_unit, covariates, hypothesis, random_slope, exposure) -> MixedFit:
+    primary = f"{exposure}_within"
+    terms = list(dict.fromkeys([primary, f"{exposure}_between", *covariates]))
+    data = split_terms(panel, outcome, terms, hypothesis)
+    units = {t: predictor_unit(outcome_unit, t) for t in terms}
     return fit_mixed(
         data,
         outcome,
@@ -105,8 +110,8 @@ def _fit(panel, outcome, outcome_unit, covariates, hypothesis, random_slope) -> 
         group="athlete_id",
         hypothesis=hypothesis,
         units=units,
-        primary_terms=(PRIMARY_TERM,),
-        random_slope=PRIMARY_TERM if random_slope else None,
+        primary_terms=(primary,),
+        random_slope=primary if random_slope else None,
     )
 
 
@@ -115,6 +120,8 @@ def fit_h1(
     *,
     covariates: Sequence[str] = DEFAULT_H1_COVARIATES,
     random_slope: bool = True,
+    exposure: str = PRIMARY_EXPOSURE,
+    hypothesis: str = "H1",
 ) -> MixedFit:
     r"""H1: descent performance index vs prior posterior-chain hinge volume.
 
@@ -131,6 +138,12 @@ def fit_h1(
     random_slope : bool, default True
         Try a random slope of ``hinge_sets_28d_within`` per athlete first, keeping it only
         when the fit supports it (DESIGN §8); otherwise the random-intercept model.
+    exposure : str, default "hinge_sets_28d"
+        The exposure split into within/between parts; the within term is the primary one.
+        Secondary hypotheses reuse the model with another exposure column (H4: hinge
+        subtypes, H5: eccentric time under tension, H7: unilateral share...).
+    hypothesis : str, default "H1"
+        Label written to the ``hypothesis`` column.
 
     Returns
     -------
@@ -151,7 +164,7 @@ def fit_h1(
     (Mundlak contextual effect).  See :func:`trailstrength.models.mixed.fit_mixed` for the
     convergence checks and fallbacks.
     """
-    return _fit(panel, "dpi", "dpi", covariates, "H1", random_slope)
+    return _fit(panel, "dpi", "dpi", covariates, hypothesis, random_slope, exposure)
 
 
 def fit_h2(
@@ -159,6 +172,8 @@ def fit_h2(
     *,
     covariates: Sequence[str] = DEFAULT_H2_COVARIATES,
     random_slope: bool = False,
+    exposure: str = PRIMARY_EXPOSURE,
+    hypothesis: str = "H2",
 ) -> MixedFit:
     r"""H2: peak soreness in the 72 h after a descent vs prior hinge volume.
 
@@ -175,6 +190,8 @@ def fit_h2(
         added as the competing explanation.
     random_slope : bool, default False
         The pre-registered H2 model has a random intercept only.
+    exposure, hypothesis : str
+        As in :func:`fit_h1`.
 
     Returns
     -------
@@ -192,7 +209,7 @@ def fit_h2(
     A linear model of a bounded 0–10 score: estimates are mean differences in points; the
     ordinal sensitivity model and the descent × hinge interaction (DESIGN §8) are separate.
     """
-    return _fit(panel, "soreness_peak_72h", "soreness points", covariates, "H2", random_slope)
+    return _fit(panel, "soreness_peak_72h", "soreness points", covariates, hypothesis, random_slope, exposure)
 
 
 def fit_primary(h1_panel: pd.DataFrame, h2_panel: pd.DataFrame) -> tuple[pd.DataFrame, str]:

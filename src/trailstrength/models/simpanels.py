@@ -57,6 +57,17 @@ class CohortDesign:
         (the pipeline's measured DPI correlates > 0.8 with the planted one).
     window_days : int
         Exposure window of the ``*_28d`` columns.
+    round_reports : bool
+        Round reports to whole points and clip to 0–10, as diaries do (simulate_cohort:
+        True).  False keeps the latent soreness (for checking what rounding costs).
+    hinge_soreness : {"per_run", "post_descent"}
+        How the planted ``soreness_per_hinge_set`` acts.  ``"per_run"`` (simulate_cohort
+        before the H2 estimand fix): it is part of every descent run's soreness response,
+        so overlapping responses of several runs add it several times and the H2 model
+        estimates about 1.25x the planted value.  ``"post_descent"`` (simulate_cohort): a level shift of
+        :math:`\beta h_{28}` (the 28-day hinge exposure of the most recent descent run)
+        on each of the 3 days after a descent run, counted once however many runs
+        overlap (see benchmarks/h2_estimand.py).
     """
 
     athletes: int = 8
@@ -65,6 +76,8 @@ class CohortDesign:
     report_probability: float = 0.9
     dpi_measurement_sd: float = 0.02
     window_days: int = 28
+    round_reports: bool = True
+    hinge_soreness: str = "post_descent"
 
 
 @dataclass
@@ -142,15 +155,24 @@ def _athlete_days(rng, aid: str, effects: PlantedEffects, design: CohortDesign, 
     # soreness: baseline + noise, lifting soreness (lags 1, 2), descent response (lags 1-3)
     sore = soreness_base + rng.normal(0, effects.soreness_noise, n)
     lift = effects.soreness_per_acute_hinge_set * np.where(hinge > 0, hinge + 1, 0)  # warm-up set counts too
-    response = np.where(runs & (descent > 200), effects.soreness_per_descent_100m * descent / 100.0
-                        + effects.soreness_per_hinge_set * hinge_28d
+    descent_run = runs & (descent > 200)
+    per_run = design.hinge_soreness == "per_run"
+    response = np.where(descent_run, effects.soreness_per_descent_100m * descent / 100.0
+                        + (effects.soreness_per_hinge_set * hinge_28d if per_run else 0.0)
                         + effects.soreness_per_descent_100m_week * descent_28d, 0.0)
     for lag, w in ((1, 1.0), (2, 0.5)):
         sore[lag:] += w * lift[:-lag]
     for lag, w in ((1, 1.0), (2, 0.6), (3, 0.3)):
         sore[lag:] += w * response[:-lag]
+    if not per_run:
+        # days 1-3 after a descent run are shifted by beta * hinge_28d of the most recent such run, once
+        shift = np.zeros(n)
+        for d in np.flatnonzero(descent_run):  # chronological: a later run overwrites the days it covers
+            shift[d + 1:d + 4] = effects.soreness_per_hinge_set * hinge_28d[d]
+        sore += shift
     reported = rng.uniform(size=n) < design.report_probability
-    soreness = np.where(reported, np.clip(np.round(sore), 0, 10), np.nan)
+    latent = np.clip(np.round(sore), 0, 10) if design.round_reports else sore
+    soreness = np.where(reported, latent, np.nan)
 
     return pd.DataFrame({
         "athlete_id": aid,
@@ -205,7 +227,9 @@ def _shifted(x: np.ndarray, k: int) -> np.ndarray:
     return out
 
 
-def panels_from_daily(daily: pd.DataFrame, window_days: int = 28) -> tuple[pd.DataFrame, pd.DataFrame]:
+def panels_from_daily(
+    daily: pd.DataFrame, window_days: int = 28, peak: str = "max", acute: tuple[int, int] = (-3, 3)
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """H1 and H2 panels from :func:`simulate_daily` output, with the features.py windows.
 
     Parameters
@@ -214,6 +238,12 @@ def panels_from_daily(daily: pd.DataFrame, window_days: int = 28) -> tuple[pd.Da
         Continuous daily calendar per athlete, as returned by :func:`simulate_daily`.
     window_days : int, default 28
         Window of the ``*_28d`` columns (the names keep ``28d``, as in features.py).
+    peak : {"max", "mean"}, default "max"
+        ``soreness_peak_72h`` as the highest report on days d+1..d+3 (features.py) or
+        their mean (to check what the max costs).
+    acute : (int, int), default (-3, 3)
+        First and last day, relative to the run, of ``hinge_sets_acute`` (features.py:
+        d−3 … d+3).
 
     Returns
     -------
@@ -235,12 +265,13 @@ def panels_from_daily(daily: pd.DataFrame, window_days: int = 28) -> tuple[pd.Da
         g["descent_100m_28d"] = _trailing_weekly(g["descent_m"].to_numpy(float), window_days) / 100.0
         g["run_km_28d"] = _trailing_weekly(g["run_km"].to_numpy(float), window_days)
         g["history_days"] = np.arange(len(g))
-        g["hinge_sets_acute"] = sum(np.nan_to_num(_shifted(hinge, k)) for k in range(-3, 4))
+        g["hinge_sets_acute"] = sum(np.nan_to_num(_shifted(hinge, k)) for k in range(acute[0], acute[1] + 1))
         sore = g["soreness"].to_numpy(float)
         ahead = np.column_stack([_shifted(sore, k) for k in (1, 2, 3)])
         with np.errstate(all="ignore"):
-            g["soreness_peak_72h"] = np.where(np.isnan(ahead).all(axis=1), np.nan, np.nanmax(
-                np.where(np.isnan(ahead), -np.inf, ahead), axis=1))
+            summary = np.nanmax(np.where(np.isnan(ahead), -np.inf, ahead), axis=1) if peak == "max" else (
+                np.nansum(ahead, axis=1) / (~np.isnan(ahead)).sum(axis=1))
+            g["soreness_peak_72h"] = np.where(np.isnan(ahead).all(axis=1), np.nan, summary)
         desc = g["descent_m"].to_numpy(float)
         g["other_descent_100m_72h"] = sum(np.nan_to_num(_shifted(desc, k)) for k in (1, 2, 3)) / 100.0
         out.append(g)

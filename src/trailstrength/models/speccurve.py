@@ -1,0 +1,209 @@
+r"""Specification curve: the primary estimate under every reasonable analysis choice.
+
+A single model is one path through many defensible choices (descent threshold, exposure
+window, exposure definition, model).  Simonsohn, Simmons & Nelson (2020) ask for all of
+them: :func:`run_specs` fits a list of :class:`Spec` and returns one tidy row per
+specification, ranked by estimate, with Benjamini–Hochberg q-values over the grid, ready
+for the specification-curve figure.
+
+Panels come from a callable ``panel_for(hypothesis, window_days) -> DataFrame`` so the
+same runner serves the warehouse (:func:`trailstrength.analysis`), the simulated cohorts
+(:func:`trailstrength.models.simpanels.panels_from_daily`) and, later, the H3–H7 panels:
+a spec names its exposure and outcome columns instead of assuming them.
+
+References
+----------
+Simonsohn U., Simmons J. P., Nelson L. D. (2020). Specification curve analysis. Nature
+Human Behaviour 4:1208–1214.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from trailstrength.models.multiplicity import benjamini_hochberg
+from trailstrength.models.primary import DEFAULT_H1_COVARIATES, DEFAULT_H2_COVARIATES, fit_h1, fit_h2
+from trailstrength.models.secondary import fit_h2_ordinal
+
+__all__ = ["MODELS", "SPEC_COLUMNS", "Spec", "default_specs", "run_specs", "simulated_panel_for"]
+
+#: Model choices a spec may name.
+MODELS = ("lmm", "lmm_rs", "ordinal_gee")
+
+SPEC_COLUMNS = [
+    "spec_id", "hypothesis", "window_days", "exposure", "outcome", "filter", "model_choice", "covariates",
+    "term", "estimate", "ci_low", "ci_high", "p_value", "bh_q", "n_athletes", "n_obs", "model", "converged",
+    "rank", "note",
+]
+
+
+@dataclass(frozen=True)
+class Spec:
+    """One analysis path.
+
+    Attributes
+    ----------
+    hypothesis : {"H1", "H2"} or another label whose defaults are given explicitly
+        Chooses the default outcome, covariates and fit.
+    window_days : int, default 28
+        Exposure window of the panel (features.py: 14, 28, 42...).
+    exposure : str, default "hinge_sets_28d"
+        Exposure column split within/between (``*_28d`` keeps its name whatever the
+        window, as in features.py).
+    model : {"lmm", "lmm_rs", "ordinal_gee"}, default "lmm"
+        Random-intercept LMM, LMM trying a random slope first, or (H2) ordinal GEE.
+    min_value : tuple of (column, minimum), optional
+        Keep only rows with ``column >= minimum``, e.g. ``("descent_length_m", 1000)``.
+    covariates : tuple of str, optional
+        Default: the hypothesis' pre-registered covariates.
+    outcome : str, optional
+        Default ``"dpi"`` (H1) or ``"soreness_peak_72h"`` (H2).
+    """
+
+    hypothesis: str
+    window_days: int = 28
+    exposure: str = "hinge_sets_28d"
+    model: str = "lmm"
+    min_value: tuple[str, float] | None = None
+    covariates: tuple[str, ...] | None = None
+    outcome: str | None = None
+
+    def resolved(self) -> tuple[str, tuple[str, ...]]:
+        if self.hypothesis == "H1":
+            return self.outcome or "dpi", self.covariates or DEFAULT_H1_COVARIATES
+        if self.hypothesis == "H2":
+            return self.outcome or "soreness_peak_72h", self.covariates or DEFAULT_H2_COVARIATES
+        if self.outcome is None or self.covariates is None:
+            raise ValueError(f"spec for {self.hypothesis!r} must give outcome and covariates explicitly")
+        return self.outcome, self.covariates
+
+
+def default_specs(
+    windows: Sequence[int] = (14, 28, 42),
+    h1_thresholds: Sequence[float] = (500, 1000, 1500),
+    h2_thresholds: Sequence[float] = (0, 5, 8),
+    exposures: Sequence[str] = ("hinge_sets_28d",),
+) -> list[Spec]:
+    """The pre-registered grid: windows × descent thresholds × exposures × models.
+
+    H1: descent-segment length ≥ 500 / 1000 / 1500 m, LMM with and without a random
+    slope.  H2: the run's descent ≥ 0 / 500 / 800 m (``descent_100m``), random-intercept
+    LMM and ordinal GEE.  Exposure definitions beyond weighted hinge sets (volume-load,
+    eccentric TUT, EWMA) plug in through ``exposures`` once the panels carry them.
+    """
+    specs = []
+    for w in windows:
+        for e in exposures:
+            for t in h1_thresholds:
+                for m in ("lmm", "lmm_rs"):
+                    specs.append(Spec("H1", w, e, m, ("descent_length_m", float(t))))
+            for t in h2_thresholds:
+                for m in ("lmm", "ordinal_gee"):
+                    specs.append(Spec("H2", w, e, m, ("descent_100m", float(t))))
+    return specs
+
+
+def _fit_spec(spec: Spec, panel: pd.DataFrame) -> dict:
+    outcome, covariates = spec.resolved()
+    if spec.min_value is not None:
+        col, lo = spec.min_value
+        if col not in panel.columns:
+            raise KeyError(f"spec filter column {col!r} not in the {spec.hypothesis} panel")
+        panel = panel[panel[col] >= lo]
+    if spec.model not in MODELS:
+        raise ValueError(f"spec model must be one of {MODELS}, got {spec.model!r}")
+    if spec.model == "ordinal_gee":
+        fit = fit_h2_ordinal(panel, covariates=covariates, exposure=spec.exposure)
+    else:
+        base = fit_h1 if spec.hypothesis == "H1" else fit_h2
+        if outcome != ("dpi" if spec.hypothesis == "H1" else "soreness_peak_72h"):
+            panel = panel.rename(columns={outcome: "dpi" if spec.hypothesis == "H1" else "soreness_peak_72h"})
+        fit = base(panel, covariates=covariates, random_slope=spec.model == "lmm_rs", exposure=spec.exposure,
+                   hypothesis=spec.hypothesis)
+    row = fit.effects.set_index("term").loc[f"{spec.exposure}_within"]
+    return {"term": f"{spec.exposure}_within", **{k: row[k] for k in (
+        "estimate", "ci_low", "ci_high", "p_value", "n_athletes", "n_obs", "model", "converged", "note")}}
+
+
+def _one(args) -> dict:
+    k, spec, panel = args
+    outcome, covariates = spec.resolved()
+    out = {"spec_id": k, "hypothesis": spec.hypothesis, "window_days": spec.window_days, "exposure": spec.exposure,
+           "outcome": outcome, "filter": "" if spec.min_value is None else f"{spec.min_value[0]} >= {spec.min_value[1]:g}",
+           "model_choice": spec.model, "covariates": ", ".join(covariates)}
+    try:
+        out.update(_fit_spec(spec, panel))
+    except (KeyError, ValueError, np.linalg.LinAlgError) as exc:
+        out.update(term=f"{spec.exposure}_within", estimate=np.nan, ci_low=np.nan, ci_high=np.nan, p_value=np.nan,
+                   n_athletes=0, n_obs=0, model="not_fitted", converged=False, note=f"{type(exc).__name__}: {exc}")
+    return out
+
+
+def run_specs(
+    specs: Iterable[Spec],
+    panel_for: Callable[[str, int], pd.DataFrame],
+    *,
+    workers: int = 1,
+) -> pd.DataFrame:
+    r"""Fit every specification and return the specification-curve table.
+
+    Parameters
+    ----------
+    specs : iterable of Spec
+        The grid (:func:`default_specs`, or your own).
+    panel_for : callable
+        ``panel_for(hypothesis, window_days)`` returning that panel; called once per
+        distinct (hypothesis, window) pair.
+    workers : int, default 1
+        Processes for the fits.
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`SPEC_COLUMNS`: one row per spec with the within-athlete exposure estimate,
+        its CI and p, the BH q-value over the specs of the same hypothesis, and
+        ``rank`` (1 = smallest estimate within the hypothesis) for plotting.
+
+    Notes
+    -----
+    A failing spec (missing column, nothing fitted) keeps its row with NaN and the
+    reason in ``note``; BH counts only fitted specs.  Specs of one hypothesis share data,
+    so their tests are positively dependent, the case BH still controls (Benjamini &
+    Yekutieli 2001).
+    """
+    specs = list(specs)
+    panels: dict[tuple[str, int], pd.DataFrame] = {}
+    for s in specs:
+        key = (s.hypothesis, s.window_days)
+        if key not in panels:
+            panels[key] = panel_for(*key)
+    jobs = [(k, s, panels[(s.hypothesis, s.window_days)]) for k, s in enumerate(specs)]
+    if workers > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(workers) as pool:
+            rows = list(pool.map(_one, jobs))
+    else:
+        rows = [_one(j) for j in jobs]
+    table = pd.DataFrame(rows)
+    table["bh_q"] = np.nan
+    table["rank"] = 0
+    for _, idx in table.groupby("hypothesis").groups.items():
+        table.loc[idx, "bh_q"] = benjamini_hochberg(table.loc[idx, "p_value"].to_numpy(float))
+        table.loc[idx, "rank"] = table.loc[idx, "estimate"].rank(method="first").fillna(0).astype(int).to_numpy()
+    return table[SPEC_COLUMNS]
+
+
+def simulated_panel_for(daily: pd.DataFrame) -> Callable[[str, int], pd.DataFrame]:
+    """``panel_for`` over a simulated cohort's daily records (for tests and benchmarks)."""
+    from trailstrength.models.simpanels import panels_from_daily
+
+    def get(hypothesis: str, window: int) -> pd.DataFrame:
+        h1, h2 = panels_from_daily(daily, window)
+        return h1 if hypothesis == "H1" else h2
+
+    return get

@@ -157,3 +157,31 @@ def test_gzipped_inputs(tmp_path, gz):
     (raw / ("run.tcx.gz" if gz else "run.tcx")).write_bytes(gzip.compress(data) if gz else data)
     report = warehouse.ingest(tmp_path / "raw", tmp_path / "wh", progress=False, workers=1)
     assert report.manifest["state"].tolist() == ["ingested"] and report.manifest["format"].tolist() == ["tcx"]
+
+
+def test_fast_validation_equals_pandera(realdata):
+    from trailstrength import schemas
+    from trailstrength.io import Athlete, FileContext, fit
+
+    ctx = FileContext("a/f.fit", "f" * 64, Athlete("a"))
+    res = fit.read(realdata("python-fitparse/activity-small-fenix2-run.fit").read_bytes(), ctx)
+    for table in ("activities", "samples"):
+        pd.testing.assert_frame_equal(schemas.validate_fast(table, res.tables[table]),
+                                      schemas.validate(table, res.tables[table]))
+    bad = res.tables["samples"].copy()
+    bad.loc[5, "heart_rate"] = 400.0
+    with pytest.raises(schemas.SchemaViolation, match=r"heart_rate.*rows \[5\]"):
+        schemas.validate_fast("samples", bad)
+
+
+def test_simulated_archive_in_mixed_formats(tmp_path):
+    from trailstrength.simulate import simulate_cohort
+
+    simulate_cohort(tmp_path / "raw", athletes=1, weeks=1, seed=3, truth_dir=tmp_path / "truth",
+                    activity_formats=("fit", "tcx", "gpx"))
+    runs = sorted(p.name.split(".", 1)[1] for p in (tmp_path / "raw" / "ath01" / "runs").iterdir())
+    assert {"fit", "tcx.gz", "gpx.gz"} <= set(runs)
+    report = warehouse.ingest(tmp_path / "raw", tmp_path / "wh", progress=False, workers=1)
+    assert (report.manifest["state"] == "ingested").all()
+    acts = warehouse.Warehouse(tmp_path / "wh").activities
+    assert set(acts["source_format"]) == {"fit", "tcx", "gpx"} and (acts["altitude_source"] == "barometric").all()

@@ -69,7 +69,7 @@ def read_tables(path: Path, ctx: FileContext) -> tuple[str, str, dict[str, pd.Da
             if df.empty and name != "samples":
                 raise ReaderError(f"no {name} rows in the file")
             if name != "samples":
-                tables[name] = schemas.validate(name, df)
+                tables[name] = schemas.validate_fast(name, df)
         return fmt, "", tables, result.warnings
     except (ReaderError, schemas.SchemaViolation, ValueError, KeyError, OSError) as err:
         return fmt, f"{type(err).__name__}: {err}".replace("\n", " | ")[:500], {}, []
@@ -105,7 +105,7 @@ def read_file(path: str, ctx: FileContext, samples_dir: str) -> FileResult:
         if samples is not None and len(samples):
             acts = tables["activities"].set_index("activity_id", drop=False)
             for aid, part in samples.groupby("activity_id", sort=False):
-                part = schemas.validate("samples", clean.clean_samples(part.reset_index(drop=True)))
+                part = schemas.validate_fast("samples", clean.clean_samples(part.reset_index(drop=True)))
                 seg, summary = terrain_for(acts.loc[aid], part)
                 res.segments.append(seg)
                 res.summaries.append(summary)

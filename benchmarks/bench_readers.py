@@ -120,17 +120,25 @@ def best_time(fn, min_rounds: int = 3, budget_s: float = 1.5) -> float:
     return min(times)
 
 
-def compare(label: str, inputs: list[tuple[str, bytes, Path]], ours, peer, peer_name: str) -> float:
+def compare(label: str, inputs: list[tuple[str, bytes, Path]], ours, peer, peer_name: str, group=None) -> float:
+    """Time both sides on every input; print per file, per ``group(data)`` subtotal and in total."""
     print(f"\n{label}: ours vs {peer_name}")
     print(f"  {'file':<52}{'points':>8}{'ours ms':>10}{'peer ms':>10}{'ratio':>8}")
     tot_n = tot_ours = tot_peer = 0.0
+    groups: dict[str, list[float]] = {}
     for name, data, path in inputs:
         n, n_peer = len(ours(data)), len(peer(data, path))
         t_ours = best_time(lambda: ours(data))
         t_peer = best_time(lambda: peer(data, path), min_rounds=2)
         tot_n, tot_ours, tot_peer = tot_n + n, tot_ours + t_ours, tot_peer + t_peer
         note = f"  (peer keeps {n_peer} rows)" if n_peer != n else ""
+        if group is not None:
+            g = groups.setdefault(group(data), [0.0, 0.0, 0.0])
+            g[0], g[1], g[2] = g[0] + n, g[1] + t_ours, g[2] + t_peer
+            note += f"  [{group(data)}]"
         print(f"  {name:<52}{n:>8}{t_ours * 1e3:>10.1f}{t_peer * 1e3:>10.1f}{t_peer / t_ours:>7.1f}×{note}")
+    for g, (n, t_o, t_p) in groups.items():
+        print(f"  {'  subtotal ' + g:<52}{int(n):>8}{t_o * 1e3:>10.1f}{t_p * 1e3:>10.1f}{t_p / t_o:>7.1f}×")
     ratio = tot_peer / tot_ours
     print(f"  {'all inputs':<52}{int(tot_n):>8}{tot_ours * 1e3:>10.1f}{tot_peer * 1e3:>10.1f}{ratio:>7.1f}×")
     print(f"  records/s: ours {tot_n / tot_ours:,.0f}, {peer_name} {tot_n / tot_peer:,.0f}")
@@ -163,7 +171,9 @@ def main(argv=None) -> int:
           f"load average {os.getloadavg()[0]:.1f}")
     ratios = {
         "FIT": compare("FIT", inputs["fit"], lambda d: fit.read(d, CTX).tables["samples"],
-                       lambda d, p: fitdecode_frame(d), "fitdecode"),
+                       lambda d, p: fitdecode_frame(d), "fitdecode",
+                       group=lambda d: {"fitfast": "fitfast path", "fitdecode": "fitdecode fallback"}[
+                           fit.read(d, CTX).tables["activities"]["decoder"].iloc[0]]),
         "GPX": compare("GPX", inputs["gpx"], lambda d: gpx.read(d, CTX).tables["samples"],
                        lambda d, p: gpxpy_frame(d), "gpxpy"),
         "TCX": compare("TCX", inputs["tcx"], lambda d: tcx.read(d, CTX).tables["samples"],

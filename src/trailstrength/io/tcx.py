@@ -165,29 +165,36 @@ def read(data: bytes, ctx: FileContext) -> ReadResult:
         raise ReaderError(f"TCX holds {what}; nothing to ingest as an activity")
     warnings, rows, parts = [], [], []
     for i, act in enumerate(acts):
-        ts = xp.to_times(act["time"])
-        start_id = xp.to_times([act["id"].encode()]).iloc[0] if act.get("id") else pd.NaT
-        start = min([t for t in (ts.min(), start_id) if pd.notna(t)], default=pd.NaT)
+        t = xp.to_times(act["time"]).array.asi8  # ns since 1970; NaT = int64 min
+        ok = t != np.iinfo(np.int64).min
+        id_time = _timestamp(act.get("id"))
+        first = [int(t[ok].min())] if ok.any() else []
+        start_ns = min(first + ([id_time.value] if id_time is not None else []), default=None)
         cad = xp.to_float(act["cadence"])
+        cols = {"distance_m": xp.to_float(act["distance_m"]), "lat": xp.to_float(act["lat"]),
+                "lon": xp.to_float(act["lon"]), "altitude_m": xp.to_float(act["altitude_m"]),
+                "heart_rate": xp.to_float(act["heart_rate"]),
+                "cadence": np.where(np.isnan(cad), xp.to_float(act["run_cadence"]), cad),
+                "speed_mps": xp.to_float(act["speed_mps"]), "power_w": xp.to_float(act["power_w"])}
         samples = pd.DataFrame({
-            "activity_id": ctx.activity_id(i), "timestamp": ts,
-            "elapsed_s": (ts - start).dt.total_seconds() if pd.notna(start) else np.nan,
-            "distance_m": xp.to_float(act["distance_m"]), "lat": xp.to_float(act["lat"]), "lon": xp.to_float(act["lon"]),
-            "altitude_m": xp.to_float(act["altitude_m"]), "heart_rate": xp.to_float(act["heart_rate"]),
-            "cadence": np.where(np.isnan(cad), xp.to_float(act["run_cadence"]), cad),
-            "speed_mps": xp.to_float(act["speed_mps"]), "power_w": xp.to_float(act["power_w"]),
-        })
-        if len(samples) and ts.isna().all():
+            "activity_id": ctx.activity_id(i),
+            "timestamp": pd.DatetimeIndex(t.view("datetime64[ns]")).tz_localize("UTC"),
+            "elapsed_s": np.where(ok, (t - (start_ns or 0)) / 1e9, np.nan) if start_ns is not None else np.nan,
+            **cols})
+        if len(t) and not ok.any():
             warnings.append(f"activity {i}: no usable trackpoint times")
-        if not len(samples):
+        if not len(t):
             warnings.append(f"activity {i}: laps without trackpoints (a manual entry): kept without samples")
-        end = ts.max() if ts.notna().any() else (start + pd.Timedelta(seconds=act["lap_time_s"])
-                                                 if pd.notna(start) and np.isfinite(act["lap_time_s"]) else pd.NaT)
+        end_ns = int(t[ok].max()) if ok.any() else (
+            start_ns + int(act["lap_time_s"] * 1e9) if start_ns is not None and np.isfinite(act["lap_time_s"]) else None)
         first_time = next((bytes(v) for v in act["time"] if v), (act.get("id") or "").encode()).decode("ascii", "replace")
         rows.append(activity_row(
-            ctx, i, source_format="tcx", sport=sport_name(act.get("sport")), start=start,
-            duration_s=(end - start).total_seconds() if pd.notna(start) and pd.notna(end) else np.nan,
-            samples=samples, device=act.get("device"), file_offset_s=iso_offset_s(first_time),
+            ctx, i, source_format="tcx", sport=sport_name(act.get("sport")),
+            start=pd.Timestamp(start_ns, tz="UTC") if start_ns is not None else None,
+            duration_s=(end_ns - start_ns) / 1e9 if start_ns is not None and end_ns is not None else np.nan,
+            samples=None, has_gps=bool(np.isfinite(cols["lat"]).any()),
+            has_altitude=bool(np.isfinite(cols["altitude_m"]).any()),
+            device=act.get("device"), file_offset_s=iso_offset_s(first_time),
             moving_time_s=act["lap_time_s"], device_timer_s=act["lap_time_s"], device_distance_m=act["lap_distance_m"],
             n_laps=act["n_laps"]))
         parts.append(samples)
@@ -196,6 +203,17 @@ def read(data: bytes, ctx: FileContext) -> ReadResult:
                         "complete trackpoints before the fault")
     samples = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
     return ReadResult({"activities": activities_frame(rows), "samples": samples}, warnings)
+
+
+def _timestamp(text: str | None) -> pd.Timestamp | None:
+    """An ISO 8601 time (the activity ``Id``) as a UTC timestamp; None when absent or not a time."""
+    try:
+        ts = pd.Timestamp(text.strip()) if text else None
+    except ValueError:
+        return None
+    if ts is None or pd.isna(ts):
+        return None
+    return (ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")).as_unit("ns")
 
 
 FORMATS = [Format("tcx", VERSION, "activity", sniff, read)]

@@ -35,8 +35,6 @@ class TagIndex:
     """Every ``<`` of an XML document and the tag that follows it (see the module docstring)."""
 
     def __init__(self, data: bytes):
-        if b"<!--" in data or b"<![CDATA[" in data:
-            raise NeedsTree("comments or CDATA")
         self.data = data
         self.arr = np.frombuffer(data, dtype=np.uint8)
         self.lt = np.flatnonzero(self.arr == 60)  # offsets of '<'
@@ -47,6 +45,10 @@ class TagIndex:
         self._win = np.ndarray(shape=(len(data) - 7,), dtype="<u8", buffer=data, strides=(1,))
         self._win4 = np.ndarray(shape=(len(data) - 3,), dtype="<u4", buffer=data, strides=(1,))
         self._code = self._win4[np.minimum(self.lt + 1, len(data) - 4)]  # the 4 bytes after each '<'
+        bang = (self._code & np.uint32(0xFF)) == np.uint32(ord("!"))  # <!-- comments, <![CDATA[ sections
+        if bang.any() and (np.isin(self._code[bang] & np.uint32(0xFFFFFF), [int.from_bytes(b"!--", "little"),
+                                                                            int.from_bytes(b"![C", "little")])).any():
+            raise NeedsTree("comments or CDATA")
         self._tags: dict[str, bytes | None] = {}
         self._starts: dict[bytes, np.ndarray] = {}
         self._prefixes: dict[bytes, np.ndarray] | None = None
@@ -151,8 +153,11 @@ class TagIndex:
         out = np.zeros(len(starts), dtype=texts.dtype)
         span = inside(starts, ends, pos)
         ok = np.flatnonzero(span >= 0)
-        which, first = np.unique(span[ok], return_index=True)
-        out[which] = texts[ok[first]]
+        which = span[ok]
+        if len(which) > 1 and not np.all(which[1:] > which[:-1]):  # some span holds the tag twice: keep the first
+            which, first = np.unique(which, return_index=True)
+            ok = ok[first]
+        out[which] = texts[ok]
         return out
 
     def attributes(self, tag: bytes) -> list[bytes]:

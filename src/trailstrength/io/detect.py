@@ -29,7 +29,7 @@ def open_bytes(path: Path) -> tuple[bytes, bool]:
 def detect(data: bytes) -> str | None:
     """Name of the first registered format whose sniffer accepts ``data``; None when unknown.
 
-    FIT is recognised by its header signature so a later FIT reader has a name to register under.
+    FIT is recognised by its header signature (``.FIT`` at bytes 8–11), before the text formats are tried.
     """
     from trailstrength.io import FORMATS
 

@@ -604,9 +604,7 @@ def test_names_the_fit_reader_writes_classify(category, subtype, exercise):
     assert (row["exercise"] if exercise else row["match_method"]) == (exercise or "unmatched")
 
 
-@pytest.mark.xfail(strict=True, reason="io/fit.py names a set without a subtype by its category alone "
-                   "('deadlift'), which is also the conventional deadlift's name; DESIGN §7 says the category never "
-                   "decides. Fix: name it 'deadlift/unknown', which this matcher leaves unmatched.")
 def test_fit_set_without_subtype_is_not_classified_by_its_category():
+    """A set with a category but no subtype must not pass for the conventional lift of that name (DESIGN §7)."""
     fit = pytest.importorskip("trailstrength.io.fit")
     assert one(fit.exercise_name(8, None))["match_method"] == "unmatched"

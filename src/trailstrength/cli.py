@@ -153,7 +153,7 @@ def power(
 
     t0 = time.perf_counter()
     table = power_curve(athletes, weeks, sims=sims, alpha=alpha, seed=seed, workers=workers)
-    mde = minimal_detectable_effect(table)
+    mde = minimal_detectable_effect(table, alpha=alpha)
     t = Table("hypothesis", "planted effect", "power", "± MC SE", "mean estimate", "CI coverage",
               title=f"power at alpha = {alpha:g}: {athletes} athletes x {weeks} weeks, {sims} simulated cohorts",
               title_justify="left")

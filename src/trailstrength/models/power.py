@@ -146,7 +146,7 @@ def power_curve(
     return table[POWER_COLUMNS]
 
 
-def minimal_detectable_effect(table: pd.DataFrame, target: float = 0.8) -> pd.DataFrame:
+def minimal_detectable_effect(table: pd.DataFrame, target: float = 0.8, alpha: float = 0.05) -> pd.DataFrame:
     """Smallest planted |effect| reaching ``target`` power, by linear interpolation on the grid.
 
     Parameters
@@ -155,6 +155,10 @@ def minimal_detectable_effect(table: pd.DataFrame, target: float = 0.8) -> pd.Da
         Output of :func:`power_curve`.
     target : float, default 0.8
         Power to reach.
+    alpha : float, default 0.05
+        The nominal level the curve was computed at: when the rejection rate at effect 0
+        (the test's real size) exceeds it by more than two Monte Carlo SEs, the note says
+        that the power is overstated.
 
     Returns
     -------
@@ -178,6 +182,10 @@ def minimal_detectable_effect(table: pd.DataFrame, target: float = 0.8) -> pd.Da
             frac = (target - y[k - 1]) / (y[k] - y[k - 1])
             mde, note = sign * (x[k - 1] + frac * (x[k] - x[k - 1])), f"interpolated between grid effects " \
                 f"{sign * x[k - 1]:g} and {sign * x[k]:g}"
+        zero = g[g["effect"] == 0]
+        if len(zero) and zero["power"].iloc[0] > alpha + 2 * max(zero["power_mcse"].iloc[0], 1e-12):
+            note += (f"; size at effect 0 is {zero['power'].iloc[0]:.3f} > alpha {alpha:g}: the Wald test rejects "
+                     "too often in these cohorts, so power is overstated (see the cluster bootstrap)")
         rows.append({"hypothesis": hyp, "mde": mde, "unit": _UNITS.get(hyp, ""), "note": note})
     return pd.DataFrame(rows)
 

@@ -26,6 +26,7 @@ from trailstrength import clean, schemas, terrain
 from trailstrength.io import FORMATS, FileContext, ReaderError, detect, open_bytes
 
 PARALLEL_MIN_FILES = 8  # below this, read in-process
+WORKER_FAILED = "worker failed"  # reason prefix of a file whose worker died: the next ingest reads it again
 
 
 @dataclass
@@ -146,7 +147,7 @@ def read_files(jobs: list[tuple[Path, FileContext]], samples_dir: Path, *, worke
             try:
                 results[k] = fut.result()
             except Exception as err:  # noqa: BLE001 - a worker that died takes only its file with it
-                results[k] = FileResult(jobs[k][1].path, reason=f"worker failed: {type(err).__name__}: {err}"[:500])
+                results[k] = FileResult(jobs[k][1].path, reason=f"{WORKER_FAILED}: {type(err).__name__}: {err}"[:500])
     return results  # type: ignore[return-value]
 
 

@@ -3,12 +3,20 @@
 Layout of ``<warehouse>/``::
 
     manifest.parquet       one row per input file (ingested / duplicate / quarantined, with a reason)
-    activities.parquet     strength_sets.parquet   wellness.parquet   segments.parquet   runs.parquet
+    activities.parquet     strength_sets.parquet   wellness.parquet   (small tables: one file each)
     samples.parquet/       dataset folder: athlete_id=<id>/<activity_id>.parquet (one file per activity)
+    segments.parquet/      dataset folders: athlete_id=<id>/part-0.parquet (one file per athlete)
+    runs.parquet/
     meta.json              versions the derived tables were built with
 
-Every file is written to a temporary name and renamed into place, and the manifest is written last, so a
-crash mid-way leaves the previous warehouse readable and the next run redoes the unfinished work.
+The large tables are hive-partitioned by athlete (DESIGN §2 scale path), so ``pd.read_parquet(folder)``,
+``pyarrow.dataset``, DuckDB (``read_parquet('runs.parquet/*/*.parquet', hive_partitioning=true)``) and
+``dask.dataframe.read_parquet`` read them as they are (the partition column comes back as ``athlete_id``; those
+readers type it as a category or dictionary, :class:`Warehouse` as a string like every other table).
+
+Every file is written to a temporary name and renamed into place (a dataset folder is written whole beside the
+old one and swapped in with two renames), and the manifest is written last, so a crash mid-way leaves the
+previous warehouse readable and the next run redoes the unfinished work.
 """
 
 from __future__ import annotations
@@ -31,6 +39,10 @@ from trailstrength.io import FORMATS, Athlete, FileContext, ReaderError, strengt
 log = logging.getLogger("trailstrength")
 
 RECORD_TABLES = ("activities", "strength_sets", "wellness", "courses")  # rows owned by one input file (source_file)
+# one folder per athlete; samples.parquet is partitioned too but written per activity by the readers
+PARTITIONED_TABLES = ("segments", "runs")
+PARTITION_COLUMN = "athlete_id"
+_COLUMNS_KEY = b"trailstrength.columns"  # the frame's column order (the partition column is not in the files)
 IGNORED_NAMES = {"athlete.toml", "exercise_overrides.csv", ".DS_Store", "Thumbs.db"}
 
 
@@ -68,6 +80,57 @@ def _atomic_parquet(df: pd.DataFrame, dest: Path) -> None:
     os.replace(tmp, dest)
 
 
+def _atomic_dataset(df: pd.DataFrame, dest: Path) -> None:
+    """Write ``df`` as a dataset folder with one ``athlete_id=<id>/part-0.parquet`` per athlete, swapped in whole.
+
+    Every part has the same schema (taken from the whole frame, so an all-NaN column in one athlete's part is
+    still a float), and ``_common_metadata`` holds it for readers of an empty table. The new folder is written
+    beside the old one, then two renames swap it in; :meth:`Warehouse.table` falls back to the old folder if a
+    crash lands between them.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    tmp = dest.with_name(f".{dest.name}.{uuid.uuid4().hex}.tmp")
+    tmp.mkdir(parents=True)
+    file_cols = [c for c in df.columns if c != PARTITION_COLUMN]
+    schema = pa.Schema.from_pandas(df[file_cols], preserve_index=False)
+    schema = schema.with_metadata({**(schema.metadata or {}), _COLUMNS_KEY: json.dumps(list(df.columns)).encode()})
+    pq.write_metadata(schema, tmp / "_common_metadata")
+    for athlete, part in df.groupby(PARTITION_COLUMN, sort=True):
+        table = pa.Table.from_pandas(part[file_cols], schema=schema, preserve_index=False)
+        (tmp / f"{PARTITION_COLUMN}={athlete}").mkdir()
+        pq.write_table(table.replace_schema_metadata(schema.metadata), tmp / f"{PARTITION_COLUMN}={athlete}" / "part-0.parquet")
+    old = dest.with_name(f".{dest.name}.{uuid.uuid4().hex}.old")
+    if dest.exists():
+        os.replace(dest, old)
+    os.replace(tmp, dest)
+    if old.is_dir():
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        old.unlink(missing_ok=True)
+
+
+def _read_dataset(folder: Path) -> pd.DataFrame:
+    """A dataset folder written by :func:`_atomic_dataset` as one frame: columns in their order, athletes sorted."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = pq.read_schema(folder / "_common_metadata")
+    parts = []
+    for d in sorted(folder.glob(f"{PARTITION_COLUMN}=*"), key=lambda d: d.name.split("=", 1)[1]):
+        athlete = d.name.split("=", 1)[1]
+        for f in sorted(d.glob("*.parquet")):
+            t = pq.read_table(f, schema=schema)
+            parts.append(t.append_column(PARTITION_COLUMN, pa.array([athlete] * len(t), pa.string())))
+    file_schema = schema.append(pa.field(PARTITION_COLUMN, pa.string()))
+    table = pa.concat_tables(parts) if parts else file_schema.empty_table()
+    df = table.replace_schema_metadata(schema.metadata).to_pandas()
+    if PARTITION_COLUMN in df:
+        df[PARTITION_COLUMN] = df[PARTITION_COLUMN].astype("str")
+    return df[json.loads(schema.metadata[_COLUMNS_KEY])]
+
+
 def _sha256(path: Path) -> str:
     h = hashlib.sha256()
     with open(path, "rb") as fh:
@@ -96,7 +159,8 @@ def _settings_fingerprint(raw: Path) -> dict[str, str]:
 
 
 # ---------------------------------------------------------------------------------------------- ingest
-def ingest(raw=None, warehouse=None, *, progress: bool = True, workers: int | None = None) -> IngestReport:
+def ingest(raw=None, warehouse=None, *, progress: bool = True, workers: int | None = None,
+           read_files=None) -> IngestReport:
     """Build or update the warehouse from the raw drop zone.
 
     Only new or changed files (by sha256; unchanged size and modification time reuse the recorded hash) are
@@ -115,6 +179,10 @@ def ingest(raw=None, warehouse=None, *, progress: bool = True, workers: int | No
         Show a rich progress bar while reading.
     workers
         Reader processes (default ``TRAILSTRENGTH_WORKERS`` or the CPU count; 1 reads in-process).
+    read_files
+        What maps :func:`trailstrength.ingest_files.read_file` over the files to read (default
+        :func:`trailstrength.ingest_files.read_files`, a local process pool); :mod:`trailstrength.scale` passes
+        one that maps it over a Dask cluster. Same signature, results in job order.
     """
     raw = config.path("raw", raw)
     wh = config.path("warehouse", warehouse)
@@ -155,9 +223,11 @@ def ingest(raw=None, warehouse=None, *, progress: bool = True, workers: int | No
         athlete = athletes[folder]
         base["athlete_id"] = athlete.athlete_id
         fmt_version = FORMATS[prev["format"]].version if prev is not None and prev["format"] in FORMATS else ""
+        # a file a worker failed on (killed, out of memory, lost node) is read again: the fault was not the file's
+        retry = prev is not None and str(prev.get("reason") or "").startswith(ingest_files.WORKER_FAILED)
         if (prev is not None and prev["sha256"] == sha and prev["reader_version"] == fmt_version
-                and folder not in changed_profiles):
-            rows.append({**prev.to_dict(), "path": rel, "mtime_ns": st.st_mtime_ns})
+                and folder not in changed_profiles and not retry):
+            rows.append({"path": rel, **prev.to_dict(), "mtime_ns": st.st_mtime_ns})  # path first, as on a cold run
             report.unchanged.append(rel)
         else:
             todo.append((path, FileContext(rel, sha, athlete), base))
@@ -189,7 +259,8 @@ def ingest(raw=None, warehouse=None, *, progress: bool = True, workers: int | No
             continue
         seen_sha[ctx.sha256] = ctx.path
         jobs.append((path, ctx, base))
-    results = ingest_files.read_files([(p, c) for p, c, _ in jobs], samples_dir, workers=workers, progress=progress)
+    results = (read_files or ingest_files.read_files)([(p, c) for p, c, _ in jobs], samples_dir, workers=workers,
+                                                      progress=progress)
     fresh_segments, fresh_summaries, fresh_samples = [], [], set()
     for (path, ctx, base), res in zip(jobs, results):
         if res.warnings:
@@ -266,7 +337,8 @@ def ingest(raw=None, warehouse=None, *, progress: bool = True, workers: int | No
     tables["runs"] = build_runs(tables["activities"], summary)
 
     for t, df in tables.items():
-        _atomic_parquet(schemas.validate(t, df) if t in schemas.TABLES else df, wh / f"{t}.parquet")
+        df = schemas.validate(t, df) if t in schemas.TABLES else df
+        (_atomic_dataset if t in PARTITIONED_TABLES else _atomic_parquet)(df, wh / f"{t}.parquet")
     manifest = schemas.validate("manifest", manifest)
     meta = {"terrain_version": terrain.TERRAIN_VERSION, "trailstrength": __version__,
             "written_at": now.isoformat(), "settings": settings}
@@ -363,9 +435,14 @@ class Warehouse:
     def table(self, name: str) -> pd.DataFrame:
         """One tidy table (an empty frame with the contract's columns when it was never written)."""
         p = self.root / f"{name}.parquet"
+        if not p.exists() and name in PARTITIONED_TABLES:
+            # a crash between the two renames of _atomic_dataset leaves only the previous folder
+            p = next(iter(sorted(self.root.glob(f".{name}.parquet.*.old"))), p)
         if not p.exists():
             return schemas.empty(name) if name in schemas.TABLES else pd.DataFrame()
-        return pd.read_parquet(p)
+        if p.is_dir() and (p / "_common_metadata").is_file():
+            return _read_dataset(p)
+        return pd.read_parquet(p)  # a single file (small tables; large ones in warehouses written before partitioning)
 
     manifest = property(lambda self: self.table("manifest"))
     activities = property(lambda self: self.table("activities"))

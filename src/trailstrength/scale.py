@@ -1,0 +1,115 @@
+"""The same ingest on a Dask cluster, for research-scale cohorts (``pip install "trailstrength[scale]"``).
+
+:func:`ingest` is :func:`trailstrength.warehouse.ingest` with the file reading mapped over Dask workers instead of
+a local process pool: everything else — scanning, hashing, the manifest diff, duplicates across sources, the
+runs table with its per-athlete history, the atomic writes with the manifest last — stays on the client and is
+the very same code, so a Dask-built warehouse equals a single-machine one row for row (``tests/test_scale.py``).
+
+Each task is :func:`trailstrength.ingest_files.read_file` on one input file: the worker reads it, cleans its
+samples, computes the terrain of each activity and writes the samples straight into
+``<warehouse>/samples.parquet/athlete_id=<id>/<activity_id>.parquet``; it sends back only the small tables (one
+activity row, strength sets, wellness) and the terrain segments and summary. The client never holds samples.
+A task that fails (an exception the reader did not catch, a worker killed by the OOM killer ...) quarantines its
+one file with the reason in the manifest; the batch goes on. A re-run reads only new or changed files.
+
+Workers and client must see the raw folder and the warehouse under the same absolute paths (a shared
+filesystem). ``dask`` is imported only when these functions run, so the default install does not need it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+
+from trailstrength import config, ingest_files
+from trailstrength.ingest_files import FileResult
+from trailstrength.io import FileContext
+from trailstrength.warehouse import IngestReport
+from trailstrength.warehouse import ingest as _ingest
+
+INSTALL_HINT = 'Dask is not installed: pip install "trailstrength[scale]" (dask[distributed])'
+
+
+def _distributed():
+    try:
+        import distributed
+    except ImportError as err:  # pragma: no cover - exercised only without the extra
+        raise ImportError(INSTALL_HINT) from err
+    return distributed
+
+
+@contextlib.contextmanager
+def cluster_client(scheduler: str | None = None, workers: int | None = None, *,
+                   processes: bool = True) -> Iterator:
+    """A ``distributed.Client`` on ``scheduler`` (``tcp://host:8786``) or on a local cluster of ``workers``.
+
+    A local cluster runs one single-threaded worker process per core by default (the readers hold the GIL
+    for most of their time, so threads would not add throughput); it is closed on exit. A client of an
+    existing scheduler is closed on exit, the cluster is left running.
+    """
+    distributed = _distributed()
+    if scheduler:
+        with distributed.Client(scheduler) as client:
+            yield client
+        return
+    n = workers or ingest_files.workers_default()
+    with distributed.LocalCluster(n_workers=n, threads_per_worker=1, processes=processes,
+                                  dashboard_address=":0") as cluster, distributed.Client(cluster) as client:
+        yield client
+
+
+def read_files_on(client, jobs: list[tuple[Path, FileContext]], samples_dir: Path, *, workers: int | None = None,
+                  progress: bool = True, label: str = "reading files (dask)") -> list[FileResult]:
+    """:func:`~trailstrength.ingest_files.read_file` for every job on the cluster of ``client``, in job order.
+
+    Same contract as :func:`trailstrength.ingest_files.read_files` (``workers`` is ignored: the cluster has
+    its own). Results are collected as they complete and their futures released at once, so the scheduler
+    keeps no finished results around.
+    """
+    distributed = _distributed()
+    if not jobs:
+        return []
+    args = [(str(Path(p).resolve()), ctx, str(Path(samples_dir).resolve())) for p, ctx in jobs]
+    futures = client.map(_read_file_task, *zip(*args), pure=False)
+    index = {f.key: k for k, f in enumerate(futures)}
+    results: list[FileResult | None] = [None] * len(jobs)
+    for fut in ingest_files._track(distributed.as_completed(futures), progress, label, total=len(futures)):
+        k = index[fut.key]
+        if fut.status == "finished":
+            results[k] = fut.result()
+        else:  # the task raised, or its worker died (KilledWorker): this file only
+            err = fut.exception()
+            results[k] = FileResult(jobs[k][1].path, reason=f"{ingest_files.WORKER_FAILED}: {type(err).__name__}: {err}"
+                                    .replace("\n", " | ")[:500])
+        fut.release()
+    return results  # type: ignore[return-value]
+
+
+def _read_file_task(path: str, ctx: FileContext, samples_dir: str) -> FileResult:
+    # looked up at call time, so a test can make one file fail on the workers (processes=False)
+    return ingest_files.read_file(path, ctx, samples_dir)
+
+
+def ingest(raw=None, warehouse=None, *, scheduler: str | None = None, workers: int | None = None, client=None,
+           progress: bool = True) -> IngestReport:
+    """Build or update the warehouse with the file reading on a Dask cluster.
+
+    Parameters
+    ----------
+    raw, warehouse
+        As :func:`trailstrength.warehouse.ingest`; both must be on a filesystem every worker sees at the same
+        absolute path.
+    scheduler
+        Address of a running scheduler (``tcp://host:8786``); ``None`` starts a local cluster.
+    workers
+        Worker processes of the local cluster (default ``TRAILSTRENGTH_WORKERS`` or the CPU count).
+    client
+        An existing ``distributed.Client`` to use instead (left open).
+    """
+    raw = config.path("raw", raw).resolve()
+    wh = config.path("warehouse", warehouse).resolve()
+    if client is not None:
+        return _ingest(raw, wh, progress=progress, read_files=lambda *a, **k: read_files_on(client, *a, **k))
+    with cluster_client(scheduler, workers) as c:
+        return _ingest(raw, wh, progress=progress, read_files=lambda *a, **k: read_files_on(c, *a, **k))

@@ -1,0 +1,182 @@
+"""Ingest on a Dask cluster (trailstrength.scale): the same warehouse as the single-process path, row for row.
+
+The cluster is a ``distributed.LocalCluster`` with 2 workers **in-process** (``processes=False``: worker threads
+in the test process). Why threads: it starts in about a second instead of spawning two interpreters that import
+pandas and pyarrow; the scheduler, task graph, futures, ``as_completed`` and error paths are Dask's real ones; and
+the one-file failure can be injected by monkeypatching the reader the workers call. Process workers are covered
+by ``benchmarks/bench_scale.py`` and the slow test at the end.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pandas as pd
+import pytest
+
+from trailstrength import analysis, ingest_files, warehouse
+from trailstrength.simulate import simulate_cohort
+
+distributed = pytest.importorskip("distributed", reason='needs dask[distributed] (pip install -e ".[scale]")')
+scale = pytest.importorskip("trailstrength.scale")
+
+KEYS = {
+    "manifest": ["path"], "activities": ["activity_id"], "activity_sources": ["activity_id", "source_file"],
+    "strength_sets": ["athlete_id", "performed_at", "session_id", "set_index", "source_file"],
+    "wellness": ["athlete_id", "local_date", "source_file"], "segments": ["activity_id", "start_m"],
+    "runs": ["activity_id"], "courses": ["source_file"],
+}
+TIMESTAMPS = ["ingested_at", "mtime_ns"]  # when and from which copy, not what
+
+
+@pytest.fixture(scope="module")
+def raw(tmp_path_factory):
+    out = tmp_path_factory.mktemp("scale") / "raw"
+    simulate_cohort(out, athletes=3, weeks=6, seed=3, truth_dir=out.parent / "truth", bad_file=True,
+                    activity_formats=("fit", "tcx", "gpx"))
+    return out
+
+
+@pytest.fixture(scope="module")
+def client():
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0") as c, \
+            distributed.Client(c) as cl:
+        yield cl
+
+
+@pytest.fixture(scope="module")
+def single(raw, tmp_path_factory):
+    wh = tmp_path_factory.mktemp("single") / "wh"
+    warehouse.ingest(raw, wh, progress=False, workers=1)
+    return wh
+
+
+def _table(wh, name: str) -> pd.DataFrame:
+    df = warehouse.Warehouse(wh).table(name).drop(columns=TIMESTAMPS, errors="ignore")
+    keys = [k for k in KEYS[name] if k in df]
+    return df.sort_values(keys).reset_index(drop=True) if keys else df
+
+
+def _samples(wh) -> pd.DataFrame:
+    s = warehouse.Warehouse(wh).samples()
+    return s.sort_values(["activity_id", "timestamp"]).reset_index(drop=True)
+
+
+def test_dask_warehouse_equals_single_process(raw, single, client, tmp_path):
+    wh = tmp_path / "wh"
+    report = scale.ingest(raw, wh, client=client, progress=False)
+    assert report.read and (report.manifest["state"] == "ingested").sum() > 20
+    for name in KEYS:
+        pd.testing.assert_frame_equal(_table(wh, name), _table(single, name), obj=name)
+    pd.testing.assert_frame_equal(_samples(wh), _samples(single), obj="samples")
+    assert len(_samples(wh)) > 10_000
+    # and the unsorted frames the API returns are the same too (runs and segments come back in one order)
+    pd.testing.assert_frame_equal(warehouse.Warehouse(wh).runs, warehouse.Warehouse(single).runs)
+    pd.testing.assert_frame_equal(warehouse.Warehouse(wh).segments, warehouse.Warehouse(single).segments)
+
+
+def test_rerun_reads_nothing(raw, client, tmp_path):
+    wh = tmp_path / "wh"
+    first = scale.ingest(raw, wh, client=client, progress=False)
+    stamp = (wh / "manifest.parquet").stat().st_mtime_ns
+    again = scale.ingest(raw, wh, client=client, progress=False)
+    assert again.read == [] and len(again.unchanged) == len(first.manifest)
+    assert (wh / "manifest.parquet").stat().st_mtime_ns == stamp  # nothing written
+
+
+def test_worker_failure_quarantines_one_file_and_rerun_resumes(raw, single, client, tmp_path, monkeypatch):
+    victim = sorted(p for p in raw.rglob("*.fit"))[1]
+    rel = victim.relative_to(raw).as_posix()
+    real = ingest_files.read_file
+
+    def flaky(path, ctx, samples_dir):
+        if ctx.path == rel:
+            raise MemoryError("simulated worker failure")  # not caught by read_file's reader-fault handling
+        return real(path, ctx, samples_dir)
+
+    monkeypatch.setattr(ingest_files, "read_file", flaky)
+    wh = tmp_path / "wh"
+    report = scale.ingest(raw, wh, client=client, progress=False)
+    m = report.manifest.set_index("path")
+    assert m.loc[rel, "state"] == "quarantined"
+    assert "worker failed: MemoryError: simulated worker failure" in m.loc[rel, "reason"]
+    assert (m["state"] == "ingested").sum() == (_table(single, "manifest")["state"] == "ingested").sum() - 1
+
+    # the next run retries the file a worker failed on (the fault was the worker's, not the file's), then rests
+    monkeypatch.setattr(ingest_files, "read_file", real)
+    again = scale.ingest(raw, wh, client=client, progress=False)
+    assert again.read == [rel]
+    for name in KEYS:
+        pd.testing.assert_frame_equal(_table(wh, name), _table(single, name), obj=name)
+    assert scale.ingest(raw, wh, client=client, progress=False).read == []
+
+
+def test_partitioned_tables_readable_by_other_engines(single):
+    runs = warehouse.Warehouse(single).runs
+    folder = single / "runs.parquet"
+    assert folder.is_dir() and sorted(p.name for p in folder.glob("athlete_id=*")) == \
+        [f"athlete_id={a}" for a in sorted(runs["athlete_id"].unique())]
+    by_pandas = pd.read_parquet(folder)
+    assert len(by_pandas) == len(runs) and set(by_pandas["athlete_id"].astype(str)) == set(runs["athlete_id"])
+    import pyarrow.dataset as ds
+
+    assert ds.dataset(folder, format="parquet", partitioning="hive").count_rows() == len(runs)
+    import dask.dataframe as dd
+
+    ddf = dd.read_parquet(str(single / "samples.parquet"))
+    assert len(ddf) == len(warehouse.Warehouse(single).samples())
+    assert sorted(dd.read_parquet(str(folder))["activity_id"].compute()) == sorted(runs["activity_id"])
+    duckdb = pytest.importorskip("duckdb", reason="duckdb is only a readability check, not a dependency")
+    n = duckdb.sql(f"select count(*), count(distinct athlete_id) from read_parquet('{folder}/*/*.parquet', "
+                   "hive_partitioning=true)").fetchall()[0]
+    assert n == (len(runs), runs["athlete_id"].nunique())
+
+
+def test_dataset_round_trip_keeps_frame(single, tmp_path):
+    segs = warehouse.Warehouse(single).segments
+    warehouse._atomic_dataset(segs, tmp_path / "segments.parquet")
+    back = warehouse._read_dataset(tmp_path / "segments.parquet")
+    expected = segs.sort_values("athlete_id", kind="stable").reset_index(drop=True)
+    pd.testing.assert_frame_equal(back, expected)
+    empty = segs.iloc[:0]
+    warehouse._atomic_dataset(empty, tmp_path / "segments.parquet")
+    pd.testing.assert_frame_equal(warehouse._read_dataset(tmp_path / "segments.parquet"), empty.reset_index(drop=True))
+    assert not list(tmp_path.glob(".segments.parquet.*"))  # no temporary or old folder left behind
+
+
+def test_crash_between_swaps_reads_previous_folder(single, tmp_path):
+    wh = tmp_path / "wh"
+    shutil.copytree(single, wh)
+    runs = warehouse.Warehouse(wh).runs
+    (wh / "runs.parquet").rename(wh / ".runs.parquet.0123.old")  # the state between the two renames
+    pd.testing.assert_frame_equal(warehouse.Warehouse(wh).runs, runs)
+
+
+def test_panels_never_load_all_samples(single, monkeypatch):
+    def refuse(self, activity_ids=None, athletes=None):
+        raise AssertionError("panel building read samples")
+
+    monkeypatch.setattr(warehouse.Warehouse, "samples", refuse)
+    h1, h2 = analysis.panels(warehouse.Warehouse(single))
+    assert len(h1) or len(h2)
+
+
+def test_meta_unchanged_by_layout(single):
+    assert json.loads((single / "meta.json").read_text())["terrain_version"]
+
+
+@pytest.mark.slow
+def test_cli_dask_local_process_cluster(raw, single, tmp_path):
+    """``trailstrength ingest RAW --dask --workers 2``: real worker processes, same warehouse."""
+    from typer.testing import CliRunner
+
+    from trailstrength.cli import app
+
+    wh = tmp_path / "wh"
+    result = CliRunner().invoke(app, ["ingest", str(raw), "--warehouse", str(wh), "--dask", "--workers", "2",
+                                      "--no-progress"])
+    assert result.exit_code == 0, result.output
+    for name in KEYS:
+        pd.testing.assert_frame_equal(_table(wh, name), _table(single, name), obj=name)
+    pd.testing.assert_frame_equal(_samples(wh), _samples(single), obj="samples")

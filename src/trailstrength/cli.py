@@ -85,12 +85,26 @@ def ingest(
     raw: Annotated[PathOpt, typer.Argument(help="Raw folder (RAW/<athlete>/...); default $TRAILSTRENGTH_RAW or data/raw.")] = None,
     warehouse: Annotated[PathOpt, typer.Option(help="Warehouse folder; default $TRAILSTRENGTH_WAREHOUSE or data/processed/warehouse.")] = None,
     progress: Annotated[bool, typer.Option(help="Show progress bars.")] = True,
+    workers: Annotated[Optional[int], typer.Option(help="Reader processes (default $TRAILSTRENGTH_WORKERS or the CPU "
+                                                   "count); with --dask, workers of the local Dask cluster.")] = None,
+    dask: Annotated[bool, typer.Option("--dask", help="Read files on a local Dask cluster (needs the scale extra).")] = False,
+    scheduler: Annotated[Optional[str], typer.Option(help="Read files on the Dask cluster of this scheduler "
+                                                     "(tcp://host:8786; needs the scale extra and a shared filesystem).")] = None,
 ):
     """Build or update the parquet warehouse; prints what was read, skipped and quarantined."""
     from trailstrength.warehouse import ingest as run_ingest
 
     t0 = time.perf_counter()
-    report = run_ingest(raw, warehouse, progress=progress)
+    if dask or scheduler:
+        from trailstrength import scale
+
+        try:
+            report = scale.ingest(raw, warehouse, scheduler=scheduler, workers=workers, progress=progress)
+        except ImportError as err:
+            Console(stderr=True).print(f"[bold red]error:[/] {err}", highlight=False)
+            raise typer.Exit(1) from None
+    else:
+        report = run_ingest(raw, warehouse, progress=progress, workers=workers)
     _print_ingest(report)
     console.print(f"done in {time.perf_counter() - t0:.1f} s")
 

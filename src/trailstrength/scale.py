@@ -74,12 +74,14 @@ def read_files_on(client, jobs: list[tuple[Path, FileContext]], samples_dir: Pat
     futures = client.map(_read_file_task, *zip(*args), pure=False)
     index = {f.key: k for k, f in enumerate(futures)}
     results: list[FileResult | None] = [None] * len(jobs)
-    for fut in ingest_files._track(distributed.as_completed(futures), progress, label, total=len(futures)):
+    # with_results: results arrive in batches, not one scheduler round trip per file
+    done = distributed.as_completed(futures, with_results=True, raise_errors=False)
+    for fut, res in ingest_files._track(done, progress, label, total=len(futures)):
         k = index[fut.key]
         if fut.status == "finished":
-            results[k] = fut.result()
+            results[k] = res
         else:  # the task raised, or its worker died (KilledWorker): this file only
-            err = fut.exception()
+            err = res if isinstance(res, BaseException) else fut.exception()
             results[k] = FileResult(jobs[k][1].path, reason=f"{ingest_files.WORKER_FAILED}: {type(err).__name__}: {err}"
                                     .replace("\n", " | ")[:500])
         fut.release()

@@ -1,0 +1,126 @@
+"""Ingest throughput of a simulated research cohort: single process vs 1 and 2 local Dask workers.
+
+The cohort (default 100 athletes × 26 weeks, ~10,000 runs as FIT, gzipped TCX and gzipped GPX plus strength logs
+and soreness diaries) is simulated once into ``--cache`` and reused. Each mode ingests it cold into a fresh
+warehouse; the table gives wall time, files/s and samples/s, and the peak resident memory of the client process
+(sampled every 50 ms; for a local cluster the scheduler runs inside the client process, the workers are separate
+processes and not counted). The Dask rows time the ingest alone; the cluster start is printed beside them.
+
+Run: ``PYTHONPATH=src python benchmarks/bench_scale.py [--athletes 100 --weeks 26 --cache /tmp/ts-bench-scale]``
+(``--raw DIR`` benchmarks an existing RAW folder instead). Needs the ``scale`` and ``bench`` extras.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import threading
+import time
+from pathlib import Path
+
+import psutil
+import pyarrow.parquet as pq
+
+from trailstrength import scale, warehouse
+from trailstrength.simulate import simulate_cohort
+
+
+class ClientPeak:
+    """Peak resident memory of this process alone, sampled in a background thread."""
+
+    def __init__(self, every_s: float = 0.05):
+        self.every_s, self.peak, self._stop = every_s, 0, threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self):
+        me = psutil.Process()
+        while not self._stop.is_set():
+            self.peak = max(self.peak, me.memory_info().rss)
+            time.sleep(self.every_s)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+
+def _samples(wh: Path) -> int:
+    return sum(pq.ParquetFile(f).metadata.num_rows for f in (wh / "samples.parquet").glob("*/*.parquet"))
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--athletes", type=int, default=100)
+    ap.add_argument("--weeks", type=int, default=26)
+    ap.add_argument("--cache", type=Path, default=Path("/tmp/ts-bench-scale"))
+    ap.add_argument("--raw", type=Path, help="benchmark this RAW folder instead of the simulated cohort")
+    ap.add_argument("--modes", default="single,dask1,dask2")
+    args = ap.parse_args(argv)
+
+    raw = args.raw or args.cache / f"raw-{args.athletes}x{args.weeks}"
+    if not raw.is_dir():
+        t0 = time.perf_counter()
+        partial = raw.with_name(raw.name + ".partial")
+        shutil.rmtree(partial, ignore_errors=True)
+        simulate_cohort(partial, athletes=args.athletes, weeks=args.weeks, seed=7, truth_dir=args.cache / "truth",
+                        activity_formats=("fit", "tcx", "gpx"))
+        os.replace(partial, raw)
+        print(f"simulated into {raw} in {time.perf_counter() - t0:.0f} s")
+    files = [p for p in raw.rglob("*") if p.is_file()]
+    athletes = sum(1 for d in raw.iterdir() if d.is_dir())
+    print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
+    print(f"cohort: {raw} — {athletes} athletes, {len(files):,} files, "
+          f"{sum(p.stat().st_size for p in files) / 1e6:.0f} MB on disk")
+
+    rows = []
+    for mode in args.modes.split(","):
+        wh = args.cache / f"wh-{mode}"
+        shutil.rmtree(wh, ignore_errors=True)
+        start_s = 0.0
+        with ClientPeak() as mem:
+            if mode == "single":
+                t0 = time.perf_counter()
+                report = warehouse.ingest(raw, wh, progress=False, workers=1)
+                wall = time.perf_counter() - t0
+                rerun = None
+            else:
+                n = int(mode.removeprefix("dask"))
+                t0 = time.perf_counter()
+                with scale.cluster_client(workers=n) as client:
+                    start_s = time.perf_counter() - t0
+                    t0 = time.perf_counter()
+                    report = scale.ingest(raw, wh, client=client, progress=False)
+                    wall = time.perf_counter() - t0
+                    t1 = time.perf_counter()
+                    again = scale.ingest(raw, wh, client=client, progress=False)
+                    rerun = time.perf_counter() - t1
+                    assert again.read == []
+        n_read, n_samples = len(report.read), _samples(wh)
+        runs = len(warehouse.Warehouse(wh).runs)
+        rows.append((mode, n_read, runs, n_samples, wall, start_s, mem.peak, rerun))
+        print(f"  {mode}: done in {wall:.0f} s", flush=True)
+
+    print()
+    print(f"| mode | files read | runs | samples | ingest s | files/s | samples/s | cluster start s | "
+          f"client peak MB | re-run s |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for mode, n_read, runs, n_samples, wall, start_s, peak, rerun in rows:
+        label = {"single": "single process (workers=1)"}.get(mode, f"Dask LocalCluster, {mode[4:]} worker(s)")
+        print(f"| {label} | {n_read:,} | {runs:,} | {n_samples:,} | {wall:.1f} | {n_read / wall:.1f} | "
+              f"{n_samples / wall:,.0f} | {start_s:.1f} | {peak / 1e6:.0f} | "
+              f"{'' if rerun is None else f'{rerun:.2f}'} |")
+    single = next((r for r in rows if r[0] == "single"), None)
+    if single:
+        per_file = single[4] / single[1]
+        print(f"\nper-file cost on one core: {per_file * 1000:.0f} ms → 10,000 files ≈ {per_file * 1e4 / 60:.0f} "
+              f"core-minutes; N workers ≈ that ÷ N while the shared filesystem keeps up")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

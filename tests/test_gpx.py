@@ -146,3 +146,17 @@ def test_cut_off_file_keeps_complete_points():
 
 def test_detected_with_leading_whitespace_and_bom():
     assert detect(b"\xef\xbb\xbf  \n" + gpx_doc()) == "gpx"
+
+
+def test_untyped_gpx_takes_the_athlete_default_sport():
+    """Many GPX exports name no sport; athlete.toml ``untyped_sport = "running"`` says what they are."""
+    from trailstrength.io import Athlete, FileContext, gpx
+
+    data = b"""<?xml version="1.0"?><gpx version="1.1" xmlns="http://www.topografix.com/GPX/1/1"><trk><trkseg>
+<trkpt lat="46.0" lon="8.0"><ele>500</ele><time>2024-05-01T06:00:00Z</time></trkpt>
+<trkpt lat="46.0001" lon="8.0"><ele>499</ele><time>2024-05-01T06:00:05Z</time></trkpt></trkseg></trk></gpx>"""
+    plain = gpx.read(data, FileContext("a/x.gpx", "3" * 64, Athlete("a"))).tables["activities"].iloc[0]
+    assert plain["sport"] == "unknown" and plain["sport_source"] == "file"
+    ctx = FileContext("a/x.gpx", "3" * 64, Athlete("a", untyped_sport="trail running"))
+    row = gpx.read(data, ctx).tables["activities"].iloc[0]
+    assert row["sport"] == "running" and row["sport_source"] == "athlete.toml"

@@ -117,9 +117,13 @@ def activity_row(ctx: FileContext, index: int, *, source_format: str, sport: str
     has_alt = has_altitude if has_altitude is not None else bool(
         samples is not None and len(samples) and samples["altitude_m"].notna().any())
     local_date, source = local_day(start, ctx, file_offset_s) if pd.notna(start) else (pd.NaT, "none")
+    sport_source = "file"
+    if sport == "unknown" and ctx.athlete.untyped_sport:
+        sport, sport_source = sport_name(ctx.athlete.untyped_sport), "athlete.toml"
     row = {
         "activity_id": ctx.activity_id(index), "athlete_id": ctx.athlete.athlete_id, "source_file": ctx.path,
-        "source_format": source_format, "sport": sport, "start_time": start, "local_date": local_date,
+        "source_format": source_format, "sport": sport, "sport_source": sport_source, "start_time": start,
+        "local_date": local_date,
         "duration_s": float(duration_s) if duration_s is not None and np.isfinite(duration_s) else np.nan,
         "moving_time_s": np.nan, "distance_m": np.nan, "ascent_m": np.nan, "descent_m": np.nan,
         "has_gps": has_gps, "has_altitude": has_alt, "altitude_source": altitude_source(has_alt, device),

@@ -29,6 +29,7 @@ class Athlete:
     timezone_known: bool = False
     strength_unit: str = "kg"  # unit of Strong's classic export, which does not say
     body_mass_kg: float | None = None
+    untyped_sport: str | None = None  # sport for activity files that name none (many GPX exports)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -59,6 +60,7 @@ class Athlete:
             timezone_known=bool(tz),
             strength_unit=unit,
             body_mass_kg=data.get("body_mass_kg"),
+            untyped_sport=str(data["untyped_sport"]).strip().lower() if data.get("untyped_sport") else None,
         )
 
 

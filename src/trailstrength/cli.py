@@ -292,8 +292,6 @@ def demo(
     console.print(f"[bold green]demo finished in {time.perf_counter() - t0:.1f} s[/] → {out}")
 
 
-
-
 RealIdsOpt = Annotated[bool, typer.Option("--real-ids", help="Show athlete ids instead of A1…An.")]
 
 

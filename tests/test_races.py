@@ -144,3 +144,23 @@ def test_shipped_splits_template_reads():
     df = races.read_splits(data, key="k")
     assert len(df) == 6 and df["distance_m"].tolist()[:3] == [9200.0, 6400.0, 6400.0]
     assert df["time_s"].iloc[0] == 3930.0 and races.sniff_splits(data)
+
+
+def test_race_files_ingest_into_the_warehouse_table(tmp_path, monkeypatch):
+    """Results and splits dropped in an athlete folder land in ``races``, names pseudonymised, nothing lost."""
+    from importlib.resources import files
+
+    from trailstrength import warehouse
+
+    monkeypatch.setenv("TRAILSTRENGTH_DATA", str(tmp_path / "data"))  # where the pseudonym key is kept
+    folder = tmp_path / "raw" / "ath01" / "races"
+    folder.mkdir(parents=True)
+    (folder / "glen_test_2019.csv").write_bytes(RUNPANDAS)
+    (folder / "splits.csv").write_bytes(files("trailstrength.datasets").joinpath("templates/race_splits.csv").read_bytes())
+    report = warehouse.ingest(tmp_path / "raw", tmp_path / "wh", progress=False)
+    m = report.manifest.set_index("path")
+    assert m.loc["ath01/races/glen_test_2019.csv", ["format", "state"]].tolist() == ["race_results", "ingested"]
+    assert m.loc["ath01/races/splits.csv", ["format", "state"]].tolist() == ["race_splits", "ingested"]
+    table = warehouse.Warehouse(tmp_path / "wh").table("races")
+    assert len(table) == 8 + m.loc["ath01/races/splits.csv", "rows"]
+    assert "Quorn" not in table.to_csv() and table["athlete_id"].str.startswith("r-").all()

@@ -38,7 +38,7 @@ from trailstrength.io import FORMATS, Athlete, FileContext, ReaderError, strengt
 
 log = logging.getLogger("trailstrength")
 
-RECORD_TABLES = ("activities", "strength_sets", "wellness", "courses")  # rows owned by one input file (source_file)
+RECORD_TABLES = ("activities", "strength_sets", "wellness", "courses", "races")  # rows owned by one input file (source_file)
 # one folder per athlete; samples.parquet is partitioned too but written per activity by the readers
 PARTITIONED_TABLES = ("segments", "runs")
 PARTITION_COLUMN = "athlete_id"

@@ -359,7 +359,8 @@ def read_splits_file(data: bytes, ctx: FileContext) -> ReadResult:
     return ReadResult({"races": read_splits(data)})
 
 
-#: Not registered in :data:`trailstrength.io.FORMATS` yet: the warehouse keeps no ``races`` table so far.
+#: Registered in :data:`trailstrength.io.FORMATS`: results and splits files in an athlete folder land in the
+#: warehouse's ``races`` table, where ``athlete_id`` is the runner's pseudonym (``source_file`` names the folder).
 FORMATS = [
     Format("race_results", "1", "race", sniff_results, read_results_file),
     Format("race_splits", "1", "race", sniff_splits, read_splits_file),

@@ -24,7 +24,7 @@ def realdata():
     def get(rel: str) -> Path:
         p = realdata_dir() / rel
         if not p.exists():
-            pytest.skip(f"real sample {rel} not available (set TRAILSTRENGTH_REALDATA to ../shared/realdata)")
+            pytest.skip(reason=f"real sample {rel} not available (set TRAILSTRENGTH_REALDATA to ../shared/realdata)")
         return p
 
     return get

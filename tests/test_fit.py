@@ -96,11 +96,11 @@ def test_framed_meta_stream_equals_full_parse(realdata, rel):
     data = realdata(rel).read_bytes()
     fr = frame(data)
     if fr.meta_stream is None:
-        pytest.skip("no meta stream: the reader parses the full file")
+        pytest.skip(reason="no meta stream: the reader parses the full file")
     try:
         full = fitfast.parse(data)
     except fitfast.FitDecodeError:
-        pytest.skip("fitfast rejects this file as a whole (fitdecode path)")
+        pytest.skip(reason="fitfast rejects this file as a whole (fitdecode path)")
     want = {k: v for k, v in full.items() if k in {"file_id", "session", "lap", "event", "activity", "set", "sport",
                                                      "device_info", "file_creator", "field_description",
                                                      "developer_data_id"}}

@@ -192,7 +192,7 @@ def _r_available() -> str | None:
 def test_rerun_r_and_compare(tmp_path, ours, pinned):
     reason = _r_available()
     if reason:
-        pytest.skip(reason)
+        pytest.skip(reason=reason)
     out = tmp_path / "r_results.csv"
     run = subprocess.run(["Rscript", str(R_SCRIPT), str(DATA), str(out)], capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr

@@ -154,7 +154,7 @@ def tanzawa():
 
     path = realdata_dir() / "trail_analyzer" / "tanzawa_main_ridge.gpx"
     if not path.exists():
-        pytest.skip(f"real sample {path} not available (set TRAILSTRENGTH_REALDATA to ../shared/realdata)")
+        pytest.skip(reason=f"real sample {path} not available (set TRAILSTRENGTH_REALDATA to ../shared/realdata)")
     return read_gpx(path)
 
 
@@ -235,7 +235,7 @@ def boulder():
 
     root = realdata_dir() / "heartandsole"
     if not (root / "testdata.fit").exists():
-        pytest.skip(f"real samples under {root} not available (set TRAILSTRENGTH_REALDATA)")
+        pytest.skip(reason=f"real samples under {root} not available (set TRAILSTRENGTH_REALDATA)")
     fit, session = read_fit(root / "testdata.fit")
     return {"fit": (fit, session), "tcx": read_tcx(root / "testdata.tcx"), "gpx": read_gpx(root / "testdata.gpx")}
 

@@ -473,7 +473,7 @@ def test_flagship_figure_matches_baseline(name, panel, effects, tmp_path):
     if os.environ.get("TRAILSTRENGTH_UPDATE_BASELINES"):
         BASELINES.mkdir(exist_ok=True)
         expected.write_bytes(actual.read_bytes())
-        pytest.skip(f"wrote baseline {expected}")
+        pytest.skip(reason=f"wrote baseline {expected}")
     assert expected.is_file(), f"no baseline {expected}: run with TRAILSTRENGTH_UPDATE_BASELINES=1 and look at it"
     diff = compare_images(str(expected), str(actual), tol=IMAGE_TOLERANCE)
     assert diff is None, f"{name} differs from its baseline: {diff}"

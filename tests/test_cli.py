@@ -40,3 +40,14 @@ def test_analyze_without_warehouse_says_what_to_do(tmp_path):
     res = runner.invoke(app, ["analyze", "--warehouse", str(tmp_path / "none")])
     assert res.exit_code == 1
     assert "trailstrength ingest" in res.output and "Traceback" not in res.output
+
+
+def test_bad_overrides_file_is_one_line(tmp_path):
+    """A broken exercise_overrides.csv names itself in one line (the traceback only with -v)."""
+    raw = tmp_path / "raw"
+    (raw / "a1").mkdir(parents=True)
+    (raw / "a1" / "log.csv").write_text("date,exercise,set,reps,load,unit\n2025-01-02,Romanian deadlift,1,8,60,kg\n")
+    (raw / "exercise_overrides.csv").write_text("exercise,pattern,posterior_chain_weight\nmy_rdl,hinge,7\n")
+    res = runner.invoke(app, ["ingest", str(raw), "--warehouse", str(tmp_path / "wh"), "--no-progress"])
+    assert res.exit_code == 1, res.output
+    assert "exercise_overrides.csv" in res.output and "Traceback" not in res.output

@@ -23,8 +23,12 @@ console = Console()
 PathOpt = Optional[Path]
 
 
+_STATE = {"verbose": False}
+
+
 def _user_errors(fn):
-    """Print expected user errors (missing folder or warehouse, unreadable profile) as one line, exit 1."""
+    """Print expected user errors (missing folder or warehouse, unreadable profile or overrides file) as one
+    line and exit 1; with ``-v`` the traceback is shown instead."""
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
@@ -32,15 +36,19 @@ def _user_errors(fn):
 
         try:
             return fn(*args, **kwargs)
-        except (FileNotFoundError, ReaderError, KeyError) as err:
-            Console(stderr=True).print(f"[bold red]error:[/] {err}", highlight=False)
+        except (FileNotFoundError, ReaderError, KeyError, ValueError) as err:
+            if _STATE["verbose"]:
+                raise  # -v: the full traceback, for bug reports
+            Console(stderr=True, soft_wrap=True).print(f"[bold red]error:[/] {err}\n[dim](run with -v for the traceback)[/]",
+                                       highlight=False)
             raise typer.Exit(1) from None
 
     return wrapper
 
 
 @app.callback()
-def _main(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show debug messages.")] = False):
+def _main(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show debug messages and tracebacks.")] = False):
+    _STATE["verbose"] = verbose
     logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING, format="%(message)s",
                         handlers=[RichHandler(console=Console(stderr=True), show_path=False)])
 

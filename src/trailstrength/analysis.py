@@ -7,7 +7,9 @@
 ``analyze(..., everything=True)`` (``trailstrength analyze --all``) adds the secondary and sensitivity models of
 :mod:`trailstrength.models.secondary` to ``effects.csv`` (rows with ``primary=False``, BH-adjusted as one
 exploratory family) and writes the specification curve to ``spec_curve.csv``
-(:mod:`trailstrength.models.speccurve`).  The default stays the pre-registered primary family.
+(:mod:`trailstrength.models.speccurve`), plus the article's claims H3–H7 (:mod:`trailstrength.models.claims`,
+their own BH family; H3 on a climb panel of runs with >= 500 m of climb segments).
+The default stays the pre-registered primary family.
 """
 
 from __future__ import annotations
@@ -62,6 +64,13 @@ def _everything(wh: Warehouse, h1: pd.DataFrame, h2: pd.DataFrame, n_boot: int, 
 
     daily = features.daily_exposures(wh.runs, wh.strength_sets)
     effects, text = secondary_effects(h1, h2, daily, n_boot=n_boot, seed=seed)
+    # the article's claims H3-H7 (models.claims), BH-adjusted as their own exploratory family
+    from trailstrength.models.claims import claims_effects, climb_panel
+
+    claims, claims_text = claims_effects(h1, h2, climb_panel(wh.runs, wh.strength_sets))
+    if len(claims):
+        effects = pd.concat([effects, claims], ignore_index=True)[models.EFFECT_COLUMNS]
+    text += f"\nclaims H3-H7 (BH over their exposure terms):\n{claims_text}"
     cache: dict = {}
 
     def panel_for(hypothesis: str, window: int) -> pd.DataFrame:

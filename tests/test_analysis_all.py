@@ -41,6 +41,9 @@ def test_all_adds_secondary_rows_and_spec_curve(wh, tmp_path):
     assert list(curve.columns) == SPEC_COLUMNS and curve["estimate"].notna().sum() >= 12
     assert "Secondary and sensitivity models" in (tmp_path / "model_summary.txt").read_text()
     assert res.spec_curve is not None
+    adherence = pd.read_csv(tmp_path / "adherence.csv")
+    assert set(adherence["athlete_id"]) == set(res.h1_panel["athlete_id"]) | set(adherence["athlete_id"])
+    assert adherence["sessions_share"].between(0, 1).all() and adherence["weeks"].gt(0).all()
 
 
 def test_cli_all(wh, tmp_path):

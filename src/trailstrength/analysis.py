@@ -39,6 +39,7 @@ class Results:
     summary: str
     out: Path | None = None
     spec_curve: pd.DataFrame | None = None
+    adherence: pd.DataFrame | None = None  # per athlete, against the article's prescription (H6, descriptive)
 
     @property
     def primary(self) -> pd.DataFrame:
@@ -103,7 +104,14 @@ def analyze(warehouse=None, out=None, everything: bool = False, n_boot: int = 99
         effects = pd.concat([effects, extra], ignore_index=True)[models.EFFECT_COLUMNS]
         summary += f"\nSecondary and sensitivity models (not pre-registered as primary; BH over exposure terms)\n" \
                    f"{extra_text}\n"
-    res = Results(effects, h1, h2, summary, spec_curve=curve)
+    adherence = None
+    if everything:
+        from trailstrength.features.adherence import programme_adherence
+
+        adherence = programme_adherence(wh.strength_sets)
+        summary += f"\nProgramme adherence (1–2 hinge sessions/week, 3–4 sets of 6–8 reps, ≤ +10 %/week load):\n" \
+                   f"{adherence.round(2).to_string(index=False)}\n"
+    res = Results(effects, h1, h2, summary, spec_curve=curve, adherence=adherence)
     if out is not False:
         res.out = write(res, config.path("results", out))
     return res
@@ -117,4 +125,6 @@ def write(res: Results, out: Path) -> Path:
     (out / "model_summary.txt").write_text(res.summary, encoding="utf-8")
     if res.spec_curve is not None:
         res.spec_curve.to_csv(out / "spec_curve.csv", index=False)
+    if res.adherence is not None:
+        res.adherence.to_csv(out / "adherence.csv", index=False)
     return out

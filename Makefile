@@ -6,7 +6,7 @@ BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed-$(1)
 
 .DEFAULT_GOAL := help
-.PHONY: help demo test test-fast lab notebooks bench clean clean-data
+.PHONY: help demo test test-fast lab bench bench-long clean clean-data
 
 help:  ## list every target
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -39,8 +39,17 @@ test-fast: $(call STAMP,test)  ## tests without the slow end-to-end runs
 lab: $(call STAMP,notebooks)  ## open JupyterLab on notebooks/ (jupytext pairs the .py files)
 	$(BIN)/jupyter lab notebooks
 
-bench: $(call STAMP,test)  ## run the benchmarks and validation scripts (prints their tables)
-	for f in benchmarks/*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+# minutes each: the readers, ingest, terrain and model checks; the cohort-scale ones are in bench-long
+BENCH_QUICK = bench_readers bench_ingest bench_terrain validate_terrain model_recovery secondary_recovery
+BENCH_LONG  = bench_scale pipeline_recovery h2_estimand
+
+bench: $(call STAMP,test)  ## run the quicker benchmarks and validation scripts (prints their tables)
+	$(BIN)/python -m pip install --quiet -e ".[test,bench]"
+	for f in $(BENCH_QUICK); do echo "== $$f"; $(BIN)/python benchmarks/$$f.py || exit 1; done
+
+bench-long: $(call STAMP,test)  ## cohort-scale benchmarks (100-athlete Dask ingest, end-to-end recovery; an hour or more)
+	$(BIN)/python -m pip install --quiet -e ".[test,bench,scale]"
+	for f in $(BENCH_LONG); do echo "== $$f"; $(BIN)/python benchmarks/$$f.py || exit 1; done
 
 clean:  ## remove the virtual environment and caches
 	rm -rf $(VENV) .pytest_cache build *.egg-info src/*.egg-info

@@ -138,11 +138,11 @@ def read_files(jobs: list[tuple[Path, FileContext]], samples_dir: Path, *, worke
     workers = workers or workers_default()
     args = [(str(p), ctx, str(samples_dir)) for p, ctx in jobs]
     if workers <= 1 or len(jobs) < PARALLEL_MIN_FILES:
-        return [read_file(*a) for a in _track(args, progress and len(args) > 1, label)]
+        return [read_file(*a) for a in track_progress(args, progress and len(args) > 1, label)]
     results: list[FileResult | None] = [None] * len(args)
     with ProcessPoolExecutor(max_workers=min(workers, len(args)), mp_context=_context()) as pool:
         futures = {pool.submit(read_file, *a): k for k, a in enumerate(args)}
-        for fut in _track(as_completed(futures), progress, label, total=len(args)):
+        for fut in track_progress(as_completed(futures), progress, label, total=len(args)):
             k = futures[fut]
             try:
                 results[k] = fut.result()
@@ -151,8 +151,10 @@ def read_files(jobs: list[tuple[Path, FileContext]], samples_dir: Path, *, worke
     return results  # type: ignore[return-value]
 
 
-def _track(items, show: bool, label: str, total: int | None = None):
-    if not show:
+def track_progress(items, show: bool, label: str, total: int | None = None):
+    """Yield ``items`` behind a transient rich progress bar (the one bar style of ingest; plain when ``show`` is
+    false or there is nothing to show)."""
+    if not show or (total is None and not items):
         yield from items
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn

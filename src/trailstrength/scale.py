@@ -76,7 +76,7 @@ def read_files_on(client, jobs: list[tuple[Path, FileContext]], samples_dir: Pat
     results: list[FileResult | None] = [None] * len(jobs)
     # with_results: results arrive in batches, not one scheduler round trip per file
     done = distributed.as_completed(futures, with_results=True, raise_errors=False)
-    for fut, res in ingest_files._track(done, progress, label, total=len(futures)):
+    for fut, res in ingest_files.track_progress(done, progress, label, total=len(futures)):
         k = index[fut.key]
         if fut.status == "finished":
             results[k] = res

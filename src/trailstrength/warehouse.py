@@ -323,7 +323,7 @@ def ingest(raw=None, warehouse=None, *, progress: bool = True, workers: int | No
                  if len(old_summaries) and set(summary_cols) <= set(old_summaries) else [])
     summaries += [pd.DataFrame([s]) for s in fresh_summaries]
     acts_by_id = live_acts.set_index("activity_id", drop=False)
-    for aid in _progress(sorted(redo), progress and len(redo) > 20, "terrain"):
+    for aid in ingest_files.track_progress(sorted(redo), progress and len(redo) > 20, "terrain"):
         s = old.samples(activity_ids=[aid])
         if len(s):
             seg, summ = ingest_files.terrain_for(acts_by_id.loc[aid], s)
@@ -403,16 +403,6 @@ def _remove_orphan_samples(samples_dir: Path, live: set[str]) -> None:
     for d in samples_dir.glob("athlete_id=*"):
         if d.is_dir() and not any(d.iterdir()):
             d.rmdir()
-
-
-def _progress(items, show: bool, label: str):
-    if not show or not items:
-        yield from items
-        return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-    with Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), transient=True) as bar:
-        yield from bar.track(items, total=len(items))
 
 
 # ---------------------------------------------------------------------------------------------- reading

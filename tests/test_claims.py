@@ -96,7 +96,27 @@ def test_h4_equality_row_and_planted_difference():
     assert eff.loc[0, "term"] == "pure_minus_conventional_within"
     _covers(eff, "pure_minus_conventional_within", 0.02)
     _covers(eff, "pure_hinge_sets_28d_within", 0.02)
-    assert eff.loc[0, "p_value"] < 0.05 and "Wald test of equal within coefficients" in eff.loc[0, "note"]
+    assert eff.loc[0, "p_value"] < 0.05 and "equal within coefficients" in eff.loc[0, "note"]
+    assert eff.loc[0, "model"].endswith("+cluster_bootstrap") and "Wald would give" in eff.loc[0, "note"]
+    wald = claims.fit_h4(p, inference="wald")
+    assert "Wald test of equal within coefficients" in wald.loc[0, "note"]
+    # same estimates, different intervals; the bootstrap's CI is centred on the estimate too
+    assert np.allclose(wald["estimate"], eff["estimate"], equal_nan=True)
+    row = eff.loc[0]
+    assert np.isclose(row["estimate"] - row["ci_low"], row["ci_high"] - row["estimate"])
+    assert not np.isclose(row["ci_low"], wald.loc[0, "ci_low"])
+
+
+def test_claims_exposure_rows_use_the_cluster_bootstrap_unless_asked_for_wald():
+    p = _panel(4)
+    p["dpi"] = 0.9 + 0.1 * p["hinge_unilateral_share_28d"] + 0.005 * p["hinge_sets_28d"] + p["_u"] + p["_e"]
+    boot, wald = claims.fit_h7(p), claims.fit_h7(p, inference="wald")
+    exposure = boot["term"].str.startswith("hinge_unilateral_share_28d")
+    assert boot.loc[exposure, "model"].str.endswith("+cluster_bootstrap").all()
+    assert not boot.loc[~exposure, "model"].str.endswith("+cluster_bootstrap").any()  # covariates keep Wald
+    assert not wald["model"].str.endswith("+cluster_bootstrap").any()
+    with pytest.raises(ValueError, match="inference"):
+        claims.fit_h7(p, inference="sandwich")
 
 
 def test_h4_without_conventional_sets_is_nan_with_note():

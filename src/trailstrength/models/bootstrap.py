@@ -62,7 +62,7 @@ from scipy import stats
 
 from trailstrength.models.tidy import EFFECT_COLUMNS
 
-__all__ = ["CI_METHODS", "BootstrapResult", "cluster_bootstrap", "resample_athletes"]
+__all__ = ["CI_METHODS", "BootstrapResult", "bootstrap_inference", "cluster_bootstrap", "resample_athletes"]
 
 CI_METHODS = ("t_boot_se", "percentile", "studentized")
 MIN_ATHLETES = 4  # below this, resampling athletes says nothing useful
@@ -84,12 +84,26 @@ class BootstrapResult:
         Matching standard errors (used by the studentized interval).
     n_failed : int
         Replicates that failed or gave a non-finite estimate (left out, counted in note).
+    n_groups : int
+        Athletes resampled (G).
+    level : float
+        Confidence level of the intervals.
     """
 
     effects: pd.DataFrame
     draws: pd.DataFrame
     se_draws: pd.DataFrame
     n_failed: int
+    n_groups: int = 0
+    level: float = 0.95
+
+    def contrast(self, weights: dict[str, float], estimate: float) -> tuple[float, float, float]:
+        """``t_boot_se`` CI and p of a linear combination of terms, e.g. ``{"a": 1, "b": -1}`` for a − b.
+
+        ``estimate`` is the combination at the original fit; the replicates give its bootstrap SE.
+        """
+        draws = sum(w * self.draws[t] for t, w in weights.items())
+        return _interval(estimate, np.nan, draws, None, "t_boot_se", self.n_groups, self.level)
 
 
 def resample_athletes(panel: pd.DataFrame, picks: Sequence, group: str = "athlete_id") -> pd.DataFrame:
@@ -323,4 +337,60 @@ def cluster_bootstrap(
                  note=f"{note}; {r['note']}")
         rows.append(r)
     effects = pd.DataFrame(rows)[EFFECT_COLUMNS].astype(_effects_of(original)[EFFECT_COLUMNS].dtypes.to_dict())
-    return BootstrapResult(effects, draws, se_draws, n_failed)
+    return BootstrapResult(effects, draws, se_draws, n_failed, n_groups, level)
+
+
+def bootstrap_inference(
+    effects: pd.DataFrame, panel: pd.DataFrame, fit, terms: Sequence[str], *, n_boot: int = 1999, seed=0,
+    rows: pd.Series | None = None,
+) -> tuple[pd.DataFrame, BootstrapResult | None]:
+    """Replace the CI and p of ``terms`` in ``effects`` by the athlete cluster bootstrap (estimates unchanged).
+
+    GLS engine (the variance components of ``fit`` stay fixed), ``t_boot_se`` intervals.  The Wald CI and p
+    stay readable in each row's ``note``; when the bootstrap is impossible (too few athletes, failed
+    replicates) the rows keep their Wald numbers and the note says why.
+
+    Parameters
+    ----------
+    effects : pandas.DataFrame
+        Tidy rows of ``fit`` (:data:`EFFECT_COLUMNS`).
+    panel : pandas.DataFrame
+        The panel ``fit`` was fitted on (supplies the athletes).
+    fit : MixedFit
+        The fit object (with ``.result``).
+    terms : sequence of str
+        Rows to change; terms absent from ``effects`` or with a NaN estimate are skipped.
+    n_boot, seed : int
+        Replicates and resampling seed.
+    rows : boolean Series, optional
+        Only these rows of ``effects`` belong to ``fit`` (when ``effects`` holds several fits' rows).
+
+    Returns
+    -------
+    effects : pandas.DataFrame
+        A copy with the bootstrap CI, p and ``model`` (suffix ``+cluster_bootstrap``) in those rows.
+    boot : BootstrapResult or None
+        The replicates (e.g. for a contrast of two terms), None when nothing was bootstrapped.
+    """
+    mine = pd.Series(True, index=effects.index) if rows is None else rows.reindex(effects.index, fill_value=False)
+    est = effects.loc[mine].set_index("term")["estimate"]
+    terms = [t for t in terms if t in est.index and np.isfinite(est[t])]
+    mine &= effects["term"].isin(terms)
+    out = effects.copy()
+    if not terms or getattr(fit, "result", None) is None:
+        return out, None
+    try:
+        boot = cluster_bootstrap(panel, lambda _: fit, engine="gls", n_boot=n_boot, seed=seed, terms=terms,
+                                 original=fit)
+    except (ValueError, KeyError, np.linalg.LinAlgError) as err:
+        out.loc[mine, "note"] = f"Wald CI and p (bootstrap not possible: {err}); " + out.loc[mine, "note"].astype(str)
+        return out, None
+    by_term = boot.effects.set_index("term")
+    for i in out.index[mine]:
+        b = by_term.loc[out.at[i, "term"]]
+        wald = out.loc[i, ["ci_low", "ci_high", "p_value"]]
+        out.loc[i, ["ci_low", "ci_high", "p_value", "model"]] = [b["ci_low"], b["ci_high"], b["p_value"], b["model"]]
+        out.at[i, "note"] = (f"CI and p from the athlete cluster bootstrap ({len(boot.draws)} replicates, GLS engine; "
+                             f"Wald would give [{wald['ci_low']:.4g}, {wald['ci_high']:.4g}], "
+                             f"p = {wald['p_value']:.3g}); " + str(effects.at[i, "note"]))
+    return out, boot

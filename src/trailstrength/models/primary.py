@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from trailstrength.models.mixed import EFFECT_COLUMNS, MixedFit, fit_mixed, numeric_columns, within_between
-from trailstrength.models.bootstrap import cluster_bootstrap
+from trailstrength.models.bootstrap import bootstrap_inference
 from trailstrength.models.multiplicity import adjust_effects, holm
 
 __all__ = [
@@ -27,6 +27,7 @@ __all__ = [
     "fit_h1",
     "fit_h2",
     "fit_primary",
+    "h2_bootstrap_inference",
     "predictor_unit",
     "split_terms",
 ]
@@ -216,7 +217,7 @@ def fit_h2(
 H2_BOOTSTRAP_REPLICATES = 1999
 
 
-def _h2_bootstrap_inference(effects: pd.DataFrame, panel: pd.DataFrame, fit: MixedFit) -> pd.DataFrame:
+def h2_bootstrap_inference(effects: pd.DataFrame, panel: pd.DataFrame, fit: MixedFit) -> pd.DataFrame:
     """Replace the H2 primary row's Wald CI and p by the athlete cluster bootstrap (estimate unchanged).
 
     Why: neighbouring runs' 72-hour soreness windows overlap, so H2 residuals are correlated within an
@@ -225,24 +226,10 @@ def _h2_bootstrap_inference(effects: pd.DataFrame, panel: pd.DataFrame, fit: Mix
     (benchmarks/model_recovery.py, benchmarks/h2_estimand.py). H1 Wald intervals cover at 95 % and stay.
     """
     row = effects.index[(effects["hypothesis"] == "H2") & effects["primary"]]
-    if len(row) != 1 or fit.result is None or not np.isfinite(effects.at[row[0], "estimate"]):
+    if len(row) != 1:
         return effects
-    term = effects.at[row[0], "term"]
-    wald = effects.loc[row[0], ["ci_low", "ci_high", "p_value"]]
-    try:
-        # the GLS engine re-solves the fitted model's equations; the panel only supplies the athletes
-        boot = cluster_bootstrap(panel, lambda _: fit, engine="gls", n_boot=H2_BOOTSTRAP_REPLICATES, terms=[term],
-                                 original=fit)
-    except (ValueError, KeyError, np.linalg.LinAlgError) as err:
-        effects.at[row[0], "note"] = f"Wald CI and p (bootstrap not possible: {err}); " + effects.at[row[0], "note"]
-        return effects
-    b = boot.effects.iloc[0]
-    out = effects.copy()
-    out.loc[row[0], ["ci_low", "ci_high", "p_value", "model"]] = [b["ci_low"], b["ci_high"], b["p_value"], b["model"]]
-    out.at[row[0], "note"] = (f"CI and p from the athlete cluster bootstrap ({len(boot.draws)} replicates, GLS engine; "
-                              f"Wald would give [{wald['ci_low']:.4g}, {wald['ci_high']:.4g}], p = {wald['p_value']:.3g}); "
-                              + str(effects.at[row[0], "note"]))
-    return out
+    return bootstrap_inference(effects, panel, fit, [effects.at[row[0], "term"]],
+                               n_boot=H2_BOOTSTRAP_REPLICATES, rows=pd.Series(effects.index.isin(row), index=effects.index))[0]
 
 
 def fit_primary(h1_panel: pd.DataFrame, h2_panel: pd.DataFrame) -> tuple[pd.DataFrame, str]:
@@ -275,7 +262,7 @@ def fit_primary(h1_panel: pd.DataFrame, h2_panel: pd.DataFrame) -> tuple[pd.Data
     """
     fits = [fit_h1(h1_panel), fit_h2(h2_panel)]
     effects = pd.concat([f.effects for f in fits], ignore_index=True)[EFFECT_COLUMNS]
-    effects = _h2_bootstrap_inference(effects, h2_panel, fits[1])
+    effects = h2_bootstrap_inference(effects, h2_panel, fits[1])
     effects = adjust_effects(effects, "holm", rows=effects["primary"], family="H1, H2 primary")
     bar = "=" * 78
     summary = "\n".join(f"{bar}\n{f.summary_text}" for f in fits)

@@ -7,8 +7,13 @@ import pandas as pd
 import pytest
 
 from trailstrength import features
-from trailstrength.models.simpanels import CohortDesign, panels_from_daily, simulate_daily, simulate_panels
+from trailstrength.models import claims
+from trailstrength.models.simpanels import (CohortDesign, climb_panel_from_daily, panels_from_daily, simulate_daily,
+                                            simulate_panels)
 from trailstrength.simulate import PlantedEffects
+from trailstrength.simulate_hinge import HINGE_EXERCISES, hinge_weights, unilateral_flags
+
+SUBTYPES = ("rdl_sld", "deadlift", "rdl_sld")  # taxonomy hinge_subtype of rdl, deadlift, sl_rdl
 
 
 def tables_from_daily(daily: pd.DataFrame):
@@ -18,29 +23,41 @@ def tables_from_daily(daily: pd.DataFrame):
         "activity_id": r["athlete_id"] + "-" + r["local_date"].dt.strftime("%Y%m%d"), "athlete_id": r["athlete_id"],
         "local_date": r["local_date"], "distance_m": r["run_km"] * 1000, "descent_m": r["descent_m"],
         "descent_length_m": r["descent_length_m"], "moving_time_s": r["moving_time_s"], "dpi": r["dpi"],
-        "mean_descent_grade": r["mean_descent_grade"], "flat_reference": "same_run"})
+        "mean_descent_grade": r["mean_descent_grade"], "flat_reference": "same_run",
+        "climb_length_m": r["climb_length_m"], "climb_gain_m": r["climb_gain_m"],
+        "climb_performance_index": r["climb_performance_index"]})
     rows = []
     for t in daily[daily["hinge_sets"] > 0].itertuples():
         common = {"athlete_id": t.athlete_id, "local_date": t.local_date, "session_id": f"{t.athlete_id}-{t.local_date:%Y%m%d}"}
-        rows.append({**common, "set_type": "warmup", "pattern": "hinge", "posterior_chain_weight": 1.0,
-                     "knee_dominant": False, "reps": 8, "load_kg": 40.0})
-        rows += [{**common, "set_type": "working", "pattern": "hinge", "posterior_chain_weight": 1.0,
-                  "knee_dominant": False, "reps": 8, "load_kg": 70.0}] * int(t.hinge_sets)
-        rows += [{**common, "set_type": "working", "pattern": "squat", "posterior_chain_weight": 0.0,
-                  "knee_dominant": True, "reps": 6, "load_kg": 80.0}] * int(t.knee_sets)
+        rows.append({**common, "set_type": "warmup", "pattern": "hinge", "hinge_subtype": "rdl_sld",
+                     "posterior_chain_weight": 1.0, "unilateral": False, "knee_dominant": False, "reps": 8,
+                     "load_kg": 40.0})
+        counts = (t.rdl_sets, t.deadlift_sets, t.sl_rdl_sets)
+        for n, sub, w, uni in zip(counts, SUBTYPES, hinge_weights(), unilateral_flags()):
+            rows += [{**common, "set_type": "working", "pattern": "hinge", "hinge_subtype": sub,
+                      "posterior_chain_weight": w, "unilateral": uni, "knee_dominant": False, "reps": 8,
+                      "load_kg": 70.0}] * int(n)
+        rows += [{**common, "set_type": "working", "pattern": "squat", "hinge_subtype": None,
+                  "posterior_chain_weight": 0.0, "unilateral": False, "knee_dominant": True, "reps": 6,
+                  "load_kg": 80.0}] * int(t.knee_sets)
     wellness = daily.dropna(subset=["soreness"])[["athlete_id", "local_date", "soreness"]]
     return runs, pd.DataFrame(rows), wellness
 
 
 @pytest.mark.parametrize("window", [28, 14])
 def test_panels_equal_features_panels(window):
-    daily = simulate_daily(CohortDesign(athletes=4, weeks=12), seed=3)
+    daily = simulate_daily(CohortDesign(athletes=4, weeks=12), seed=4)  # seed 4: some windows without hinge sets
     h1, h2 = panels_from_daily(daily, window)
+    climb = climb_panel_from_daily(daily, window)
     runs, sets, wellness = tables_from_daily(daily)
-    f1 = features.h1_panel(runs, sets, window_days=window)
+    f1 = features.h1_panel(runs, sets, window_days=window, variants=True)
+    f1 = f1[[c for c in f1.columns if c in h1.columns]]  # the variants the twin simulates
+    assert {"pure_hinge_sets_28d", "deadlift_sets_28d", "hinge_unilateral_share_28d"} <= set(f1.columns)
     f2 = features.h2_panel(runs, sets, wellness, window_days=window)
-    assert len(h1) == len(f1) > 50 and len(h2) == len(f2) > 50
-    for ours, theirs in ((h1, f1), (h2, f2)):
+    f3 = claims.climb_panel(runs, sets, window_days=window)
+    assert len(h1) == len(f1) > 50 and len(h2) == len(f2) > 50 and len(climb) == len(f3) > 50
+    assert h1["hinge_unilateral_share_28d"].isna().any() and h1["deadlift_sets_28d"].gt(0).any()
+    for ours, theirs in ((h1, f1), (h2, f2), (climb, f3)):
         key = ["athlete_id", "local_date"]
         m = ours.merge(theirs, on=key, suffixes=("", "_f"), validate="one_to_one")
         assert len(m) == len(ours)
@@ -48,6 +65,22 @@ def test_panels_equal_features_panels(window):
             if c in key or c in ("activity_id", "flat_reference"):
                 continue
             np.testing.assert_allclose(m[c].astype(float), m[c + "_f"].astype(float), atol=1e-9, err_msg=c)
+
+
+def test_hinge_mix_varies_within_athletes_and_legacy_mode():
+    c = simulate_panels(CohortDesign(athletes=6, weeks=16), seed=1)
+    within = c.h1.groupby("athlete_id")[["deadlift_sets_28d", "hinge_unilateral_share_28d"]].std()
+    assert (within.max() > 0.1).all()
+    d = c.daily
+    assert np.allclose(d["hinge_sets"], d["rdl_sets"] + hinge_weights()[1] * d["deadlift_sets"] + d["sl_rdl_sets"])
+    assert list(HINGE_EXERCISES) == ["rdl", "deadlift", "sl_rdl"]
+    # hinge_mix=False: every set an RDL, the main random stream (schedules, runs, reports) unchanged
+    legacy = simulate_daily(CohortDesign(athletes=6, weeks=16, hinge_mix=False), seed=1)
+    assert (legacy["deadlift_sets"] == 0).all() and (legacy["sl_rdl_sets"] == 0).all()
+    raw = d["rdl_sets"] + d["deadlift_sets"] + d["sl_rdl_sets"]
+    np.testing.assert_array_equal(legacy["rdl_sets"], raw)
+    np.testing.assert_array_equal(legacy["run"], d["run"])
+    np.testing.assert_array_equal(legacy["soreness"].isna(), d["soreness"].isna())
 
 
 def test_deterministic_and_planted_structure():
@@ -74,3 +107,16 @@ def test_planted_dpi_effect_visible_in_truth():
     z = h["descent_100m_28d"] - h.groupby("athlete_id")["descent_100m_28d"].transform("mean")
     beta = np.linalg.lstsq(np.column_stack([x, z]), y, rcond=None)[0]
     assert beta[0] == pytest.approx(0.05, abs=0.002)
+
+
+def test_planted_climb_and_unilateral_effects_in_truth():
+    eff = PlantedEffects(cpi_per_hinge_set=0.01, dpi_per_unilateral_share=0.2, between_confound=0.0, dpi_noise=0.001)
+    c = simulate_panels(CohortDesign(athletes=6, weeks=16, dpi_measurement_sd=0.0), eff, seed=2)
+    np.testing.assert_allclose(c.climb["cpi_true"], 0.97 + 0.01 * c.climb["hinge_sets_28d"])
+    h = c.h1.dropna(subset=["hinge_unilateral_share_28d"])
+    X = h[["hinge_sets_28d", "hinge_unilateral_share_28d", "descent_100m_28d"]]
+    X = X - X.groupby(h["athlete_id"]).transform("mean")
+    y = h["dpi_true"] - h.groupby("athlete_id")["dpi_true"].transform("mean")
+    beta = np.linalg.lstsq(X.to_numpy(), y.to_numpy(), rcond=None)[0]
+    assert beta[0] == pytest.approx(eff.dpi_per_hinge_set, abs=0.002)
+    assert beta[1] == pytest.approx(0.2, abs=0.01)

@@ -2,26 +2,52 @@
 
 Each athlete gets a folder ``<out>/athNN/`` with ``athlete.toml``, one gzipped GPX per run (1 Hz, GPS and barometric
 noise, pauses), a strength log (Strong's classic CSV for even-numbered athletes, the strength template for odd
-ones; warm-up sets included and marked) and a soreness diary (template). ``truth.json`` records every planted
-effect and how it is defined, so the analysis can be checked against it.
+ones; one Romanian-deadlift warm-up set per session, marked) and a soreness diary (template). ``truth.json``
+records every planted effect and how it is defined, so the analysis can be checked against it.
 
 Generative model (units as in the analysis panels; windows as in :mod:`trailstrength.features`):
 
-* hinge exposure ``hinge_28d`` = Romanian-deadlift working sets in the 28 days before the run ÷ 4 (sets/week);
-  each athlete lifts in 4-week blocks whose weekly dose is drawn around an athlete-specific mean, so exposure
-  varies within and between athletes.
-* **H1**: the run's true DPI = athlete baseline + ``dpi_per_hinge_set`` · hinge_28d + ``dpi_per_descent_100m_week``
-  · descent_28d + N(0, ``dpi_noise``). Baselines are confounded with athletes' mean hinge dose
-  (``between_confound``), so only the within-athlete contrast recovers the planted effect. The runner moves at
-  grade-adjusted speed flat_speed × DPI on descents (< −2 %), converted to real speed with the Strava
+* hinge working sets: each athlete lifts in 4-week blocks whose weekly dose (sets/week) is drawn around an
+  athlete-specific mean, in 1–2 sessions a week.  Each block's sets are split among Romanian deadlift (RDL),
+  conventional deadlift and single-leg RDL in a mix drawn per block (:mod:`trailstrength.simulate_hinge`: a
+  deadlift fraction ~ U(0, 0.5) and, independently, an expected unilateral share of the weighted sets ~ U(0, 0.6);
+  sessions split multinomially), so the mix varies within and between athletes.
+* hinge exposure ``hinge_28d`` = *weighted* hinge working sets in the 28 days before the run ÷ 4 (sets/week), each
+  set weighted by its taxonomy ``posterior_chain_weight`` (RDL 1.0, single-leg RDL 1.0, deadlift 0.6): what the
+  pipeline's ``hinge_sets_28d`` measures.  ``unilateral_share_28d`` = weighted single-leg sets / weighted hinge
+  sets over the same 28 days (0–1, the pipeline's ``hinge_unilateral_share_28d``; undefined without hinge sets,
+  and those runs leave the H7 model).
+* **H1**: the run's true DPI = athlete baseline + ``dpi_per_hinge_set`` · hinge_28d + ``dpi_per_unilateral_share``
+  · (unilateral_share_28d − 0.3) [this term 0 when the 28 days hold no hinge sets: a contrast with the average
+  mix] + ``dpi_per_descent_100m_week`` · descent_28d + N(0, ``dpi_noise``). Baselines are
+  confounded with athletes' mean hinge dose (``between_confound``), so only the within-athlete contrast recovers
+  the planted effect. The runner moves at grade-adjusted speed flat_speed × DPI on descents (< −2 %), flat_speed
+  × (0.97 + ``cpi_per_hinge_set`` · hinge_28d) on climbs (> +2 %), converted to real speed with the Strava
   equal-effort factors, and at flat speed elsewhere.
+* **H3**: the climb performance index (climb GAP speed ÷ flat speed) is therefore 0.97 + ``cpi_per_hinge_set`` ·
+  hinge_28d, and ``cpi_per_hinge_set`` is the H3 within coefficient (CPI per weekly weighted hinge set).
+* **H4**: per *unweighted* weekly set, a pure-hinge set (RDL or single-leg RDL, ``pure_hinge_sets_28d``) moves DPI
+  by ``dpi_per_hinge_set`` and a conventional deadlift set (``deadlift_sets_28d``) by w · ``dpi_per_hinge_set``,
+  w = 0.6 the deadlift weight; truth.json records both and their difference (the H4
+  ``pure_minus_conventional_within`` row).  The H4 model leaves the unilateral share out; as the mix makes the
+  share nearly independent of the set counts, that biases the difference only slightly (about +0.0005 DPI/set
+  in a large twin cohort).
+* **H7**: ``dpi_per_unilateral_share`` is the DPI difference between all and none of the window's hinge sets
+  being single-leg (the H7 within coefficient, adjusted for total weighted hinge sets).
 * **H2**: a descent run raises next-day soreness by R = ``soreness_per_descent_100m`` · descent/100 m +
   ``soreness_per_descent_100m_week`` · descent_28d, decaying 1, 0.6, 0.3 over days 1–3; the hinge effect shifts
-  soreness on each of the 3 days after a descent run by ``soreness_per_hinge_set`` · hinge_28d of that run (of the
-  most recent one where the 3-day windows of several runs overlap, so it is counted once, not once per run: the
-  planted value is then what the H2 model estimates, the change in peak 72-h soreness per weekly set; see
-  benchmarks/h2_estimand.py); each hinge working set adds ``soreness_per_acute_hinge_set`` on the next two days
-  (1, 0.5); daily reports add N(0, ``soreness_noise``), are rounded to integers and clipped to 0–10.
+  soreness on each of the 3 days after a descent run by ``soreness_per_hinge_set`` · hinge_28d of that run (of
+  the most recent one where the 3-day windows of several runs overlap, so it is counted once, not once per run:
+  the planted value is then what the H2 model estimates, the change in peak 72-h soreness per weekly weighted
+  set; see benchmarks/h2_estimand.py); each weighted hinge set of a session (working sets plus the RDL warm-up,
+  weight 1) adds ``soreness_per_acute_hinge_set`` on the next two days (1, 0.5); daily reports add
+  N(0, ``soreness_noise``), are rounded to integers and clipped to 0–10.
+
+Random streams: the exercise mix has its own generator (:func:`trailstrength.simulate_hinge.aux_generator`), and
+each run's track noise (1-Hz points, so a number of draws that depends on the run's duration) comes from a child
+generator seeded by one draw of the main stream.  So a seed's lifting schedules, run days, courses and diaries'
+noise do not depend on the planted effects: ``PlantedEffects()`` and ``PlantedEffects.null()`` with one seed
+differ only in the values the effects change.
 """
 
 from __future__ import annotations
@@ -36,9 +62,12 @@ import pandas as pd
 from scipy.signal import lfilter
 
 from trailstrength.simulate_formats import write_activity
+from trailstrength.simulate_hinge import (DEADLIFT_FRACTION, MEAN_UNILATERAL_SHARE, UNILATERAL_SHARE, aux_generator,
+                                          hinge_weights, planted_exposures, split_hinge_sets)
 from trailstrength.terrain import gap_factor
 
 EARTH_M_PER_DEG = 111_320.0
+CLIMB_FACTOR = 0.97  # climb GAP speed / flat speed without hinge training
 ZONES = ["Europe/Zurich", "Europe/Oslo", "America/Denver", "Europe/Madrid", "Australia/Hobart", "Asia/Tokyo"]
 
 
@@ -46,20 +75,37 @@ ZONES = ["Europe/Zurich", "Europe/Oslo", "America/Denver", "Europe/Madrid", "Aus
 class PlantedEffects:
     """The effects written into a simulated cohort (see module docstring for definitions)."""
 
-    dpi_per_hinge_set: float = 0.012  # DPI per weekly hinge set (within athlete)
+    dpi_per_hinge_set: float = 0.012  # DPI per weekly weighted hinge set (within athlete)
     dpi_per_descent_100m_week: float = 0.004  # DPI per 100 m/week of prior descent
     between_confound: float = 0.025  # baseline DPI per weekly set of the athlete's mean dose (confounding)
     dpi_noise: float = 0.03
-    soreness_per_hinge_set: float = -0.2  # soreness points per weekly hinge set
+    soreness_per_hinge_set: float = -0.2  # soreness points per weekly weighted hinge set
     soreness_per_descent_100m: float = 0.45  # points per 100 m of the run's descent
     soreness_per_descent_100m_week: float = -0.06  # repeated-bout effect, points per 100 m/week
-    soreness_per_acute_hinge_set: float = 0.08  # lifting soreness per working set on the next day
+    soreness_per_acute_hinge_set: float = 0.08  # lifting soreness per weighted set on the next day
     soreness_noise: float = 0.5
+    dpi_per_unilateral_share: float = 0.03  # DPI per unit (0 -> 1) of 28-day unilateral share of hinge sets
+    cpi_per_hinge_set: float = 0.006  # climb performance index per weekly weighted hinge set
 
     @classmethod
     def null(cls) -> "PlantedEffects":
         """No hinge effect on anything (downhill exposure and lifting soreness stay)."""
-        return cls(dpi_per_hinge_set=0.0, between_confound=0.0, soreness_per_hinge_set=0.0)
+        return cls(dpi_per_hinge_set=0.0, between_confound=0.0, soreness_per_hinge_set=0.0,
+                   dpi_per_unilateral_share=0.0, cpi_per_hinge_set=0.0)
+
+    def secondary_truth(self) -> dict:
+        """The H3, H4 and H7 within coefficients these effects imply (terms as in models.claims)."""
+        w = hinge_weights()
+        pure, conv = self.dpi_per_hinge_set * w[0], self.dpi_per_hinge_set * w[1]
+        return {
+            "H3": {"outcome": "climb_performance_index", "term": "hinge_sets_28d_within",
+                   "estimate": self.cpi_per_hinge_set},
+            "H4": {"outcome": "dpi", "term": "pure_minus_conventional_within", "estimate": pure - conv,
+                   "pure_hinge_sets_28d_within": pure, "deadlift_sets_28d_within": conv,
+                   "deadlift_weight": float(w[1])},
+            "H7": {"outcome": "dpi", "term": "hinge_unilateral_share_28d_within",
+                   "estimate": self.dpi_per_unilateral_share},
+        }
 
 
 @dataclass(frozen=True)
@@ -104,7 +150,8 @@ class _Athlete:
 
 
 def _hinge_schedule(rng, athlete: _Athlete, days: pd.DatetimeIndex) -> pd.Series:
-    """RDL working sets per day: 4-week blocks with a weekly dose around the athlete mean, 1–2 sessions/week."""
+    """Hinge working sets per day, before the exercise split: 4-week blocks with a weekly dose around the athlete
+    mean, 1–2 sessions/week."""
     sets = pd.Series(0, index=days)
     for block_start in range(0, len(days), 28):
         dose = max(0, int(round(rng.normal(athlete.mean_dose, 3.0))))  # sets per week in this block
@@ -122,11 +169,12 @@ def _weekly_28d(daily: pd.Series) -> pd.Series:
     return daily.rolling(28, min_periods=1).sum().shift(1).fillna(0) / 4.0
 
 
-def _run_track(rng, athlete: _Athlete, course: Course, dpi: float, start_utc: pd.Timestamp) -> pd.DataFrame:
-    """Points at 1 Hz along ``course`` for a runner with this day's DPI; includes 0–2 pauses."""
+def _run_track(rng, athlete: _Athlete, course: Course, dpi: float, start_utc: pd.Timestamp,
+               cpi: float = CLIMB_FACTOR) -> pd.DataFrame:
+    """Points at 1 Hz along ``course`` for a runner with this day's DPI and climb index; includes 0–2 pauses."""
     g = course.grades
     flat = athlete.flat_speed * rng.normal(1.0, 0.03)
-    gap_target = np.where(g < -0.02, flat * dpi, np.where(g > 0.02, flat * 0.97, flat))
+    gap_target = np.where(g < -0.02, flat * dpi, np.where(g > 0.02, flat * cpi, flat))
     speed = gap_target / gap_factor(g, model="strava")
     t_at = np.concatenate([[0.0], np.cumsum(1.0 / speed)])  # time at each metre mark
     for _ in range(rng.integers(0, 3)):
@@ -168,10 +216,18 @@ def _write_gpx(path: Path, track: pd.DataFrame, name: str) -> None:
         )
 
 
-def _strength_rows(rng, athlete: _Athlete, day: pd.Timestamp, rdl_sets: int, style: str) -> list[dict]:
-    """One session: a warm-up and ``rdl_sets`` working sets of RDL, plus squats, leg curls and a push."""
-    rdl = "Romanian Deadlift (Barbell)" if style == "strong" else "Romanian deadlift"
-    plan = [(rdl, "warmup", 1, 8, 40.0)] + [(rdl, "working", rdl_sets, int(rng.integers(6, 9)), 70.0)]
+# (Strong name, template name, working load kg) of rdl, deadlift, sl_rdl (simulate_hinge.HINGE_EXERCISES order)
+HINGE_NAMES = [("Romanian Deadlift (Barbell)", "Romanian deadlift", 70.0), ("Deadlift (Barbell)", "Deadlift", 90.0),
+               ("Single Leg Romanian Deadlift (Dumbbell)", "Single leg Romanian deadlift", 20.0)]
+
+
+def _strength_rows(rng, athlete: _Athlete, day: pd.Timestamp, hinge_sets, style: str) -> list[dict]:
+    """One session: an RDL warm-up and the (rdl, deadlift, sl_rdl) working sets ``hinge_sets``, plus squats, leg
+    curls and a push."""
+    names = [(strong if style == "strong" else template, load) for strong, template, load in HINGE_NAMES]
+    reps = int(rng.integers(6, 9))
+    plan = [(names[0][0], "warmup", 1, 8, 40.0)]
+    plan += [(name, "working", int(n), reps, load) for (name, load), n in zip(names, hinge_sets)]
     plan += [("Squat (Barbell)" if style == "strong" else "Back squat", "working", int(rng.integers(0, 4)), 6, 80.0),
              ("Lying Leg Curl (Machine)" if style == "strong" else "Lying leg curl", "working", 2, 10, 35.0),
              ("Bench Press (Barbell)" if style == "strong" else "Push-up", "working", 3, 8, 60.0 if style == "strong" else 0.0)]
@@ -227,6 +283,7 @@ def simulate_cohort(out, athletes: int = 8, weeks: int = 16, seed: int = 0,
     effects = effects or PlantedEffects()
     out = Path(out)
     rng = np.random.default_rng(seed)
+    aux = aux_generator(seed)  # the exercise mix: its own stream, so the main one is as before the mix
     start = pd.Timestamp("2025-03-03")
     days = pd.date_range(start, periods=weeks * 7, freq="D")
     truth_runs, cohort = [], []
@@ -243,28 +300,32 @@ def simulate_cohort(out, athletes: int = 8, weeks: int = 16, seed: int = 0,
         (folder / "diary").mkdir(exist_ok=True)
         (folder / "athlete.toml").write_text(f'timezone = "{a.zone}"\nstrength_unit = "kg"\n')
         style = "strong" if i % 2 == 0 else "template"
-        hinge = _hinge_schedule(rng, a, days)
-        hinge_28d = _weekly_28d(hinge)
+        mix = split_hinge_sets(aux, _hinge_schedule(rng, a, days).to_numpy())  # (rdl, deadlift, sl_rdl) per day
+        ex = planted_exposures(mix)
+        hinge, hinge_28d, share_28d = ex["hinge_sets"], ex["hinge_28d"], ex["unilateral_share_28d"]
         # runs: 3–5 per week on non-consecutive-ish days, chosen course per run
         descent = pd.Series(0.0, index=days)
         soreness = pd.Series(a.soreness_base, index=days) + rng.normal(0, effects.soreness_noise, days.size)
         hinge_shift = np.zeros(days.size)  # post-descent hinge effect, counted once per day
         strength_rows = []
         for d_i, day in enumerate(days):
-            if hinge.iloc[d_i] > 0:
-                strength_rows += _strength_rows(rng, a, day, int(hinge.iloc[d_i]), style)
+            if mix[d_i].sum() > 0:
+                strength_rows += _strength_rows(rng, a, day, mix[d_i], style)
                 for lag, w in ((1, 1.0), (2, 0.5)):
                     if d_i + lag < days.size:
-                        soreness.iloc[d_i + lag] += w * effects.soreness_per_acute_hinge_set * (hinge.iloc[d_i] + 1)
+                        soreness.iloc[d_i + lag] += w * effects.soreness_per_acute_hinge_set * (hinge[d_i] + 1)
             if rng.uniform() > 4 / 7:
                 continue
             course = a.courses[int(rng.integers(len(a.courses)))]
             descent_28d = _weekly_28d(descent).iloc[d_i] / 100.0
-            dpi = (a.dpi_base + effects.dpi_per_hinge_set * hinge_28d.iloc[d_i]
+            dpi = (a.dpi_base + effects.dpi_per_hinge_set * hinge_28d[d_i]
+                   + effects.dpi_per_unilateral_share * ex["unilateral_term"][d_i]
                    + effects.dpi_per_descent_100m_week * descent_28d + rng.normal(0, effects.dpi_noise))
+            cpi = CLIMB_FACTOR + effects.cpi_per_hinge_set * hinge_28d[d_i]
             local_start = day + pd.Timedelta(hours=float(rng.uniform(6, 10)))
             start_utc = local_start.tz_localize(a.zone).tz_convert("UTC")
-            track = _run_track(rng, a, course, dpi, start_utc)
+            # the track's noise has its own generator (one main draw per run, whatever the run's duration)
+            track = _run_track(np.random.default_rng(rng.integers(2**63)), a, course, dpi, start_utc, cpi)
             fmt = activity_formats[len(truth_runs) % len(activity_formats)]
             if fmt == "gpx":
                 _write_gpx(folder / "runs" / f"{day:%Y-%m-%d}-{course.name}.gpx.gz", track, f"Run {course.name}")
@@ -277,10 +338,12 @@ def simulate_cohort(out, athletes: int = 8, weeks: int = 16, seed: int = 0,
                 if d_i + lag < days.size:
                     soreness.iloc[d_i + lag] += w * response
             if course.descent_m > 200:  # a later run overwrites the days it shares with this one
-                hinge_shift[d_i + 1:d_i + 4] = effects.soreness_per_hinge_set * hinge_28d.iloc[d_i]
+                hinge_shift[d_i + 1:d_i + 4] = effects.soreness_per_hinge_set * hinge_28d[d_i]
             truth_runs.append({"athlete_id": aid, "local_date": str(day.date()), "course": course.name,
                                "course_descent_m": round(course.descent_m, 1), "dpi_true": round(dpi, 4),
-                               "hinge_sets_28d": hinge_28d.iloc[d_i], "descent_100m_28d": descent_28d})
+                               "cpi_true": round(cpi, 4), "hinge_sets_28d": hinge_28d[d_i],
+                               "pure_hinge_sets_28d": ex["pure_28d"][d_i], "deadlift_sets_28d": ex["deadlift_28d"][d_i],
+                               "hinge_unilateral_share_28d": share_28d[d_i], "descent_100m_28d": descent_28d})
         _write_strength(folder / "strength", strength_rows, style)
         soreness += hinge_shift
         reported = rng.uniform(size=days.size) < 0.9
@@ -297,6 +360,11 @@ def simulate_cohort(out, athletes: int = 8, weeks: int = 16, seed: int = 0,
         "primary": {"H1": {"outcome": "dpi", "term": "hinge_sets_28d_within", "estimate": effects.dpi_per_hinge_set},
                     "H2": {"outcome": "soreness_peak_72h", "term": "hinge_sets_28d_within",
                            "estimate": effects.soreness_per_hinge_set}},
+        "secondary": effects.secondary_truth(),
+        "hinge_mix": {"exercises": [n[0] for n in HINGE_NAMES], "posterior_chain_weight": hinge_weights().tolist(),
+                      "deadlift_fraction_range": list(DEADLIFT_FRACTION),
+                      "unilateral_share_range": list(UNILATERAL_SHARE),
+                      "unilateral_reference_share": MEAN_UNILATERAL_SHARE, "block_days": 28},
         "definitions": __doc__.split("Generative model", 1)[1].strip(),
         "athletes_detail": cohort,
     }

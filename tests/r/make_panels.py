@@ -5,7 +5,8 @@ Run once from the repository root (the CSVs are committed; rerunning must reprod
     PYTHONPATH=src python tests/r/make_panels.py
 
 The panels come from :func:`trailstrength.models.simpanels.simulate_panels` with 8 athletes x 14 weeks, the
-default planted effects and seed 20260407.  H1 additionally gets an athlete-specific within slope (SD 0.01 DPI
+default planted effects (without the climb effect, and with ``hinge_mix=False``: every hinge set an RDL, as
+when they were written) and seed 20260407.  H1 additionally gets an athlete-specific within slope (SD 0.01 DPI
 per weekly set, from ``numpy.random.default_rng(7)``) so that the random-slope model is supported and can be
 compared with lme4.  Values are rounded to 6 decimals: Python and R both read these files, so the rounding is
 part of the data.  The H2 file also carries ``soreness_cat``, soreness binned as in
@@ -14,20 +15,24 @@ part of the data.  The H2 file also carries ``soreness_cat``, soreness binned as
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
 from trailstrength.models.ordinal import bin_soreness
 from trailstrength.models.simpanels import CohortDesign, simulate_panels
+from trailstrength.simulate import PlantedEffects
 
 SEED = 20260407
 DATA = Path(__file__).resolve().parents[1] / "data"
 
 
 def panels():
-    # hinge_soreness="per_run": the soreness process the panels were first written with (pinned data)
-    cohort = simulate_panels(CohortDesign(athletes=8, weeks=14, hinge_soreness="per_run"), seed=SEED)
+    # hinge_soreness="per_run", every hinge set an RDL and no climb effect: the generative model the panels were
+    # first written with (pinned data)
+    design = CohortDesign(athletes=8, weeks=14, hinge_soreness="per_run", hinge_mix=False)
+    cohort = simulate_panels(design, replace(PlantedEffects(), cpi_per_hinge_set=0.0), seed=SEED)
     h1 = cohort.h1[["athlete_id", "dpi", "hinge_sets_28d", "descent_100m_28d", "run_km_28d", "mean_descent_grade",
                     "duration_h"]].copy()
     rng = np.random.default_rng(7)

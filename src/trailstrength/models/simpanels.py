@@ -5,22 +5,34 @@ diaries so the whole pipeline can be checked end to end; that takes seconds per 
 Power analysis, Monte Carlo checks and the R oracle need thousands of panels, so this
 module runs the *same* generative model (:class:`~trailstrength.simulate.PlantedEffects`,
 the same hinge schedule, courses and soreness process) day by day in numpy and builds the
-H1 and H2 panels with the window definitions of :mod:`trailstrength.features`:
+H1, H2 and H3 (climb) panels with the window definitions of :mod:`trailstrength.features`:
 
-* ``hinge_sets_28d``, ``descent_100m_28d``, ``run_km_28d``, ``knee_sets_28d``: sums over
-  days :math:`d-28 \dots d-1` divided by 4 (per week);
+* ``hinge_sets_28d`` (weighted: the exercise mix of :mod:`trailstrength.simulate_hinge`,
+  RDL 1.0, deadlift 0.6, single-leg RDL 1.0), ``pure_hinge_sets_28d``,
+  ``deadlift_sets_28d`` (unweighted), ``descent_100m_28d``, ``run_km_28d``,
+  ``knee_sets_28d``: sums over days :math:`d-28 \dots d-1` divided by 4 (per week);
+* ``hinge_unilateral_share_28d``: weighted single-leg RDL sets / weighted hinge sets over
+  the same days (0-1), NaN when the window has no hinge sets (as features.exposures);
 * ``hinge_sets_acute``: hinge working sets on days :math:`d-3 \dots d+3`;
 * ``soreness_peak_72h``: the highest reported (rounded, clipped 0–10) soreness on days
   :math:`d+1 \dots d+3`; ``other_descent_100m_72h``: descent of the other runs on days
   :math:`d \dots d+3`;
 * a run enters a panel when its course has at least 500 m of descent segments and the
-  athlete has 28 days of records before it.
+  athlete has 28 days of records before it; the climb panel (:func:`climb_panel_from_daily`,
+  as :func:`trailstrength.models.claims.climb_panel`) takes runs with at least 500 m of
+  climb segments (grade >= +5 %) instead.
 
 What is *not* simulated: GPS / barometric noise and the terrain pipeline.  DPI is the
-planted (true) DPI plus ``dpi_measurement_sd`` of noise, and descent metres are the
-course's true descent.  ``tests/test_simpanels.py`` checks that these panels equal the
-ones :func:`trailstrength.features.h1_panel` / :func:`~trailstrength.features.h2_panel`
+planted (true) DPI plus ``dpi_measurement_sd`` of noise, the climb performance index the
+planted one (``0.97 + cpi_per_hinge_set * hinge_28d``) plus the same noise, and descent
+and climb metres are the course's true ones.  ``tests/test_simpanels.py`` checks that these
+panels equal the ones :func:`trailstrength.features.h1_panel` /
+:func:`~trailstrength.features.h2_panel` / :func:`~trailstrength.models.claims.climb_panel`
 build from the same simulated tables.
+
+Random streams: the main generator draws exactly what it drew before the exercise mix
+existed; the mix and the climb-index noise come from
+:func:`trailstrength.simulate_hinge.aux_generator` of the same seed.
 """
 
 from __future__ import annotations
@@ -30,14 +42,16 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from trailstrength.simulate import PlantedEffects, _course
+from trailstrength.simulate import CLIMB_FACTOR, PlantedEffects, _course
+from trailstrength.simulate_hinge import aux_generator, planted_exposures, split_hinge_sets
 from trailstrength.terrain import gap_factor
 
-__all__ = ["CohortDesign", "SimulatedCohort", "panels_from_daily", "simulate_daily", "simulate_panels"]
+__all__ = ["CohortDesign", "SimulatedCohort", "climb_panel_from_daily", "panels_from_daily", "simulate_daily",
+           "simulate_panels"]
 
 COURSE_KINDS = ("flat", "hill", "mountain", "rolling", "hill")  # as simulate_cohort
 MIN_DESCENT_LENGTH_M = 500.0
-DESCENT_GRADE = -0.05  # a descent segment is grade <= -5 % (DESIGN §6)
+DESCENT_GRADE = -0.05  # a descent segment is grade <= -5 % (DESIGN §6); a climb segment >= +5 %
 
 
 @dataclass(frozen=True)
@@ -68,6 +82,10 @@ class CohortDesign:
         :math:`\beta h_{28}` (the 28-day hinge exposure of the most recent descent run)
         on each of the 3 days after a descent run, counted once however many runs
         overlap (see benchmarks/h2_estimand.py).
+    hinge_mix : bool
+        Split hinge sets among RDL, deadlift and single-leg RDL (simulate_cohort: True).
+        False keeps every set an RDL, the model the R oracle's pinned panels were written
+        with (tests/r/make_panels.py).
     """
 
     athletes: int = 8
@@ -78,27 +96,32 @@ class CohortDesign:
     window_days: int = 28
     round_reports: bool = True
     hinge_soreness: str = "post_descent"
+    hinge_mix: bool = True
 
 
 @dataclass
 class SimulatedCohort:
-    """Daily records and the two analysis panels of one simulated cohort."""
+    """Daily records and the analysis panels of one simulated cohort (``climb``: the H3 panel)."""
 
     daily: pd.DataFrame
     h1: pd.DataFrame
     h2: pd.DataFrame
+    climb: pd.DataFrame | None = None
 
 
 def _course_stats(course) -> dict:
     g = course.grades
     desc = g <= DESCENT_GRADE
+    climb = g >= -DESCENT_GRADE
     f = gap_factor(g, model="strava")
     return {
         "descent_m": course.descent_m,
         "descent_length_m": float(desc.sum()),
         "mean_descent_grade": float(g[desc].mean()) if desc.any() else np.nan,
+        "climb_length_m": float(climb.sum()),
+        "climb_gain_m": float(g[climb].sum()),
         "distance_km": g.size / 1000.0,
-        # moving time = (a_desc / dpi + a_climb / 0.97 + a_flat) / flat_speed, as in _run_track
+        # moving time = (a_desc / dpi + a_climb / cpi + a_flat) / flat_speed, as in _run_track
         "a_desc": float(f[g < -0.02].sum()),
         "a_climb": float(f[g > 0.02].sum()),
         "a_flat": float(f[np.abs(g) <= 0.02].sum()),
@@ -106,7 +129,7 @@ def _course_stats(course) -> dict:
 
 
 def _hinge_schedule(rng: np.random.Generator, mean_dose: float, n_days: int) -> np.ndarray:
-    """RDL working sets per day, exactly the rule of simulate._hinge_schedule."""
+    """Hinge working sets per day (before the exercise split), exactly the rule of simulate._hinge_schedule."""
     sets = np.zeros(n_days, dtype=np.int64)
     for block in range(0, n_days, 28):
         dose = max(0, int(round(rng.normal(mean_dose, 3.0))))
@@ -128,7 +151,7 @@ def _trailing_weekly(x: np.ndarray, window: int) -> np.ndarray:
     return (c[idx] - c[np.maximum(idx - window, 0)]) / (window / 7.0)
 
 
-def _athlete_days(rng, aid: str, effects: PlantedEffects, design: CohortDesign, start) -> pd.DataFrame:
+def _athlete_days(rng, aux, aid: str, effects: PlantedEffects, design: CohortDesign, start) -> pd.DataFrame:
     n = design.weeks * 7
     mean_dose = rng.uniform(0, 9)
     flat_speed = rng.normal(3.1, 0.25)
@@ -137,9 +160,11 @@ def _athlete_days(rng, aid: str, effects: PlantedEffects, design: CohortDesign, 
     courses = [_course_stats(_course(rng, k, f"{k}-{j}")) for j, k in enumerate(COURSE_KINDS)]
     table = pd.DataFrame(courses)
 
-    hinge = _hinge_schedule(rng, mean_dose, n)
-    knee = np.where(hinge > 0, rng.integers(0, 4, n), 0)  # squat working sets in each session
-    hinge_28d = _trailing_weekly(hinge, 28)  # the planted effect always uses 28 days
+    raw = _hinge_schedule(rng, mean_dose, n)
+    knee = np.where(raw > 0, rng.integers(0, 4, n), 0)  # squat working sets in each session
+    mix = split_hinge_sets(aux, raw) if design.hinge_mix else np.column_stack([raw, 0 * raw, 0 * raw])
+    ex = planted_exposures(mix, 28)  # the planted effects always use 28 days
+    hinge, hinge_28d = ex["hinge_sets"], ex["hinge_28d"]
 
     runs = rng.uniform(size=n) < design.run_probability
     pick = rng.integers(0, len(courses), n)
@@ -147,14 +172,15 @@ def _athlete_days(rng, aid: str, effects: PlantedEffects, design: CohortDesign, 
     c = c.where(np.broadcast_to(runs[:, None], c.shape))
     descent = np.where(runs, c["descent_m"].to_numpy(), 0.0)
     descent_28d = _trailing_weekly(descent, 28) / 100.0
-    dpi_true = (dpi_base + effects.dpi_per_hinge_set * hinge_28d + effects.dpi_per_descent_100m_week * descent_28d
-                + rng.normal(0, effects.dpi_noise, n))
+    dpi_true = (dpi_base + effects.dpi_per_hinge_set * hinge_28d + effects.dpi_per_unilateral_share * ex["unilateral_term"]
+                + effects.dpi_per_descent_100m_week * descent_28d + rng.normal(0, effects.dpi_noise, n))
+    cpi_true = CLIMB_FACTOR + effects.cpi_per_hinge_set * hinge_28d
     flat_today = flat_speed * rng.normal(1.0, 0.03, n)
-    moving_s = (c["a_desc"] / dpi_true + c["a_climb"] / 0.97 + c["a_flat"]).to_numpy() / flat_today
+    moving_s = (c["a_desc"] / dpi_true + c["a_climb"] / cpi_true + c["a_flat"]).to_numpy() / flat_today
 
     # soreness: baseline + noise, lifting soreness (lags 1, 2), descent response (lags 1-3)
     sore = soreness_base + rng.normal(0, effects.soreness_noise, n)
-    lift = effects.soreness_per_acute_hinge_set * np.where(hinge > 0, hinge + 1, 0)  # warm-up set counts too
+    lift = effects.soreness_per_acute_hinge_set * np.where(raw > 0, hinge + 1, 0)  # + the RDL warm-up set
     descent_run = runs & (descent > 200)
     per_run = design.hinge_soreness == "per_run"
     response = np.where(descent_run, effects.soreness_per_descent_100m * descent / 100.0
@@ -177,7 +203,11 @@ def _athlete_days(rng, aid: str, effects: PlantedEffects, design: CohortDesign, 
     return pd.DataFrame({
         "athlete_id": aid,
         "local_date": start + pd.to_timedelta(np.arange(n), unit="D"),
-        "hinge_sets": hinge.astype(float),
+        "hinge_sets": hinge,
+        "rdl_sets": mix[:, 0].astype(float),
+        "deadlift_sets": mix[:, 1].astype(float),
+        "sl_rdl_sets": mix[:, 2].astype(float),
+        "hinge_unilateral_sets": ex["hinge_unilateral_sets"],
         "knee_sets": knee.astype(float),
         "run": runs,
         "descent_m": descent,
@@ -188,6 +218,10 @@ def _athlete_days(rng, aid: str, effects: PlantedEffects, design: CohortDesign, 
         "dpi_true": np.where(runs, dpi_true, np.nan),
         "dpi": np.where(runs, dpi_true + rng.normal(0, design.dpi_measurement_sd, n), np.nan),
         "soreness": soreness,
+        "climb_length_m": np.where(runs, c["climb_length_m"], 0.0),
+        "climb_gain_m": np.where(runs, c["climb_gain_m"], 0.0),
+        "cpi_true": np.where(runs, cpi_true, np.nan),
+        "climb_performance_index": np.where(runs, cpi_true + aux.normal(0, design.dpi_measurement_sd, n), np.nan),
     })
 
 
@@ -206,14 +240,18 @@ def simulate_daily(design: CohortDesign, effects: PlantedEffects | None = None, 
     Returns
     -------
     pandas.DataFrame
-        ``athlete_id, local_date, hinge_sets, knee_sets, run, descent_m, descent_length_m,
-        mean_descent_grade, run_km, moving_time_s, dpi_true, dpi, soreness`` (NaN where no
-        run / no report).  At most one run per day, as in simulate_cohort.
+        ``athlete_id, local_date, hinge_sets`` (weighted), ``rdl_sets, deadlift_sets,
+        sl_rdl_sets`` (working sets of each exercise), ``hinge_unilateral_sets`` (weighted),
+        ``knee_sets, run, descent_m, descent_length_m, mean_descent_grade, run_km,
+        moving_time_s, dpi_true, dpi, soreness, climb_length_m, climb_gain_m, cpi_true,
+        climb_performance_index`` (NaN where no run / no report).  At most one run per day,
+        as in simulate_cohort.
     """
     effects = effects or PlantedEffects()
     rng = np.random.default_rng(seed)
+    aux = aux_generator(seed)
     start = pd.Timestamp("2025-03-03")
-    frames = [_athlete_days(rng, f"ath{i + 1:02d}", effects, design, start) for i in range(design.athletes)]
+    frames = [_athlete_days(rng, aux, f"ath{i + 1:02d}", effects, design, start) for i in range(design.athletes)]
     return pd.concat(frames, ignore_index=True)
 
 
@@ -225,6 +263,43 @@ def _shifted(x: np.ndarray, k: int) -> np.ndarray:
     else:
         out[-k:] = x[: x.size + k]
     return out
+
+
+def _windows(daily: pd.DataFrame, window_days: int, peak: str = "max",
+             acute: tuple[int, int] = (-3, 3)) -> pd.DataFrame:
+    """Every athlete-day with the features.py window columns (calendar from the first record)."""
+    out = []
+    for aid, g in daily.groupby("athlete_id", sort=False):
+        g = g.sort_values("local_date").reset_index(drop=True)
+        has_record = (g["hinge_sets"] > 0) | g["run"]
+        first = int(np.argmax(has_record.to_numpy())) if has_record.any() else len(g)
+        g = g.iloc[first:].reset_index(drop=True)  # features' calendar starts at the first record
+        if g.empty:
+            continue
+        hinge = g["hinge_sets"].to_numpy(float)
+        g["hinge_sets_28d"] = _trailing_weekly(hinge, window_days)
+        g["pure_hinge_sets_28d"] = _trailing_weekly((g["rdl_sets"] + g["sl_rdl_sets"]).to_numpy(float), window_days)
+        g["deadlift_sets_28d"] = _trailing_weekly(g["deadlift_sets"].to_numpy(float), window_days)
+        uni = _trailing_weekly(g["hinge_unilateral_sets"].to_numpy(float), window_days)
+        g["hinge_unilateral_share_28d"] = uni / np.where(g["hinge_sets_28d"] > 0, g["hinge_sets_28d"], np.nan)
+        g["knee_sets_28d"] = _trailing_weekly(g["knee_sets"].to_numpy(float), window_days)
+        g["descent_100m_28d"] = _trailing_weekly(g["descent_m"].to_numpy(float), window_days) / 100.0
+        g["run_km_28d"] = _trailing_weekly(g["run_km"].to_numpy(float), window_days)
+        g["history_days"] = np.arange(len(g))
+        g["hinge_sets_acute"] = sum(np.nan_to_num(_shifted(hinge, k)) for k in range(acute[0], acute[1] + 1))
+        sore = g["soreness"].to_numpy(float)
+        ahead = np.column_stack([_shifted(sore, k) for k in (1, 2, 3)])
+        with np.errstate(all="ignore"):
+            summary = np.nanmax(np.where(np.isnan(ahead), -np.inf, ahead), axis=1) if peak == "max" else (
+                np.nansum(ahead, axis=1) / (~np.isnan(ahead)).sum(axis=1))
+            g["soreness_peak_72h"] = np.where(np.isnan(ahead).all(axis=1), np.nan, summary)
+        desc = g["descent_m"].to_numpy(float)
+        g["other_descent_100m_72h"] = sum(np.nan_to_num(_shifted(desc, k)) for k in (1, 2, 3)) / 100.0
+        out.append(g)
+    days = pd.concat(out, ignore_index=True)
+    days["activity_id"] = days["athlete_id"] + "-" + days["local_date"].dt.strftime("%Y%m%d")
+    days["duration_h"] = days["moving_time_s"] / 3600.0
+    return days
 
 
 def panels_from_daily(
@@ -249,41 +324,17 @@ def panels_from_daily(
     -------
     h1, h2 : pandas.DataFrame
         The H1 run panel and the H2 soreness panel (columns as in features.py, plus
-        ``dpi_true`` in H1).
+        ``dpi_true`` in H1 and the H4/H7 exposures ``pure_hinge_sets_28d``,
+        ``deadlift_sets_28d``, ``hinge_unilateral_share_28d`` in H1).
     """
-    out = []
-    for aid, g in daily.groupby("athlete_id", sort=False):
-        g = g.sort_values("local_date").reset_index(drop=True)
-        has_record = (g["hinge_sets"] > 0) | g["run"]
-        first = int(np.argmax(has_record.to_numpy())) if has_record.any() else len(g)
-        g = g.iloc[first:].reset_index(drop=True)  # features' calendar starts at the first record
-        if g.empty:
-            continue
-        hinge = g["hinge_sets"].to_numpy(float)
-        g["hinge_sets_28d"] = _trailing_weekly(hinge, window_days)
-        g["knee_sets_28d"] = _trailing_weekly(g["knee_sets"].to_numpy(float), window_days)
-        g["descent_100m_28d"] = _trailing_weekly(g["descent_m"].to_numpy(float), window_days) / 100.0
-        g["run_km_28d"] = _trailing_weekly(g["run_km"].to_numpy(float), window_days)
-        g["history_days"] = np.arange(len(g))
-        g["hinge_sets_acute"] = sum(np.nan_to_num(_shifted(hinge, k)) for k in range(acute[0], acute[1] + 1))
-        sore = g["soreness"].to_numpy(float)
-        ahead = np.column_stack([_shifted(sore, k) for k in (1, 2, 3)])
-        with np.errstate(all="ignore"):
-            summary = np.nanmax(np.where(np.isnan(ahead), -np.inf, ahead), axis=1) if peak == "max" else (
-                np.nansum(ahead, axis=1) / (~np.isnan(ahead)).sum(axis=1))
-            g["soreness_peak_72h"] = np.where(np.isnan(ahead).all(axis=1), np.nan, summary)
-        desc = g["descent_m"].to_numpy(float)
-        g["other_descent_100m_72h"] = sum(np.nan_to_num(_shifted(desc, k)) for k in (1, 2, 3)) / 100.0
-        out.append(g)
-    days = pd.concat(out, ignore_index=True)
+    days = _windows(daily, window_days, peak, acute)
     runs = days[days["run"] & (days["descent_length_m"] >= MIN_DESCENT_LENGTH_M)
                 & (days["history_days"] >= window_days)].copy()
-    runs["activity_id"] = runs["athlete_id"] + "-" + runs["local_date"].dt.strftime("%Y%m%d")
-    runs["duration_h"] = runs["moving_time_s"] / 3600.0
     runs["descent_100m"] = runs["descent_m"] / 100.0
     h1_cols = ["athlete_id", "activity_id", "local_date", "dpi", "hinge_sets_28d", "knee_sets_28d",
                "descent_100m_28d", "run_km_28d", "mean_descent_grade", "duration_h", "descent_m",
-               "descent_length_m", "dpi_true"]
+               "descent_length_m", "dpi_true", "pure_hinge_sets_28d", "deadlift_sets_28d",
+               "hinge_unilateral_share_28d"]
     h2_cols = ["athlete_id", "activity_id", "local_date", "soreness_peak_72h", "descent_100m", "hinge_sets_28d",
                "knee_sets_28d", "descent_100m_28d", "run_km_28d", "hinge_sets_acute", "other_descent_100m_72h"]
     h1 = runs.loc[runs["dpi"].notna(), h1_cols].reset_index(drop=True)
@@ -291,9 +342,26 @@ def panels_from_daily(
     return h1, h2
 
 
+def climb_panel_from_daily(daily: pd.DataFrame, window_days: int = 28) -> pd.DataFrame:
+    """The H3 climb panel (columns of :func:`trailstrength.models.claims.climb_panel`, plus ``cpi_true``).
+
+    Runs with at least 500 m of climb segments and ``window_days`` of record before them;
+    ``climb_performance_index`` (climb GAP speed / flat speed), ``mean_climb_grade`` = climb
+    gain / climb length (fraction), ``duration_h`` in hours, exposures per week.
+    """
+    days = _windows(daily, window_days)
+    runs = days[days["run"] & (days["climb_length_m"] >= MIN_DESCENT_LENGTH_M)
+                & (days["history_days"] >= window_days)].copy()
+    runs["mean_climb_grade"] = runs["climb_gain_m"] / runs["climb_length_m"]
+    cols = ["athlete_id", "activity_id", "local_date", "climb_performance_index", "hinge_sets_28d",
+            "descent_100m_28d", "run_km_28d", "mean_climb_grade", "duration_h", "climb_length_m", "climb_gain_m",
+            "cpi_true"]
+    return runs.loc[runs["climb_performance_index"].notna(), cols].reset_index(drop=True)
+
+
 def simulate_panels(design: CohortDesign | None = None, effects: PlantedEffects | None = None,
                     seed=0) -> SimulatedCohort:
-    """Simulate a cohort day by day and build its H1 and H2 panels (see the module notes).
+    """Simulate a cohort day by day and build its H1, H2 and climb panels (see the module notes).
 
     >>> from trailstrength.models.simpanels import CohortDesign, simulate_panels
     >>> cohort = simulate_panels(CohortDesign(athletes=4, weeks=10), seed=1)
@@ -303,4 +371,4 @@ def simulate_panels(design: CohortDesign | None = None, effects: PlantedEffects 
     design = design or CohortDesign()
     daily = simulate_daily(design, effects, seed)
     h1, h2 = panels_from_daily(daily, design.window_days)
-    return SimulatedCohort(daily, h1, h2)
+    return SimulatedCohort(daily, h1, h2, climb_panel_from_daily(daily, design.window_days))

@@ -13,6 +13,9 @@ Scenarios (issue 7):
 * ``confounded``: hinge volume rises with downhill running inside athletes (a training block adds both), and
   downhill running itself moves the outcome.  The pre-registered model adjusts for ``descent_100m_28d`` and must
   stay unbiased; the ``naive`` row drops that covariate and must not.
+* ``trend`` (H1 only): runs spread over a 20-week season in which the hinge programme progresses (+0.25 weekly
+  sets per week) while fitness builds (+0.004 DPI per week) unmeasured; the pre-registered model credits the
+  season to the hinge work, the ``detrended`` row (``fit_h1(..., detrend=True)``) must not;
 * ``few``: 8 athletes whose responses to hinge volume differ (athlete-specific slopes, SD about 1.5x the mean
   effect).  Wald intervals ignore part of that and under-cover; the athlete cluster bootstrap
   (:func:`trailstrength.models.bootstrap.cluster_bootstrap`, GLS engine, 999 replicates) is shown with its three
@@ -50,14 +53,18 @@ from trailstrength.models.primary import h2_bootstrap_inference
 
 TRUTH = {"H1": 0.008, "H2": -0.15}  # dpi / soreness points per weekly hinge set (within)
 CONFOUNDING = {"H1": 0.04, "H2": -0.6}  # added to the between-athlete slope
-SCENARIOS = ("effect", "null", "confounded", "few")
+SCENARIOS = ("effect", "null", "confounded", "few", "trend")
 #: (athletes low, high), within-athlete slope SD, within-athlete rise of descent exposure per weekly hinge set
 SETUP = {
     "effect": ((12, 20), {"H1": 0.004, "H2": 0.0}, 0.8),
     "null": ((12, 20), {"H1": 0.004, "H2": 0.0}, 0.8),
     "confounded": ((12, 20), {"H1": 0.004, "H2": 0.0}, 2.5),
     "few": ((8, 8), {"H1": 0.012, "H2": 0.2}, 0.8),
+    "trend": ((12, 20), {"H1": 0.004, "H2": 0.0}, 0.8),
 }
+SEASON_WEEKS = 20
+HINGE_RISE_PER_WEEK = 0.25  # trend scenario: weekly hinge sets added per week of the season (progressive plan)
+FITNESS_PER_WEEK = 0.004  # trend scenario: DPI gained per week of the season, not measured by any covariate
 BOOT_CIS = ("t_boot_se", "percentile", "studentized")
 
 
@@ -145,13 +152,30 @@ def _row(hyp, scenario, estimator, beta, r, model=None, reported=np.nan):
             "model": model or r["model"], "n_athletes": r["n_athletes"], "n_obs": r["n_obs"]}
 
 
+def add_season(rng, panel: pd.DataFrame, beta: float) -> pd.DataFrame:
+    """Spread each athlete's runs over a season; hinge volume and (unmeasured) fitness both rise with it (H1)."""
+    out = panel.copy()
+    day = rng.uniform(0, 7 * SEASON_WEEKS, len(out))
+    out["local_date"] = pd.Timestamp("2025-03-03") + pd.to_timedelta(np.floor(day), unit="D")
+    weeks = np.floor(day) / 7.0
+    added = np.clip(out["hinge_sets_28d"] + HINGE_RISE_PER_WEEK * (weeks - SEASON_WEEKS / 2), 0, None) \
+        - out["hinge_sets_28d"]
+    out["hinge_sets_28d"] += added
+    out["dpi"] += beta * added + FITNESS_PER_WEEK * weeks
+    return out
+
+
 def one_rep(args):
     hyp, scenario, seed = args
+    if scenario == "trend" and hyp != "H1":
+        return []
     rng = np.random.default_rng(seed)
     beta = 0.0 if scenario == "null" else TRUTH[hyp]
     n_range, slope_sd, rise = SETUP[scenario]
     sim, fit = (simulate_h1, fit_h1) if hyp == "H1" else (simulate_h2, fit_h2)
     panel = sim(rng, beta, n_range, slope_sd[hyp], rise)
+    if scenario == "trend":
+        panel = add_season(rng, panel, beta)
     original = fit(panel)
     r = original.effects.loc[original.effects["primary"]].iloc[0]
     reported = panel.attrs.get("truth_reported", np.nan)
@@ -166,6 +190,9 @@ def one_rep(args):
                 if c != "descent_100m_28d"]
         naive = fit(panel, covariates=covs).effects
         rows.append(_row(hyp, scenario, "naive", beta, naive.loc[naive["primary"]].iloc[0]))
+    if scenario == "trend":  # the same model with the within-athlete season trend (detrend=True)
+        flat = fit(panel, detrend=True).effects
+        rows.append(_row(hyp, scenario, "detrended", beta, flat.loc[flat["primary"]].iloc[0]))
     if scenario == "few":
         for ci in BOOT_CIS:
             b = cluster_bootstrap(panel, fit, engine="gls", ci=ci, n_boot=999, seed=seed, original=original,

@@ -370,3 +370,37 @@ def test_monte_carlo_coverage_and_false_positives(hyp):
     assert false_pos <= FP_MAX, f"false positives {false_pos}/{N_REPS}"
     # bias within 4 Monte Carlo standard errors
     assert abs(est.mean() - truth) < 4 * est.std(ddof=1) / np.sqrt(N_REPS)
+
+
+def _season_panel(seed: int, beta: float) -> pd.DataFrame:
+    """Runs over a 20-week season where hinge volume and fitness both rise (fitness is not measured)."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for a in range(14):
+        days = np.sort(rng.choice(140, 40, replace=False))
+        weeks = days / 7.0
+        mean = rng.gamma(3, 1.0)
+        hinge = np.clip(mean + 0.25 * (weeks - 10) + rng.normal(0, 1.0, days.size), 0, None)  # progressive plan
+        dpi = (1.0 + rng.normal(0, 0.08) + beta * hinge + 0.004 * weeks  # fitness builds over the season
+               + 0.01 * rng.uniform(4, 16) + rng.normal(0, 0.04, days.size))
+        rows.append(pd.DataFrame({
+            "athlete_id": f"a{a:02d}", "local_date": pd.Timestamp("2025-03-03") + pd.to_timedelta(days, unit="D"),
+            "dpi": dpi, "hinge_sets_28d": hinge, "descent_100m_28d": rng.uniform(4, 16, days.size),
+            "run_km_28d": rng.uniform(25, 70, days.size), "mean_descent_grade": rng.uniform(-0.3, -0.04, days.size),
+            "duration_h": rng.gamma(4, 0.6, days.size)}))
+    return pd.concat(rows, ignore_index=True)
+
+
+def test_detrend_removes_a_season_trend_that_tracks_hinge_volume():
+    from trailstrength.models.primary import TREND_TERM
+
+    panel = _season_panel(7, beta=0.0)
+    plain = fit_h1(panel, random_slope=False).effects.set_index("term")
+    flat = fit_h1(panel, random_slope=False, detrend=True).effects.set_index("term")
+    # without the trend, fitness gains are credited to hinge volume (0.004/0.25 = 0.016 DPI per set)
+    assert plain.loc["hinge_sets_28d_within", "ci_low"] > 0.005
+    assert flat.loc["hinge_sets_28d_within", "ci_low"] <= 0.0 <= flat.loc["hinge_sets_28d_within", "ci_high"]
+    assert TREND_TERM in flat.index and flat.loc[TREND_TERM, "ci_low"] <= 0.004 <= flat.loc[TREND_TERM, "ci_high"]
+    assert "week of the athlete's season" in flat.loc[TREND_TERM, "unit"]
+    with pytest.raises(KeyError, match="local_date"):
+        fit_h1(panel.drop(columns="local_date"), detrend=True)

@@ -24,12 +24,14 @@ __all__ = [
     "DEFAULT_H2_COVARIATES",
     "PRIMARY_EXPOSURE",
     "PRIMARY_TERM",
+    "TREND_TERM",
     "fit_h1",
     "fit_h2",
     "fit_primary",
     "h2_bootstrap_inference",
     "predictor_unit",
     "split_terms",
+    "with_season_weeks",
 ]
 
 PRIMARY_EXPOSURE = "hinge_sets_28d"
@@ -49,7 +51,21 @@ _PREDICTOR_UNITS = {
     "descent_100m": "100 m of descent in this run",
     "hinge_sets_acute": "hinge set within ±3 days",
     "other_descent_100m_72h": "100 m of descent in other runs within 72 h",
+    "season_weeks": "week of the athlete's season",
 }
+
+#: The detrending covariate: weeks since the athlete's first row in the panel, within athlete (a common linear
+#: trend over each athlete's season, so a training block that rises with fitness is not read as a hinge effect).
+TREND_TERM = "season_weeks_within"
+
+
+def with_season_weeks(panel: pd.DataFrame) -> pd.DataFrame:
+    """Add ``season_weeks``: weeks (float) since the athlete's first ``local_date`` in the panel."""
+    if "local_date" not in panel.columns:
+        raise KeyError("detrending needs the panel's local_date column")
+    date = pd.to_datetime(panel["local_date"])
+    first = date.groupby(panel["athlete_id"]).transform("min")
+    return panel.assign(season_weeks=(date - first).dt.days / 7.0)
 
 
 def predictor_unit(outcome_unit: str, term: str) -> str:
@@ -100,8 +116,11 @@ def split_terms(panel: pd.DataFrame, outcome: str, terms: Sequence[str], hypothe
     return out
 
 
-def _fit(panel, outcome, outcome_unit, covariates, hypothesis, random_slope, exposure) -> MixedFit:
+def _fit(panel, outcome, outcome_unit, covariates, hypothesis, random_slope, exposure, detrend=False) -> MixedFit:
     primary = f"{exposure}_within"
+    if detrend:
+        panel = panel if "season_weeks" in panel.columns else with_season_weeks(panel)
+        covariates = [*covariates, TREND_TERM]
     terms = list(dict.fromkeys([primary, f"{exposure}_between", *covariates]))
     data = split_terms(panel, outcome, terms, hypothesis)
     units = {t: predictor_unit(outcome_unit, t) for t in terms}
@@ -124,6 +143,7 @@ def fit_h1(
     random_slope: bool = True,
     exposure: str = PRIMARY_EXPOSURE,
     hypothesis: str = "H1",
+    detrend: bool = False,
 ) -> MixedFit:
     r"""H1: descent performance index vs prior posterior-chain hinge volume.
 
@@ -146,6 +166,10 @@ def fit_h1(
         subtypes, H5: eccentric time under tension, H7: unilateral share...).
     hypothesis : str, default "H1"
         Label written to the ``hypothesis`` column.
+    detrend : bool, default False
+        Add :data:`TREND_TERM` (weeks since the athlete's first panel row, within athlete;
+        needs ``local_date``), so a within-athlete rise of exposure that merely tracks the
+        season (fitness building while the programme progresses) is not credited to it.
 
     Returns
     -------
@@ -166,7 +190,7 @@ def fit_h1(
     (Mundlak contextual effect).  See :func:`trailstrength.models.mixed.fit_mixed` for the
     convergence checks and fallbacks.
     """
-    return _fit(panel, "dpi", "dpi", covariates, hypothesis, random_slope, exposure)
+    return _fit(panel, "dpi", "dpi", covariates, hypothesis, random_slope, exposure, detrend)
 
 
 def fit_h2(
@@ -176,6 +200,7 @@ def fit_h2(
     random_slope: bool = False,
     exposure: str = PRIMARY_EXPOSURE,
     hypothesis: str = "H2",
+    detrend: bool = False,
 ) -> MixedFit:
     r"""H2: peak soreness in the 72 h after a descent vs prior hinge volume.
 
@@ -192,7 +217,7 @@ def fit_h2(
         added as the competing explanation.
     random_slope : bool, default False
         The pre-registered H2 model has a random intercept only.
-    exposure, hypothesis : str
+    exposure, hypothesis, detrend
         As in :func:`fit_h1`.
 
     Returns
@@ -211,7 +236,8 @@ def fit_h2(
     A linear model of a bounded 0–10 score: estimates are mean differences in points; the
     ordinal sensitivity model and the descent × hinge interaction (DESIGN §8) are separate.
     """
-    return _fit(panel, "soreness_peak_72h", "soreness points", covariates, hypothesis, random_slope, exposure)
+    return _fit(panel, "soreness_peak_72h", "soreness points", covariates, hypothesis, random_slope, exposure,
+                detrend)
 
 
 H2_BOOTSTRAP_REPLICATES = 1999

@@ -62,6 +62,8 @@ class Spec:
         Default: the hypothesis' pre-registered covariates.
     outcome : str, optional
         Default ``"dpi"`` (H1) or ``"soreness_peak_72h"`` (H2).
+    detrend : bool, default False
+        Add the within-athlete season trend (:data:`~trailstrength.models.primary.TREND_TERM`).
     """
 
     hypothesis: str
@@ -71,6 +73,7 @@ class Spec:
     min_value: tuple[str, float] | None = None
     covariates: tuple[str, ...] | None = None
     outcome: str | None = None
+    detrend: bool = False
 
     def resolved(self) -> tuple[str, tuple[str, ...]]:
         if self.hypothesis == "H1":
@@ -92,7 +95,8 @@ def default_specs(
 
     H1: descent-segment length ≥ 500 / 1000 / 1500 m, LMM with and without a random
     slope.  H2: the run's descent ≥ 0 / 500 / 800 m (``descent_100m``), random-intercept
-    LMM and ordinal GEE.  Exposure definitions beyond weighted hinge sets (volume-load,
+    LMM and ordinal GEE.  Per window and exposure, the lowest-threshold LMM once more with a
+    within-athlete linear season trend (``detrend``).  Exposure definitions beyond weighted hinge sets (volume-load,
     eccentric TUT, EWMA) plug in through ``exposures`` once the panels carry them.
     """
     specs = []
@@ -104,6 +108,9 @@ def default_specs(
             for t in h2_thresholds:
                 for m in ("lmm", "ordinal_gee"):
                     specs.append(Spec("H2", w, e, m, ("descent_100m", float(t))))
+            # the season-trend check: the default thresholds with a within-athlete linear trend
+            specs.append(Spec("H1", w, e, "lmm", ("descent_length_m", float(h1_thresholds[0])), detrend=True))
+            specs.append(Spec("H2", w, e, "lmm", ("descent_100m", float(h2_thresholds[0])), detrend=True))
     return specs
 
 
@@ -123,7 +130,7 @@ def _fit_spec(spec: Spec, panel: pd.DataFrame) -> dict:
         if outcome != ("dpi" if spec.hypothesis == "H1" else "soreness_peak_72h"):
             panel = panel.rename(columns={outcome: "dpi" if spec.hypothesis == "H1" else "soreness_peak_72h"})
         fit = base(panel, covariates=covariates, random_slope=spec.model == "lmm_rs", exposure=spec.exposure,
-                   hypothesis=spec.hypothesis)
+                   hypothesis=spec.hypothesis, detrend=spec.detrend)
     row = fit.effects.set_index("term").loc[f"{spec.exposure}_within"]
     return {"term": f"{spec.exposure}_within", **{k: row[k] for k in (
         "estimate", "ci_low", "ci_high", "p_value", "n_athletes", "n_obs", "model", "converged", "note")}}
@@ -134,7 +141,8 @@ def _one(args) -> dict:
     outcome, covariates = spec.resolved()
     out = {"spec_id": k, "hypothesis": spec.hypothesis, "window_days": spec.window_days, "exposure": spec.exposure,
            "outcome": outcome, "filter": "" if spec.min_value is None else f"{spec.min_value[0]} >= {spec.min_value[1]:g}",
-           "model_choice": spec.model, "covariates": ", ".join(covariates)}
+           "model_choice": spec.model,
+           "covariates": ", ".join([*covariates, *(["season_weeks_within"] if spec.detrend else [])])}
     try:
         out.update(_fit_spec(spec, panel))
     except (KeyError, ValueError, np.linalg.LinAlgError) as exc:

@@ -168,6 +168,9 @@ def _diagnose(result, warns: list[str], slope_var_x: float | None) -> tuple[str,
     """Classify a MixedLM fit: ("ok" | "boundary" | "failed", reason)."""
     if not bool(getattr(result, "converged", False)):
         return "failed", "optimiser did not converge"
+    if not np.isfinite(float(getattr(result, "llf", np.nan))):
+        # statsmodels' lbfgs can stop at a degenerate point (variance 0, llf = +inf) that is no optimum at all
+        return "failed", "non-finite log-likelihood (degenerate optimiser result)"
     fe = np.asarray(result.fe_params, dtype=float)
     bse = np.asarray(result.bse_fe, dtype=float)
     if not (np.all(np.isfinite(fe)) and np.all(np.isfinite(bse))):
@@ -225,7 +228,7 @@ def _mixed_chain(endog, exog, groups, data, random_slope, methods, reml):
             exog_re = pd.concat([pd.Series(1.0, index=data.index, name="Intercept"), data[[slope]]], axis=1)
             slope_var = float(data[slope].var())
         label = f"random slope on {slope}" if slope else "random intercept"
-        reasons = []
+        reasons, boundaries = [], 0
         for method in methods:
             res, warns, err = _fit_one(endog, exog, groups, exog_re, method, reml)
             if res is None:
@@ -241,8 +244,9 @@ def _mixed_chain(endog, exog, groups, data, random_slope, methods, reml):
                 notes.append(f"fitted {name} ({'REML' if reml else 'ML'}, {method})")
                 return res, name, notes
             reasons.append(f"{method}: {reason}")
-            if status == "boundary":
-                break  # the optimum itself is on the boundary; other optimisers agree
+            boundaries += status == "boundary"
+            if boundaries == 2:
+                break  # two optimisers agree that the optimum itself is on the boundary
         notes.append(f"{label} model rejected ({'; '.join(reasons)})")
     return None, "not_fitted", notes
 
@@ -316,14 +320,16 @@ def fit_mixed(
     missing or infinite value in any used column are dropped (counted in the note).  A
     term constant or collinear with others in the sample is reported with NaN.
 
-    Trust checks on each MixedLM fit: optimiser convergence; finite fixed effects and
-    standard errors; random-intercept variance not on the boundary
+    Trust checks on each MixedLM fit: optimiser convergence; a finite log-likelihood;
+    finite fixed effects and standard errors; random-intercept variance not on the boundary
     (:math:`\hat\tau_0^2/\hat\sigma^2 \ge` :data:`BOUNDARY_RATIO`); for a random
     slope, :math:`\hat\tau_1^2 \operatorname{Var}(z)/\hat\sigma^2 \ge`
     :data:`BOUNDARY_RATIO` and :math:`G` positive definite with
     :math:`|\hat\rho| \le 0.999`; a positive-definite Hessian.  Fallback order: the
-    next optimiser in ``methods`` (skipped after a converged boundary fit, since the
-    optimum itself is on the boundary), then the random slope is dropped, then OLS with
+    next optimiser in ``methods`` (until two of them put the optimum on the boundary:
+    statsmodels' lbfgs alone reported zero intercept variance with an infinite
+    log-likelihood in 26 of 100 simulated 12-athlete H2 cohorts where bfgs, powell, nm
+    and lme4 agree on a clearly positive one), then the random slope is dropped, then OLS with
     athlete-clustered standard errors (CR1, t with :math:`G-1` degrees of freedom).  With a
     single athlete, plain OLS is fitted.  With fewer than ``len(terms) + 3`` complete rows
     the effects are NaN.

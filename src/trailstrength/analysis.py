@@ -87,16 +87,18 @@ def _everything(wh: Warehouse, h1: pd.DataFrame, h2: pd.DataFrame, n_boot: int, 
     return effects, text, curve
 
 
-def analyze(warehouse=None, out=None, everything: bool = False, n_boot: int = 999, seed: int = 0) -> Results:
+def analyze(warehouse=None, out=None, everything: bool = False, n_boot: int = 999, seed: int = 0,
+            detrend: bool = False) -> Results:
     """Fit the primary family (H1, H2) and write the outputs to ``out`` (default ``config.path('results')``).
 
     With ``everything=True`` also the secondary and sensitivity models (rows appended to ``effects`` with
     ``primary=False``) and the specification curve (``Results.spec_curve``, ``spec_curve.csv``); ``n_boot`` and
-    ``seed`` set the cluster bootstrap of the primary terms.
+    ``seed`` set the cluster bootstrap of the primary terms; ``detrend`` adds the within-athlete season trend to
+    the primary models (:func:`trailstrength.models.fit_primary`).
     """
     wh = warehouse if isinstance(warehouse, Warehouse) else Warehouse(warehouse)
     h1, h2 = panels(wh, variants=everything)
-    effects, text = models.fit_primary(h1, h2)
+    effects, text = models.fit_primary(h1, h2, detrend=detrend)
     summary = f"trailstrength primary analysis\nwarehouse: {wh.root}\n\n{CAVEAT}\n\n{text}"
     curve = None
     if everything:

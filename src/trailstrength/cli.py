@@ -135,12 +135,14 @@ def analyze(
     everything: Annotated[bool, typer.Option("--all", help="Also the secondary and sensitivity models and the "
                                              "specification curve (spec_curve.csv).")] = False,
     n_boot: Annotated[int, typer.Option(help="Athlete cluster-bootstrap replicates of the primary terms (--all).")] = 999,
+    detrend: Annotated[bool, typer.Option(help="Add a within-athlete season trend to the primary models (a departure "
+                                          "from the pre-registered ones, stated in each note).")] = False,
 ):
     """Fit the primary models (H1 descent performance, H2 soreness); write effects.csv, panels and a summary."""
     from trailstrength.analysis import CAVEAT
     from trailstrength.analysis import analyze as run_analyze
 
-    res = run_analyze(warehouse, out, everything=everything, n_boot=n_boot)
+    res = run_analyze(warehouse, out, everything=everything, n_boot=n_boot, detrend=detrend)
     if everything:
         _print_effects(res.primary, "primary effects (Holm over H1, H2)")
         extra = res.effects[~res.effects["primary"] & res.effects["term"].str.contains("hinge|knee")]

@@ -258,13 +258,16 @@ def h2_bootstrap_inference(effects: pd.DataFrame, panel: pd.DataFrame, fit: Mixe
                                n_boot=H2_BOOTSTRAP_REPLICATES, rows=pd.Series(effects.index.isin(row), index=effects.index))[0]
 
 
-def fit_primary(h1_panel: pd.DataFrame, h2_panel: pd.DataFrame) -> tuple[pd.DataFrame, str]:
+def fit_primary(h1_panel: pd.DataFrame, h2_panel: pd.DataFrame, *, detrend: bool = False) -> tuple[pd.DataFrame, str]:
     r"""Fit H1 and H2 with defaults; Holm-adjust the two primary p-values.
 
     Parameters
     ----------
     h1_panel, h2_panel : pandas.DataFrame
         The H1 run panel and the H2 soreness panel.
+    detrend : bool, default False
+        Fit both with the within-athlete season trend (:data:`TREND_TERM`); a departure
+        from the pre-registered models, stated in every row's ``note``.
 
     Returns
     -------
@@ -286,8 +289,11 @@ def fit_primary(h1_panel: pd.DataFrame, h2_panel: pd.DataFrame) -> tuple[pd.Data
     Holm S. (1979). A simple sequentially rejective multiple test procedure.
     Scandinavian Journal of Statistics 6:65–70.
     """
-    fits = [fit_h1(h1_panel), fit_h2(h2_panel)]
+    fits = [fit_h1(h1_panel, detrend=detrend), fit_h2(h2_panel, detrend=detrend)]
     effects = pd.concat([f.effects for f in fits], ignore_index=True)[EFFECT_COLUMNS]
+    if detrend:
+        effects["note"] = "detrended (within-athlete season trend added to the pre-registered model); " + \
+            effects["note"].astype(str)
     effects = h2_bootstrap_inference(effects, h2_panel, fits[1])
     effects = adjust_effects(effects, "holm", rows=effects["primary"], family="H1, H2 primary")
     bar = "=" * 78

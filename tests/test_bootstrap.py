@@ -99,3 +99,16 @@ def test_bootstrap_beats_wald_with_few_heterogeneous_athletes():
         boot += b["ci_low"] <= BETA <= b["ci_high"]
     assert boot >= stats.binom.ppf(0.005, N_MC, 0.93), f"bootstrap covered {boot}/{N_MC}"
     assert wald < boot, f"Wald {wald} vs bootstrap {boot} of {N_MC}"
+
+
+@pytest.mark.parametrize("methods", [None, ()])  # () forces the athlete-clustered OLS fallback
+def test_gls_bootstrap_resamples_only_the_athletes_the_model_used(methods):
+    from trailstrength.models.bootstrap import bootstrap_inference
+
+    panel = slope_panel(4, n_athletes=9)
+    panel.loc[panel["athlete_id"].isin(["a0", "a5"]), "y"] = np.nan  # two athletes without a complete row
+    fit = fit_x(panel) if methods is None else fit_x(panel, methods=methods)
+    assert fit.model == ("mixedlm_ri" if methods is None else "ols_cluster") and len(fit.athletes) == 7
+    out, boot = bootstrap_inference(fit.effects, panel, fit, ["x"], n_boot=299)
+    assert boot is not None and boot.n_groups == 7 and "t(6)" in boot.effects.loc[0, "note"]
+    assert out.loc[0, "model"].endswith("+cluster_bootstrap") and "Wald would give" in out.loc[0, "note"]

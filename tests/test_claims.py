@@ -127,6 +127,7 @@ def test_h4_without_conventional_sets_is_nan_with_note():
     diff = eff[eff["term"] == "pure_minus_conventional_within"].iloc[0]
     assert np.isnan(diff["estimate"]) and np.isnan(diff["ci_low"]) and np.isnan(diff["p_value"])
     assert "not estimable" in diff["note"] and "equality not testable" in diff["note"]
+    assert not diff["model"].endswith("+cluster_bootstrap")  # nothing was bootstrapped for this row
     assert eff.loc[eff["term"] == "deadlift_sets_28d_within", "estimate"].isna().all()
     _covers(eff, "pure_hinge_sets_28d_within", 0.02)
 

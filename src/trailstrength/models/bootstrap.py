@@ -280,6 +280,9 @@ def cluster_bootstrap(
     terms = list(terms) if terms is not None else list(base["term"])
     base = base.set_index("term").loc[terms]
     athletes = pd.unique(panel.loc[panel[group].notna(), group])
+    used = tuple(getattr(original, "athletes", ()) or ())
+    if engine == "gls" and used:
+        athletes = np.array(used, dtype=object)  # the model's clusters only: G and t(G-1) must match the fit
     n_groups = len(athletes)
     if n_groups < MIN_ATHLETES:
         raise ValueError(f"cluster_bootstrap: {n_groups} athletes; resampling needs at least {MIN_ATHLETES}")
@@ -291,8 +294,8 @@ def cluster_bootstrap(
         if result is None:
             raise ValueError("engine='gls' needs the fit object (with .result), not an effects table")
         labels = list(result.model.group_labels) if hasattr(result.model, "group_labels") else list(athletes)
-        # multiplicity of each fitted athlete (model order) in each replicate; athletes
-        # with no complete rows never enter the model and are drawn like any other
+        # multiplicity of each fitted athlete (model order) in each replicate; without the fit's athlete
+        # list (a bare result), athletes with no complete rows are drawn like any other and contribute nothing
         index = {a: k for k, a in enumerate(labels)}
         mult = np.zeros((n_boot, len(labels)))
         for col in range(n_groups):

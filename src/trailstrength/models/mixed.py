@@ -77,6 +77,8 @@ class MixedFit:
         or ``"not_fitted"``.
     header : str
         First lines of :attr:`summary_text`: the model formula and the model fitted.
+    athletes : tuple
+        Athletes with complete rows, in order of first appearance (the model's clusters).
     summary_text : str
         Plain-text header, statsmodels summary and the note (built on first access:
         the statsmodels summary costs as much as the fit, which matters in bootstraps
@@ -89,6 +91,7 @@ class MixedFit:
     note: str
     model: str = "not_fitted"
     header: str = ""
+    athletes: tuple = ()
 
     @cached_property
     def summary_text(self) -> str:
@@ -428,4 +431,4 @@ def fit_mixed(
         "ols_cluster": f", SEs clustered by {group}",
     }.get(model_name, "")
     header = f"{hypothesis}: {outcome} ~ {' + '.join(terms)}{structure}\nmodel fitted: {model_name}"
-    return MixedFit(effects, result, converged, note, model_name, header)
+    return MixedFit(effects, result, converged, note, model_name, header, tuple(pd.unique(groups)))

@@ -248,8 +248,8 @@ def h2_bootstrap_inference(effects: pd.DataFrame, panel: pd.DataFrame, fit: Mixe
 
     Why: neighbouring runs' 72-hour soreness windows overlap, so H2 residuals are correlated within an
     athlete beyond a random intercept. In simulated 12-athlete × 16-week null cohorts the Wald test rejected
-    11.75 % of 400 (target ≤ 6 %; benchmarks/h2_estimand.py); the bootstrap (GLS engine, t(G−1) on the
-    bootstrap SE) rejected 3.5 % of 400 (power_curve, seed 4242). H1 Wald intervals cover at 95 % and stay.
+    11.75 % of 400 (target ≤ 6 %); the bootstrap (GLS engine, t(G−1) on the bootstrap SE) rejected 5.5 % of
+    the same 400 (benchmarks/h2_estimand.py). H1 Wald intervals cover at 95 % and stay.
     """
     row = effects.index[(effects["hypothesis"] == "H2") & effects["primary"]]
     if len(row) != 1:

@@ -63,15 +63,16 @@ def h2_panel(runs: pd.DataFrame, strength_sets: pd.DataFrame, wellness: pd.DataF
     panel = _descent_runs(runs, exp, window_days)
     sore = wellness.dropna(subset=["soreness"]).groupby(["athlete_id", "local_date"])["soreness"].max()
     run_desc = runs.groupby(["athlete_id", "local_date"])["descent_m"].sum()
-    peak, other = [], []
-    for row in panel.itertuples():
-        days = pd.date_range(row.local_date + pd.Timedelta(days=1), periods=3, freq="D")
-        vals = sore.reindex([(row.athlete_id, d) for d in days]).dropna()
-        peak.append(vals.max() if len(vals) else np.nan)
-        window = [(row.athlete_id, d) for d in (row.local_date, *days)]
-        other.append((run_desc.reindex(window).fillna(0).sum() - row.descent_m) / 100.0)
-    panel["soreness_peak_72h"] = peak
-    panel["other_descent_100m_72h"] = np.clip(other, 0, None) if len(other) else []
+
+    def on_day(daily: pd.Series, k: int) -> np.ndarray:
+        """``daily`` (indexed by athlete, date) on day d + k of every panel run; NaN where absent."""
+        keys = pd.MultiIndex.from_arrays([panel["athlete_id"], panel["local_date"] + pd.Timedelta(days=k)])
+        return daily.reindex(keys).to_numpy(dtype=float)
+
+    ahead = pd.DataFrame({k: on_day(sore, k) for k in (1, 2, 3)}, index=panel.index)
+    panel["soreness_peak_72h"] = ahead.max(axis=1)  # NaN only when no report on d+1 ... d+3
+    window_descent = sum(np.nan_to_num(on_day(run_desc, k)) for k in (0, 1, 2, 3))
+    panel["other_descent_100m_72h"] = np.clip((window_descent - panel["descent_m"]) / 100.0, 0, None)
     panel["descent_100m"] = panel["descent_m"] / 100.0
     panel = panel[panel["soreness_peak_72h"].notna()]
     cols = ["athlete_id", "activity_id", "local_date", "soreness_peak_72h", "descent_100m", "hinge_sets_28d",

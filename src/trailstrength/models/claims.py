@@ -32,7 +32,6 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from trailstrength.features.exposures import WINDOW_DAYS, daily_exposures, rolling_exposures
 from trailstrength.features.panels import UNUSABLE_ALTITUDE
@@ -152,37 +151,20 @@ def _difference_row(fit, effects: pd.DataFrame, a: str, b: str, name: str, claim
     row["model"] = fit.model  # not the template's (possibly bootstrapped) label
     row["unit"] = "dpi per weekly set (within athlete): pure-hinge coefficient minus conventional/trap-bar one"
     est = lo = hi = p = np.nan
-    why = ""
-    res = fit.result
-    if res is None:
+    if fit.result is None:
         why = "model not fitted"
     else:
-        names = list(res.model.exog_names)
-        if a not in names or b not in names:
-            missing = [t for t in (a, b) if t not in names]
-            why = f"{', '.join(missing)} not estimable (no variation in this sample), equality not testable"
-        else:
-            params = np.asarray(res.fe_params if fit.model.startswith("mixedlm") else res.params, dtype=float)
-            cov = np.asarray(res.cov_params(), dtype=float)[: len(names), : len(names)]
-            c = np.zeros(len(names))
-            c[names.index(a)], c[names.index(b)] = 1.0, -1.0
-            est, se = float(c @ params), float(np.sqrt(c @ cov @ c))
-            if fit.model == "ols_cluster":
-                dist = stats.t(df=int(effects["n_athletes"].iloc[0]) - 1)
-            elif fit.model == "ols":
-                dist = stats.t(df=res.df_resid)
-            else:
-                dist = stats.norm
-            q = float(dist.ppf(0.975))
-            lo, hi = est - q * se, est + q * se
-            p = float(2 * dist.sf(abs(est / se))) if se > 0 else np.nan
+        try:
+            est, lo, hi, p = fit.contrast({a: 1.0, b: -1.0})
             why = "Wald test of equal within coefficients from the fit's covariance"
-            if boot is not None and {a, b} <= set(boot.draws.columns):
-                wald = f"Wald would give [{lo:.4g}, {hi:.4g}], p = {p:.3g}"
-                lo, hi, p = boot.contrast({a: 1.0, b: -1.0}, est)
-                why = (f"test of equal within coefficients, CI and p from the athlete cluster bootstrap "
-                       f"({len(boot.draws)} replicates of the difference, GLS engine; {wald})")
-                row["model"] = f"{fit.model}+cluster_bootstrap"
+        except KeyError as missing:
+            why = f"{missing.args[0]} not estimable (no variation in this sample), equality not testable"
+        if np.isfinite(est) and boot is not None and {a, b} <= set(boot.draws.columns):
+            wald = f"Wald would give [{lo:.4g}, {hi:.4g}], p = {p:.3g}"
+            lo, hi, p = boot.contrast({a: 1.0, b: -1.0}, est)
+            why = (f"test of equal within coefficients, CI and p from the athlete cluster bootstrap "
+                   f"({len(boot.draws)} replicates of the difference, GLS engine; {wald})")
+            row["model"] = f"{fit.model}+cluster_bootstrap"
     row[["estimate", "ci_low", "ci_high", "p_value"]] = [est, lo, hi, p]
     row["note"] = f"secondary: {claim}; {why}; model note: {fit.note}"
     row["primary"] = False

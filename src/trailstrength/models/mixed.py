@@ -79,6 +79,8 @@ class MixedFit:
         First lines of :attr:`summary_text`: the model formula and the model fitted.
     athletes : tuple
         Athletes with complete rows, in order of first appearance (the model's clusters).
+    dist : scipy distribution
+        Reference distribution of the Wald CIs and p-values (normal, or t for the OLS fits).
     summary_text : str
         Plain-text header, statsmodels summary and the note (built on first access:
         the statsmodels summary costs as much as the fit, which matters in bootstraps
@@ -92,6 +94,27 @@ class MixedFit:
     model: str = "not_fitted"
     header: str = ""
     athletes: tuple = ()
+    dist: object = stats.norm
+
+    def contrast(self, weights: Mapping[str, float], level: float = 0.95) -> tuple[float, float, float, float]:
+        """Wald estimate, CI and p of a linear combination of fixed effects, e.g. ``{"a": 1, "b": -1}``.
+
+        Uses the fit's covariance and reference distribution; raises KeyError for a term the model did not
+        estimate (aliased or absent).
+        """
+        names = list(self.result.model.exog_names)
+        missing = [t for t in weights if t not in names]
+        if missing:
+            raise KeyError(", ".join(missing))
+        params = self.result.fe_params if self.model.startswith("mixedlm") else self.result.params
+        cov = np.asarray(self.result.cov_params(), dtype=float)[: len(names), : len(names)]
+        c = np.zeros(len(names))
+        for t, w in weights.items():
+            c[names.index(t)] = w
+        est, se = float(c @ np.asarray(params, dtype=float)), float(np.sqrt(c @ cov @ c))
+        q = float(self.dist.ppf(0.5 + level / 2))
+        p = float(2 * self.dist.sf(abs(est / se))) if se > 0 else np.nan
+        return est, est - q * se, est + q * se, p
 
     @cached_property
     def summary_text(self) -> str:
@@ -431,4 +454,4 @@ def fit_mixed(
         "ols_cluster": f", SEs clustered by {group}",
     }.get(model_name, "")
     header = f"{hypothesis}: {outcome} ~ {' + '.join(terms)}{structure}\nmodel fitted: {model_name}"
-    return MixedFit(effects, result, converged, note, model_name, header, tuple(pd.unique(groups)))
+    return MixedFit(effects, result, converged, note, model_name, header, tuple(pd.unique(groups)), dist)

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from trailstrength.models.multiplicity import benjamini_hochberg
-from trailstrength.models.primary import DEFAULT_H1_COVARIATES, DEFAULT_H2_COVARIATES, fit_h1, fit_h2
+from trailstrength.models.primary import DEFAULT_H1_COVARIATES, DEFAULT_H2_COVARIATES, TREND_TERM, fit_h1, fit_h2
 from trailstrength.models.secondary import fit_h2_ordinal
 
 __all__ = ["MODELS", "SPEC_COLUMNS", "Spec", "default_specs", "run_specs", "simulated_panel_for"]
@@ -142,7 +142,7 @@ def _one(args) -> dict:
     out = {"spec_id": k, "hypothesis": spec.hypothesis, "window_days": spec.window_days, "exposure": spec.exposure,
            "outcome": outcome, "filter": "" if spec.min_value is None else f"{spec.min_value[0]} >= {spec.min_value[1]:g}",
            "model_choice": spec.model,
-           "covariates": ", ".join([*covariates, *(["season_weeks_within"] if spec.detrend else [])])}
+           "covariates": ", ".join([*covariates, *([TREND_TERM] if spec.detrend else [])])}
     try:
         out.update(_fit_spec(spec, panel))
     except (KeyError, ValueError, np.linalg.LinAlgError) as exc:

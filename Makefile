@@ -40,7 +40,7 @@ lab: $(call STAMP,notebooks)  ## open JupyterLab on notebooks/ (jupytext pairs t
 	$(BIN)/jupyter lab notebooks
 
 # minutes each: the readers, ingest, terrain and model checks; the cohort-scale ones are in bench-long
-BENCH_QUICK = bench_readers bench_ingest bench_terrain validate_terrain model_recovery claims_recovery secondary_recovery
+BENCH_QUICK = bench_readers bench_ingest bench_terrain bench_panels validate_terrain model_recovery claims_recovery secondary_recovery
 BENCH_LONG  = bench_scale pipeline_recovery h2_estimand
 
 bench: $(call STAMP,test)  ## run the quicker benchmarks and validation scripts (prints their tables)

@@ -37,3 +37,8 @@ def __getattr__(name: str):
 
 
 __all__ = [*_LAZY, *_SUBMODULES, "__version__"]
+
+
+def __dir__() -> list[str]:
+    # the lazy names are real attributes for tab completion in JupyterLab and for dir()
+    return sorted(__all__)

@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from trailstrength.warehouse import Warehouse
+from trailstrength.errors import NotebookFailed  # noqa: F401  (re-exported)
 
 __all__ = ["VERSION_PACKAGES", "NotebookFailed", "WarehouseView", "find_notebook", "list_notebooks", "notebooks_dir", "open_view",
            "output_folder", "parse_params", "run_notebook", "versions"]
@@ -98,9 +99,6 @@ def versions(packages=VERSION_PACKAGES):
             rows.append((pkg, "not installed"))
     return pd.DataFrame(rows, columns=["package", "version"])
 
-
-class NotebookFailed(RuntimeError):
-    """A cell raised while a notebook ran; the executed notebook (with the traceback) was still written."""
 
 
 def notebooks_dir(override=None) -> Path:

@@ -13,6 +13,7 @@ from typing import Optional
 import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
+from trailstrength.errors import SchemaViolation  # noqa: F401  (re-exported)
 
 UTC = pd.DatetimeTZDtype(unit="ns", tz="UTC")
 LOCAL_DATE = "datetime64[ns]"
@@ -214,23 +215,6 @@ TABLES: dict[str, type[_Base]] = {
     "manifest": Manifest,
 }
 
-
-class SchemaViolation(ValueError):
-    """A table broke the data contract. ``failures`` holds pandera's failure cases."""
-
-    def __init__(self, table: str, failures: pd.DataFrame):
-        self.table = table
-        self.failures = failures
-        lines = [f"table {table!r} violates its schema ({len(failures)} failure(s)):"]
-        for (column, check), grp in failures.groupby(["column", "check"], dropna=False, sort=False):
-            if check == "column_in_dataframe":
-                lines.append(f"  missing column(s) {grp['failure_case'].tolist()}")
-                continue
-            rows = grp["index"].dropna().tolist()
-            shown = ", ".join(str(r) for r in rows[:10]) + (" ..." if len(rows) > 10 else "")
-            values = ", ".join(repr(v) for v in grp["failure_case"].head(3))
-            lines.append(f"  column {column!r}: {check} — rows [{shown}] (values {values})")
-        super().__init__("\n".join(lines))
 
 
 def validate(table: str, df: pd.DataFrame) -> pd.DataFrame:

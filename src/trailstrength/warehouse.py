@@ -35,6 +35,7 @@ import pandas as pd
 from trailstrength import __version__, clean, config, exercises, ingest_files, schemas, terrain
 from trailstrength.features import build_runs
 from trailstrength.io import FORMATS, Athlete, FileContext, ReaderError, strength_logs
+from trailstrength.errors import WarehouseNotFound  # noqa: F401  (re-exported)
 
 log = logging.getLogger("trailstrength")
 
@@ -45,9 +46,6 @@ PARTITION_COLUMN = "athlete_id"
 _COLUMNS_KEY = b"trailstrength.columns"  # the frame's column order (the partition column is not in the files)
 IGNORED_NAMES = {"athlete.toml", "exercise_overrides.csv", ".DS_Store", "Thumbs.db"}
 
-
-class WarehouseNotFound(FileNotFoundError):
-    """No warehouse at this path yet: run ``trailstrength ingest RAW`` first."""
 
 
 @dataclass

@@ -21,10 +21,8 @@ from importlib import resources
 from pathlib import Path
 
 from trailstrength import config
+from trailstrength.errors import DatasetNotFound  # noqa: F401  (re-exported)
 
-
-class DatasetNotFound(FileNotFoundError):
-    """No local copy of a public dataset; the message says where to get it and where to put it."""
 
 
 @dataclass(frozen=True)

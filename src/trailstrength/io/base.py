@@ -12,12 +12,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import pandas as pd
 
 from trailstrength import config
+from trailstrength.errors import ReaderError  # noqa: F401  (re-exported)
 
 log = logging.getLogger("trailstrength")
 
-
-class ReaderError(ValueError):
-    """A file could not be read; the message says what is wrong (the caller adds the file name)."""
 
 
 @dataclass(frozen=True)

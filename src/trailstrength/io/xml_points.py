@@ -20,15 +20,13 @@ import re
 
 import numpy as np
 import pandas as pd
+from trailstrength.errors import NeedsTree  # noqa: F401  (re-exported)
 
 _PREFIX = rb"(?:[\w.-]+:)?"
 _ENDS_NAME = np.zeros(256, dtype=bool)  # bytes that can follow a tag name
 _ENDS_NAME[[ord(c) for c in "> \t\r\n/"]] = True
 MAX_TEXT = 64  # bytes kept of an element's text (numbers and times are far shorter)
 
-
-class NeedsTree(Exception):
-    """The fast path cannot vouch for this document; parse it as a tree instead."""
 
 
 class TagIndex:

@@ -17,10 +17,8 @@ from scipy.interpolate import make_smoothing_spline
 
 from .grade_models import EmpiricalGap
 from .run import RunTerrain
+from trailstrength.errors import NotEnoughTerrainData  # noqa: F401  (re-exported)
 
-
-class NotEnoughTerrainData(ValueError):
-    """The runs do not hold enough moving data over enough grades to fit an athlete's curve."""
 
 
 def _steps(profile: pd.DataFrame, max_speed_mps: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -22,8 +22,10 @@ from trailstrength.features.coverage import (
     in_coverage,
     is_session_placeholder,
     logged_periods,
+    mask_uncovered_exposures,
     working_sets,
 )
+from trailstrength.features.exposures import daily_exposures, rolling_exposures
 from trailstrength.io import FORMATS, Athlete, FileContext, detect
 
 DATA = Path(__file__).parent / "data"
@@ -230,3 +232,35 @@ def test_a_real_strength_log_splits_at_its_breaks(realdata):
     assert in_coverage(sets["athlete_id"], sets["local_date"], cov).all()
     gaps = cov["start"].iloc[1:].to_numpy() - cov["end"].iloc[:-1].to_numpy()
     assert (gaps >= np.timedelta64(21, "D")).all()
+
+
+def test_exposures_outside_strength_coverage_are_missing_not_zero():
+    """Weekly RDL sessions March–April 2022; runs in 2013 and 2022. Before the mask 2013 shows 0 hinge sets."""
+    days = pd.date_range("2022-03-01", "2022-04-30", freq="7D")
+    sets = clean.classify_strength(pd.DataFrame({
+        "athlete_id": "a1", "local_date": days, "session_id": [f"s{i}" for i in range(len(days))],
+        "exercise_raw": "Romanian Deadlift (Barbell)", "set_index": 0, "set_type": "working", "reps": 8.0,
+        "load_kg": 60.0, "duration_s": np.nan}))
+    runs = pd.DataFrame({"athlete_id": "a1", "activity_id": ["r1", "r2", "r3"], "distance_m": 10_000.0,
+                         "local_date": pd.to_datetime(["2013-06-01", "2013-06-20", "2022-04-20"]),
+                         "descent_m": 600.0})
+    exp = rolling_exposures(daily_exposures(runs, sets))
+    cov = coverage_table(strength_sets=sets)
+    masked = mask_uncovered_exposures(exp, cov)
+    at = masked.set_index("local_date")
+    before = exp.set_index("local_date")
+    assert before.at[pd.Timestamp("2013-06-20"), "hinge_sets_28d"] == 0.0  # the bias the issue describes
+    assert np.isnan(at.at[pd.Timestamp("2013-06-20"), "hinge_sets_28d"])
+    assert np.isnan(at.at[pd.Timestamp("2013-06-20"), "hinge_sets_lag0"])
+    # running exposures are known whatever the strength log says
+    assert at.at[pd.Timestamp("2013-06-20"), "descent_100m_28d"] == before.at[pd.Timestamp("2013-06-20"),
+                                                                              "descent_100m_28d"] > 0
+    # inside coverage with a full 28-day window: unchanged and known
+    d = pd.Timestamp("2022-04-20")
+    assert at.at[d, "hinge_sets_28d"] == before.at[d, "hinge_sets_28d"] > 0
+    assert at.at[d, "hinge_sets_lag3"] == before.at[d, "hinge_sets_lag3"]
+    # window reaching back before the first log, and a lag before it
+    assert np.isnan(at.at[pd.Timestamp("2022-03-10"), "hinge_sets_28d"])
+    assert not np.isnan(at.at[pd.Timestamp("2022-03-10"), "hinge_sets_lag0"])
+    assert np.isnan(at.at[pd.Timestamp("2022-03-02"), "hinge_sets_lag3"])
+    assert masked.attrs == exp.attrs

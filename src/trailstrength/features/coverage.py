@@ -22,6 +22,8 @@ exposures on days outside an athlete's strength coverage are *missing*, never ze
   the declared periods count).
 * :func:`in_coverage` — for athlete-days (or run days), whether the day (or a window around it) lies inside
   one coverage period: set exposures to NaN where it does not.
+* :func:`mask_uncovered_exposures` — the rolling exposure frame with every strength exposure whose window
+  reaches outside strength coverage set to NaN (running exposures untouched).
 * :func:`is_session_placeholder` / :func:`working_sets` — ``strength_sets`` rows that stand for a whole
   session whose exercises were not recorded (PMData ``srpe.csv`` "strength", Lövdal's strength days) are not
   working sets, and their days are not strength-logged days.
@@ -41,7 +43,14 @@ import numpy as np
 import pandas as pd
 
 from trailstrength.errors import ReaderError
-from trailstrength.features.exposures import WORKING_SET_TYPES
+from trailstrength.features.exposures import (
+    ACUTE_LAGS,
+    EWM_SPAN_DAYS,
+    SHARES,
+    WEEKLY,
+    WINDOW_DAYS,
+    WORKING_SET_TYPES,
+)
 from trailstrength.io.pmdata import STRENGTH_SESSION_EXERCISE
 
 COVERAGE_GAP_DAYS = 21
@@ -289,3 +298,41 @@ def in_coverage(athlete_id, local_date, periods: pd.DataFrame, source: str = "st
         k = np.searchsorted(starts, lo[rows], side="right") - 1
         out[rows] = (k >= 0) & (ends[np.clip(k, 0, None)] >= hi[rows])
     return pd.Series(out, index=dates.index, name=f"in_{source}_coverage")
+
+
+#: per-day strength columns of :func:`~trailstrength.features.exposures.strength_daily` besides ``WEEKLY``
+_DAILY_STRENGTH = ("hinge_unilateral_sets", "lower_sets", "lower_unilateral_sets", "main_hinge_e1rm_kg")
+
+
+def _strength_windows(window_days: int, ewm_span: int, lags) -> dict[str, tuple[int, int]]:
+    """Strength exposure column -> the window (days before, days after) it sums, as ``in_coverage`` takes it."""
+    out = {c: (0, 0) for c in (*WEEKLY, *_DAILY_STRENGTH)}
+    out.update({f"{c}_28d": (window_days, -1) for c in WEEKLY})
+    out.update({f"{name}_28d": (window_days, -1) for name in SHARES})
+    out.update({"main_hinge_e1rm_28d": (window_days, -1), "main_hinge_e1rm_change_28d": (2 * window_days, -1),
+                "hinge_sets_acute": (3, 3), "hinge_sets_ewm": (ewm_span, -1), "knee_sets_ewm": (ewm_span, -1)})
+    out.update({f"{c}_lag{k}": (k, -k) for c in ("hinge_sets", "knee_sets") for k in lags})
+    return out
+
+
+def mask_uncovered_exposures(exposures: pd.DataFrame, periods: pd.DataFrame, *, window_days: int = WINDOW_DAYS,
+                             ewm_span: int = EWM_SPAN_DAYS, lags=ACUTE_LAGS) -> pd.DataFrame:
+    """Strength exposures set to NaN wherever their window is not inside one strength coverage period.
+
+    ``exposures`` is :func:`~trailstrength.features.exposures.rolling_exposures` output (or
+    :func:`~trailstrength.features.exposures.daily_exposures`: only the columns present are touched). Windows:
+    a day's own sums need the day; ``*_28d`` the ``window_days`` before it (d−28 … d−1);
+    ``main_hinge_e1rm_change_28d`` twice that; ``*_lag{k}`` day d−k; ``hinge_sets_acute`` d−3 … d+3;
+    ``*_ewm`` the ``ewm_span`` days before (an EWM's weight beyond its span is small, not zero). Running and
+    descent exposures are left alone. Returns a copy; ``attrs`` kept.
+    """
+    out = exposures.copy()
+    cache: dict[tuple[int, int], pd.Series] = {}
+    for column, window in _strength_windows(window_days, ewm_span, lags).items():
+        if column not in out:
+            continue
+        if window not in cache:
+            cache[window] = in_coverage(out["athlete_id"], out["local_date"], periods, "strength",
+                                        before_days=window[0], after_days=window[1])
+        out[column] = out[column].where(cache[window])
+    return out

@@ -35,6 +35,7 @@ body last, with the words that turn a pull into a push checked first (a ``tricep
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
@@ -305,7 +306,7 @@ def _grammar_words() -> frozenset[str]:
             | {"single", "alternating", "eccentric", "tempo", "negative", "slow"})
 
 
-def classify_name(name: str, taxonomy: pd.DataFrame, vocabulary: frozenset[str] = frozenset()
+def classify_name(name: str, rows: Mapping[str, Mapping], vocabulary: frozenset[str] = frozenset()
                   ) -> PatternMatch | None:
     """Apply the grammar to one raw name.
 
@@ -313,9 +314,10 @@ def classify_name(name: str, taxonomy: pd.DataFrame, vocabulary: frozenset[str] 
     ----------
     name : str
         A raw exercise name no alias matched (for a FIT ``category/subtype`` name, pass the subtype).
-    taxonomy : pandas.DataFrame
-        The taxonomy indexed by ``exercise`` (package data, or merged with the user's overrides), for the rows
-        rules name.
+    rows : mapping
+        The taxonomy's rows by ``exercise`` (package data, or merged with the user's overrides), each a mapping
+        with ``pattern``, ``hinge_subtype``, ``posterior_chain_weight`` and the three flags, e.g.
+        ``taxonomy.set_index("exercise").to_dict("index")``.
     vocabulary : frozenset of str
         Words the taxonomy's aliases use. A name with a word neither they nor the grammar know (``Romanain
         Deadlift``: a misspelt variant?) keeps the pattern and flags but gets no subtype and weight 0.
@@ -334,10 +336,10 @@ def classify_name(name: str, taxonomy: pd.DataFrame, vocabulary: frozenset[str] 
     said_eccentric = bool(words & {"eccentric", "tempo", "negative", "slow"})
     unilateral = _unilateral(words, rule.lower)
     where = f"pattern from the name ({rule.label})"
-    if rule.row is None or rule.row not in taxonomy.index:
+    if rule.row is None or rule.row not in rows:
         note = f"{where}: posterior-chain weight 0, the exercise itself is not known"
         return PatternMatch(rule, rule.pattern, np.nan, 0.0, unilateral, False, said_eccentric, note)
-    row = taxonomy.loc[rule.row]
+    row = rows[rule.row]
     unknown = unknown_words(name, vocabulary)
     if unknown:
         subtype, weight = np.nan, 0.0

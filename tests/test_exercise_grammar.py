@@ -233,7 +233,8 @@ def test_reclassification_summary_counts_the_sets_an_override_changed():
     assert second["exercise_raw"] == "Glute Machine (Kick Backwards)" and not second["by_override"]
     text = describe_reclassification(summary)
     assert "exercise_overrides.csv re-classified 150 sets (1 name): Cable Upright Bar Row -> upright_row (150)" in text
-    assert "re-classified 20 sets" in text
+    assert "re-weighted or re-filed taxonomy rows re-classified 20 sets (1 name): Glute Machine (Kick Backwards) -> " \
+           "pattern hinge (20)" in text
     # nothing changes on a second run with the same file, and a first annotation has nothing to compare
     assert reclassification_summary(after, annotate_sets(after, overrides=overrides)).empty
     assert describe_reclassification(reclassification_summary(after, after)) == ""
@@ -246,6 +247,8 @@ def test_reclassification_summary_ignores_sets_only_in_one_table():
                           overrides=pd.DataFrame({"exercise": ["good_morning"], "aliases": ["Hip Hinge"]}))
     summary = reclassification_summary(before, after)
     assert summary[["exercise_raw", "n_sets", "exercise_after"]].values.tolist() == [["Hip Hinge", 1, "good_morning"]]
+    assert describe_reclassification(summary) == (
+        "exercise_overrides.csv re-classified 1 set (1 name): Hip Hinge -> good_morning (1)")
 
 
 # ------------------------------------------------------------------------------------------------ coverage

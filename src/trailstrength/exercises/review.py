@@ -197,20 +197,22 @@ def reclassification_summary(before: pd.DataFrame, after: pd.DataFrame,
 
 
 def describe_reclassification(summary: pd.DataFrame, limit: int = 5, name_column: str = "exercise_raw") -> str:
-    """One line for ``ingest`` from :func:`reclassification_summary`, e.g.
-    ``exercise_overrides.csv re-classified 150 sets (1 name): Cable Upright Bar Row -> upright_row (150)``.
-    Empty string when nothing changed."""
+    """What :func:`reclassification_summary` found, in a line or two for ``ingest``, e.g.
+    ``exercise_overrides.csv re-classified 150 sets (1 name): Cable Upright Bar Row -> upright_row (150)``; a second
+    line counts the sets that changed with re-weighted or re-filed rows. Empty string when nothing changed."""
     if summary.empty:
         return ""
     lines = []
     for by_override, part in summary.groupby("by_override", sort=True):
-        what = "exercise_overrides.csv" if by_override else "the taxonomy"
+        # an alias match decides the override rows; a row re-weighted (in the overrides file or a new package
+        # version) changes the sets matched to it, and the sets the grammar weighs as it, without an override match
+        what = "exercise_overrides.csv" if by_override else "re-weighted or re-filed taxonomy rows"
         shown = [f"{r[name_column]} -> {_label(r, 'after')} ({r['n_sets']})"
                  for _, r in part.head(limit).iterrows()]
         more = f", and {part[name_column].nunique() - limit} more" if part[name_column].nunique() > limit else ""
-        names = part[name_column].nunique()
-        lines.append(f"{what} re-classified {part['n_sets'].sum()} sets ({names} name{'s' * (names != 1)}): "
-                     + "; ".join(shown) + more)
+        names, n_sets = part[name_column].nunique(), int(part["n_sets"].sum())
+        lines.append(f"{what} re-classified {n_sets} set{'s' * (n_sets != 1)} "
+                     f"({names} name{'s' * (names != 1)}): " + "; ".join(shown) + more)
     return "\n".join(reversed(lines))
 
 

@@ -170,13 +170,12 @@ def power(
     out: Annotated[PathOpt, typer.Option(help="Folder for power.csv and the curve; default <results>/power.")] = None,
 ):
     """Power and minimal detectable effect of the primary H1/H2 tests, by simulating cohorts of this size."""
-    import matplotlib.pyplot as plt
-
-    from trailstrength import config, viz
-    from trailstrength.models.power import minimal_detectable_effect, plot_power, power_curve
+    from trailstrength import config
+    from trailstrength.models.power import minimal_detectable_effect, simulate_power
+    from trailstrength.viz.planning import save_power_figure
 
     t0 = time.perf_counter()
-    table = power_curve(athletes, weeks, sims=sims, alpha=alpha, seed=seed, workers=workers)
+    table = simulate_power(athletes, weeks, sims=sims, alpha=alpha, seed=seed, workers=workers)
     mde = minimal_detectable_effect(table, alpha=alpha)
     t = Table("hypothesis", "planted effect", "power", "± MC SE", "mean estimate", "CI coverage",
               title=f"power at alpha = {alpha:g}: {athletes} athletes x {weeks} weeks, {sims} simulated cohorts",
@@ -188,21 +187,11 @@ def power(
     for r in mde.itertuples():
         value = "not reached" if r.mde != r.mde else f"{r.mde:+.4g} {r.unit}"
         console.print(f"minimal detectable effect (80 % power) {r.hypothesis}: {value} [dim]({r.note})[/]")
-    folder = config.path("results", None) / "power" if out is None else Path(out)
+    folder = config.path("results") / "power" if out is None else Path(out)
     folder.mkdir(parents=True, exist_ok=True)
     table.to_csv(folder / "power.csv", index=False)
     mde.to_csv(folder / "mde.csv", index=False)
-    viz.set_theme()
-    fig, axes = plt.subplots(1, 2)
-    plot_power(table, mde, axes=axes)
-    stem = folder / f"power_{athletes}x{weeks}"
-    alt = (f"Simulated power of the primary tests for {athletes} athletes over {weeks} weeks against the planted "
-           "within-athlete hinge effect, H1 (descent performance) left and H2 (soreness) right, with Monte Carlo "
-           "error bars, the 80 % target and the minimal detectable effect marked.")
-    paths = viz.save(fig, stem, alt=alt, title="How big an effect could this cohort detect?",
-                     subtitle=f"{athletes} athletes x {weeks} weeks, {sims} simulated cohorts per point",
-                     source="trailstrength power (simulated cohorts)")
-    plt.close(fig)
+    paths = save_power_figure(table, mde, folder / f"power_{athletes}x{weeks}")
     console.print(f"wrote {folder}/power.csv, mde.csv and {', '.join(p.name for p in paths)} "
                   f"in {time.perf_counter() - t0:.0f} s")
 

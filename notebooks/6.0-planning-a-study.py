@@ -55,7 +55,7 @@ print(f"the simulator's default planted effects: H1 {planted.dpi_per_hinge_set:+
 # %%
 try:
     wh = notebooks.open_view(warehouse, athletes, start, end)
-    now = analysis.analyze(wh, out=False).primary
+    now = analysis.analyze(wh).primary
     now = now.assign(ci_half_width=(now["ci_high"] - now["ci_low"]) / 2)
     display_now = now[["hypothesis", "estimate", "ci_low", "ci_high", "ci_half_width", "unit", "n_athletes",
                        "n_obs"]].round(4)

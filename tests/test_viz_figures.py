@@ -264,7 +264,7 @@ def test_frames_from_warehouse(cohort):
 
     import trailstrength as ts
 
-    res = ts.analyze(wh, out=False)
+    res = ts.analyze(wh)
     curve, observed = frames.binned_dose_response(res.h1_panel, "dpi")
     assert curve["n"].sum() == len(observed) == res.h1_panel["dpi"].notna().sum()
 

@@ -350,7 +350,7 @@ def build_report(warehouse=None, out="reports/report.html", *, results=None,
 
     wh = warehouse if isinstance(warehouse, Warehouse) else Warehouse(warehouse)
     if results is None:
-        results = analysis.analyze(wh, out=False)
+        results = analysis.analyze(wh)
     mapping = athlete_labels(wh.activities["athlete_id"]) if pseudonymise_athletes else None
     if figure_dir is not None and (Path(figure_dir) / "figures.json").is_file():
         records = _records_from(Path(figure_dir))

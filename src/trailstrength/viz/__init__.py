@@ -13,7 +13,7 @@ they take are built from a warehouse by :mod:`trailstrength.viz.frames`, and
 from trailstrength.viz import frames
 from trailstrength.viz.effects import dpi_vs_hinge, effects_forest, soreness_vs_hinge, specification_curve
 from trailstrength.viz.export import CANVASES, save
-from trailstrength.viz.planning import dose_response, power_curve
+from trailstrength.viz.planning import dose_response, power_by_effect, power_curve, save_power_figure
 from trailstrength.viz.style import COLORS, PALETTE, set_theme, theme
 from trailstrength.viz.terrain import descent_profile, grade_speed, route_map
 from trailstrength.viz.training import soreness_time_course, training_calendar
@@ -28,9 +28,11 @@ __all__ = [
     "effects_forest",
     "frames",
     "grade_speed",
+    "power_by_effect",
     "power_curve",
     "route_map",
     "save",
+    "save_power_figure",
     "set_theme",
     "soreness_time_course",
     "soreness_vs_hinge",

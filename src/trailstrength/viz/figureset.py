@@ -316,7 +316,7 @@ def figure_set(wh=None, *, results=None, pseudonymise_athletes: bool = True, map
 
     wh = wh if isinstance(wh, Warehouse) else Warehouse(wh)
     if results is None:
-        results = analysis.analyze(wh, out=False)
+        results = analysis.analyze(wh)
     mapping = athlete_labels(wh.activities["athlete_id"]) if pseudonymise_athletes else None
     if source is None:
         source = _default_source(wh.activities, __version__)

@@ -136,7 +136,8 @@ for hyp in ("H1", "H2"):  # without `everything` there is no curve: nothing to d
 # view that says whether the data could answer at all.
 
 # %%
-claim_rows = effects[effects["hypothesis"].isin(["H3", "H4", "H5", "H6", "H7"])]
+claims_family = effects["hypothesis"].isin(["H3", "H4", "H5", "H6", "H7"])
+claim_rows = effects[claims_family & effects["term"].str.endswith(("_within", "_between"))]  # exposures, not covariates
 claim_rows[["hypothesis", "outcome", "term", "estimate", "ci_low", "ci_high", "p_value", "unit", "n_athletes",
             "n_obs"]].round(4)
 

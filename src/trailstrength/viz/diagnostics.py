@@ -74,4 +74,6 @@ def residual_diagnostics(fitted, residuals, groups=None, *, axes=None, fitted_la
     for artist in box["boxes"]:
         artist.set_gid("by_athlete")
     axes[2].set(xlabel="", ylabel="Residual")
+    if len(labels) > 4:  # athlete ids side by side run into each other
+        axes[2].tick_params(axis="x", labelrotation=45)
     return axes

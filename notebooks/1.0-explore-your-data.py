@@ -25,19 +25,17 @@ athletes = None  # athlete ids to keep, e.g. ["ath01", "ath02"] (None: everyone)
 start = None  # first local date to keep, "YYYY-MM-DD" (None: from the first record)
 end = None  # last local date to keep (None: to the last record)
 athlete = None  # athlete to look at in detail (None: the one with most runs)
-output_dir = "../reports/notebooks/1.0"  # where figures are written
+output_dir = "../reports/notebooks/1.0"  # where `trailstrength notebook run` writes the executed notebook
 fast = False  # True: lighter cells (the test suite runs every notebook this way)
 
 # %%
-import matplotlib.pyplot as plt
 import pandas as pd
 
-from trailstrength import notebooks, terrain, viz
-from trailstrength.viz import frames
+from trailstrength import notebooks, report, viz
+from trailstrength.features import frames
 
 viz.set_theme()
 wh = notebooks.open_view(warehouse, athletes, start, end)
-out = notebooks.output_folder(output_dir)
 wh
 
 # %% [markdown]
@@ -69,22 +67,22 @@ acts.groupby("athlete_id").agg(
 runs = wh.runs
 who = athlete or runs["athlete_id"].value_counts().idxmax()
 weekly = frames.weekly_training_frame(wh, athletes=[who])
-fig, ax = plt.subplots()
-viz.training_calendar(weekly.drop(columns="athlete_id"), ax=ax)
-ax.set_title(f"{who}: training week by week")
 weekly.round(1)
+
+# %%
+ax = viz.training_calendar(weekly.drop(columns="athlete_id"))
+_ = ax.set_title(f"{who}: training week by week")
 
 # %% [markdown]
 # ## One run in detail: altitude profile and descent segments
 
 # %%
-run = runs[runs["athlete_id"] == who].sort_values("descent_m").iloc[-1]
-source = wh.activities.set_index("activity_id").loc[run["activity_id"], "altitude_source"]
-rt = terrain.analyze_run(wh.samples(activity_ids=[run["activity_id"]]),
-                         terrain.TerrainParams.for_altitude_source(source))
-fig, ax = plt.subplots(figsize=(10, 4))
-viz.descent_profile(rt.profile, rt.segments, ax=ax)
-ax.set_title(f"{who}, {run['local_date']:%Y-%m-%d}: descents shaded")
+(run_id, rt), = frames.run_terrains(wh, [who], max_runs=1).items()  # the athlete's run with most descent
+run = runs.set_index("activity_id").loc[run_id]
+
+# %%
+ax = viz.descent_profile(rt.profile, rt.segments)
+_ = ax.set_title(f"{who}, {run['local_date']:%Y-%m-%d}: descents shaded")
 
 # %%
 rt.segments[["kind", "start_m", "length_m", "drop_m", "mean_grade", "speed_mps", "gap_speed_mps"]].round(3)
@@ -125,4 +123,4 @@ flags
 # `4.0-what-the-article-claims` puts every claim side by side.
 
 # %%
-notebooks.versions()
+report.versions()

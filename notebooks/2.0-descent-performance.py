@@ -29,16 +29,17 @@ output_dir = "../reports/notebooks/2.0"  # where figures are written
 fast = False  # True: fewer runs per athlete (the test suite runs every notebook this way)
 
 # %%
-import matplotlib.pyplot as plt
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
-from trailstrength import analysis, models, notebooks, terrain, viz
-from trailstrength.viz import frames
+from trailstrength import analysis, models, notebooks, report, terrain, viz
+from trailstrength.features import frames
 
 viz.set_theme()
 wh = notebooks.open_view(warehouse, athletes, start, end)
-out = notebooks.output_folder(output_dir)
+out = Path(output_dir)
 max_runs = 12 if fast else None
 
 # %% [markdown]
@@ -51,21 +52,19 @@ max_runs = 12 if fast else None
 
 # %%
 ids = sorted(wh.runs["athlete_id"].unique())
-fig, axes = plt.subplots(1, len(ids), figsize=(5 * len(ids), 4.5), sharey=True, squeeze=False)
+terrains = {athlete: frames.run_terrains(wh, [athlete], max_runs=max_runs) for athlete in ids}
+points = frames.grade_speed_frame(wh, terrains={run: rt for runs in terrains.values() for run, rt in runs.items()})
+
+# %%
 curves = {}
-for ax, athlete in zip(axes[0], ids):
-    runs_terrain = frames.run_terrains(wh, [athlete], max_runs=max_runs)
-    points = frames.grade_speed_frame(wh, [athlete], terrains=runs_terrain)
-    model_set = {"Strava": "strava", "Minetti": "minetti"}
+for athlete, runs_terrain in terrains.items():
     try:
         curves[athlete] = terrain.fit_empirical_gap(runs_terrain.values())
-        model_set["Own curve"] = curves[athlete]
     except terrain.NotEnoughTerrainData as why:
         print(f"{athlete}: no empirical curve ({why})")
-    viz.grade_speed(points, models=model_set, ax=ax)
-    ax.set_title(f"{athlete} ({len(runs_terrain)} runs)")
-    if ax is not axes[0][0]:
-        ax.set_ylabel("")
+
+# %%
+axes = viz.grade_speed_by_athlete(points, {"Strava": "strava", "Minetti": "minetti"}, own_curves=curves)
 
 # %% [markdown]
 # The athlete's own curve at a few grades (factor > 1: slower than on the flat at equal effort), beside Strava's:
@@ -84,17 +83,22 @@ table.round(3)
 # steep (−12 to −25 %), very steep (< −25 %). No map: the profile says what matters.
 
 # %%
-biggest = wh.runs.sort_values("descent_m").iloc[-1]
-rt = frames.run_terrains(wh, [biggest["athlete_id"]], max_runs=1)[biggest["activity_id"]]
-fig, ax = plt.subplots(figsize=(10, 4))
-viz.descent_profile(rt.profile, rt.segments, ax=ax)
-ax.set_title(f"{biggest['athlete_id']}, {biggest['local_date']:%Y-%m-%d}: {biggest['descent_m']:.0f} m of descent")
+(run_id, rt), = frames.run_terrains(wh, max_runs=1).items()  # the run with most descent
+biggest = wh.runs.set_index("activity_id").loc[run_id]
+
+# %%
+ax = viz.descent_profile(rt.profile, rt.segments)
+_ = ax.set_title(f"{biggest['athlete_id']}, {biggest['local_date']:%Y-%m-%d}: "
+                 f"{biggest['descent_m']:.0f} m of descent")
+
+# %%
 rt.segments.query("kind == 'descent'")[["start_m", "length_m", "drop_m", "mean_grade", "steepness", "speed_mps",
                                         "gap_speed_mps"]].round(3)
 
 # %%
 descents = wh.descents
-descents.groupby(["athlete_id", "steepness"]).agg(segments=("length_m", "size"), km=("length_m", lambda s: s.sum() / 1000),
+descents.groupby(["athlete_id", "steepness"]).agg(segments=("length_m", "size"),
+                                                  km=("length_m", lambda s: s.sum() / 1000),
                                                   mean_speed_mps=("speed_mps", "mean")).round(2)
 
 # %% [markdown]
@@ -104,17 +108,11 @@ descents.groupby(["athlete_id", "steepness"]).agg(segments=("length_m", "size"),
 # 28 days. If hinge work helped, DPI would rise after hinge-heavy blocks, within each athlete.
 
 # %%
-h1, h2 = analysis.panels(wh)
-fig, axes = plt.subplots(len(ids), 1, figsize=(10, 2.8 * len(ids)), sharex=True, squeeze=False)
-for ax, athlete in zip(axes[:, 0], ids):
-    p = h1[h1["athlete_id"] == athlete].sort_values("local_date")
-    ax.scatter(p["local_date"], p["dpi"], color=viz.COLORS["descent"], s=18)
-    ax.set_ylabel(f"{athlete}\nDPI")
-    twin = ax.twinx()
-    twin.plot(p["local_date"], p["hinge_sets_28d"], color=viz.COLORS["hinge"], lw=2)
-    twin.set_ylabel("hinge sets/wk", color=viz.COLORS["hinge"])
-    twin.grid(False)
-fig.autofmt_xdate()
+res = analysis.analyze(wh)  # the panels and the pre-registered models, as `trailstrength analyze` fits them
+h1 = res.h1_panel
+
+# %%
+axes = viz.dpi_over_time(h1, ids)
 
 # %% [markdown]
 # ## The H1 model
@@ -137,24 +135,9 @@ fit.effects[["term", "estimate", "ci_low", "ci_high", "p_value", "unit", "n_athl
 
 # %%
 if fit.result is not None:
-    resid = pd.Series(np.asarray(fit.result.resid), name="residual")
-    fitted = np.asarray(fit.result.fittedvalues)
-    used = h1.dropna(subset=["dpi", "hinge_sets_28d", *models.DEFAULT_H1_COVARIATES]).reset_index(drop=True)
-    fig, axes = plt.subplots(1, 3, figsize=(15, 4))
-    axes[0].scatter(fitted, resid, s=12, color=viz.COLORS["neutral"])
-    axes[0].axhline(0, color="#444444")
-    axes[0].set(xlabel="Fitted DPI", ylabel="Residual")
-    from scipy import stats
-
-    (osm, osr), (slope, intercept, _) = stats.probplot(resid, dist="norm")
-    axes[1].scatter(osm, osr, s=12, color=viz.COLORS["neutral"])
-    axes[1].plot(osm, slope * np.asarray(osm) + intercept, color=viz.COLORS["descent"])
-    axes[1].set(xlabel="Normal quantile", ylabel="Residual quantile")
-    if len(used) == len(resid):
-        by = pd.DataFrame({"athlete": used["athlete_id"], "residual": resid})
-        by.boxplot(column="residual", by="athlete", ax=axes[2])
-        axes[2].set(title="", xlabel="", ylabel="Residual")
-        fig.suptitle("")
+    used = h1.dropna(subset=["dpi", "hinge_sets_28d", *models.DEFAULT_H1_COVARIATES])  # the rows the model used
+    axes = viz.residual_diagnostics(fit.result.fittedvalues, fit.result.resid, groups=used["athlete_id"],
+                                    fitted_label="Fitted DPI")
 else:
     print("nothing could be fitted:", fit.note)
 
@@ -167,7 +150,8 @@ else:
 # %%
 with_knee = models.fit_h1(h1, covariates=(*models.DEFAULT_H1_COVARIATES, "knee_sets_28d"))
 side = pd.concat({"primary": fit.effects, "+ knee-dominant sets": with_knee.effects}, names=["model"])
-side[side["term"].str.contains("hinge|knee|descent_100m")][["term", "estimate", "ci_low", "ci_high", "p_value"]].round(4)
+shown = side["term"].str.contains("hinge|knee|descent_100m")
+side[shown][["term", "estimate", "ci_low", "ci_high", "p_value"]].round(4)
 
 # %% [markdown]
 # ## The blog figure
@@ -176,7 +160,7 @@ side[side["term"].str.contains("hinge|knee|descent_100m")][["term", "estimate", 
 # `trailstrength figures` does it: blog canvas, PNG + SVG, athletes pseudonymised, alt text from the numbers.
 
 # %%
-records = viz.write_figure_set(wh, out, only=["h1_dpi_vs_hinge"])
+records = report.write_figure_set(wh, out, results=res, only=["h1_dpi_vs_hinge"])
 print(records[0].alt)
 [p.name for p in records[0].paths]
 
@@ -185,4 +169,4 @@ print(records[0].alt)
 # association, adjusted for downhill running and volume, not an effect of prescribing RDLs.
 
 # %%
-notebooks.versions()
+report.versions()

@@ -32,16 +32,17 @@ output_dir = "../reports/notebooks/3.0"  # where figures are written
 fast = False  # True: lighter cells (the test suite runs every notebook this way)
 
 # %%
-import matplotlib.pyplot as plt
+from pathlib import Path
+
 import pandas as pd
 
-from trailstrength import analysis, models, notebooks, viz
+from trailstrength import analysis, models, notebooks, report, viz
+from trailstrength.features import frames
 from trailstrength.models.ordinal import fit_ordinal_gee
-from trailstrength.viz import frames
 
 viz.set_theme()
 wh = notebooks.open_view(warehouse, athletes, start, end)
-out = notebooks.output_folder(output_dir)
+out = Path(output_dir)
 
 # %% [markdown]
 # ## The diaries: how often, on which scale
@@ -67,14 +68,15 @@ course.groupby("hinge_tertile", observed=True).agg(runs=("activity_id", "nunique
                                                    hinge_sets_per_week=("hinge_sets_28d", "mean")).round(2)
 
 # %%
-fig, ax = plt.subplots()
-viz.soreness_time_course(course, ax=ax)
-n_runs = course["activity_id"].nunique()
-by_third = course[course["hours_after"] > 0].groupby("hinge_tertile", observed=True)["soreness"].mean()
-alt = (f"Mean soreness (0-10) from 24 hours before to 72 hours after {n_runs} long-descent runs, one line per third "
-       "of the athlete's own prior hinge volume; mean after the run: "
-       + ", ".join(f"{k} {v:.1f}" for k, v in by_third.items()) + ". Descriptive, not adjusted.")
-paths = viz.save(fig, out / "soreness_time_course", alt=alt, title="Soreness in the 72 hours after long descents",
+ax = viz.soreness_time_course(course)
+
+# %% [markdown]
+# Exported for a post, with the alt text the figure set writes (`report.words`: one home for every sentence made from
+# numbers):
+
+# %%
+paths = viz.save(ax.figure, out / "soreness_time_course", alt=report.words.soreness_course_alt(course),
+                 title="Soreness in the 72 hours after long descents",
                  subtitle="By prior hinge volume (each athlete's own thirds)", source="Data: your warehouse")
 [p.name for p in paths]
 
@@ -101,7 +103,8 @@ pd.DataFrame({"after long descents": regions(after), "all reports": regions(well
 # `hinge_sets_28d` (soreness points per weekly hinge set).
 
 # %%
-h1, h2 = analysis.panels(wh)
+res = analysis.analyze(wh)  # the panels and the pre-registered models, as `trailstrength analyze` fits them
+h2 = res.h2_panel
 fit = models.fit_h2(h2)
 print(fit.header)
 print(fit.note)
@@ -146,9 +149,9 @@ fit_x.effects[fit_x.effects["term"].isin(["hinge_sets_28d_within", "descent_100m
 # from the numbers.
 
 # %%
-records = viz.write_figure_set(wh, out, only=["h2_soreness_vs_hinge"])
+records = report.write_figure_set(wh, out, results=res, only=["h2_soreness_vs_hinge"])
 print(records[0].alt)
 [p.name for p in records[0].paths]
 
 # %%
-notebooks.versions()
+report.versions()

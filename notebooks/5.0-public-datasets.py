@@ -33,22 +33,20 @@ start = None  # first local date to keep, "YYYY-MM-DD" (None: from the first rec
 end = None  # last local date to keep (None: to the last record)
 pmdata_path = None  # folder holding p01/ … p16/ (None: a local copy if found, else a tiny format sample)
 lovdal_path = None  # day_approach_maskedID_timeseries.csv or its folder (None: a local copy if found, else skip)
-output_dir = "../reports/notebooks/5.0"  # where figures are written
+output_dir = "../reports/notebooks/5.0"  # where `trailstrength notebook run` writes the executed notebook
 fast = False  # True: lighter cells (the test suite runs every notebook this way)
 
 # %%
 import tempfile
 from pathlib import Path
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from IPython.display import Markdown, display
 
-from trailstrength import datasets, notebooks, viz
+from trailstrength import datasets, notebooks, report, viz
 
 viz.set_theme()
-out = notebooks.output_folder(output_dir)
 datasets.list_datasets()[["name", "licence", "download", "local_copy"]]
 
 # %% [markdown]
@@ -117,8 +115,7 @@ pm_effects[["hypothesis", "term", "estimate", "ci_low", "ci_high", "p_value", "u
 
 # %%
 if len(pm_effects):
-    fig, ax = plt.subplots(figsize=(8, 1.2 + 0.7 * len(pm_effects)))
-    viz.effects_forest(pm_effects.reset_index(drop=True), ax=ax)
+    ax = viz.effects_forest(pm_effects.reset_index(drop=True))
     ax.set_title("PMData" + (" (format sample: meaningless numbers)" if pm_is_sample else ""))
 
 # %%
@@ -174,4 +171,4 @@ else:
     display(pd.concat([mine, theirs], axis=1))
 
 # %%
-notebooks.versions()
+report.versions()

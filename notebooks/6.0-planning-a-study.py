@@ -33,14 +33,16 @@ output_dir = "../reports/notebooks/6.0"  # where figures are written
 fast = False  # True: tiny squads, few simulations (the test suite runs every notebook this way)
 
 # %%
+from pathlib import Path
+
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from trailstrength import analysis, notebooks, viz
+from trailstrength import analysis, notebooks, report, viz
 from trailstrength.simulate import PlantedEffects
 
 viz.set_theme()
-out = notebooks.output_folder(output_dir)
+out = Path(output_dir)
 if fast:
     squad_sizes, weeks_planned, sims = [4, 6], 8, 3
 planted = PlantedEffects()
@@ -137,4 +139,4 @@ if len(power_table):
 # Power is about the pre-registered test only: it does not make an observational association causal.
 
 # %%
-notebooks.versions()
+report.versions()

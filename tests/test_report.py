@@ -16,7 +16,7 @@ import pytest
 from PIL import Image
 
 from trailstrength import report
-from trailstrength.viz.figureset import FigureRecord
+from trailstrength.report import FigureRecord
 
 SECTIONS = ("summary", "data", "results", "figures", "caveats", "versions")
 
@@ -140,6 +140,67 @@ def test_hypothesis_table_verdicts(stub):
     assert table.loc["H5", "result"].startswith("not estimated")
 
 
+def test_verdicts_are_written_from_the_numbers(stub):
+    _, results, _ = stub
+    primary = results.effects
+    specs = pd.DataFrame({"hypothesis": ["H1", "H1", "H1", "H1"], "estimate": [0.01, 0.02, -0.01, 0.005]})
+    competitor = pd.DataFrame({"hypothesis": ["H1", "H1"], "term": ["hinge_sets_28d_within"] * 2,
+                               "model_set": ["primary", "+ knee-dominant sets"], "estimate": [0.011, 0.0055]})
+    h1 = report.verdict("H1", primary, specs=specs, competitor=competitor)
+    assert h1.startswith("**H1**: +0.011 DPI per weekly hinge set (95% CI 0.002 to 0.02; 2 athletes, 2 runs), in "
+                         "the direction the article claims; interval excludes zero")
+    assert "75% of 4 specifications agree in sign" in h1 and "changes it by -50%" in h1
+    assert "fewer than 12 athletes" in h1
+    h2 = report.verdict("H2", primary)
+    assert "in the direction the article claims; interval includes zero: no clear association" in h2
+    assert "specifications" not in h2 and "knee" not in h2  # nothing said without the numbers behind it
+    assert report.verdict("H1", primary.iloc[:0]) == "**H1**: no estimate (too few runs in the panel)."
+    against = primary.assign(estimate=-primary["estimate"], ci_low=-primary["ci_high"], ci_high=-primary["ci_low"])
+    assert "against the article's direction" in report.verdict("H1", against)
+    text = report.verdicts(primary, specs=specs, competitor=competitor)
+    assert text.startswith(h1) and h2 in text and "H3–H7" in text
+    # the claims table and the verdict judge an interval in the same words
+    assert report.interval_verdict(0.002, 0.02) in report.hypothesis_table(primary).set_index("id").loc["H1", "result"]
+
+
+def test_verdict_text_has_one_home():
+    """Notebook 4.0 writes its verdict with report.verdicts, not a copy of the logic."""
+    import jupytext
+
+    nb = jupytext.read(Path(__file__).resolve().parents[1] / "notebooks" / "4.0-what-the-article-claims.py")
+    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    assert "report.verdicts(" in code and "report.hypothesis_table(" in code
+    assert "def verdict" not in code and "no clear association" not in code
+
+
+def test_report_reads_results_and_fits_nothing():
+    """report/ imports no notebook code and calls neither analyze nor a model fit; viz/ and features/frames.py stay
+    upstream of the analysis."""
+    import ast
+
+    import trailstrength
+
+    src = Path(trailstrength.__file__).parent
+    forbidden = {
+        "report": ({"trailstrength.notebooks"}, {"analyze", "fit_h1", "fit_h2", "fit_primary", "run_specs"}),
+        "viz": ({"trailstrength.analysis", "trailstrength.warehouse", "trailstrength.models", "trailstrength.report"},
+                {"analyze", "fit_h1", "fit_h2", "run_specs"}),
+        "features/frames.py": ({"trailstrength.models", "trailstrength.warehouse", "trailstrength.analysis"},
+                               {"fit_h1", "fit_h2", "run_specs"}),
+    }
+    for where, (modules, calls) in forbidden.items():
+        files = [src / where] if where.endswith(".py") else sorted((src / where).glob("*.py"))
+        assert files
+        for path in files:
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module} | {
+                a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+            called = {getattr(n.func, "attr", getattr(n.func, "id", "")) for n in ast.walk(tree)
+                      if isinstance(n, ast.Call)}
+            assert not {m for m in imported if any(m == f or m.startswith(f + ".") for f in modules)}, path
+            assert not called & calls, (path, called & calls)
+
+
 # --- end to end on the small simulated cohort -----------------------------------------------------
 
 
@@ -147,9 +208,11 @@ def test_hypothesis_table_verdicts(stub):
 def built_report(tmp_path_factory):
     from small_cohort import small_cohort
 
+    import trailstrength as ts
+
     _, wh = small_cohort()
     out = tmp_path_factory.mktemp("report") / "report.html"
-    return report.build_report(wh, out, fast=True)
+    return report.build_report(wh, out, results=ts.analyze(wh), fast=True)
 
 
 @pytest.mark.slow
@@ -198,11 +261,13 @@ def test_report_renders_in_headless_chromium(built_report, tmp_path):
 def test_report_reuses_a_written_figure_set(tmp_path):
     from small_cohort import small_cohort
 
-    from trailstrength.viz import write_figure_set
+    import trailstrength as ts
+    from trailstrength.report import write_figure_set
 
     _, wh = small_cohort()
-    records = write_figure_set(wh, tmp_path / "figures", fast=True, only=["h1_", "grade_speed"])
-    out = report.build_report(wh, tmp_path / "report.html", figure_dir=tmp_path / "figures")
+    res = ts.analyze(wh)
+    records = write_figure_set(wh, tmp_path / "figures", results=res, fast=True, only=["h1_", "grade_speed"])
+    out = report.build_report(wh, tmp_path / "report.html", results=res, figure_dir=tmp_path / "figures")
     page = _parse(out.read_text(encoding="utf-8"))
     assert [img["alt"] for img in page.images] == [r.alt for r in records]  # REPORT_FIGURES order: h1, grade
     for img in page.images:

@@ -1,4 +1,5 @@
-"""Tests for trailstrength.viz: style, export helper, figures (headless, no baselines)."""
+"""Tests for trailstrength.viz: style, export helper, effect figures (headless; three flagship figures are
+compared with baseline images at the end)."""
 
 from __future__ import annotations
 
@@ -155,6 +156,18 @@ def test_save_refuses_empty_alt(tmp_path, alt):
     with pytest.raises(ValueError, match="alt"):
         tv.save(_simple_figure(), tmp_path / "fig", alt=alt)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_save_docstring_examples_run():
+    """The Examples of viz.save run as a doctest (a tiny figure saved to a temporary folder)."""
+    import doctest
+
+    tests = doctest.DocTestFinder().find(export.save, "trailstrength.viz.save", globs={})
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
+    for test in tests:
+        runner.run(test)
+    result = runner.summarize(verbose=False)
+    assert result.attempted >= 5 and result.failed == 0
 
 
 def test_save_writes_png_svg_and_sidecar(tmp_path):

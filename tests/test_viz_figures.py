@@ -21,7 +21,7 @@ from small_cohort import small_cohort  # noqa: E402
 
 import trailstrength.viz as tv  # noqa: E402
 from trailstrength.terrain import gap_factor  # noqa: E402
-from trailstrength.viz import frames  # noqa: E402
+from trailstrength.features import frames  # noqa: E402
 
 
 @pytest.fixture
@@ -237,12 +237,73 @@ def test_route_map_has_no_coordinates_and_respects_zones():
     assert not any("46" in t.get_text() for t in ax.texts)
 
 
+# --- figures of a fitted model's residuals, DPI over time, grade-speed per athlete -----------------
+
+
+def test_residual_diagnostics_draws_three_panels(rng):
+    fitted = rng.normal(1.0, 0.1, 90)
+    resid = rng.standard_t(3, 90) * 0.02
+    groups = np.repeat(["a", "b", "c"], 30)
+    axes = tv.residual_diagnostics(fitted, resid, groups)
+    assert len(axes) == 3
+    np.testing.assert_allclose(_one(axes[0], "residuals").get_offsets()[:, 1], resid)
+    qq = _one(axes[1], "qq").get_offsets()
+    np.testing.assert_allclose(qq[:, 1], np.sort(resid))  # ordered residuals against normal quantiles
+    x, y = _one(axes[1], "qq_line").get_data()
+    # the reference line passes through the quartiles of both (R's qqline): at the normal's quartiles it is there
+    from scipy import stats
+
+    q1, q3 = np.quantile(resid, [0.25, 0.75])
+    z1, z3 = stats.norm.ppf([0.25, 0.75])
+    np.testing.assert_allclose(np.interp([z1, z3], x, y), [q1, q3], rtol=1e-6, atol=1e-9)
+    assert len(_gid(axes[2], "by_athlete")) == 3
+    assert [t.get_text() for t in axes[2].get_xticklabels()] == ["a", "b", "c"]
+    axes = tv.residual_diagnostics(fitted, resid, groups[:10])  # groups that do not line up are not guessed
+    assert _gid(axes[2], "no_data")
+
+
+def test_dpi_over_time_one_row_per_athlete_with_hinge_on_a_twin_axis(rng):
+    dates = pd.date_range("2025-03-01", periods=20, freq="3D")
+    panel = pd.DataFrame({"athlete_id": np.repeat(["b", "a"], 10), "local_date": list(dates[:10]) * 2,
+                          "dpi": rng.normal(1, 0.05, 20), "hinge_sets_28d": rng.uniform(0, 4, 20)})
+    axes = tv.dpi_over_time(panel)
+    assert len(axes) == 2 and axes[0].get_ylabel() == "a\nDPI"  # sorted athletes, top to bottom
+    a = panel[panel["athlete_id"] == "a"].sort_values("local_date")
+    np.testing.assert_allclose(_one(axes[0], "dpi").get_offsets()[:, 1], a["dpi"])
+    _, hinge = _one(axes[0].hinge_axis, "hinge_sets").get_data()
+    np.testing.assert_allclose(hinge, a["hinge_sets_28d"])
+    axes = tv.dpi_over_time(panel, ["b"], axes=[plt.subplots()[1]])
+    assert axes[0].get_ylabel() == "b\nDPI"
+    with pytest.raises(KeyError, match="hinge_sets_28d"):
+        tv.dpi_over_time(panel.drop(columns="hinge_sets_28d"))
+
+
+def test_grade_speed_by_athlete_adds_each_own_curve(grade_points):
+    points = pd.concat([grade_points.assign(activity_id=np.arange(len(grade_points)) % 3),
+                        grade_points.assign(athlete_id="b", activity_id=7)], ignore_index=True)
+    own = {"a": lambda g: np.full_like(g, 2.0)}
+    axes = tv.grade_speed_by_athlete(points, own_curves=own)
+    assert [ax.get_title() for ax in axes] == ["a (3 runs)", "b (1 runs)"]
+    _, y = _one(axes[0], "model:Own curve").get_data()
+    assert np.allclose(y, 0.5)
+    assert not _gid(axes[1], "model:Own curve") and _one(axes[1], "model:Strava equal-effort curve")
+    assert axes[1].get_ylabel() == ""  # the shared y axis is labelled once
+
+
 # --- frames and the figure set on a small simulated warehouse (slow: ~10 s to build it once) -------
 
 
 @pytest.fixture(scope="module")
 def cohort():
-    return small_cohort()
+    from trailstrength.warehouse import open_warehouse
+
+    raw, wh = small_cohort()
+    return raw, open_warehouse(wh)
+
+
+def test_frames_want_an_open_warehouse(tmp_path):
+    with pytest.raises(TypeError, match="open_warehouse"):
+        frames.weekly_training_frame(tmp_path)
 
 
 @pytest.mark.slow
@@ -269,24 +330,35 @@ def test_frames_from_warehouse(cohort):
     assert curve["n"].sum() == len(observed) == res.h1_panel["dpi"].notna().sum()
 
 
-@pytest.mark.slow
-def test_sensitivity_specs_mark_the_preregistered_one(cohort):
+@pytest.fixture(scope="module")
+def results(cohort):
+    """The primary analysis with a small specification curve from the models' own engine (the full grid of
+    ``analyze(all_claims=True)`` takes minutes on this cohort)."""
+    import dataclasses
+
+    import trailstrength as ts
+    from trailstrength.analysis import panels
+    from trailstrength.models.speccurve import default_specs, run_specs
+
     _, wh = cohort
-    specs = frames.sensitivity_specs(wh, windows=(28, 42), min_descent_lengths=(500.0,))
-    assert set(specs["hypothesis"]) <= {"H1", "H2"}
-    assert (specs["term"] == "hinge_sets_28d_within").all()
-    assert specs.groupby("hypothesis")["primary"].sum().le(1).all()
-    assert {"window", "min_descent", "knee_adjusted"} <= set(specs.columns)
+    res = ts.analyze(wh)
+    by_window = {w: panels(wh, w, variants=True) for w in (28, 42)}
+    specs = default_specs(windows=(28, 42), h1_thresholds=(500, 1000), h2_thresholds=(0, 5))
+    curve = run_specs(specs, lambda hyp, w: by_window[w][0 if hyp == "H1" else 1])
+    return dataclasses.replace(res, spec_curve=curve)
 
 
 @pytest.mark.slow
-def test_write_figure_set_exports_pseudonymised_figures_with_alt_text(cohort, tmp_path):
+def test_write_figure_set_exports_pseudonymised_figures_with_alt_text(cohort, results, tmp_path):
+    from trailstrength.report import specification_table, write_figure_set
+
     raw, wh = cohort
-    records = tv.write_figure_set(wh, tmp_path, fast=True, formats=("png",), scale=1, maps=True, raw=raw)
+    records = write_figure_set(wh, tmp_path, results=results, fast=True, formats=("png",), scale=1, maps=True,
+                               raw=raw)
     drawn = [r for r in records if r.paths]
     names = {r.name for r in drawn}
     assert {"h1_dpi_vs_hinge", "h2_soreness_vs_hinge", "effects_forest", "grade_speed", "soreness_time_course",
-            "training_calendar_A1", "dose_response_h1", "route_A1"} <= names
+            "training_calendar_A1", "dose_response_h1", "route_A1", "specification_curve_h1"} <= names
     for r in drawn:
         png = tmp_path / f"{r.name}.png"
         assert png.is_file() and (tmp_path / f"{r.name}.alt.txt").read_text().strip() == r.alt
@@ -294,20 +366,37 @@ def test_write_figure_set_exports_pseudonymised_figures_with_alt_text(cohort, tm
             assert im.text["Description"] == r.alt
         for athlete in ("ath01", "ath02", "ath03"):  # no real ids anywhere a reader sees
             assert athlete not in r.alt and athlete not in r.title
+    # the published curve is the analysis' spec curve: its fitted linear rows per weekly hinge set, no other fits
     spec = next(r for r in drawn if r.name == "specification_curve_h1")
-    assert spec.alt.endswith("choices: window, knee adjusted.")  # choices, not result columns
+    h1 = specification_table(results.spec_curve).query("hypothesis == 'H1'")
+    fitted = results.spec_curve.query("hypothesis == 'H1' and estimate == estimate")
+    assert len(h1) == len(fitted) > 2  # H1's models are all linear, on hinge sets
+    assert spec.alt.startswith(f"Specification curve of {len(h1)} estimates of the H1")
+    assert spec.alt.endswith("choices: window, filter, model choice.")  # choices, not result columns
     index = json.loads((tmp_path / "figures.json").read_text())
     assert index["pseudonymised"] is True and len(index["figures"]) == len(records)
 
 
 @pytest.mark.slow
-def test_figure_set_has_no_maps_unless_asked(cohort, tmp_path):
+def test_figure_set_skips_the_spec_curve_without_one_and_maps_unless_asked(cohort, results, tmp_path):
+    import dataclasses
+
+    from trailstrength.report import write_figure_set
+
     _, wh = cohort
-    records = tv.write_figure_set(wh, tmp_path, fast=True, formats=("png",), scale=1, only=["route", "h1_"])
+    records = write_figure_set(wh, tmp_path, results=results, fast=True, formats=("png",), scale=1,
+                               only=["route", "h1_"])
     assert [r.name for r in records] == ["h1_dpi_vs_hinge"]
+    primary_only = dataclasses.replace(results, spec_curve=None)
+    records = write_figure_set(wh, tmp_path, results=primary_only, formats=("png",), only=["specification_curve"])
+    assert [(r.name, bool(r.paths)) for r in records] == [("specification_curve_h1", False),
+                                                          ("specification_curve_h2", False)]
+    assert "all_claims=True" in records[0].skipped
 
 
 def test_specification_table_reads_the_analysis_spec_curve():
+    from trailstrength.report import specification_table
+
     rows = []
     for hyp, models_ in (("H1", ("lmm", "lmm_rs")), ("H2", ("lmm", "ordinal_gee"))):
         for window in (14, 28):
@@ -318,8 +407,7 @@ def test_specification_table_reads_the_analysis_spec_curve():
                                  "ci_high": 0.02, "bh_q": 0.1, "rank": 1, "spec_id": len(rows)})
     rows.append(rows[-1] | {"estimate": np.nan})  # a spec that could not be fitted is left out
     rows.append(rows[0] | {"exposure": "hinge_volume_kg_28d"})  # per kg: another unit, left out
-    results = type("R", (), {"spec_curve": pd.DataFrame(rows)})()
-    table = frames.specification_table(results)
+    table = specification_table(pd.DataFrame(rows))
     # 16 fitted specs, 4 of them ordinal GEE (log odds: another scale), plus the unfitted and the per-kg rows
     assert len(table) == 12
     primary = table[table["primary"]]
@@ -328,5 +416,5 @@ def test_specification_table_reads_the_analysis_spec_curve():
     ax = tv.specification_curve(table[table["hypothesis"] == "H1"])
     labels = [t.get_text() for t in ax.dashboard.get_yticklabels()]
     assert labels[:2] == ["window: 14 days", "window: 28 days"]
-    with pytest.raises(ValueError, match="needs results"):
-        frames.specification_table(None)
+    empty = specification_table(None)  # results without a curve: nothing to draw, same columns
+    assert empty.empty and list(empty.columns) == list(table.columns)

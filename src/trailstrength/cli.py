@@ -307,8 +307,7 @@ RealIdsOpt = Annotated[bool, typer.Option("--real-ids", help="Show athlete ids i
 
 
 def _write_figures_and_report(wh, out: Path, res, source=None) -> None:
-    from trailstrength.report import build_report
-    from trailstrength.viz.figureset import write_figure_set
+    from trailstrength.report import build_report, write_figure_set
 
     records = write_figure_set(wh, out / "figures", results=res, source=source)
     _print_figures(records, out / "figures")
@@ -331,12 +330,15 @@ def figures(
     maps: Annotated[bool, typer.Option("--maps", help="Also draw route shapes, trimmed around athlete.toml privacy zones.")] = False,
     raw: Annotated[PathOpt, typer.Option(help="Raw folder with athlete.toml privacy zones (for --maps).")] = None,
     real_ids: RealIdsOpt = False,
-    fast: Annotated[bool, typer.Option("--fast", help="Fewer runs and specifications (quick look).")] = False,
+    fast: Annotated[bool, typer.Option("--fast", help="Fewer runs and calendars (quick look).")] = False,
 ):
     """Write the whole figure set for a warehouse: blog PNG (2x) + SVG with alt text, athletes pseudonymised."""
-    from trailstrength.viz.figureset import write_figure_set
+    from trailstrength.analysis import analyze as run_analyze
+    from trailstrength.report import write_figure_set
 
-    records = write_figure_set(warehouse, out, maps=maps, raw=raw, pseudonymise_athletes=not real_ids, fast=fast)
+    res = run_analyze(warehouse)
+    records = write_figure_set(warehouse, out, results=res, maps=maps, raw=raw, pseudonymise_athletes=not real_ids,
+                               fast=fast)
     _print_figures(records, out)
 
 
@@ -348,9 +350,11 @@ def report(
     real_ids: RealIdsOpt = False,
 ):
     """Write one self-contained HTML report: data inventory, results with CIs, figures, caveats, versions."""
+    from trailstrength.analysis import analyze as run_analyze
     from trailstrength.report import build_report
 
-    console.print(f"report: {build_report(warehouse, out, pseudonymise_athletes=not real_ids)}")
+    res = run_analyze(warehouse)
+    console.print(f"report: {build_report(warehouse, out, results=res, pseudonymise_athletes=not real_ids)}")
 
 
 notebook_app = typer.Typer(help="Run the analysis notebooks (jupytext + papermill) on your data.", no_args_is_help=True)

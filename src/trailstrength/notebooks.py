@@ -3,6 +3,11 @@
 The notebooks live in ``notebooks/`` as ``N.M-topic.py`` with a ``parameters`` cell;
 ``trailstrength notebook run 2.0 --param warehouse=data/processed/warehouse`` executes one with the
 parameters replaced and writes the executed notebook (outputs included) next to its figures.
+
+This module is the runner (list, find, parameters, run). What the notebooks call lives with its stage:
+figure frames in :mod:`trailstrength.features.frames`, figures in :mod:`trailstrength.viz`, the claims table,
+verdicts and versions in :mod:`trailstrength.report`. (``WarehouseView``/``open_view`` are on their way to the
+warehouse reader API.)
 """
 
 from __future__ import annotations
@@ -13,15 +18,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from trailstrength.warehouse import Warehouse
 from trailstrength.errors import NotebookFailed  # noqa: F401  (re-exported)
+from trailstrength.warehouse import Warehouse
 
-__all__ = ["VERSION_PACKAGES", "NotebookFailed", "WarehouseView", "find_notebook", "list_notebooks", "notebooks_dir", "open_view",
-           "output_folder", "parse_params", "run_notebook", "versions"]
-
-#: Packages whose versions the notebooks and the report list.
-VERSION_PACKAGES = ("trailstrength", "pandas", "numpy", "scipy", "statsmodels", "matplotlib", "seaborn", "pandera",
-                    "pyarrow")
+__all__ = ["NotebookFailed", "WarehouseView", "find_notebook", "list_notebooks", "notebooks_dir", "open_view",
+           "parse_params", "run_notebook"]
 
 
 class WarehouseView(Warehouse):
@@ -79,28 +80,6 @@ def open_view(warehouse=None, athletes=None, start=None, end=None) -> Warehouse:
     return WarehouseView(warehouse, athletes, start, end)
 
 
-def output_folder(path) -> Path:
-    """``path`` as a Path, created."""
-    out = Path(path).expanduser()
-    out.mkdir(parents=True, exist_ok=True)
-    return out
-
-
-def versions(packages=VERSION_PACKAGES):
-    """Python and package versions as a two-column DataFrame (the last cell of every notebook)."""
-    import importlib.metadata as md
-    import platform
-
-    rows = [("python", platform.python_version())]
-    for pkg in packages:
-        try:
-            rows.append((pkg, md.version(pkg)))
-        except md.PackageNotFoundError:
-            rows.append((pkg, "not installed"))
-    return pd.DataFrame(rows, columns=["package", "version"])
-
-
-
 def notebooks_dir(override=None) -> Path:
     """Where the notebooks are: ``override`` > ``TRAILSTRENGTH_NOTEBOOKS`` > ``./notebooks`` > the source checkout's."""
     if override is not None:
@@ -133,7 +112,8 @@ def find_notebook(name: str, folder=None) -> Path:
     notebooks = list_notebooks(folder)
     stem = name.removesuffix(".py").removesuffix(".ipynb")
     number = stem if "." in stem or not stem.isdigit() else f"{stem}.0"
-    candidates = [p for p in notebooks if p.stem == stem] or [p for p in notebooks if p.stem.split("-", 1)[0] == number] \
+    candidates = [p for p in notebooks if p.stem == stem] \
+        or [p for p in notebooks if p.stem.split("-", 1)[0] == number] \
         or [p for p in notebooks if stem.lower() in p.stem.lower()]
     if len(candidates) == 1:
         return candidates[0]

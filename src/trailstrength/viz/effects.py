@@ -262,7 +262,6 @@ def specification_curve(specs: pd.DataFrame, choices=None, ax=None, dashboard_ax
     ax.set_xlim(0.5, len(rows) + 0.5)
     ax.set_ylim(*_robust_limits(est, lo, hi))
     ax.grid(False, axis="x")
-    units = rows["unit"].dropna().astype(str).unique() if "unit" in rows else []
     # short: a long y label runs into the dashboard's labels; the unit belongs in the subtitle
     ax.set_ylabel("Estimate")
     ax.dashboard = None

@@ -18,7 +18,7 @@ from trailstrength.viz._common import no_data as _no_data
 from trailstrength.viz._common import require as _require
 from trailstrength.viz.style import COLORS, PALETTE
 
-__all__ = ["MODEL_LABELS", "descent_profile", "grade_speed", "route_map"]
+__all__ = ["MODEL_LABELS", "descent_profile", "grade_speed", "grade_speed_by_athlete", "route_map"]
 
 #: Legend labels of the named grade-adjustment models.
 MODEL_LABELS: dict[str, str] = {
@@ -237,3 +237,48 @@ def descent_profile(profile: pd.DataFrame, segments: pd.DataFrame | None = None,
     ax.set_ylabel("Altitude (m)")
     ax.legend(loc="best", fontsize="x-small")
     return ax
+
+
+def grade_speed_by_athlete(points: pd.DataFrame, models: Sequence | Mapping = ("strava", "minetti"), *,
+                           own_curves: Mapping | None = None, axes=None):
+    """:func:`grade_speed` once per athlete, side by side on a shared y axis.
+
+    Parameters
+    ----------
+    points : DataFrame
+        As for :func:`grade_speed`, with ``athlete_id`` (and ``activity_id`` for the run counts in the titles).
+    models : sequence or mapping
+        Grade-adjustment models drawn on every panel (see :func:`grade_speed`).
+    own_curves : mapping, optional
+        ``athlete_id -> callable grade -> factor`` (e.g. each athlete's
+        :func:`~trailstrength.terrain.fit_empirical_gap`), drawn as "Own curve" on that athlete's panel.
+    axes : sequence of Axes, optional
+        One per athlete (sorted ids); a row of new axes when None.
+
+    Returns
+    -------
+    numpy.ndarray of Axes
+        One per athlete, titled ``"<athlete> (<n> runs)"``.
+    """
+    _require(points, ("athlete_id", "grade", "relative_speed"), "points")
+    athletes = sorted(points["athlete_id"].dropna().unique())
+    if axes is None:
+        import matplotlib.pyplot as plt
+
+        _, axes = plt.subplots(1, max(1, len(athletes)), figsize=(5 * max(1, len(athletes)), 4.5), sharey=True,
+                               squeeze=False)
+        axes = axes[0]
+    axes = np.atleast_1d(np.asarray(axes, dtype=object))
+    if not athletes:
+        _no_data(axes[0], "No moving stretches with a grade to show")
+        return axes
+    base = dict(models) if isinstance(models, Mapping) else {MODEL_LABELS.get(m, str(m)): m for m in models}
+    for i, (ax, athlete) in enumerate(zip(axes, athletes)):
+        own = (own_curves or {}).get(athlete)
+        mine = points[points["athlete_id"] == athlete]
+        grade_speed(mine, models=base | ({"Own curve": own} if own is not None else {}), ax=ax)
+        runs = mine["activity_id"].nunique() if "activity_id" in mine else len(mine)
+        ax.set_title(f"{athlete} ({runs} runs)")
+        if i:
+            ax.set_ylabel("")
+    return axes

@@ -17,7 +17,7 @@ from trailstrength.viz._common import no_data as _no_data
 from trailstrength.viz._common import require as _require
 from trailstrength.viz.style import COLORS, PALETTE
 
-__all__ = ["CALENDAR_MEASURES", "soreness_time_course", "training_calendar"]
+__all__ = ["CALENDAR_MEASURES", "dpi_over_time", "soreness_time_course", "training_calendar"]
 
 #: Calendar rows: column -> (label, colour role). Order is top to bottom.
 CALENDAR_MEASURES: dict[str, tuple[str, str]] = {
@@ -38,7 +38,7 @@ def soreness_time_course(course: pd.DataFrame, ax=None, *, group: str = "hinge_t
         negative = before the run), ``soreness`` (0–10) and the ``group`` column, e.g.
         ``hinge_tertile`` (prior hinge volume: low / middle / high, an ordered categorical keeps
         its order). Optional ``activity_id`` (counted in the legend).
-        :func:`trailstrength.viz.frames.soreness_course_frame` builds it from a warehouse.
+        :func:`trailstrength.features.frames.soreness_course_frame` builds it from a warehouse.
     ax : matplotlib Axes, optional
     group : str
         Column that splits the lines.
@@ -124,7 +124,7 @@ def training_calendar(weekly: pd.DataFrame, ax=None, *, measures=None, annotate:
     weekly : DataFrame
         One athlete's weeks: ``week`` (the week's Monday, a date) and the measure columns (default
         :data:`CALENDAR_MEASURES`: ``run_km``, ``descent_m``, ``hinge_sets`` — weekly sums).
-        :func:`trailstrength.viz.frames.weekly_training_frame` builds it.
+        :func:`trailstrength.features.frames.weekly_training_frame` builds it.
     ax : matplotlib Axes, optional
     measures : dict, optional
         ``column -> (label, colour role)`` to show instead of the default rows.
@@ -152,7 +152,7 @@ def training_calendar(weekly: pd.DataFrame, ax=None, *, measures=None, annotate:
     n = len(data)
     annotate = n <= 20 if annotate is None else annotate
     x_edges = np.arange(n + 1) - 0.5
-    for row, (column, (label, role)) in enumerate(measures.items()):
+    for row, (column, (_label, role)) in enumerate(measures.items()):
         values = data[column].to_numpy(dtype=float)
         top = np.nanmax(values) if np.isfinite(values).any() and np.nanmax(values) > 0 else 1.0
         cmap = LinearSegmentedColormap.from_list(role, ["#FFFFFF", COLORS.get(role, PALETTE[0])])
@@ -177,3 +177,47 @@ def training_calendar(weekly: pd.DataFrame, ax=None, *, measures=None, annotate:
     ax.tick_params(length=0)
     ax.set_xlabel("Week starting")
     return ax
+
+
+def dpi_over_time(panel: pd.DataFrame, athletes=None, *, axes=None):
+    """Descent performance of each run over time, beside the athlete's weekly hinge sets: one row per athlete.
+
+    Parameters
+    ----------
+    panel : DataFrame
+        The H1 run panel: ``athlete_id``, ``local_date``, ``dpi`` (descent performance index, unitless) and
+        ``hinge_sets_28d`` (weighted hinge working sets per week over the previous 28 days).
+    athletes : list of str, optional
+        Athletes to draw, top to bottom (default: every athlete in the panel, sorted).
+    axes : sequence of Axes, optional
+        One per athlete; a column of new axes with a shared date axis when None.
+
+    Returns
+    -------
+    numpy.ndarray of Axes
+        One per athlete: DPI as dots (``gid="dpi"``) on the left axis, hinge sets per week as a line
+        (``gid="hinge_sets"``) on a twin right axis (``ax.hinge_axis``).
+    """
+    _require(panel, ("athlete_id", "local_date", "dpi", "hinge_sets_28d"), "panel")
+    athletes = sorted(panel["athlete_id"].dropna().unique()) if athletes is None else list(athletes)
+    if axes is None:
+        import matplotlib.pyplot as plt
+
+        n = max(1, len(athletes))
+        fig, axes = plt.subplots(n, 1, figsize=(10, 2.8 * n), sharex=True, squeeze=False)
+        axes = axes[:, 0]
+    axes = np.atleast_1d(np.asarray(axes, dtype=object))
+    if not athletes:
+        _no_data(axes[0], "No runs in the panel")
+        return axes
+    for ax, athlete in zip(axes, athletes):
+        runs = panel[panel["athlete_id"] == athlete].sort_values("local_date")
+        ax.scatter(runs["local_date"], runs["dpi"], color=COLORS["descent"], s=18, gid="dpi")
+        ax.set_ylabel(f"{athlete}\nDPI")
+        twin = ax.twinx()
+        twin.plot(runs["local_date"], runs["hinge_sets_28d"], color=COLORS["hinge"], lw=2, gid="hinge_sets")
+        twin.set_ylabel("hinge sets/wk", color=COLORS["hinge"])
+        twin.grid(False)
+        ax.hinge_axis = twin
+    axes[0].figure.autofmt_xdate()
+    return axes

@@ -1,12 +1,16 @@
-"""The whole figure set for a warehouse: every figure drawn, titled, alt-texted and exported.
+"""The whole figure set of one analysis: every figure drawn, titled, alt-texted and exported.
 
-``trailstrength figures --out DIR`` and the report call :func:`write_figure_set`. Athletes are
-pseudonymised (``A1 … An``) unless ``pseudonymise=False``; routes are drawn only with ``maps=True``,
-then trimmed around each athlete's privacy zones and the first and last ``trim_ends_m`` of the run.
+``trailstrength figures --out DIR``, ``trailstrength demo`` and the report call :func:`write_figure_set` with the
+results of :func:`trailstrength.analysis.analyze` already computed: the set draws them and never refits the models.
+The specification curves draw ``results.spec_curve`` (the table written as ``spec_curve.csv``, fitted by
+``analyze(..., all_claims=True)``); results without one skip those two figures and say why. Athletes are
+pseudonymised (``A1 … An``) unless ``pseudonymise_athletes=False``; routes are drawn only with ``maps=True``, then
+trimmed around each athlete's privacy zones and the first and last ``trim_ends_m`` of the run.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 from collections.abc import Callable, Iterator
@@ -16,13 +20,19 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from trailstrength.viz import frames
-from trailstrength.viz._common import fmt
+from trailstrength import features
+from trailstrength.features import frames
 from trailstrength.privacy import athlete_labels, privacy_zones, relabel_athletes
+from trailstrength.report import words
 
-__all__ = ["FigureRecord", "figure_set", "write_figure_set"]
+__all__ = ["SETS_EXPOSURES", "FigureRecord", "figure_set", "specification_table", "write_figure_set"]
 
 log = logging.getLogger("trailstrength")
+
+#: Exposures whose slopes are per weekly hinge set, so they share one specification curve.
+SETS_EXPOSURES = ("hinge_sets_28d", "hinge_sets_ewm")
+_SPEC_COLUMNS = ["hypothesis", "estimate", "ci_low", "ci_high", "window", "exposure", "filter", "model_choice",
+                 "primary"]
 
 
 @dataclass
@@ -90,12 +100,37 @@ def _subplots(**kw):
     return plt.subplots(**kw)
 
 
-def _ci_words(row) -> str:
-    lo, hi = float(row["ci_low"]), float(row["ci_high"])
-    if not (np.isfinite(lo) and np.isfinite(hi)):
-        return "no confidence interval could be computed"
-    side = "includes zero" if lo <= 0 <= hi else "excludes zero"
-    return f"95% CI {fmt(lo, digits=3)} to {fmt(hi, digits=3)}, which {side}"
+def specification_table(spec_curve: pd.DataFrame | None) -> pd.DataFrame:
+    """The specifications to draw as one curve per hypothesis, from the analysis' specification curve.
+
+    Parameters
+    ----------
+    spec_curve : DataFrame or None
+        ``Results.spec_curve`` (the rows of ``spec_curve.csv``, :func:`trailstrength.models.speccurve.run_specs`).
+        Its fitted rows on one scale are kept: linear models of exposures counted in weekly hinge sets
+        (:data:`SETS_EXPOSURES`); ordinal-GEE rows (log odds) and per-kg or per-second exposures are left to
+        the table.
+
+    Returns
+    -------
+    DataFrame
+        ``hypothesis, estimate, ci_low, ci_high``, the choice columns ``window`` ("28 days"), ``exposure``,
+        ``filter``, ``model_choice``, and ``primary`` marking the pre-registered spec (28 days,
+        ``hinge_sets_28d``, the first descent filter, random slope tried for H1, random intercept for H2).
+        Empty (same columns) when there is no curve.
+    """
+    if spec_curve is None or not len(spec_curve):
+        return pd.DataFrame(columns=_SPEC_COLUMNS)
+    # One curve, one unit: ordinal GEE estimates are log cumulative odds, and volume-load (per kg) or eccentric
+    # TUT (per s) slopes are per a different exposure unit, so neither is another point on this curve.
+    same_scale = (spec_curve["model_choice"] != "ordinal_gee") & spec_curve["exposure"].isin(SETS_EXPOSURES)
+    table = spec_curve[spec_curve["estimate"].notna() & same_scale].copy()
+    table["window"] = table["window_days"].map(lambda w: f"{w:g} days")
+    first_filter = table.groupby("hypothesis")["filter"].transform("first")
+    preregistered_model = np.where(table["hypothesis"] == "H1", "lmm_rs", "lmm")
+    table["primary"] = ((table["window_days"] == features.WINDOW_DAYS) & (table["exposure"] == "hinge_sets_28d")
+                        & (table["filter"] == first_filter) & (table["model_choice"] == preregistered_model))
+    return table[_SPEC_COLUMNS].reset_index(drop=True)
 
 
 def _primary_row(effects: pd.DataFrame, hypothesis: str):
@@ -120,13 +155,7 @@ def _primary_scatters(ctx: _Context):
             continue
         fig, ax = _subplots()
         plot(relabel_athletes(panel, ctx.mapping), res.effects, ax=ax)
-        row = _primary_row(res.effects, hyp)
-        n, k = len(panel), panel["athlete_id"].nunique()
-        alt = (f"Scatter of {n} runs from {k} athletes: {outcome_words} against weekly hinge sets over the "
-               "previous 28 days, both relative to each athlete's usual.")
-        if row is not None and np.isfinite(row["estimate"]):
-            alt += (f" The adjusted within-athlete model slope is {fmt(row['estimate'], sign=True, digits=3)} "
-                    f"{row['unit']} ({_ci_words(row)}).")
+        alt = words.scatter_alt(panel, _primary_row(res.effects, hyp), outcome_words)
         yield _Drawn(name, fig, what, f"{hyp}: within-athlete deviations; line = adjusted model slope", alt)
 
 
@@ -141,35 +170,31 @@ def _forest(ctx: _Context):
     keep = eff[eff["term"].str.startswith("hinge_sets_28d")].reset_index(drop=True)
     fig, ax = _subplots(figsize=(7, 8))
     effects_forest(keep, ax=ax)
-    parts = [f"{r.hypothesis} {r.term}: {fmt(r.estimate, sign=True, digits=3)} ({_ci_words(r._asdict())})"
-             for r in keep.itertuples()]
-    alt = (f"Forest plot of {len(keep)} hinge-volume estimates with 95% confidence intervals, one row each: "
-           + "; ".join(parts) + ". Estimates are in different units; compare each with zero.")
     yield _Drawn("effects_forest", fig, "Hinge volume: every estimate",
-                 "Within- and between-athlete terms of H1 (descent) and H2 (soreness)", alt, "social_tall")
+                 "Within- and between-athlete terms of H1 (descent) and H2 (soreness)", words.forest_alt(keep),
+                 "social_tall")
 
 
 @_builder("specification_curve_")
 def _specification(ctx: _Context):
     from trailstrength.viz.effects import RESULT_COLUMNS, specification_curve
 
-    specs = frames.specification_table(ctx.results, ctx.wh, fast=ctx.fast)
+    curve = getattr(ctx.results, "spec_curve", None)
+    specs = specification_table(curve)
     for hyp, unit in (("H1", "DPI per weekly hinge set"), ("H2", "soreness points per weekly hinge set")):
-        sub = specs[specs["hypothesis"] == hyp] if len(specs) else specs
+        sub = specs[specs["hypothesis"] == hyp]
         name = f"specification_curve_{hyp.lower()}"
+        if curve is None:
+            yield FigureRecord(name, skipped="these results have no specification curve (it is fitted by "
+                                             "analyze(..., all_claims=True), `trailstrength analyze --all`)")
+            continue
         if len(sub) < 2:
-            yield FigureRecord(name, skipped=f"fewer than two {hyp} specifications could be fitted")
+            yield FigureRecord(name, skipped=f"fewer than two {hyp} specifications on one scale could be fitted")
             continue
         ax = specification_curve(sub)
-        excl = int(((sub["ci_low"] > 0) | (sub["ci_high"] < 0)).sum())
-        choices = ", ".join(c.replace("_", " ") for c in sub.columns
-                            if c not in RESULT_COLUMNS and sub[c].nunique() > 1)
-        alt = (f"Specification curve of {len(sub)} estimates of the {hyp} within-athlete hinge effect ({unit}), "
-               f"ranked from {fmt(sub['estimate'].min(), sign=True, digits=3)} to "
-               f"{fmt(sub['estimate'].max(), sign=True, digits=3)}, median "
-               f"{fmt(sub['estimate'].median(), sign=True, digits=3)}; {excl} of {len(sub)} intervals exclude zero. "
-               f"Below, marks show each specification's choices: {choices}.")
-        yield _Drawn(name, ax.figure, f"{hyp} across analysis choices", f"Within-athlete hinge effect, {unit}", alt)
+        choices = [c for c in sub.columns if c not in RESULT_COLUMNS and sub[c].nunique() > 1]
+        yield _Drawn(name, ax.figure, f"{hyp} across analysis choices", f"Within-athlete hinge effect, {unit}",
+                     words.spec_curve_alt(sub, hyp, unit, choices))
 
 
 @_builder("grade_speed")
@@ -183,21 +208,13 @@ def _grade_speed(ctx: _Context):
         yield FigureRecord("grade_speed", skipped="no runs with an altitude profile and a flat reference speed")
         return
     models = {MODEL_LABELS["strava"]: "strava", MODEL_LABELS["minetti"]: "minetti"}
-    empirical = ""
-    try:
-        # one curve over every run: each run's own intercept absorbs who ran it and how fresh they were
+    with contextlib.suppress(NotEnoughTerrainData):
+        # The one fit left in the figure set: a descriptive equal-effort spline over the drawn runs (each run's own
+        # intercept absorbs who ran it and how fresh they were). It is not one of the analysis' models.
         models["Empirical curve (these runs)"] = fit_empirical_gap(terrains.values())
-        empirical = ", and the equal-effort curve fitted to these runs"
-    except NotEnoughTerrainData:
-        pass
     fig, ax = _subplots()
     grade_speed(points, models=models, ax=ax)
-    lo, hi = points["grade"].quantile([0.01, 0.99]) * 100
-    alt = (f"Speed relative to flat speed against grade for {len(points)} stretches of 100 m from "
-           f"{points['activity_id'].nunique()} runs by {points['athlete_id'].nunique()} athletes, grades "
-           f"{fmt(round(lo), digits=3)}% to {fmt(round(hi), digits=3)}%, with the binned median and "
-           f"grade-adjustment models: Strava's equal-effort curve, Minetti's energy-cost curve (which predicts much "
-           f"faster descents than runners run){empirical}.")
+    alt = words.grade_speed_alt(points, empirical=len(models) > 2)
     yield _Drawn("grade_speed", fig, "How fast on each grade", "Moving speed relative to flat speed, 100 m stretches",
                  alt)
 
@@ -212,13 +229,8 @@ def _soreness_course(ctx: _Context):
         return
     fig, ax = _subplots()
     soreness_time_course(course, ax=ax)
-    means = course[course["hours_after"] > 0].groupby("hinge_tertile", observed=True)["soreness"].mean()
-    words = ", ".join(f"{k} {v:.1f}" for k, v in means.items())
-    alt = (f"Mean soreness (0-10) from 24 hours before to 72 hours after {course['activity_id'].nunique()} "
-           "long-descent runs, one line per third of the athlete's own prior hinge volume, with 95% bands. "
-           f"Mean soreness after the run by third: {words}. Descriptive; not adjusted for other training.")
     yield _Drawn("soreness_time_course", fig, "Soreness in the 72 hours after long descents",
-                 "By prior hinge volume (each athlete's own thirds)", alt)
+                 "By prior hinge volume (each athlete's own thirds)", words.soreness_course_alt(course))
 
 
 @_builder("training_calendar_")
@@ -235,17 +247,8 @@ def _calendars(ctx: _Context):
         sub = weekly[weekly["athlete_id"] == athlete].drop(columns="athlete_id")
         fig, ax = _subplots()
         training_calendar(sub, ax=ax)
-        alt = (f"Weekly training calendar of athlete {who} over {len(sub)} weeks from "
-               f"{sub['week'].min():%d %b %Y}: running {_span(sub['run_km'])} km, descent {_span(sub['descent_m'])} m "
-               f"and {_span(sub['hinge_sets'])} weighted hinge sets per week; "
-               "darker cells are bigger weeks within each row.")
         yield _Drawn(f"training_calendar_{who}", fig, f"Athlete {who}: training week by week",
-                     "Running, vertical descent and hinge sets per week", alt)
-
-
-def _span(values: pd.Series) -> str:
-    lo, hi = f"{values.min():.0f}", f"{values.max():.0f}"
-    return lo if lo == hi else f"{lo} to {hi}"
+                     "Running, vertical descent and hinge sets per week", words.calendar_alt(sub, who))
 
 
 @_builder("dose_response_h1")
@@ -263,11 +266,8 @@ def _dose_response(ctx: _Context):
     fig, ax = _subplots()
     dose_response(curve, ax=ax, observed=observed, dose_label="Hinge sets per week (previous 28 days)",
                   outcome_label="DPI vs athlete's usual")
-    parts = "; ".join(f"{r.dose} sets: {fmt(r.estimate, sign=True, digits=2)} (n = {r.n})" for r in curve.itertuples())
-    alt = ("Descent performance index relative to each athlete's usual, by weekly hinge sets over the previous "
-           f"28 days, mean and 95% CI per dose: {parts}. Unadjusted and descriptive.")
     yield _Drawn("dose_response_h1", fig, "More hinge sets, faster descents?",
-                 "Descriptive dose-response: DPI by weekly hinge sets, within athlete", alt)
+                 "Descriptive dose-response: DPI by weekly hinge sets, within athlete", words.dose_response_alt(curve))
 
 
 @_builder("route_")
@@ -286,13 +286,11 @@ def _routes(ctx: _Context):
         samples = _trim_ends(samples, ctx.trim_ends_m)
         who = ctx.label(athlete)
         fig, ax = _subplots()
-        route_map(samples, ax=ax, privacy_zones=zones.get(str(athlete), []))
-        n_zones = len(zones.get(str(athlete), []))
-        zone_words = f"{n_zones} privacy zone{'s' if n_zones != 1 else ''}" if n_zones else "no privacy zones set"
-        alt = (f"Route shape of athlete {who}'s run with the most descent ({run['descent_m']:.0f} m), without "
-               f"coordinates or base map; {zone_words}; the first and last {ctx.trim_ends_m:.0f} m are removed.")
+        athlete_zones = zones.get(str(athlete), [])
+        route_map(samples, ax=ax, privacy_zones=athlete_zones)
         yield _Drawn(f"route_{who}", fig, f"Athlete {who}: the biggest descent run",
-                     "Route shape only; privacy zones removed", alt)
+                     "Route shape only; privacy zones removed",
+                     words.route_alt(who, run["descent_m"], len(athlete_zones), ctx.trim_ends_m))
 
 
 def _trim_ends(samples: pd.DataFrame, metres: float) -> pd.DataFrame:
@@ -303,20 +301,18 @@ def _trim_ends(samples: pd.DataFrame, metres: float) -> pd.DataFrame:
     return samples[(d >= d.min() + metres) & (d <= d.max() - metres)]
 
 
-def figure_set(wh=None, *, results=None, pseudonymise_athletes: bool = True, maps: bool = False, raw=None,
+def figure_set(wh=None, *, results, pseudonymise_athletes: bool = True, maps: bool = False, raw=None,
                fast: bool = False, source: str | None = None, trim_ends_m: float = 200.0,
                only=None) -> Iterator[_Drawn | FigureRecord]:
-    """Draw the figures of a warehouse one by one (a generator of drawn figures and skip records).
+    """Draw the figures of an analysis one by one (a generator of drawn figures and skip records).
 
     See :func:`write_figure_set` for the parameters; ``only`` keeps figures whose name starts with
     one of the given prefixes.
     """
-    from trailstrength import __version__, analysis
+    from trailstrength import __version__
     from trailstrength.warehouse import Warehouse
 
     wh = wh if isinstance(wh, Warehouse) else Warehouse(wh)
-    if results is None:
-        results = analysis.analyze(wh)
     mapping = athlete_labels(wh.activities["athlete_id"]) if pseudonymise_athletes else None
     if source is None:
         source = _default_source(wh.activities, __version__)
@@ -349,20 +345,22 @@ def _close(fig) -> None:
     plt.close(fig)
 
 
-def write_figure_set(wh=None, out="reports/figures", *, results=None, pseudonymise_athletes: bool = True,
+def write_figure_set(wh=None, out="reports/figures", *, results, pseudonymise_athletes: bool = True,
                      maps: bool = False, raw=None, fast: bool = False, source: str | None = None,
                      formats=("png", "svg"), scale: float = 2, theme: str = "blog", trim_ends_m: float = 200.0,
                      only=None) -> list[FigureRecord]:
-    """Draw and export every figure of a warehouse; write ``figures.json`` listing them.
+    """Draw and export every figure of an analysis; write ``figures.json`` listing them.
 
     Parameters
     ----------
     wh : Warehouse or path, optional
-        The warehouse (default ``config.path("warehouse")``).
+        The warehouse the results come from (default ``config.path("warehouse")``): the descriptive figures
+        (grade and speed, soreness course, calendars, routes) read it.
     out : path
         Folder for the files: ``<name>.png``, ``<name>.svg``, ``<name>.alt.txt`` per figure.
-    results : analysis.Results, optional
-        Primary results; computed (without writing) when None.
+    results : analysis.Results
+        The analysis to draw (``trailstrength.analyze(wh)``); with a ``spec_curve``
+        (``all_claims=True``) the specification curves are drawn from it, else skipped.
     pseudonymise_athletes : bool
         Show athletes as ``A1 … An`` (sorted ids) in titles and alt text. Default True.
     maps : bool
@@ -371,7 +369,7 @@ def write_figure_set(wh=None, out="reports/figures", *, results=None, pseudonymi
     raw : path, optional
         Raw folder to read privacy zones from (default ``config.path("raw")``).
     fast : bool
-        Fewer runs, specifications and calendars (notebooks' fast mode, tests).
+        Fewer runs and calendars (notebooks' fast mode, tests).
     source : str, optional
         Text of the source band (default: athletes and date range).
     formats, scale : see :func:`trailstrength.viz.save`.

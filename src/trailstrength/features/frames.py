@@ -1,13 +1,18 @@
-"""Tidy frames for the figures, built from a warehouse.
+"""Tidy frames for the figures, built from a warehouse (data preparation only: nothing here fits a model).
 
 Each function returns the frame one figure function takes, so a notebook can look at (and filter)
 the numbers before drawing them::
+
+    from trailstrength.features import frames
 
     points = frames.grade_speed_frame(wh)            # -> viz.grade_speed(points)
     course = frames.soreness_course_frame(wh)        # -> viz.soreness_time_course(course)
     weeks = frames.weekly_training_frame(wh)         # -> viz.training_calendar(weeks[weeks.athlete_id == a])
     curve, obs = frames.binned_dose_response(panel, "dpi")   # -> viz.dose_response(curve, observed=obs)
-    specs = frames.sensitivity_specs(wh)             # -> viz.specification_curve(specs[specs.hypothesis == "H1"])
+
+``wh`` is an open warehouse (:func:`trailstrength.open_warehouse`), or anything with its reader API
+(``runs``, ``activities``, ``strength_sets``, ``wellness``, ``samples(activity_ids=...)``). The specification
+curve's frame comes from the fitted results, not from here: :func:`trailstrength.report.specification_table`.
 """
 
 from __future__ import annotations
@@ -17,18 +22,20 @@ import pandas as pd
 
 from trailstrength import features
 
-__all__ = ["SETS_EXPOSURES", "TERTILES", "binned_dose_response", "grade_speed_frame", "run_terrains", "sensitivity_specs",
-           "soreness_course_frame", "specification_table", "weekly_training_frame"]
+__all__ = ["TERTILES", "binned_dose_response", "grade_speed_frame", "run_terrains", "soreness_course_frame",
+           "weekly_training_frame"]
 
 TERTILES = ("low", "middle", "high")
-#: Exposures whose slopes are per weekly hinge set, so they share one specification curve.
-SETS_EXPOSURES = ("hinge_sets_28d", "hinge_sets_ewm")
+#: What a warehouse reader offers that the frames read.
+_READER_API = ("runs", "activities", "strength_sets", "wellness", "samples")
 
 
-def _warehouse(wh):
-    from trailstrength.warehouse import Warehouse
-
-    return wh if isinstance(wh, Warehouse) else Warehouse(wh)
+def _reader(wh):
+    """``wh`` itself when it reads like a warehouse; a path gets a TypeError saying how to open it."""
+    if all(hasattr(wh, name) for name in _READER_API):
+        return wh
+    raise TypeError(f"expected an open warehouse, got {type(wh).__name__} {wh!r}: open it first with "
+                    "trailstrength.open_warehouse(path)")
 
 
 def _select(frame: pd.DataFrame, athletes=None, start=None, end=None) -> pd.DataFrame:
@@ -48,7 +55,7 @@ def run_terrains(wh, athletes=None, *, start=None, end=None, max_runs: int | Non
 
     Parameters
     ----------
-    wh : Warehouse or path
+    wh : Warehouse
     athletes, start, end : optional
         Athlete id(s) and local-date range to keep.
     max_runs : int, optional
@@ -62,7 +69,7 @@ def run_terrains(wh, athletes=None, *, start=None, end=None, max_runs: int | Non
     """
     from trailstrength import terrain
 
-    wh = _warehouse(wh)
+    wh = _reader(wh)
     runs = _select(wh.runs, athletes, start, end).sort_values("descent_m", ascending=False)
     if max_runs is not None:
         runs = runs.head(max_runs)
@@ -85,7 +92,7 @@ def grade_speed_frame(wh, athletes=None, *, start=None, end=None, chunk_m: float
 
     Parameters
     ----------
-    wh : Warehouse or path
+    wh : Warehouse
     athletes, start, end : optional
         Athlete id(s) and local-date range to keep.
     chunk_m : float
@@ -102,7 +109,7 @@ def grade_speed_frame(wh, athletes=None, *, start=None, end=None, chunk_m: float
         ``relative_speed`` (÷ the run's flat reference speed) and ``weight`` (stretch length, m).
         Stretches with no moving time, or implausibly fast (relative speed > 3), are left out.
     """
-    wh = _warehouse(wh)
+    wh = _reader(wh)
     columns = ["athlete_id", "activity_id", "grade", "speed_mps", "relative_speed", "weight"]
     runs = _select(wh.runs, athletes, start, end)
     runs = runs[runs["flat_reference_mps"].notna()].set_index("activity_id")
@@ -146,7 +153,7 @@ def soreness_course_frame(wh, athletes=None, *, start=None, end=None,
 
     Parameters
     ----------
-    wh : Warehouse or path
+    wh : Warehouse
     athletes, start, end : optional
         Athlete id(s) and local-date range of the runs.
     min_descent_length_m : float
@@ -174,7 +181,7 @@ def soreness_course_frame(wh, athletes=None, *, start=None, end=None,
     """
     if tertiles not in ("within", "pooled"):
         raise ValueError(f"tertiles must be 'within' or 'pooled', not {tertiles!r}")
-    wh = _warehouse(wh)
+    wh = _reader(wh)
     all_runs = wh.runs
     runs = _select(all_runs, athletes, start, end)
     runs = runs[runs["descent_length_m"].fillna(0) >= min_descent_length_m]
@@ -226,7 +233,7 @@ def weekly_training_frame(wh, athletes=None, *, start=None, end=None) -> pd.Data
         descent_m`` (smoothed vertical descent, m), ``hinge_sets`` (posterior-chain-weighted hinge
         working sets), ``knee_sets``, ``strength_sessions``, ``runs``.
     """
-    wh = _warehouse(wh)
+    wh = _reader(wh)
     daily = features.daily_exposures(wh.runs, wh.strength_sets)
     columns = ["athlete_id", "week", "run_km", "descent_m", "hinge_sets", "knee_sets", "strength_sessions", "runs"]
     if daily.empty:
@@ -275,101 +282,3 @@ def binned_dose_response(panel: pd.DataFrame, outcome: str, exposure: str = "hin
                           "ci_low": stats["mean"] - 1.96 * se, "ci_high": stats["mean"] + 1.96 * se,
                           "n": stats["count"].astype(int)})
     return curve.reset_index(drop=True), observed.reset_index(drop=True)
-
-
-def sensitivity_specs(wh, *, windows=(14, 28, 42), min_descent_lengths=(500.0, 1000.0),
-                      competitor=(False, True)) -> pd.DataFrame:
-    """H1 and H2 within-athlete hinge effects refitted under alternative analysis choices.
-
-    A small grid (DESIGN §8 sensitivity): exposure window (days), minimum descent-segment length
-    of a run (m), and whether knee-dominant sets are adjusted for (the competing explanation).
-    Each specification is a fit of :func:`trailstrength.models.fit_h1` / ``fit_h2`` on panels
-    rebuilt from the warehouse.
-
-    Returns
-    -------
-    DataFrame
-        One row per (hypothesis, specification): the tidy effect columns of the
-        ``hinge_sets_28d_within`` row plus the choices as labels: ``window`` ("28 days"),
-        ``min_descent`` ("500 m"), ``knee_adjusted`` ("yes" / "no")
-        and ``primary`` (True for the pre-registered 28 days, 500 m, no knee term). Fits that fail
-        are skipped.
-
-    Notes
-    -----
-    Stands in for the statistics module's full sensitivity grid (tonnage and eccentric exposures,
-    ordinal and bootstrap models); the figure takes either.
-    """
-    from trailstrength import models
-
-    wh = _warehouse(wh)
-    runs, sets, well = wh.runs, wh.strength_sets, wh.wellness
-    rows = []
-    for window in windows:
-        base_h1 = features.h1_panel(runs, sets, window_days=window)
-        base_h2 = features.h2_panel(runs, sets, well, window_days=window)
-        for min_len in min_descent_lengths:
-            for knee in competitor:
-                for hyp, panel, fit, cov in (("H1", base_h1, models.fit_h1, models.DEFAULT_H1_COVARIATES),
-                                             ("H2", base_h2, models.fit_h2, models.DEFAULT_H2_COVARIATES)):
-                    long_runs = set(runs.loc[runs["descent_length_m"].fillna(0) >= min_len, "activity_id"])
-                    sub = panel[panel["activity_id"].isin(long_runs)]
-                    if sub["athlete_id"].nunique() < 2 or len(sub) < 10:
-                        continue
-                    covariates = (*cov, "knee_sets_28d") if knee else cov
-                    try:
-                        eff = fit(sub, covariates=covariates).effects
-                    except Exception:  # noqa: BLE001 - a spec that cannot be fitted is left out, not fatal
-                        continue
-                    row = eff[eff["term"] == "hinge_sets_28d_within"]
-                    if row.empty:
-                        continue
-                    rows.append(row.iloc[0].to_dict() | {
-                        "window": f"{window} days", "min_descent": f"{min_len:g} m",
-                        "knee_adjusted": "yes" if knee else "no",
-                        "primary": window == features.WINDOW_DAYS and min_len == features.MIN_DESCENT_LENGTH_M
-                        and not knee})
-    return pd.DataFrame(rows)
-
-
-def specification_table(results=None, wh=None, *, fast: bool = False) -> pd.DataFrame:
-    """The specifications to draw as a curve: the analysis' own when it has them, else the small grid here.
-
-    Parameters
-    ----------
-    results : analysis.Results, optional
-        With a ``spec_curve`` (``analyze(..., everything=True)``), its fitted rows on one scale are used:
-        linear models of exposures counted in weekly hinge sets (:data:`SETS_EXPOSURES`); ordinal-GEE
-        rows (log odds) and per-kg or per-second exposures are left to the table. The choice
-        columns become ``window`` ("28 days"), ``exposure``, ``filter`` and ``model_choice``, and
-        ``primary`` marks the pre-registered spec (28 days, ``hinge_sets_28d``, the first descent
-        filter, random slope tried for H1, random intercept for H2).
-    wh : Warehouse or path, optional
-        For :func:`sensitivity_specs` when the results carry no curve.
-    fast : bool
-        A smaller stand-in grid (two windows, one threshold).
-
-    Returns
-    -------
-    DataFrame
-        ``hypothesis, estimate, ci_low, ci_high, primary`` and the choice columns.
-    """
-    curve = getattr(results, "spec_curve", None)
-    if curve is not None and len(curve):
-        # One curve, one unit: ordinal GEE estimates are log cumulative odds, and volume-load (per kg) or eccentric
-        # TUT (per s) slopes are per a different exposure unit, so neither is another point on this curve.
-        same_scale = (curve["model_choice"] != "ordinal_gee") & curve["exposure"].isin(SETS_EXPOSURES)
-        table = curve[curve["estimate"].notna() & same_scale].copy()
-        table["window"] = table["window_days"].map(lambda w: f"{w:g} days")
-        first_filter = table.groupby("hypothesis")["filter"].transform("first")
-        preregistered_model = np.where(table["hypothesis"] == "H1", "lmm_rs", "lmm")
-        table["primary"] = ((table["window_days"] == features.WINDOW_DAYS) & (table["exposure"] == "hinge_sets_28d")
-                            & (table["filter"] == first_filter) & (table["model_choice"] == preregistered_model))
-        columns = ["hypothesis", "estimate", "ci_low", "ci_high", "window", "exposure", "filter", "model_choice",
-                   "primary"]
-        return table[columns].reset_index(drop=True)
-    if wh is None:
-        raise ValueError("specification_table needs results with a spec_curve, or a warehouse to fit the stand-in grid")
-    if fast:
-        return sensitivity_specs(wh, windows=(28, 42), min_descent_lengths=(500.0,))
-    return sensitivity_specs(wh)

@@ -1,8 +1,9 @@
-"""A shareable, self-contained HTML report of a warehouse: data, results, figures, caveats, versions.
+"""A shareable, self-contained HTML report of an analysis: data, results, figures, caveats, versions.
 
 ``trailstrength report --out report.html`` writes one file with everything inside it (figures as
 base64 PNG with their alt text, inline CSS, no external requests), so it can be mailed, attached to a
 blog post or opened offline. Athletes appear as ``A1 … An`` unless ``pseudonymise_athletes=False``.
+The report reads the results it is given (:func:`trailstrength.analysis.analyze`); it fits nothing.
 """
 
 from __future__ import annotations
@@ -19,25 +20,12 @@ import pandas as pd
 from PIL import Image, PngImagePlugin
 
 from trailstrength import analysis, features
-from trailstrength.notebooks import VERSION_PACKAGES, versions
+from trailstrength.report.figures import FigureRecord, write_figure_set
+from trailstrength.report.versions import VERSION_PACKAGES, versions
+from trailstrength.report.words import hypothesis_table, number
 from trailstrength.privacy import athlete_labels
 
-__all__ = ["HYPOTHESES", "REPORT_FIGURES", "VERSION_PACKAGES", "build_report", "hypothesis_table", "render_report"]
-
-#: The article's claims (DESIGN §1): id -> (claim, what is measured).
-HYPOTHESES: dict[str, tuple[str, str]] = {
-    "H1": ("Hinge / posterior-chain volume makes descents faster and better controlled",
-           "descent performance index per run vs prior weekly hinge sets"),
-    "H2": ("A trained posterior chain means less soreness after long descents",
-           "peak soreness 24-72 h after a long descent vs prior weekly hinge sets"),
-    "H3": ("Hip-extension power makes climbing more efficient", "grade-adjusted uphill speed vs prior hinge volume"),
-    "H4": ("The Romanian deadlift (pure hinge) differs from conventional / trap-bar deadlifts",
-           "exposure split by hinge purity; coefficients compared"),
-    "H5": ("Slow eccentrics (3-4 s lowering) are what transfers", "eccentric time under tension as the exposure"),
-    "H6": ("1-2 sessions a week of 3-4 x 6-8, progressed conservatively, is the dose",
-           "dose-response and adherence summaries"),
-    "H7": ("Single-leg RDLs expose asymmetries", "unilateral share of hinge volume (left/right where recorded)"),
-}
+__all__ = ["REPORT_FIGURES", "build_report", "render_report"]
 
 #: Figures of the set shown in the report (name prefixes, in order).
 REPORT_FIGURES = ("h1_dpi_vs_hinge", "h2_soreness_vs_hinge", "effects_forest", "specification_curve",
@@ -110,15 +98,7 @@ def _e(value) -> str:
 
 
 def _num(value, digits: int = 3) -> str:
-    try:
-        v = float(value)
-    except (TypeError, ValueError):
-        return _e(value)
-    if not np.isfinite(v):
-        return "–"
-    if abs(v) >= 10 ** digits:  # counts, km, metres: 1,140 not 1.14e+03
-        return f"{v:,.0f}".replace("-", "\u2212")
-    return f"{v:.{digits}g}".replace("-", "\u2212")
+    return _e(number(value, digits))
 
 
 def _table(frame: pd.DataFrame, *, numeric=(), classes=None, row_class=None) -> str:
@@ -202,28 +182,8 @@ def _effects_table(effects: pd.DataFrame) -> str:
             f'<td class="num">{_e(r.get("n_athletes"))} / {_e(r.get("n_obs"))}</td><td>{model}</td></tr>')
         if r.get("note") and pd.notna(r.get("note")):
             body.append(f'<tr class="note-row"><td></td><td colspan="7" class="note">{_e(r["note"])}</td></tr>')
-    return f'<div class="scroll"><table class="effects"><thead>{head}</thead><tbody>{"".join(body)}</tbody></table></div>'
-
-
-def hypothesis_table(effects: pd.DataFrame) -> pd.DataFrame:
-    """One row per claim H1–H7: the claim, what is measured, and the primary (else first) estimate with a verdict."""
-    rows = []
-    for hid, (claim, measured) in HYPOTHESES.items():
-        sub = effects[effects["hypothesis"] == hid] if len(effects) else effects
-        if len(sub):
-            prim = sub[sub["primary"].fillna(False).astype(bool)] if "primary" in sub else sub.iloc[:0]
-            row = prim.iloc[0] if len(prim) else sub.iloc[0]
-            lo, hi = float(row["ci_low"]), float(row["ci_high"])
-            if np.isfinite(lo) and np.isfinite(hi):
-                verdict = "interval includes zero: no clear association" if lo <= 0 <= hi else \
-                    "interval excludes zero: an association (observational)"
-            else:
-                verdict = "no interval could be computed"
-            status = f"{row['term']}: {_num(row['estimate'])} [{_num(lo)}, {_num(hi)}] — {verdict}"
-        else:
-            status = "not estimated in this version of trailstrength"
-        rows.append({"id": hid, "claim": claim, "measured as": measured, "result": status})
-    return pd.DataFrame(rows)
+    return (f'<div class="scroll"><table class="effects"><thead>{head}</thead><tbody>{"".join(body)}</tbody>'
+            "</table></div>")
 
 
 def _sample_size_caveat(effects: pd.DataFrame, n_athletes: int) -> str:
@@ -314,7 +274,7 @@ def render_report(wh, results, figures, *, title: str, generated: str, mapping) 
           "the full-resolution set comes from <code>trailstrength figures</code>.</footer></main></body></html>\n")
 
 
-def build_report(warehouse=None, out="reports/report.html", *, results=None,
+def build_report(warehouse=None, out="reports/report.html", *, results,
                  title: str = "Does hinge training help trail runners? What this data says",
                  pseudonymise_athletes: bool = True, fast: bool = False, figures=REPORT_FIGURES,
                  figure_dir=None) -> Path:
@@ -326,18 +286,19 @@ def build_report(warehouse=None, out="reports/report.html", *, results=None,
         Default ``config.path("warehouse")``.
     out : path
         The HTML file to write (folders are created).
-    results : analysis.Results, optional
-        Primary results; computed (not written) when None.
+    results : analysis.Results
+        The analysis to report (``trailstrength.analyze(warehouse)``, with ``all_claims=True`` for the
+        secondary models and the specification curve).
     title : str
         Page title and heading.
     pseudonymise_athletes : bool
         Show athletes as ``A1 … An`` (default); folder names in file paths are replaced too.
     fast : bool
-        Fewer specifications and runs in the figures (tests).
+        Fewer runs and calendars in the figures (tests).
     figures : sequence of str
         Figure-name prefixes to embed, in order (default :data:`REPORT_FIGURES`).
     figure_dir : path, optional
-        A folder written by :func:`trailstrength.viz.write_figure_set` for the same warehouse (with
+        A folder written by :func:`trailstrength.report.write_figure_set` for the same results (with
         its ``figures.json``): its PNGs are embedded (scaled to 1600 px wide) instead of drawing
         the figures again. Its pseudonymisation is what the figures show.
 
@@ -349,20 +310,16 @@ def build_report(warehouse=None, out="reports/report.html", *, results=None,
     from trailstrength.warehouse import Warehouse
 
     wh = warehouse if isinstance(warehouse, Warehouse) else Warehouse(warehouse)
-    if results is None:
-        results = analysis.analyze(wh)
     mapping = athlete_labels(wh.activities["athlete_id"]) if pseudonymise_athletes else None
     if figure_dir is not None and (Path(figure_dir) / "figures.json").is_file():
         records = _records_from(Path(figure_dir))
         embedded = [(r, _png_for_web(r.paths[0]) if r.paths else None) for r in _in_order(records, figures)]
     else:
-        from trailstrength.viz.figureset import write_figure_set
-
         with tempfile.TemporaryDirectory(prefix="trailstrength-report-") as tmp:
             records = write_figure_set(wh, tmp, results=results, pseudonymise_athletes=pseudonymise_athletes,
                                        fast=fast, formats=("png",), scale=1, only=list(figures))
             embedded = [(r, _png_for_web(r.paths[0]) if r.paths else None) for r in _in_order(records, figures)]
-    generated = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    generated = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     text = render_report(wh, results, embedded, title=title, generated=generated, mapping=mapping)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -381,8 +338,6 @@ def _in_order(records, prefixes) -> list:
 def _records_from(folder: Path) -> list:
     """FigureRecords of a written figure set (PNG paths only)."""
     import json
-
-    from trailstrength.viz.figureset import FigureRecord
 
     index = json.loads((folder / "figures.json").read_text(encoding="utf-8"))
     records = []

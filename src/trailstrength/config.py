@@ -16,6 +16,9 @@ demo output             ``TRAILSTRENGTH_DEMO``          ``./reports/demo``
 download cache          ``TRAILSTRENGTH_CACHE``         OS cache dir (pooch) / trailstrength
 real sample files       ``TRAILSTRENGTH_REALDATA``      ``../shared/realdata`` (tests only)
 ======================  ==============================  =================================
+
+Settings that are not paths: ``TRAILSTRENGTH_WORKERS`` (reader processes of ``ingest``, :func:`workers`) and
+``TRAILSTRENGTH_DEFAULT_TZ`` (:func:`athlete_timezone_default`).
 """
 
 from __future__ import annotations
@@ -69,3 +72,14 @@ def path(name: str, override: str | os.PathLike | None = None) -> Path:
 def athlete_timezone_default() -> str:
     """Time zone used when neither athlete.toml nor the file gives one (UTC; a warning is logged once)."""
     return os.environ.get(ENV_PREFIX + "DEFAULT_TZ", "UTC")
+
+
+def workers(override: int | None = None) -> int:
+    """Reader processes for ingest: ``override`` > ``TRAILSTRENGTH_WORKERS`` (a whole number) > the CPU count.
+
+    Always at least 1; a ``TRAILSTRENGTH_WORKERS`` that is not a whole number is ignored.
+    """
+    if override:
+        return override
+    env = os.environ.get(ENV_PREFIX + "WORKERS")
+    return max(1, int(env)) if env and env.isdigit() else max(1, os.cpu_count() or 1)

@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 from trailstrength import schemas, terrain, warehouse
-from trailstrength.warehouse import read_files, storage
 from trailstrength.simulate import simulate_cohort
+from trailstrength.warehouse import read_files, storage
 
 
 @pytest.fixture(scope="module")
@@ -166,7 +166,8 @@ def test_open_warehouse_selection_filters_every_table(raw, tmp_path):
         assert len(table) == inside.sum() and set(table["athlete_id"]) <= {"ath02"}
     assert len(view.runs) > 0
     assert set(view.segments["activity_id"]) == set(whole.segments["activity_id"]) & set(view.activities["activity_id"])
-    assert set(view.samples()["activity_id"]) == set(view.activities["activity_id"]) & set(whole.samples()["activity_id"])
+    recorded = set(whole.samples()["activity_id"])
+    assert set(view.samples()["activity_id"]) == set(view.activities["activity_id"]) & recorded
     assert (view.manifest["athlete_id"] == "ath02").all()
     assert "athletes=('ath02',)" in repr(view) and repr(whole) == f"Warehouse({str(tmp_path / 'wh')!r})"
 

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from trailstrength.warehouse import Warehouse, open_warehouse
 from trailstrength.errors import NotebookFailed  # noqa: F401  (re-exported)
+from trailstrength.warehouse import Warehouse, open_warehouse
 
 __all__ = ["VERSION_PACKAGES", "NotebookFailed", "find_notebook", "list_notebooks", "notebooks_dir", "open_view",
            "output_folder", "parse_params", "run_notebook", "versions"]
@@ -27,7 +27,8 @@ VERSION_PACKAGES = ("trailstrength", "pandas", "numpy", "scipy", "statsmodels", 
 def open_view(warehouse=None, athletes=None, start=None, end=None) -> Warehouse:
     """The warehouse, filtered to ``athletes`` and ``start``…``end`` when any is given (notebook parameters).
 
-    The notebooks' ``parameters`` cell passes these four positionally; see :func:`trailstrength.warehouse.open_warehouse`.
+    The notebooks' ``parameters`` cell passes these four positionally; see
+    :func:`trailstrength.warehouse.open_warehouse`.
     """
     return open_warehouse(warehouse, athletes=athletes, start=start, end=end)
 

@@ -21,7 +21,7 @@ from trailstrength.warehouse.ingest import IngestReport, ingest
 from trailstrength.warehouse.plan import IGNORED_NAMES, scan_raw
 from trailstrength.warehouse.read_files import FileResult, read_file
 from trailstrength.warehouse.reader import Selection, Warehouse, open_warehouse
-from trailstrength.warehouse.storage import PARTITIONED_TABLES, RECORD_TABLES, remove
+from trailstrength.warehouse.storage import PARTITION_COLUMN, PARTITIONED_TABLES, RECORD_TABLES, remove
 
-__all__ = ["IGNORED_NAMES", "PARTITIONED_TABLES", "RECORD_TABLES", "FileResult", "IngestReport", "Selection",
+__all__ = ["IGNORED_NAMES", "PARTITION_COLUMN", "PARTITIONED_TABLES", "RECORD_TABLES", "FileResult", "IngestReport", "Selection",
            "Warehouse", "WarehouseNotFound", "ingest", "open_warehouse", "read_file", "remove", "scan_raw"]

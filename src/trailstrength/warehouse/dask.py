@@ -73,7 +73,7 @@ def read_files_on(client, jobs: list[tuple[Path, FileContext]], samples_dir: Pat
     if not jobs:
         return []
     args = [(str(Path(p).resolve()), ctx, str(Path(samples_dir).resolve())) for p, ctx in jobs]
-    futures = client.map(_read_file_task, *zip(*args), pure=False)
+    futures = client.map(_read_file_task, *zip(*args, strict=True), pure=False)
     index = {f.key: k for k, f in enumerate(futures)}
     results: list[FileResult | None] = [None] * len(jobs)
     # with_results: results arrive in batches, not one scheduler round trip per file

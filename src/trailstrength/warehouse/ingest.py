@@ -157,7 +157,7 @@ def _read(plan: Plan, root: Path, read_files, *, workers, progress) -> _Batch:
     results = read_files([(job.path, job.ctx) for job in plan.jobs], storage.samples_dir(root), workers=workers,
                          progress=progress)
     batch = _Batch()
-    for job, res in zip(plan.jobs, results):
+    for job, res in zip(plan.jobs, results, strict=True):
         if res.warnings:
             batch.warnings[job.ctx.path] = res.warnings
         if res.reason:
@@ -165,7 +165,8 @@ def _read(plan: Plan, root: Path, read_files, *, workers, progress) -> _Batch:
                                "reader_version": res.reader_version, "reason": res.reason})
             continue
         for t, df in res.tables.items():
-            batch.tables.setdefault(t, []).append(df.assign(source_file=job.ctx.path) if t in storage.RECORD_TABLES else df)
+            owned = df.assign(source_file=job.ctx.path) if t in storage.RECORD_TABLES else df
+            batch.tables.setdefault(t, []).append(owned)
         batch.segments += res.segments
         batch.summaries += res.summaries
         batch.sample_activities.update(res.sample_activities)
@@ -175,7 +176,8 @@ def _read(plan: Plan, root: Path, read_files, *, workers, progress) -> _Batch:
 
 
 # ---------------------------------------------------------------------------------------------- merge
-def _merge(old: Warehouse, manifest: pd.DataFrame, batch: _Batch, raw: Path, report: IngestReport) -> dict[str, pd.DataFrame]:
+def _merge(old: Warehouse, manifest: pd.DataFrame, batch: _Batch, raw: Path,
+           report: IngestReport) -> dict[str, pd.DataFrame]:
     """The record tables: rows of unchanged files kept, the new ones added (activities: every copy)."""
     current = set(manifest.loc[manifest["state"] != "quarantined", "path"]) if len(manifest) else set()
     unchanged = set(report.unchanged)

@@ -70,7 +70,8 @@ def scan_raw(raw: Path) -> list[tuple[Path, str | None]]:
 def settings_fingerprint(raw: Path) -> dict[str, str]:
     """Hashes of the files that change results without being inputs (athlete.toml, exercise overrides)."""
     out = {}
-    for p in sorted([*raw.glob("*/athlete.toml"), *raw.glob("exercise_overrides.csv"), *raw.glob("*/exercise_overrides.csv")]):
+    found = [*raw.glob("*/athlete.toml"), *raw.glob("exercise_overrides.csv"), *raw.glob("*/exercise_overrides.csv")]
+    for p in sorted(found):
         out[p.relative_to(raw).as_posix()] = sha256(p)
     return out
 
@@ -166,7 +167,8 @@ def _diff_files(raw: Path, previous: pd.DataFrame | None, changed_profiles: set[
         retry = prev is not None and str(prev.get("reason") or "").startswith(WORKER_FAILED)
         if (prev is not None and prev["sha256"] == digest and prev["reader_version"] == reader_version
                 and folder not in changed_profiles and not retry):
-            plan.rows.append({"path": rel, **prev.to_dict(), "mtime_ns": st.st_mtime_ns})  # path first, as on a cold run
+            # path first, as on a cold run
+            plan.rows.append({"path": rel, **prev.to_dict(), "mtime_ns": st.st_mtime_ns})
             plan.unchanged.append(rel)
         else:
             todo.append(Job(path, FileContext(rel, digest, athlete), base))

@@ -71,17 +71,18 @@ class Warehouse:
     --------
     :func:`open_warehouse` shows one being read. Without a warehouse the error says how to build one:
 
-    >>> Warehouse("/nonexistent/warehouse")
+    >>> Warehouse("/nonexistent/warehouse")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    trailstrength.errors.WarehouseNotFound: no warehouse at /nonexistent/warehouse: run `trailstrength ingest RAW --warehouse /nonexistent/warehouse`
+    trailstrength.errors.WarehouseNotFound: no warehouse at /nonexistent/warehouse: run `trailstrength ingest RAW ...`
     """
 
     def __init__(self, root=None, *, must_exist: bool = True, selection: Selection | None = None):
         self.root = config.path("warehouse", root)
         self.selection = selection or Selection()
         if must_exist and not storage.table_path(self.root, storage.MANIFEST).is_file():
-            raise WarehouseNotFound(f"no warehouse at {self.root}: run `trailstrength ingest RAW --warehouse {self.root}`")
+            raise WarehouseNotFound(f"no warehouse at {self.root}: "
+                                    f"run `trailstrength ingest RAW --warehouse {self.root}`")
 
     def __repr__(self) -> str:
         if self.selection.everything:

@@ -32,7 +32,8 @@ import pandas as pd
 
 from trailstrength import schemas
 
-RECORD_TABLES = ("activities", "strength_sets", "wellness", "courses", "races")  # rows owned by one input file (source_file)
+# rows owned by one input file (their source_file)
+RECORD_TABLES = ("activities", "strength_sets", "wellness", "courses", "races")
 # one folder per athlete; samples.parquet is partitioned too but written per activity by the readers
 PARTITIONED_TABLES = ("segments", "runs")
 PARTITION_COLUMN = "athlete_id"
@@ -89,8 +90,9 @@ def atomic_dataset(df: pd.DataFrame, dest: Path) -> None:
     pq.write_metadata(schema, tmp / "_common_metadata")
     for athlete, part in df.groupby(PARTITION_COLUMN, sort=True):
         table = pa.Table.from_pandas(part[file_cols], schema=schema, preserve_index=False)
-        (tmp / f"{PARTITION_COLUMN}={athlete}").mkdir()
-        pq.write_table(table.replace_schema_metadata(schema.metadata), tmp / f"{PARTITION_COLUMN}={athlete}" / "part-0.parquet")
+        part_dir = tmp / f"{PARTITION_COLUMN}={athlete}"
+        part_dir.mkdir()
+        pq.write_table(table.replace_schema_metadata(schema.metadata), part_dir / "part-0.parquet")
     old = _temporary_name(dest, "old")
     if dest.exists():
         os.replace(dest, old)

@@ -16,8 +16,8 @@ import pandas as pd
 import pytest
 
 from trailstrength import analysis, warehouse
-from trailstrength.warehouse import read_files, storage
 from trailstrength.simulate import simulate_cohort
+from trailstrength.warehouse import read_files, storage
 
 distributed = pytest.importorskip("distributed", reason='needs dask[distributed] (pip install -e ".[scale]")')
 warehouse_dask = pytest.importorskip("trailstrength.warehouse.dask")

@@ -71,7 +71,8 @@ def test_rerun_reads_only_new_or_changed(raw, tmp_path):
     diary = raw / "ath02" / "diary" / "soreness.csv"
     diary.write_text(diary.read_text() + "2025-04-01,07:30,9,quads\n")
     gpx = sorted((raw / "ath01" / "runs").glob("*.gpx.gz"))[0]
-    removed_id = warehouse.Warehouse(wh).activities.set_index("source_file").loc[gpx.relative_to(raw).as_posix(), "activity_id"]
+    acts = warehouse.Warehouse(wh).activities.set_index("source_file")
+    removed_id = acts.loc[gpx.relative_to(raw).as_posix(), "activity_id"]
     gpx.unlink()
     third = warehouse.ingest(raw, warehouse=wh, progress=False)
     assert third.read == ["ath02/diary/soreness.csv"]
@@ -86,7 +87,8 @@ def test_identical_copy_and_same_run_are_duplicates(raw, tmp_path):
     src = sorted((raw / "ath01" / "runs").glob("*.gpx.gz"))[0]
     shutil.copy(src, raw / "ath01" / "copy-of-run.gpx.gz")
     (raw / "ath01" / "strava").mkdir()
-    (raw / "ath01" / "strava" / "same-run-uncompressed.gpx").write_bytes(gzip.decompress(src.read_bytes()).replace(b"<name>", b"<name>Strava "))
+    same_run = gzip.decompress(src.read_bytes()).replace(b"<name>", b"<name>Strava ")
+    (raw / "ath01" / "strava" / "same-run-uncompressed.gpx").write_bytes(same_run)
     report = warehouse.ingest(raw, warehouse=tmp_path / "wh", progress=False)
     pair = {_state(report, "ath01/copy-of-run.gpx.gz")[0], _state(report, src.relative_to(raw).as_posix())[0]}
     assert pair == {"ingested", "duplicate"}  # byte-identical: the first listed wins

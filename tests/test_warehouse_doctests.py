@@ -8,8 +8,12 @@ import importlib
 import pytest
 
 # modules whose public functions carry runnable Examples; each builds a one-athlete, one-week cohort (~2 s)
-MODULES = ["trailstrength.progress", "trailstrength.warehouse.ingest", "trailstrength.warehouse.reader",
-           "trailstrength.warehouse.plan"]
+MODULES = [
+    "trailstrength.progress",
+    "trailstrength.warehouse.ingest",
+    "trailstrength.warehouse.reader",
+    "trailstrength.warehouse.plan",
+]
 
 
 @pytest.mark.parametrize("name", MODULES)

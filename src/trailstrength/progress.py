@@ -44,4 +44,4 @@ def track(items: Iterable[T], label: str, *, show: bool = True, total: int | Non
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     with Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), transient=True) as bar:
-        yield from bar.track(items, total=total if total is not None else len(items))
+        yield from bar.track(items, total=total)  # None: rich takes the length of a sized collection

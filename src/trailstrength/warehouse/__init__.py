@@ -23,5 +23,19 @@ from trailstrength.warehouse.read_files import FileResult, read_file
 from trailstrength.warehouse.reader import Selection, Warehouse, open_warehouse
 from trailstrength.warehouse.storage import PARTITION_COLUMN, PARTITIONED_TABLES, RECORD_TABLES, remove
 
-__all__ = ["IGNORED_NAMES", "PARTITION_COLUMN", "PARTITIONED_TABLES", "RECORD_TABLES", "FileResult", "IngestReport",
-           "Selection", "Warehouse", "WarehouseNotFound", "ingest", "open_warehouse", "read_file", "remove", "scan_raw"]
+__all__ = [
+    "IGNORED_NAMES",
+    "PARTITION_COLUMN",
+    "PARTITIONED_TABLES",
+    "RECORD_TABLES",
+    "FileResult",
+    "IngestReport",
+    "Selection",
+    "Warehouse",
+    "WarehouseNotFound",
+    "ingest",
+    "open_warehouse",
+    "read_file",
+    "remove",
+    "scan_raw",
+]

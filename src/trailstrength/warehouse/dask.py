@@ -42,8 +42,7 @@ def _distributed():
 
 
 @contextlib.contextmanager
-def cluster_client(scheduler: str | None = None, workers: int | None = None, *,
-                   processes: bool = True) -> Iterator:
+def cluster_client(scheduler: str | None = None, workers: int | None = None, *, processes: bool = True) -> Iterator:
     """A ``distributed.Client`` on ``scheduler`` (``tcp://host:8786``) or on a local cluster of ``workers``.
 
     A local cluster runs one single-threaded worker process per core by default (the readers hold the GIL
@@ -56,13 +55,24 @@ def cluster_client(scheduler: str | None = None, workers: int | None = None, *,
             yield client
         return
     n = config.workers(workers)
-    with distributed.LocalCluster(n_workers=n, threads_per_worker=1, processes=processes,
-                                  dashboard_address=":0") as cluster, distributed.Client(cluster) as client:
+    with (
+        distributed.LocalCluster(
+            n_workers=n, threads_per_worker=1, processes=processes, dashboard_address=":0"
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
         yield client
 
 
-def read_files_on(client, jobs: list[tuple[Path, FileContext]], samples_dir: Path, *, workers: int | None = None,
-                  progress: bool = True, label: str = "reading files (dask)") -> list[FileResult]:
+def read_files_on(
+    client,
+    jobs: list[tuple[Path, FileContext]],
+    samples_dir: Path,
+    *,
+    workers: int | None = None,
+    progress: bool = True,
+    label: str = "reading files (dask)",
+) -> list[FileResult]:
     """:func:`~trailstrength.warehouse.read_files.read_file` for every job on the cluster of ``client``, in job order.
 
     Same contract as :func:`trailstrength.warehouse.read_files.read_files` (``workers`` is ignored: the cluster has
@@ -84,8 +94,10 @@ def read_files_on(client, jobs: list[tuple[Path, FileContext]], samples_dir: Pat
             results[k] = res
         else:  # the task raised, or its worker died (KilledWorker): this file only
             err = res if isinstance(res, BaseException) else fut.exception()
-            results[k] = FileResult(jobs[k][1].path, reason=f"{reading.WORKER_FAILED}: {type(err).__name__}: {err}"
-                                    .replace("\n", " | ")[:500])
+            results[k] = FileResult(
+                jobs[k][1].path,
+                reason=f"{reading.WORKER_FAILED}: {type(err).__name__}: {err}".replace("\n", " | ")[:500],
+            )
         fut.release()
     return results  # type: ignore[return-value]
 
@@ -95,8 +107,15 @@ def _read_file_task(path: str, ctx: FileContext, samples_dir: str) -> FileResult
     return reading.read_file(path, ctx, samples_dir)
 
 
-def ingest(raw=None, *, warehouse=None, scheduler: str | None = None, workers: int | None = None, client=None,
-           progress: bool = True) -> IngestReport:
+def ingest(
+    raw=None,
+    *,
+    warehouse=None,
+    scheduler: str | None = None,
+    workers: int | None = None,
+    client=None,
+    progress: bool = True,
+) -> IngestReport:
     """Build or update the warehouse with the file reading on a Dask cluster.
 
     Parameters
@@ -134,7 +153,8 @@ def ingest(raw=None, *, warehouse=None, scheduler: str | None = None, workers: i
     raw = config.path("raw", raw).resolve()
     root = config.path("warehouse", warehouse).resolve()
     if client is not None:
-        return _ingest(raw, warehouse=root, progress=progress,
-                       read_files=lambda *a, **k: read_files_on(client, *a, **k))
+        return _ingest(
+            raw, warehouse=root, progress=progress, read_files=lambda *a, **k: read_files_on(client, *a, **k)
+        )
     with cluster_client(scheduler, workers) as c:
         return _ingest(raw, warehouse=root, progress=progress, read_files=lambda *a, **k: read_files_on(c, *a, **k))

@@ -50,7 +50,7 @@ class IngestReport:
             "read": len(self.read),
             "unchanged": len(self.unchanged),
             "removed": len(self.removed),
-            **fresh["state"].value_counts().to_dict(),
+            **{str(state): int(n) for state, n in fresh["state"].value_counts().items()},
         }
 
 
@@ -66,8 +66,9 @@ class _Batch:
     warnings: dict[str, list[str]] = field(default_factory=dict)  # the readers' warnings, by file
 
 
-def ingest(raw=None, *, warehouse=None, progress: bool = True, workers: int | None = None,
-           read_files=None) -> IngestReport:
+def ingest(
+    raw=None, *, warehouse=None, progress: bool = True, workers: int | None = None, read_files=None
+) -> IngestReport:
     """Build or update the warehouse from the raw drop zone.
 
     Only new or changed files (by sha256; unchanged size and modification time reuse the recorded hash) are
@@ -132,8 +133,9 @@ def ingest(raw=None, *, warehouse=None, progress: bool = True, workers: int | No
     old = Warehouse(root, must_exist=False)
     now = pd.Timestamp.now(tz="UTC")
     plan = plan_ingest(raw, old.manifest, old.meta, terrain.TERRAIN_VERSION, now=now)
-    report = IngestReport(manifest=old.manifest, read=plan.read, unchanged=plan.unchanged, removed=plan.removed,
-                          warnings=plan.warnings)
+    report = IngestReport(
+        manifest=old.manifest, read=plan.read, unchanged=plan.unchanged, removed=plan.removed, warnings=plan.warnings
+    )
     if plan.nothing_to_do:
         return report  # nothing changed: nothing to write
     batch = _read(plan, root, read_files or reading.read_files, workers=workers, progress=progress)
@@ -154,15 +156,24 @@ def ingest(raw=None, *, warehouse=None, progress: bool = True, workers: int | No
 # ---------------------------------------------------------------------------------------------- read
 def _read(plan: Plan, root: Path, read_files, *, workers, progress) -> _Batch:
     """Read the planned files; each one's manifest row, tables, terrain, and warnings (``batch.warnings``)."""
-    results = read_files([(job.path, job.ctx) for job in plan.jobs], storage.samples_dir(root), workers=workers,
-                         progress=progress)
+    results = read_files(
+        [(job.path, job.ctx) for job in plan.jobs], storage.samples_dir(root), workers=workers, progress=progress
+    )
     batch = _Batch()
     for job, res in zip(plan.jobs, results, strict=True):
         if res.warnings:
             batch.warnings[job.ctx.path] = res.warnings
         if res.reason:
-            batch.rows.append({**job.base, "format": res.format, "state": "quarantined", "rows": 0,
-                               "reader_version": res.reader_version, "reason": res.reason})
+            batch.rows.append(
+                {
+                    **job.base,
+                    "format": res.format,
+                    "state": "quarantined",
+                    "rows": 0,
+                    "reader_version": res.reader_version,
+                    "reason": res.reason,
+                }
+            )
             continue
         for t, df in res.tables.items():
             owned = df.assign(source_file=job.ctx.path) if t in storage.RECORD_TABLES else df
@@ -170,21 +181,33 @@ def _read(plan: Plan, root: Path, read_files, *, workers, progress) -> _Batch:
         batch.segments += res.segments
         batch.summaries += res.summaries
         batch.sample_activities.update(res.sample_activities)
-        batch.rows.append({**job.base, "format": res.format, "state": "ingested", "rows": res.rows,
-                           "reader_version": res.reader_version, "reason": "; ".join(res.warnings) or None})
+        batch.rows.append(
+            {
+                **job.base,
+                "format": res.format,
+                "state": "ingested",
+                "rows": res.rows,
+                "reader_version": res.reader_version,
+                "reason": "; ".join(res.warnings) or None,
+            }
+        )
     return batch
 
 
 # ---------------------------------------------------------------------------------------------- merge
-def _merge(old: Warehouse, manifest: pd.DataFrame, batch: _Batch, raw: Path,
-           report: IngestReport) -> dict[str, pd.DataFrame]:
+def _merge(
+    old: Warehouse, manifest: pd.DataFrame, batch: _Batch, raw: Path, report: IngestReport
+) -> dict[str, pd.DataFrame]:
     """The record tables: rows of unchanged files kept, the new ones added (activities: every copy)."""
     current = set(manifest.loc[manifest["state"] != "quarantined", "path"]) if len(manifest) else set()
     unchanged = set(report.unchanged)
     tables: dict[str, pd.DataFrame] = {}
     for t in storage.RECORD_TABLES:
-        kept = old.table("activity_sources") if t == "activities" and \
-            storage.table_path(old.root, "activity_sources").exists() else old.table(t)
+        kept = (
+            old.table("activity_sources")
+            if t == "activities" and storage.table_path(old.root, "activity_sources").exists()
+            else old.table(t)
+        )
         kept = kept[kept["source_file"].isin(unchanged & current)] if "source_file" in kept else kept.iloc[:0]
         tables[t] = pd.concat([kept, *batch.tables[t]], ignore_index=True) if batch.tables[t] else kept
 
@@ -237,16 +260,24 @@ def _mark_duplicate_files(manifest: pd.DataFrame, acts: pd.DataFrame) -> pd.Data
 def _warn_default_time_zones(live_acts: pd.DataFrame, plan: Plan, read: list[str]) -> None:
     """Log once per athlete whose new activities got local dates from the default zone (no zone anywhere)."""
     for name, a in plan.athletes.items():
-        defaults = live_acts[(live_acts["athlete_id"] == a.athlete_id) & live_acts["source_file"].isin(read)
-                             & live_acts.get("local_date_source", pd.Series(dtype=str)).eq("default")]
+        defaults = live_acts[
+            (live_acts["athlete_id"] == a.athlete_id)
+            & live_acts["source_file"].isin(read)
+            & live_acts.get("local_date_source", pd.Series(dtype=str)).eq("default")
+        ]
         if len(defaults) and not a.timezone_known:
-            log.warning("athlete %s: no time zone in athlete.toml and %d activities state none; local dates use %s",
-                        name, len(defaults), a.timezone)
+            log.warning(
+                "athlete %s: no time zone in athlete.toml and %d activities state none; local dates use %s",
+                name,
+                len(defaults),
+                a.timezone,
+            )
 
 
 # ---------------------------------------------------------------------------------------------- derive
-def _derive(old: Warehouse, live_acts: pd.DataFrame, batch: _Batch, stale: bool, *, progress: bool,
-            report: IngestReport) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _derive(
+    old: Warehouse, live_acts: pd.DataFrame, batch: _Batch, stale: bool, *, progress: bool, report: IngestReport
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Segments and the per-activity terrain summary of every kept activity.
 
     New activities bring theirs from the readers; unchanged ones keep the stored ones, unless the terrain
@@ -261,8 +292,11 @@ def _derive(old: Warehouse, live_acts: pd.DataFrame, batch: _Batch, stale: bool,
     seg_parts += [s for s in batch.segments if len(s) and s["activity_id"].iloc[0] in live]
     # the runs table carries each run's terrain summary; reuse it for unchanged activities
     summary_cols = ["activity_id", *terrain.SUMMARY_KEYS]
-    summaries = ([old_summaries.loc[old_summaries["activity_id"].isin(keep), summary_cols]]
-                 if len(old_summaries) and set(summary_cols) <= set(old_summaries) else [])
+    summaries = (
+        [old_summaries.loc[old_summaries["activity_id"].isin(keep), summary_cols]]
+        if len(old_summaries) and set(summary_cols) <= set(old_summaries)
+        else []
+    )
     summaries += [pd.DataFrame([s]) for s in batch.summaries]
     acts_by_id = live_acts.set_index("activity_id", drop=False)
     for aid in track(sorted(redo), "terrain", show=progress and len(redo) > 20):
@@ -299,14 +333,28 @@ def _with_terrain_totals(acts: pd.DataFrame, summary: pd.DataFrame) -> pd.DataFr
 
 
 # ---------------------------------------------------------------------------------------------- commit
-def _commit(root: Path, tables: dict[str, pd.DataFrame], manifest: pd.DataFrame, settings: dict[str, str],
-            now: pd.Timestamp, *, live: set[str]) -> pd.DataFrame:
+def _commit(
+    root: Path,
+    tables: dict[str, pd.DataFrame],
+    manifest: pd.DataFrame,
+    settings: dict[str, str],
+    now: pd.Timestamp,
+    *,
+    live: set[str],
+) -> pd.DataFrame:
     """Validate and write every table, then ``meta.json``, then the manifest (the commit point); drop orphan samples."""
     for name, df in tables.items():
         storage.write_table(root, name, schemas.validate(name, df) if name in schemas.TABLES else df)
     manifest = schemas.validate("manifest", manifest)
-    storage.write_meta(root, {"terrain_version": terrain.TERRAIN_VERSION, "trailstrength": __version__,
-                              "written_at": now.isoformat(), "settings": settings})
+    storage.write_meta(
+        root,
+        {
+            "terrain_version": terrain.TERRAIN_VERSION,
+            "trailstrength": __version__,
+            "written_at": now.isoformat(),
+            "settings": settings,
+        },
+    )
     storage.atomic_parquet(manifest, storage.table_path(root, storage.MANIFEST))
     storage.remove_orphan_samples(storage.samples_dir(root), live)
     return manifest

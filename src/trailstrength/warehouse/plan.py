@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import pandas as pd
 
@@ -82,8 +82,7 @@ def _changed_profiles(settings: dict[str, str], before: dict[str, str]) -> set[s
     return {k.split("/")[0] for k in changed if k.endswith("athlete.toml")}
 
 
-def plan_ingest(raw: Path, manifest: pd.DataFrame, meta: dict, terrain_version: str, *,
-                now: pd.Timestamp) -> Plan:
+def plan_ingest(raw: Path, manifest: pd.DataFrame, meta: dict, terrain_version: str, *, now: pd.Timestamp) -> Plan:
     """Diff the files under ``raw`` against the previous ``manifest`` and ``meta`` of the warehouse.
 
     Parameters
@@ -123,11 +122,19 @@ def plan_ingest(raw: Path, manifest: pd.DataFrame, meta: dict, terrain_version: 
     previous = manifest.set_index("path") if not manifest.empty else None
     changed = _changed_profiles(plan.settings, meta.get("settings", {}))
     todo = _diff_files(raw, previous, changed, plan, now)
-    plan.removed = sorted(set(previous.index) - {r["path"] for r in plan.rows} - {j.ctx.path for j in todo}) \
-        if previous is not None else []
+    plan.removed = (
+        sorted(set(previous.index) - {r["path"] for r in plan.rows} - {j.ctx.path for j in todo})
+        if previous is not None
+        else []
+    )
     todo += _orphaned_duplicates(raw, plan, set(plan.removed) | {j.ctx.path for j in todo}, now)
-    plan.nothing_to_do = (not todo and not plan.removed and not plan.derived_stale
-                          and meta.get("settings") == plan.settings and previous is not None)
+    plan.nothing_to_do = (
+        not todo
+        and not plan.removed
+        and not plan.derived_stale
+        and meta.get("settings") == plan.settings
+        and previous is not None
+    )
     plan.jobs = _drop_identical_copies(todo, plan)
     return plan
 
@@ -143,32 +150,66 @@ def _athlete(raw: Path, folder: str, plan: Plan) -> Athlete:
     return plan.athletes[folder]
 
 
-def _diff_files(raw: Path, previous: pd.DataFrame | None, changed_profiles: set[str], plan: Plan,
-                now: pd.Timestamp) -> list[Job]:
+def _previous_row(previous: pd.DataFrame | None, rel: str) -> dict[str, Any] | None:
+    """The manifest row of ``rel`` from the last run (indexed by path), as a dict; None for a new file."""
+    if previous is None or rel not in previous.index:
+        return None
+    return {str(k): v for k, v in previous.loc[rel].items()}
+
+
+def _diff_files(
+    raw: Path, previous: pd.DataFrame | None, changed_profiles: set[str], plan: Plan, now: pd.Timestamp
+) -> list[Job]:
     """Sort every file under ``raw`` into kept manifest rows (``plan.rows``) and files to read (returned)."""
     todo = []
     for path, folder in scan_raw(raw):
         rel = path.relative_to(raw).as_posix()
         st = path.stat()
-        prev = previous.loc[rel] if previous is not None and rel in previous.index else None
-        same_stat = prev is not None and int(prev["size_bytes"]) == st.st_size and \
-            pd.notna(prev.get("mtime_ns")) and int(prev.get("mtime_ns")) == st.st_mtime_ns
-        digest = prev["sha256"] if same_stat else sha256(path)  # unchanged size and mtime reuse the recorded hash
-        base = {"path": rel, "sha256": digest, "size_bytes": st.st_size, "mtime_ns": st.st_mtime_ns,
-                "athlete_id": folder or "", "ingested_at": now, "duplicate_of": None}
+        prev = _previous_row(previous, rel)
+        mtime: Any = prev.get("mtime_ns") if prev is not None else None  # absent in manifests of old versions
+        same_stat = (
+            prev is not None
+            and int(prev["size_bytes"]) == st.st_size
+            and pd.notna(mtime)
+            and int(mtime) == st.st_mtime_ns
+        )
+        # unchanged size and modification time reuse the recorded hash
+        digest = prev["sha256"] if prev is not None and same_stat else sha256(path)
+        base = {
+            "path": rel,
+            "sha256": digest,
+            "size_bytes": st.st_size,
+            "mtime_ns": st.st_mtime_ns,
+            "athlete_id": folder or "",
+            "ingested_at": now,
+            "duplicate_of": None,
+        }
         if folder is None:
-            plan.rows.append({**base, "format": "unknown", "state": "quarantined", "rows": 0, "reader_version": "",
-                              "reason": "not inside an athlete folder (expected RAW/<athlete>/...)"})
+            plan.rows.append(
+                {
+                    **base,
+                    "format": "unknown",
+                    "state": "quarantined",
+                    "rows": 0,
+                    "reader_version": "",
+                    "reason": "not inside an athlete folder (expected RAW/<athlete>/...)",
+                }
+            )
             continue
         athlete = _athlete(raw, folder, plan)
         base["athlete_id"] = athlete.athlete_id
         reader_version = FORMATS[prev["format"]].version if prev is not None and prev["format"] in FORMATS else ""
         # a file a worker failed on (killed, out of memory, lost node) is read again: the fault was not the file's
         retry = prev is not None and str(prev.get("reason") or "").startswith(WORKER_FAILED)
-        if (prev is not None and prev["sha256"] == digest and prev["reader_version"] == reader_version
-                and folder not in changed_profiles and not retry):
+        if (
+            prev is not None
+            and prev["sha256"] == digest
+            and prev["reader_version"] == reader_version
+            and folder not in changed_profiles
+            and not retry
+        ):
             # path first, as on a cold run
-            plan.rows.append({"path": rel, **prev.to_dict(), "mtime_ns": st.st_mtime_ns})
+            plan.rows.append({"path": rel, **prev, "mtime_ns": st.st_mtime_ns})
             plan.unchanged.append(rel)
         else:
             todo.append(Job(path, FileContext(rel, digest, athlete), base))
@@ -181,8 +222,13 @@ def _orphaned_duplicates(raw: Path, plan: Plan, moving: set[str], now: pd.Timest
     for r in [r for r in plan.rows if r.get("state") == "duplicate" and r.get("duplicate_of") in moving]:
         plan.rows.remove(r)
         plan.unchanged.remove(r["path"])
-        todo.append(Job(raw / r["path"], FileContext(r["path"], r["sha256"], plan.athletes[r["path"].split("/")[0]]),
-                        {k: r[k] for k in _STAT_COLUMNS} | {"ingested_at": now, "duplicate_of": None}))
+        todo.append(
+            Job(
+                raw / r["path"],
+                FileContext(r["path"], r["sha256"], plan.athletes[r["path"].split("/")[0]]),
+                {k: r[k] for k in _STAT_COLUMNS} | {"ingested_at": now, "duplicate_of": None},
+            )
+        )
     return todo
 
 
@@ -194,8 +240,17 @@ def _drop_identical_copies(todo: list[Job], plan: Plan) -> list[Job]:
         plan.read.append(job.ctx.path)
         first = seen.get(job.ctx.sha256)
         if first is not None:
-            plan.rows.append({**job.base, "format": "", "state": "duplicate", "rows": 0, "reader_version": "",
-                              "reason": f"identical content to {first}", "duplicate_of": first})
+            plan.rows.append(
+                {
+                    **job.base,
+                    "format": "",
+                    "state": "duplicate",
+                    "rows": 0,
+                    "reader_version": "",
+                    "reason": f"identical content to {first}",
+                    "duplicate_of": first,
+                }
+            )
             continue
         seen[job.ctx.sha256] = job.ctx.path
         jobs.append(job)

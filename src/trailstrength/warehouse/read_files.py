@@ -18,10 +18,11 @@ import multiprocessing
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 import pandas as pd
 
-from trailstrength import clean, config, schemas, terrain
+from trailstrength import clean, config, privacy, schemas, terrain
 from trailstrength.io import FORMATS, FileContext, ReaderError, detect, open_bytes
 from trailstrength.progress import track
 from trailstrength.warehouse import storage
@@ -51,16 +52,22 @@ def read_tables(path: Path, ctx: FileContext) -> tuple[str, str, dict[str, pd.Da
     file_format = "unknown"
     try:
         data, _ = open_bytes(path)
-        file_format = detect(data)
-        if file_format is None or file_format not in FORMATS:
+        detected = detect(data)
+        if detected is None or detected not in FORMATS:
             head = data[:40].decode("utf-8", "replace").splitlines()[0] if data.strip() else ""
-            why = ("empty file" if not data.strip() else f"unrecognised format (starts {head!r})") \
-                if file_format is None else f"no reader for {file_format} yet"
-            return file_format or "unknown", why, {}, []
+            why = (
+                ("empty file" if not data.strip() else f"unrecognised format (starts {head!r})")
+                if detected is None
+                else f"no reader for {detected} yet"
+            )
+            return detected or "unknown", why, {}, []
+        file_format = detected
         result = FORMATS[file_format].read(data, ctx)
         tables = dict(result.tables)
         if "strength_sets" in tables:
             tables["strength_sets"] = clean.classify_strength(tables["strength_sets"])
+        if "races" in tables:  # runner names never reach the warehouse
+            tables["races"] = privacy.hide_runner_names(tables["races"])
         for name, df in tables.items():
             if df.empty and name != "samples":
                 raise ReaderError(f"no {name} rows in the file")
@@ -93,12 +100,14 @@ def read_file(path: str, ctx: FileContext, samples_dir: str) -> FileResult:
         if samples is not None and len(samples):
             acts = tables["activities"].set_index("activity_id", drop=False)
             for aid, part in samples.groupby("activity_id", sort=False):
+                activity = cast(pd.Series, acts.loc[aid])  # activity ids are unique within a file
                 part = schemas.validate_fast("samples", clean.clean_samples(part.reset_index(drop=True)))
-                seg, summary = terrain_for(acts.loc[aid], part)
+                seg, summary = terrain_for(activity, part)
                 res.segments.append(seg)
                 res.summaries.append(summary)
-                storage.atomic_parquet(part, storage.sample_path(Path(samples_dir), acts.at[aid, "athlete_id"], aid))
-                res.sample_activities.append(aid)
+                dest = storage.sample_path(Path(samples_dir), str(activity["athlete_id"]), str(aid))
+                storage.atomic_parquet(part, dest)
+                res.sample_activities.append(str(aid))
                 res.rows += len(part)
         res.tables = tables
         res.rows += sum(len(df) for df in tables.values())
@@ -119,8 +128,14 @@ def _context():
     return multiprocessing.get_context("spawn")
 
 
-def read_files(jobs: list[tuple[Path, FileContext]], samples_dir: Path, *, workers: int | None = None,
-               progress: bool = True, label: str = "reading files") -> list[FileResult]:
+def read_files(
+    jobs: list[tuple[Path, FileContext]],
+    samples_dir: Path,
+    *,
+    workers: int | None = None,
+    progress: bool = True,
+    label: str = "reading files",
+) -> list[FileResult]:
     """:func:`read_file` for every job, in job order; over ``workers`` processes when there are enough files."""
     workers = config.workers(workers)
     args = [(str(p), ctx, str(samples_dir)) for p, ctx in jobs]
@@ -136,4 +151,3 @@ def read_files(jobs: list[tuple[Path, FileContext]], samples_dir: Path, *, worke
             except Exception as err:  # noqa: BLE001 - a worker that died takes only its file with it
                 results[k] = FileResult(jobs[k][1].path, reason=f"{WORKER_FAILED}: {type(err).__name__}: {err}"[:500])
     return results  # type: ignore[return-value]
-

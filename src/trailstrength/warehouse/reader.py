@@ -7,6 +7,7 @@ unchanged.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import pandas as pd
@@ -14,6 +15,8 @@ import pandas as pd
 from trailstrength import config
 from trailstrength.errors import WarehouseNotFound
 from trailstrength.warehouse import storage
+
+DateLike = str | dt.date | pd.Timestamp | None  # a first or last local date of a selection
 
 
 @dataclass(frozen=True)
@@ -25,11 +28,11 @@ class Selection:
     """
 
     athletes: tuple[str, ...] | None = None
-    start: object = None
-    end: object = None
+    start: DateLike = None
+    end: DateLike = None
 
     @classmethod
-    def of(cls, athletes=None, start=None, end=None) -> Selection:
+    def of(cls, athletes=None, start: DateLike = None, end: DateLike = None) -> Selection:
         """A selection from notebook-style parameters (``athletes`` a single id or a list of them)."""
         if isinstance(athletes, str):
             athletes = (athletes,)
@@ -81,8 +84,9 @@ class Warehouse:
         self.root = config.path("warehouse", root)
         self.selection = selection or Selection()
         if must_exist and not storage.table_path(self.root, storage.MANIFEST).is_file():
-            raise WarehouseNotFound(f"no warehouse at {self.root}: "
-                                    f"run `trailstrength ingest RAW --warehouse {self.root}`")
+            raise WarehouseNotFound(
+                f"no warehouse at {self.root}: run `trailstrength ingest RAW --warehouse {self.root}`"
+            )
 
     def __repr__(self) -> str:
         if self.selection.everything:

@@ -94,10 +94,7 @@ def read_files_on(
             results[k] = res
         else:  # the task raised, or its worker died (KilledWorker): this file only
             err = res if isinstance(res, BaseException) else fut.exception()
-            results[k] = FileResult(
-                jobs[k][1].path,
-                reason=f"{reading.WORKER_FAILED}: {type(err).__name__}: {err}".replace("\n", " | ")[:500],
-            )
+            results[k] = reading.worker_failed(jobs[k][1].path, err)
         fut.release()
     return results  # type: ignore[return-value]
 

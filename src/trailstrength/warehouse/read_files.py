@@ -120,6 +120,11 @@ def read_file(path: str, ctx: FileContext, samples_dir: str) -> FileResult:
     return res
 
 
+def worker_failed(path: str, err: BaseException) -> FileResult:
+    """The result of a file whose worker raised or died: quarantined with a one-line reason, read again next time."""
+    return FileResult(path, reason=f"{WORKER_FAILED}: {type(err).__name__}: {err}".replace("\n", " | ")[:500])
+
+
 def _context():
     if "forkserver" in multiprocessing.get_all_start_methods():
         ctx = multiprocessing.get_context("forkserver")
@@ -149,5 +154,5 @@ def read_files(
             try:
                 results[k] = fut.result()
             except Exception as err:  # noqa: BLE001 - a worker that died takes only its file with it
-                results[k] = FileResult(jobs[k][1].path, reason=f"{WORKER_FAILED}: {type(err).__name__}: {err}"[:500])
+                results[k] = worker_failed(jobs[k][1].path, err)
     return results  # type: ignore[return-value]

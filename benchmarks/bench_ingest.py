@@ -85,7 +85,7 @@ def main(argv=None) -> int:
 
     with PeakMemory() as mem:
         t0 = time.perf_counter()
-        report = warehouse.ingest(raw, wh, progress=False, workers=args.workers)
+        report = warehouse.ingest(raw, warehouse=wh, progress=False, workers=args.workers)
         cold = time.perf_counter() - t0
     w = warehouse.Warehouse(wh)
     acts = w.activities
@@ -99,7 +99,7 @@ def main(argv=None) -> int:
           f"process {self_peak:.0f} MB, largest worker {child_peak:.0f} MB")
 
     t0 = time.perf_counter()
-    again = warehouse.ingest(raw, wh, progress=False, workers=args.workers)
+    again = warehouse.ingest(raw, warehouse=wh, progress=False, workers=args.workers)
     rerun = time.perf_counter() - t0
     print(f"re-run, nothing changed: {rerun:.2f} s ({len(again.unchanged)} files unchanged, {len(again.read)} read)")
     ok = cold < 60 and mem.peak < 1.5e9 and rerun < 3

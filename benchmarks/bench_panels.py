@@ -59,7 +59,7 @@ def _tables(warehouse: Path | None):
 
         tmp = Path(tempfile.mkdtemp(prefix="bench_panels_"))
         simulate_cohort(tmp / "raw", athletes=4, weeks=16, seed=7)
-        ingest(tmp / "raw", tmp / "wh", progress=False)
+        ingest(tmp / "raw", warehouse=tmp / "wh", progress=False)
         warehouse = tmp / "wh"
     wh = Warehouse(warehouse)
     return wh.runs, wh.strength_sets, wh.wellness

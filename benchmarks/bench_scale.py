@@ -23,7 +23,8 @@ from pathlib import Path
 import psutil
 import pyarrow.parquet as pq
 
-from trailstrength import scale, warehouse
+from trailstrength import warehouse
+from trailstrength.warehouse import dask as warehouse_dask
 from trailstrength.simulate import simulate_cohort
 
 
@@ -85,19 +86,19 @@ def main(argv=None) -> int:
         with ClientPeak() as mem:
             if mode == "single":
                 t0 = time.perf_counter()
-                report = warehouse.ingest(raw, wh, progress=False, workers=1)
+                report = warehouse.ingest(raw, warehouse=wh, progress=False, workers=1)
                 wall = time.perf_counter() - t0
                 rerun = None
             else:
                 n = int(mode.removeprefix("dask"))
                 t0 = time.perf_counter()
-                with scale.cluster_client(workers=n) as client:
+                with warehouse_dask.cluster_client(workers=n) as client:
                     start_s = time.perf_counter() - t0
                     t0 = time.perf_counter()
-                    report = scale.ingest(raw, wh, client=client, progress=False)
+                    report = warehouse_dask.ingest(raw, warehouse=wh, client=client, progress=False)
                     wall = time.perf_counter() - t0
                     t1 = time.perf_counter()
-                    again = scale.ingest(raw, wh, client=client, progress=False)
+                    again = warehouse_dask.ingest(raw, warehouse=wh, client=client, progress=False)
                     rerun = time.perf_counter() - t1
                     assert again.read == []
         n_read, n_samples = len(report.read), _samples(wh)

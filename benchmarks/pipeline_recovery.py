@@ -30,7 +30,7 @@ def one(args):
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         truth = simulate_cohort(tmp / "raw", athletes, weeks, seed, SCENARIOS[scenario], truth_dir=tmp)
-        warehouse.ingest(tmp / "raw", tmp / "wh", progress=False)
+        warehouse.ingest(tmp / "raw", warehouse=tmp / "wh", progress=False)
         res = analysis.analyze(tmp / "wh")
     rows = []
     for r in res.primary.itertuples():

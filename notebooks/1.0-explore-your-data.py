@@ -31,11 +31,12 @@ fast = False  # True: lighter cells (the test suite runs every notebook this way
 # %%
 import pandas as pd
 
-from trailstrength import notebooks, report, viz
+import trailstrength as ts
+from trailstrength import report, viz
 from trailstrength.features import frames
 
 viz.set_theme()
-wh = notebooks.open_view(warehouse, athletes, start, end)
+wh = ts.open_warehouse(warehouse, athletes=athletes, start=start, end=end)
 wh
 
 # %% [markdown]

@@ -34,11 +34,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from trailstrength import analysis, models, notebooks, report, terrain, viz
+import trailstrength as ts
+from trailstrength import analysis, models, report, terrain, viz
 from trailstrength.features import frames
 
 viz.set_theme()
-wh = notebooks.open_view(warehouse, athletes, start, end)
+wh = ts.open_warehouse(warehouse, athletes=athletes, start=start, end=end)
 out = Path(output_dir)
 max_runs = 12 if fast else None
 

@@ -36,12 +36,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from trailstrength import analysis, models, notebooks, report, viz
+import trailstrength as ts
+from trailstrength import analysis, models, report, viz
 from trailstrength.features import frames
 from trailstrength.models.ordinal import fit_ordinal_gee
 
 viz.set_theme()
-wh = notebooks.open_view(warehouse, athletes, start, end)
+wh = ts.open_warehouse(warehouse, athletes=athletes, start=start, end=end)
 out = Path(output_dir)
 
 # %% [markdown]

@@ -47,12 +47,13 @@ import numpy as np
 import pandas as pd
 from IPython.display import Markdown, display
 
-from trailstrength import analysis, features, models, notebooks, report, viz
+import trailstrength as ts
+from trailstrength import analysis, features, models, report, viz
 from trailstrength.features import frames
 from trailstrength.features.adherence import programme_adherence
 
 viz.set_theme()
-wh = notebooks.open_view(warehouse, athletes, start, end)
+wh = ts.open_warehouse(warehouse, athletes=athletes, start=start, end=end)
 
 # %% [markdown]
 # ## Every model at once

@@ -44,7 +44,8 @@ import numpy as np
 import pandas as pd
 from IPython.display import Markdown, display
 
-from trailstrength import datasets, notebooks, report, viz
+import trailstrength as ts
+from trailstrength import datasets, report, viz
 
 viz.set_theme()
 datasets.list_datasets()[["name", "licence", "download", "local_copy"]]
@@ -152,7 +153,7 @@ display(Markdown(datasets.info("lovdal")))
 
 # %%
 try:
-    wh = notebooks.open_view(warehouse, athletes, start, end)
+    wh = ts.open_warehouse(warehouse, athletes=athletes, start=start, end=end)
 except FileNotFoundError as why:
     print(f"no warehouse to compare with ({why})")
 else:

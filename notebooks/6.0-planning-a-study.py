@@ -38,7 +38,8 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from trailstrength import analysis, notebooks, report, viz
+import trailstrength as ts
+from trailstrength import analysis, report, viz
 from trailstrength.simulate import PlantedEffects
 
 viz.set_theme()
@@ -56,7 +57,7 @@ print(f"the simulator's default planted effects: H1 {planted.dpi_per_hinge_set:+
 
 # %%
 try:
-    wh = notebooks.open_view(warehouse, athletes, start, end)
+    wh = ts.open_warehouse(warehouse, athletes=athletes, start=start, end=end)
     now = analysis.analyze(wh).primary
     now = now.assign(ci_half_width=(now["ci_high"] - now["ci_low"]) / 2)
     display_now = now[["hypothesis", "estimate", "ci_low", "ci_high", "ci_half_width", "unit", "n_athletes",

@@ -19,5 +19,5 @@ def small_cohort() -> tuple[Path, Path]:
     root = Path(tempfile.mkdtemp(prefix="trailstrength-small-cohort-"))
     atexit.register(shutil.rmtree, root, ignore_errors=True)
     simulate_cohort(root / "raw", athletes=3, weeks=8, seed=4)
-    warehouse.ingest(root / "raw", root / "wh", progress=False)
+    warehouse.ingest(root / "raw", warehouse=root / "wh", progress=False)
     return root / "raw", root / "wh"

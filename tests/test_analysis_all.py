@@ -18,7 +18,7 @@ pytestmark = pytest.mark.slow
 def wh(tmp_path_factory):
     root = tmp_path_factory.mktemp("all")
     simulate_cohort(root / "raw", athletes=5, weeks=12, seed=21, truth_dir=root)
-    warehouse.ingest(root / "raw", root / "wh", progress=False)
+    warehouse.ingest(root / "raw", warehouse=root / "wh", progress=False)
     return root / "wh"
 
 

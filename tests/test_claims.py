@@ -176,7 +176,7 @@ def test_analyze_all_claims_has_claim_rows(tmp_path):
     from trailstrength.simulate import simulate_cohort
 
     simulate_cohort(tmp_path / "raw", athletes=4, weeks=8, seed=1)
-    warehouse.ingest(tmp_path / "raw", tmp_path / "wh", progress=False)
+    warehouse.ingest(tmp_path / "raw", warehouse=tmp_path / "wh", progress=False)
     res = analysis.analyze(tmp_path / "wh", all_claims=True, n_boot=19)
     eff = res.effects
     assert list(eff.columns) == EFFECT_COLUMNS and eff["primary"].sum() == 2

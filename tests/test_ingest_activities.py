@@ -30,7 +30,7 @@ def test_same_run_in_three_formats_is_one_activity(realdata, tmp_path):
     raw = tmp_path / "raw"
     for ext in ("fit", "gpx", "tcx"):
         _copy(realdata, f"heartandsole/testdata.{ext}", raw / "runner" / f"boulder.{ext}")
-    report = warehouse.ingest(raw, tmp_path / "wh", progress=False, workers=1)
+    report = warehouse.ingest(raw, warehouse=tmp_path / "wh", progress=False, workers=1)
     m = report.manifest.set_index("path")
     assert m.loc["runner/boulder.fit", "state"] == "ingested"
     for ext in ("gpx", "tcx"):
@@ -60,7 +60,7 @@ def test_every_failure_file_ends_in_a_stated_state(realdata, tmp_path):
     (junk / "photo.jpg").write_bytes(b"\xff\xd8\xff\xe0" + os.urandom(64))
     data = fit_activity(_track("2024-05-01T06:00:00Z"))
     (junk / "cut.fit").write_bytes(data[: len(data) // 2])
-    report = warehouse.ingest(raw, tmp_path / "wh", progress=False, workers=1)
+    report = warehouse.ingest(raw, warehouse=tmp_path / "wh", progress=False, workers=1)
     m = report.manifest.set_index("path")
     assert m.loc["wellness/day.fit", "state"] == "quarantined" and "not an activity" in m.loc["wellness/day.fit", "reason"]
     assert m.loc["sleep/night.fit", "state"] == "quarantined"
@@ -98,8 +98,8 @@ def _cohort(raw, n_files: int = 10) -> None:
 def test_parallel_reading_equals_in_process(tmp_path):
     raw = tmp_path / "raw"
     _cohort(raw)
-    one = warehouse.ingest(raw, tmp_path / "wh1", progress=False, workers=1)
-    two = warehouse.ingest(raw, tmp_path / "wh2", progress=False, workers=2)
+    one = warehouse.ingest(raw, warehouse=tmp_path / "wh1", progress=False, workers=1)
+    two = warehouse.ingest(raw, warehouse=tmp_path / "wh2", progress=False, workers=2)
     cols = ["path", "state", "format", "rows"]
     pd.testing.assert_frame_equal(one.manifest[cols], two.manifest[cols])
     a1 = warehouse.Warehouse(tmp_path / "wh1").activities.sort_values("activity_id").reset_index(drop=True)
@@ -114,17 +114,17 @@ def test_parallel_reading_equals_in_process(tmp_path):
 def test_rerun_with_nothing_changed_writes_nothing(tmp_path):
     raw, wh = tmp_path / "raw", tmp_path / "wh"
     _cohort(raw, 4)
-    warehouse.ingest(raw, wh, progress=False, workers=1)
+    warehouse.ingest(raw, warehouse=wh, progress=False, workers=1)
     stamp = (wh / "manifest.parquet").stat().st_mtime_ns
     t0 = time.perf_counter()
-    again = warehouse.ingest(raw, wh, progress=False, workers=1)
+    again = warehouse.ingest(raw, warehouse=wh, progress=False, workers=1)
     assert again.read == [] and again.counts()["unchanged"] == 5
     assert (wh / "manifest.parquet").stat().st_mtime_ns == stamp and time.perf_counter() - t0 < 5
     run = next((raw / "ben").glob("run0.*"))
     os.utime(run, ns=(run.stat().st_atime_ns, run.stat().st_mtime_ns + 10**9))  # touched, same bytes
-    assert warehouse.ingest(raw, wh, progress=False, workers=1).read == []
+    assert warehouse.ingest(raw, warehouse=wh, progress=False, workers=1).read == []
     (raw / "ben" / "athlete.toml").write_text('timezone = "Asia/Tokyo"\n')  # the zone changes local dates
-    redo = warehouse.ingest(raw, wh, progress=False, workers=1)
+    redo = warehouse.ingest(raw, warehouse=wh, progress=False, workers=1)
     assert sorted(redo.read) == sorted(p for p in redo.manifest["path"] if p.startswith("ben/"))
 
 
@@ -132,9 +132,9 @@ def test_duplicate_comes_back_when_the_kept_copy_goes(tmp_path, realdata):
     raw, wh = tmp_path / "raw", tmp_path / "wh"
     for ext in ("fit", "gpx"):
         _copy(realdata, f"heartandsole/testdata.{ext}", raw / "runner" / f"boulder.{ext}")
-    warehouse.ingest(raw, wh, progress=False, workers=1)
+    warehouse.ingest(raw, warehouse=wh, progress=False, workers=1)
     (raw / "runner" / "boulder.fit").unlink()
-    report = warehouse.ingest(raw, wh, progress=False, workers=1)
+    report = warehouse.ingest(raw, warehouse=wh, progress=False, workers=1)
     assert report.removed == ["runner/boulder.fit"] and report.read == ["runner/boulder.gpx"]
     w = warehouse.Warehouse(wh)
     assert w.activities["source_format"].tolist() == ["gpx"] and len(w.samples()) == 46
@@ -144,7 +144,7 @@ def test_zone_warning_once_per_athlete(tmp_path, caplog):
     raw = tmp_path / "raw"
     _cohort(raw, 4)
     with caplog.at_level(logging.WARNING, logger="trailstrength"):
-        warehouse.ingest(raw, tmp_path / "wh", progress=False, workers=1)
+        warehouse.ingest(raw, warehouse=tmp_path / "wh", progress=False, workers=1)
     zone = [r.getMessage() for r in caplog.records if "time zone" in r.getMessage()]
     assert len(zone) == 1 and zone[0].startswith("athlete ben")  # ana has athlete.toml; FIT files name a zone
 
@@ -155,7 +155,7 @@ def test_gzipped_inputs(tmp_path, gz):
     raw.mkdir(parents=True)
     data = tcx_activity(_track("2024-05-01T06:00:00Z")).encode()
     (raw / ("run.tcx.gz" if gz else "run.tcx")).write_bytes(gzip.compress(data) if gz else data)
-    report = warehouse.ingest(tmp_path / "raw", tmp_path / "wh", progress=False, workers=1)
+    report = warehouse.ingest(tmp_path / "raw", warehouse=tmp_path / "wh", progress=False, workers=1)
     assert report.manifest["state"].tolist() == ["ingested"] and report.manifest["format"].tolist() == ["tcx"]
 
 
@@ -181,7 +181,7 @@ def test_simulated_archive_in_mixed_formats(tmp_path):
                     activity_formats=("fit", "tcx", "gpx"))
     runs = sorted(p.name.split(".", 1)[1] for p in (tmp_path / "raw" / "ath01" / "runs").iterdir())
     assert {"fit", "tcx.gz", "gpx.gz"} <= set(runs)
-    report = warehouse.ingest(tmp_path / "raw", tmp_path / "wh", progress=False, workers=1)
+    report = warehouse.ingest(tmp_path / "raw", warehouse=tmp_path / "wh", progress=False, workers=1)
     assert (report.manifest["state"] == "ingested").all()
     acts = warehouse.Warehouse(tmp_path / "wh").activities
     assert set(acts["source_format"]) == {"fit", "tcx", "gpx"} and (acts["altitude_source"] == "barometric").all()

@@ -96,7 +96,7 @@ def test_warehouse_view_filters_athletes_and_dates():
     import trailstrength as ts
 
     _, wh = small_cohort()
-    view = notebooks.open_view(wh, athletes="ath01", start="2025-03-20", end="2025-04-10")
+    view = ts.open_warehouse(wh, athletes="ath01", start="2025-03-20", end="2025-04-10")
     for name in ("activities", "runs", "strength_sets", "wellness"):
         table = view.table(name)
         assert set(table["athlete_id"]) == {"ath01"}
@@ -105,4 +105,4 @@ def test_warehouse_view_filters_athletes_and_dates():
     assert set(view.samples()["activity_id"]) == set(view.activities["activity_id"])
     res = ts.analyze(view)  # everything that takes a Warehouse takes a view
     assert (res.h1_panel["athlete_id"] == "ath01").all()
-    assert type(notebooks.open_view(wh)).__name__ == "Warehouse"  # no filter, no view
+    assert type(ts.open_warehouse(wh)).__name__ == "Warehouse"  # no filter, no view

@@ -23,7 +23,7 @@ STRONG = PlantedEffects(dpi_per_hinge_set=0.02, soreness_per_hinge_set=-0.35)
 def _run(tmp_path, effects, seed):
     raw, wh = tmp_path / "raw", tmp_path / "wh"
     truth = simulate_cohort(raw, athletes=6, weeks=12, seed=seed, effects=effects, truth_dir=tmp_path)
-    warehouse.ingest(raw, wh, progress=False)
+    warehouse.ingest(raw, warehouse=wh, progress=False)
     return truth, analysis.analyze(wh, out=tmp_path / "results")
 
 

@@ -168,7 +168,7 @@ def test_race_files_ingest_into_the_warehouse_table(tmp_path, monkeypatch):
     folder.mkdir(parents=True)
     (folder / "glen_test_2019.csv").write_bytes(RUNPANDAS)
     (folder / "splits.csv").write_bytes(files("trailstrength.datasets").joinpath("templates/race_splits.csv").read_bytes())
-    report = warehouse.ingest(tmp_path / "raw", tmp_path / "wh", progress=False)
+    report = warehouse.ingest(tmp_path / "raw", warehouse=tmp_path / "wh", progress=False)
     m = report.manifest.set_index("path")
     assert m.loc["ath01/races/glen_test_2019.csv", ["format", "state"]].tolist() == ["race_results", "ingested"]
     assert m.loc["ath01/races/splits.csv", ["format", "state"]].tolist() == ["race_splits", "ingested"]

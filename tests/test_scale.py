@@ -1,4 +1,4 @@
-"""Ingest on a Dask cluster (trailstrength.scale): the same warehouse as the single-process path, row for row.
+"""Ingest on a Dask cluster (trailstrength.warehouse.dask): the same warehouse as the single-process path, row for row.
 
 The cluster is a ``distributed.LocalCluster`` with 2 workers **in-process** (``processes=False``: worker threads
 in the test process). Why threads: it starts in about a second instead of spawning two interpreters that import
@@ -15,11 +15,12 @@ import shutil
 import pandas as pd
 import pytest
 
-from trailstrength import analysis, ingest_files, warehouse
+from trailstrength import analysis, warehouse
 from trailstrength.simulate import simulate_cohort
+from trailstrength.warehouse import read_files, storage
 
 distributed = pytest.importorskip("distributed", reason='needs dask[distributed] (pip install -e ".[scale]")')
-scale = pytest.importorskip("trailstrength.scale")
+warehouse_dask = pytest.importorskip("trailstrength.warehouse.dask")
 
 KEYS = {
     "manifest": ["path"], "activities": ["activity_id"], "activity_sources": ["activity_id", "source_file"],
@@ -48,7 +49,7 @@ def client():
 @pytest.fixture(scope="module")
 def single(raw, tmp_path_factory):
     wh = tmp_path_factory.mktemp("single") / "wh"
-    warehouse.ingest(raw, wh, progress=False, workers=1)
+    warehouse.ingest(raw, warehouse=wh, progress=False, workers=1)
     return wh
 
 
@@ -65,7 +66,7 @@ def _samples(wh) -> pd.DataFrame:
 
 def test_dask_warehouse_equals_single_process(raw, single, client, tmp_path):
     wh = tmp_path / "wh"
-    report = scale.ingest(raw, wh, client=client, progress=False)
+    report = warehouse_dask.ingest(raw, warehouse=wh, client=client, progress=False)
     assert report.read and (report.manifest["state"] == "ingested").sum() > 20
     for name in KEYS:
         pd.testing.assert_frame_equal(_table(wh, name), _table(single, name), obj=name)
@@ -78,9 +79,9 @@ def test_dask_warehouse_equals_single_process(raw, single, client, tmp_path):
 
 def test_rerun_reads_nothing(raw, client, tmp_path):
     wh = tmp_path / "wh"
-    first = scale.ingest(raw, wh, client=client, progress=False)
+    first = warehouse_dask.ingest(raw, warehouse=wh, client=client, progress=False)
     stamp = (wh / "manifest.parquet").stat().st_mtime_ns
-    again = scale.ingest(raw, wh, client=client, progress=False)
+    again = warehouse_dask.ingest(raw, warehouse=wh, client=client, progress=False)
     assert again.read == [] and len(again.unchanged) == len(first.manifest)
     assert (wh / "manifest.parquet").stat().st_mtime_ns == stamp  # nothing written
 
@@ -88,28 +89,28 @@ def test_rerun_reads_nothing(raw, client, tmp_path):
 def test_worker_failure_quarantines_one_file_and_rerun_resumes(raw, single, client, tmp_path, monkeypatch):
     victim = sorted(p for p in raw.rglob("*.fit"))[1]
     rel = victim.relative_to(raw).as_posix()
-    real = ingest_files.read_file
+    real = read_files.read_file
 
     def flaky(path, ctx, samples_dir):
         if ctx.path == rel:
             raise MemoryError("simulated worker failure")  # not caught by read_file's reader-fault handling
         return real(path, ctx, samples_dir)
 
-    monkeypatch.setattr(ingest_files, "read_file", flaky)
+    monkeypatch.setattr(read_files, "read_file", flaky)
     wh = tmp_path / "wh"
-    report = scale.ingest(raw, wh, client=client, progress=False)
+    report = warehouse_dask.ingest(raw, warehouse=wh, client=client, progress=False)
     m = report.manifest.set_index("path")
     assert m.loc[rel, "state"] == "quarantined"
     assert "worker failed: MemoryError: simulated worker failure" in m.loc[rel, "reason"]
     assert (m["state"] == "ingested").sum() == (_table(single, "manifest")["state"] == "ingested").sum() - 1
 
     # the next run retries the file a worker failed on (the fault was the worker's, not the file's), then rests
-    monkeypatch.setattr(ingest_files, "read_file", real)
-    again = scale.ingest(raw, wh, client=client, progress=False)
+    monkeypatch.setattr(read_files, "read_file", real)
+    again = warehouse_dask.ingest(raw, warehouse=wh, client=client, progress=False)
     assert again.read == [rel]
     for name in KEYS:
         pd.testing.assert_frame_equal(_table(wh, name), _table(single, name), obj=name)
-    assert scale.ingest(raw, wh, client=client, progress=False).read == []
+    assert warehouse_dask.ingest(raw, warehouse=wh, client=client, progress=False).read == []
 
 
 def test_partitioned_tables_readable_by_other_engines(single):
@@ -135,13 +136,13 @@ def test_partitioned_tables_readable_by_other_engines(single):
 
 def test_dataset_round_trip_keeps_frame(single, tmp_path):
     segs = warehouse.Warehouse(single).segments
-    warehouse._atomic_dataset(segs, tmp_path / "segments.parquet")
-    back = warehouse._read_dataset(tmp_path / "segments.parquet")
+    storage.atomic_dataset(segs, tmp_path / "segments.parquet")
+    back = storage.read_dataset(tmp_path / "segments.parquet")
     expected = segs.sort_values("athlete_id", kind="stable").reset_index(drop=True)
     pd.testing.assert_frame_equal(back, expected)
     empty = segs.iloc[:0]
-    warehouse._atomic_dataset(empty, tmp_path / "segments.parquet")
-    pd.testing.assert_frame_equal(warehouse._read_dataset(tmp_path / "segments.parquet"), empty.reset_index(drop=True))
+    storage.atomic_dataset(empty, tmp_path / "segments.parquet")
+    pd.testing.assert_frame_equal(storage.read_dataset(tmp_path / "segments.parquet"), empty.reset_index(drop=True))
     assert not list(tmp_path.glob(".segments.parquet.*"))  # no temporary or old folder left behind
 
 

@@ -54,7 +54,7 @@ def test_end_to_end_h3_h4_h7_estimable(tmp_path):
     from trailstrength.simulate import simulate_cohort
 
     truth = simulate_cohort(tmp_path / "raw", athletes=6, weeks=12, seed=11, truth_dir=tmp_path)
-    warehouse.ingest(tmp_path / "raw", tmp_path / "wh", progress=False)
+    warehouse.ingest(tmp_path / "raw", warehouse=tmp_path / "wh", progress=False)
     wh = warehouse.Warehouse(tmp_path / "wh")
     h1, _ = analysis.panels(wh, variants=True)
     planted = pd.read_csv(tmp_path / "truth_runs.csv", parse_dates=["local_date"])

@@ -150,7 +150,7 @@ def test_export_folder_links_files_to_rows(tmp_path):
          ("Activity Type", 1): "Weight Training", ("Elapsed Time", 2): "2700"},  # manual entry
     ]
     (export / "activities.csv").write_bytes(export_csv(EN_OLD, rows))
-    report = warehouse.ingest(raw, tmp_path / "wh", progress=False, workers=1)
+    report = warehouse.ingest(raw, warehouse=tmp_path / "wh", progress=False, workers=1)
     m = report.manifest.set_index("path")
     assert m.loc["a1/strava_export/activities.csv", "state"] == "ingested"
     assert "1 of 3" in m.loc["a1/strava_export/activities.csv", "reason"]

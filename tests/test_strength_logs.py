@@ -352,7 +352,7 @@ def test_ingest_overrides_and_unmatched_cli(tmp_path):
         b"Bulgarian Split Squat", b"Zercher Walkout"))
     (raw / "ana" / "hevy_again.csv").write_bytes((DATA / "hevy_kg.csv").read_bytes().replace(
         b"Bulgarian Split Squat", b"Zercher Walkout").replace(b'"Easy run"', b'"Easy run 2"'))
-    report = ingest(raw, wh, progress=False)
+    report = ingest(raw, warehouse=wh, progress=False)
     sets = open_warehouse(wh).strength_sets
     assert len(sets) == 16 and sets["duplicate_of"].notna().sum() == 8  # identical workouts, one copy counts
     assert report.warnings  # and the ingest says so
@@ -365,7 +365,7 @@ def test_ingest_overrides_and_unmatched_cli(tmp_path):
     # an overrides file in the athlete folder classifies the name at the next ingest, without re-reading
     (raw / "ana" / "exercise_overrides.csv").write_text("exercise,aliases\nfarmers_walk,Zercher Walkout\n")
     (raw / "exercise_overrides.csv").write_text("exercise,aliases\nback_squat,Zercher Walkout\n")  # athlete wins
-    report = ingest(raw, wh, progress=False)
+    report = ingest(raw, warehouse=wh, progress=False)
     assert report.read == []
     sets = open_warehouse(wh).strength_sets
     walkout = sets[sets["exercise_raw"] == "Zercher Walkout"]

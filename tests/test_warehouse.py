@@ -10,6 +10,7 @@ import pytest
 
 from trailstrength import schemas, terrain, warehouse
 from trailstrength.simulate import simulate_cohort
+from trailstrength.warehouse import read_files, storage
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +38,7 @@ def test_every_file_is_accounted_for_and_raw_untouched(raw, tmp_path):
     (raw / "ath01" / "notes" / "broken.gpx").write_text("<gpx><trk><trkseg><trkpt lat=")
     (raw / "ath01" / "notes" / "photo.jpg").write_bytes(b"\xff\xd8\xff\xe0 not an activity")
     (raw / "stray.csv").write_text("date,soreness\n2025-01-01,3\n")
-    report = warehouse.ingest(raw, tmp_path / "wh", progress=False)
+    report = warehouse.ingest(raw, warehouse=tmp_path / "wh", progress=False)
     m = report.manifest
     inputs = [p for p in raw.rglob("*") if p.is_file() and p.name != "athlete.toml"]
     # every input file is in the manifest exactly once
@@ -63,16 +64,17 @@ def test_every_file_is_accounted_for_and_raw_untouched(raw, tmp_path):
 
 def test_rerun_reads_only_new_or_changed(raw, tmp_path):
     wh = tmp_path / "wh"
-    first = warehouse.ingest(raw, wh, progress=False)
-    again = warehouse.ingest(raw, wh, progress=False)
+    first = warehouse.ingest(raw, warehouse=wh, progress=False)
+    again = warehouse.ingest(raw, warehouse=wh, progress=False)
     assert again.read == [] and len(again.unchanged) == len(first.manifest)
 
     diary = raw / "ath02" / "diary" / "soreness.csv"
     diary.write_text(diary.read_text() + "2025-04-01,07:30,9,quads\n")
     gpx = sorted((raw / "ath01" / "runs").glob("*.gpx.gz"))[0]
-    removed_id = warehouse.Warehouse(wh).activities.set_index("source_file").loc[gpx.relative_to(raw).as_posix(), "activity_id"]
+    acts = warehouse.Warehouse(wh).activities.set_index("source_file")
+    removed_id = acts.loc[gpx.relative_to(raw).as_posix(), "activity_id"]
     gpx.unlink()
-    third = warehouse.ingest(raw, wh, progress=False)
+    third = warehouse.ingest(raw, warehouse=wh, progress=False)
     assert third.read == ["ath02/diary/soreness.csv"]
     assert third.removed == [gpx.relative_to(raw).as_posix()]
     w = warehouse.Warehouse(wh)
@@ -85,8 +87,9 @@ def test_identical_copy_and_same_run_are_duplicates(raw, tmp_path):
     src = sorted((raw / "ath01" / "runs").glob("*.gpx.gz"))[0]
     shutil.copy(src, raw / "ath01" / "copy-of-run.gpx.gz")
     (raw / "ath01" / "strava").mkdir()
-    (raw / "ath01" / "strava" / "same-run-uncompressed.gpx").write_bytes(gzip.decompress(src.read_bytes()).replace(b"<name>", b"<name>Strava "))
-    report = warehouse.ingest(raw, tmp_path / "wh", progress=False)
+    same_run = gzip.decompress(src.read_bytes()).replace(b"<name>", b"<name>Strava ")
+    (raw / "ath01" / "strava" / "same-run-uncompressed.gpx").write_bytes(same_run)
+    report = warehouse.ingest(raw, warehouse=tmp_path / "wh", progress=False)
     pair = {_state(report, "ath01/copy-of-run.gpx.gz")[0], _state(report, src.relative_to(raw).as_posix())[0]}
     assert pair == {"ingested", "duplicate"}  # byte-identical: the first listed wins
     state, reason = _state(report, "ath01/strava/same-run-uncompressed.gpx")
@@ -97,11 +100,11 @@ def test_identical_copy_and_same_run_are_duplicates(raw, tmp_path):
 
 def test_crash_mid_write_leaves_previous_warehouse(raw, tmp_path, monkeypatch):
     wh = tmp_path / "wh"
-    warehouse.ingest(raw, wh, progress=False)
+    warehouse.ingest(raw, warehouse=wh, progress=False)
     before = {n: pd.read_parquet(wh / f"{n}.parquet") for n in ("manifest", "activities", "wellness")}
     diary = raw / "ath01" / "diary" / "soreness.csv"
     diary.write_text(diary.read_text() + "2025-04-01,07:30,8,quads\n")
-    real = warehouse._atomic_parquet
+    real = storage.atomic_parquet
     calls = {"n": 0}
 
     def failing(df, dest):
@@ -110,28 +113,65 @@ def test_crash_mid_write_leaves_previous_warehouse(raw, tmp_path, monkeypatch):
             raise OSError("disk full (simulated)")
         real(df, dest)
 
-    monkeypatch.setattr(warehouse, "_atomic_parquet", failing)
+    monkeypatch.setattr(storage, "atomic_parquet", failing)
     with pytest.raises(OSError, match="disk full"):
-        warehouse.ingest(raw, wh, progress=False)
-    monkeypatch.setattr(warehouse, "_atomic_parquet", real)
+        warehouse.ingest(raw, warehouse=wh, progress=False)
+    monkeypatch.setattr(storage, "atomic_parquet", real)
     pd.testing.assert_frame_equal(pd.read_parquet(wh / "manifest.parquet"), before["manifest"])
     pd.testing.assert_frame_equal(pd.read_parquet(wh / "wellness.parquet"), before["wellness"])
     assert not list(wh.glob(".*.tmp"))
     # the next run redoes the unfinished work
-    report = warehouse.ingest(raw, wh, progress=False)
+    report = warehouse.ingest(raw, warehouse=wh, progress=False)
     assert "ath01/diary/soreness.csv" in report.read
     assert (warehouse.Warehouse(wh).wellness["soreness"] == 8).any()
 
 
 def test_terrain_version_change_rebuilds_derived(raw, tmp_path, monkeypatch):
     wh = tmp_path / "wh"
-    warehouse.ingest(raw, wh, progress=False)
-    assert warehouse.ingest(raw, wh, progress=False).rebuilt_derived is False
+    warehouse.ingest(raw, warehouse=wh, progress=False)
+    assert warehouse.ingest(raw, warehouse=wh, progress=False).rebuilt_derived is False
+    before = warehouse.Warehouse(wh)
+    segments = before.segments.sort_values(["activity_id", "start_m"]).reset_index(drop=True)
+    runs = before.runs.sort_values("activity_id").reset_index(drop=True)
+    recorded = set(before.samples()["activity_id"])
+    recomputed = []
+    real = read_files.terrain_for
+
+    def counting(activity, samples):
+        recomputed.append(activity["activity_id"])
+        return real(activity, samples)
+
+    monkeypatch.setattr(read_files, "terrain_for", counting)
     monkeypatch.setattr(terrain, "TERRAIN_VERSION", "test-bump")
-    report = warehouse.ingest(raw, wh, progress=False)
+    report = warehouse.ingest(raw, warehouse=wh, progress=False)
     assert report.read == [] and report.rebuilt_derived
-    assert warehouse.Warehouse(wh).meta["terrain_version"] == "test-bump"
-    assert len(warehouse.Warehouse(wh).segments) > 0
+    after = warehouse.Warehouse(wh)
+    assert after.meta["terrain_version"] == "test-bump"
+    # every activity with samples had its terrain computed again, once, from its stored samples ...
+    assert len(recorded) > 10 and sorted(recomputed) == sorted(recorded)
+    # ... and, the terrain code being the same, the rebuilt tables equal the ones computed while reading the files
+    assert len(segments) > 50 and segments["activity_id"].nunique() > 10
+    pd.testing.assert_frame_equal(after.segments.sort_values(["activity_id", "start_m"]).reset_index(drop=True),
+                                  segments)
+    pd.testing.assert_frame_equal(after.runs.sort_values("activity_id").reset_index(drop=True), runs)
+
+
+def test_open_warehouse_selection_filters_every_table(raw, tmp_path):
+    warehouse.ingest(raw, warehouse=tmp_path / "wh", progress=False)
+    whole = warehouse.open_warehouse(tmp_path / "wh")
+    dates = sorted(whole.runs["local_date"].astype(str))
+    start, end = dates[len(dates) // 4], dates[len(dates) // 2]
+    view = warehouse.open_warehouse(tmp_path / "wh", athletes="ath02", start=start, end=end)
+    for name in ("activities", "runs", "strength_sets", "wellness"):
+        table, full = view.table(name), whole.table(name)
+        inside = (full["athlete_id"] == "ath02") & full["local_date"].astype(str).between(start, end)
+        assert len(table) == inside.sum() and set(table["athlete_id"]) <= {"ath02"}
+    assert len(view.runs) > 0
+    assert set(view.segments["activity_id"]) == set(whole.segments["activity_id"]) & set(view.activities["activity_id"])
+    recorded = set(whole.samples()["activity_id"])
+    assert set(view.samples()["activity_id"]) == set(view.activities["activity_id"]) & recorded
+    assert (view.manifest["athlete_id"] == "ath02").all()
+    assert "athletes=('ath02',)" in repr(view) and repr(whole) == f"Warehouse({str(tmp_path / 'wh')!r})"
 
 
 def test_missing_warehouse_is_a_named_error(tmp_path):

@@ -190,7 +190,7 @@ def test_pmdata_p01_ingests_into_the_warehouse(realdata, tmp_path):
         shutil.copy(realdata(f"pmdata/p01/pmsys/{f}"), athlete / f)
     (athlete / "athlete.toml").write_text('timezone = "Europe/Oslo"\n')
     (athlete / "icu.csv").write_bytes(ICU)
-    report = ingest(tmp_path / "raw", tmp_path / "wh", progress=False)
+    report = ingest(tmp_path / "raw", warehouse=tmp_path / "wh", progress=False)
     m = report.manifest.set_index("path")
     assert (m["state"] == "ingested").all(), m["reason"].to_dict()
     assert m.loc["p01/srpe.csv", "format"] == "pmdata_srpe" and m.loc["p01/icu.csv", "format"] == "intervals_wellness"

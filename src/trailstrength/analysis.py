@@ -138,7 +138,7 @@ def analyze(warehouse=None, *, out=None, all_claims: bool = False, detrend: bool
     >>> folder = tempfile.TemporaryDirectory()
     >>> tmp = Path(folder.name)
     >>> truth = ts.simulate_cohort(tmp / "raw", athletes=2, weeks=6, seed=1)
-    >>> report = ts.ingest(tmp / "raw", tmp / "warehouse", progress=False, workers=1)
+    >>> report = ts.ingest(tmp / "raw", warehouse=tmp / "warehouse", progress=False, workers=1)
     >>> res = ts.analyze(tmp / "warehouse")  # out=None: nothing written
     >>> res.out is None
     True

@@ -104,15 +104,16 @@ def ingest(
 
     t0 = time.perf_counter()
     if dask or scheduler:
-        from trailstrength import scale
+        from trailstrength.warehouse import dask as warehouse_dask
 
         try:
-            report = scale.ingest(raw, warehouse, scheduler=scheduler, workers=workers, progress=progress)
+            report = warehouse_dask.ingest(raw, warehouse=warehouse, scheduler=scheduler, workers=workers,
+                                           progress=progress)
         except ImportError as err:
             Console(stderr=True).print(f"[bold red]error:[/] {err}", highlight=False)
             raise typer.Exit(1) from None
     else:
-        report = run_ingest(raw, warehouse, progress=progress, workers=workers)
+        report = run_ingest(raw, warehouse=warehouse, progress=progress, workers=workers)
     _print_ingest(report)
     console.print(f"done in {time.perf_counter() - t0:.1f} s")
 
@@ -279,7 +280,7 @@ def demo(
         simulate_cohort(raw, athletes, weeks, seed=2026, bad_file=True, progress=True, truth_dir=out)
     truth = json.loads((out / "truth.json").read_text())
     console.rule("2 · ingest")
-    _print_ingest(run_ingest(raw, wh))
+    _print_ingest(run_ingest(raw, warehouse=wh))
     console.rule("3 · analyze")
     res = run_analyze(wh, out=out / "results", all_claims=everything)
     _print_effects(res.primary, "primary effects")

@@ -16,6 +16,10 @@ demo output             ``TRAILSTRENGTH_DEMO``          ``./reports/demo``
 download cache          ``TRAILSTRENGTH_CACHE``         OS cache dir (pooch) / trailstrength
 real sample files       ``TRAILSTRENGTH_REALDATA``      ``../shared/realdata`` (tests only)
 ======================  ==============================  =================================
+
+Settings that are not paths: ``TRAILSTRENGTH_WORKERS`` (reader processes of ``ingest``, :func:`workers`),
+``TRAILSTRENGTH_DEFAULT_TZ`` (:func:`athlete_timezone_default`) and ``TRAILSTRENGTH_PSEUDONYM_KEY``
+(:func:`pseudonym_key_text`).
 """
 
 from __future__ import annotations
@@ -82,3 +86,21 @@ def pseudonym_key_text() -> str | None:
 def pseudonym_key_path() -> Path:
     """Where the local runner-id secret is kept when no key is given: ``<interim>/pseudonym.key`` (git-ignored)."""
     return path("interim") / "pseudonym.key"
+
+
+def workers(override: int | None = None) -> int:
+    """Reader processes for ingest: ``override`` > ``TRAILSTRENGTH_WORKERS`` (a whole number) > the CPU count.
+
+    Always at least 1; a ``TRAILSTRENGTH_WORKERS`` that is not a whole number is ignored.
+    """
+    if override:
+        return override
+    env = os.environ.get(ENV_PREFIX + "WORKERS")
+    return max(1, int(env)) if env and env.isdigit() else max(1, os.cpu_count() or 1)
+
+
+def notebooks_override() -> Path | None:
+    """The notebooks folder from ``TRAILSTRENGTH_NOTEBOOKS``, or None (the runner then looks in ./notebooks and the
+    source checkout; see :func:`trailstrength.notebooks.notebooks_dir`)."""
+    env = os.environ.get(ENV_PREFIX + "NOTEBOOKS")
+    return Path(env).expanduser() if env else None

@@ -6,87 +6,30 @@ parameters replaced and writes the executed notebook (outputs included) next to 
 
 This module is the runner (list, find, parameters, run). What the notebooks call lives with its stage:
 figure frames in :mod:`trailstrength.features.frames`, figures in :mod:`trailstrength.viz`, the claims table,
-verdicts and versions in :mod:`trailstrength.report`. (``WarehouseView``/``open_view`` are on their way to the
-warehouse reader API.)
+verdicts and versions in :mod:`trailstrength.report`. A notebook opens its data with
+:func:`trailstrength.open_warehouse` (``athletes``, ``start``, ``end`` select a part).
 """
 
 from __future__ import annotations
 
 import ast
-import os
 from pathlib import Path
 
 import pandas as pd
 
+from trailstrength import config
 from trailstrength.errors import NotebookFailed  # noqa: F401  (re-exported)
-from trailstrength.warehouse import Warehouse
 
-__all__ = ["NotebookFailed", "WarehouseView", "find_notebook", "list_notebooks", "notebooks_dir", "open_view",
-           "parse_params", "run_notebook"]
-
-
-class WarehouseView(Warehouse):
-    """A Warehouse that shows only some athletes and dates; everything that takes a Warehouse takes it.
-
-    Parameters
-    ----------
-    root : path, optional
-        The warehouse folder.
-    athletes : str or list of str, optional
-        Athlete ids to keep (None: all).
-    start, end : date-like, optional
-        First and last local date to keep (inclusive; None: open). Exposure windows are computed from the
-        kept days only, so runs in the first 28 days of the range have no full history and leave the panels.
-    """
-
-    def __init__(self, root=None, athletes=None, start=None, end=None):
-        super().__init__(root)
-        self.athletes = [athletes] if isinstance(athletes, str) else (list(athletes) if athletes is not None else None)
-        self.start, self.end = start, end
-
-    def __repr__(self) -> str:
-        return f"WarehouseView({str(self.root)!r}, athletes={self.athletes}, start={self.start}, end={self.end})"
-
-    def table(self, name: str) -> pd.DataFrame:
-        frame = super().table(name)
-        if self.athletes is not None and "athlete_id" in frame:
-            # manifest rows of files outside athlete folders have no athlete: they belong to no selection
-            frame = frame[frame["athlete_id"].isin(self.athletes)]
-        if "local_date" in frame and (self.start is not None or self.end is not None):
-            dates = pd.to_datetime(frame["local_date"])
-            keep = pd.Series(True, index=frame.index)
-            if self.start is not None:
-                keep &= dates >= pd.Timestamp(self.start)
-            if self.end is not None:
-                keep &= dates <= pd.Timestamp(self.end)
-            frame = frame[keep]
-        if name == "segments" and (self.start is not None or self.end is not None):
-            frame = frame[frame["activity_id"].isin(self.table("activities")["activity_id"])]
-        return frame.reset_index(drop=True)
-
-    def samples(self, activity_ids=None, athletes=None) -> pd.DataFrame:
-        if activity_ids is None:
-            acts = self.table("activities")
-            if athletes is not None:
-                acts = acts[acts["athlete_id"].isin(athletes)]
-            activity_ids = acts["activity_id"].tolist()
-        return super().samples(activity_ids=activity_ids)
-
-
-def open_view(warehouse=None, athletes=None, start=None, end=None) -> Warehouse:
-    """The warehouse, filtered to ``athletes`` and ``start``…``end`` when any is given (notebook parameters)."""
-    if athletes is None and start is None and end is None:
-        return Warehouse(warehouse)
-    return WarehouseView(warehouse, athletes, start, end)
+__all__ = ["NotebookFailed", "find_notebook", "list_notebooks", "notebooks_dir", "parse_params", "run_notebook"]
 
 
 def notebooks_dir(override=None) -> Path:
     """Where the notebooks are: ``override`` > ``TRAILSTRENGTH_NOTEBOOKS`` > ``./notebooks`` > the source checkout's."""
     if override is not None:
         return Path(override).expanduser()
-    env = os.environ.get("TRAILSTRENGTH_NOTEBOOKS")
-    if env:
-        return Path(env).expanduser()
+    env = config.notebooks_override()
+    if env is not None:
+        return env
     here = Path.cwd() / "notebooks"
     if here.is_dir() and any(here.glob("*.py")):
         return here

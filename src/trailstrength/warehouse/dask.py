@@ -5,7 +5,7 @@ a local process pool: everything else — scanning, hashing, the manifest diff, 
 runs table with its per-athlete history, the atomic writes with the manifest last — stays on the client and is
 the very same code, so a Dask-built warehouse equals a single-machine one row for row (``tests/test_scale.py``).
 
-Each task is :func:`trailstrength.ingest_files.read_file` on one input file: the worker reads it, cleans its
+Each task is :func:`trailstrength.warehouse.read_files.read_file` on one input file: the worker reads it, cleans its
 samples, computes the terrain of each activity and writes the samples straight into
 ``<warehouse>/samples.parquet/athlete_id=<id>/<activity_id>.parquet``; it sends back only the small tables (one
 activity row, strength sets, wellness) and the terrain segments and summary. The client never holds samples.
@@ -22,11 +22,13 @@ import contextlib
 from collections.abc import Iterator
 from pathlib import Path
 
-from trailstrength import config, ingest_files
-from trailstrength.ingest_files import FileResult
+from trailstrength import config
 from trailstrength.io import FileContext
-from trailstrength.warehouse import IngestReport
-from trailstrength.warehouse import ingest as _ingest
+from trailstrength.progress import track
+from trailstrength.warehouse import read_files as reading
+from trailstrength.warehouse.ingest import IngestReport
+from trailstrength.warehouse.ingest import ingest as _ingest
+from trailstrength.warehouse.read_files import FileResult
 
 INSTALL_HINT = 'Dask is not installed: pip install "trailstrength[scale]" (dask[distributed])'
 
@@ -40,8 +42,7 @@ def _distributed():
 
 
 @contextlib.contextmanager
-def cluster_client(scheduler: str | None = None, workers: int | None = None, *,
-                   processes: bool = True) -> Iterator:
+def cluster_client(scheduler: str | None = None, workers: int | None = None, *, processes: bool = True) -> Iterator:
     """A ``distributed.Client`` on ``scheduler`` (``tcp://host:8786``) or on a local cluster of ``workers``.
 
     A local cluster runs one single-threaded worker process per core by default (the readers hold the GIL
@@ -53,17 +54,28 @@ def cluster_client(scheduler: str | None = None, workers: int | None = None, *,
         with distributed.Client(scheduler) as client:
             yield client
         return
-    n = workers or ingest_files.workers_default()
-    with distributed.LocalCluster(n_workers=n, threads_per_worker=1, processes=processes,
-                                  dashboard_address=":0") as cluster, distributed.Client(cluster) as client:
+    n = config.workers(workers)
+    with (
+        distributed.LocalCluster(
+            n_workers=n, threads_per_worker=1, processes=processes, dashboard_address=":0"
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
         yield client
 
 
-def read_files_on(client, jobs: list[tuple[Path, FileContext]], samples_dir: Path, *, workers: int | None = None,
-                  progress: bool = True, label: str = "reading files (dask)") -> list[FileResult]:
-    """:func:`~trailstrength.ingest_files.read_file` for every job on the cluster of ``client``, in job order.
+def read_files_on(
+    client,
+    jobs: list[tuple[Path, FileContext]],
+    samples_dir: Path,
+    *,
+    workers: int | None = None,
+    progress: bool = True,
+    label: str = "reading files (dask)",
+) -> list[FileResult]:
+    """:func:`~trailstrength.warehouse.read_files.read_file` for every job on the cluster of ``client``, in job order.
 
-    Same contract as :func:`trailstrength.ingest_files.read_files` (``workers`` is ignored: the cluster has
+    Same contract as :func:`trailstrength.warehouse.read_files.read_files` (``workers`` is ignored: the cluster has
     its own). Results are collected as they complete and their futures released at once, so the scheduler
     keeps no finished results around.
     """
@@ -71,47 +83,75 @@ def read_files_on(client, jobs: list[tuple[Path, FileContext]], samples_dir: Pat
     if not jobs:
         return []
     args = [(str(Path(p).resolve()), ctx, str(Path(samples_dir).resolve())) for p, ctx in jobs]
-    futures = client.map(_read_file_task, *zip(*args), pure=False)
+    futures = client.map(_read_file_task, *zip(*args, strict=True), pure=False)
     index = {f.key: k for k, f in enumerate(futures)}
     results: list[FileResult | None] = [None] * len(jobs)
     # with_results: results arrive in batches, not one scheduler round trip per file
     done = distributed.as_completed(futures, with_results=True, raise_errors=False)
-    for fut, res in ingest_files.track_progress(done, progress, label, total=len(futures)):
+    for fut, res in track(done, label, show=progress, total=len(futures)):
         k = index[fut.key]
         if fut.status == "finished":
             results[k] = res
         else:  # the task raised, or its worker died (KilledWorker): this file only
             err = res if isinstance(res, BaseException) else fut.exception()
-            results[k] = FileResult(jobs[k][1].path, reason=f"{ingest_files.WORKER_FAILED}: {type(err).__name__}: {err}"
-                                    .replace("\n", " | ")[:500])
+            results[k] = reading.worker_failed(jobs[k][1].path, err)
         fut.release()
     return results  # type: ignore[return-value]
 
 
 def _read_file_task(path: str, ctx: FileContext, samples_dir: str) -> FileResult:
     # looked up at call time, so a test can make one file fail on the workers (processes=False)
-    return ingest_files.read_file(path, ctx, samples_dir)
+    return reading.read_file(path, ctx, samples_dir)
 
 
-def ingest(raw=None, warehouse=None, *, scheduler: str | None = None, workers: int | None = None, client=None,
-           progress: bool = True) -> IngestReport:
+def ingest(
+    raw=None,
+    *,
+    warehouse=None,
+    scheduler: str | None = None,
+    workers: int | None = None,
+    client=None,
+    progress: bool = True,
+) -> IngestReport:
     """Build or update the warehouse with the file reading on a Dask cluster.
 
     Parameters
     ----------
-    raw, warehouse
+    raw, warehouse : path, optional
         As :func:`trailstrength.warehouse.ingest`; both must be on a filesystem every worker sees at the same
         absolute path.
-    scheduler
+    scheduler : str, optional
         Address of a running scheduler (``tcp://host:8786``); ``None`` starts a local cluster.
-    workers
-        Worker processes of the local cluster (default ``TRAILSTRENGTH_WORKERS`` or the CPU count).
-    client
-        An existing ``distributed.Client`` to use instead (left open).
+    workers : int, optional
+        Worker processes of the local cluster (default :func:`trailstrength.config.workers`).
+    client : distributed.Client, optional
+        An existing client to use instead (left open).
+    progress : bool
+        Show a progress bar while the files are read.
+
+    Returns
+    -------
+    IngestReport
+        As :func:`trailstrength.warehouse.ingest`; the warehouse equals a single-machine one row for row.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import distributed
+    >>> from trailstrength.simulate import simulate_cohort
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> _ = simulate_cohort(folder / "raw", athletes=1, weeks=1, seed=1, truth_dir=folder / "truth")
+    >>> with distributed.Client(processes=False, n_workers=1, dashboard_address=":0") as client:
+    ...     report = ingest(folder / "raw", warehouse=folder / "wh", client=client, progress=False)
+    >>> report.counts()
+    {'files': 6, 'read': 6, 'unchanged': 0, 'removed': 0, 'ingested': 6}
     """
     raw = config.path("raw", raw).resolve()
-    wh = config.path("warehouse", warehouse).resolve()
+    root = config.path("warehouse", warehouse).resolve()
     if client is not None:
-        return _ingest(raw, wh, progress=progress, read_files=lambda *a, **k: read_files_on(client, *a, **k))
+        return _ingest(
+            raw, warehouse=root, progress=progress, read_files=lambda *a, **k: read_files_on(client, *a, **k)
+        )
     with cluster_client(scheduler, workers) as c:
-        return _ingest(raw, wh, progress=progress, read_files=lambda *a, **k: read_files_on(c, *a, **k))
+        return _ingest(raw, warehouse=root, progress=progress, read_files=lambda *a, **k: read_files_on(c, *a, **k))

@@ -1,0 +1,360 @@
+"""The ``ingest`` verb: build or update the warehouse from ``RAW/<athlete>/...`` in six named stages.
+
+1. **plan** (:mod:`~trailstrength.warehouse.plan`): scan the raw folder, hash, diff against the manifest;
+2. **read** (:mod:`~trailstrength.warehouse.read_files`): read, clean and run terrain on each new or changed file,
+   in worker processes (samples go straight to disk);
+3. **merge**: keep the rows of unchanged files, add the new ones; classify exercises, mark repeated workouts;
+4. **duplicates**: decide which copy of an activity recorded by several sources is kept, over every copy;
+5. **derive**: the segments and runs tables (terrain of new activities from the readers; all of it again when the
+   terrain version changed);
+6. **commit** (:mod:`~trailstrength.warehouse.storage`): validate and write every table atomically, the manifest
+   last.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from trailstrength import __version__, clean, config, exercises, schemas, terrain
+from trailstrength.features import build_runs
+from trailstrength.io import strength_logs
+from trailstrength.progress import track
+from trailstrength.warehouse import read_files as reading
+from trailstrength.warehouse import storage
+from trailstrength.warehouse.plan import Plan, plan_ingest
+from trailstrength.warehouse.reader import Warehouse
+
+log = logging.getLogger("trailstrength")
+
+
+@dataclass
+class IngestReport:
+    """What one ``ingest`` run did. ``manifest`` is the full manifest after the run."""
+
+    manifest: pd.DataFrame
+    read: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    warnings: dict[str, list[str]] = field(default_factory=dict)
+    rebuilt_derived: bool = False
+
+    def counts(self) -> dict[str, int]:
+        """Files in the manifest, read, unchanged and removed, and the states of the files read."""
+        fresh = self.manifest[self.manifest["path"].isin(self.read)]
+        return {
+            "files": len(self.manifest),
+            "read": len(self.read),
+            "unchanged": len(self.unchanged),
+            "removed": len(self.removed),
+            **{str(state): int(n) for state, n in fresh["state"].value_counts().items()},
+        }
+
+
+@dataclass
+class _Batch:
+    """What the files read in this run contributed."""
+
+    rows: list[dict] = field(default_factory=list)  # their manifest rows
+    tables: dict[str, list[pd.DataFrame]] = field(default_factory=lambda: {t: [] for t in storage.RECORD_TABLES})
+    segments: list[pd.DataFrame] = field(default_factory=list)
+    summaries: list[dict] = field(default_factory=list)  # terrain summary per activity
+    sample_activities: set[str] = field(default_factory=set)  # activities whose samples were written
+    warnings: dict[str, list[str]] = field(default_factory=dict)  # the readers' warnings, by file
+
+
+def ingest(
+    raw=None, *, warehouse=None, progress: bool = True, workers: int | None = None, read_files=None
+) -> IngestReport:
+    """Build or update the warehouse from the raw drop zone.
+
+    Only new or changed files (by sha256; unchanged size and modification time reuse the recorded hash) are
+    read, in parallel worker processes; files whose format reader changed version are re-read, and so are
+    an athlete's files when their ``athlete.toml`` changed; rows of files that disappeared are dropped.
+    Duplicates across sources and Strava export links are decided again on every run over all activities
+    read so far (``activity_sources.parquet`` keeps every copy), so a better copy arriving later wins, and a
+    duplicate whose kept copy disappears is read again. Derived tables (segments, runs) are rebuilt when the
+    terrain processing version changes. A run with nothing to do writes nothing.
+
+    Parameters
+    ----------
+    raw : path, optional
+        The raw folder, ``RAW/<athlete>/<files>`` (default :func:`trailstrength.config.path` ``raw``).
+    warehouse : path, optional
+        The warehouse folder, created when missing (default :func:`trailstrength.config.path` ``warehouse``).
+    progress : bool
+        Show a progress bar while reading.
+    workers : int, optional
+        Reader processes (default :func:`trailstrength.config.workers`: ``TRAILSTRENGTH_WORKERS`` or the CPU
+        count; 1 reads in-process).
+    read_files : callable, optional
+        What maps :func:`trailstrength.warehouse.read_files.read_file` over the files to read (default
+        :func:`trailstrength.warehouse.read_files.read_files`, a local process pool);
+        :func:`trailstrength.warehouse.dask.ingest` passes one that maps it over a Dask cluster. Same signature,
+        results in job order.
+
+    Returns
+    -------
+    IngestReport
+        The manifest after the run (one row per input file: ingested, duplicate or quarantined with a reason)
+        and the files read, unchanged and removed.
+
+    Raises
+    ------
+    FileNotFoundError
+        ``raw`` is not a folder.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from trailstrength.simulate import simulate_cohort
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> _ = simulate_cohort(folder / "raw", athletes=1, weeks=1, seed=1, truth_dir=folder / "truth")
+    >>> report = ingest(folder / "raw", warehouse=folder / "wh", progress=False, workers=1)
+    >>> report.counts()
+    {'files': 6, 'read': 6, 'unchanged': 0, 'removed': 0, 'ingested': 6}
+    >>> report.manifest[["path", "format", "state"]].head(3)
+                                         path             format     state
+    0                ath01/diary/soreness.csv  soreness_template  ingested
+    1     ath01/runs/2025-03-03-hill-4.gpx.gz                gpx  ingested
+    2  ath01/runs/2025-03-05-rolling-3.gpx.gz                gpx  ingested
+    >>> ingest(folder / "raw", warehouse=folder / "wh", progress=False).read  # nothing new: nothing read
+    []
+    """
+    raw = config.path("raw", raw)
+    root = config.path("warehouse", warehouse)
+    if not raw.is_dir():
+        raise FileNotFoundError(f"raw folder {raw} does not exist (expected RAW/<athlete>/<files>)")
+    root.mkdir(parents=True, exist_ok=True)
+    old = Warehouse(root, must_exist=False)
+    now = pd.Timestamp.now(tz="UTC")
+    plan = plan_ingest(raw, old.manifest, old.meta, terrain.TERRAIN_VERSION, now=now)
+    report = IngestReport(
+        manifest=old.manifest, read=plan.read, unchanged=plan.unchanged, removed=plan.removed, warnings=plan.warnings
+    )
+    if plan.nothing_to_do:
+        return report  # nothing changed: nothing to write
+    batch = _read(plan, root, read_files or reading.read_files, workers=workers, progress=progress)
+    report.warnings.update(batch.warnings)
+    manifest = pd.DataFrame(plan.rows + batch.rows)
+    tables = _merge(old, manifest, batch, raw, report)
+    all_acts, live_acts, manifest = _duplicates(tables["activities"], manifest)
+    _warn_default_time_zones(live_acts, plan, report.read)
+    segments, summary = _derive(old, live_acts, batch, plan.derived_stale, progress=progress, report=report)
+    tables["activities"] = _with_terrain_totals(live_acts, summary)
+    tables["activity_sources"] = _with_terrain_totals(all_acts, summary)
+    tables["segments"] = segments
+    tables["runs"] = build_runs(tables["activities"], summary)
+    report.manifest = _commit(root, tables, manifest, plan.settings, now, live=set(live_acts["activity_id"]))
+    return report
+
+
+# ---------------------------------------------------------------------------------------------- read
+def _read(plan: Plan, root: Path, read_files, *, workers, progress) -> _Batch:
+    """Read the planned files; each one's manifest row, tables, terrain, and warnings (``batch.warnings``)."""
+    results = read_files(
+        [(job.path, job.ctx) for job in plan.jobs], storage.samples_dir(root), workers=workers, progress=progress
+    )
+    batch = _Batch()
+    for job, res in zip(plan.jobs, results, strict=True):
+        if res.warnings:
+            batch.warnings[job.ctx.path] = res.warnings
+        if res.reason:
+            batch.rows.append(
+                {
+                    **job.base,
+                    "format": res.format,
+                    "state": "quarantined",
+                    "rows": 0,
+                    "reader_version": res.reader_version,
+                    "reason": res.reason,
+                }
+            )
+            continue
+        for t, df in res.tables.items():
+            owned = df.assign(source_file=job.ctx.path) if t in storage.RECORD_TABLES else df
+            batch.tables.setdefault(t, []).append(owned)
+        batch.segments += res.segments
+        batch.summaries += res.summaries
+        batch.sample_activities.update(res.sample_activities)
+        batch.rows.append(
+            {
+                **job.base,
+                "format": res.format,
+                "state": "ingested",
+                "rows": res.rows,
+                "reader_version": res.reader_version,
+                "reason": "; ".join(res.warnings) or None,
+            }
+        )
+    return batch
+
+
+# ---------------------------------------------------------------------------------------------- merge
+def _merge(
+    old: Warehouse, manifest: pd.DataFrame, batch: _Batch, raw: Path, report: IngestReport
+) -> dict[str, pd.DataFrame]:
+    """The record tables: rows of unchanged files kept, the new ones added (activities: every copy)."""
+    current = set(manifest.loc[manifest["state"] != "quarantined", "path"]) if len(manifest) else set()
+    unchanged = set(report.unchanged)
+    tables: dict[str, pd.DataFrame] = {}
+    for t in storage.RECORD_TABLES:
+        kept = (
+            old.table("activity_sources")
+            if t == "activities" and storage.table_path(old.root, "activity_sources").exists()
+            else old.table(t)
+        )
+        kept = kept[kept["source_file"].isin(unchanged & current)] if "source_file" in kept else kept.iloc[:0]
+        tables[t] = pd.concat([kept, *batch.tables[t]], ignore_index=True) if batch.tables[t] else kept
+
+    # a workout in two exports of the same app counts once (duplicate_of marks the extra copy); exercises are classified
+    # on every run with the current exercise_overrides.csv (raw root + athlete folder): editing it needs no re-read
+    tables["strength_sets"], notes = strength_logs.mark_repeated_sessions(tables["strength_sets"])
+    for path, note in notes.items():
+        report.warnings.setdefault(path, []).append(note)
+    tables["strength_sets"] = exercises.annotate_by_folder(tables["strength_sets"], raw)
+    return tables
+
+
+# ---------------------------------------------------------------------------------------------- duplicates
+def _duplicates(activities: pd.DataFrame, manifest: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Duplicates across sources and Strava export links, over every copy read so far.
+
+    Returns every copy with its ``duplicate_of``, the kept activities (references taken over from their
+    copies), and the manifest with the files whose activities are all copies marked ``duplicate``.
+    """
+    all_acts = activities.drop(columns=["duplicate_of"], errors="ignore").reset_index(drop=True)
+    all_acts["duplicate_of"] = clean.find_duplicate_activities(all_acts)
+    manifest = _mark_duplicate_files(manifest, all_acts)
+    live_acts = clean.take_over_references(all_acts, all_acts["duplicate_of"])
+    live_acts = live_acts[live_acts["duplicate_of"].isna()].drop(columns="duplicate_of").reset_index(drop=True)
+    return all_acts, live_acts, manifest
+
+
+def _mark_duplicate_files(manifest: pd.DataFrame, acts: pd.DataFrame) -> pd.DataFrame:
+    """A file whose every activity is a copy of another file's becomes ``duplicate``, naming the kept file."""
+    if acts.empty or acts["duplicate_of"].isna().all():
+        return manifest
+    file_of = acts.set_index("activity_id")["source_file"]
+    out = manifest.copy()
+    for src, grp in acts.groupby("source_file", sort=False):
+        dups = grp["duplicate_of"].dropna()
+        if dups.empty:
+            continue
+        keeper = file_of.get(dups.iloc[0])
+        m = out["path"] == src
+        if len(dups) == len(grp):
+            why = f"same activity as {keeper} (kept by preference FIT > TCX > GPX > Strava CSV, then content)"
+            out.loc[m, ["state", "reason", "duplicate_of"]] = ["duplicate", why, keeper]
+        else:
+            note = f"{len(dups)} of {len(grp)} activities are copies of activities in other files"
+            prev = out.loc[m, "reason"].iloc[0] if m.any() else None
+            out.loc[m, "reason"] = f"{prev}; {note}" if isinstance(prev, str) and prev else note
+    return out
+
+
+def _warn_default_time_zones(live_acts: pd.DataFrame, plan: Plan, read: list[str]) -> None:
+    """Log once per athlete whose new activities got local dates from the default zone (no zone anywhere)."""
+    for name, a in plan.athletes.items():
+        defaults = live_acts[
+            (live_acts["athlete_id"] == a.athlete_id)
+            & live_acts["source_file"].isin(read)
+            & live_acts.get("local_date_source", pd.Series(dtype=str)).eq("default")
+        ]
+        if len(defaults) and not a.timezone_known:
+            log.warning(
+                "athlete %s: no time zone in athlete.toml and %d activities state none; local dates use %s",
+                name,
+                len(defaults),
+                a.timezone,
+            )
+
+
+# ---------------------------------------------------------------------------------------------- derive
+def _derive(
+    old: Warehouse, live_acts: pd.DataFrame, batch: _Batch, stale: bool, *, progress: bool, report: IngestReport
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Segments and the per-activity terrain summary of every kept activity.
+
+    New activities bring theirs from the readers; unchanged ones keep the stored ones, unless the terrain
+    version changed (``stale``), when they are computed again from the stored samples.
+    """
+    live = set(live_acts["activity_id"])
+    old_segments, old_summaries = old.table("segments"), old.table("runs")
+    redo = (live - batch.sample_activities) if stale else set()
+    report.rebuilt_derived = stale and bool(live)
+    keep = live - redo - batch.sample_activities
+    seg_parts = [old_segments[old_segments["activity_id"].isin(keep)]] if len(old_segments) else []
+    seg_parts += [s for s in batch.segments if len(s) and s["activity_id"].iloc[0] in live]
+    # the runs table carries each run's terrain summary; reuse it for unchanged activities
+    summary_cols = ["activity_id", *terrain.SUMMARY_KEYS]
+    summaries = (
+        [old_summaries.loc[old_summaries["activity_id"].isin(keep), summary_cols]]
+        if len(old_summaries) and set(summary_cols) <= set(old_summaries)
+        else []
+    )
+    summaries += [pd.DataFrame([s]) for s in batch.summaries]
+    acts_by_id = live_acts.set_index("activity_id", drop=False)
+    for aid in track(sorted(redo), "terrain", show=progress and len(redo) > 20):
+        s = old.samples(activity_ids=[aid])
+        if len(s):
+            seg, summ = reading.terrain_for(acts_by_id.loc[aid], s)
+            seg_parts.append(seg)
+            summaries.append(pd.DataFrame([summ]))
+    segments = pd.concat(seg_parts, ignore_index=True) if seg_parts else schemas.empty("segments")
+    summary = pd.concat(summaries, ignore_index=True) if summaries else pd.DataFrame({"activity_id": []})
+    return segments, summary
+
+
+def _with_terrain_totals(acts: pd.DataFrame, summary: pd.DataFrame) -> pd.DataFrame:
+    """Fill activity distance / moving time / ascent / descent from the terrain summary where it has them.
+
+    Moving time is ours only where the activity covered distance; otherwise (strength sessions, indoor
+    rides without a speed sensor) the reader's value (the device's timer time) stays.
+    """
+    cols = ("moving_time_s", "distance_m", "ascent_m", "descent_m")
+    out = acts.copy()
+    for c in cols:
+        if c not in out:
+            out[c] = float("nan")
+    if summary.empty:
+        return out
+    s = summary.drop_duplicates("activity_id", keep="last").set_index("activity_id")
+    moved = out["activity_id"].map(s["distance_m"]).gt(0) if "distance_m" in s else pd.Series(False, index=out.index)
+    for c in cols:
+        ours = out["activity_id"].map(s[c]) if c in s else pd.Series(float("nan"), index=out.index)
+        use = ours.notna() & (moved if c == "moving_time_s" else True)
+        out[c] = ours.where(use, out[c])
+    return out
+
+
+# ---------------------------------------------------------------------------------------------- commit
+def _commit(
+    root: Path,
+    tables: dict[str, pd.DataFrame],
+    manifest: pd.DataFrame,
+    settings: dict[str, str],
+    now: pd.Timestamp,
+    *,
+    live: set[str],
+) -> pd.DataFrame:
+    """Validate and write every table, then ``meta.json``, then the manifest (the commit point); drop orphan samples."""
+    for name, df in tables.items():
+        storage.write_table(root, name, schemas.validate(name, df) if name in schemas.TABLES else df)
+    manifest = schemas.validate("manifest", manifest)
+    storage.write_meta(
+        root,
+        {
+            "terrain_version": terrain.TERRAIN_VERSION,
+            "trailstrength": __version__,
+            "written_at": now.isoformat(),
+            "settings": settings,
+        },
+    )
+    storage.atomic_parquet(manifest, storage.table_path(root, storage.MANIFEST))
+    storage.remove_orphan_samples(storage.samples_dir(root), live)
+    return manifest

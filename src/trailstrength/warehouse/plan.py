@@ -1,0 +1,257 @@
+"""What an ingest has to do: scan the raw folder, hash its files, and diff them against the manifest.
+
+Every input file lands in one of four piles: **unchanged** (same content, same reader version, same athlete
+profile: its manifest row and table rows are kept), **to read** (new, changed, read by an older reader, its
+athlete's profile changed, its worker failed last time, or it was a duplicate of a file that is going away),
+**identical copy** (the same bytes as a file already kept or about to be read: a duplicate without reading),
+or **removed** (in the manifest, gone from the folder). Files outside an athlete folder are quarantined here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import pandas as pd
+
+from trailstrength.io import FORMATS, Athlete, FileContext, ReaderError
+from trailstrength.warehouse.read_files import WORKER_FAILED
+
+IGNORED_NAMES = {"athlete.toml", "exercise_overrides.csv", ".DS_Store", "Thumbs.db"}
+_STAT_COLUMNS = ("path", "sha256", "size_bytes", "mtime_ns", "athlete_id")
+
+
+class Job(NamedTuple):
+    """One file to read: where it is, what the reader is told about it, and its manifest row so far."""
+
+    path: Path
+    ctx: FileContext
+    base: dict
+
+
+@dataclass
+class Plan:
+    """The diff of the raw folder against the warehouse's manifest (see the module docstring)."""
+
+    rows: list[dict] = field(default_factory=list)  # manifest rows decided without reading, in manifest order
+    jobs: list[Job] = field(default_factory=list)  # files a reader opens (identical copies left out)
+    read: list[str] = field(default_factory=list)  # every file taken up again: the jobs and the identical copies
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    athletes: dict[str, Athlete] = field(default_factory=dict)  # by athlete folder name
+    warnings: dict[str, list[str]] = field(default_factory=dict)
+    settings: dict[str, str] = field(default_factory=dict)  # hashes of athlete.toml / exercise_overrides.csv
+    derived_stale: bool = False  # the terrain version changed: segments and runs are computed again
+    nothing_to_do: bool = False
+
+
+def sha256(path: Path) -> str:
+    """The sha256 of a file's content, as hex."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def scan_raw(raw: Path) -> list[tuple[Path, str | None]]:
+    """All input files under ``raw`` with their athlete folder name (None for files outside one)."""
+    found = []
+    for p in sorted(raw.rglob("*")):
+        if not p.is_file() or p.name in IGNORED_NAMES or p.name.startswith(".") or p.name.lower() == "readme.md":
+            continue
+        rel = p.relative_to(raw)
+        found.append((p, rel.parts[0] if len(rel.parts) > 1 else None))
+    return found
+
+
+def settings_fingerprint(raw: Path) -> dict[str, str]:
+    """Hashes of the files that change results without being inputs (athlete.toml, exercise overrides)."""
+    out = {}
+    found = [*raw.glob("*/athlete.toml"), *raw.glob("exercise_overrides.csv"), *raw.glob("*/exercise_overrides.csv")]
+    for p in sorted(found):
+        out[p.relative_to(raw).as_posix()] = sha256(p)
+    return out
+
+
+def _changed_profiles(settings: dict[str, str], before: dict[str, str]) -> set[str]:
+    """Athlete folders whose ``athlete.toml`` appeared, disappeared or changed since the last run."""
+    changed = set(settings) ^ set(before) | {k for k, v in settings.items() if before.get(k) != v}
+    return {k.split("/")[0] for k in changed if k.endswith("athlete.toml")}
+
+
+def plan_ingest(raw: Path, manifest: pd.DataFrame, meta: dict, terrain_version: str, *, now: pd.Timestamp) -> Plan:
+    """Diff the files under ``raw`` against the previous ``manifest`` and ``meta`` of the warehouse.
+
+    Parameters
+    ----------
+    raw : Path
+        The raw folder (``RAW/<athlete>/...``).
+    manifest : DataFrame
+        The warehouse's manifest so far (empty for a new warehouse).
+    meta : dict
+        The warehouse's ``meta.json`` so far (``terrain_version``, ``settings``).
+    terrain_version : str
+        The current terrain processing version; another one in ``meta`` makes the derived tables stale.
+    now : Timestamp
+        The ingest time stamp written on every new manifest row.
+
+    Returns
+    -------
+    Plan
+        The piles of files and whether anything needs writing at all.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> raw = Path(tempfile.mkdtemp())
+    >>> (raw / "ath01").mkdir()
+    >>> _ = (raw / "ath01" / "soreness.csv").write_text("date,soreness\\n2025-03-01,3\\n")
+    >>> _ = (raw / "ath01" / "copy.csv").write_text("date,soreness\\n2025-03-01,3\\n")
+    >>> _ = (raw / "stray.csv").write_text("date,soreness\\n")
+    >>> todo = plan_ingest(raw, pd.DataFrame(), {}, "1", now=pd.Timestamp("2025-03-02", tz="UTC"))
+    >>> [job.ctx.path for job in todo.jobs], todo.read
+    (['ath01/copy.csv'], ['ath01/copy.csv', 'ath01/soreness.csv'])
+    >>> [(r["path"], r["state"]) for r in todo.rows]
+    [('stray.csv', 'quarantined'), ('ath01/soreness.csv', 'duplicate')]
+    """
+    plan = Plan(settings=settings_fingerprint(raw), derived_stale=meta.get("terrain_version") != terrain_version)
+    previous = manifest.set_index("path") if not manifest.empty else None
+    changed = _changed_profiles(plan.settings, meta.get("settings", {}))
+    todo = _diff_files(raw, previous, changed, plan, now)
+    plan.removed = (
+        sorted(set(previous.index) - {r["path"] for r in plan.rows} - {j.ctx.path for j in todo})
+        if previous is not None
+        else []
+    )
+    todo += _orphaned_duplicates(raw, plan, set(plan.removed) | {j.ctx.path for j in todo}, now)
+    plan.nothing_to_do = (
+        not todo
+        and not plan.removed
+        and not plan.derived_stale
+        and meta.get("settings") == plan.settings
+        and previous is not None
+    )
+    plan.jobs = _drop_identical_copies(todo, plan)
+    return plan
+
+
+def _athlete(raw: Path, folder: str, plan: Plan) -> Athlete:
+    """The profile of an athlete folder, read once per run; a broken ``athlete.toml`` is a warning, not a stop."""
+    if folder not in plan.athletes:
+        try:
+            plan.athletes[folder] = Athlete.from_folder(raw / folder)
+        except ReaderError as err:
+            plan.athletes[folder] = Athlete(folder)
+            plan.warnings.setdefault(f"{folder}/athlete.toml", []).append(str(err))
+    return plan.athletes[folder]
+
+
+def _previous_row(previous: pd.DataFrame | None, rel: str) -> dict[str, Any] | None:
+    """The manifest row of ``rel`` from the last run (indexed by path), as a dict; None for a new file."""
+    if previous is None or rel not in previous.index:
+        return None
+    return {str(k): v for k, v in previous.loc[rel].items()}
+
+
+def _diff_files(
+    raw: Path, previous: pd.DataFrame | None, changed_profiles: set[str], plan: Plan, now: pd.Timestamp
+) -> list[Job]:
+    """Sort every file under ``raw`` into kept manifest rows (``plan.rows``) and files to read (returned)."""
+    todo = []
+    for path, folder in scan_raw(raw):
+        rel = path.relative_to(raw).as_posix()
+        st = path.stat()
+        prev = _previous_row(previous, rel)
+        mtime: Any = prev.get("mtime_ns") if prev is not None else None  # absent in manifests of old versions
+        same_stat = (
+            prev is not None
+            and int(prev["size_bytes"]) == st.st_size
+            and pd.notna(mtime)
+            and int(mtime) == st.st_mtime_ns
+        )
+        # unchanged size and modification time reuse the recorded hash
+        digest = prev["sha256"] if prev is not None and same_stat else sha256(path)
+        base = {
+            "path": rel,
+            "sha256": digest,
+            "size_bytes": st.st_size,
+            "mtime_ns": st.st_mtime_ns,
+            "athlete_id": folder or "",
+            "ingested_at": now,
+            "duplicate_of": None,
+        }
+        if folder is None:
+            plan.rows.append(
+                {
+                    **base,
+                    "format": "unknown",
+                    "state": "quarantined",
+                    "rows": 0,
+                    "reader_version": "",
+                    "reason": "not inside an athlete folder (expected RAW/<athlete>/...)",
+                }
+            )
+            continue
+        athlete = _athlete(raw, folder, plan)
+        base["athlete_id"] = athlete.athlete_id
+        reader_version = FORMATS[prev["format"]].version if prev is not None and prev["format"] in FORMATS else ""
+        # a file a worker failed on (killed, out of memory, lost node) is read again: the fault was not the file's
+        retry = prev is not None and str(prev.get("reason") or "").startswith(WORKER_FAILED)
+        if (
+            prev is not None
+            and prev["sha256"] == digest
+            and prev["reader_version"] == reader_version
+            and folder not in changed_profiles
+            and not retry
+        ):
+            # path first, as on a cold run
+            plan.rows.append({"path": rel, **prev, "mtime_ns": st.st_mtime_ns})
+            plan.unchanged.append(rel)
+        else:
+            todo.append(Job(path, FileContext(rel, digest, athlete), base))
+    return todo
+
+
+def _orphaned_duplicates(raw: Path, plan: Plan, moving: set[str], now: pd.Timestamp) -> list[Job]:
+    """Duplicates whose kept copy is going away or changing: read again (their samples were never stored)."""
+    todo = []
+    for r in [r for r in plan.rows if r.get("state") == "duplicate" and r.get("duplicate_of") in moving]:
+        plan.rows.remove(r)
+        plan.unchanged.remove(r["path"])
+        todo.append(
+            Job(
+                raw / r["path"],
+                FileContext(r["path"], r["sha256"], plan.athletes[r["path"].split("/")[0]]),
+                {k: r[k] for k in _STAT_COLUMNS} | {"ingested_at": now, "duplicate_of": None},
+            )
+        )
+    return todo
+
+
+def _drop_identical_copies(todo: list[Job], plan: Plan) -> list[Job]:
+    """The files a reader has to open: a byte-identical copy of a kept or earlier file is a duplicate unread."""
+    seen = {r["sha256"]: r["path"] for r in plan.rows if r["state"] == "ingested"}
+    jobs = []
+    for job in todo:
+        plan.read.append(job.ctx.path)
+        first = seen.get(job.ctx.sha256)
+        if first is not None:
+            plan.rows.append(
+                {
+                    **job.base,
+                    "format": "",
+                    "state": "duplicate",
+                    "rows": 0,
+                    "reader_version": "",
+                    "reason": f"identical content to {first}",
+                    "duplicate_of": first,
+                }
+            )
+            continue
+        seen[job.ctx.sha256] = job.ctx.path
+        jobs.append(job)
+    return jobs

@@ -1,0 +1,187 @@
+"""How the warehouse lies on disk: table layout, the one atomic writer, and reading tables back.
+
+Layout of ``<warehouse>/``::
+
+    manifest.parquet       one row per input file (ingested / duplicate / quarantined, with a reason)
+    activities.parquet     strength_sets.parquet   wellness.parquet   (small tables: one file each)
+    samples.parquet/       dataset folder: athlete_id=<id>/<activity_id>.parquet (one file per activity)
+    segments.parquet/      dataset folders: athlete_id=<id>/part-0.parquet (one file per athlete)
+    runs.parquet/
+    meta.json              versions the derived tables were built with
+
+The large tables are hive-partitioned by athlete (DESIGN §2 scale path), so ``pd.read_parquet(folder)``,
+``pyarrow.dataset``, DuckDB (``read_parquet('runs.parquet/*/*.parquet', hive_partitioning=true)``) and
+``dask.dataframe.read_parquet`` read them as they are (the partition column comes back as ``athlete_id``; those
+readers type it as a category or dictionary, :func:`read_table` as a string like every other table).
+
+Every file is written to a temporary name and renamed into place (:func:`atomic_parquet`; a dataset folder is
+written whole beside the old one and swapped in with two renames, :func:`atomic_dataset`), and the manifest is
+written last, so a crash mid-way leaves the previous warehouse readable and the next run redoes the unfinished
+work.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import uuid
+from pathlib import Path
+
+import pandas as pd
+
+from trailstrength import schemas
+
+# rows owned by one input file (their source_file)
+RECORD_TABLES = ("activities", "strength_sets", "wellness", "courses", "races")
+# one folder per athlete; samples.parquet is partitioned too but written per activity by the readers
+PARTITIONED_TABLES = ("segments", "runs")
+PARTITION_COLUMN = "athlete_id"
+MANIFEST = "manifest"  # written last: the commit point of an ingest
+_COLUMNS_KEY = b"trailstrength.columns"  # the frame's column order (the partition column is not in the files)
+
+
+# ---------------------------------------------------------------------------------------------- layout
+def table_path(root: Path, name: str) -> Path:
+    """Where table ``name`` lives in the warehouse at ``root`` (a file, or a dataset folder when partitioned)."""
+    return Path(root) / f"{name}.parquet"
+
+
+def samples_dir(root: Path) -> Path:
+    """The dataset folder of the recorded points: ``samples.parquet/athlete_id=<id>/<activity_id>.parquet``."""
+    return Path(root) / "samples.parquet"
+
+
+def sample_path(samples: Path, athlete_id: str, activity_id: str) -> Path:
+    """The file holding one activity's recorded points under the samples folder ``samples``."""
+    return Path(samples) / f"{PARTITION_COLUMN}={athlete_id}" / f"{activity_id}.parquet"
+
+
+def _temporary_name(dest: Path, suffix: str = "tmp") -> Path:
+    # hidden and unique, beside dest (same filesystem, so the rename is atomic)
+    return dest.with_name(f".{dest.name}.{uuid.uuid4().hex}.{suffix}")
+
+
+# ---------------------------------------------------------------------------------------------- writing
+def atomic_parquet(df: pd.DataFrame, dest: Path) -> None:
+    """Write ``df`` (without its index) to a temporary name next to ``dest`` and rename it into place."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = _temporary_name(dest)
+    df.to_parquet(tmp, index=False)
+    os.replace(tmp, dest)
+
+
+def atomic_dataset(df: pd.DataFrame, dest: Path) -> None:
+    """Write ``df`` as a dataset folder with one ``athlete_id=<id>/part-0.parquet`` per athlete, swapped in whole.
+
+    Every part has the same schema (taken from the whole frame, so an all-NaN column in one athlete's part is
+    still a float), and ``_common_metadata`` holds it for readers of an empty table. The new folder is written
+    beside the old one, then two renames swap it in; :func:`read_table` falls back to the old folder if a
+    crash lands between them.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    tmp = _temporary_name(dest)
+    tmp.mkdir(parents=True)
+    file_cols = [c for c in df.columns if c != PARTITION_COLUMN]
+    schema = pa.Schema.from_pandas(df[file_cols], preserve_index=False)
+    schema = schema.with_metadata({**(schema.metadata or {}), _COLUMNS_KEY: json.dumps(list(df.columns)).encode()})
+    pq.write_metadata(schema, tmp / "_common_metadata")
+    for athlete, part in df.groupby(PARTITION_COLUMN, sort=True):
+        table = pa.Table.from_pandas(part[file_cols], schema=schema, preserve_index=False)
+        part_dir = tmp / f"{PARTITION_COLUMN}={athlete}"
+        part_dir.mkdir()
+        pq.write_table(table.replace_schema_metadata(schema.metadata), part_dir / "part-0.parquet")
+    old = _temporary_name(dest, "old")
+    if dest.exists():
+        os.replace(dest, old)
+    os.replace(tmp, dest)
+    if old.is_dir():
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        old.unlink(missing_ok=True)
+
+
+def write_table(root: Path, name: str, df: pd.DataFrame) -> None:
+    """Write table ``name`` atomically: a dataset folder for the partitioned tables, one file for the others."""
+    (atomic_dataset if name in PARTITIONED_TABLES else atomic_parquet)(df, table_path(root, name))
+
+
+def write_meta(root: Path, meta: dict) -> None:
+    """Replace ``meta.json`` atomically."""
+    tmp = _temporary_name(Path(root) / "meta.json")
+    tmp.write_text(json.dumps(meta, indent=2))
+    os.replace(tmp, Path(root) / "meta.json")
+
+
+def remove_orphan_samples(samples: Path, live: set[str]) -> None:
+    """Delete the sample files of activities no longer in the warehouse, and athlete folders left empty."""
+    if not samples.is_dir():
+        return
+    for f in samples.glob(f"{PARTITION_COLUMN}=*/*.parquet"):
+        if f.stem not in live:
+            f.unlink(missing_ok=True)
+    for d in samples.glob(f"{PARTITION_COLUMN}=*"):
+        if d.is_dir() and not any(d.iterdir()):
+            d.rmdir()
+
+
+def remove(path) -> None:
+    """Delete a warehouse (or raw) folder, if there is one (used by tests and ``demo --fresh``)."""
+    shutil.rmtree(path, ignore_errors=True)
+
+
+# ---------------------------------------------------------------------------------------------- reading
+def read_dataset(folder: Path) -> pd.DataFrame:
+    """A dataset folder written by :func:`atomic_dataset` as one frame: columns in their order, athletes sorted."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = pq.read_schema(folder / "_common_metadata")
+    parts = []
+    for d in sorted(folder.glob(f"{PARTITION_COLUMN}=*"), key=lambda d: d.name.split("=", 1)[1]):
+        athlete = d.name.split("=", 1)[1]
+        for f in sorted(d.glob("*.parquet")):
+            t = pq.read_table(f, schema=schema)
+            parts.append(t.append_column(PARTITION_COLUMN, pa.array([athlete] * len(t), pa.string())))
+    file_schema = schema.append(pa.field(PARTITION_COLUMN, pa.string()))
+    table = pa.concat_tables(parts) if parts else file_schema.empty_table()
+    df = table.replace_schema_metadata(schema.metadata).to_pandas()
+    if PARTITION_COLUMN in df:
+        df[PARTITION_COLUMN] = df[PARTITION_COLUMN].astype("str")
+    return df[json.loads(schema.metadata[_COLUMNS_KEY])]
+
+
+def read_table(root: Path, name: str) -> pd.DataFrame:
+    """Table ``name`` of the warehouse at ``root`` (an empty frame with the contract's columns when never written)."""
+    p = table_path(root, name)
+    if not p.exists() and name in PARTITIONED_TABLES:
+        # a crash between the two renames of atomic_dataset leaves only the previous folder
+        p = next(iter(sorted(Path(root).glob(f".{name}.parquet.*.old"))), p)
+    if not p.exists():
+        return schemas.empty(name) if name in schemas.TABLES else pd.DataFrame()
+    if p.is_dir() and (p / "_common_metadata").is_file():
+        return read_dataset(p)
+    return pd.read_parquet(p)  # a single file (small tables; large ones in warehouses written before partitioning)
+
+
+def read_samples(samples: Path, activity_ids=None, athletes=None) -> pd.DataFrame:
+    """Recorded points from the per-activity files: some activities, some athletes' or (both None) all."""
+    if not samples.is_dir():
+        return schemas.empty("samples")
+    if activity_ids is not None:
+        files = [f for a in activity_ids for f in samples.glob(f"{PARTITION_COLUMN}=*/{a}.parquet")]
+    elif athletes is not None:
+        files = [f for a in athletes for f in sorted((samples / f"{PARTITION_COLUMN}={a}").glob("*.parquet"))]
+    else:
+        files = sorted(samples.glob(f"{PARTITION_COLUMN}=*/*.parquet"))
+    if not files:
+        return schemas.empty("samples")
+    return pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
+
+
+def read_meta(root: Path) -> dict:
+    """``meta.json`` as a dict (empty when the warehouse has none yet)."""
+    p = Path(root) / "meta.json"
+    return json.loads(p.read_text()) if p.is_file() else {}

@@ -8,10 +8,15 @@ import pytest
 
 from trailstrength import features
 from trailstrength.models import claims
-from trailstrength.models.simpanels import (CohortDesign, climb_panel_from_daily, panels_from_daily, simulate_daily,
-                                            simulate_panels)
-from trailstrength.simulate import PlantedEffects
-from trailstrength.simulate_hinge import HINGE_EXERCISES, hinge_weights, unilateral_flags
+from trailstrength.simulate import (
+    CohortDesign,
+    PlantedEffects,
+    climb_panel_from_daily,
+    panels_from_daily,
+    simulate_daily,
+    simulate_panels,
+)
+from trailstrength.simulate.hinge import HINGE_EXERCISES, hinge_weights, unilateral_flags
 
 SUBTYPES = ("rdl_sld", "deadlift", "rdl_sld")  # taxonomy hinge_subtype of rdl, deadlift, sl_rdl
 

@@ -10,8 +10,14 @@ import pytest
 
 from trailstrength.exercises import match_exercises
 from trailstrength.simulate import HINGE_NAMES, PlantedEffects
-from trailstrength.simulate_hinge import (HINGE_EXERCISES, MEAN_UNILATERAL_SHARE, aux_generator, hinge_weights,
-                                          planted_exposures, split_hinge_sets)
+from trailstrength.simulate.hinge import (
+    HINGE_EXERCISES,
+    MEAN_UNILATERAL_SHARE,
+    aux_generator,
+    hinge_weights,
+    planted_exposures,
+    split_hinge_sets,
+)
 
 
 def test_simulated_names_match_the_taxonomy_rows_the_mix_assumes():

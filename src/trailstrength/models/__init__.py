@@ -6,7 +6,7 @@
 - :mod:`~trailstrength.models.bootstrap`, :mod:`~trailstrength.models.ordinal`, :mod:`~trailstrength.models.rmcorr`,
   :mod:`~trailstrength.models.lags`, :mod:`~trailstrength.models.multiplicity`: the building blocks;
 - :mod:`~trailstrength.models.speccurve`: the specification curve;
-- :mod:`~trailstrength.models.simpanels`, :mod:`~trailstrength.models.power`: simulated panels and power.
+- :mod:`~trailstrength.simulate.panels`, :mod:`~trailstrength.models.power`: simulated panels and power.
 
 Every model returns the tidy effects vocabulary :data:`EFFECT_COLUMNS` (DESIGN §8).
 """

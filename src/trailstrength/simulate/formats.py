@@ -1,6 +1,10 @@
-"""Writers for simulated activities in real watch formats: a small FIT encoder and a TCX writer.
+"""Writers of simulated data in the real file formats the package reads.
 
-They exist so tests and benchmarks can build realistic FIT / TCX files (multisport sessions, strength ``set``
+Activities (:func:`write_activity`): a small FIT encoder, TCX and GPX writers. Strength logs
+(:func:`write_strength_log`: Strong's classic CSV export or the strength template) and soreness diaries
+(:func:`write_soreness_diary`, the wellness template).
+
+The activity writers exist so tests and benchmarks can build realistic FIT / TCX files (multisport sessions, strength ``set``
 messages, big-endian definitions, truncation) without shipping third-party files. Field numbers, base types,
 scales and offsets are looked up by name in fitdecode's copy of the FIT profile, so the encoder writes
 exactly what the profile says and a decoder test is a real round trip.
@@ -200,3 +204,38 @@ def write_activity(path: Path, track: pd.DataFrame, fmt: str, name: str = "Run")
     with gzip.open(out, "wt", encoding="utf-8", compresslevel=4) as fh:
         fh.write(tcx_activity(track) if fmt == "tcx" else gpx_activity(track, name))
     return out
+
+
+def write_strength_log(folder: Path, sets: list[dict], style: str) -> Path | None:
+    """Write strength sets as Strong's CSV export (``style="strong"``: ``strong_export.csv``, warm-ups as set "W")
+    or the strength template (``strength_log.csv``, ``set_type`` column); nothing when there are no sets.
+
+    ``sets`` has one dict per set: ``start`` (local session start, Timestamp), ``exercise`` (name as logged),
+    ``kind`` (``working`` or ``warmup``), ``set`` (number within the exercise), ``reps`` and ``load`` (kg).
+    """
+    if not sets:
+        return None
+    df = pd.DataFrame(sets)
+    if style == "strong":
+        order = np.where(df["kind"].eq("warmup"), "W", df.groupby(["start", "exercise", "kind"]).cumcount().add(1).astype(str))
+        out = pd.DataFrame({"Date": df["start"].dt.strftime("%Y-%m-%d %H:%M:%S"), "Workout Name": "Legs",
+                            "Duration": "1h 5m", "Exercise Name": df["exercise"], "Set Order": order,
+                            "Weight": df["load"].round(1), "Reps": df["reps"], "Distance": 0, "Seconds": 0,
+                            "Notes": "", "Workout Notes": "", "RPE": ""})
+        path = Path(folder) / "strong_export.csv"
+    else:
+        out = pd.DataFrame({"date": df["start"].dt.strftime("%Y-%m-%d"), "time": df["start"].dt.strftime("%H:%M"),
+                            "exercise": df["exercise"], "set": df["set"], "reps": df["reps"], "load": df["load"].round(1),
+                            "unit": "kg", "set_type": df["kind"], "rpe": "", "tempo": "3-1-1"})
+        path = Path(folder) / "strength_log.csv"
+    out.to_csv(path, index=False)
+    return path
+
+
+def write_soreness_diary(path: Path, days: pd.DatetimeIndex, soreness, reported) -> Path:
+    """Write the wellness template: one morning report (07:30, region quads) per day where ``reported`` is true,
+    ``soreness`` rounded to whole points and clipped to 0-10."""
+    diary = pd.DataFrame({"date": days.strftime("%Y-%m-%d"), "time": "07:30",
+                          "soreness": soreness.round().clip(0, 10).astype(int), "regions": "quads"})[reported]
+    diary.to_csv(path, index=False)
+    return path

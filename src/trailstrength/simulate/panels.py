@@ -7,7 +7,7 @@ module runs the *same* generative model (:class:`~trailstrength.simulate.Planted
 the same hinge schedule, courses and soreness process) day by day in numpy and builds the
 H1, H2 and H3 (climb) panels with the window definitions of :mod:`trailstrength.features`:
 
-* ``hinge_sets_28d`` (weighted: the exercise mix of :mod:`trailstrength.simulate_hinge`,
+* ``hinge_sets_28d`` (weighted: the exercise mix of :mod:`trailstrength.simulate.hinge`,
   RDL 1.0, deadlift 0.6, single-leg RDL 1.0), ``pure_hinge_sets_28d``,
   ``deadlift_sets_28d`` (unweighted), ``descent_100m_28d``, ``run_km_28d``,
   ``knee_sets_28d``: sums over days :math:`d-28 \dots d-1` divided by 4 (per week);
@@ -32,7 +32,7 @@ build from the same simulated tables.
 
 Random streams: the main generator draws exactly what it drew before the exercise mix
 existed; the mix and the climb-index noise come from
-:func:`trailstrength.simulate_hinge.aux_generator` of the same seed.
+:func:`trailstrength.simulate.hinge.aux_generator` of the same seed.
 """
 
 from __future__ import annotations
@@ -42,14 +42,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from trailstrength.simulate import CLIMB_FACTOR, PlantedEffects, _course
-from trailstrength.simulate_hinge import aux_generator, planted_exposures, split_hinge_sets
+from trailstrength.simulate.cohort import PlantedEffects
+from trailstrength.simulate.hinge import aux_generator, hinge_schedule, planted_exposures, split_hinge_sets
+from trailstrength.simulate.runs import CLIMB_FACTOR, COURSE_KINDS, random_course
 from trailstrength.terrain import gap_factor
 
 __all__ = ["CohortDesign", "SimulatedCohort", "climb_panel_from_daily", "panels_from_daily", "simulate_daily",
            "simulate_panels"]
 
-COURSE_KINDS = ("flat", "hill", "mountain", "rolling", "hill")  # as simulate_cohort
 MIN_DESCENT_LENGTH_M = 500.0
 DESCENT_GRADE = -0.05  # a descent segment is grade <= -5 % (DESIGN §6); a climb segment >= +5 %
 
@@ -121,27 +121,11 @@ def _course_stats(course) -> dict:
         "climb_length_m": float(climb.sum()),
         "climb_gain_m": float(g[climb].sum()),
         "distance_km": g.size / 1000.0,
-        # moving time = (a_desc / dpi + a_climb / cpi + a_flat) / flat_speed, as in _run_track
+        # moving time = (a_desc / dpi + a_climb / cpi + a_flat) / flat_speed, as in runs.course_track
         "a_desc": float(f[g < -0.02].sum()),
         "a_climb": float(f[g > 0.02].sum()),
         "a_flat": float(f[np.abs(g) <= 0.02].sum()),
     }
-
-
-def _hinge_schedule(rng: np.random.Generator, mean_dose: float, n_days: int) -> np.ndarray:
-    """Hinge working sets per day (before the exercise split), exactly the rule of simulate._hinge_schedule."""
-    sets = np.zeros(n_days, dtype=np.int64)
-    for block in range(0, n_days, 28):
-        dose = max(0, int(round(rng.normal(mean_dose, 3.0))))
-        sessions = 0 if dose == 0 else (1 if dose <= 4 else 2)
-        for week in range(block, min(block + 28, n_days), 7):
-            if not sessions:
-                continue
-            days = rng.choice([0, 2, 4], size=sessions, replace=False)
-            for k, d in enumerate(days):
-                if week + d < n_days:
-                    sets[week + d] = dose // sessions + (1 if k < dose % sessions else 0)
-    return sets
 
 
 def _trailing_weekly(x: np.ndarray, window: int) -> np.ndarray:
@@ -157,10 +141,10 @@ def _athlete_days(rng, aux, aid: str, effects: PlantedEffects, design: CohortDes
     flat_speed = rng.normal(3.1, 0.25)
     dpi_base = rng.normal(1.0, 0.05) + effects.between_confound * (mean_dose - 4.5)
     soreness_base = rng.uniform(1.0, 2.5)
-    courses = [_course_stats(_course(rng, k, f"{k}-{j}")) for j, k in enumerate(COURSE_KINDS)]
+    courses = [_course_stats(random_course(rng, k, f"{k}-{j}")) for j, k in enumerate(COURSE_KINDS)]
     table = pd.DataFrame(courses)
 
-    raw = _hinge_schedule(rng, mean_dose, n)
+    raw = hinge_schedule(rng, mean_dose, n)
     knee = np.where(raw > 0, rng.integers(0, 4, n), 0)  # squat working sets in each session
     mix = split_hinge_sets(aux, raw) if design.hinge_mix else np.column_stack([raw, 0 * raw, 0 * raw])
     ex = planted_exposures(mix, 28)  # the planted effects always use 28 days
@@ -363,7 +347,7 @@ def simulate_panels(design: CohortDesign | None = None, effects: PlantedEffects 
                     seed=0) -> SimulatedCohort:
     """Simulate a cohort day by day and build its H1, H2 and climb panels (see the module notes).
 
-    >>> from trailstrength.models.simpanels import CohortDesign, simulate_panels
+    >>> from trailstrength.simulate import CohortDesign, simulate_panels
     >>> cohort = simulate_panels(CohortDesign(athletes=4, weeks=10), seed=1)
     >>> sorted(cohort.h2.columns)[:3]
     ['activity_id', 'athlete_id', 'descent_100m']

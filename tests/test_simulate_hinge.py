@@ -34,12 +34,12 @@ def test_split_keeps_totals_and_exposures_follow_the_weights():
     ex = planted_exposures(mix)
     w = hinge_weights()
     np.testing.assert_allclose(ex["hinge_sets"], mix @ w)
-    assert np.isnan(ex["unilateral_share_28d"][0]) and ex["unilateral_term"][0] == 0.0  # no sets before day 0
+    assert np.isnan(ex["hinge_unilateral_share_28d"][0]) and ex["unilateral_term"][0] == 0.0  # no sets before day 0
     k = 40
     window = mix[k - 28:k]
     np.testing.assert_allclose(ex["hinge_28d"][k], (window @ w).sum() / 4)
-    np.testing.assert_allclose(ex["unilateral_share_28d"][k], (window[:, 2] * w[2]).sum() / (window @ w).sum())
-    np.testing.assert_allclose(ex["unilateral_term"][k], ex["unilateral_share_28d"][k] - MEAN_UNILATERAL_SHARE)
+    np.testing.assert_allclose(ex["hinge_unilateral_share_28d"][k], (window[:, 2] * w[2]).sum() / (window @ w).sum())
+    np.testing.assert_allclose(ex["unilateral_term"][k], ex["hinge_unilateral_share_28d"][k] - MEAN_UNILATERAL_SHARE)
 
 
 def test_null_zeroes_every_hinge_effect_and_truth_terms():

@@ -14,11 +14,12 @@ Generative model (units as in the analysis panels; windows as in :mod:`trailstre
   sessions split multinomially), so the mix varies within and between athletes.
 * hinge exposure ``hinge_28d`` = *weighted* hinge working sets in the 28 days before the run ÷ 4 (sets/week), each
   set weighted by its taxonomy ``posterior_chain_weight`` (RDL 1.0, single-leg RDL 1.0, deadlift 0.6): what the
-  pipeline's ``hinge_sets_28d`` measures.  ``unilateral_share_28d`` = weighted single-leg sets / weighted hinge
-  sets over the same 28 days (0–1, the pipeline's ``hinge_unilateral_share_28d``; undefined without hinge sets,
-  and those runs leave the H7 model).
+  pipeline's ``hinge_sets_28d`` measures.  ``hinge_unilateral_share_28d`` = weighted single-leg sets / weighted
+  hinge sets over the same 28 days (0–1, as the pipeline's column of that name; not the pipeline's
+  ``unilateral_share_28d``, the share of all lower-body sets; undefined without hinge sets, and those runs leave
+  the H7 model).
 * **H1**: the run's true DPI = athlete baseline + ``dpi_per_hinge_set`` · hinge_28d + ``dpi_per_unilateral_share``
-  · (unilateral_share_28d − 0.3) [this term 0 when the 28 days hold no hinge sets: a contrast with the average
+  · (hinge_unilateral_share_28d − 0.3) [this term 0 when the 28 days hold no hinge sets: a contrast with the average
   mix] + ``dpi_per_descent_100m_week`` · descent_28d + N(0, ``dpi_noise``). Baselines are
   confounded with athletes' mean hinge dose (``between_confound``), so only the within-athlete contrast recovers
   the planted effect. The runner moves at grade-adjusted speed flat_speed × DPI on descents (< −2 %), flat_speed
@@ -158,7 +159,7 @@ def _simulate_athlete(rng, aux, a: _Athlete, days: pd.DatetimeIndex, effects: Pl
     ``truth_runs`` (whose length also picks each run's format in turn)."""
     mix = split_hinge_sets(aux, hinge_schedule(rng, a.mean_dose, days.size))  # (rdl, deadlift, sl_rdl) per day
     ex = planted_exposures(mix)
-    hinge, hinge_28d, share_28d = ex["hinge_sets"], ex["hinge_28d"], ex["unilateral_share_28d"]
+    hinge, hinge_28d, share_28d = ex["hinge_sets"], ex["hinge_28d"], ex["hinge_unilateral_share_28d"]
     # runs: 3–5 per week on non-consecutive-ish days, chosen course per run
     descent = pd.Series(0.0, index=days)
     soreness = pd.Series(a.soreness_base, index=days) + rng.normal(0, effects.soreness_noise, days.size)

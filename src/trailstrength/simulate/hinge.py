@@ -120,8 +120,8 @@ def planted_exposures(counts: np.ndarray, window: int = 28) -> dict[str, np.ndar
     """Daily and window exposures of the split sets (the planted effects' inputs).
 
     ``hinge_sets`` weighted working sets per day; ``hinge_unilateral_sets`` weighted unilateral ones;
-    ``hinge_28d`` weighted sets per week over the window; ``unilateral_share_28d`` the window's unilateral share of
-    weighted hinge sets (0-1, NaN when the window has no hinge sets, as the pipeline's column);
+    ``hinge_28d`` weighted sets per week over the window; ``hinge_unilateral_share_28d`` the window's unilateral
+    share of weighted hinge sets (0-1, NaN when the window has no hinge sets: the pipeline's column of that name);
     ``unilateral_term`` what the planted effect multiplies: share - :data:`MEAN_UNILATERAL_SHARE`, 0 without hinge
     sets; ``pure_28d`` / ``deadlift_28d`` unweighted sets per week.
     """
@@ -133,7 +133,8 @@ def planted_exposures(counts: np.ndarray, window: int = 28) -> dict[str, np.ndar
     some = total > 1e-12
     share = np.where(some, uni_sum / np.where(some, total, 1.0), np.nan)
     return {"hinge_sets": weighted, "hinge_unilateral_sets": unilateral, "hinge_28d": total / per_week,
-            "unilateral_share_28d": share, "unilateral_term": np.where(some, share - MEAN_UNILATERAL_SHARE, 0.0),
+            "hinge_unilateral_share_28d": share,
+            "unilateral_term": np.where(some, share - MEAN_UNILATERAL_SHARE, 0.0),
             "pure_28d": trailing_sum(counts @ pure, window) / per_week,
             "deadlift_28d": trailing_sum(counts[:, 1], window) / per_week}
 

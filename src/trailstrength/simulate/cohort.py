@@ -59,6 +59,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from trailstrength.features.exposures import WINDOW_DAYS, trailing_sum
 from trailstrength.simulate.formats import write_activity, write_soreness_diary, write_strength_log
 from trailstrength.simulate.hinge import (HINGE_NAMES, aux_generator, hinge_schedule, hinge_weights,
                                           planted_exposures, split_hinge_sets)
@@ -118,11 +119,6 @@ class _Athlete:
     soreness_base: float = 1.5
 
 
-def _weekly_28d(daily: pd.Series) -> pd.Series:
-    """Mean per week over the 28 days before each day (same convention as features.rolling_exposures)."""
-    return daily.rolling(28, min_periods=1).sum().shift(1).fillna(0) / 4.0
-
-
 def _strength_rows(rng, day: pd.Timestamp, hinge_sets, style: str) -> list[dict]:
     """One session: an RDL warm-up and the (rdl, deadlift, sl_rdl) working sets ``hinge_sets``, plus squats, leg
     curls and a push."""
@@ -174,7 +170,8 @@ def _simulate_athlete(rng, aux, a: _Athlete, days: pd.DatetimeIndex, effects: Pl
         if rng.uniform() > 4 / 7:
             continue
         course = a.courses[int(rng.integers(len(a.courses)))]
-        descent_28d = _weekly_28d(descent).iloc[d_i] / 100.0
+        prior_descent = trailing_sum(descent, WINDOW_DAYS).iloc[d_i]  # m; NaN on day 0: nothing ran before it
+        descent_28d = np.nan_to_num(prior_descent, nan=0.0) / (WINDOW_DAYS / 7.0) / 100.0  # 100 m per week
         dpi = (a.dpi_base + effects.dpi_per_hinge_set * hinge_28d[d_i]
                + effects.dpi_per_unilateral_share * ex["unilateral_term"][d_i]
                + effects.dpi_per_descent_100m_week * descent_28d + rng.normal(0, effects.dpi_noise))

@@ -32,7 +32,7 @@ from functools import cache
 
 import numpy as np
 
-from trailstrength.features.exposures import PURE_HINGE_SUBTYPES
+from trailstrength.features.exposures import PURE_HINGE_SUBTYPES, trailing_sum, window_share
 
 HINGE_EXERCISES = {"rdl": "romanian_deadlift", "deadlift": "deadlift", "sl_rdl": "single_leg_romanian_deadlift"}
 # (Strong name, template name, working load kg) of rdl, deadlift, sl_rdl (HINGE_EXERCISES order)
@@ -109,13 +109,6 @@ def split_hinge_sets(aux: np.random.Generator, sets: np.ndarray) -> np.ndarray:
     return out
 
 
-def trailing_sum(x: np.ndarray, window: int) -> np.ndarray:
-    """Sum of ``x`` over the ``window`` days before each day (d - window ... d - 1)."""
-    c = np.concatenate([[0.0], np.cumsum(x, dtype=float)])
-    idx = np.arange(len(x))
-    return c[idx] - c[np.maximum(idx - window, 0)]
-
-
 def planted_exposures(counts: np.ndarray, window: int = 28) -> dict[str, np.ndarray]:
     """Daily and window exposures of the split sets (the planted effects' inputs).
 
@@ -123,22 +116,23 @@ def planted_exposures(counts: np.ndarray, window: int = 28) -> dict[str, np.ndar
     ``hinge_28d`` weighted sets per week over the window; ``hinge_unilateral_share_28d`` the window's unilateral
     share of weighted hinge sets (0-1, NaN when the window has no hinge sets: the pipeline's column of that name);
     ``unilateral_term`` what the planted effect multiplies: share - :data:`MEAN_UNILATERAL_SHARE`, 0 without hinge
-    sets; ``pure_28d`` / ``deadlift_28d`` unweighted sets per week.
+    sets; ``pure_28d`` / ``deadlift_28d`` unweighted sets per week.  Windows are the pipeline's
+    (:func:`~trailstrength.features.exposures.trailing_sum`); nothing was lifted before the cohort's first day, so
+    that day's sums are 0.
     """
     w, uni, pure = hinge_weights(), unilateral_flags(), pure_flags()
     weighted = counts @ w
     unilateral = counts @ (w * uni)
-    total, uni_sum = trailing_sum(weighted, window), trailing_sum(unilateral, window)
+    daily = np.column_stack([weighted, unilateral, counts @ pure, counts[:, 1]])
+    total, uni_sum, pure_sum, deadlift_sum = np.nan_to_num(trailing_sum(daily, window), nan=0.0).T
     per_week = window / 7.0
-    some = total > 1e-12
-    share = np.where(some, uni_sum / np.where(some, total, 1.0), np.nan)
+    share = window_share(uni_sum, total)
     return {"hinge_sets": weighted, "hinge_unilateral_sets": unilateral, "hinge_28d": total / per_week,
             "hinge_unilateral_share_28d": share,
-            "unilateral_term": np.where(some, share - MEAN_UNILATERAL_SHARE, 0.0),
-            "pure_28d": trailing_sum(counts @ pure, window) / per_week,
-            "deadlift_28d": trailing_sum(counts[:, 1], window) / per_week}
+            "unilateral_term": np.where(total > 0, share - MEAN_UNILATERAL_SHARE, 0.0),
+            "pure_28d": pure_sum / per_week, "deadlift_28d": deadlift_sum / per_week}
 
 
 __all__ = ["DEADLIFT_FRACTION", "HINGE_EXERCISES", "HINGE_NAMES", "MEAN_UNILATERAL_SHARE", "UNILATERAL_SHARE",
            "aux_generator", "hinge_schedule", "hinge_weights", "planted_exposures", "pure_flags", "split_hinge_sets",
-           "trailing_sum", "unilateral_flags"]
+           "unilateral_flags"]

@@ -42,6 +42,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from trailstrength.features.exposures import trailing_sum, window_share
 from trailstrength.simulate.cohort import PlantedEffects
 from trailstrength.simulate.hinge import aux_generator, hinge_schedule, planted_exposures, split_hinge_sets
 from trailstrength.simulate.runs import CLIMB_FACTOR, COURSE_KINDS, random_course
@@ -128,13 +129,6 @@ def _course_stats(course) -> dict:
     }
 
 
-def _trailing_weekly(x: np.ndarray, window: int) -> np.ndarray:
-    """Sum over the ``window`` days before each day, per week (features.rolling_exposures)."""
-    c = np.concatenate([[0.0], np.cumsum(x, dtype=float)])
-    idx = np.arange(x.size)
-    return (c[idx] - c[np.maximum(idx - window, 0)]) / (window / 7.0)
-
-
 def _athlete_days(rng, aux, aid: str, effects: PlantedEffects, design: CohortDesign, start) -> pd.DataFrame:
     n = design.weeks * 7
     mean_dose = rng.uniform(0, 9)
@@ -155,7 +149,7 @@ def _athlete_days(rng, aux, aid: str, effects: PlantedEffects, design: CohortDes
     c = table.iloc[pick].reset_index(drop=True)
     c = c.where(np.broadcast_to(runs[:, None], c.shape))
     descent = np.where(runs, c["descent_m"].to_numpy(), 0.0)
-    descent_28d = _trailing_weekly(descent, 28) / 100.0
+    descent_28d = np.nan_to_num(trailing_sum(descent, 28), nan=0.0) / (28 / 7.0) / 100.0  # as simulate_cohort
     dpi_true = (dpi_base + effects.dpi_per_hinge_set * hinge_28d + effects.dpi_per_unilateral_share * ex["unilateral_term"]
                 + effects.dpi_per_descent_100m_week * descent_28d + rng.normal(0, effects.dpi_noise, n))
     cpi_true = CLIMB_FACTOR + effects.cpi_per_hinge_set * hinge_28d
@@ -261,14 +255,18 @@ def _windows(daily: pd.DataFrame, window_days: int, peak: str = "max",
         if g.empty:
             continue
         hinge = g["hinge_sets"].to_numpy(float)
-        g["hinge_sets_28d"] = _trailing_weekly(hinge, window_days)
-        g["pure_hinge_sets_28d"] = _trailing_weekly((g["rdl_sets"] + g["sl_rdl_sets"]).to_numpy(float), window_days)
-        g["deadlift_sets_28d"] = _trailing_weekly(g["deadlift_sets"].to_numpy(float), window_days)
-        uni = _trailing_weekly(g["hinge_unilateral_sets"].to_numpy(float), window_days)
-        g["hinge_unilateral_share_28d"] = uni / np.where(g["hinge_sets_28d"] > 0, g["hinge_sets_28d"], np.nan)
-        g["knee_sets_28d"] = _trailing_weekly(g["knee_sets"].to_numpy(float), window_days)
-        g["descent_100m_28d"] = _trailing_weekly(g["descent_m"].to_numpy(float), window_days) / 100.0
-        g["run_km_28d"] = _trailing_weekly(g["run_km"].to_numpy(float), window_days)
+        # daily sums as features.exposures builds them, then its window
+        prior = trailing_sum(pd.DataFrame({
+            "hinge_sets": g["hinge_sets"], "pure_hinge_sets": g["rdl_sets"] + g["sl_rdl_sets"],
+            "deadlift_sets": g["deadlift_sets"], "hinge_unilateral_sets": g["hinge_unilateral_sets"],
+            "knee_sets": g["knee_sets"], "descent_100m": g["descent_m"] / 100.0, "run_km": g["run_km"]}).astype(float),
+            window_days)
+        per_week = window_days / 7.0
+        for c in ("hinge_sets", "pure_hinge_sets", "deadlift_sets"):
+            g[f"{c}_28d"] = prior[c] / per_week
+        g["hinge_unilateral_share_28d"] = window_share(prior["hinge_unilateral_sets"], prior["hinge_sets"])
+        for c in ("knee_sets", "descent_100m", "run_km"):
+            g[f"{c}_28d"] = prior[c] / per_week
         g["history_days"] = np.arange(len(g))
         g["hinge_sets_acute"] = sum(np.nan_to_num(_shifted(hinge, k)) for k in range(acute[0], acute[1] + 1))
         sore = g["soreness"].to_numpy(float)

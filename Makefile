@@ -6,7 +6,7 @@ BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed-$(1)
 
 .DEFAULT_GOAL := help
-.PHONY: help demo test test-fast lab bench bench-long clean clean-data
+.PHONY: help demo test test-fast lint format docs lab bench bench-long clean clean-data
 
 help:  ## list every target
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-12s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -23,6 +23,10 @@ $(call STAMP,test): pyproject.toml | $(VENV)/bin/python
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $@ $(call STAMP,core)
 
+$(call STAMP,dev): pyproject.toml | $(VENV)/bin/python
+	$(BIN)/python -m pip install --quiet -e ".[test,dev,docs]"
+	touch $@ $(call STAMP,core)
+
 $(call STAMP,notebooks): pyproject.toml | $(VENV)/bin/python
 	$(BIN)/python -m pip install --quiet -e ".[test,notebooks]"
 	touch $@
@@ -33,8 +37,23 @@ demo: $(call STAMP,core)  ## simulate the example cohort, ingest, analyze, write
 test: $(call STAMP,test)  ## run the whole test suite (unit, end-to-end, notebooks)
 	MPLBACKEND=Agg $(BIN)/python -m pytest -q
 
-test-fast: $(call STAMP,test)  ## tests without the slow end-to-end runs
-	MPLBACKEND=Agg $(BIN)/python -m pytest -q -m "not slow"
+test-fast: $(call STAMP,test)  ## tests without the slow end-to-end runs and Monte-Carlo checks (about 2 minutes)
+	MPLBACKEND=Agg $(BIN)/python -m pytest -q -m "not slow and not montecarlo"
+
+lint: $(call STAMP,dev)  ## ruff (lint + format check) and mypy against a baseline that only shrinks
+	$(BIN)/ruff check src tests benchmarks notebooks tools docs
+	$(BIN)/ruff format --check src tests benchmarks notebooks tools docs
+	$(BIN)/python tools/mypy_baseline.py
+
+format: $(call STAMP,dev)  ## apply ruff's fixes and formatting
+	$(BIN)/ruff check --fix src tests benchmarks notebooks tools docs
+	$(BIN)/ruff format src tests benchmarks notebooks tools docs
+
+docs: $(call STAMP,dev)  ## API reference + gallery (Sphinx, warnings are errors) → docs/_build/html
+	test -f reports/demo/figures/figures.json || $(BIN)/trailstrength demo
+	$(BIN)/python tools/gallery.py reports/demo/figures docs
+	rm -rf docs/_autosummary
+	$(BIN)/sphinx-build -W --keep-going -q -b html docs docs/_build/html
 
 lab: $(call STAMP,notebooks)  ## open JupyterLab on notebooks/ (jupytext pairs the .py files)
 	$(BIN)/jupyter lab notebooks

@@ -31,7 +31,7 @@ def one(args):
         tmp = Path(tmp)
         truth = simulate_cohort(tmp / "raw", athletes, weeks, seed, SCENARIOS[scenario], truth_dir=tmp)
         warehouse.ingest(tmp / "raw", tmp / "wh", progress=False)
-        res = analysis.analyze(tmp / "wh", out=False)
+        res = analysis.analyze(tmp / "wh")
     rows = []
     for r in res.primary.itertuples():
         rows.append({"scenario": scenario, "seed": seed, "hypothesis": r.hypothesis, "truth": truth["primary"][r.hypothesis]["estimate"],

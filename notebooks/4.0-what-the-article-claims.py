@@ -36,8 +36,8 @@ warehouse = "../reports/demo/warehouse"  # a warehouse built by `trailstrength i
 athletes = None  # athlete ids to keep, e.g. ["ath01", "ath02"] (None: everyone)
 start = None  # first local date to keep, "YYYY-MM-DD" (None: from the first record)
 end = None  # last local date to keep (None: to the last record)
-everything = True  # also the secondary and sensitivity models and the specification curve, when available
-n_boot = 199  # athlete cluster-bootstrap replicates of the primary terms (with everything)
+all_claims = True  # also the secondary and sensitivity models, the claims H3-H7 and the specification curve
+n_boot = 199  # athlete cluster-bootstrap replicates of the primary terms (with all_claims)
 output_dir = "../reports/notebooks/4.0"  # where figures are written
 fast = False  # True: fewer bootstrap replicates and specifications (the test suite runs every notebook this way)
 
@@ -60,16 +60,16 @@ out = notebooks.output_folder(output_dir)
 # ## Every model at once
 #
 # The pre-registered primary family (H1, H2: Holm over the two) and, when this version of trailstrength has
-# them, the secondary and sensitivity models (`analyze(..., everything=True)`: knee-dominant competitor, ordinal
+# them, the secondary and sensitivity models (`analyze(..., all_claims=True)`: knee-dominant competitor, ordinal
 # soreness, descent × hinge interaction, distributed lags, cluster bootstrap, specification curve).
 
 # %%
-full = everything and "everything" in inspect.signature(analysis.analyze).parameters
+full = all_claims and "all_claims" in inspect.signature(analysis.analyze).parameters
 if full:
-    res = analysis.analyze(wh, out=False, everything=True, n_boot=19 if fast else n_boot)
+    res = analysis.analyze(wh, all_claims=True, n_boot=19 if fast else n_boot)
 else:
-    res = analysis.analyze(wh, out=False)
-    if everything:
+    res = analysis.analyze(wh)
+    if all_claims:
         print("this version of analysis.analyze has no secondary models: primary family only")
 effects = res.effects
 res.primary[["hypothesis", "term", "estimate", "ci_low", "ci_high", "p_value", "unit", "n_athletes", "n_obs",
@@ -150,7 +150,7 @@ climbs = h1v.merge(wh.runs[["activity_id", "climb_index"]], on="activity_id", ho
 # ### H3 · Climbing: climb index (grade-adjusted climbing speed ÷ flat speed) by weekly hinge sets
 #
 # **When it lands:** the H3 mixed model (`trailstrength.models.secondary`, rows with `hypothesis == "H3"` in
-# `analyze(..., everything=True)`) replaces this descriptive view in the claims table.
+# `analyze(..., all_claims=True)`) replaces this descriptive view in the claims table.
 
 # %%
 curve, observed = frames.binned_dose_response(climbs.dropna(subset=["climb_index"]), "climb_index")

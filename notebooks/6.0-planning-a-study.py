@@ -55,7 +55,7 @@ print(f"the simulator's default planted effects: H1 {planted.dpi_per_hinge_set:+
 # %%
 try:
     wh = notebooks.open_view(warehouse, athletes, start, end)
-    now = analysis.analyze(wh, out=False).primary
+    now = analysis.analyze(wh).primary
     now = now.assign(ci_half_width=(now["ci_high"] - now["ci_low"]) / 2)
     display_now = now[["hypothesis", "estimate", "ci_low", "ci_high", "ci_half_width", "unit", "n_athletes",
                        "n_obs"]].round(4)
@@ -67,7 +67,7 @@ display_now
 # %% [markdown]
 # ## Power by simulation
 #
-# For each squad size, `trailstrength.models.power.power_curve` simulates `sims` cohorts at every planted effect
+# For each squad size, `trailstrength.models.power.simulate_power` simulates `sims` cohorts at every planted effect
 # in a grid (common random numbers across the grid, so curves are smooth), fits the pre-registered models and
 # reports the rejection rate with its Monte Carlo error. Effect 0 is in the grid: its rejection rate is the
 # test's real size (it should be near `alpha`). The same is on the command line:
@@ -77,7 +77,7 @@ display_now
 try:
     from trailstrength.models import power as power_model
 except ImportError:
-    # Lands as trailstrength.models.power (power_curve, minimal_detectable_effect): until then this notebook
+    # Lands as trailstrength.models.power (simulate_power, minimal_detectable_effect): until then this notebook
     # shows no power numbers rather than made-up ones.
     power_model = None
     print("trailstrength.models.power is not in this version: power simulation skipped")
@@ -87,8 +87,8 @@ tables = []
 if power_model is not None:
     grid = {"H1": (0.0, 0.006, 0.012, 0.024), "H2": (0.0, -0.1, -0.2, -0.4)} if fast else None
     for n in squad_sizes:
-        tables.append(power_model.power_curve(n, weeks_planned, grid=grid, sims=sims, alpha=alpha,
-                                              workers=1 if fast else None))
+        tables.append(power_model.simulate_power(n, weeks_planned, grid=grid, sims=sims, alpha=alpha,
+                                                 workers=1 if fast else None))
 power_table = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame()
 power_table.round(3)
 

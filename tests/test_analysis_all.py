@@ -23,14 +23,14 @@ def wh(tmp_path_factory):
 
 
 def test_default_is_primary_only(wh, tmp_path):
-    res = analysis.analyze(wh, tmp_path)
+    res = analysis.analyze(wh, out=tmp_path)
     assert res.spec_curve is None and not (tmp_path / "spec_curve.csv").exists()
     assert set(res.effects["model"].str.split("+").str[0]) <= {"mixedlm_ri", "mixedlm_rs", "ols_cluster"}
     assert res.effects["primary"].sum() == 2
 
 
 def test_all_adds_secondary_rows_and_spec_curve(wh, tmp_path):
-    res = analysis.analyze(wh, tmp_path, everything=True, n_boot=99)
+    res = analysis.analyze(wh, out=tmp_path, all_claims=True, n_boot=99)
     eff = pd.read_csv(tmp_path / "effects.csv")
     assert list(eff.columns) == EFFECT_COLUMNS
     assert eff["primary"].sum() == 2  # the primary family is unchanged

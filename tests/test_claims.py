@@ -171,13 +171,13 @@ def test_claims_bundle_skips_missing_columns():
 
 
 @pytest.mark.slow
-def test_analyze_everything_has_claim_rows(tmp_path):
+def test_analyze_all_claims_has_claim_rows(tmp_path):
     from trailstrength import analysis, report, warehouse
     from trailstrength.simulate import simulate_cohort
 
     simulate_cohort(tmp_path / "raw", athletes=4, weeks=8, seed=1)
     warehouse.ingest(tmp_path / "raw", tmp_path / "wh", progress=False)
-    res = analysis.analyze(tmp_path / "wh", out=False, everything=True, n_boot=19)
+    res = analysis.analyze(tmp_path / "wh", all_claims=True, n_boot=19)
     eff = res.effects
     assert list(eff.columns) == EFFECT_COLUMNS and eff["primary"].sum() == 2
     assert {"H3", "H4", "H5", "H6", "H7"} <= set(eff["hypothesis"])

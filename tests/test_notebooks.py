@@ -103,6 +103,6 @@ def test_warehouse_view_filters_athletes_and_dates():
         assert table["local_date"].between("2025-03-20", "2025-04-10").all()
     assert set(view.segments["activity_id"]) <= set(view.activities["activity_id"])
     assert set(view.samples()["activity_id"]) == set(view.activities["activity_id"])
-    res = ts.analyze(view, out=False)  # everything that takes a Warehouse takes a view
+    res = ts.analyze(view)  # everything that takes a Warehouse takes a view
     assert (res.h1_panel["athlete_id"] == "ath01").all()
     assert type(notebooks.open_view(wh)).__name__ == "Warehouse"  # no filter, no view

@@ -24,7 +24,7 @@ def _run(tmp_path, effects, seed):
     raw, wh = tmp_path / "raw", tmp_path / "wh"
     truth = simulate_cohort(raw, athletes=6, weeks=12, seed=seed, effects=effects, truth_dir=tmp_path)
     warehouse.ingest(raw, wh, progress=False)
-    return truth, analysis.analyze(wh, tmp_path / "results")
+    return truth, analysis.analyze(wh, out=tmp_path / "results")
 
 
 @pytest.fixture(scope="module")

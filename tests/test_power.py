@@ -1,4 +1,4 @@
-"""Power by simulation: table, MDE interpolation, the plot, and the CLI command."""
+"""Power by simulation: table, MDE interpolation, the plot (viz.planning), and the CLI command."""
 
 from __future__ import annotations
 
@@ -8,12 +8,13 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from trailstrength.models.power import POWER_COLUMNS, minimal_detectable_effect, plot_power, power_curve
+from trailstrength.models.power import POWER_COLUMNS, minimal_detectable_effect, simulate_power
+from trailstrength.viz.planning import power_by_effect
 
 
-def test_power_curve_small_run():
+def test_simulate_power_small_run():
     grid = {"H1": (0.0, 0.02), "H2": (0.0, -0.4)}
-    table = power_curve(5, 10, grid=grid, sims=6, workers=1)
+    table = simulate_power(5, 10, grid=grid, sims=6, workers=1)
     assert list(table.columns) == POWER_COLUMNS and len(table) == 4
     assert (table["sims"] == 6).all() and table["power"].between(0, 1).all()
     big = table[table["effect"] != 0]
@@ -43,14 +44,14 @@ def test_mde_interpolation_and_edge_cases():
 
 def test_plot_and_cli(tmp_path, monkeypatch):
     t = _table((0.05, 0.5, 0.9, 1.0), (0.05, 0.3, 0.6, 0.7))
-    axes = plot_power(t, minimal_detectable_effect(t))
+    axes = power_by_effect(t, minimal_detectable_effect(t))
     assert len(axes) == 2 and axes[0].get_ylim()[1] == pytest.approx(1.02)
     plt.close("all")
 
     from trailstrength import cli
     from trailstrength.models import power as power_module
 
-    monkeypatch.setattr(power_module, "power_curve", lambda *a, **k: t)
+    monkeypatch.setattr(power_module, "simulate_power", lambda *a, **k: t)
     result = CliRunner().invoke(cli.app, ["power", "--athletes", "8", "--weeks", "12", "--sims", "3",
                                           "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output

@@ -1,4 +1,7 @@
-"""Race results (incl. the runpandas layout), section splits and their join to a course GPX."""
+"""Race results (incl. the runpandas layout), section splits and their join to a course GPX.
+
+Readers keep runner names; keyed ids are :func:`trailstrength.privacy.hide_runner_names` (tests: test_privacy.py),
+which the warehouse applies (last test here)."""
 
 from __future__ import annotations
 
@@ -9,6 +12,9 @@ from offline import no_network  # noqa: F401  (autouse: no test here touches the
 
 from trailstrength import schemas
 from trailstrength.io import ReaderError, races
+from trailstrength.privacy import hide_runner_names
+from trailstrength.terrain import add_course
+from trailstrength.units import HALF_MARATHON_M, MARATHON_M
 
 
 # invented runners; the layout is runpandas' (metadata line, then the results header)
@@ -22,14 +28,14 @@ DNF,31,Cato,Verle,N/A,N/A,00:00:00,Mara-M50
 
 
 def test_runpandas_layout_pseudonymised():
-    df = races.read_results(RUNPANDAS, key="k1")
+    df = hide_runner_names(races.read_results(RUNPANDAS), key="k1")
     assert len(df) == 8 and set(df["section"]) == {"start–half", "half–finish"}
     assert df["race"].iloc[0] == "Glen Test marathon" and df["date"].iloc[0] == pd.Timestamp("2019-10-06")
     text = df.to_csv()
     assert "Quorn" not in text and "Ailsa" not in text and "bib" not in df  # names and bibs are gone
     first = df[df["position"] == 1].set_index("section")
     assert first.loc["start–half", "time_s"] == 4800 and first.loc["half–finish", "time_s"] == 9900 - 4800
-    assert first.loc["half–finish", ["start_m", "end_m"]].tolist() == [races.HALF_MARATHON_M, races.MARATHON_M]
+    assert first.loc["half–finish", ["start_m", "end_m"]].tolist() == [HALF_MARATHON_M, MARATHON_M]
     assert df.groupby("position", dropna=False)["athlete_id"].nunique().eq(1).all()
     assert df["athlete_id"].nunique() == 4  # the two Ailsa Quorns are different runners (different bibs)
     third = df[df["position"] == 3]
@@ -40,21 +46,26 @@ def test_runpandas_layout_pseudonymised():
     schemas.validate("races", df)
 
 
-def test_pseudonyms_stable_keyed_and_opt_out(tmp_path, monkeypatch):
+def test_reader_keeps_names_and_writes_nothing(tmp_path, monkeypatch):
     monkeypatch.setenv("TRAILSTRENGTH_DATA", str(tmp_path))
-    monkeypatch.delenv(races.KEY_ENV, raising=False)
-    a = races.pseudonymise(pd.Series(["Bram Tollet", "  bram  TOLLET", "Cato Verle"]))
-    assert (tmp_path / "interim" / "pseudonym.key").is_file()  # a local secret was created on first use
-    assert a[0] == a[1] != a[2] and a[0].startswith("r-")
-    assert races.pseudonymise(pd.Series(["Bram Tollet"]))[0] == a[0]  # same key file, same id
-    assert races.pseudonymise(pd.Series(["Bram Tollet"]), key="other")[0] != a[0]
-    kept = races.read_results(RUNPANDAS, pseudonymise_names=False)
+    monkeypatch.delenv("TRAILSTRENGTH_PSEUDONYM_KEY", raising=False)
+    kept = races.read_results(RUNPANDAS)
     assert "Bram Tollet" in set(kept["athlete_id"]) and "name" in kept and "bib" in kept
+    assert {"Ailsa Quorn #7", "Ailsa Quorn #99"} <= set(kept["athlete_id"])  # namesakes told apart by bib
+    assert not any(tmp_path.iterdir())  # reading created no key file: readers only read
+    hidden = hide_runner_names(kept, key="k")
+    assert hidden["athlete_id"].nunique() == 4 and "name" not in hidden and "bib" not in hidden
+
+
+def test_splits_spellings_of_one_name_are_one_runner():
+    data = b"athlete,race,date,checkpoint,elapsed\nOna Brisk,T,2024-06-01,A,600\n ona  BRISK ,T,2024-06-01,B,1800\n"
+    df = races.read_splits(data)
+    assert df["athlete_id"].tolist() == ["Ona Brisk", "Ona Brisk"] and df["section"].tolist() == ["start–A", "A–B"]
 
 
 def test_generic_results_layout():
     data = b"place,name,time,category\n1,Ona Brisk,0:41:05,F\n2,Ivo Hale,2805,M\nDNS,Lev Dune,,M\n"
-    df = races.read_results(data, race="Test 10k", date="2024-04-01", distance_m=10000, key="k")
+    df = races.read_results(data, race="Test 10k", date="2024-04-01", distance_m=10000)
     assert df["section"].unique().tolist() == ["start–finish"]
     assert df["time_s"].tolist()[:2] == [2465.0, 2805.0] and df["status"].tolist()[2] == "dns"
     assert (df["distance_m"].iloc[:2] == 10000).all()
@@ -62,17 +73,17 @@ def test_generic_results_layout():
 
 def test_results_without_time_column_is_refused():
     with pytest.raises(ReaderError, match="finish-time"):
-        races.read_results(b"position,name\n1,Ona Brisk\n", key="k")
+        races.read_results(b"position,name\n1,Ona Brisk\n")
 
 
 @pytest.mark.realdata
 def test_lochness_real_results(realdata):
     path = realdata("runpandas/lochness_marathon_2019.csv")
-    df = races.read_results(path, key="test-key")
+    df = hide_runner_names(races.read_results(path), key="test-key")
     runners = df.drop_duplicates("athlete_id")
     assert len(runners) == 3626 and (runners["status"] == "finished").sum() == 3585
     assert (runners["status"] == "dnf").sum() == 41
-    assert df["race"].iloc[0] == "Lochness marathon" and (df["end_m"].max() == races.MARATHON_M)
+    assert df["race"].iloc[0] == "Lochness marathon" and (df["end_m"].max() == MARATHON_M)
     finish = df[df["section"] == "half–finish"]["elapsed_s"]
     assert finish.min() == 2 * 3600 + 29 * 60 + 31  # the winner's chip time
     names = pd.read_csv(path, skiprows=1)["lastname"].dropna().astype(str)
@@ -105,12 +116,12 @@ Ivo Hale,Test Trail,2024-06-01,finish,3500
 
 
 def test_splits_joined_to_course():
-    sections = races.read_splits(SPLITS, key="k")
+    sections = races.read_splits(SPLITS)
     assert sections.groupby("athlete_id").size().tolist() == [3, 3]
     ona = sections.iloc[:3]
     assert ona["section"].tolist() == ["start–CP1", "CP1–CP2", "CP2–finish"]  # ordered by elapsed time
     assert ona["time_s"].tolist() == [1200.0, 1320.0, 480.0]
-    out = races.add_course(sections, course_gpx())
+    out = add_course(sections, course_gpx())
     first = out.iloc[:3]
     np.testing.assert_allclose(first["distance_m"], [2000, 3000, 1000], rtol=0.01)
     np.testing.assert_allclose(first["gain_m"], [200, 0, 0], atol=10)
@@ -123,12 +134,12 @@ def test_splits_with_distances_and_checkpoint_mapping():
     head = b"athlete,race,date,checkpoint,elapsed"
     rows = [b"Ona Brisk,T,2024-06-01,A,0:10:00", b"Ona Brisk,T,2024-06-01,B,0:30:00"]
     with_km = head + b",distance_km\n" + rows[0] + b",2.0\n" + rows[1] + b",5\n"
-    df = races.read_splits(with_km, key="k")
+    df = races.read_splits(with_km)
     assert df["end_m"].tolist() == [2000.0, 5000.0] and df["distance_m"].tolist() == [2000.0, 3000.0]
-    named = races.read_splits(b"\n".join([head, *rows]) + b"\n", key="k")
+    named = races.read_splits(b"\n".join([head, *rows]) + b"\n")
     with pytest.raises(ReaderError, match="not GPX waypoints"):
-        races.add_course(named, course_gpx())
-    out = races.add_course(named, course_gpx(), checkpoints={"A": 2.0, "B": 5.0})
+        add_course(named, course_gpx())
+    out = add_course(named, course_gpx(), checkpoints={"A": 2.0, "B": 5.0})
     np.testing.assert_allclose(out["loss_m"], [0, 300], atol=10)
 
 
@@ -141,7 +152,7 @@ def test_shipped_splits_template_reads():
     from importlib import resources
 
     data = resources.files("trailstrength.datasets").joinpath("templates/race_splits.csv").read_bytes()
-    df = races.read_splits(data, key="k")
+    df = races.read_splits(data)
     assert len(df) == 6 and df["distance_m"].tolist()[:3] == [9200.0, 6400.0, 6400.0]
     assert df["time_s"].iloc[0] == 3930.0 and races.sniff_splits(data)
 

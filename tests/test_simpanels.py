@@ -33,7 +33,8 @@ def tables_from_daily(daily: pd.DataFrame):
         "climb_performance_index": r["climb_performance_index"]})
     rows = []
     for t in daily[daily["hinge_sets"] > 0].itertuples():
-        common = {"athlete_id": t.athlete_id, "local_date": t.local_date, "session_id": f"{t.athlete_id}-{t.local_date:%Y%m%d}"}
+        common = {"athlete_id": t.athlete_id, "local_date": t.local_date,
+                  "session_id": f"{t.athlete_id}-{t.local_date:%Y%m%d}"}
         rows.append({**common, "set_type": "warmup", "pattern": "hinge", "hinge_subtype": "rdl_sld",
                      "posterior_chain_weight": 1.0, "unilateral": False, "knee_dominant": False, "reps": 8,
                      "load_kg": 40.0})

@@ -71,7 +71,8 @@ def test_end_to_end_h3_h4_h7_estimable(tmp_path):
                       ("hinge_unilateral_share_28d", "hinge_unilateral_share_28d_true")):
         np.testing.assert_allclose(m[col], m[true], atol=1e-9, err_msg=col)
     rows = {
-        "H3": claims.fit_h3(claims.climb_panel(wh.runs, wh.strength_sets)).set_index("term").loc["hinge_sets_28d_within"],
+        "H3": claims.fit_h3(claims.climb_panel(wh.runs, wh.strength_sets))
+        .set_index("term").loc["hinge_sets_28d_within"],
         "H4": claims.fit_h4(h1).set_index("term").loc["pure_minus_conventional_within"],
         "H7": claims.fit_h7(h1).set_index("term").loc["hinge_unilateral_share_28d_within"],
     }

@@ -22,7 +22,8 @@ import pytest
 from trailstrength import clean, schemas
 from trailstrength.exercises import MATCH_METHODS, unmatched_report
 from trailstrength.io import FORMATS, Athlete, FileContext, ReaderError, detect, fitnotes, hevy, strength_logs, strong
-from trailstrength.io.strength_logs import LB_KG, MILE_M, parse_duration_s, parse_local_times, tempo_eccentric_s
+from trailstrength.io.strength_logs import parse_local_times
+from trailstrength.units import LB_KG, MILE_M, parse_duration_s, tempo_eccentric_s
 
 DATA = Path(__file__).parent / "data" / "strength"
 

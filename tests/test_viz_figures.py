@@ -1,5 +1,5 @@
 """Figure functions beyond the primary scatters (headless smoke tests with checks on what is drawn),
-privacy helpers, figure frames from a warehouse, and the exported figure set."""
+figure frames from a warehouse, and the exported figure set (privacy helpers: test_privacy.py)."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from small_cohort import small_cohort  # noqa: E402
 
 import trailstrength.viz as tv  # noqa: E402
 from trailstrength.terrain import gap_factor  # noqa: E402
-from trailstrength.viz import frames, privacy  # noqa: E402
+from trailstrength.viz import frames  # noqa: E402
 
 
 @pytest.fixture
@@ -210,7 +210,7 @@ def test_power_curve_lines_per_group_in_percent():
     assert ax.get_ylim() == (0, 100) and ax.get_xlabel() == "Athletes"
 
 
-# --- profile, route, privacy ------------------------------------------------------------------
+# --- profile, route --------------------------------------------------------------------------
 
 
 def test_descent_profile_shades_descents():
@@ -228,18 +228,6 @@ def _track(n=200):
     return pd.DataFrame({"lat": 46.0 + np.arange(n) * 1e-4, "lon": np.full(n, 7.0)})
 
 
-def test_trim_privacy_zones_removes_points_within_radius():
-    track = _track()
-    zone = (46.0, 7.0, 150.0)  # 150 m around the start
-    kept = tv.trim_privacy_zones(track, [zone])
-    dist_m = (kept["lat"] - 46.0) * 111_195
-    assert dist_m.min() > 150 - 1e-6
-    assert len(kept) == len(track) - int(np.floor(150 / 11.1195)) - 1
-    gaps = tv.trim_privacy_zones(track, [zone], keep_gaps=True)
-    assert len(gaps) == len(track) and gaps["lat"].isna().sum() == len(track) - len(kept)
-    assert tv.trim_privacy_zones(track, []).equals(track)
-
-
 def test_route_map_has_no_coordinates_and_respects_zones():
     ax = tv.route_map(_track(), privacy_zones=[(46.0, 7.0, 150.0)])
     line = _one(ax, "route")
@@ -247,28 +235,6 @@ def test_route_map_has_no_coordinates_and_respects_zones():
     assert np.isnan(north).sum() > 0  # the zone is a gap, not drawn
     assert list(ax.get_xticks()) == [] and list(ax.get_yticks()) == []
     assert not any("46" in t.get_text() for t in ax.texts)
-
-
-def test_pseudonyms_are_stable_and_sorted():
-    mapping = tv.pseudonyms(["zoe", "adam", "mia", "adam", None])
-    assert mapping == {"adam": "A1", "mia": "A2", "zoe": "A3"}
-    frame = pd.DataFrame({"athlete_id": ["mia", "zoe"], "x": [1, 2]})
-    assert tv.pseudonymise(frame, mapping)["athlete_id"].tolist() == ["A2", "A3"]
-    assert tv.pseudonymise(frame, None) is frame
-
-
-def test_privacy_zones_from_athlete_toml(tmp_path):
-    (tmp_path / "ath01").mkdir()
-    (tmp_path / "ath01" / "athlete.toml").write_text('privacy_zones = [[46.5, 7.9, 400], [46.6, 8.0, 250]]\n')
-    (tmp_path / "ath02").mkdir()
-    (tmp_path / "ath02" / "athlete.toml").write_text('athlete_id = "runner-b"\ntimezone = "UTC"\n')
-    assert privacy.privacy_zones(tmp_path) == {"ath01": [(46.5, 7.9, 400.0), (46.6, 8.0, 250.0)]}
-    (tmp_path / "ath02" / "athlete.toml").write_text('privacy_zones = [[46.5, 7.9]]\n')
-    with pytest.raises(ValueError, match=r"ath02/athlete.toml: privacy_zones\[0\]"):
-        privacy.privacy_zones(tmp_path)
-    (tmp_path / "ath02" / "athlete.toml").write_text('privacy_zones = [[46.5, 7.9, -5]]\n')
-    with pytest.raises(ValueError, match="out of range"):
-        privacy.privacy_zones(tmp_path)
 
 
 # --- frames and the figure set on a small simulated warehouse (slow: ~10 s to build it once) -------
@@ -298,7 +264,7 @@ def test_frames_from_warehouse(cohort):
 
     import trailstrength as ts
 
-    res = ts.analyze(wh, out=False)
+    res = ts.analyze(wh)
     curve, observed = frames.binned_dose_response(res.h1_panel, "dpi")
     assert curve["n"].sum() == len(observed) == res.h1_panel["dpi"].notna().sum()
 

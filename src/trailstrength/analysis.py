@@ -1,10 +1,10 @@
 """Run the pre-registered primary analysis on a warehouse and write its outputs.
 
-``analyze`` builds the H1 and H2 panels from the warehouse tables, fits the primary models and writes
-``effects.csv`` (the tidy vocabulary of DESIGN §8), ``panel_h1.parquet``, ``panel_h2.parquet`` and
-``model_summary.txt`` into the output folder.
+``analyze`` builds the H1 and H2 panels from the warehouse tables, fits the primary models and, given an ``out``
+folder, writes ``effects.csv`` (the tidy vocabulary of DESIGN §8), ``panel_h1.parquet``, ``panel_h2.parquet`` and
+``model_summary.txt`` into it.
 
-``analyze(..., everything=True)`` (``trailstrength analyze --all``) adds the secondary and sensitivity models of
+``analyze(..., all_claims=True)`` (``trailstrength analyze --all``) adds the secondary and sensitivity models of
 :mod:`trailstrength.models.secondary` to ``effects.csv`` (rows with ``primary=False``, BH-adjusted as one
 exploratory family) and writes the specification curve to ``spec_curve.csv``
 (:mod:`trailstrength.models.speccurve`), plus the article's claims H3–H7 (:mod:`trailstrength.models.claims`,
@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from trailstrength import config, features, models
+from trailstrength import features, models
 from trailstrength.warehouse import Warehouse
 
 CAVEAT = (
@@ -40,10 +40,20 @@ class Results:
     out: Path | None = None
     spec_curve: pd.DataFrame | None = None
     adherence: pd.DataFrame | None = None  # per athlete, against the article's prescription (H6, descriptive)
+    files: tuple[str, ...] = ()  # names of the files written into ``out``
 
     @property
     def primary(self) -> pd.DataFrame:
+        """The pre-registered primary rows (H1, H2; Holm-adjusted)."""
         return self.effects[self.effects["primary"]].reset_index(drop=True)
+
+    @property
+    def secondary_exposures(self) -> pd.DataFrame:
+        """The non-primary rows of exposure terms (hinge and knee-dominant lifting; the BH-adjusted family)."""
+        from trailstrength.models.secondary import EXPOSURE_TERM_PATTERN
+
+        rows = ~self.effects["primary"] & self.effects["term"].str.contains(EXPOSURE_TERM_PATTERN)
+        return self.effects[rows].reset_index(drop=True)
 
 
 def panels(wh: Warehouse, window_days: int = features.WINDOW_DAYS,
@@ -58,16 +68,15 @@ def panels(wh: Warehouse, window_days: int = features.WINDOW_DAYS,
 SPEC_EXPOSURES = ("hinge_sets_28d", "hinge_volume_kg_28d", "hinge_ecc_tut_s_28d", "hinge_sets_ewm")
 
 
-def _everything(wh: Warehouse, h1: pd.DataFrame, h2: pd.DataFrame, n_boot: int, seed: int):
-    """Secondary/sensitivity effects, their summary, and the specification curve of a warehouse."""
+def _exploratory(wh: Warehouse, h1: pd.DataFrame, h2: pd.DataFrame, n_boot: int, seed: int):
+    """Secondary/sensitivity effects, the claims H3-H7, their summary, and the specification curve of a warehouse."""
+    from trailstrength.models.claims import claims_effects, climb_panel
     from trailstrength.models.secondary import secondary_effects
     from trailstrength.models.speccurve import default_specs, run_specs
 
     daily = features.daily_exposures(wh.runs, wh.strength_sets)
     effects, text = secondary_effects(h1, h2, daily, n_boot=n_boot, seed=seed)
     # the article's claims H3-H7 (models.claims), BH-adjusted as their own exploratory family
-    from trailstrength.models.claims import claims_effects, climb_panel
-
     claims, claims_text = claims_effects(h1, h2, climb_panel(wh.runs, wh.strength_sets))
     if len(claims):
         effects = pd.concat([effects, claims], ignore_index=True)[models.EFFECT_COLUMNS]
@@ -87,46 +96,100 @@ def _everything(wh: Warehouse, h1: pd.DataFrame, h2: pd.DataFrame, n_boot: int, 
     return effects, text, curve
 
 
-def analyze(warehouse=None, out=None, everything: bool = False, n_boot: int = 999, seed: int = 0,
-            detrend: bool = False) -> Results:
-    """Fit the primary family (H1, H2) and write the outputs to ``out`` (default ``config.path('results')``).
+def analyze(warehouse=None, *, out=None, all_claims: bool = False, detrend: bool = False, n_boot: int = 999,
+            seed: int = 0) -> Results:
+    """Fit the pre-registered primary family (H1, H2) on a warehouse, optionally everything else, and write it.
 
-    With ``everything=True`` also the secondary and sensitivity models (rows appended to ``effects`` with
-    ``primary=False``) and the specification curve (``Results.spec_curve``, ``spec_curve.csv``); ``n_boot`` and
-    ``seed`` set the cluster bootstrap of the primary terms; ``detrend`` adds the within-athlete season trend to
-    the primary models (:func:`trailstrength.models.fit_primary`).
+    Parameters
+    ----------
+    warehouse : Warehouse, str or Path, optional
+        An open warehouse (or a view of one), or its folder; default ``config.path("warehouse")``
+        (``$TRAILSTRENGTH_WAREHOUSE`` or ``data/processed/warehouse``).
+    out : str or Path, optional
+        Folder to write ``effects.csv``, ``panel_h1.parquet``, ``panel_h2.parquet`` and ``model_summary.txt``
+        into (with ``all_claims``, also ``spec_curve.csv`` and ``adherence.csv``).  None (the default) writes
+        nothing; the command line passes ``config.path("results")``.
+    all_claims : bool, default False
+        Also the secondary and sensitivity models and the article's claims H3–H7 (rows appended to ``effects``
+        with ``primary=False``, BH-adjusted as exploratory families), the specification curve
+        (:attr:`Results.spec_curve`) and programme adherence (:attr:`Results.adherence`); ``analyze --all``.
+    detrend : bool, default False
+        Add the within-athlete season trend to the primary models (:func:`trailstrength.models.fit_primary`),
+        a departure from the pre-registered models stated in each row's note.
+    n_boot : int, default 999
+        Athlete cluster-bootstrap replicates of the H1 primary term among the secondary models (``all_claims``).
+    seed : int, default 0
+        Seed of that bootstrap.
+
+    Returns
+    -------
+    Results
+        ``effects`` (tidy, :data:`trailstrength.models.EFFECT_COLUMNS`; estimates in the units of the ``unit``
+        column, e.g. dpi or soreness points per weekly hinge set), ``h1_panel``, ``h2_panel``, ``summary``
+        (plain text), ``out`` (the folder written, or None) and ``files`` (the names written).
+
+    Examples
+    --------
+    A tiny simulated cohort (2 athletes, 6 weeks) in a temporary folder:
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import trailstrength as ts
+    >>> folder = tempfile.TemporaryDirectory()
+    >>> tmp = Path(folder.name)
+    >>> truth = ts.simulate_cohort(tmp / "raw", athletes=2, weeks=6, seed=1)
+    >>> report = ts.ingest(tmp / "raw", tmp / "warehouse", progress=False, workers=1)
+    >>> res = ts.analyze(tmp / "warehouse")  # out=None: nothing written
+    >>> res.out is None
+    True
+    >>> res.primary[["hypothesis", "term"]]
+      hypothesis                   term
+    0         H1  hinge_sets_28d_within
+    1         H2  hinge_sets_28d_within
+    >>> res = ts.analyze(tmp / "warehouse", out=tmp / "results")
+    >>> res.files
+    ('effects.csv', 'panel_h1.parquet', 'panel_h2.parquet', 'model_summary.txt')
+    >>> sorted(p.name for p in (tmp / "results").iterdir()) == sorted(res.files)
+    True
+    >>> folder.cleanup()
     """
+    if isinstance(out, bool):
+        raise TypeError("out must be a folder or None (None writes nothing)")
     wh = warehouse if isinstance(warehouse, Warehouse) else Warehouse(warehouse)
-    h1, h2 = panels(wh, variants=everything)
+    h1, h2 = panels(wh, variants=all_claims)
     effects, text = models.fit_primary(h1, h2, detrend=detrend)
     summary = f"trailstrength primary analysis\nwarehouse: {wh.root}\n\n{CAVEAT}\n\n{text}"
-    curve = None
-    if everything:
-        extra, extra_text, curve = _everything(wh, h1, h2, n_boot, seed)
+    curve = adherence = None
+    if all_claims:
+        from trailstrength.features.adherence import programme_adherence
+
+        extra, extra_text, curve = _exploratory(wh, h1, h2, n_boot, seed)
         effects = pd.concat([effects, extra], ignore_index=True)[models.EFFECT_COLUMNS]
         summary += f"\nSecondary and sensitivity models (not pre-registered as primary; BH over exposure terms)\n" \
                    f"{extra_text}\n"
-    adherence = None
-    if everything:
-        from trailstrength.features.adherence import programme_adherence
-
         adherence = programme_adherence(wh.strength_sets)
         summary += f"\nProgramme adherence (1–2 hinge sessions/week, 3–4 sets of 6–8 reps, ≤ +10 %/week load):\n" \
                    f"{adherence.round(2).to_string(index=False)}\n"
     res = Results(effects, h1, h2, summary, spec_curve=curve, adherence=adherence)
-    if out is not False:
-        res.out = write(res, config.path("results", out))
+    if out is not None:
+        write(res, out)
     return res
 
 
 def write(res: Results, out: Path) -> Path:
+    """Write a :class:`Results` into folder ``out`` (created); sets ``res.out`` and ``res.files``, returns ``out``."""
+    out = Path(out).expanduser()
     out.mkdir(parents=True, exist_ok=True)
     res.effects.to_csv(out / "effects.csv", index=False)
     res.h1_panel.to_parquet(out / "panel_h1.parquet", index=False)
     res.h2_panel.to_parquet(out / "panel_h2.parquet", index=False)
     (out / "model_summary.txt").write_text(res.summary, encoding="utf-8")
+    files = ["effects.csv", "panel_h1.parquet", "panel_h2.parquet", "model_summary.txt"]
     if res.spec_curve is not None:
         res.spec_curve.to_csv(out / "spec_curve.csv", index=False)
+        files.append("spec_curve.csv")
     if res.adherence is not None:
         res.adherence.to_csv(out / "adherence.csv", index=False)
+        files.append("adherence.csv")
+    res.out, res.files = out, tuple(files)
     return out

@@ -130,32 +130,33 @@ def _print_effects(effects, title="effects") -> None:
 @_user_errors
 def analyze(
     warehouse: Annotated[PathOpt, typer.Option(help="Warehouse folder.")] = None,
-    out: Annotated[PathOpt, typer.Option(help="Results folder; default $TRAILSTRENGTH_RESULTS or reports/results.")] = None,
-    everything: Annotated[bool, typer.Option("--all", help="Also the secondary and sensitivity models and the "
-                                             "specification curve (spec_curve.csv).")] = False,
-    n_boot: Annotated[int, typer.Option(help="Athlete cluster-bootstrap replicates of the primary terms (--all).")] = 999,
+    out: Annotated[PathOpt, typer.Option(help="Results folder; default $TRAILSTRENGTH_RESULTS or "
+                                         "reports/results.")] = None,
+    all_claims: Annotated[bool, typer.Option("--all", help="Also the secondary and sensitivity models, the claims "
+                                             "H3–H7 and the specification curve (spec_curve.csv).")] = False,
+    n_boot: Annotated[int, typer.Option(help="Athlete cluster-bootstrap replicates of the primary terms "
+                                        "(--all).")] = 999,
     detrend: Annotated[bool, typer.Option(help="Add a within-athlete season trend to the primary models (a departure "
                                           "from the pre-registered ones, stated in each note).")] = False,
 ):
     """Fit the primary models (H1 descent performance, H2 soreness); write effects.csv, panels and a summary."""
+    from trailstrength import config
     from trailstrength.analysis import CAVEAT
     from trailstrength.analysis import analyze as run_analyze
+    from trailstrength.models.speccurve import summarize_specs
 
-    res = run_analyze(warehouse, out, everything=everything, n_boot=n_boot, detrend=detrend)
-    if everything:
+    res = run_analyze(warehouse, out=config.path("results", out), all_claims=all_claims, n_boot=n_boot,
+                      detrend=detrend)
+    if all_claims:
         _print_effects(res.primary, "primary effects (Holm over H1, H2)")
-        extra = res.effects[~res.effects["primary"] & res.effects["term"].str.contains("hinge|knee")]
-        _print_effects(extra, "secondary and sensitivity: exposure terms (BH q in effects.csv note)")
-        curve = res.spec_curve.dropna(subset=["estimate"])
-        for hyp, g in curve.groupby("hypothesis"):
-            console.print(f"specification curve {hyp}: {len(g)} specs, estimate {g['estimate'].min():+.4g} to "
-                          f"{g['estimate'].max():+.4g} (median {g['estimate'].median():+.4g}); "
-                          f"{int((g['bh_q'] < 0.05).sum())} with BH q < 0.05")
+        _print_effects(res.secondary_exposures, "secondary and sensitivity: exposure terms (BH q in effects.csv note)")
+        for r in summarize_specs(res.spec_curve).itertuples():
+            console.print(f"specification curve {r.hypothesis}: {r.specs} specs, estimate {r.estimate_min:+.4g} to "
+                          f"{r.estimate_max:+.4g} (median {r.estimate_median:+.4g}); {r.significant} with BH q < 0.05")
     else:
         _print_effects(res.effects, "effects (* = primary)")
     console.print(f"[dim]{CAVEAT}[/]")
-    written = "effects.csv, panel_h1.parquet, panel_h2.parquet, model_summary.txt" + (", spec_curve.csv" if everything else "")
-    console.print(f"wrote {res.out}/{written}")
+    console.print(f"wrote {res.out}/{', '.join(res.files)}")
 
 
 @app.command()
@@ -169,13 +170,12 @@ def power(
     out: Annotated[PathOpt, typer.Option(help="Folder for power.csv and the curve; default <results>/power.")] = None,
 ):
     """Power and minimal detectable effect of the primary H1/H2 tests, by simulating cohorts of this size."""
-    import matplotlib.pyplot as plt
-
-    from trailstrength import config, viz
-    from trailstrength.models.power import minimal_detectable_effect, plot_power, power_curve
+    from trailstrength import config
+    from trailstrength.models.power import minimal_detectable_effect, simulate_power
+    from trailstrength.viz.planning import save_power_figure
 
     t0 = time.perf_counter()
-    table = power_curve(athletes, weeks, sims=sims, alpha=alpha, seed=seed, workers=workers)
+    table = simulate_power(athletes, weeks, sims=sims, alpha=alpha, seed=seed, workers=workers)
     mde = minimal_detectable_effect(table, alpha=alpha)
     t = Table("hypothesis", "planted effect", "power", "± MC SE", "mean estimate", "CI coverage",
               title=f"power at alpha = {alpha:g}: {athletes} athletes x {weeks} weeks, {sims} simulated cohorts",
@@ -187,21 +187,11 @@ def power(
     for r in mde.itertuples():
         value = "not reached" if r.mde != r.mde else f"{r.mde:+.4g} {r.unit}"
         console.print(f"minimal detectable effect (80 % power) {r.hypothesis}: {value} [dim]({r.note})[/]")
-    folder = config.path("results", None) / "power" if out is None else Path(out)
+    folder = config.path("results") / "power" if out is None else Path(out)
     folder.mkdir(parents=True, exist_ok=True)
     table.to_csv(folder / "power.csv", index=False)
     mde.to_csv(folder / "mde.csv", index=False)
-    viz.set_theme()
-    fig, axes = plt.subplots(1, 2)
-    plot_power(table, mde, axes=axes)
-    stem = folder / f"power_{athletes}x{weeks}"
-    alt = (f"Simulated power of the primary tests for {athletes} athletes over {weeks} weeks against the planted "
-           "within-athlete hinge effect, H1 (descent performance) left and H2 (soreness) right, with Monte Carlo "
-           "error bars, the 80 % target and the minimal detectable effect marked.")
-    paths = viz.save(fig, stem, alt=alt, title="How big an effect could this cohort detect?",
-                     subtitle=f"{athletes} athletes x {weeks} weeks, {sims} simulated cohorts per point",
-                     source="trailstrength power (simulated cohorts)")
-    plt.close(fig)
+    paths = save_power_figure(table, mde, folder / f"power_{athletes}x{weeks}")
     console.print(f"wrote {folder}/power.csv, mde.csv and {', '.join(p.name for p in paths)} "
                   f"in {time.perf_counter() - t0:.0f} s")
 
@@ -290,15 +280,15 @@ def demo(
     console.rule("2 · ingest")
     _print_ingest(run_ingest(raw, wh))
     console.rule("3 · analyze")
-    res = run_analyze(wh, out / "results", everything=everything)
+    res = run_analyze(wh, out=out / "results", all_claims=everything)
     _print_effects(res.primary, "primary effects")
     t = Table("hypothesis", "term", "planted", "recovered", "95% CI", "covers truth", title="recovered vs planted",
               title_justify="left")
     for r in recovered_vs_planted(truth, res.effects, secondary=everything).itertuples():
         if not r.estimated:
-            t.add_row(r.hypothesis, r.term, f"{r.planted:+.4f}", "not estimated", "", "")
+            t.add_row(str(r.hypothesis), str(r.term), f"{r.planted:+.4f}", "not estimated", "", "")
             continue
-        t.add_row(r.hypothesis, r.term, f"{r.planted:+.4f}", f"{r.estimate:+.4f}",
+        t.add_row(str(r.hypothesis), str(r.term), f"{r.planted:+.4f}", f"{r.estimate:+.4f}",
                   f"[{r.ci_low:+.4f}, {r.ci_high:+.4f}]", "yes" if r.covers else "NO")
     console.print(t)
     console.rule("4 · figures and report")
@@ -373,13 +363,14 @@ def notebook_list():
 def notebook_run(
     name: Annotated[str, typer.Argument(help="Notebook: number (2.0), name (2.0-descent-performance) or path.")],
     param: Annotated[Optional[list[str]], typer.Option("--param", "-p", help="key=value for the parameters cell (repeat).")] = None,
-    output: Annotated[PathOpt, typer.Option(help="Executed notebook to write (default <output_dir>/<name>.ipynb).")] = None,
+    out: Annotated[PathOpt, typer.Option(help="Executed notebook to write (default "
+                                         "<output_dir>/<name>.ipynb).")] = None,
 ):
     """Execute a notebook with papermill, parameters replaced; writes the executed .ipynb."""
     from trailstrength.notebooks import NotebookFailed, parse_params, run_notebook
 
     try:
-        path = run_notebook(name, parse_params(param), output=output, progress=True)
+        path = run_notebook(name, parse_params(param), output=out, progress=True)
     except (FileNotFoundError, ValueError, NotebookFailed) as err:
         Console(stderr=True).print(f"[bold red]error:[/] {err}", highlight=False)
         raise typer.Exit(1) from None

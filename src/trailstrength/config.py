@@ -69,3 +69,16 @@ def path(name: str, override: str | os.PathLike | None = None) -> Path:
 def athlete_timezone_default() -> str:
     """Time zone used when neither athlete.toml nor the file gives one (UTC; a warning is logged once)."""
     return os.environ.get(ENV_PREFIX + "DEFAULT_TZ", "UTC")
+
+
+def pseudonym_key_text() -> str | None:
+    """The runner-id secret from ``TRAILSTRENGTH_PSEUDONYM_KEY`` (the key itself, not a path); None when unset.
+
+    See :func:`trailstrength.privacy.runner_key`, which falls back to :func:`pseudonym_key_path`.
+    """
+    return os.environ.get(ENV_PREFIX + "PSEUDONYM_KEY") or None
+
+
+def pseudonym_key_path() -> Path:
+    """Where the local runner-id secret is kept when no key is given: ``<interim>/pseudonym.key`` (git-ignored)."""
+    return path("interim") / "pseudonym.key"

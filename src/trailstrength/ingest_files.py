@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from trailstrength import clean, schemas, terrain
+from trailstrength import clean, privacy, schemas, terrain
 from trailstrength.io import FORMATS, FileContext, ReaderError, detect, open_bytes
 
 PARALLEL_MIN_FILES = 8  # below this, read in-process
@@ -66,6 +66,8 @@ def read_tables(path: Path, ctx: FileContext) -> tuple[str, str, dict[str, pd.Da
         tables = dict(result.tables)
         if "strength_sets" in tables:
             tables["strength_sets"] = clean.classify_strength(tables["strength_sets"])
+        if "races" in tables:  # runner names never reach the warehouse
+            tables["races"] = privacy.hide_runner_names(tables["races"])
         for name, df in tables.items():
             if df.empty and name != "samples":
                 raise ReaderError(f"no {name} rows in the file")

@@ -20,7 +20,7 @@ from PIL import Image, PngImagePlugin
 
 from trailstrength import analysis, features
 from trailstrength.notebooks import VERSION_PACKAGES, versions
-from trailstrength.viz.privacy import pseudonyms
+from trailstrength.privacy import athlete_labels
 
 __all__ = ["HYPOTHESES", "REPORT_FIGURES", "VERSION_PACKAGES", "build_report", "hypothesis_table", "render_report"]
 
@@ -350,8 +350,8 @@ def build_report(warehouse=None, out="reports/report.html", *, results=None,
 
     wh = warehouse if isinstance(warehouse, Warehouse) else Warehouse(warehouse)
     if results is None:
-        results = analysis.analyze(wh, out=False)
-    mapping = pseudonyms(wh.activities["athlete_id"]) if pseudonymise_athletes else None
+        results = analysis.analyze(wh)
+    mapping = athlete_labels(wh.activities["athlete_id"]) if pseudonymise_athletes else None
     if figure_dir is not None and (Path(figure_dir) / "figures.json").is_file():
         records = _records_from(Path(figure_dir))
         embedded = [(r, _png_for_web(r.paths[0]) if r.paths else None) for r in _in_order(records, figures)]

@@ -24,7 +24,6 @@ from trailstrength import config
 from trailstrength.errors import DatasetNotFound  # noqa: F401  (re-exported)
 
 
-
 @dataclass(frozen=True)
 class DatasetInfo:
     """One registry entry. ``url``/``sha256`` are set only for a stable, verified direct download."""
@@ -171,17 +170,31 @@ def lovdal(path=None):
 
 
 def pmdata_analysis(data):
-    """Soreness after strength vs running sessions, within athletes (PMData; tidy effects)."""
-    from trailstrength.datasets.pmdata_study import soreness_after_sessions
+    """Soreness after strength vs running sessions, within athletes (PMData; tidy effects).
 
-    return soreness_after_sessions(data)
+    ``data`` is a loaded :class:`~trailstrength.datasets.pmdata_study.PMData` or its session-day panel; the model
+    is :func:`trailstrength.models.studies.soreness_after_sessions`.
+    """
+    import pandas as pd
+
+    from trailstrength.datasets.pmdata_study import session_day_panel
+    from trailstrength.models.studies import soreness_after_sessions
+
+    return soreness_after_sessions(data if isinstance(data, pd.DataFrame) else session_day_panel(data))
 
 
 def lovdal_analysis(data):
-    """Strength-training days vs next-day perceived recovery and injury odds (Lövdal; tidy effects)."""
-    from trailstrength.datasets.lovdal_study import analyze
+    """Strength-training days vs next-day perceived recovery and injury odds (Lövdal; tidy effects).
 
-    return analyze(data)
+    The models are :func:`trailstrength.models.studies.recovery_after_strength` (on the recovery panel) and
+    :func:`trailstrength.models.studies.injury_odds` (on the published rows, ``data.events``).
+    """
+    import pandas as pd
+
+    from trailstrength.datasets.lovdal_study import recovery_panel
+    from trailstrength.models.studies import injury_odds, recovery_after_strength
+
+    return pd.concat([recovery_after_strength(recovery_panel(data)), injury_odds(data.events)], ignore_index=True)
 
 
 __all__ = ["REGISTRY", "DatasetInfo", "DatasetNotFound", "fetch", "info", "list_datasets", "locate", "lovdal",

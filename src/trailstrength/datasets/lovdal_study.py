@@ -9,24 +9,21 @@ unsuffixed = the most recent week, ``.1`` and ``.2`` the two before, plus ``rel 
 
 Perceived exertion, training success and recovery were rescaled by the authors (−0.01 = no session that
 day; read as missing here); their units are the published ones, so only within-athlete contrasts are
-interpreted. The partial analyses: strength-training days vs next-day perceived recovery, and strength
-sessions in the 7 days before a day vs the odds of an injury on it.
+interpreted. The partial analyses (:mod:`trailstrength.models.studies`): strength-training days vs next-day
+perceived recovery (on :func:`recovery_panel`), and strength sessions in the 7 days before a day vs the odds of an
+injury on it (on :attr:`Lovdal.events`).
 """
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from trailstrength import clean, schemas
-from trailstrength.datasets.pmdata_study import MIN_ATHLETES_FOR_BETWEEN
 from trailstrength.io.pmdata import STRENGTH_SESSION_EXERCISE
-from trailstrength.models import EFFECT_COLUMNS, fit_mixed, within_between
 
 DAY_FEATURES = {"nr. sessions": "sessions", "total km": "total_km", "km Z3-4": "km_z3_4", "km Z5-T1-T2": "km_z5_t1_t2",
                 "km sprinting": "km_sprinting", "strength training": "strength_training",
@@ -186,7 +183,7 @@ def load(path) -> Lovdal:
     return Lovdal(days, events, weeks, acts, sets, conflicts)
 
 
-# ------------------------------------------------------------------------------------------------ analyses
+# ------------------------------------------------------------------------------------------------ panel
 def recovery_panel(data: Lovdal) -> pd.DataFrame:
     """Athlete-days d with the next day's perceived recovery (``recovery_next``; NaN without a session on d+1)."""
     d = data.days.sort_values(["athlete_id", "day"])
@@ -194,85 +191,3 @@ def recovery_panel(data: Lovdal) -> pd.DataFrame:
     panel = d.merge(nxt.rename(columns={"perceived_recovery": "recovery_next"}), on=["athlete_id", "day"], how="left")
     panel["strength_day"] = (panel["strength_training"] > 0).astype(float)
     return panel.dropna(subset=["recovery_next"]).reset_index(drop=True)
-
-
-def recovery_after_strength(data: Lovdal) -> pd.DataFrame:
-    r"""Next-day perceived recovery after a strength-training day, within athletes (tidy effects).
-
-    :math:`R_{i,d+1} = \beta_0 + \beta_w (s_{id} - \bar s_i) + \beta_b \bar s_i + \gamma' z_{id} + u_i +
-    \varepsilon_{id}` with :math:`s` the strength-training indicator, :math:`z` the day's running km, km in
-    zones 3–4 and 5–T2, and hours of alternative training, :math:`u_i` an athlete random intercept
-    (:func:`trailstrength.models.fit_mixed`). Reported: :math:`\beta_w` in the published rescaled recovery
-    units (higher = better recovered). Only days followed by a session carry a recovery score.
-    """
-    panel = within_between(recovery_panel(data), "strength_day")
-    terms = ["strength_day_within", "total_km", "km_z3_4", "km_z5_t1_t2", "hours_alternative"]
-    if panel["athlete_id"].nunique() >= MIN_ATHLETES_FOR_BETWEEN:
-        terms.insert(1, "strength_day_between")
-    units = {"strength_day_within": "perceived recovery next day (published rescaled units), strength day vs not "
-                                    "(within athlete)",
-             "strength_day_between": "perceived recovery per unit share of strength days (between athletes)",
-             "total_km": "perceived recovery next day per km run", "km_z3_4": "per km in zones 3–4",
-             "km_z5_t1_t2": "per km in zone 5 / T1 / T2", "hours_alternative": "per hour of alternative training"}
-    fit = fit_mixed(panel, "recovery_next", terms, hypothesis="H2", units=units,
-                    primary_terms=())
-    eff = fit.effects.copy()
-    eff["note"] = "Lövdal et al. 2021 partial analysis (no exercise names, no descents); " + eff["note"]
-    return eff[EFFECT_COLUMNS]
-
-
-def injury_odds(data: Lovdal) -> pd.DataFrame:
-    r"""Odds of an injury on a day vs strength sessions in the 7 days before it, within athletes (tidy effects).
-
-    Labelled H6 (strength-training dose and frequency); the recovery analysis is labelled H2.
-
-    Logistic GEE with athlete clusters (independence working correlation, robust sandwich SEs):
-    :math:`\operatorname{logit} P(\text{injury}_{id}) = \beta_0 + \beta_w (n_{id} - \bar n_i) + \beta_b \bar n_i
-    + \gamma' z_{id}`, with :math:`n` the strength sessions in days d−7 … d−1 and :math:`z` the 7-day running
-    km (per 10 km), km in zones 5–T2 and number of sessions. Estimates are odds ratios
-    (:math:`e^{\beta}`, Wald CI from the robust SE, z test).
-    """
-    import statsmodels.api as sm
-
-    ev = within_between(data.events.assign(run_10km_7d=data.events["total_km_7d"] / 10.0), "strength_training_7d")
-    terms = ["strength_training_7d_within", "strength_training_7d_between", "run_10km_7d", "km_z5_t1_t2_7d",
-             "sessions_7d"]
-    n_athletes = ev["athlete_id"].nunique()
-    if n_athletes < 2:
-        terms.remove("strength_training_7d_between")
-    ev = ev.dropna(subset=[*terms, "injury"])
-    base = {"hypothesis": "H6", "outcome": "injury", "n_athletes": n_athletes, "n_obs": len(ev), "primary": False}
-    units = {"strength_training_7d_within": "odds ratio per strength session in the 7 days before (within athlete)",
-             "strength_training_7d_between": "odds ratio per unit of the athlete's mean weekly strength sessions",
-             "run_10km_7d": "odds ratio per 10 km run in the 7 days before",
-             "km_z5_t1_t2_7d": "odds ratio per km in zone 5 / T1 / T2 in the 7 days before",
-             "sessions_7d": "odds ratio per session in the 7 days before"}
-    events = int(ev["injury"].sum())
-    note = (f"Lövdal et al. 2021 partial analysis; {events} injury days in {len(ev)} athlete-days; logistic GEE, "
-            f"athlete clusters ({n_athletes}), independence working correlation, robust SEs, Wald z")
-    rows = []
-    if events < 5 or n_athletes < 2:
-        why = f"not fitted: {events} injury days and {n_athletes} athletes (need >= 5 and >= 2)"
-        for t in terms:
-            rows.append({**base, "term": t, "estimate": np.nan, "ci_low": np.nan, "ci_high": np.nan,
-                         "p_value": np.nan, "unit": units[t], "model": "not_fitted", "converged": False,
-                         "note": f"{note}; {why}"})
-        return pd.DataFrame(rows, columns=EFFECT_COLUMNS)
-    exog = sm.add_constant(ev[terms].astype(float))
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        res = sm.GEE(ev["injury"].astype(float), exog, groups=ev["athlete_id"], family=sm.families.Binomial(),
-                     cov_struct=sm.cov_struct.Independence()).fit()
-    converged = not any("converge" in str(w.message).lower() for w in caught)
-    crit = float(stats.norm.ppf(0.975))
-    for t in terms:
-        b, se = float(res.params[t]), float(res.bse[t])
-        rows.append({**base, "term": t, "estimate": np.exp(b), "ci_low": np.exp(b - crit * se),
-                     "ci_high": np.exp(b + crit * se), "p_value": float(res.pvalues[t]), "unit": units[t],
-                     "model": "gee_logit", "converged": converged, "note": note})
-    return pd.DataFrame(rows, columns=EFFECT_COLUMNS)
-
-
-def analyze(data: Lovdal) -> pd.DataFrame:
-    """Both partial analyses, one tidy frame (:data:`trailstrength.models.EFFECT_COLUMNS`)."""
-    return pd.concat([recovery_after_strength(data), injury_odds(data)], ignore_index=True)

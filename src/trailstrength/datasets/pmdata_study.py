@@ -1,6 +1,7 @@
-"""PMData (Thambawita et al. 2020): load the PMSys files of every participant, and its partial H2 analysis.
+"""PMData (Thambawita et al. 2020): load the PMSys files of every participant, and shape its session-day panel.
 
-The partial analysis asks the question PMData can answer: *within an athlete, is next-morning soreness
+The partial analysis (:func:`trailstrength.models.studies.soreness_after_sessions`, fitted on
+:func:`session_day_panel`) asks the question PMData can answer: *within an athlete, is next-morning soreness
 higher after a strength session than after a running session?* It cannot say anything about hinge
 exercises or descents (PMData records neither; see the dataset card).
 """
@@ -13,16 +14,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from trailstrength import clean, schemas
 from trailstrength.io import Athlete, FileContext, pmdata
-from trailstrength.models import EFFECT_COLUMNS, fit_mixed, within_between
+from trailstrength.models.studies import SESSION_KINDS
 
-SESSION_KINDS = ("strength", "running", "other")
-#: below this many athletes the between-athlete means would use up the athlete-level degrees of freedom (and
-#: leave the random-intercept variance unidentifiable); the within-centred terms alone are still within-athlete
-MIN_ATHLETES_FOR_BETWEEN = 10
 _READERS = {"wellness.csv": pmdata.read_wellness, "srpe.csv": pmdata.read_srpe, "injury.csv": pmdata.read_injury}
 
 
@@ -98,7 +94,7 @@ def load(root, participants=None, timezone: str = "Europe/Oslo") -> PMData:
     return PMData(out["wellness"], out["activities"], out["strength_sets"], [f.name for f in folders], root, warnings)
 
 
-# ------------------------------------------------------------------------------------------------ analysis
+# ------------------------------------------------------------------------------------------------ panel
 def session_day_panel(data: PMData) -> pd.DataFrame:
     """One row per athlete-day with a soreness report that day *and* the next morning.
 
@@ -123,90 +119,3 @@ def session_day_panel(data: PMData) -> pd.DataFrame:
     fill = [f"{k}_session" for k in SESSION_KINDS] + ["session_load_au"]
     panel[fill] = panel[fill].fillna(0.0).astype(float)
     return panel.sort_values(["athlete_id", "local_date"]).reset_index(drop=True)
-
-
-def _contrast(fit, a: str, b: str) -> tuple[float, float, float, float]:
-    """Estimate, CI and p of coefficient ``a`` − ``b`` from a :class:`MixedFit` (Wald z for MixedLM, else t)."""
-    res = fit.result
-    if res is None:
-        return (np.nan,) * 4
-    est = res.fe_params if fit.model.startswith("mixedlm") else res.params
-    names = list(est.index)
-    if a not in names or b not in names:
-        return (np.nan,) * 4
-    cov = res.cov_params().loc[names, names]
-    b_hat = float(est[a] - est[b])
-    se = float(np.sqrt(cov.loc[a, a] + cov.loc[b, b] - 2 * cov.loc[a, b]))
-    if fit.model.startswith("mixedlm"):
-        dist = stats.norm
-    elif fit.model == "ols_cluster":  # as fit_mixed: t with (athletes − 1) df
-        dist = stats.t(df=max(int(fit.effects["n_athletes"].iloc[0]) - 1, 1))
-    else:
-        dist = stats.t(df=max(int(res.df_resid), 1))
-    crit = float(dist.ppf(0.975))
-    p = float(2 * dist.sf(abs(b_hat / se))) if se > 0 else np.nan
-    return b_hat, b_hat - crit * se, b_hat + crit * se, p
-
-
-def soreness_after_sessions(data: PMData | pd.DataFrame) -> pd.DataFrame:
-    r"""Next-morning soreness after strength vs running sessions, within athletes (PMData, partial H2).
-
-    Parameters
-    ----------
-    data
-        A :class:`PMData`, or a panel from :func:`session_day_panel`.
-
-    Returns
-    -------
-    DataFrame
-        Tidy effects (:data:`trailstrength.models.EFFECT_COLUMNS`), ``hypothesis == "H2"``, none primary:
-        ``strength_session_within`` and ``running_session_within`` (soreness points, 0–10, the next morning
-        after a day with that session vs a day without any session, same athlete), ``other_session_within``,
-        ``soreness_today`` (carry-over per point), and the contrast ``strength_vs_running``.
-
-    Notes
-    -----
-    For athlete :math:`i` and day :math:`d`,
-
-    .. math::
-
-        S_{i,d+1} = \beta_0 + \sum_k \beta_k (x_{k,id} - \bar x_{k,i}) + \sum_k \gamma_k \bar x_{k,i}
-        + \rho S_{i,d} + u_i + \varepsilon_{id},
-
-    with :math:`x_k` the day's strength / running / other session indicators and :math:`u_i` an athlete
-    random intercept (:func:`trailstrength.models.fit_mixed`; plain OLS for a single athlete). The
-    between-athlete means enter only with at least :data:`MIN_ATHLETES_FOR_BETWEEN` athletes; the centred
-    terms are orthogonal to athlete means, so :math:`\beta` stays a within-athlete contrast without them.
-    Adjusting for the same day's report makes :math:`\beta` a change in soreness; that report is usually
-    the morning before the session, but PMSys does not guarantee it. Standard errors treat days as
-    independent (no serial correlation). Observational: athletes choose their sessions, and soreness may
-    steer them.
-    """
-    panel = data if isinstance(data, pd.DataFrame) else session_day_panel(data)
-    kinds = [f"{k}_session" for k in SESSION_KINDS]
-    panel = within_between(panel, kinds)
-    terms = [f"{k}_within" for k in kinds] + ["soreness_today"]
-    if panel["athlete_id"].nunique() >= MIN_ATHLETES_FOR_BETWEEN:
-        terms += [f"{k}_between" for k in kinds]
-    units = {f"{k}_within": f"soreness points (0–10) next morning, {k.split('_')[0]} day vs no-session day "
-                            "(within athlete)" for k in kinds}
-    units["soreness_today"] = "soreness points next morning per point today"
-    fit = fit_mixed(panel, "soreness_next", terms, hypothesis="H2", units=units)
-    eff = fit.effects
-    eff = eff[~eff["term"].str.endswith("_between")].copy()
-    counts = {k: int(panel[f"{k}_session"].sum()) for k in SESSION_KINDS}
-    prefix = (f"PMData partial analysis (no hinge or descent data); session days: "
-              f"strength {counts['strength']}, running {counts['running']}, other {counts['other']}")
-    eff["note"] = prefix + "; " + eff["note"]
-    b, lo, hi, p = _contrast(fit, "strength_session_within", "running_session_within")
-    why = "" if np.isfinite(b) else ("; not estimable: no strength sessions in these data" if counts["strength"] == 0
-                                     else "; not estimable: no running sessions in these data"
-                                     if counts["running"] == 0 else "; not estimable")
-    contrast = {"hypothesis": "H2", "outcome": "soreness_next", "term": "strength_vs_running", "estimate": b,
-                "ci_low": lo, "ci_high": hi, "p_value": p,
-                "unit": "soreness points (0–10) next morning, strength day minus running day (within athlete)",
-                "n_athletes": int(eff["n_athletes"].iloc[0]), "n_obs": int(eff["n_obs"].iloc[0]),
-                "model": fit.model, "converged": bool(fit.converged), "primary": False,
-                "note": prefix + "; " + fit.note + why}
-    out = pd.concat([eff, pd.DataFrame([contrast])], ignore_index=True)
-    return out[EFFECT_COLUMNS].reset_index(drop=True)

@@ -10,15 +10,27 @@ Typical use::
     from trailstrength.exercises import annotate_sets, unmatched_report
 
     sets = annotate_sets(sets, name_column="exercise_raw", overrides="data/raw/exercise_overrides.csv")
-    unmatched_report(sets)        # names to add to the overrides file, most sets first
+    unmatched_report(sets)        # names without a taxonomy row, most sets first
+
+Names no alias matches still get a movement pattern and the lower-body flags from a keyword grammar
+(``match_method == "pattern"``, see :mod:`~trailstrength.exercises.grammar`).
 
 A user ``exercise_overrides.csv`` (same columns, only ``exercise`` required) wins row by row over the package data
 and may add exercises; see :func:`load_taxonomy`.
 
 Modules: :mod:`~trailstrength.exercises.normalise` (name folding), :mod:`~trailstrength.exercises.taxonomy`
-(package data and overrides), :mod:`~trailstrength.exercises.match` (the matching stages and annotation).
+(package data and overrides), :mod:`~trailstrength.exercises.match` (the matching stages and annotation),
+:mod:`~trailstrength.exercises.grammar` (the pattern grammar for names no row matches),
+:mod:`~trailstrength.exercises.review` (unmatched names, hints, what an overrides edit re-classified).
 """
 
+from trailstrength.exercises.grammar import (
+    MOVEMENT_WORDS,
+    RULES,
+    classify_name,
+    grammar_table,
+    is_placeholder,
+)
 from trailstrength.exercises.match import (
     ANNOTATION_COLUMNS,
     MATCH_COLUMNS,
@@ -26,11 +38,19 @@ from trailstrength.exercises.match import (
     annotate_by_folder,
     annotate_sets,
     match_exercises,
-    unmatched_report,
 )
 from trailstrength.exercises.normalise import normalise_name
+from trailstrength.exercises.review import (
+    closest_row,
+    compare_with_labels,
+    describe_reclassification,
+    pattern_coverage,
+    reclassification_summary,
+    unmatched_report,
+)
 from trailstrength.exercises.taxonomy import (
     HINGE_SUBTYPES,
+    LOWER_BODY_PATTERNS,
     OVERRIDES_FILENAME,
     PATTERNS,
     TAXONOMY_COLUMNS,
@@ -41,16 +61,27 @@ from trailstrength.exercises.taxonomy import (
 __all__ = [
     "ANNOTATION_COLUMNS",
     "HINGE_SUBTYPES",
+    "LOWER_BODY_PATTERNS",
     "MATCH_COLUMNS",
     "MATCH_METHODS",
+    "MOVEMENT_WORDS",
     "OVERRIDES_FILENAME",
     "PATTERNS",
+    "RULES",
     "TAXONOMY_COLUMNS",
     "annotate_by_folder",
     "annotate_sets",
+    "classify_name",
+    "closest_row",
+    "compare_with_labels",
+    "describe_reclassification",
+    "grammar_table",
+    "is_placeholder",
     "load_taxonomy",
     "match_exercises",
     "normalise_name",
     "overrides_for",
+    "pattern_coverage",
+    "reclassification_summary",
     "unmatched_report",
 ]

@@ -12,7 +12,12 @@ Matching runs per unique name, in this order, and the first stage that succeeds 
 4. **fuzzy** - typo repair with :func:`rapidfuzz.fuzz.ratio` over the token-sorted keys (see :meth:`_Matcher._fuzzy`).
 5. **normalised** (relaxed) - words unknown to the taxonomy are dropped (``Leg Press Technogym (Gelb)``). This runs
    after fuzzy on purpose: a misspelt discriminating word (``Deadlift (Romanain)``) must be repaired, not dropped.
-6. **unmatched** - exercise and pattern NaN, weight 0, flags False; listed by :func:`unmatched_report`.
+6. **pattern** - no row matched, but the name's words give a movement pattern by the keyword and equipment grammar
+   of :mod:`~trailstrength.exercises.grammar` ("Cable Upright Bar Row" is a pull, "Glute Machine (Kick
+   Backwards)" hip extension): exercise NaN, pattern and lower-body flags set, posterior-chain weight only where
+   the grammar is sure, and ``match_note`` says which rule decided.
+7. **unmatched** - exercise and pattern NaN, weight 0, flags False; listed by
+   :func:`~trailstrength.exercises.review.unmatched_report`.
 
 Garmin FIT strength sets are named ``category/subtype`` from the FIT profile (``deadlift/romanian_deadlift``,
 ``hip_raise/kettlebell_swing``, ``leg_curl/good_morning``). Such a name is matched by its subtype alone: the
@@ -32,20 +37,25 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 
+from trailstrength.exercises.grammar import classify_name
 from trailstrength.exercises.normalise import (
     ANTONYMS,
-    normalise_name,
     relaxed_variant,
     split_name,
     strict_variants,
     token_key,
 )
-from trailstrength.exercises.taxonomy import merge_overrides, overrides_for, package_taxonomy, split_aliases
+from trailstrength.exercises.taxonomy import (
+    merge_overrides,
+    overrides_for,
+    package_taxonomy,
+    split_aliases,
+)
 
-MATCH_METHODS: tuple[str, ...] = ("override", "exact", "normalised", "fuzzy", "unmatched")
+MATCH_METHODS: tuple[str, ...] = ("override", "exact", "normalised", "fuzzy", "pattern", "unmatched")
 MATCH_COLUMNS: list[str] = [
     "exercise_raw", "exercise", "pattern", "hinge_subtype", "posterior_chain_weight", "unilateral",
-    "knee_dominant", "eccentric_emphasis", "match_method", "match_score",
+    "knee_dominant", "eccentric_emphasis", "match_method", "match_score", "match_note",
 ]
 ANNOTATION_COLUMNS: list[str] = MATCH_COLUMNS[1:]
 
@@ -140,12 +150,9 @@ class _Matcher:
         self.vocab = package.vocab | (override.vocab if override is not None else frozenset())
 
     def resolve(self, name: str) -> tuple[str | None, str, float]:
-        """Return ``(exercise, match_method, match_score)`` for one raw name."""
-        stripped = name.strip()
-        fit = _FIT_NAME_RE.match(stripped)
-        if fit and not (self.override is not None and stripped in self.override.exact):
-            stripped = fit.group(2)
-        if not stripped or stripped.isdigit() or stripped in _FIT_UNKNOWN:
+        """Return ``(exercise, match_method, match_score)`` for one raw name (``unmatched`` before the grammar)."""
+        stripped = self.name_to_match(name)
+        if stripped is None:
             return None, "unmatched", np.nan
         outside, inside = split_name(stripped)
         variants = strict_variants(outside, inside)
@@ -169,6 +176,16 @@ class _Matcher:
                 if hit is not None:
                     return hit, ("override" if index is self.override else "normalised"), 100.0
         return None, "unmatched", np.nan
+
+    def name_to_match(self, name: str) -> str | None:
+        """The stripped name, a FIT ``category/subtype`` name's subtype, or None for a blank or unknown name."""
+        stripped = name.strip()
+        fit = _FIT_NAME_RE.match(stripped)
+        if fit and not (self.override is not None and stripped in self.override.exact):
+            stripped = fit.group(2)
+        if not stripped or stripped.isdigit() or stripped in _FIT_UNKNOWN:
+            return None
+        return stripped
 
     def _fuzzy(self, variants: list[list[str]]) -> tuple[str, float] | None:
         """Typo repair over token-sorted alias keys.
@@ -200,8 +217,6 @@ def _package_index() -> _AliasIndex:
 
 
 def _matcher_for(overrides, threshold: float) -> tuple[_Matcher, pd.DataFrame]:
-    if overrides is None:
-        return _Matcher(_package_index(), None, threshold), package_taxonomy()
     package = package_taxonomy()
     merged, override_rows = merge_overrides(package, overrides)
     # A row that only re-weights a package exercise claims its listed aliases, not the package's names for it.
@@ -222,7 +237,7 @@ def _empty_matches() -> pd.DataFrame:
 def _typed_matches(frame: pd.DataFrame) -> pd.DataFrame:
     types = {"exercise_raw": "str", "exercise": "str", "pattern": "str", "hinge_subtype": "str",
              "posterior_chain_weight": "float64", "unilateral": "bool", "knee_dominant": "bool",
-             "eccentric_emphasis": "bool", "match_method": "str", "match_score": "float64"}
+             "eccentric_emphasis": "bool", "match_method": "str", "match_score": "float64", "match_note": "str"}
     return frame[MATCH_COLUMNS].astype(types)
 
 
@@ -244,37 +259,66 @@ def match_exercises(names, overrides: str | Path | pd.DataFrame | None = None,
     pandas.DataFrame
         One row per unique non-missing name, in first-seen order, with :data:`MATCH_COLUMNS`:
         ``exercise_raw``, ``exercise``, ``pattern``, ``hinge_subtype``, ``posterior_chain_weight``, ``unilateral``,
-        ``knee_dominant``, ``eccentric_emphasis``, ``match_method`` (one of :data:`MATCH_METHODS`) and
-        ``match_score`` (100 for override/exact/normalised, the rapidfuzz score for fuzzy, NaN when unmatched).
-        Unmatched names have NaN exercise, pattern and subtype, weight 0.0 and all flags False.
+        ``knee_dominant``, ``eccentric_emphasis``, ``match_method`` (one of :data:`MATCH_METHODS`),
+        ``match_score`` (100 for override/exact/normalised, the rapidfuzz score for fuzzy, NaN for pattern and
+        unmatched) and ``match_note`` (for ``pattern``, the grammar rule and where the weight came from; else NaN).
+        ``pattern`` names have NaN exercise; unmatched names also NaN pattern and subtype, weight 0.0 and all
+        flags False.
 
     Notes
     -----
     The stages are described in the module docstring. The cost is one resolution per unique name, so 100k sets
-    with a few hundred distinct names take well under a second.
+    with a few hundred distinct names take well under a second; without overrides each name's result is also
+    remembered for the rest of the process.
     """
     series = pd.Series(names if not isinstance(names, pd.Series) else names.to_numpy(), dtype="object")
     series = series[series.notna()].astype("str")
     unique = pd.unique(series)
     if len(unique) == 0:
         return _empty_matches()
-    matcher, taxonomy = _matcher_for(overrides, threshold)
-    resolved = [matcher.resolve(name) for name in unique]
-    exercises = [r[0] for r in resolved]
-    attrs = taxonomy.set_index("exercise").reindex(pd.Index(exercises, dtype="object"))
-    out = pd.DataFrame({
-        "exercise_raw": list(unique),
-        "exercise": exercises,
-        "pattern": attrs["pattern"].to_numpy(),
-        "hinge_subtype": attrs["hinge_subtype"].to_numpy(),
-        "posterior_chain_weight": attrs["posterior_chain_weight"].fillna(0.0).to_numpy(dtype="float64"),
-        "unilateral": attrs["unilateral"].fillna(False).to_numpy(dtype="bool"),
-        "knee_dominant": attrs["knee_dominant"].fillna(False).to_numpy(dtype="bool"),
-        "eccentric_emphasis": attrs["eccentric_emphasis"].fillna(False).to_numpy(dtype="bool"),
-        "match_method": [r[1] for r in resolved],
-        "match_score": [r[2] for r in resolved],
-    })
-    return _typed_matches(out)
+    if overrides is None:
+        rows = [_package_match(name, threshold) for name in unique]
+    else:
+        matcher, taxonomy = _matcher_for(overrides, threshold)
+        by_exercise = _rows_by_exercise(taxonomy)
+        rows = [_match_one(name, matcher, by_exercise) for name in unique]
+    return _typed_matches(pd.DataFrame(rows, columns=MATCH_COLUMNS))
+
+
+_ATTRIBUTES = ["pattern", "hinge_subtype", "posterior_chain_weight", "unilateral", "knee_dominant",
+               "eccentric_emphasis"]
+_NO_ATTRIBUTES = (np.nan, np.nan, 0.0, False, False, False)
+
+
+def _rows_by_exercise(taxonomy: pd.DataFrame) -> dict[str, dict]:
+    """exercise -> its attributes (a dict per row: looked up once per name, far faster than ``DataFrame.loc``)."""
+    columns = {c: taxonomy[c].tolist() for c in _ATTRIBUTES}
+    return {ex: {c: columns[c][i] for c in _ATTRIBUTES} for i, ex in enumerate(taxonomy["exercise"])}
+
+
+def _match_one(name: str, matcher: _Matcher, by_exercise: dict[str, dict]) -> tuple:
+    """One row of :data:`MATCH_COLUMNS` for one unique name: the alias stages, then the grammar (stage 6)."""
+    exercise, method, score = matcher.resolve(name)
+    if exercise is not None:
+        attributes = by_exercise[exercise]
+        return (name, exercise, *(attributes[c] for c in _ATTRIBUTES), method, score, np.nan)
+    target = matcher.name_to_match(name)
+    hit = classify_name(target, by_exercise, matcher.vocab) if target is not None else None
+    if hit is None:
+        return (name, np.nan, *_NO_ATTRIBUTES, "unmatched", np.nan, np.nan)
+    return (name, np.nan, *(getattr(hit, c) for c in _ATTRIBUTES), "pattern", np.nan, hit.note)
+
+
+@lru_cache(maxsize=4)
+def _package_matcher(threshold: float) -> tuple[_Matcher, dict[str, dict]]:
+    return _Matcher(_package_index(), None, threshold), _rows_by_exercise(package_taxonomy())
+
+
+@lru_cache(maxsize=65_536)
+def _package_match(name: str, threshold: float) -> tuple:
+    """:func:`_match_one` against the package data alone, remembered: ingest classifies the same names again and
+    again (per file, then per athlete folder), and the package data do not change while the process runs."""
+    return _match_one(name, *_package_matcher(threshold))
 
 
 def annotate_sets(df: pd.DataFrame, name_column: str = "exercise_raw",
@@ -303,7 +347,7 @@ def annotate_sets(df: pd.DataFrame, name_column: str = "exercise_raw",
     unmatched = pd.DataFrame({"exercise_raw": [np.nan], "exercise": [np.nan], "pattern": [np.nan],
                               "hinge_subtype": [np.nan], "posterior_chain_weight": [0.0], "unilateral": [False],
                               "knee_dominant": [False], "eccentric_emphasis": [False],
-                              "match_method": ["unmatched"], "match_score": [np.nan]})
+                              "match_method": ["unmatched"], "match_score": [np.nan], "match_note": [np.nan]})
     table = pd.concat([matches, _typed_matches(unmatched)], ignore_index=True)
     position = pd.Index(matches["exercise_raw"]).get_indexer(names)
     position[position < 0] = len(table) - 1
@@ -329,41 +373,3 @@ def annotate_by_folder(df: pd.DataFrame, raw: str | Path, name_column: str = "ex
              for name, grp in df.groupby(folder, sort=False)]
     return pd.concat(parts).reindex(df.index)
 
-
-def unmatched_report(df: pd.DataFrame, name_column: str = "exercise_raw",
-                     overrides: str | Path | pd.DataFrame | None = None, suggest: bool = False) -> pd.DataFrame:
-    """Count the sets whose exercise name found no taxonomy row.
-
-    Parameters
-    ----------
-    df : pandas.DataFrame
-        A strength-sets table, annotated by :func:`annotate_sets` or not (then it is annotated first).
-    name_column : str, default "exercise_raw"
-        Column holding the raw names.
-    overrides
-        As in :func:`match_exercises`; used only when ``df`` is not yet annotated.
-    suggest : bool, default False
-        Add ``closest`` (the package exercise whose alias is nearest, by :func:`rapidfuzz.fuzz.token_set_ratio`
-        on the normalised keys) and ``closest_score`` (0-100): a hint for the overrides file, never applied.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns ``exercise_raw`` (str) and ``n_sets`` (int64), one row per unmatched name, most sets first (ties
-        alphabetical). Rows with a missing or blank name are not listed: there is no name to add as an alias.
-    """
-    if "match_method" not in df.columns:
-        df = annotate_sets(df, name_column=name_column, overrides=overrides)
-    names = df[name_column].astype("object").where(df[name_column].notna()).astype("str")
-    mask = df["match_method"].eq("unmatched") & names.str.strip().fillna("").ne("")
-    counts = names[mask].value_counts()
-    report = pd.DataFrame({"exercise_raw": counts.index.astype("str"), "n_sets": counts.to_numpy(dtype="int64")})
-    report = report.sort_values(["n_sets", "exercise_raw"], ascending=[False, True], ignore_index=True)
-    if suggest:
-        index = _package_index()
-        keys = list(index.keys)
-        best = [process.extractOne(normalise_name(n), keys, scorer=fuzz.token_set_ratio)
-                for n in report["exercise_raw"]]
-        report["closest"] = pd.Series([index.keys[b[0]] if b else None for b in best], dtype="str")
-        report["closest_score"] = pd.Series([float(b[1]) if b else np.nan for b in best], dtype="float64")
-    return report

@@ -12,7 +12,6 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-
 # Tokens rewritten before compounds are joined (abbreviations, spelling variants, other-language equipment words).
 _SYNONYMS: dict[str, tuple[str, ...]] = {
     "db": ("dumbbell",), "dumbell": ("dumbbell",), "bb": ("barbell",), "kb": ("kettlebell",),
@@ -57,6 +56,8 @@ _MODIFIERS = frozenset({
     "heavy", "light", "pause", "paused", "warmup", "backoff", "top", "amrap", "left", "right", "l", "r",
     "alternating", "alternate", "standard", "regular", "variation", "set", "sets", "rep", "reps", "x",
 })
+#: Words that say how (equipment, brand, set modifier), never which movement.
+NEUTRAL_WORDS = _EQUIPMENT | _MODIFIERS
 # Word pairs close in spelling but opposite in meaning: fuzzy matching must never align them.
 ANTONYMS = frozenset({
     frozenset({"abduction", "adduction"}), frozenset({"pushup", "pullup"}), frozenset({"pushdown", "pulldown"}),

@@ -22,9 +22,15 @@ TAXONOMY_COLUMNS: list[str] = [
     "exercise", "display_name", "aliases", "pattern", "hinge_subtype", "posterior_chain_weight", "unilateral",
     "knee_dominant", "eccentric_emphasis", "fit_category", "fit_subtype", "source_note",
 ]
+#: Movement patterns (DESIGN §7). ``cardio`` and ``mobility`` were split out of ``other`` (issue 20): conditioning
+#: and stretching logged in a strength app are not strength work, and ``other`` alone could not tell a treadmill
+#: or a yoga session from a calf raise or a power clean.
 PATTERNS: tuple[str, ...] = (
-    "hinge", "squat", "lunge_single_leg", "knee_flexion", "push", "pull", "carry", "core", "plyometric", "other",
+    "hinge", "squat", "lunge_single_leg", "knee_flexion", "push", "pull", "carry", "core", "plyometric", "cardio",
+    "mobility", "other",
 )
+#: The lower-body patterns (the ones whose ``unilateral`` flag feeds the unilateral share, DESIGN H7).
+LOWER_BODY_PATTERNS: tuple[str, ...] = ("hinge", "squat", "lunge_single_leg", "knee_flexion")
 HINGE_SUBTYPES: tuple[str, ...] = (
     "rdl_sld", "deadlift", "good_morning", "swing", "back_extension", "hip_thrust_bridge",
 )

@@ -32,7 +32,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from trailstrength.io.strength_logs import tempo_eccentric_s
+from trailstrength.units import tempo_eccentric_s
 
 WORKING_SET_TYPES = ("working", "failure", "drop")  # warm-ups never count as exposure
 PURE_HINGE_SUBTYPES = ("rdl_sld", "good_morning", "back_extension")  # H4: hip hinge with (nearly) straight knees

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,9 +12,6 @@ import pandas as pd
 
 from trailstrength import config
 from trailstrength.errors import ReaderError  # noqa: F401  (re-exported)
-
-log = logging.getLogger("trailstrength")
-
 
 
 @dataclass(frozen=True)
@@ -115,10 +111,3 @@ def localize(naive: pd.Series, tz: str) -> pd.Series:
 def text_head(data: bytes, n: int = 4096) -> str:
     """The first ``n`` bytes as text, BOM and leading whitespace removed (Strava's TCX starts with spaces)."""
     return data[:n].decode("utf-8", errors="replace").lstrip("\ufeff \t\r\n")
-
-
-def csv_header(data: bytes) -> list[str]:
-    """The first line of a CSV as stripped, lower-cased field names (comma or semicolon separated)."""
-    first = text_head(data).splitlines()[0] if data.strip() else ""
-    sep = ";" if first.count(";") > first.count(",") else ","
-    return [h.strip().strip('"').strip().lower() for h in first.split(sep)]

@@ -16,17 +16,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from trailstrength.io.base import FileContext, Format, ReaderError, ReadResult, csv_header
-from trailstrength.io.strength_logs import (
-    DISTANCE_M,
-    LB_KG,
-    WEIGHT_KG,
-    finish_sets,
-    parse_duration_s,
-    read_csv_text,
-    session_ids,
-    to_number,
-)
+from trailstrength.io._csv import csv_header, read_csv_text
+from trailstrength.io.base import FileContext, Format, ReaderError, ReadResult
+from trailstrength.io.strength_logs import finish_sets, session_ids, to_number
+from trailstrength.units import DISTANCE_M, LB_KG, WEIGHT_KG, parse_duration_s
 
 REQUIRED = ["date", "exercise", "category", "reps"]
 KG_COLUMNS = ("weight (kg)", "weight (kgs)")
@@ -61,7 +54,6 @@ def _load_kg(raw: pd.DataFrame, layout: str) -> pd.Series:
 def read_fitnotes(data: bytes, ctx: FileContext) -> ReadResult:
     """Read a FitNotes export into ``strength_sets`` rows (loads in kg, distances in m, set durations in s)."""
     raw = read_csv_text(data, "FitNotes export")
-    raw.columns = [c.strip().lower() for c in raw.columns]
     layout = _weight_layout(list(raw.columns))
     missing = [c for c in REQUIRED if c not in raw.columns]
     if missing or layout is None:

@@ -20,14 +20,17 @@ slower. Tests check both paths agree on every real file.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from lxml import etree
 
 from trailstrength.io import xml_points as xp
+from trailstrength.io._xml import local_name, parse_tree
 from trailstrength.io.activity_rows import activities_frame, activity_row, iso_offset_s, sport_name
 from trailstrength.io.base import FileContext, Format, ReaderError, ReadResult, text_head
+from trailstrength.units import track_distance
 
 VERSION = "2"
 FIELDS = ("ele", "time", "hr", "cad")
@@ -37,10 +40,6 @@ _CREATOR = re.compile(rb"<(?:[\w.-]+:)?gpx\b[^>]*?\bcreator\s*=\s*[\"']([^\"']*)
 def sniff(data: bytes) -> bool:
     head = text_head(data, 2048)
     return head.startswith("<") and bool(re.search(r"<(\w+:)?gpx[\s>]", head))
-
-
-def _local(tag) -> str:
-    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
 
 
 def scan_fast(data: bytes) -> dict:
@@ -92,14 +91,7 @@ def _creator(data: bytes) -> str | None:
 
 def scan_tree(data: bytes) -> dict:
     """The same as :func:`scan_fast` from an lxml tree (the reference path; recovers from bad markup)."""
-    try:
-        root = etree.fromstring(data, parser=etree.XMLParser(huge_tree=True, recover=False, remove_comments=True))
-        cut = False
-    except etree.XMLSyntaxError as err:
-        root = etree.fromstring(data, parser=etree.XMLParser(huge_tree=True, recover=True, remove_comments=True))
-        if root is None or next(root.iter("{*}trkpt", "trkpt"), None) is None:
-            raise ReaderError(f"not well-formed GPX XML ({err})") from None
-        cut = True
+    root, cut = parse_tree(data, "GPX", "trkpt")
     out = {"creator": root.get("creator"), "truncated": cut}
     cols = {k: [] for k in ("lat", "lon", *FIELDS, "segment")}
     for k, seg in enumerate(root.iter("{*}trkseg", "trkseg")):
@@ -108,7 +100,7 @@ def scan_tree(data: bytes) -> dict:
             cols["lon"].append((pt.get("lon") or "").encode())
             vals = dict.fromkeys(FIELDS, b"")
             for child in pt.iter():
-                name = _local(child.tag)
+                name = local_name(child.tag)
                 if name in vals and not vals[name] and child.text:
                     vals[name] = child.text.encode()
             for name in FIELDS:
@@ -117,9 +109,10 @@ def scan_tree(data: bytes) -> dict:
     if not cols["lat"]:
         rte = [p for p in root.iter("{*}rtept", "rtept")]
         if rte:
-            eles = [next((c.text for c in p if _local(c.tag) == "ele"), "") or "" for p in rte]
+            eles = [next((c.text for c in p if local_name(c.tag) == "ele"), "") or "" for p in rte]
             rte_el = next(root.iter("{*}rte", "rte"), None)
-            name = next((e.text for e in (rte_el if rte_el is not None else []) if _local(e.tag) == "name"), None) or \
+            in_route = rte_el if rte_el is not None else []
+            name = next((e.text for e in in_route if local_name(e.tag) == "name"), None) or \
                 next((e.text for e in root.iter("{*}name", "name")), None)
             out["route_points"] = {"lat": np.array([(p.get("lat") or "").encode() for p in rte], dtype="S64"),
                                    "lon": np.array([(p.get("lon") or "").encode() for p in rte], dtype="S64"),
@@ -130,7 +123,8 @@ def scan_tree(data: bytes) -> dict:
     out.update({k: np.array(v, dtype="S64") if k != "segment" else np.array(v, dtype=np.int64) for k, v in cols.items()})
     out["n"] = len(cols["lat"])
     trk = next(root.iter("{*}trk", "trk"), None)
-    meta = {_local(c.tag): (c.text or "").strip() for c in (trk if trk is not None else []) if _local(c.tag) in ("name", "type")}
+    meta = {local_name(c.tag): (c.text or "").strip() for c in (trk if trk is not None else [])
+            if local_name(c.tag) in ("name", "type")}
     out["name"], out["type"] = meta.get("name") or None, meta.get("type") or None
     return out
 
@@ -186,8 +180,6 @@ def read(data: bytes, ctx: FileContext) -> ReadResult:
 
 def course_row(route: dict, ctx: FileContext) -> pd.DataFrame:
     """One ``courses`` row (a planned route: no times, no activity)."""
-    from trailstrength.terrain import track_distance
-
     lat, lon, ele = xp.to_float(route["lat"]), xp.to_float(route["lon"]), xp.to_float(route["ele"])
     dist = track_distance(lat, lon)
     dz = np.diff(ele[np.isfinite(ele)])
@@ -197,6 +189,40 @@ def course_row(route: dict, ctx: FileContext) -> pd.DataFrame:
                          "has_altitude": bool(np.isfinite(ele).any()),
                          "gain_m": float(dz[dz > 0].sum()) if len(dz) else np.nan,
                          "loss_m": float(-dz[dz < 0].sum()) if len(dz) else np.nan})
+
+
+def read_course(source) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A course GPX (track or route; path or bytes) -> ``(points, waypoints)``, for joining race sections to it.
+
+    ``points`` has ``lat``, ``lon`` (degrees) and ``altitude_m`` per track point (route points when the file
+    has no track); ``waypoints`` has ``name``, ``lat`` and ``lon`` of every named ``<wpt>`` in file order. The
+    terrain of the course comes later (:func:`trailstrength.terrain.course_profile`).
+
+    Raises
+    ------
+    ReaderError
+        Not well-formed XML, fewer than two points, or no elevation on any point.
+    """
+    data = source if isinstance(source, bytes) else Path(source).read_bytes()
+    try:
+        root = etree.fromstring(data, parser=etree.XMLParser(huge_tree=True))
+    except etree.XMLSyntaxError as err:
+        raise ReaderError(f"course GPX: not well-formed XML ({err})") from None
+    pts = list(root.iter("{*}trkpt")) or list(root.iter("{*}rtept"))
+    if len(pts) < 2:
+        raise ReaderError("course GPX: fewer than two track or route points")
+
+    def ele(p):
+        e = p.find("{*}ele")
+        return float(e.text) if e is not None and e.text else np.nan
+
+    points = pd.DataFrame({"lat": [float(p.get("lat")) for p in pts], "lon": [float(p.get("lon")) for p in pts],
+                           "altitude_m": [ele(p) for p in pts]}, dtype=float)
+    if points["altitude_m"].isna().all():
+        raise ReaderError("course GPX: no elevation; gain, loss and grade need <ele> on the course points")
+    named = [(name, float(w.get("lat")), float(w.get("lon"))) for w in root.iter("{*}wpt")
+             if (name := (w.findtext("{*}name") or "").strip())]
+    return points, pd.DataFrame(named, columns=["name", "lat", "lon"])
 
 
 FORMATS = [Format("gpx", VERSION, "activity", sniff, read)]

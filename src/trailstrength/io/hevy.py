@@ -16,17 +16,10 @@ import re
 import numpy as np
 import pandas as pd
 
-from trailstrength.io.base import FileContext, Format, ReaderError, ReadResult, csv_header, localize
-from trailstrength.io.strength_logs import (
-    LB_KG,
-    MILE_M,
-    finish_sets,
-    fold,
-    parse_local_times,
-    read_csv_text,
-    session_ids,
-    to_number,
-)
+from trailstrength.io._csv import csv_header, read_csv_text
+from trailstrength.io.base import FileContext, Format, ReaderError, ReadResult, localize
+from trailstrength.io.strength_logs import finish_sets, fold, parse_local_times, session_ids, to_number
+from trailstrength.units import LB_KG, MILE_M
 
 REQUIRED = ["title", "start_time", "exercise_title", "set_index", "set_type", "reps"]
 SET_TYPES = {"normal": "working", "warmup": "warmup", "warm_up": "warmup", "failure": "failure",
@@ -78,7 +71,6 @@ def _distance_m(raw: pd.DataFrame) -> pd.Series:
 def read_hevy(data: bytes, ctx: FileContext) -> ReadResult:
     """Read a Hevy workout export into ``strength_sets`` rows (loads in kg, distances in m, durations in s)."""
     raw = read_csv_text(data, "Hevy export")
-    raw.columns = [c.strip().lower() for c in raw.columns]
     missing = [c for c in REQUIRED if c not in raw.columns]
     if missing or not ({"weight_kg", "weight_lbs"} & set(raw.columns)):
         raise ReaderError(f"Hevy export: missing column(s) {missing or ['weight_kg or weight_lbs']}; "

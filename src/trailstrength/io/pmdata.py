@@ -21,11 +21,11 @@ import ast
 import numpy as np
 import pandas as pd
 
-from trailstrength.io.base import FileContext, Format, ReaderError, ReadResult, csv_header, local_dates
+from trailstrength.io._csv import csv_header, read_csv_text
+from trailstrength.io.base import FileContext, Format, ReaderError, ReadResult, local_dates
 from trailstrength.io.wellness import (
     check_direction,
     normalise_regions,
-    read_text_csv,
     region_warnings,
     rescale,
     split_regions,
@@ -75,7 +75,7 @@ def sniff_wellness(data: bytes) -> bool:
 def read_wellness(data: bytes, ctx: FileContext) -> ReadResult:
     """PMSys ``wellness.csv`` -> ``wellness`` (one row per report, with its UTC time; see the module doc)."""
     what = "PMData wellness.csv"
-    raw = read_text_csv(data, what)
+    raw = read_csv_text(data, what)
     _require(raw, WELLNESS_COLUMNS, what)
     reported = _utc(raw["effective_time_frame"], what, "effective_time_frame")
     num = {c: pd.to_numeric(raw[c], errors="coerce") for c in WELLNESS_COLUMNS[1:] if c != "soreness_area"}
@@ -120,7 +120,7 @@ def read_srpe(data: bytes, ctx: FileContext) -> ReadResult:
     ``session_load_au`` = rpe × minutes (Foster's session-RPE load, arbitrary units).
     """
     what = "PMData srpe.csv"
-    raw = read_text_csv(data, what)
+    raw = read_csv_text(data, what)
     _require(raw, SRPE_COLUMNS, what)
     end = _utc(raw["end_date_time"], what, "end_date_time")
     minutes = pd.to_numeric(raw["duration_min"], errors="coerce").astype(float)
@@ -183,7 +183,7 @@ def read_injury(data: bytes, ctx: FileContext) -> ReadResult:
     parts as written (``;``-joined).
     """
     what = "PMData injury.csv"
-    raw = read_text_csv(data, what)
+    raw = read_csv_text(data, what)
     _require(raw, INJURY_COLUMNS, what)
     reported = _utc(raw["effective_time_frame"], what, "effective_time_frame")
     severity, regions, warnings = [], [], []

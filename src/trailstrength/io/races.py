@@ -14,36 +14,28 @@ Two inputs, and a course to put terrain on them:
   optional ``distance_km`` (checkpoint distance from the start): one row per athlete × checkpoint;
   ``elapsed`` is ``H:MM:SS`` or seconds since the start. Sections run between consecutive checkpoints. An
   example ships as ``trailstrength/datasets/templates/race_splits.csv``.
-* **course GPX** — :func:`add_course` gives each section its distance, gain, loss and mean grade from the
-  course profile (smoothed as runs are, :mod:`trailstrength.terrain`); checkpoint positions come from
-  ``distance_km``, from GPX waypoints named like the checkpoints, or from a ``checkpoints`` mapping.
+* **course GPX** — :func:`trailstrength.io.gpx.read_course` reads a course's points and waypoints;
+  :func:`trailstrength.terrain.add_course` gives each section its distance, gain, loss and mean grade.
 
-Runner names are **pseudonymised on reading** unless ``pseudonymise=False``: ``athlete_id`` is an HMAC-SHA256
-of the normalised name under a local secret key (argument → ``TRAILSTRENGTH_PSEUDONYM_KEY`` → a random key
-kept in ``<interim>/pseudonym.key``, git-ignored), so the same runner gets the same id across races while the
-id cannot be recomputed from a list of names without the key. Bib numbers are dropped with the names. Race, position and
-time together can still re-identify a runner through the public results page: never publish row-level data.
+Readers only read: ``athlete_id`` is the runner's **name** as written (namesakes in one file carry their bib,
+``"Ailsa Quorn #7"``), with ``name`` and ``bib`` beside it. The warehouse replaces names by keyed ids
+(:func:`trailstrength.privacy.hide_runner_names`) before anything is stored; do the same before sharing a table
+read here.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import io
-import os
 import re
-import secrets
-import unicodedata
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from lxml import etree
 
-from trailstrength import config, terrain
+from trailstrength.io._csv import read_csv_text
 from trailstrength.io.base import FileContext, Format, ReaderError, ReadResult
+from trailstrength.privacy import normalise_runner_name
+from trailstrength.units import HALF_MARATHON_M, MARATHON_M, MILE_M, parse_duration_s
 
-MARATHON_M, HALF_MARATHON_M, MILE_M = 42195.0, 21097.5, 1609.344
 RACE_COLUMNS = ["athlete_id", "race", "date", "section", "section_index", "from_checkpoint", "to_checkpoint",
                 "start_m", "end_m", "distance_m", "gain_m", "loss_m", "mean_grade", "time_s", "elapsed_s",
                 "status", "position", "category", "source"]
@@ -52,53 +44,14 @@ _FINISH = ("chiptime", "chip_time", "net_time", "nettime", "time", "finish_time"
 _HALF = ("halftime", "half_time", "half", "split_half")
 _CATEGORY = ("category", "cat", "age_group", "agegroup", "class")
 _SPLITS_REQUIRED = ["athlete", "race", "date", "checkpoint", "elapsed"]
-KEY_ENV = "TRAILSTRENGTH_PSEUDONYM_KEY"
 #: a half-way split outside this share of the finish time is a timing error (fast first halves are ~0.45)
 MIN_HALF_SHARE, MAX_HALF_SHARE = 0.3, 0.7
 
 
-# ------------------------------------------------------------------------------------------------ names
-def pseudonym_key(key: str | bytes | None = None) -> bytes:
-    """The secret for :func:`pseudonymise`: ``key`` → ``$TRAILSTRENGTH_PSEUDONYM_KEY`` → ``<interim>/pseudonym.key``
-    (created with 32 random bytes on first use; keep it to keep ids stable, never commit it)."""
-    if key is None:
-        key = os.environ.get(KEY_ENV) or None
-    if key is None:
-        path = config.path("interim") / "pseudonym.key"
-        if not path.is_file():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(secrets.token_hex(32))
-            path.chmod(0o600)
-        key = path.read_text().strip()
-    return key.encode() if isinstance(key, str) else key
-
-
-def normalise_name(name: str) -> str:
-    """``"  Élise  MACDONALD "`` -> ``"elise macdonald"`` (accents, case and spacing removed)."""
-    plain = unicodedata.normalize("NFKD", str(name)).encode("ascii", "ignore").decode()
-    return re.sub(r"\s+", " ", plain).strip().casefold()
-
-
-def pseudonymise(names: pd.Series, key: str | bytes | None = None) -> pd.Series:
-    """Stable pseudonymous runner ids ``r-<12 hex>``: HMAC-SHA256 of the normalised name under the key."""
-    k = pseudonym_key(key)
-    return names.map(lambda n: "r-" + hmac.new(k, normalise_name(n).encode(), hashlib.sha256).hexdigest()[:12])
-
-
 # ------------------------------------------------------------------------------------------------ helpers
 def _seconds(text: pd.Series) -> pd.Series:
-    """``H:MM:SS`` / ``MM:SS`` / seconds -> float seconds; blanks, ``N/A`` and ``00:00:00`` -> NaN."""
-    def one(t) -> float:
-        t = str(t).strip()
-        if re.fullmatch(r"\d+(\.\d+)?", t):
-            v = float(t)
-        elif re.fullmatch(r"\d+(:\d{1,2}){1,2}(\.\d+)?", t):
-            parts = [float(p) for p in t.split(":")]
-            v = sum(p * 60 ** i for i, p in enumerate(reversed(parts)))
-        else:
-            return np.nan
-        return v if v > 0 else np.nan
-    return text.map(one).astype(float)
+    """Times as written (``H:MM:SS``, ``MM:SS``, seconds) -> float seconds; blanks, ``N/A`` and ``00:00:00`` -> NaN."""
+    return parse_duration_s(text).where(lambda v: v > 0)
 
 
 def race_distance_m(text: str | None) -> float:
@@ -118,12 +71,9 @@ def _first(columns, names) -> str | None:
     return next((c for c in names if c in columns), None)
 
 
-def _read(data: bytes, what: str, **kw) -> pd.DataFrame:
-    try:
-        df = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, encoding="utf-8-sig", **kw)
-    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as err:
-        raise ReaderError(f"{what}: not a readable CSV ({err})") from None
-    df.columns = [re.sub(r"[\s\-]+", "_", c.strip().lower()) for c in df.columns]
+def _read(data: bytes, what: str, skiprows: int = 0) -> pd.DataFrame:
+    df = read_csv_text(data, what, skiprows=skiprows)
+    df.columns = [re.sub(r"[\s\-]+", "_", c) for c in df.columns]
     return df
 
 
@@ -155,8 +105,7 @@ def _runpandas_meta(data: bytes) -> dict | None:
             "country": first[3] if len(first) > 3 else None}
 
 
-def read_results(source, *, race: str | None = None, date=None, distance_m: float | None = None,
-                 pseudonymise_names: bool = True, key: str | bytes | None = None) -> pd.DataFrame:
+def read_results(source, *, race: str | None = None, date=None, distance_m: float | None = None) -> pd.DataFrame:
     """A results CSV (path or bytes) -> ``races`` rows, one per runner and section (see the module doc).
 
     Parameters
@@ -164,16 +113,14 @@ def read_results(source, *, race: str | None = None, date=None, distance_m: floa
     race, date, distance_m
         Race name, race day and race distance (m); taken from the runpandas metadata line when the file has
         one and these are not given.
-    pseudonymise_names
-        Replace names by :func:`pseudonymise` ids and drop bibs (default). ``False`` keeps ``name`` and
-        ``bib`` and uses the name as ``athlete_id``.
-    key
-        Pseudonymisation secret (see :func:`pseudonym_key`).
 
     Returns
     -------
     DataFrame
-        :data:`RACE_COLUMNS` (times in s, distances in m; gain/loss/grade missing until :func:`add_course`).
+        :data:`RACE_COLUMNS` (times in s, distances in m; gain/loss/grade missing until
+        :func:`trailstrength.terrain.add_course`), plus ``name`` and ``bib``. ``athlete_id`` is the runner's name
+        (with ``#<bib>`` for namesakes): pass the table through :func:`trailstrength.privacy.hide_runner_names`
+        before storing or sharing it. Rows are ordered by position, then file order (DNF and DNS last).
     """
     data = _bytes(source)
     meta = _runpandas_meta(data) or {}
@@ -193,18 +140,15 @@ def read_results(source, *, race: str | None = None, date=None, distance_m: floa
     position = pd.to_numeric(raw[pos_col], errors="coerce")
     status = np.where(position.notna(), "finished", raw[pos_col].str.strip().str.lower().replace("", "unknown"))
     finish = _seconds(raw[finish_col]).where(position.notna())
-    # namesakes within one file are different runners: their ids also hash the bib (or the row)
-    twin = names.map(normalise_name).duplicated(keep=False)
-    tag = raw["bib"].str.strip() if "bib" in raw else pd.Series(raw.index.astype(str), index=raw.index)
+    # namesakes within one file are different runners: their ids also carry the bib (or the row)
+    twin = names.map(normalise_runner_name).duplicated(keep=False)
+    tag = raw["bib"] if "bib" in raw else pd.Series(raw.index.astype(str), index=raw.index)
     who = names.where(~twin, names + " #" + tag)
-    ids = pseudonymise(who, key) if pseudonymise_names else who
-    runner = pd.DataFrame({"athlete_id": ids, "race": race, "date": day, "status": status, "position": position,
+    runner = pd.DataFrame({"athlete_id": who, "race": race, "date": day, "status": status, "position": position,
                            "category": raw[_first(raw.columns, _CATEGORY)] if _first(raw.columns, _CATEGORY) else None,
-                           "source": "results_csv"})
-    if not pseudonymise_names:
-        runner["name"] = names
-        if "bib" in raw:
-            runner["bib"] = raw["bib"]
+                           "source": "results_csv", "name": names, "_row": np.arange(len(raw))})
+    if "bib" in raw:
+        runner["bib"] = raw["bib"]
     for c in ("guntime", "gun_time"):
         if c in raw and c != finish_col:
             runner["gun_time_s"] = _seconds(raw[c]).where(position.notna())
@@ -225,15 +169,18 @@ def read_results(source, *, race: str | None = None, date=None, distance_m: floa
             runner.assign(section="half–finish", section_index=1, from_checkpoint="half", to_checkpoint="finish",
                           start_m=half_m, end_m=total, time_s=finish - half, elapsed_s=finish),
         ]
-    out = pd.concat(sections, ignore_index=True).sort_values(["position", "athlete_id", "section_index"],
+    out = pd.concat(sections, ignore_index=True).sort_values(["position", "_row", "section_index"],
                                                              na_position="last", kind="stable")
-    return _finish(out)
+    return _finish(out.drop(columns="_row"))
 
 
 # ------------------------------------------------------------------------------------------------ splits
-def read_splits(source, *, pseudonymise_names: bool = True, key: str | bytes | None = None) -> pd.DataFrame:
+def read_splits(source) -> pd.DataFrame:
     """A section-splits CSV (path or bytes; ``athlete,race,date,checkpoint,elapsed[,distance_km]``) -> ``races``
-    rows, one per athlete × race × section between consecutive checkpoints (ordered by elapsed time)."""
+    rows, one per athlete × race × section between consecutive checkpoints (ordered by elapsed time).
+
+    Spellings of one name (``Ona Brisk``, ``ona  brisk``) are one runner; ``athlete_id`` is the name as first
+    written (see :func:`read_results` on names)."""
     raw = _read(_bytes(source), "splits CSV")
     missing = [c for c in _SPLITS_REQUIRED if c not in raw]
     if missing:
@@ -243,9 +190,11 @@ def read_splits(source, *, pseudonymise_names: bool = True, key: str | bytes | N
     bad = raw["elapsed_s"].isna() & ~raw["checkpoint"].str.strip().str.lower().eq("start")
     if bad.any():
         raise ReaderError(f"splits CSV: rows {list(raw.index[bad][:5])} have no elapsed time (H:MM:SS or seconds)")
-    raw["athlete_id"] = pseudonymise(raw["athlete"], key) if pseudonymise_names else raw["athlete"].str.strip()
+    runner = raw["athlete"].map(normalise_runner_name)
+    raw["athlete_id"] = raw.groupby(runner, sort=False)["athlete"].transform("first")
     rows = []
-    for (aid, race, day), g in raw.groupby(["athlete_id", "race", "date"], sort=False):
+    for (_, race, day), g in raw.groupby([runner, "race", "date"], sort=False):
+        aid = g["athlete_id"].iloc[0]
         g = g[~g["checkpoint"].str.strip().str.lower().eq("start")].sort_values("elapsed_s")
         prev_name, prev_t, prev_m = "start", 0.0, 0.0
         for i, r in enumerate(g.itertuples()):
@@ -258,85 +207,6 @@ def read_splits(source, *, pseudonymise_names: bool = True, key: str | bytes | N
     if not rows:
         raise ReaderError("splits CSV: no checkpoint rows")
     return _finish(pd.DataFrame(rows))
-
-
-# ------------------------------------------------------------------------------------------------ course
-def course_profile(source, params: terrain.TerrainParams | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """A course GPX (track or route, path or bytes) -> (profile, waypoints).
-
-    ``profile`` is :func:`trailstrength.terrain.resample_by_distance` of the course (``distance_m``, smoothed
-    ``altitude_m``); ``waypoints`` has ``name`` and ``at_m`` (distance along the course of the nearest course
-    point, taken in course order so an out-and-back finds the right passage).
-    """
-    try:
-        root = etree.fromstring(_bytes(source), parser=etree.XMLParser(huge_tree=True))
-    except etree.XMLSyntaxError as err:
-        raise ReaderError(f"course GPX: not well-formed XML ({err})") from None
-    pts = list(root.iter("{*}trkpt")) or list(root.iter("{*}rtept"))
-    if len(pts) < 2:
-        raise ReaderError("course GPX: fewer than two track or route points")
-
-    def ele(p):
-        e = p.find("{*}ele")
-        return float(e.text) if e is not None and e.text else np.nan
-
-    lat = np.array([float(p.get("lat")) for p in pts])
-    lon = np.array([float(p.get("lon")) for p in pts])
-    alt = np.array([ele(p) for p in pts])
-    if np.isnan(alt).all():
-        raise ReaderError("course GPX: no elevation; gain, loss and grade need <ele> on the course points")
-    samples = pd.DataFrame({"lat": lat, "lon": lon, "altitude_m": alt, "elapsed_s": np.nan, "distance_m": np.nan})
-    profile = terrain.resample_by_distance(samples, params or terrain.TerrainParams())
-    along = terrain.track_distance(lat, lon)
-    wpts, last = [], 0
-    for w in root.iter("{*}wpt"):
-        name = (w.findtext("{*}name") or "").strip()
-        if not name:
-            continue
-        dlat = lat[last:] - float(w.get("lat"))
-        dlon = (lon[last:] - float(w.get("lon"))) * np.cos(np.radians(lat[last:]))
-        d2 = dlat**2 + dlon**2
-        last += int(np.argmin(d2))
-        wpts.append({"name": name, "at_m": float(along[last])})
-    return profile, pd.DataFrame(wpts, columns=["name", "at_m"])
-
-
-def _section_terrain(profile: pd.DataFrame, start: float, end: float) -> tuple[float, float, float]:
-    x, a = profile["distance_m"].to_numpy(float), profile["altitude_m"].to_numpy(float)
-    if not (np.isfinite(start) and np.isfinite(end)) or end <= start:
-        return np.nan, np.nan, np.nan
-    inside = (x > start) & (x < end)
-    xs = np.concatenate([[start], x[inside], [end]])
-    alts = np.interp(xs, x, a)
-    gain, loss = terrain.ascent_descent(alts)
-    return gain, loss, (alts[-1] - alts[0]) / (end - start)
-
-
-def add_course(races: pd.DataFrame, course, *, checkpoints: dict[str, float] | None = None,
-               params: terrain.TerrainParams | None = None) -> pd.DataFrame:
-    """Fill each section's ``start_m``/``end_m`` (where missing), ``distance_m``, ``gain_m``, ``loss_m`` (m) and
-    ``mean_grade`` (net altitude change ÷ distance, a fraction) from a course GPX.
-
-    Checkpoint positions: the rows' own ``start_m``/``end_m``, else ``checkpoints`` (name → km from the start),
-    else GPX waypoints of the same name (case-insensitive); ``start`` is 0 and ``finish`` the course length.
-    """
-    profile, wpts = course_profile(course, params)
-    length = float(profile["distance_m"].iloc[-1])
-    where = {"start": 0.0, "finish": length}
-    where.update({str(n).strip().lower(): m for n, m in zip(wpts["name"], wpts["at_m"])})
-    where.update({str(n).strip().lower(): km * 1000.0 for n, km in (checkpoints or {}).items()})
-    out = races.copy()
-    for side, col in (("from_checkpoint", "start_m"), ("to_checkpoint", "end_m")):
-        located = out[side].astype(str).str.strip().str.lower().map(where)
-        out[col] = out[col].where(out[col].notna(), located)
-    unresolved = sorted(set(out.loc[out["start_m"].isna(), "from_checkpoint"])
-                        | set(out.loc[out["end_m"].isna(), "to_checkpoint"]))
-    if unresolved:
-        raise ReaderError(f"course: checkpoint(s) {unresolved} are not GPX waypoints; give distance_km or checkpoints=")
-    terr = [_section_terrain(profile, s, e) for s, e in zip(out["start_m"], out["end_m"])]
-    out["distance_m"] = out["end_m"] - out["start_m"]
-    out[["gain_m", "loss_m", "mean_grade"]] = np.array(terr, dtype=float).reshape(-1, 3)
-    return out
 
 
 # ------------------------------------------------------------------------------------------------ formats
@@ -360,7 +230,7 @@ def read_splits_file(data: bytes, ctx: FileContext) -> ReadResult:
 
 
 #: Registered in :data:`trailstrength.io.FORMATS`: results and splits files in an athlete folder land in the
-#: warehouse's ``races`` table, where ``athlete_id`` is the runner's pseudonym (``source_file`` names the folder).
+#: warehouse's ``races`` table, where ``athlete_id`` is the runner's keyed id (``source_file`` names the folder).
 FORMATS = [
     Format("race_results", "1", "race", sniff_results, read_results_file),
     Format("race_splits", "1", "race", sniff_splits, read_splits_file),

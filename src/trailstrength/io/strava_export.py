@@ -20,13 +20,13 @@ from __future__ import annotations
 import csv
 import io
 import posixpath
-from datetime import datetime
 
 import numpy as np
 import pandas as pd
 
+from trailstrength.io._csv import csv_header
 from trailstrength.io.activity_rows import local_date_of, sport_name
-from trailstrength.io.base import FileContext, Format, ReaderError, ReadResult, csv_header
+from trailstrength.io.base import FileContext, Format, ReaderError, ReadResult
 
 VERSION = "1"
 # canonical key -> header names (English, German); a header listed twice maps to key, key_2

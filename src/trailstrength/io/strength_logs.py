@@ -4,7 +4,7 @@ The app readers live beside this module (:mod:`~trailstrength.io.strong`, :mod:`
 :mod:`~trailstrength.io.fitnotes`). Each returns a ``strength_sets`` frame *before* exercise classification (the
 cleaning step adds the taxonomy columns) with the columns of :data:`SET_COLUMNS`:
 
-* loads in kg (1 lb = 0.45359237 kg, the international avoirdupois pound); a body-weight set has ``load_kg`` 0 and
+* loads in kg (:data:`trailstrength.units.LB_KG` per pound); a body-weight set has ``load_kg`` 0 and
   ``bodyweight`` True;
 * ``performed_at`` the session start as a UTC instant (NaT when the log has dates only), ``local_date`` the
   athlete's local calendar day;
@@ -16,20 +16,16 @@ cleaning step adds the taxonomy columns) with the columns of :data:`SET_COLUMNS`
 
 from __future__ import annotations
 
-import io
 import re
 import unicodedata
 
 import numpy as np
 import pandas as pd
 
-from trailstrength.io.base import FileContext, Format, ReaderError, ReadResult, csv_header, localize
+from trailstrength.io._csv import csv_header, read_csv_text
+from trailstrength.io.base import FileContext, Format, ReaderError, ReadResult, localize
+from trailstrength.units import WEIGHT_KG
 
-LB_KG = 0.45359237  # kg per international pound
-MILE_M = 1609.344  # m per international mile
-DISTANCE_M = {"km": 1000.0, "kms": 1000.0, "m": 1.0, "meters": 1.0, "metres": 1.0, "mi": MILE_M, "mi.": MILE_M,
-              "mile": MILE_M, "miles": MILE_M, "ft": 0.3048, "feet": 0.3048, "yd": 0.9144, "yards": 0.9144}
-WEIGHT_KG = {"kg": 1.0, "kgs": 1.0, "kilograms": 1.0, "lb": LB_KG, "lbs": LB_KG, "pounds": LB_KG}
 SET_TYPES = ("working", "warmup", "failure", "drop")
 SET_COLUMNS = [
     "athlete_id", "performed_at", "local_date", "session_id", "exercise_raw", "set_index", "set_type", "reps",
@@ -47,18 +43,6 @@ def fold(text: str) -> str:
     text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
     text = text.replace("’", "'").strip().strip('"').strip()
     return re.sub(r"\s+", " ", text)
-
-
-def read_csv_text(data: bytes, what: str) -> pd.DataFrame:
-    """All cells as stripped strings ("" when empty); comma or semicolon separated, UTF-8 with or without BOM."""
-    head = data[:4096].decode("utf-8", errors="replace").lstrip("\ufeff").splitlines()
-    first = head[0] if head else ""
-    sep = ";" if first.count(";") > first.count(",") else ","
-    try:
-        df = pd.read_csv(io.BytesIO(data), sep=sep, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (pd.errors.ParserError, UnicodeDecodeError) as err:
-        raise ReaderError(f"{what}: not a readable CSV ({err})") from None
-    return df.apply(lambda col: col.str.strip())
 
 
 def to_number(values: pd.Series) -> pd.Series:
@@ -86,32 +70,6 @@ def parse_local_times(values: pd.Series, formats: list[str]) -> pd.Series:
             break
         out[missing] = pd.to_datetime(text[missing], format=fmt, errors="coerce")
     return out.astype("datetime64[ns]")
-
-
-_DURATION_RE = re.compile(r"^(?:(?P<h>\d+)\s*h)?\s*(?:(?P<m>\d+)\s*m(?:in)?)?\s*(?:(?P<s>\d+)\s*s(?:ec)?)?$")
-
-
-def parse_duration_s(values: pd.Series) -> pd.Series:
-    """Durations in seconds from ``1h 5m``, ``38min``, ``53m``, ``45s``, ``1:05:00``, ``0:45`` (m:s) or bare seconds."""
-    text = values.astype("str").str.strip().str.lower()
-    parts = text.str.extract(_DURATION_RE)
-    spelled = parts.astype("float64").fillna(0) @ np.array([3600.0, 60.0, 1.0])
-    has_unit = parts.notna().any(axis=1) & text.ne("")
-    clock = text.str.extract(r"^(?:(\d+):)?(\d{1,2}):(\d{2})$").astype("float64")
-    clocked = clock[0].fillna(0) * 3600 + clock[1] * 60 + clock[2]
-    plain = pd.to_numeric(text, errors="coerce")
-    return pd.Series(np.where(has_unit, spelled, np.nan), index=values.index).fillna(clocked).fillna(plain)
-
-
-def tempo_eccentric_s(tempo: pd.Series) -> pd.Series:
-    """Lowering (eccentric) seconds from a tempo string: the first number of ``3-1-1`` / ``4/0/1``, the first
-    digit of the compact ``31X1`` / ``4010`` notation (each phase one digit, ``X`` = explosive), a bare ``3`` or
-    ``3 s`` as the lowering time itself; NaN otherwise."""
-    text = tempo.astype("str")
-    separated = text.str.extract(r"^\s*(\d+(?:\.\d+)?)\s*[-/:,]", expand=False)
-    compact = text.str.extract(r"^\s*(\d)[\dxX]{2,3}\s*$", expand=False)
-    bare = text.str.extract(r"^\s*(\d+(?:\.\d+)?)\s*s?\s*$", expand=False)
-    return pd.to_numeric(separated.fillna(compact).fillna(bare), errors="coerce")
 
 
 def finish_sets(df: pd.DataFrame, ctx: FileContext, source: str) -> pd.DataFrame:
@@ -200,7 +158,6 @@ def read_template(data: bytes, ctx: FileContext) -> ReadResult:
     ``time, set_type, rpe, rir, tempo, notes``. Dates are local (``YYYY-MM-DD``), times local ``HH:MM``; ``unit``
     is ``kg`` or ``lb`` per row; ``tempo`` like ``3-1-1`` (its first number is the lowering time in s)."""
     raw = read_csv_text(data, "strength template")
-    raw.columns = [c.strip().lower() for c in raw.columns]
     missing = [c for c in TEMPLATE_REQUIRED if c not in raw.columns]
     if missing:
         raise ReaderError(f"strength template: missing column(s) {missing}; found {list(raw.columns)}")

@@ -23,21 +23,12 @@ from __future__ import annotations
 
 import re
 
-import numpy as np
 import pandas as pd
 
-from trailstrength.io.base import FileContext, Format, ReaderError, ReadResult, csv_header, localize
-from trailstrength.io.strength_logs import (
-    DISTANCE_M,
-    WEIGHT_KG,
-    finish_sets,
-    fold,
-    parse_duration_s,
-    parse_local_times,
-    read_csv_text,
-    session_ids,
-    to_number,
-)
+from trailstrength.io._csv import csv_header, read_csv_text
+from trailstrength.io.base import FileContext, Format, ReaderError, ReadResult, localize
+from trailstrength.io.strength_logs import finish_sets, fold, parse_local_times, session_ids, to_number
+from trailstrength.units import DISTANCE_M, WEIGHT_KG, parse_duration_s
 
 _NAMES: dict[str, tuple[str, ...]] = {
     # canonical: English, French, German, Spanish header names (folded: lower case, no accents)
@@ -123,7 +114,7 @@ def _unit_factor(raw: pd.DataFrame, value: str, header_unit: str | None, table: 
 
 def read_strong(data: bytes, ctx: FileContext) -> ReadResult:
     """Read a Strong export (any dialect above) into ``strength_sets`` rows (loads in kg, distances in m)."""
-    raw = read_csv_text(data, "Strong export")
+    raw = read_csv_text(data, "Strong export", lower_header=False)
     mapping = map_headers(raw.columns)
     found = {canon for canon, _ in mapping.values()}
     missing = [c for c in REQUIRED if c not in found]

@@ -20,9 +20,9 @@ import re
 
 import numpy as np
 import pandas as pd
-from lxml import etree
 
 from trailstrength.io import xml_points as xp
+from trailstrength.io._xml import local_name, parse_tree
 from trailstrength.io.activity_rows import activities_frame, activity_row, iso_offset_s, sport_name
 from trailstrength.io.base import FileContext, Format, ReaderError, ReadResult, text_head
 
@@ -36,10 +36,6 @@ POINT_FIELDS = {"time": "Time", "lat": "LatitudeDegrees", "lon": "LongitudeDegre
 def sniff(data: bytes) -> bool:
     head = text_head(data, 2048)
     return head.startswith("<") and bool(re.search(r"<(\w+:)?TrainingCenterDatabase[\s>]", head))
-
-
-def _local(tag) -> str:
-    return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
 
 
 def scan_fast(data: bytes) -> list[dict]:
@@ -108,38 +104,32 @@ def _lap_totals(ix: xp.TagIndex, starts: np.ndarray, ends: np.ndarray) -> tuple[
 
 def scan_tree(data: bytes) -> list[dict]:
     """The same as :func:`scan_fast` from an lxml tree (reference path; keeps points before broken markup)."""
-    text = data.lstrip()
-    try:
-        root = etree.fromstring(text, parser=etree.XMLParser(huge_tree=True, remove_comments=True))
-    except etree.XMLSyntaxError as err:
-        root = etree.fromstring(text, parser=etree.XMLParser(huge_tree=True, recover=True, remove_comments=True))
-        if root is None or next(root.iter("{*}Trackpoint", "Trackpoint"), None) is None:
-            raise ReaderError(f"not well-formed TCX XML ({err})") from None
+    root, _ = parse_tree(data, "TCX", "Trackpoint")
     out = []
     for act in root.iter("{*}Activity", "Activity"):
         cols = {c: [] for c in (*POINT_FIELDS, "heart_rate")}
         for pt in act.iter("{*}Trackpoint", "Trackpoint"):
             vals = dict.fromkeys(cols, b"")
             for el in pt.iter():
-                name = _local(el.tag)
+                name = local_name(el.tag)
                 col = next((c for c, local in POINT_FIELDS.items() if local == name), None)
-                if name == "Value" and _local(el.getparent().tag) == "HeartRateBpm":
+                if name == "Value" and local_name(el.getparent().tag) == "HeartRateBpm":
                     col = "heart_rate"
                 if col and not vals[col] and el.text:
                     vals[col] = el.text.encode()
             for c in cols:
                 cols[c].append(vals[c])
-        laps = [lap for lap in act if _local(lap.tag) == "Lap"]
+        laps = [lap for lap in act if local_name(lap.tag) == "Lap"]
 
         def lap_total(local):
-            vals = [next((c.text for c in lap if _local(c.tag) == local), None) for lap in laps]
+            vals = [next((c.text for c in lap if local_name(c.tag) == local), None) for lap in laps]
             vals = [float(v) for v in vals if v]
             return float(sum(vals)) if vals else np.nan
 
-        creator = next((c for c in act if _local(c.tag) == "Creator"), None)
+        creator = next((c for c in act if local_name(c.tag) == "Creator"), None)
         out.append({**{c: np.array(v, dtype="S64") for c, v in cols.items()}, "sport": act.get("Sport"),
-                    "id": next(((c.text or "").strip() for c in act if _local(c.tag) == "Id"), None),
-                    "device": next(((c.text or "").strip() for c in creator if _local(c.tag) == "Name"), None)
+                    "id": next(((c.text or "").strip() for c in act if local_name(c.tag) == "Id"), None),
+                    "device": next(((c.text or "").strip() for c in creator if local_name(c.tag) == "Name"), None)
                     if creator is not None else None,
                     "n_laps": len(laps), "lap_time_s": lap_total("TotalTimeSeconds"),
                     "lap_distance_m": lap_total("DistanceMeters")})

@@ -21,13 +21,13 @@ scale       raw range     meaning of a higher raw value
 
 from __future__ import annotations
 
-import io
 import re
 
 import numpy as np
 import pandas as pd
 
-from trailstrength.io.base import FileContext, Format, ReaderError, ReadResult, csv_header, localize
+from trailstrength.io._csv import csv_header, read_csv_text
+from trailstrength.io.base import FileContext, Format, ReaderError, ReadResult, localize
 
 REGIONS = ("quads", "hamstrings", "glutes", "calves", "lower_back", "other")
 #: scale name -> (lowest raw value, highest raw value, True when a higher raw value means *less* sore)
@@ -159,15 +159,6 @@ def wellness_frame(ctx: FileContext, local_date: pd.Series, source: str, **colum
     return pd.DataFrame(out)[WELLNESS_COLUMNS]
 
 
-def read_text_csv(data: bytes, what: str) -> pd.DataFrame:
-    try:
-        raw = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as err:
-        raise ReaderError(f"{what}: not a readable CSV ({err})") from None
-    raw.columns = [c.strip().lower() for c in raw.columns]
-    return raw
-
-
 def region_warnings(unknown: set[str]) -> list[str]:
     if not unknown:
         return []
@@ -190,7 +181,7 @@ def read_template(data: bytes, ctx: FileContext) -> ReadResult:
     """Soreness diary template: ``date,soreness`` + optional ``time`` (local HH:MM; several reports a day are
     kept), ``regions`` (``;``-separated), ``scale`` (a key of :data:`SCALES`, default ``0-10``), ``fatigue``
     (0–10, higher = more tired) and ``sleep_h`` (hours)."""
-    raw = read_text_csv(data, "soreness diary")
+    raw = read_csv_text(data, "soreness diary")
     day = pd.to_datetime(raw["date"], format="%Y-%m-%d", errors="coerce")
     value = pd.to_numeric(raw["soreness"], errors="coerce")
     scale = raw.get("scale", pd.Series("", index=raw.index)).str.strip().replace("", "0-10")
@@ -245,7 +236,7 @@ def read_intervals(data: bytes, ctx: FileContext) -> ReadResult:
     (severity none / minor (niggle) / moderate (poor) / major (injured)), sleepSecs (→ hours), restingHR
     (bpm), hrv (rMSSD, ms), weight (kg). Days with none of these are skipped.
     """
-    raw = read_text_csv(data, "intervals.icu wellness")
+    raw = read_csv_text(data, "intervals.icu wellness")
     date_col = raw.columns[0]
     day = pd.to_datetime(raw[date_col].str.slice(0, 10), format="%Y-%m-%d", errors="coerce")
     if day.isna().any():

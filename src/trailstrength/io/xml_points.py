@@ -20,6 +20,7 @@ import re
 
 import numpy as np
 import pandas as pd
+
 from trailstrength.errors import NeedsTree  # noqa: F401  (re-exported)
 
 _PREFIX = rb"(?:[\w.-]+:)?"

@@ -6,7 +6,11 @@
 - :mod:`~trailstrength.models.bootstrap`, :mod:`~trailstrength.models.ordinal`, :mod:`~trailstrength.models.rmcorr`,
   :mod:`~trailstrength.models.lags`, :mod:`~trailstrength.models.multiplicity`: the building blocks;
 - :mod:`~trailstrength.models.speccurve`: the specification curve;
-- :mod:`~trailstrength.simulate.panels`, :mod:`~trailstrength.models.power`: simulated panels and power.
+- :mod:`~trailstrength.models.power`: power by simulation (panels from :mod:`trailstrength.simulate.panels`);
+- :mod:`~trailstrength.models.studies`: the partial analyses of the public datasets (PMData, Lövdal et al.);
+- :mod:`~trailstrength.models.units`: the one vocabulary of units for model terms.
+
+Models fit and simulate; they never draw (figures are in :mod:`trailstrength.viz`).
 
 Every model returns the tidy effects vocabulary :data:`EFFECT_COLUMNS` (DESIGN §8).
 """
@@ -16,7 +20,7 @@ from trailstrength.models.lags import distributed_lags, fit_lags
 from trailstrength.models.mixed import EFFECT_COLUMNS, MixedFit, fit_mixed, within_between
 from trailstrength.models.multiplicity import adjust_effects, benjamini_hochberg, holm
 from trailstrength.models.ordinal import SORENESS_BINS, bin_soreness, fit_ordinal_clm, fit_ordinal_gee
-from trailstrength.models.power import minimal_detectable_effect, power_curve
+from trailstrength.models.power import minimal_detectable_effect, simulate_power
 from trailstrength.models.primary import (
     DEFAULT_H1_COVARIATES,
     DEFAULT_H2_COVARIATES,
@@ -54,8 +58,8 @@ __all__ = [
     "fit_ordinal_gee",
     "holm",
     "minimal_detectable_effect",
-    "power_curve",
     "rmcorr",
     "run_specs",
     "secondary_effects",
+    "simulate_power",
 ]

@@ -38,8 +38,9 @@ from trailstrength.features.panels import UNUSABLE_ALTITUDE
 from trailstrength.models.bootstrap import bootstrap_inference
 from trailstrength.models.mixed import fit_mixed
 from trailstrength.models.multiplicity import adjust_effects
-from trailstrength.models.primary import DEFAULT_H2_COVARIATES, predictor_unit, split_terms
+from trailstrength.models.primary import DEFAULT_H2_COVARIATES, split_terms
 from trailstrength.models.tidy import EFFECT_COLUMNS
+from trailstrength.models.units import OUTCOME_UNITS, predictor_unit
 
 __all__ = ["MIN_CLIMB_LENGTH_M", "H6_BINS", "climb_panel", "fit_h3", "fit_h4", "fit_h5", "fit_h6", "fit_h7",
            "claims_effects"]
@@ -52,27 +53,6 @@ H1_COVARIATES_NO_GRADE = ("descent_100m_28d", "run_km_28d", "duration_h")
 #: H6 categories of weekly hinge sets: (label, lower bound exclusive, upper bound inclusive); reference is 0.
 H6_BINS = (("sets_0_3", 0.0, 3.0), ("sets_3_6", 3.0, 6.0), ("sets_gt6", 6.0, np.inf))
 
-_UNITS = {
-    "hinge_sets_28d": "weekly hinge set",
-    "pure_hinge_sets_28d": "weekly pure-hinge (RDL-type) set",
-    "deadlift_sets_28d": "weekly conventional / trap-bar deadlift set",
-    "hinge_ecc_tut_min_28d": "minute/week of hinge eccentric time under tension",
-    "hinge_unilateral_share_28d": "unit of unilateral share of hinge sets (0 -> 1 = none -> all unilateral)",
-    "mean_climb_grade": "unit grade (1.0 = 100 %)",
-    **{f"hinge_{b[0]}": f"week category {b[0].replace('sets_', '').replace('_', '-')} hinge sets vs 0"
-       for b in H6_BINS},
-}
-
-
-def _unit(outcome_unit: str, term: str) -> str:
-    base = term.removesuffix("_within").removesuffix("_between")
-    if base in _UNITS:
-        side = " (within athlete)" if term.endswith("_within") else " (between athletes)" \
-            if term.endswith("_between") else ""
-        return f"{outcome_unit} per {_UNITS[base]}{side}"
-    return predictor_unit(outcome_unit, term)
-
-
 def _label(effects: pd.DataFrame, claim: str) -> pd.DataFrame:
     out = effects.copy()
     out["primary"] = False
@@ -80,7 +60,7 @@ def _label(effects: pd.DataFrame, claim: str) -> pd.DataFrame:
     return out[EFFECT_COLUMNS].reset_index(drop=True)
 
 
-def _fit(panel, outcome, outcome_unit, exposures, covariates, hypothesis, claim, inference="bootstrap"):
+def _fit(panel, outcome, exposures, covariates, hypothesis, claim, inference="bootstrap"):
     """Mixed model with every exposure split within/between; returns (labelled effects, MixedFit, bootstrap).
 
     ``inference="bootstrap"`` replaces the Wald CI and p of the exposure terms by the athlete cluster bootstrap
@@ -91,7 +71,8 @@ def _fit(panel, outcome, outcome_unit, exposures, covariates, hypothesis, claim,
     exposure_terms = [f"{e}_{s}" for e in exposures for s in ("within", "between")]
     terms = list(dict.fromkeys([*exposure_terms, *covariates]))
     data = split_terms(panel, outcome, terms, hypothesis)
-    fit = fit_mixed(data, outcome, terms, hypothesis=hypothesis, units={t: _unit(outcome_unit, t) for t in terms})
+    units = {t: predictor_unit(OUTCOME_UNITS[outcome], t) for t in terms}
+    fit = fit_mixed(data, outcome, terms, hypothesis=hypothesis, units=units)
     effects, boot = fit.effects, None
     if inference == "bootstrap":
         effects, boot = bootstrap_inference(effects, data, fit, exposure_terms, n_boot=BOOTSTRAP_REPLICATES)
@@ -132,7 +113,7 @@ def fit_h3(panel: pd.DataFrame, inference: str = "bootstrap") -> pd.DataFrame:
     covs, dropped = _covariates(panel, H3_COVARIATES)
     claim = "H3 hip-extension power -> climbing; runs with >= 500 m of climb segments; H1 covariates with mean " \
             "climb grade (gain/length) for the descent grade" + (f"; {dropped}" if dropped else "")
-    return _fit(panel, "climb_performance_index", "cpi", ["hinge_sets_28d"], covs, "H3", claim, inference)[0]
+    return _fit(panel, "climb_performance_index", ["hinge_sets_28d"], covs, "H3", claim, inference)[0]
 
 
 # ----------------------------------------------------------------------------- H4
@@ -177,7 +158,7 @@ def fit_h4(panel: pd.DataFrame, inference: str = "bootstrap") -> pd.DataFrame:
     covs, dropped = _covariates(panel, ("descent_100m_28d", "run_km_28d", "mean_descent_grade", "duration_h"))
     if dropped:
         claim += f"; {dropped}"
-    effects, fit, boot = _fit(panel, "dpi", "dpi", ["pure_hinge_sets_28d", "deadlift_sets_28d"], covs, "H4",
+    effects, fit, boot = _fit(panel, "dpi", ["pure_hinge_sets_28d", "deadlift_sets_28d"], covs, "H4",
                               claim, inference)
     diff = _difference_row(fit, effects, "pure_hinge_sets_28d_within", "deadlift_sets_28d_within",
                            "pure_minus_conventional_within", claim, boot)
@@ -193,12 +174,12 @@ def fit_h5(h1: pd.DataFrame, h2: pd.DataFrame | None = None, inference: str = "b
     parts = []
     covs, dropped = _covariates(h1, ("descent_100m_28d", "run_km_28d", "mean_descent_grade", "duration_h"))
     p1 = h1.assign(hinge_ecc_tut_min_28d=h1["hinge_ecc_tut_s_28d"] / 60.0)
-    parts.append(_fit(p1, "dpi", "dpi", ["hinge_ecc_tut_min_28d"], covs, "H5",
+    parts.append(_fit(p1, "dpi", ["hinge_ecc_tut_min_28d"], covs, "H5",
                       claim + "; H1 outcome" + (f"; {dropped}" if dropped else ""), inference)[0])
     if h2 is not None and "hinge_ecc_tut_s_28d" in h2.columns:
         covs2, dropped2 = _covariates(h2, DEFAULT_H2_COVARIATES)
         p2 = h2.assign(hinge_ecc_tut_min_28d=h2["hinge_ecc_tut_s_28d"] / 60.0)
-        parts.append(_fit(p2, "soreness_peak_72h", "soreness points", ["hinge_ecc_tut_min_28d"], covs2, "H5",
+        parts.append(_fit(p2, "soreness_peak_72h", ["hinge_ecc_tut_min_28d"], covs2, "H5",
                           claim + "; H2 outcome" + (f"; {dropped2}" if dropped2 else ""), inference)[0])
     return pd.concat(parts, ignore_index=True)[EFFECT_COLUMNS]
 
@@ -226,7 +207,7 @@ def fit_h6(panel: pd.DataFrame, exposure: str = "hinge_sets_28d", inference: str
     counts = ", ".join(f"{n}: {int(np.nansum(p[n]))}" for n in names) + f", 0: {int((x == 0).sum())}"
     covs, dropped = _covariates(p, ("descent_100m_28d", "run_km_28d", "mean_descent_grade", "duration_h"))
     claim += f"; runs per category {counts}" + (f"; {dropped}" if dropped else "")
-    effects = _fit(p, "dpi", "dpi", names, covs, "H6", claim, inference)[0]
+    effects = _fit(p, "dpi", names, covs, "H6", claim, inference)[0]
     is_cat = effects["term"].str.startswith("hinge_sets_")
     within = is_cat & effects["term"].str.endswith("_within")
     return pd.concat([effects[within], effects[is_cat & ~within], effects[~is_cat]],
@@ -243,7 +224,7 @@ def fit_h7(panel: pd.DataFrame, exposure: str = "hinge_unilateral_share_28d",
     covs, dropped = _covariates(panel, ("hinge_sets_28d", "descent_100m_28d", "run_km_28d", "mean_descent_grade",
                                         "duration_h"))
     claim += "; adjusted for total weekly hinge sets" + (f"; {dropped}" if dropped else "")
-    return _fit(panel, "dpi", "dpi", [exposure], covs, "H7", claim, inference)[0]
+    return _fit(panel, "dpi", [exposure], covs, "H7", claim, inference)[0]
 
 
 # ----------------------------------------------------------------------------- bundle

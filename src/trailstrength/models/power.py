@@ -1,6 +1,6 @@
 r"""Power and minimal detectable effect of the primary models, by simulation.
 
-For a planned cohort (athletes × weeks) :func:`power_curve` simulates cohorts with the
+For a planned cohort (athletes × weeks) :func:`simulate_power` simulates cohorts with the
 generative model of :mod:`trailstrength.simulate` (via the fast day-by-day twin in
 :mod:`trailstrength.simulate.panels`), plants a grid of within-athlete hinge effects,
 fits the pre-registered H1 and H2 models and counts how often the primary term is
@@ -38,17 +38,16 @@ import numpy as np
 import pandas as pd
 
 from trailstrength.models.primary import PRIMARY_TERM, fit_h1, fit_h2, h2_bootstrap_inference
+from trailstrength.models.units import PRIMARY_EFFECT_UNITS
 from trailstrength.simulate import CohortDesign, PlantedEffects, panels_from_daily, simulate_daily
 
-__all__ = ["DEFAULT_GRID", "POWER_COLUMNS", "minimal_detectable_effect", "plot_power", "power_curve"]
+__all__ = ["DEFAULT_GRID", "POWER_COLUMNS", "minimal_detectable_effect", "simulate_power"]
 
 #: Default planted within-athlete effects per weekly hinge set.
 DEFAULT_GRID = {
     "H1": (0.0, 0.002, 0.004, 0.006, 0.008, 0.012, 0.016),  # DPI
     "H2": (0.0, -0.04, -0.08, -0.12, -0.16, -0.24, -0.32),  # soreness points
 }
-_UNITS = {"H1": "DPI per weekly hinge set", "H2": "soreness points per weekly hinge set"}
-_FIELD = {"H1": "dpi_per_hinge_set", "H2": "soreness_per_hinge_set"}
 
 POWER_COLUMNS = ["hypothesis", "effect", "unit", "power", "power_mcse", "mean_estimate", "coverage", "sims",
                  "athletes", "weeks", "mean_runs"]
@@ -80,7 +79,7 @@ def _one_sim(args) -> list[dict]:
     return out
 
 
-def power_curve(
+def simulate_power(
     athletes: int,
     weeks: int,
     *,
@@ -147,7 +146,7 @@ def power_curve(
         power=("reject", "mean"), mean_estimate=("estimate", "mean"), coverage=("covered", "mean"),
         sims=("reject", "size"), mean_runs=("n_obs", "mean")).reset_index()
     table["power_mcse"] = np.sqrt(table["power"] * (1 - table["power"]) / table["sims"])
-    table["unit"] = table["hypothesis"].map(_UNITS)
+    table["unit"] = table["hypothesis"].map(PRIMARY_EFFECT_UNITS)
     table["athletes"], table["weeks"] = athletes, weeks
     table["abs_effect"] = table["effect"].abs()
     table = table.sort_values(["hypothesis", "abs_effect"]).drop(columns="abs_effect").reset_index(drop=True)
@@ -160,7 +159,7 @@ def minimal_detectable_effect(table: pd.DataFrame, target: float = 0.8, alpha: f
     Parameters
     ----------
     table : pandas.DataFrame
-        Output of :func:`power_curve`.
+        Output of :func:`simulate_power`.
     target : float, default 0.8
         Power to reach.
     alpha : float, default 0.05
@@ -194,38 +193,5 @@ def minimal_detectable_effect(table: pd.DataFrame, target: float = 0.8, alpha: f
         if len(zero) and zero["power"].iloc[0] > alpha + 2 * max(zero["power_mcse"].iloc[0], 1e-12):
             note += (f"; size at effect 0 is {zero['power'].iloc[0]:.3f} > alpha {alpha:g}: the test rejects "
                      "too often in these cohorts, so power is overstated")
-        rows.append({"hypothesis": hyp, "mde": mde, "unit": _UNITS.get(hyp, ""), "note": note})
+        rows.append({"hypothesis": hyp, "mde": mde, "unit": PRIMARY_EFFECT_UNITS.get(hyp, ""), "note": note})
     return pd.DataFrame(rows)
-
-
-def plot_power(table: pd.DataFrame, mde: pd.DataFrame | None = None, *, target: float = 0.8, axes=None):
-    """Power curves (one panel per hypothesis) with Monte Carlo error bars; returns the axes."""
-    import matplotlib.pyplot as plt
-
-    from trailstrength.viz import COLORS
-
-    hyps = list(dict.fromkeys(table["hypothesis"]))
-    if axes is None:
-        _, axes = plt.subplots(1, len(hyps), squeeze=False)
-        axes = axes[0]
-    colors = {"H1": COLORS["descent"], "H2": COLORS["soreness"]}
-    titles = {"H1": "H1: descents", "H2": "H2: soreness"}
-    short = {"H1": "DPI per weekly set", "H2": "points per weekly set"}
-    for k, (ax, hyp) in enumerate(zip(axes, hyps)):
-        g = table[table["hypothesis"] == hyp]
-        half = 1.96 * g["power_mcse"].to_numpy()
-        p = g["power"].to_numpy()
-        yerr = np.vstack([np.minimum(half, p), np.minimum(half, 1 - p)])  # keep the bars inside 0-1
-        ax.errorbar(g["effect"].abs(), p, yerr=yerr, marker="o", color=colors.get(hyp, COLORS["hinge"]), capsize=2)
-        ax.axhline(target, color=COLORS["neutral"], ls="--", lw=1)
-        ax.axhline(0.05, color=COLORS["neutral"], ls=":", lw=1)
-        if mde is not None and hyp in set(mde["hypothesis"]):
-            m = float(mde.set_index("hypothesis").loc[hyp, "mde"])
-            if np.isfinite(m):
-                ax.axvline(abs(m), color=COLORS["neutral"], lw=1)
-                ax.annotate(f"MDE {abs(m):.3g}", (abs(m), 0.12), xytext=(4, 0), textcoords="offset points", fontsize=9)
-        ax.set_ylim(0, 1.02)
-        ax.set_xlabel(f"|planted effect|\n{short.get(hyp, _UNITS.get(hyp, ''))}")
-        ax.set_ylabel("power" if k == 0 else "")
-        ax.set_title(titles.get(hyp, hyp))
-    return axes

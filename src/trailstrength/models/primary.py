@@ -15,9 +15,10 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from trailstrength.models.mixed import EFFECT_COLUMNS, MixedFit, fit_mixed, numeric_columns, within_between
 from trailstrength.models.bootstrap import bootstrap_inference
+from trailstrength.models.mixed import EFFECT_COLUMNS, MixedFit, fit_mixed, numeric_columns, within_between
 from trailstrength.models.multiplicity import adjust_effects, holm
+from trailstrength.models.units import OUTCOME_UNITS, predictor_unit
 
 __all__ = [
     "DEFAULT_H1_COVARIATES",
@@ -29,7 +30,6 @@ __all__ = [
     "fit_h2",
     "fit_primary",
     "h2_bootstrap_inference",
-    "predictor_unit",
     "split_terms",
     "with_season_weeks",
 ]
@@ -39,20 +39,6 @@ PRIMARY_TERM = "hinge_sets_28d_within"
 
 DEFAULT_H1_COVARIATES = ("descent_100m_28d", "run_km_28d", "mean_descent_grade", "duration_h")
 DEFAULT_H2_COVARIATES = ("descent_100m", "descent_100m_28d", "hinge_sets_acute", "other_descent_100m_72h")
-
-# What one unit of each predictor is; the coefficient unit is "<outcome unit> per <this>".
-_PREDICTOR_UNITS = {
-    "hinge_sets_28d": "weekly hinge set",
-    "knee_sets_28d": "weekly knee-dominant set",
-    "descent_100m_28d": "100 m/week of descent",
-    "run_km_28d": "km/week",
-    "mean_descent_grade": "unit grade (1.0 = 100 %)",
-    "duration_h": "hour",
-    "descent_100m": "100 m of descent in this run",
-    "hinge_sets_acute": "hinge set within ±3 days",
-    "other_descent_100m_72h": "100 m of descent in other runs within 72 h",
-    "season_weeks": "week of the athlete's season",
-}
 
 #: The detrending covariate: weeks since the athlete's first row in the panel, within athlete (a common linear
 #: trend over each athlete's season, so a training block that rises with fitness is not read as a hinge effect).
@@ -66,15 +52,6 @@ def with_season_weeks(panel: pd.DataFrame) -> pd.DataFrame:
     date = pd.to_datetime(panel["local_date"])
     first = date.groupby(panel["athlete_id"]).transform("min")
     return panel.assign(season_weeks=(date - first).dt.days / 7.0)
-
-
-def predictor_unit(outcome_unit: str, term: str) -> str:
-    """Unit of a coefficient: ``"<outcome unit> per <one unit of the predictor>"`` (within/between marked)."""
-    for suffix, label in (("_within", " (within athlete)"), ("_between", " (between athletes)")):
-        if term.endswith(suffix):
-            base = term.removesuffix(suffix)
-            return f"{outcome_unit} per {_PREDICTOR_UNITS.get(base, 'unit of ' + base)}{label}"
-    return f"{outcome_unit} per {_PREDICTOR_UNITS.get(term, 'unit of ' + term)}"
 
 
 def split_terms(panel: pd.DataFrame, outcome: str, terms: Sequence[str], hypothesis: str) -> pd.DataFrame:
@@ -190,7 +167,7 @@ def fit_h1(
     (Mundlak contextual effect).  See :func:`trailstrength.models.mixed.fit_mixed` for the
     convergence checks and fallbacks.
     """
-    return _fit(panel, "dpi", "dpi", covariates, hypothesis, random_slope, exposure, detrend)
+    return _fit(panel, "dpi", OUTCOME_UNITS["dpi"], covariates, hypothesis, random_slope, exposure, detrend)
 
 
 def fit_h2(
@@ -236,8 +213,8 @@ def fit_h2(
     A linear model of a bounded 0–10 score: estimates are mean differences in points; the
     ordinal sensitivity model and the descent × hinge interaction (DESIGN §8) are separate.
     """
-    return _fit(panel, "soreness_peak_72h", "soreness points", covariates, hypothesis, random_slope, exposure,
-                detrend)
+    return _fit(panel, "soreness_peak_72h", OUTCOME_UNITS["soreness_peak_72h"], covariates, hypothesis, random_slope,
+                exposure, detrend)
 
 
 H2_BOOTSTRAP_REPLICATES = 1999
@@ -254,8 +231,9 @@ def h2_bootstrap_inference(effects: pd.DataFrame, panel: pd.DataFrame, fit: Mixe
     row = effects.index[(effects["hypothesis"] == "H2") & effects["primary"]]
     if len(row) != 1:
         return effects
-    return bootstrap_inference(effects, panel, fit, [effects.at[row[0], "term"]],
-                               n_boot=H2_BOOTSTRAP_REPLICATES, rows=pd.Series(effects.index.isin(row), index=effects.index))[0]
+    rows = pd.Series(effects.index.isin(row), index=effects.index)
+    return bootstrap_inference(effects, panel, fit, [effects.at[row[0], "term"]], n_boot=H2_BOOTSTRAP_REPLICATES,
+                               rows=rows)[0]
 
 
 def fit_primary(h1_panel: pd.DataFrame, h2_panel: pd.DataFrame, *, detrend: bool = False) -> tuple[pd.DataFrame, str]:
@@ -300,6 +278,7 @@ def fit_primary(h1_panel: pd.DataFrame, h2_panel: pd.DataFrame, *, detrend: bool
     summary = "\n".join(f"{bar}\n{f.summary_text}" for f in fits)
     prim = effects[effects["primary"]]
     p_holm = holm(prim["p_value"].to_numpy(dtype=float))
-    listing = "; ".join(f"{h}: p = {p:.4g}, Holm p = {adj:.4g}" for h, p, adj in zip(prim["hypothesis"], prim["p_value"], p_holm))
+    listing = "; ".join(f"{h}: p = {p:.4g}, Holm p = {adj:.4g}"
+                        for h, p, adj in zip(prim["hypothesis"], prim["p_value"], p_holm))
     summary += f"{bar}\nPrimary family (Holm): {listing}\n"
     return effects, summary

@@ -37,15 +37,18 @@ from trailstrength.models.primary import (
     PRIMARY_EXPOSURE,
     fit_h1,
     fit_h2,
-    predictor_unit,
     split_terms,
 )
 from trailstrength.models.rmcorr import rmcorr_effects
 from trailstrength.models.tidy import EFFECT_COLUMNS
+from trailstrength.models.units import OUTCOME_UNITS, predictor_unit
 
-__all__ = ["fit_h2_interaction", "fit_h2_ordinal", "fit_knee_competitor", "label", "secondary_effects"]
+__all__ = ["EXPOSURE_TERM_PATTERN", "fit_h2_interaction", "fit_h2_ordinal", "fit_knee_competitor", "label",
+           "secondary_effects"]
 
 KNEE_EXPOSURE = "knee_sets_28d"
+#: Terms of the secondary family BH adjusts over: the exposure terms (hinge and knee-dominant lifting).
+EXPOSURE_TERM_PATTERN = "hinge|knee"
 H2_OUTCOME = "soreness_peak_72h"
 
 
@@ -109,9 +112,9 @@ def fit_h2_interaction(
     complete = data[[H2_OUTCOME, *terms]].notna().all(axis=1)
     centre = float(data.loc[complete, "descent_100m"].mean())
     data[inter] = (data["descent_100m"] - centre) * data[within]
-    units = {t: predictor_unit("soreness points", t) for t in terms}
-    units[inter] = f"soreness points per {predictor_unit('', exposure).removeprefix(' per ')} per 100 m of descent " \
-                   "(within athlete)"
+    units = {t: predictor_unit(OUTCOME_UNITS[H2_OUTCOME], t) for t in terms}
+    exposure_unit = predictor_unit("", exposure).removeprefix(" per ")
+    units[inter] = f"{OUTCOME_UNITS[H2_OUTCOME]} per {exposure_unit} per 100 m of descent (within athlete)"
     fit = fit_mixed(data, H2_OUTCOME, [*terms, inter], hypothesis="H2", units=units)
     fit.note = f"descent centred at {centre * 100:.0f} m for the interaction; {fit.note}"
     fit.effects["note"] = f"descent centred at {centre * 100:.0f} m for the interaction; " + fit.effects["note"]
@@ -132,10 +135,10 @@ def fit_h2_ordinal(
     return fit_ordinal_gee(data, H2_OUTCOME, terms, hypothesis="H2", units=units, bins=bins)
 
 
-def _lag_rows(panel, daily, hypothesis, outcome, outcome_unit, covariates, acute_lags) -> pd.DataFrame:
+def _lag_rows(panel, daily, hypothesis, outcome, covariates, acute_lags) -> pd.DataFrame:
     lags = distributed_lags(daily, "hinge_sets", acute_lags=acute_lags)
     fit = fit_lags(panel, lags, outcome, "hinge_sets", covariates=covariates, hypothesis=hypothesis,
-                   outcome_unit=outcome_unit, exposure_unit="hinge set", acute_lags=acute_lags)
+                   outcome_unit=OUTCOME_UNITS[outcome], exposure_unit="hinge set", acute_lags=acute_lags)
     return label(fit.effects, "lags", f"distributed lags of daily hinge sets (lags {list(acute_lags)}, 8 weekly "
                  "blocks after them)")
 
@@ -194,13 +197,13 @@ def secondary_effects(
     add(rmcorr_effects(h2, [(PRIMARY_EXPOSURE, H2_OUTCOME)], hypothesis="H2"), None,
         "H2 repeated-measures correlation")
     if daily is not None:
-        parts.append(_lag_rows(h1, daily, "H1", "dpi", "dpi", list(DEFAULT_H1_COVARIATES), (0, 1, 2, 3)))
+        parts.append(_lag_rows(h1, daily, "H1", "dpi", list(DEFAULT_H1_COVARIATES), (0, 1, 2, 3)))
         lines.append("H1 distributed lags of daily hinge sets (lags 0-3, weeks 1-8)")
         # soreness after a run on day d is read on d+1..d+3: lifting on d+1, d+2 lands in it (leads)
         covs = ["descent_100m", "descent_100m_28d", "other_descent_100m_72h"]
-        parts.append(_lag_rows(h2, daily, "H2", H2_OUTCOME, "soreness points", covs, (-2, -1, 0, 1, 2, 3)))
+        parts.append(_lag_rows(h2, daily, "H2", H2_OUTCOME, covs, (-2, -1, 0, 1, 2, 3)))
         lines.append("H2 distributed lags of daily hinge sets (leads 1-2, lags 0-3, weeks 1-8)")
     effects = pd.concat(parts, ignore_index=True)[EFFECT_COLUMNS]
-    family = effects["term"].str.contains("hinge|knee") & np.isfinite(effects["p_value"])
+    family = effects["term"].str.contains(EXPOSURE_TERM_PATTERN) & np.isfinite(effects["p_value"])
     effects = adjust_effects(effects, "bh", rows=family, family="secondary exposure terms")
     return effects, "\n".join(lines)

@@ -29,7 +29,7 @@ from trailstrength.models.multiplicity import benjamini_hochberg
 from trailstrength.models.primary import DEFAULT_H1_COVARIATES, DEFAULT_H2_COVARIATES, TREND_TERM, fit_h1, fit_h2
 from trailstrength.models.secondary import fit_h2_ordinal
 
-__all__ = ["MODELS", "SPEC_COLUMNS", "Spec", "default_specs", "run_specs", "simulated_panel_for"]
+__all__ = ["MODELS", "SPEC_COLUMNS", "Spec", "default_specs", "run_specs", "simulated_panel_for", "summarize_specs"]
 
 #: Model choices a spec may name.
 MODELS = ("lmm", "lmm_rs", "ordinal_gee")
@@ -140,7 +140,8 @@ def _one(args) -> dict:
     k, spec, panel = args
     outcome, covariates = spec.resolved()
     out = {"spec_id": k, "hypothesis": spec.hypothesis, "window_days": spec.window_days, "exposure": spec.exposure,
-           "outcome": outcome, "filter": "" if spec.min_value is None else f"{spec.min_value[0]} >= {spec.min_value[1]:g}",
+           "outcome": outcome,
+           "filter": "" if spec.min_value is None else f"{spec.min_value[0]} >= {spec.min_value[1]:g}",
            "model_choice": spec.model,
            "covariates": ", ".join([*covariates, *([TREND_TERM] if spec.detrend else [])])}
     try:
@@ -204,6 +205,29 @@ def run_specs(
         table.loc[idx, "bh_q"] = benjamini_hochberg(table.loc[idx, "p_value"].to_numpy(float))
         table.loc[idx, "rank"] = table.loc[idx, "estimate"].rank(method="first").fillna(0).astype(int).to_numpy()
     return table[SPEC_COLUMNS]
+
+
+def summarize_specs(curve: pd.DataFrame, q: float = 0.05) -> pd.DataFrame:
+    """One row per hypothesis of a specification curve: how many specs were fitted and the spread of estimates.
+
+    Parameters
+    ----------
+    curve : pandas.DataFrame
+        Output of :func:`run_specs`.
+    q : float, default 0.05
+        BH q-value below which a spec counts in ``significant``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``hypothesis, specs, estimate_min, estimate_median, estimate_max, significant`` over the fitted specs (those
+        with an estimate), in the estimate's unit (per weekly hinge set, or the spec's exposure unit).
+    """
+    fitted = curve.dropna(subset=["estimate"])
+    table = fitted.groupby("hypothesis").agg(
+        specs=("estimate", "size"), estimate_min=("estimate", "min"), estimate_median=("estimate", "median"),
+        estimate_max=("estimate", "max"), significant=("bh_q", lambda v: int((v < q).sum())))
+    return table.reset_index()
 
 
 def simulated_panel_for(daily: pd.DataFrame) -> Callable[[str, int], pd.DataFrame]:

@@ -17,8 +17,14 @@ measures.
 from trailstrength.simulate.cohort import PlantedEffects, simulate_cohort
 from trailstrength.simulate.formats import write_activity
 from trailstrength.simulate.hinge import HINGE_EXERCISES, HINGE_NAMES
-from trailstrength.simulate.panels import (CohortDesign, SimulatedCohort, climb_panel_from_daily, panels_from_daily,
-                                           simulate_daily, simulate_panels)
+from trailstrength.simulate.panels import (
+                                           CohortDesign,
+                                           SimulatedCohort,
+                                           climb_panel_from_daily,
+                                           panels_from_daily,
+                                           simulate_daily,
+                                           simulate_panels,
+)
 from trailstrength.simulate.runs import COURSES, SyntheticRun, synthetic_run
 from trailstrength.simulate.truth import read_truth, recovered_vs_planted
 

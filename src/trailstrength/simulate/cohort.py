@@ -61,8 +61,14 @@ import pandas as pd
 
 from trailstrength.features.exposures import WINDOW_DAYS, trailing_sum
 from trailstrength.simulate.formats import write_activity, write_soreness_diary, write_strength_log
-from trailstrength.simulate.hinge import (HINGE_NAMES, aux_generator, hinge_schedule, hinge_weights,
-                                          planted_exposures, split_hinge_sets)
+from trailstrength.simulate.hinge import (
+    HINGE_NAMES,
+    aux_generator,
+    hinge_schedule,
+    hinge_weights,
+    planted_exposures,
+    split_hinge_sets,
+)
 from trailstrength.simulate.runs import CLIMB_FACTOR, COURSE_KINDS, Course, course_track, random_course
 from trailstrength.simulate.truth import planted_truth, write_truth
 
@@ -87,7 +93,7 @@ class PlantedEffects:
     cpi_per_hinge_set: float = 0.006  # climb performance index per weekly weighted hinge set
 
     @classmethod
-    def null(cls) -> "PlantedEffects":
+    def null(cls) -> PlantedEffects:
         """No hinge effect on anything (downhill exposure and lifting soreness stay)."""
         return cls(dpi_per_hinge_set=0.0, between_confound=0.0, soreness_per_hinge_set=0.0,
                    dpi_per_unilateral_share=0.0, cpi_per_hinge_set=0.0)
@@ -128,7 +134,8 @@ def _strength_rows(rng, day: pd.Timestamp, hinge_sets, style: str) -> list[dict]
     plan += [(name, "working", int(n), reps, load) for (name, load), n in zip(names, hinge_sets)]
     plan += [("Squat (Barbell)" if style == "strong" else "Back squat", "working", int(rng.integers(0, 4)), 6, 80.0),
              ("Lying Leg Curl (Machine)" if style == "strong" else "Lying leg curl", "working", 2, 10, 35.0),
-             ("Bench Press (Barbell)" if style == "strong" else "Push-up", "working", 3, 8, 60.0 if style == "strong" else 0.0)]
+             ("Bench Press (Barbell)" if style == "strong" else "Push-up", "working", 3, 8,
+              60.0 if style == "strong" else 0.0)]
     start = day + pd.Timedelta(hours=int(rng.integers(17, 20)), minutes=int(rng.integers(0, 60)))
     rows = []
     for exercise, kind, n, reps, load in plan:
@@ -263,7 +270,8 @@ def simulate_cohort(out, athletes: int = 8, weeks: int = 16, seed: int = 0,
     rng = np.random.default_rng(seed)
     aux = aux_generator(seed)  # the exercise mix: its own stream, so the main one is as before the mix
     days = pd.date_range(START, periods=weeks * 7, freq="D")
-    truth_runs, cohort = [], []
+    truth_runs: list[dict] = []  # one row per run, for truth_runs.csv
+    cohort: list[dict] = []  # one row per athlete
     for i in _progress(range(athletes), progress):
         a = _draw_athlete(rng, i, effects)
         folder = out / a.athlete_id

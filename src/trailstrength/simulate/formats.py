@@ -4,9 +4,9 @@ Activities (:func:`write_activity`): a small FIT encoder, TCX and GPX writers. S
 (:func:`write_strength_log`: Strong's classic CSV export or the strength template) and soreness diaries
 (:func:`write_soreness_diary`, the wellness template).
 
-The activity writers exist so tests and benchmarks can build realistic FIT / TCX files (multisport sessions, strength ``set``
-messages, big-endian definitions, truncation) without shipping third-party files. Field numbers, base types,
-scales and offsets are looked up by name in fitdecode's copy of the FIT profile, so the encoder writes
+The activity writers exist so tests and benchmarks can build realistic FIT / TCX files (multisport sessions,
+strength ``set`` messages, big-endian definitions, truncation) without shipping third-party files. Field numbers,
+base types, scales and offsets are looked up by name in fitdecode's copy of the FIT profile, so the encoder writes
 exactly what the profile says and a decoder test is a real round trip.
 
 :func:`encode_fit` takes messages in file order as ``(message_name, rows)``; ``rows`` is a dict of columns
@@ -84,7 +84,8 @@ def _message_bytes(local: int, name: str, rows: dict, big_endian: bool) -> bytes
         for i, v in enumerate(col):
             vals = list(v) if is_array else [v]
             vals = [np.nan if x is None else x for x in vals]
-            raw[i, :len(vals)] = _raw(field, np.array(vals, dtype=object if any(isinstance(x, str) for x in vals) else float))
+            named = any(isinstance(x, str) for x in vals)
+            raw[i, :len(vals)] = _raw(field, np.array(vals, dtype=object if named else float))
         invalid = 0 if bt.name.endswith("z") else _INVALID[fmt]
         ints = np.where(np.isnan(raw), invalid, raw).astype(order + _NUMPY[fmt])
         shape = (width,) if is_array else ()
@@ -124,8 +125,9 @@ def track_columns(track: pd.DataFrame) -> dict:
     a = np.sin(dphi / 2) ** 2 + np.cos(phi[:-1]) * np.cos(phi[1:]) * np.sin(dlmb / 2) ** 2
     dist = np.concatenate([[0.0], np.cumsum(2 * 6_371_008.8 * np.arcsin(np.sqrt(a)))])
     speed = np.concatenate([[0.0], np.diff(dist) / np.maximum(np.diff(t), 1e-9)])
-    return {"timestamp": np.floor(t), "position_lat": lat, "position_long": lon, "enhanced_altitude": track["ele"].to_numpy(float),
-            "distance": dist, "enhanced_speed": speed, "heart_rate": track["hr"].to_numpy(float)}
+    return {"timestamp": np.floor(t), "position_lat": lat, "position_long": lon,
+            "enhanced_altitude": track["ele"].to_numpy(float), "distance": dist, "enhanced_speed": speed,
+            "heart_rate": track["hr"].to_numpy(float)}
 
 
 def fit_activity(track: pd.DataFrame, *, sport: str = "running", product: int = 1967, utc_offset_s: int | None = None,
@@ -217,7 +219,8 @@ def write_strength_log(folder: Path, sets: list[dict], style: str) -> Path | Non
         return None
     df = pd.DataFrame(sets)
     if style == "strong":
-        order = np.where(df["kind"].eq("warmup"), "W", df.groupby(["start", "exercise", "kind"]).cumcount().add(1).astype(str))
+        number = df.groupby(["start", "exercise", "kind"]).cumcount().add(1).astype(str)
+        order = np.where(df["kind"].eq("warmup"), "W", number)
         out = pd.DataFrame({"Date": df["start"].dt.strftime("%Y-%m-%d %H:%M:%S"), "Workout Name": "Legs",
                             "Duration": "1h 5m", "Exercise Name": df["exercise"], "Set Order": order,
                             "Weight": df["load"].round(1), "Reps": df["reps"], "Distance": 0, "Seconds": 0,
@@ -225,8 +228,9 @@ def write_strength_log(folder: Path, sets: list[dict], style: str) -> Path | Non
         path = Path(folder) / "strong_export.csv"
     else:
         out = pd.DataFrame({"date": df["start"].dt.strftime("%Y-%m-%d"), "time": df["start"].dt.strftime("%H:%M"),
-                            "exercise": df["exercise"], "set": df["set"], "reps": df["reps"], "load": df["load"].round(1),
-                            "unit": "kg", "set_type": df["kind"], "rpe": "", "tempo": "3-1-1"})
+                            "exercise": df["exercise"], "set": df["set"], "reps": df["reps"],
+                            "load": df["load"].round(1), "unit": "kg", "set_type": df["kind"], "rpe": "",
+                            "tempo": "3-1-1"})
         path = Path(folder) / "strength_log.csv"
     out.to_csv(path, index=False)
     return path

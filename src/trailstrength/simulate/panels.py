@@ -150,7 +150,8 @@ def _athlete_days(rng, aux, aid: str, effects: PlantedEffects, design: CohortDes
     c = c.where(np.broadcast_to(runs[:, None], c.shape))
     descent = np.where(runs, c["descent_m"].to_numpy(), 0.0)
     descent_28d = np.nan_to_num(trailing_sum(descent, 28), nan=0.0) / (28 / 7.0) / 100.0  # as simulate_cohort
-    dpi_true = (dpi_base + effects.dpi_per_hinge_set * hinge_28d + effects.dpi_per_unilateral_share * ex["unilateral_term"]
+    dpi_true = (dpi_base + effects.dpi_per_hinge_set * hinge_28d
+                + effects.dpi_per_unilateral_share * ex["unilateral_term"]
                 + effects.dpi_per_descent_100m_week * descent_28d + rng.normal(0, effects.dpi_noise, n))
     cpi_true = CLIMB_FACTOR + effects.cpi_per_hinge_set * hinge_28d
     flat_today = flat_speed * rng.normal(1.0, 0.03, n)
@@ -247,7 +248,7 @@ def _windows(daily: pd.DataFrame, window_days: int, peak: str = "max",
              acute: tuple[int, int] = (-3, 3)) -> pd.DataFrame:
     """Every athlete-day with the features.py window columns (calendar from the first record)."""
     out = []
-    for aid, g in daily.groupby("athlete_id", sort=False):
+    for _, g in daily.groupby("athlete_id", sort=False):
         g = g.sort_values("local_date").reset_index(drop=True)
         has_record = (g["hinge_sets"] > 0) | g["run"]
         first = int(np.argmax(has_record.to_numpy())) if has_record.any() else len(g)

@@ -21,7 +21,7 @@ import pandas as pd
 from scipy.signal import lfilter
 
 from trailstrength.terrain import EmpiricalGap, TerrainParams, gap_factor
-from trailstrength.terrain.track import EARTH_RADIUS_M
+from trailstrength.units import EARTH_RADIUS_M
 
 EARTH_M_PER_DEG = 111_320.0  # metres per degree of latitude, for placing cohort tracks
 CLIMB_FACTOR = 0.97  # climb GAP speed / flat speed without hinge training
@@ -58,7 +58,8 @@ def random_course(rng: np.random.Generator, kind: str, name: str) -> Course:
             up_g = rng.uniform(0.06, 0.14)
             down_g = -rng.uniform(0.07, 0.22) if kind != "rolling" else -rng.uniform(0.06, 0.10)
             gain = rng.uniform(350, 650) if kind != "rolling" else rng.uniform(60, 120)
-            parts += [(gain / up_g, up_g), (rng.uniform(300, 800), 0.0), (gain / -down_g, down_g), (rng.uniform(500, 1200), 0.0)]
+            parts += [(gain / up_g, up_g), (rng.uniform(300, 800), 0.0),
+                      (gain / -down_g, down_g), (rng.uniform(500, 1200), 0.0)]
     grades = np.concatenate([np.full(int(length), g) for length, g in parts])
     heading = np.cumsum(rng.normal(0, 0.02, grades.size)) + rng.uniform(0, 2 * np.pi)
     xy = np.cumsum(np.column_stack([np.cos(heading), np.sin(heading)]), axis=0)
@@ -101,6 +102,8 @@ def course_track(rng: np.random.Generator, course: Course, *, flat_speed: float,
     return pd.DataFrame({"time": start_utc + pd.to_timedelta(times, unit="s"), "lat": lat, "lon": lon,
                          "ele": alt + noise[:, 2] + rng.normal(0, 0.3, times.size), "hr": hr})
 
+
+_DEFAULT_PARAMS = TerrainParams()
 
 #: Named courses: tuples of (horizontal length m, grade as a fraction).
 COURSES: dict[str, tuple[tuple[float, float], ...]] = {
@@ -213,7 +216,7 @@ class SyntheticRun:
         grades = np.array([g for _, g in self.legs] + [self.legs[-1][1]])
         return grades[np.clip(np.searchsorted(self.knots_m, x, side="right") - 1, 0, len(self.legs) - 1)]
 
-    def segments(self, params: TerrainParams = TerrainParams(), kind: str = "descent") -> pd.DataFrame:
+    def segments(self, params: TerrainParams = _DEFAULT_PARAMS, kind: str = "descent") -> pd.DataFrame:
         """True segments by the rules of :func:`find_segments` applied to the exact course.
 
         Returns a frame with ``start_m``, ``end_m``, ``drop_m``.

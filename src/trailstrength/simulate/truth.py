@@ -14,8 +14,13 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from trailstrength.simulate.hinge import (DEADLIFT_FRACTION, HINGE_NAMES, MEAN_UNILATERAL_SHARE, UNILATERAL_SHARE,
-                                          hinge_weights)
+from trailstrength.simulate.hinge import (
+    DEADLIFT_FRACTION,
+    HINGE_NAMES,
+    MEAN_UNILATERAL_SHARE,
+    UNILATERAL_SHARE,
+    hinge_weights,
+)
 
 if TYPE_CHECKING:
     from trailstrength.simulate.cohort import PlantedEffects

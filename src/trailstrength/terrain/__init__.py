@@ -18,11 +18,13 @@ own curve:
 >>> analyze_run(samples, TerrainParams(gap_model=curve))            # doctest: +SKIP
 
 Modules: ``track`` (samples: distance, jumps, pauses, altitude steps), ``profile`` (distance grid,
-smoothing, grade), ``segments``, ``run`` (one run's summary), ``grade_models`` and ``empirical``.
+smoothing, grade), ``segments``, ``run`` (one run's summary), ``grade_models``, ``empirical`` and ``course``
+(a race course's terrain on the race sections: :func:`add_course`).
 """
 
 from __future__ import annotations
 
+from .course import add_course, course_profile
 from .empirical import NotEnoughTerrainData, fit_empirical_gap
 from .grade_models import GAP_MODELS, STRAVA_GAP_FACTORS, EmpiricalGap, gap_factor, minetti_cost
 from .params import ALTITUDE_SOURCES, TerrainParams
@@ -38,7 +40,8 @@ TERRAIN_VERSION: str = "3"
 __all__ = [
     "ALTITUDE_QUALITY", "ALTITUDE_SOURCES", "GAP_MODELS", "PROFILE_COLUMNS", "SEGMENT_COLUMNS",
     "STRAVA_GAP_FACTORS", "SUMMARY_KEYS", "TERRAIN_VERSION",
-    "EmpiricalGap", "NotEnoughTerrainData", "RunTerrain", "TerrainParams", "analyze_run", "ascent_descent",
-    "find_segments", "fit_empirical_gap", "gap_factor", "grade_from_altitude", "minetti_cost", "moving_mask", "remove_altitude_steps",
+    "EmpiricalGap", "NotEnoughTerrainData", "RunTerrain", "TerrainParams", "add_course", "analyze_run",
+    "ascent_descent", "course_profile", "find_segments", "fit_empirical_gap", "gap_factor", "grade_from_altitude",
+    "minetti_cost", "moving_mask", "remove_altitude_steps",
     "resample_by_distance", "smooth_altitude", "track_distance", "vertical_speed",
 ]

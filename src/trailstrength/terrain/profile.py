@@ -12,18 +12,15 @@ from scipy.signal import savgol_coeffs
 
 from .params import TerrainParams
 from .track import (
-    EARTH_RADIUS_M,
     _clean_track,
     _hold_ends,
     _jump_flags,
     _Track,
     remove_altitude_steps,
     set_moving_time,
-    track_distance,
 )
 
-__all__ = ["EARTH_RADIUS_M", "PROFILE_COLUMNS", "grade_from_altitude", "moving_mask", "resample_by_distance",
-           "smooth_altitude", "track_distance"]
+__all__ = ["PROFILE_COLUMNS", "grade_from_altitude", "moving_mask", "resample_by_distance", "smooth_altitude"]
 
 #: Columns of the profile returned by :func:`resample_by_distance`, in order.
 PROFILE_COLUMNS: tuple[str, ...] = (

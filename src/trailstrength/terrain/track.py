@@ -12,49 +12,12 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
+from trailstrength.units import track_distance  # noqa: F401
+
 from .params import TerrainParams
 
-#: Mean Earth radius (IUGG), m. Good to ~0.3 % against the ellipsoid, far inside GPS error.
-EARTH_RADIUS_M: float = 6_371_008.8
 #: Times are used only when the stamped samples span at least this fraction of the track's distance.
 MIN_TIMED_FRACTION: float = 0.5
-
-
-def track_distance(lat: ArrayLike, lon: ArrayLike) -> np.ndarray:
-    """Cumulative great-circle (haversine) distance along a track.
-
-    Parameters
-    ----------
-    lat, lon : array_like
-        Latitude and longitude in decimal degrees, one value per sample; NaN where there is no fix.
-
-    Returns
-    -------
-    numpy.ndarray
-        Cumulative horizontal distance in m, starting at 0. A sample without a fix adds no distance; the
-        next fix is measured from the last valid one, so gaps are bridged by a straight line. All NaN when
-        no sample has a fix.
-    """
-    lat = np.asarray(lat, dtype=float)
-    lon = np.asarray(lon, dtype=float)
-    n = lat.size
-    valid = np.isfinite(lat) & np.isfinite(lon)
-    if n == 0 or not valid.any():
-        return np.full(n, np.nan)
-    if not valid.all():
-        # Carry the last fix forward (and the first one backward) so every step has two positions.
-        idx = np.maximum.accumulate(np.where(valid, np.arange(n), -1))
-        idx[idx < 0] = np.flatnonzero(valid)[0]
-        lat, lon = lat[idx], lon[idx]
-    phi = np.radians(lat)
-    lam = np.radians(lon)
-    cos_phi = np.cos(phi)
-    a = np.sin(np.diff(phi) / 2) ** 2 + cos_phi[:-1] * cos_phi[1:] * np.sin(np.diff(lam) / 2) ** 2
-    step = 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
-    out = np.empty(n)
-    out[0] = 0.0
-    np.cumsum(step, out=out[1:])
-    return out
 
 
 def _hold_ends(t: np.ndarray) -> np.ndarray:

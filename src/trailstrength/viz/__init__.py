@@ -10,11 +10,10 @@ they take are built from a warehouse by :mod:`trailstrength.viz.frames`, and
 :func:`write_figure_set` writes the whole set (pseudonymised) for a warehouse.
 """
 
-from trailstrength.viz import frames, privacy
+from trailstrength.viz import frames
 from trailstrength.viz.effects import dpi_vs_hinge, effects_forest, soreness_vs_hinge, specification_curve
 from trailstrength.viz.export import CANVASES, save
-from trailstrength.viz.planning import dose_response, power_curve
-from trailstrength.viz.privacy import pseudonymise, pseudonyms, trim_privacy_zones
+from trailstrength.viz.planning import dose_response, power_by_effect, power_curve, save_power_figure
 from trailstrength.viz.style import COLORS, PALETTE, set_theme, theme
 from trailstrength.viz.terrain import descent_profile, grade_speed, route_map
 from trailstrength.viz.training import soreness_time_course, training_calendar
@@ -29,19 +28,17 @@ __all__ = [
     "effects_forest",
     "frames",
     "grade_speed",
+    "power_by_effect",
     "power_curve",
-    "privacy",
-    "pseudonymise",
-    "pseudonyms",
     "route_map",
     "save",
+    "save_power_figure",
     "set_theme",
     "soreness_time_course",
     "soreness_vs_hinge",
     "specification_curve",
     "theme",
     "training_calendar",
-    "trim_privacy_zones",
     "write_figure_set",
 ]
 

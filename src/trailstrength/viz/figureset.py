@@ -18,7 +18,7 @@ import pandas as pd
 
 from trailstrength.viz import frames
 from trailstrength.viz._common import fmt
-from trailstrength.viz.privacy import privacy_zones, pseudonymise, pseudonyms, trim_privacy_zones
+from trailstrength.privacy import athlete_labels, privacy_zones, relabel_athletes
 
 __all__ = ["FigureRecord", "figure_set", "write_figure_set"]
 
@@ -119,7 +119,7 @@ def _primary_scatters(ctx: _Context):
                                              "and 28 days of history)")
             continue
         fig, ax = _subplots()
-        plot(pseudonymise(panel, ctx.mapping), res.effects, ax=ax)
+        plot(relabel_athletes(panel, ctx.mapping), res.effects, ax=ax)
         row = _primary_row(res.effects, hyp)
         n, k = len(panel), panel["athlete_id"].nunique()
         alt = (f"Scatter of {n} runs from {k} athletes: {outcome_words} against weekly hinge sets over the "
@@ -316,8 +316,8 @@ def figure_set(wh=None, *, results=None, pseudonymise_athletes: bool = True, map
 
     wh = wh if isinstance(wh, Warehouse) else Warehouse(wh)
     if results is None:
-        results = analysis.analyze(wh, out=False)
-    mapping = pseudonyms(wh.activities["athlete_id"]) if pseudonymise_athletes else None
+        results = analysis.analyze(wh)
+    mapping = athlete_labels(wh.activities["athlete_id"]) if pseudonymise_athletes else None
     if source is None:
         source = _default_source(wh.activities, __version__)
     ctx = _Context(wh, results, mapping, source, fast, maps, Path(raw) if raw else None, trim_ends_m)

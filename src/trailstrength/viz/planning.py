@@ -1,11 +1,13 @@
-"""Dose and design figures: dose–response curve, power curve.
+"""Dose and design figures: dose–response curve, power curve, power by planted effect.
 
 Artists carry a ``gid``: ``"curve"`` and ``"curve_ci"`` (dose–response estimate and band, or
 ``"curve_points"`` and ``"curve_errorbars"`` for categorical doses), ``"observed"`` (raw points),
-``"power:<group>"`` (one power line per group), ``"power_ci:<group>"``, ``"target"``.
+``"power:<group>"`` (one power line per group), ``"power_ci:<group>"``, ``"target"``, ``"mde"``.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -16,7 +18,7 @@ from trailstrength.viz._common import no_data as _no_data
 from trailstrength.viz._common import require as _require
 from trailstrength.viz.style import COLORS, PALETTE
 
-__all__ = ["dose_response", "power_curve"]
+__all__ = ["dose_response", "power_by_effect", "power_curve", "save_power_figure"]
 
 
 def dose_response(curve: pd.DataFrame, ax=None, *, observed: pd.DataFrame | None = None, dose: str = "dose",
@@ -144,3 +146,85 @@ def power_curve(power: pd.DataFrame, ax=None, *, x: str = "n_athletes", group: s
     if group is not None:
         ax.legend(title=group.replace("_", " "), fontsize="x-small", title_fontsize="x-small", loc="lower right")
     return ax
+
+
+#: Short axis labels of the planted effect, for two panels side by side (the full unit is in the table's ``unit``).
+_SHORT_UNITS = {"H1": "DPI per weekly set", "H2": "points per weekly set"}
+_POWER_TITLES = {"H1": "H1: descents", "H2": "H2: soreness"}
+
+
+def power_by_effect(table: pd.DataFrame, mde: pd.DataFrame | None = None, *, target: float = 0.8, axes=None):
+    """Simulated power against the planted effect, one panel per hypothesis, with Monte Carlo error bars.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Output of :func:`trailstrength.models.power.simulate_power`: ``hypothesis``, ``effect`` (planted
+        within-athlete effect per weekly hinge set; drawn as its absolute value), ``power`` (0–1), ``power_mcse``
+        (its Monte Carlo SE; the bars are ±1.96 SE kept inside 0–1) and ``unit``.
+    mde : DataFrame, optional
+        Output of :func:`trailstrength.models.power.minimal_detectable_effect`: a vertical line at each
+        hypothesis's minimal detectable |effect|.
+    target : float
+        Power to aim for (dashed line); the dotted line is 0.05, the size of a 5 % test.
+    axes : sequence of matplotlib Axes, optional
+        One per hypothesis (default: a new figure with one row of panels).
+
+    Returns
+    -------
+    axes : sequence of matplotlib Axes
+    """
+    import matplotlib.pyplot as plt
+
+    _require(table, ("hypothesis", "effect", "power", "power_mcse"), "table")
+    hyps = list(dict.fromkeys(table["hypothesis"]))
+    if axes is None:
+        _, axes = plt.subplots(1, len(hyps), squeeze=False)
+        axes = axes[0]
+    colors = {"H1": COLORS["descent"], "H2": COLORS["soreness"]}
+    units = table.drop_duplicates("hypothesis").set_index("hypothesis")["unit"] if "unit" in table else {}
+    for k, (ax, hyp) in enumerate(zip(axes, hyps)):
+        g = table[table["hypothesis"] == hyp]
+        half = 1.96 * g["power_mcse"].to_numpy()
+        p = g["power"].to_numpy()
+        yerr = np.vstack([np.minimum(half, p), np.minimum(half, 1 - p)])  # keep the bars inside 0-1
+        ax.errorbar(g["effect"].abs(), p, yerr=yerr, marker="o", color=colors.get(hyp, COLORS["hinge"]), capsize=2,
+                    gid=f"power:{hyp}")
+        ax.axhline(target, color=COLORS["neutral"], ls="--", lw=1, gid="target")
+        ax.axhline(0.05, color=COLORS["neutral"], ls=":", lw=1)
+        if mde is not None and hyp in set(mde["hypothesis"]):
+            m = float(mde.set_index("hypothesis").loc[hyp, "mde"])
+            if np.isfinite(m):
+                ax.axvline(abs(m), color=COLORS["neutral"], lw=1, gid="mde")
+                ax.annotate(f"MDE {abs(m):.3g}", (abs(m), 0.12), xytext=(4, 0), textcoords="offset points", fontsize=9)
+        ax.set_ylim(0, 1.02)
+        ax.set_xlabel(f"|planted effect|\n{_SHORT_UNITS.get(hyp, units.get(hyp, ''))}")
+        ax.set_ylabel("power" if k == 0 else "")
+        ax.set_title(_POWER_TITLES.get(hyp, hyp))
+    return axes
+
+
+def save_power_figure(table: pd.DataFrame, mde: pd.DataFrame | None, stem, *, target: float = 0.8) -> list[Path]:
+    """Draw :func:`power_by_effect` (H1 left, H2 right) and export it with :func:`~trailstrength.viz.save`.
+
+    The planned cohort (``athletes``, ``weeks``) and the simulated cohorts per point (``sims``) are read from the
+    table's columns for the alt text and subtitle.  Returns the paths written (PNG, SVG and the alt-text sidecar
+    as :func:`~trailstrength.viz.save` writes them).
+    """
+    import matplotlib.pyplot as plt
+
+    from trailstrength.viz.export import save
+    from trailstrength.viz.style import set_theme
+
+    athletes, weeks, sims = (int(table[c].iloc[0]) for c in ("athletes", "weeks", "sims"))
+    set_theme()
+    fig, axes = plt.subplots(1, 2)
+    power_by_effect(table, mde, target=target, axes=axes)
+    alt = (f"Simulated power of the primary tests for {athletes} athletes over {weeks} weeks against the planted "
+           "within-athlete hinge effect, H1 (descent performance) left and H2 (soreness) right, with Monte Carlo "
+           f"error bars, the {target * 100:g} % target and the minimal detectable effect marked.")
+    paths = save(fig, stem, alt=alt, title="How big an effect could this cohort detect?",
+                 subtitle=f"{athletes} athletes x {weeks} weeks, {sims} simulated cohorts per point",
+                 source="trailstrength power (simulated cohorts)")
+    plt.close(fig)
+    return paths

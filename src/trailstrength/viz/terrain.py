@@ -144,7 +144,7 @@ def route_map(samples: pd.DataFrame, ax=None, *, privacy_zones=(), color=None):
     ax : matplotlib Axes, optional
     privacy_zones : sequence of (lat, lon, radius_m)
         Points within ``radius_m`` of any zone centre are removed before drawing (see
-        :func:`trailstrength.viz.privacy.trim_privacy_zones`), leaving gaps in the line.
+        :func:`trailstrength.privacy.trim_privacy_zones`), leaving gaps in the line.
     color : colour, optional
         Line colour (default: the descent colour).
 
@@ -158,7 +158,7 @@ def route_map(samples: pd.DataFrame, ax=None, *, privacy_zones=(), color=None):
     with equal aspect, no ticks and no base map: the shape of the route without its location.
     Exported figures draw maps only when asked (``write_figure_set(maps=True)``).
     """
-    from trailstrength.viz.privacy import trim_privacy_zones
+    from trailstrength.privacy import trim_privacy_zones
 
     _require(samples, ("lat", "lon"), "samples")
     ax = _axes(ax)

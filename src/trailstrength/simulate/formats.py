@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from trailstrength.io.fit_decode import FIT_EPOCH_S, crc16
+from trailstrength.units import track_distance
 
 _INVALID = {"B": 0xFF, "b": 0x7F, "H": 0xFFFF, "h": 0x7FFF, "I": 0xFFFFFFFF, "i": 0x7FFFFFFF,
             "Q": 0xFFFFFFFFFFFFFFFF, "q": 0x7FFFFFFFFFFFFFFF}
@@ -120,10 +121,7 @@ def track_columns(track: pd.DataFrame) -> dict:
     """A simulated track (``time`` UTC, lat, lon, ele, hr) -> FIT record columns with cumulative distance."""
     t = track["time"].astype("datetime64[ns, UTC]").astype("int64").to_numpy() / 1e9
     lat, lon = track["lat"].to_numpy(float), track["lon"].to_numpy(float)
-    phi = np.radians(lat)
-    dphi, dlmb = np.diff(phi), np.radians(np.diff(lon))
-    a = np.sin(dphi / 2) ** 2 + np.cos(phi[:-1]) * np.cos(phi[1:]) * np.sin(dlmb / 2) ** 2
-    dist = np.concatenate([[0.0], np.cumsum(2 * 6_371_008.8 * np.arcsin(np.sqrt(a)))])
+    dist = track_distance(lat, lon)
     speed = np.concatenate([[0.0], np.diff(dist) / np.maximum(np.diff(t), 1e-9)])
     return {"timestamp": np.floor(t), "position_lat": lat, "position_long": lon,
             "enhanced_altitude": track["ele"].to_numpy(float), "distance": dist, "enhanced_speed": speed,

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from trailstrength.io import Athlete, FileContext, fit, gpx, tcx
-from trailstrength.simulate_formats import fit_activity, gpx_activity, tcx_activity
+from trailstrength.simulate.formats import fit_activity, gpx_activity, tcx_activity
 
 REALDATA = Path(os.environ.get("TRAILSTRENGTH_REALDATA", Path(__file__).resolve().parents[2] / "shared" / "realdata"))
 CTX = FileContext("bench/file", "0" * 64, Athlete("bench"))

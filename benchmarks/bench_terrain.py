@@ -44,8 +44,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))  # runnable
 from trailstrength.clean import clean_samples  # noqa: E402
 from trailstrength.io import Athlete, FileContext, gpx  # noqa: E402
 from trailstrength.simulate import simulate_cohort  # noqa: E402
+from trailstrength.simulate.runs import COURSES, synthetic_run  # noqa: E402
 from trailstrength.terrain import TerrainParams, analyze_run  # noqa: E402
-from trailstrength.terrain.synthetic import COURSES, synthetic_run  # noqa: E402
 
 TARGET_SAMPLES_PER_S = 5e6
 

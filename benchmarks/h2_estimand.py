@@ -1,6 +1,6 @@
 """What the H2 model estimates in the simulated cohorts, and which part of the soreness process moves it.
 
-Runs the simulate_cohort generative model through its day-by-day twin (trailstrength.models.simpanels), so
+Runs the simulate_cohort generative model through its day-by-day twin (trailstrength.simulate.panels), so
 terrain measurement is out of the picture, and fits the pre-registered H2 model to each cohort.  Variants switch
 one ingredient at a time:
 
@@ -31,8 +31,7 @@ import pandas as pd
 
 from trailstrength.models import fit_h2
 from trailstrength.models.primary import h2_bootstrap_inference
-from trailstrength.models.simpanels import CohortDesign, panels_from_daily, simulate_daily
-from trailstrength.simulate import PlantedEffects
+from trailstrength.simulate import CohortDesign, PlantedEffects, panels_from_daily, simulate_daily
 
 BASE = PlantedEffects()
 PER_RUN = {"hinge_soreness": "per_run"}  # simulate_cohort before the estimand fix

@@ -33,8 +33,7 @@ import pandas as pd
 from trailstrength.models.ordinal import fit_ordinal_gee
 from trailstrength.models.rmcorr import rmcorr
 from trailstrength.models.secondary import fit_h2_interaction, fit_h2_ordinal
-from trailstrength.models.simpanels import CohortDesign, simulate_panels
-from trailstrength.simulate import PlantedEffects
+from trailstrength.simulate import CohortDesign, PlantedEffects, simulate_panels
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from test_lags import TRUE as LAG_TRUTH  # noqa: E402  (the planted lag weights and their panel builder)

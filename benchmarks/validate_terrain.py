@@ -5,7 +5,7 @@ Run from the repository root::
     PYTHONPATH=src python benchmarks/validate_terrain.py [--seeds 5] [--quick]
 
 For every altitude noise level × smoother × window it simulates the courses in
-``trailstrength.terrain.synthetic.COURSES`` (straight grades, a sawtooth, a plateau; 1 Hz; equal-effort
+``trailstrength.simulate.runs.COURSES`` (straight grades, a sawtooth, a plateau; 1 Hz; equal-effort
 pacing) with several seeds, runs :func:`trailstrength.terrain.analyze_run` and prints
 
 * ``grade_rmse`` — RMSE of profile grade against the true grade (fraction; includes the unavoidable
@@ -38,8 +38,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))  # runnable without installing
 
-from trailstrength.terrain import NotEnoughTerrainData, TerrainParams, analyze_run, fit_empirical_gap, gap_factor  # noqa: E402
-from trailstrength.terrain.synthetic import (  # noqa: E402
+from trailstrength.simulate.runs import (  # noqa: E402
     COURSES,
     NOISE_LEVELS,
     athlete_runs,
@@ -47,6 +46,7 @@ from trailstrength.terrain.synthetic import (  # noqa: E402
     score_segments,
     synthetic_run,
 )
+from trailstrength.terrain import NotEnoughTerrainData, TerrainParams, analyze_run, fit_empirical_gap, gap_factor  # noqa: E402
 
 REALDATA = Path(os.environ.get("TRAILSTRENGTH_REALDATA", Path(__file__).resolve().parents[2] / "shared" / "realdata"))
 REAL_FILES = (

@@ -135,7 +135,7 @@ if len(power_table):
 # The simulator's athletes run about four times a week, lift on a schedule that varies from block to block,
 # report soreness on 90 % of days, and their DPI is measured with GPS-level noise. A squad that logs less, or
 # whose hinge volume barely varies within athletes (the within-athlete slope needs variation *within* each
-# athlete), has less power than shown. Change `trailstrength.models.simpanels.CohortDesign` to match your squad.
+# athlete), has less power than shown. Change `trailstrength.simulate.panels.CohortDesign` to match your squad.
 #
 # Power is about the pre-registered test only: it does not make an observational association causal.
 

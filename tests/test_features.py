@@ -213,3 +213,17 @@ def test_panels_carry_variants_on_request(cohort):
     h2 = features.h2_panel(runs, sets, wellness, variants=True)
     assert {"hinge_sets_lag0", "descent_100m_lag3", "hinge_sets_ewm"} <= set(h2.columns)
     assert h2["descent_100m_lag0"].iloc[0] == 10.0  # the run's own day
+
+
+def test_trailing_sum_is_the_days_before_for_frames_and_arrays():
+    from trailstrength.features.exposures import trailing_sum, window_share
+
+    x = np.arange(1.0, 11.0)  # days 0..9
+    got = trailing_sum(x, 3)
+    assert np.isnan(got[0])  # nothing before the first day
+    np.testing.assert_array_equal(got[1:], [1, 3, 6, 9, 12, 15, 18, 21, 24])  # d-3 .. d-1, partial at the start
+    both = trailing_sum(np.column_stack([x, 2 * x]), 3)
+    assert both.shape == (10, 2)
+    np.testing.assert_array_equal(both[:, 1], trailing_sum(pd.Series(2 * x), 3).to_numpy())
+    np.testing.assert_array_equal(window_share(np.array([1.0, 0.0, 2.0]), np.array([4.0, 0.0, np.nan])),
+                                  [0.25, np.nan, np.nan])

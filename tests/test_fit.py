@@ -207,7 +207,7 @@ def _set(k, cat, sub, weight=None, reps=8, kind="active"):
 
 
 def test_strength_sets_names_loads_and_rest_sets():
-    from trailstrength.simulate_formats import fit_activity
+    from trailstrength.simulate.formats import fit_activity
 
     sets = [_set(0, 8, 23, weight=100.0), _set(1, 8, 23, kind="rest", reps=None), _set(2, 8, 23, weight=102.5),
             _set(3, 15, 2, weight=40.0), _set(4, 8, 65534, weight=60.0), _set(5, 65534, 65534),
@@ -222,7 +222,7 @@ def test_strength_sets_names_loads_and_rest_sets():
 
 
 def test_zone_from_file_when_athlete_has_none():
-    from trailstrength.simulate_formats import fit_activity
+    from trailstrength.simulate.formats import fit_activity
 
     data = fit_activity(_track(), utc_offset_s=7200)  # starts 21:30 UTC = 23:30 at UTC+2
     a = fit.read(data, _ctx()).tables["activities"]
@@ -234,7 +234,7 @@ def test_zone_from_file_when_athlete_has_none():
 
 
 def test_big_endian_definitions_and_synthetic_truncation():
-    from trailstrength.simulate_formats import encode_fit
+    from trailstrength.simulate.formats import encode_fit
 
     t = 1714543200.0 + np.arange(200)
     msgs = [("file_id", {"type": "activity", "manufacturer": "garmin", "product": 1967, "time_created": t[0]}),

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from trailstrength import warehouse
-from trailstrength.simulate_formats import encode_fit, fit_activity, gpx_activity, tcx_activity
+from trailstrength.simulate.formats import encode_fit, fit_activity, gpx_activity, tcx_activity
 
 
 def _copy(realdata, rel: str, dest) -> None:

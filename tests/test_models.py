@@ -422,7 +422,7 @@ def test_h2_cohort_where_lbfgs_degenerates_keeps_the_random_intercept():
     # descent_100m + descent_100m_28d + hinge_sets_acute + other_descent_100m_72h + (1|athlete_id), REML = TRUE)
     # gave SD 0.52871 (variance 0.27953), residual SD 0.99245, within coefficient -0.2822091, logLik -646.2644
     # (tests/r is the general oracle; this pins the one degenerate case).
-    from trailstrength.models.simpanels import CohortDesign, simulate_panels
+    from trailstrength.simulate import CohortDesign, simulate_panels
 
     seed = np.random.SeedSequence(99).spawn(6)[4]
     fit = fit_h2(simulate_panels(CohortDesign(athletes=12, weeks=16), seed=seed).h2)

@@ -9,8 +9,8 @@ from scipy import stats
 
 from trailstrength.models import EFFECT_COLUMNS
 from trailstrength.models.secondary import fit_h2_interaction, fit_knee_competitor, secondary_effects
-from trailstrength.models.simpanels import CohortDesign, simulate_daily, simulate_panels
 from trailstrength.models.speccurve import SPEC_COLUMNS, Spec, default_specs, run_specs, simulated_panel_for
+from trailstrength.simulate import CohortDesign, simulate_daily, simulate_panels
 
 INTERACTION = -0.05  # soreness points per weekly set per 100 m of descent
 

@@ -10,8 +10,14 @@ import pytest
 
 from trailstrength.exercises import match_exercises
 from trailstrength.simulate import HINGE_NAMES, PlantedEffects
-from trailstrength.simulate_hinge import (HINGE_EXERCISES, MEAN_UNILATERAL_SHARE, aux_generator, hinge_weights,
-                                          planted_exposures, split_hinge_sets)
+from trailstrength.simulate.hinge import (
+    HINGE_EXERCISES,
+    MEAN_UNILATERAL_SHARE,
+    aux_generator,
+    hinge_weights,
+    planted_exposures,
+    split_hinge_sets,
+)
 
 
 def test_simulated_names_match_the_taxonomy_rows_the_mix_assumes():
@@ -28,12 +34,12 @@ def test_split_keeps_totals_and_exposures_follow_the_weights():
     ex = planted_exposures(mix)
     w = hinge_weights()
     np.testing.assert_allclose(ex["hinge_sets"], mix @ w)
-    assert np.isnan(ex["unilateral_share_28d"][0]) and ex["unilateral_term"][0] == 0.0  # no sets before day 0
+    assert np.isnan(ex["hinge_unilateral_share_28d"][0]) and ex["unilateral_term"][0] == 0.0  # no sets before day 0
     k = 40
     window = mix[k - 28:k]
     np.testing.assert_allclose(ex["hinge_28d"][k], (window @ w).sum() / 4)
-    np.testing.assert_allclose(ex["unilateral_share_28d"][k], (window[:, 2] * w[2]).sum() / (window @ w).sum())
-    np.testing.assert_allclose(ex["unilateral_term"][k], ex["unilateral_share_28d"][k] - MEAN_UNILATERAL_SHARE)
+    np.testing.assert_allclose(ex["hinge_unilateral_share_28d"][k], (window[:, 2] * w[2]).sum() / (window @ w).sum())
+    np.testing.assert_allclose(ex["unilateral_term"][k], ex["hinge_unilateral_share_28d"][k] - MEAN_UNILATERAL_SHARE)
 
 
 def test_null_zeroes_every_hinge_effect_and_truth_terms():
@@ -65,7 +71,8 @@ def test_end_to_end_h3_h4_h7_estimable(tmp_path):
                       ("hinge_unilateral_share_28d", "hinge_unilateral_share_28d_true")):
         np.testing.assert_allclose(m[col], m[true], atol=1e-9, err_msg=col)
     rows = {
-        "H3": claims.fit_h3(claims.climb_panel(wh.runs, wh.strength_sets)).set_index("term").loc["hinge_sets_28d_within"],
+        "H3": claims.fit_h3(claims.climb_panel(wh.runs, wh.strength_sets))
+        .set_index("term").loc["hinge_sets_28d_within"],
         "H4": claims.fit_h4(h1).set_index("term").loc["pure_minus_conventional_within"],
         "H7": claims.fit_h7(h1).set_index("term").loc["hinge_unilateral_share_28d_within"],
     }

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from trailstrength.io import FORMATS, Athlete, FileContext, detect, open_bytes
+from trailstrength.simulate.runs import synthetic_run
 from trailstrength.sport import (
     SportRules,
     infer_activity_sport,
@@ -14,7 +15,6 @@ from trailstrength.sport import (
     movement_features,
     tobler_speed_mps,
 )
-from trailstrength.terrain.synthetic import synthetic_run
 
 M_PER_DEG = 111_195.0  # metres per degree of latitude on the package's Earth radius
 

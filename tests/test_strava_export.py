@@ -13,7 +13,7 @@ import pytest
 
 from trailstrength import schemas, warehouse
 from trailstrength.io import Athlete, FileContext, ReaderError, detect, strava_export
-from trailstrength.simulate_formats import fit_activity
+from trailstrength.simulate.formats import fit_activity
 
 # Header spellings as Strava writes them (English, and a German export's 92 columns).
 EN_OLD = ("Activity ID,Activity Date,Activity Name,Activity Type,Activity Description,Elapsed Time,Distance,"

@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 
 from trailstrength import terrain
+from trailstrength.simulate.runs import COURSES, score_segments, synthetic_run
 from trailstrength.terrain import (
     PROFILE_COLUMNS,
     SEGMENT_COLUMNS,
@@ -28,7 +29,6 @@ from trailstrength.terrain import (
     minetti_cost,
     resample_by_distance,
 )
-from trailstrength.terrain.synthetic import COURSES, score_segments, synthetic_run
 
 # DESIGN §6, copied here on purpose: the test pins the numbers, not the module's own table.
 STRAVA_DESIGN = {

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from trailstrength.simulate import runs as synthetic
+from trailstrength.simulate.runs import hiker_curve, synthetic_run
 from trailstrength.terrain import (
     EmpiricalGap,
     NotEnoughTerrainData,
@@ -13,8 +15,6 @@ from trailstrength.terrain import (
     fit_empirical_gap,
     gap_factor,
 )
-from trailstrength.terrain import synthetic
-from trailstrength.terrain.synthetic import hiker_curve, synthetic_run
 
 TRUE_CURVE = hiker_curve()  # slower than Strava's runner on steep climbs, better on descents
 

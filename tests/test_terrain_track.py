@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from trailstrength import terrain
+from trailstrength.simulate.runs import synthetic_run
 from trailstrength.terrain import (
     PROFILE_COLUMNS,
     SUMMARY_KEYS,
@@ -17,7 +18,6 @@ from trailstrength.terrain import (
     moving_mask,
     track_distance,
 )
-from trailstrength.terrain.synthetic import synthetic_run
 
 GPS = TerrainParams.for_altitude_source("gps")
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import json
 import logging
 import time
 from pathlib import Path
@@ -266,7 +265,7 @@ def demo(
     """Simulate the example cohort (or reuse it), ingest, analyze, write the figure set and the report."""
     from trailstrength import config
     from trailstrength.analysis import analyze as run_analyze
-    from trailstrength.simulate import simulate_cohort
+    from trailstrength.simulate import read_truth, recovered_vs_planted, simulate_cohort
     from trailstrength.warehouse import ingest as run_ingest
     from trailstrength.warehouse import remove
 
@@ -278,7 +277,7 @@ def demo(
     if not (out / "truth.json").is_file() or not raw.is_dir():
         console.rule("1 · simulate the example cohort")
         simulate_cohort(raw, athletes, weeks, seed=2026, bad_file=True, progress=True, truth_dir=out)
-    truth = json.loads((out / "truth.json").read_text())
+    truth = read_truth(out)
     console.rule("2 · ingest")
     _print_ingest(run_ingest(raw, warehouse=wh))
     console.rule("3 · analyze")
@@ -286,18 +285,12 @@ def demo(
     _print_effects(res.primary, "primary effects")
     t = Table("hypothesis", "term", "planted", "recovered", "95% CI", "covers truth", title="recovered vs planted",
               title_justify="left")
-    checks = [(h, v["term"], v["estimate"]) for h, v in truth["primary"].items()]
-    if everything:
-        checks += [(h, v["term"], v["estimate"]) for h, v in truth.get("secondary", {}).items()]
-    rows = res.effects.sort_values("primary", ascending=False, kind="stable")  # the primary row of H1/H2 first
-    for hyp, term, planted in checks:
-        match = rows[(rows["hypothesis"] == hyp) & (rows["term"] == term)]
-        if match.empty:
-            t.add_row(hyp, term, f"{planted:+.4f}", "not estimated", "", "")
+    for r in recovered_vs_planted(truth, res.effects, secondary=everything).itertuples():
+        if not r.estimated:
+            t.add_row(str(r.hypothesis), str(r.term), f"{r.planted:+.4f}", "not estimated", "", "")
             continue
-        r = match.iloc[0]
-        t.add_row(hyp, term, f"{planted:+.4f}", f"{r.estimate:+.4f}", f"[{r.ci_low:+.4f}, {r.ci_high:+.4f}]",
-                  "yes" if r.ci_low <= planted <= r.ci_high else "NO")
+        t.add_row(str(r.hypothesis), str(r.term), f"{r.planted:+.4f}", f"{r.estimate:+.4f}",
+                  f"[{r.ci_low:+.4f}, {r.ci_high:+.4f}]", "yes" if r.covers else "NO")
     console.print(t)
     console.rule("4 · figures and report")
     _write_figures_and_report(wh, out, res, source="Simulated example cohort (trailstrength demo)")

@@ -301,7 +301,7 @@ def infer_sport(samples: pd.DataFrame, *, altitude_source: str | None = None,
 
     Examples
     --------
-    >>> from trailstrength.terrain.synthetic import synthetic_run
+    >>> from trailstrength.simulate.runs import synthetic_run
     >>> infer_sport(synthetic_run("plateau", flat_speed_mps=3.0).samples).sport
     'running'
     """

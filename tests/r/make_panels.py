@@ -4,7 +4,7 @@ Run once from the repository root (the CSVs are committed; rerunning must reprod
 
     PYTHONPATH=src python tests/r/make_panels.py
 
-The panels come from :func:`trailstrength.models.simpanels.simulate_panels` with 8 athletes x 14 weeks, the
+The panels come from :func:`trailstrength.simulate.panels.simulate_panels` with 8 athletes x 14 weeks, the
 default planted effects (without the climb effect, and with ``hinge_mix=False``: every hinge set an RDL, as
 when they were written) and seed 20260407.  H1 additionally gets an athlete-specific within slope (SD 0.01 DPI
 per weekly set, from ``numpy.random.default_rng(7)``) so that the random-slope model is supported and can be
@@ -21,8 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from trailstrength.models.ordinal import bin_soreness
-from trailstrength.models.simpanels import CohortDesign, simulate_panels
-from trailstrength.simulate import PlantedEffects
+from trailstrength.simulate import CohortDesign, PlantedEffects, simulate_panels
 
 SEED = 20260407
 DATA = Path(__file__).resolve().parents[1] / "data"

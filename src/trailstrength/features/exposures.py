@@ -15,8 +15,9 @@ Per set (working sets only: ``working``, ``failure``, ``drop``; warm-ups never c
 
 Window conventions (all per athlete on a continuous daily calendar of local dates):
 
-* ``*_28d``: mean *per week* over the ``window_days`` before the day (d-28 ... d-1), i.e. the sum / 4;
-  shares (``*_share_28d``) are ratios of the window's sums, NaN when the denominator is 0;
+* ``*_28d``: mean *per week* over the ``window_days`` before the day (d-28 ... d-1), i.e. the sum / 4
+  (:func:`trailing_sum`, which the simulators use too); shares (``*_share_28d``) are ratios of the window's sums,
+  NaN when the denominator is 0 (:func:`window_share`);
 * ``*_lag0`` ... ``*_lag3``: the value on day d, d-1, d-2, d-3 (acute exposure, for soreness);
 * ``hinge_sets_acute``: hinge working sets from d-3 to d+3 (lifting soreness lands in the same window);
 * ``*_ewm``: exponentially weighted mean of the days before d, per week (x 7), with
@@ -166,6 +167,29 @@ def daily_exposures(runs: pd.DataFrame, strength_sets: pd.DataFrame, e1rm: str =
     return pd.concat(frames).reset_index()[["athlete_id", "local_date", *daily.columns]]
 
 
+def trailing_sum(daily, window_days: int = WINDOW_DAYS):
+    """Sum over the ``window_days`` days before each day (d - window_days ... d - 1): the one window definition
+    of the package, used by :func:`rolling_exposures` and the simulators.
+
+    ``daily`` is one row per day of a continuous calendar, in order: a Series or DataFrame (each column summed),
+    or a 1-d or 2-d array (returns an array of the same shape, float). Early days sum the days there are; the
+    first day, which has none before it, is NaN.
+    """
+    if isinstance(daily, (pd.Series, pd.DataFrame)):
+        return daily.rolling(window_days, min_periods=1).sum().shift(1)
+    values = np.asarray(daily, dtype=float)
+    frame = pd.DataFrame(values.reshape(len(values), -1))
+    return trailing_sum(frame, window_days).to_numpy().reshape(values.shape)
+
+
+def window_share(part, whole):
+    """``part`` / ``whole`` of two window sums (Series or arrays), NaN where ``whole`` is 0 (or NaN)."""
+    if isinstance(whole, pd.Series):
+        return part / whole.where(whole > 0)
+    whole = np.asarray(whole, dtype=float)
+    return np.asarray(part, dtype=float) / np.where(whole > 0, whole, np.nan)
+
+
 def rolling_exposures(daily: pd.DataFrame, window_days: int = WINDOW_DAYS, ewm_span: int = EWM_SPAN_DAYS,
                       lags=ACUTE_LAGS) -> pd.DataFrame:
     """Per athlete-day windows of :func:`daily_exposures` (conventions in the module docstring).
@@ -186,11 +210,11 @@ def rolling_exposures(daily: pd.DataFrame, window_days: int = WINDOW_DAYS, ewm_s
         g["descent_100m"] = g["descent_m"] / 100.0
         weekly = [c for c in (*WEEKLY, "descent_100m", "run_km") if c in g]
         shares = [c for pair in SHARES.values() for c in pair if c in g]
-        prior = g[list(dict.fromkeys(weekly + shares))].rolling(window_days, min_periods=1).sum().shift(1)
+        prior = trailing_sum(g[list(dict.fromkeys(weekly + shares))], window_days)
         new = {f"{c}_28d": prior[c] / per_week for c in weekly}
         for name, (num, den) in SHARES.items():
             if num in prior and den in prior:
-                new[f"{name}_28d"] = prior[num] / prior[den].where(prior[den] > 0)
+                new[f"{name}_28d"] = window_share(prior[num], prior[den])
         if "main_hinge_e1rm_kg" in g:
             best = g["main_hinge_e1rm_kg"].rolling(window_days, min_periods=1).max()
             new["main_hinge_e1rm_28d"] = best.shift(1)

@@ -6,7 +6,7 @@
 - :mod:`~trailstrength.models.bootstrap`, :mod:`~trailstrength.models.ordinal`, :mod:`~trailstrength.models.rmcorr`,
   :mod:`~trailstrength.models.lags`, :mod:`~trailstrength.models.multiplicity`: the building blocks;
 - :mod:`~trailstrength.models.speccurve`: the specification curve;
-- :mod:`~trailstrength.models.simpanels`, :mod:`~trailstrength.models.power`: simulated panels and power;
+- :mod:`~trailstrength.models.power`: power by simulation (panels from :mod:`trailstrength.simulate.panels`);
 - :mod:`~trailstrength.models.studies`: the partial analyses of the public datasets (PMData, Lövdal et al.);
 - :mod:`~trailstrength.models.units`: the one vocabulary of units for model terms.
 

@@ -2,7 +2,7 @@ r"""Power and minimal detectable effect of the primary models, by simulation.
 
 For a planned cohort (athletes × weeks) :func:`simulate_power` simulates cohorts with the
 generative model of :mod:`trailstrength.simulate` (via the fast day-by-day twin in
-:mod:`trailstrength.models.simpanels`), plants a grid of within-athlete hinge effects,
+:mod:`trailstrength.simulate.panels`), plants a grid of within-athlete hinge effects,
 fits the pre-registered H1 and H2 models and counts how often the primary term is
 significant at :math:`\alpha`.  :func:`minimal_detectable_effect` reads off the smallest
 planted effect with the target power.
@@ -22,7 +22,7 @@ Design choices, stated so the numbers can be judged:
   slopes, so the pre-registered random-slope attempt would be rejected and the same
   random-intercept model fitted, at three times the cost;
 * everything else (exposure schedule, run frequency, soreness process, rounding, report
-  rate, DPI measurement noise) is as in :class:`~trailstrength.models.simpanels.CohortDesign`
+  rate, DPI measurement noise) is as in :class:`~trailstrength.simulate.panels.CohortDesign`
   and :class:`~trailstrength.simulate.PlantedEffects`.  Power depends on them: change
   them to match your cohort.
 """
@@ -38,9 +38,8 @@ import numpy as np
 import pandas as pd
 
 from trailstrength.models.primary import PRIMARY_TERM, fit_h1, fit_h2, h2_bootstrap_inference
-from trailstrength.models.simpanels import CohortDesign, panels_from_daily, simulate_daily
 from trailstrength.models.units import PRIMARY_EFFECT_UNITS
-from trailstrength.simulate import PlantedEffects
+from trailstrength.simulate import CohortDesign, PlantedEffects, panels_from_daily, simulate_daily
 
 __all__ = ["DEFAULT_GRID", "POWER_COLUMNS", "minimal_detectable_effect", "simulate_power"]
 

@@ -8,7 +8,7 @@ for the specification-curve figure.
 
 Panels come from a callable ``panel_for(hypothesis, window_days) -> DataFrame`` so the
 same runner serves the warehouse (:func:`trailstrength.analysis`), the simulated cohorts
-(:func:`trailstrength.models.simpanels.panels_from_daily`) and, later, the H3–H7 panels:
+(:func:`trailstrength.simulate.panels.panels_from_daily`) and, later, the H3–H7 panels:
 a spec names its exposure and outcome columns instead of assuming them.
 
 References
@@ -232,7 +232,7 @@ def summarize_specs(curve: pd.DataFrame, q: float = 0.05) -> pd.DataFrame:
 
 def simulated_panel_for(daily: pd.DataFrame) -> Callable[[str, int], pd.DataFrame]:
     """``panel_for`` over a simulated cohort's daily records (for tests and benchmarks)."""
-    from trailstrength.models.simpanels import panels_from_daily
+    from trailstrength.simulate.panels import panels_from_daily
 
     def get(hypothesis: str, window: int) -> pd.DataFrame:
         h1, h2 = panels_from_daily(daily, window)

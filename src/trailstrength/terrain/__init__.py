@@ -8,7 +8,7 @@ Pure functions of one activity's samples (DESIGN §6), so they map over athletes
 >>> run.summary["descent_gap_speed_mps"]                # doctest: +SKIP
 
 The defaults suit barometric or DEM altitude; GPS-only altitude needs the wider ``"gps"`` preset (see
-``TerrainParams`` and ``benchmarks/validate_terrain.py``). ``trailstrength.terrain.synthetic`` simulates runs
+``TerrainParams`` and ``benchmarks/validate_terrain.py``). ``trailstrength.simulate.runs`` simulates runs
 over courses of known geometry for validation.
 
 Grade adjustment: ``gap_factor(grade, model)`` with ``"strava"`` (default), ``"minetti"``, or an athlete's

@@ -12,8 +12,7 @@ import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
 
-# EARTH_RADIUS_M stays importable here for terrain.synthetic; its home is trailstrength.units
-from trailstrength.units import EARTH_RADIUS_M, track_distance  # noqa: F401
+from trailstrength.units import track_distance  # noqa: F401
 
 from .params import TerrainParams
 

@@ -1,8 +1,8 @@
-"""The hinge exercise mix of the simulated cohort, shared by :func:`trailstrength.simulate.simulate_cohort` and
-its day-by-day twin :mod:`trailstrength.models.simpanels`.
+"""The hinge schedule and exercise mix of the simulated cohort, shared by
+:func:`trailstrength.simulate.simulate_cohort` and its day-by-day twin :mod:`trailstrength.simulate.panels`.
 
-The schedule gives each lifting day a number of hinge working sets; they are split among three exercises
-(:data:`HINGE_EXERCISES`):
+The schedule (:func:`hinge_schedule`) gives each lifting day a number of hinge working sets; they are split among
+three exercises (:data:`HINGE_EXERCISES`, logged under the names of :data:`HINGE_NAMES`):
 
 * ``rdl`` Romanian deadlift: pure hinge (``hinge_subtype`` rdl_sld), bilateral;
 * ``deadlift`` conventional deadlift: ``hinge_subtype`` deadlift;
@@ -32,7 +32,12 @@ from functools import cache
 
 import numpy as np
 
+from trailstrength.features.exposures import PURE_HINGE_SUBTYPES, trailing_sum, window_share
+
 HINGE_EXERCISES = {"rdl": "romanian_deadlift", "deadlift": "deadlift", "sl_rdl": "single_leg_romanian_deadlift"}
+# (Strong name, template name, working load kg) of rdl, deadlift, sl_rdl (HINGE_EXERCISES order)
+HINGE_NAMES = [("Romanian Deadlift (Barbell)", "Romanian deadlift", 70.0), ("Deadlift (Barbell)", "Deadlift", 90.0),
+               ("Single Leg Romanian Deadlift (Dumbbell)", "Single leg Romanian deadlift", 20.0)]
 DEADLIFT_FRACTION = (0.0, 0.5)  # uniform range of a block's share of sets done as conventional deadlifts
 UNILATERAL_SHARE = (0.0, 0.6)  # uniform range of a block's expected unilateral share of the weighted hinge sets
 MEAN_UNILATERAL_SHARE = 0.3  # its mean: the reference of the planted unilateral effect
@@ -66,9 +71,27 @@ def unilateral_flags() -> np.ndarray:
 
 def pure_flags() -> np.ndarray:
     """Whether (rdl, deadlift, sl_rdl) count as pure hinge (features.exposures.PURE_HINGE_SUBTYPES)."""
-    from trailstrength.features.exposures import PURE_HINGE_SUBTYPES
-
     return np.array([r["hinge_subtype"] in PURE_HINGE_SUBTYPES for r in _taxonomy_rows().values()])
+
+
+def hinge_schedule(rng: np.random.Generator, mean_dose: float, n_days: int) -> np.ndarray:
+    """Hinge working sets per day before the exercise split (int array of ``n_days``).
+
+    4-week blocks whose weekly dose (sets/week) is N(``mean_dose``, 3) rounded and floored at 0, lifted in one
+    session a week up to 4 sets, else two, on days 0, 2 or 4 of each week.
+    """
+    sets = np.zeros(n_days, dtype=np.int64)
+    for block in range(0, n_days, BLOCK_DAYS):
+        dose = max(0, int(round(rng.normal(mean_dose, 3.0))))
+        sessions = 0 if dose == 0 else (1 if dose <= 4 else 2)
+        for week in range(block, min(block + BLOCK_DAYS, n_days), 7):
+            if not sessions:
+                continue
+            days = rng.choice([0, 2, 4], size=sessions, replace=False)
+            for k, d in enumerate(days):
+                if week + d < n_days:
+                    sets[week + d] = dose // sessions + (1 if k < dose % sessions else 0)
+    return sets
 
 
 def split_hinge_sets(aux: np.random.Generator, sets: np.ndarray) -> np.ndarray:
@@ -86,34 +109,30 @@ def split_hinge_sets(aux: np.random.Generator, sets: np.ndarray) -> np.ndarray:
     return out
 
 
-def trailing_sum(x: np.ndarray, window: int) -> np.ndarray:
-    """Sum of ``x`` over the ``window`` days before each day (d - window ... d - 1)."""
-    c = np.concatenate([[0.0], np.cumsum(x, dtype=float)])
-    idx = np.arange(len(x))
-    return c[idx] - c[np.maximum(idx - window, 0)]
-
-
 def planted_exposures(counts: np.ndarray, window: int = 28) -> dict[str, np.ndarray]:
     """Daily and window exposures of the split sets (the planted effects' inputs).
 
     ``hinge_sets`` weighted working sets per day; ``hinge_unilateral_sets`` weighted unilateral ones;
-    ``hinge_28d`` weighted sets per week over the window; ``unilateral_share_28d`` the window's unilateral share of
-    weighted hinge sets (0-1, NaN when the window has no hinge sets, as the pipeline's column);
+    ``hinge_28d`` weighted sets per week over the window; ``hinge_unilateral_share_28d`` the window's unilateral
+    share of weighted hinge sets (0-1, NaN when the window has no hinge sets: the pipeline's column of that name);
     ``unilateral_term`` what the planted effect multiplies: share - :data:`MEAN_UNILATERAL_SHARE`, 0 without hinge
-    sets; ``pure_28d`` / ``deadlift_28d`` unweighted sets per week.
+    sets; ``pure_28d`` / ``deadlift_28d`` unweighted sets per week.  Windows are the pipeline's
+    (:func:`~trailstrength.features.exposures.trailing_sum`); nothing was lifted before the cohort's first day, so
+    that day's sums are 0.
     """
     w, uni, pure = hinge_weights(), unilateral_flags(), pure_flags()
     weighted = counts @ w
     unilateral = counts @ (w * uni)
-    total, uni_sum = trailing_sum(weighted, window), trailing_sum(unilateral, window)
+    daily = np.column_stack([weighted, unilateral, counts @ pure, counts[:, 1]])
+    total, uni_sum, pure_sum, deadlift_sum = np.nan_to_num(trailing_sum(daily, window), nan=0.0).T
     per_week = window / 7.0
-    some = total > 1e-12
-    share = np.where(some, uni_sum / np.where(some, total, 1.0), np.nan)
+    share = window_share(uni_sum, total)
     return {"hinge_sets": weighted, "hinge_unilateral_sets": unilateral, "hinge_28d": total / per_week,
-            "unilateral_share_28d": share, "unilateral_term": np.where(some, share - MEAN_UNILATERAL_SHARE, 0.0),
-            "pure_28d": trailing_sum(counts @ pure, window) / per_week,
-            "deadlift_28d": trailing_sum(counts[:, 1], window) / per_week}
+            "hinge_unilateral_share_28d": share,
+            "unilateral_term": np.where(total > 0, share - MEAN_UNILATERAL_SHARE, 0.0),
+            "pure_28d": pure_sum / per_week, "deadlift_28d": deadlift_sum / per_week}
 
 
-__all__ = ["DEADLIFT_FRACTION", "HINGE_EXERCISES", "MEAN_UNILATERAL_SHARE", "UNILATERAL_SHARE", "aux_generator", "hinge_weights", "planted_exposures", "pure_flags",
-           "split_hinge_sets", "trailing_sum", "unilateral_flags"]
+__all__ = ["DEADLIFT_FRACTION", "HINGE_EXERCISES", "HINGE_NAMES", "MEAN_UNILATERAL_SHARE", "UNILATERAL_SHARE",
+           "aux_generator", "hinge_schedule", "hinge_weights", "planted_exposures", "pure_flags", "split_hinge_sets",
+           "unilateral_flags"]

@@ -1,8 +1,12 @@
-"""Writers for simulated activities in real watch formats: a small FIT encoder and a TCX writer.
+"""Writers of simulated data in the real file formats the package reads.
 
-They exist so tests and benchmarks can build realistic FIT / TCX files (multisport sessions, strength ``set``
-messages, big-endian definitions, truncation) without shipping third-party files. Field numbers, base types,
-scales and offsets are looked up by name in fitdecode's copy of the FIT profile, so the encoder writes
+Activities (:func:`write_activity`): a small FIT encoder, TCX and GPX writers. Strength logs
+(:func:`write_strength_log`: Strong's classic CSV export or the strength template) and soreness diaries
+(:func:`write_soreness_diary`, the wellness template).
+
+The activity writers exist so tests and benchmarks can build realistic FIT / TCX files (multisport sessions,
+strength ``set`` messages, big-endian definitions, truncation) without shipping third-party files. Field numbers,
+base types, scales and offsets are looked up by name in fitdecode's copy of the FIT profile, so the encoder writes
 exactly what the profile says and a decoder test is a real round trip.
 
 :func:`encode_fit` takes messages in file order as ``(message_name, rows)``; ``rows`` is a dict of columns
@@ -21,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from trailstrength.io.fit_decode import FIT_EPOCH_S, crc16
+from trailstrength.units import track_distance
 
 _INVALID = {"B": 0xFF, "b": 0x7F, "H": 0xFFFF, "h": 0x7FFF, "I": 0xFFFFFFFF, "i": 0x7FFFFFFF,
             "Q": 0xFFFFFFFFFFFFFFFF, "q": 0x7FFFFFFFFFFFFFFF}
@@ -80,7 +85,8 @@ def _message_bytes(local: int, name: str, rows: dict, big_endian: bool) -> bytes
         for i, v in enumerate(col):
             vals = list(v) if is_array else [v]
             vals = [np.nan if x is None else x for x in vals]
-            raw[i, :len(vals)] = _raw(field, np.array(vals, dtype=object if any(isinstance(x, str) for x in vals) else float))
+            named = any(isinstance(x, str) for x in vals)
+            raw[i, :len(vals)] = _raw(field, np.array(vals, dtype=object if named else float))
         invalid = 0 if bt.name.endswith("z") else _INVALID[fmt]
         ints = np.where(np.isnan(raw), invalid, raw).astype(order + _NUMPY[fmt])
         shape = (width,) if is_array else ()
@@ -115,13 +121,11 @@ def track_columns(track: pd.DataFrame) -> dict:
     """A simulated track (``time`` UTC, lat, lon, ele, hr) -> FIT record columns with cumulative distance."""
     t = track["time"].astype("datetime64[ns, UTC]").astype("int64").to_numpy() / 1e9
     lat, lon = track["lat"].to_numpy(float), track["lon"].to_numpy(float)
-    phi = np.radians(lat)
-    dphi, dlmb = np.diff(phi), np.radians(np.diff(lon))
-    a = np.sin(dphi / 2) ** 2 + np.cos(phi[:-1]) * np.cos(phi[1:]) * np.sin(dlmb / 2) ** 2
-    dist = np.concatenate([[0.0], np.cumsum(2 * 6_371_008.8 * np.arcsin(np.sqrt(a)))])
+    dist = track_distance(lat, lon)
     speed = np.concatenate([[0.0], np.diff(dist) / np.maximum(np.diff(t), 1e-9)])
-    return {"timestamp": np.floor(t), "position_lat": lat, "position_long": lon, "enhanced_altitude": track["ele"].to_numpy(float),
-            "distance": dist, "enhanced_speed": speed, "heart_rate": track["hr"].to_numpy(float)}
+    return {"timestamp": np.floor(t), "position_lat": lat, "position_long": lon,
+            "enhanced_altitude": track["ele"].to_numpy(float), "distance": dist, "enhanced_speed": speed,
+            "heart_rate": track["hr"].to_numpy(float)}
 
 
 def fit_activity(track: pd.DataFrame, *, sport: str = "running", product: int = 1967, utc_offset_s: int | None = None,
@@ -200,3 +204,40 @@ def write_activity(path: Path, track: pd.DataFrame, fmt: str, name: str = "Run")
     with gzip.open(out, "wt", encoding="utf-8", compresslevel=4) as fh:
         fh.write(tcx_activity(track) if fmt == "tcx" else gpx_activity(track, name))
     return out
+
+
+def write_strength_log(folder: Path, sets: list[dict], style: str) -> Path | None:
+    """Write strength sets as Strong's CSV export (``style="strong"``: ``strong_export.csv``, warm-ups as set "W")
+    or the strength template (``strength_log.csv``, ``set_type`` column); nothing when there are no sets.
+
+    ``sets`` has one dict per set: ``start`` (local session start, Timestamp), ``exercise`` (name as logged),
+    ``kind`` (``working`` or ``warmup``), ``set`` (number within the exercise), ``reps`` and ``load`` (kg).
+    """
+    if not sets:
+        return None
+    df = pd.DataFrame(sets)
+    if style == "strong":
+        number = df.groupby(["start", "exercise", "kind"]).cumcount().add(1).astype(str)
+        order = np.where(df["kind"].eq("warmup"), "W", number)
+        out = pd.DataFrame({"Date": df["start"].dt.strftime("%Y-%m-%d %H:%M:%S"), "Workout Name": "Legs",
+                            "Duration": "1h 5m", "Exercise Name": df["exercise"], "Set Order": order,
+                            "Weight": df["load"].round(1), "Reps": df["reps"], "Distance": 0, "Seconds": 0,
+                            "Notes": "", "Workout Notes": "", "RPE": ""})
+        path = Path(folder) / "strong_export.csv"
+    else:
+        out = pd.DataFrame({"date": df["start"].dt.strftime("%Y-%m-%d"), "time": df["start"].dt.strftime("%H:%M"),
+                            "exercise": df["exercise"], "set": df["set"], "reps": df["reps"],
+                            "load": df["load"].round(1), "unit": "kg", "set_type": df["kind"], "rpe": "",
+                            "tempo": "3-1-1"})
+        path = Path(folder) / "strength_log.csv"
+    out.to_csv(path, index=False)
+    return path
+
+
+def write_soreness_diary(path: Path, days: pd.DatetimeIndex, soreness, reported) -> Path:
+    """Write the wellness template: one morning report (07:30, region quads) per day where ``reported`` is true,
+    ``soreness`` rounded to whole points and clipped to 0-10."""
+    diary = pd.DataFrame({"date": days.strftime("%Y-%m-%d"), "time": "07:30",
+                          "soreness": soreness.round().clip(0, 10).astype(int), "regions": "quads"})[reported]
+    diary.to_csv(path, index=False)
+    return path

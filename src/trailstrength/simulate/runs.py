@@ -1,10 +1,15 @@
-"""Synthetic runs over courses of known geometry, for validating the terrain pipeline.
+"""Synthetic runs over courses of known geometry: terrain validation runs and the simulated cohort's courses.
 
-A course is a sequence of straight legs ``(horizontal length m, grade fraction)``. The runner keeps an
-equal effort on Strava's curve (speed = flat speed / gap factor), so every segment's true grade-adjusted
-speed is the flat speed. Altitude noise is an AR(1) process (correlated, as GPS and barometric errors are)
-plus optional spikes; pauses and GPS jumps can be planted. Used by ``tests/test_terrain.py`` and
-``benchmarks/validate_terrain.py``; ``simulate.py`` may reuse it for whole cohorts.
+Validation runs (:func:`synthetic_run`): a course is a sequence of straight legs ``(horizontal length m, grade
+fraction)``. The runner keeps an equal effort on Strava's curve (speed = flat speed / gap factor), so every
+segment's true grade-adjusted speed is the flat speed. Altitude noise is an AR(1) process (correlated, as GPS and
+barometric errors are) plus optional spikes; pauses and GPS jumps can be planted. Used by ``tests/test_terrain.py``
+and ``benchmarks/validate_terrain.py``; :func:`score_segments` scores detected segments against the true ones.
+
+Cohort courses (:class:`Course`, :func:`random_course`, :func:`course_track`): loops of piecewise-constant grades
+per metre on a smooth wandering path, run at a planted descent and climb performance index, written as 1-Hz
+tracks with GPS and barometric noise by :func:`trailstrength.simulate.simulate_cohort` and summarised (without
+noise) by the panel twin :mod:`trailstrength.simulate.panels`.
 """
 
 from __future__ import annotations
@@ -15,9 +20,90 @@ import numpy as np
 import pandas as pd
 from scipy.signal import lfilter
 
-from .grade_models import EmpiricalGap, gap_factor
-from .params import TerrainParams
-from .track import EARTH_RADIUS_M
+from trailstrength.terrain import EmpiricalGap, TerrainParams, gap_factor
+from trailstrength.units import EARTH_RADIUS_M
+
+EARTH_M_PER_DEG = 111_320.0  # metres per degree of latitude, for placing cohort tracks
+CLIMB_FACTOR = 0.97  # climb GAP speed / flat speed without hinge training
+COURSE_KINDS = ("flat", "hill", "mountain", "rolling", "hill")  # each simulated athlete's five courses, in order
+
+
+@dataclass(frozen=True)
+class Course:
+    """A simulated athlete's course: ``grades`` per metre of horizontal distance (fraction) and ``xy`` (n, 2),
+    metres east and north at each metre."""
+
+    name: str
+    grades: np.ndarray
+    xy: np.ndarray
+
+    @property
+    def descent_m(self) -> float:
+        """True total descent, m."""
+        return float(-np.sum(np.minimum(self.grades, 0)))
+
+
+def random_course(rng: np.random.Generator, kind: str, name: str) -> Course:
+    """A loop of piecewise-constant grades (per metre) on a smooth wandering path.
+
+    ``kind`` is ``flat`` (6-11 km), ``hill`` (one climb and descent of 350-650 m), ``mountain`` (two) or
+    ``rolling`` (four of 60-120 m); climbs are 6-14 %, descents 7-22 % (rolling: 6-10 %).
+    """
+    if kind == "flat":
+        parts = [(rng.uniform(6000, 11000), 0.0)]
+    else:
+        n_hills = {"hill": 1, "mountain": 2, "rolling": 4}[kind]
+        parts = [(rng.uniform(1000, 2000), 0.0)]
+        for _ in range(n_hills):
+            up_g = rng.uniform(0.06, 0.14)
+            down_g = -rng.uniform(0.07, 0.22) if kind != "rolling" else -rng.uniform(0.06, 0.10)
+            gain = rng.uniform(350, 650) if kind != "rolling" else rng.uniform(60, 120)
+            parts += [(gain / up_g, up_g), (rng.uniform(300, 800), 0.0),
+                      (gain / -down_g, down_g), (rng.uniform(500, 1200), 0.0)]
+    grades = np.concatenate([np.full(int(length), g) for length, g in parts])
+    heading = np.cumsum(rng.normal(0, 0.02, grades.size)) + rng.uniform(0, 2 * np.pi)
+    xy = np.cumsum(np.column_stack([np.cos(heading), np.sin(heading)]), axis=0)
+    return Course(name, grades, xy)
+
+
+def course_track(rng: np.random.Generator, course: Course, *, flat_speed: float, origin: tuple[float, float],
+                 dpi: float, start_utc: pd.Timestamp, cpi: float = CLIMB_FACTOR) -> pd.DataFrame:
+    """Points at 1 Hz along ``course`` for a runner with this day's DPI and climb index; includes 0–2 pauses.
+
+    The runner moves at grade-adjusted speed ``flat`` x ``dpi`` on descents (< -2 %), ``flat`` x ``cpi`` on climbs
+    (> +2 %) and ``flat`` elsewhere, ``flat`` being ``flat_speed`` (m/s) x N(1, 0.03), converted to real speed with
+    Strava's equal-effort factors. ``origin`` (lat, lon degrees) is where the loop starts. Returns ``time`` (UTC),
+    ``lat``, ``lon`` (degrees, with AR(1) GPS error of ~2.5 m), ``ele`` (m, barometric: 0.3 m jitter and a slow
+    drift) and ``hr`` (beats/min).
+    """
+    g = course.grades
+    flat = flat_speed * rng.normal(1.0, 0.03)
+    gap_target = np.where(g < -0.02, flat * dpi, np.where(g > 0.02, flat * cpi, flat))
+    speed = gap_target / gap_factor(g, model="strava")
+    t_at = np.concatenate([[0.0], np.cumsum(1.0 / speed)])  # time at each metre mark
+    for _ in range(rng.integers(0, 3)):
+        at = rng.integers(100, g.size - 100)
+        t_at[at:] += rng.uniform(20, 90)
+    times = np.arange(0.0, t_at[-1], 1.0)
+    dist = np.interp(times, t_at, np.arange(t_at.size, dtype=float))
+    xy = np.column_stack([np.interp(dist, np.arange(g.size), course.xy[:, k]) for k in (0, 1)])
+    alt = 600 + np.interp(dist, np.arange(g.size), np.cumsum(g))
+    # GPS error: slowly wandering (AR(1)), ~2.5 m; barometric: 0.3 m jitter plus slow drift
+    noise = np.zeros((times.size, 3))
+    for k, (phi, sd) in enumerate([(0.97, 2.5), (0.97, 2.5), (0.99, 0.6)]):
+        innov = rng.normal(0, sd * np.sqrt(1 - phi**2), times.size)
+        innov[0] = rng.normal(0, sd)
+        noise[:, k] = lfilter([1.0], [1.0, -phi], innov)
+    lat0, lon0 = origin
+    lat = lat0 + (xy[:, 1] + noise[:, 0]) / EARTH_M_PER_DEG
+    lon = lon0 + (xy[:, 0] + noise[:, 1]) / (EARTH_M_PER_DEG * np.cos(np.radians(lat0)))
+    grade_now = np.interp(dist, np.arange(g.size), g)
+    hr = np.clip(135 + 180 * np.clip(grade_now, -0.05, 0.2) + rng.normal(0, 3, times.size), 80, 200).round()
+    return pd.DataFrame({"time": start_utc + pd.to_timedelta(times, unit="s"), "lat": lat, "lon": lon,
+                         "ele": alt + noise[:, 2] + rng.normal(0, 0.3, times.size), "hr": hr})
+
+
+_DEFAULT_PARAMS = TerrainParams()
 
 #: Named courses: tuples of (horizontal length m, grade as a fraction).
 COURSES: dict[str, tuple[tuple[float, float], ...]] = {
@@ -130,7 +216,7 @@ class SyntheticRun:
         grades = np.array([g for _, g in self.legs] + [self.legs[-1][1]])
         return grades[np.clip(np.searchsorted(self.knots_m, x, side="right") - 1, 0, len(self.legs) - 1)]
 
-    def segments(self, params: TerrainParams = TerrainParams(), kind: str = "descent") -> pd.DataFrame:
+    def segments(self, params: TerrainParams = _DEFAULT_PARAMS, kind: str = "descent") -> pd.DataFrame:
         """True segments by the rules of :func:`find_segments` applied to the exact course.
 
         Returns a frame with ``start_m``, ``end_m``, ``drop_m``.

@@ -7,7 +7,7 @@ module runs the *same* generative model (:class:`~trailstrength.simulate.Planted
 the same hinge schedule, courses and soreness process) day by day in numpy and builds the
 H1, H2 and H3 (climb) panels with the window definitions of :mod:`trailstrength.features`:
 
-* ``hinge_sets_28d`` (weighted: the exercise mix of :mod:`trailstrength.simulate_hinge`,
+* ``hinge_sets_28d`` (weighted: the exercise mix of :mod:`trailstrength.simulate.hinge`,
   RDL 1.0, deadlift 0.6, single-leg RDL 1.0), ``pure_hinge_sets_28d``,
   ``deadlift_sets_28d`` (unweighted), ``descent_100m_28d``, ``run_km_28d``,
   ``knee_sets_28d``: sums over days :math:`d-28 \dots d-1` divided by 4 (per week);
@@ -32,7 +32,7 @@ build from the same simulated tables.
 
 Random streams: the main generator draws exactly what it drew before the exercise mix
 existed; the mix and the climb-index noise come from
-:func:`trailstrength.simulate_hinge.aux_generator` of the same seed.
+:func:`trailstrength.simulate.hinge.aux_generator` of the same seed.
 """
 
 from __future__ import annotations
@@ -42,14 +42,15 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from trailstrength.simulate import CLIMB_FACTOR, PlantedEffects, _course
-from trailstrength.simulate_hinge import aux_generator, planted_exposures, split_hinge_sets
+from trailstrength.features.exposures import trailing_sum, window_share
+from trailstrength.simulate.cohort import PlantedEffects
+from trailstrength.simulate.hinge import aux_generator, hinge_schedule, planted_exposures, split_hinge_sets
+from trailstrength.simulate.runs import CLIMB_FACTOR, COURSE_KINDS, random_course
 from trailstrength.terrain import gap_factor
 
 __all__ = ["CohortDesign", "SimulatedCohort", "climb_panel_from_daily", "panels_from_daily", "simulate_daily",
            "simulate_panels"]
 
-COURSE_KINDS = ("flat", "hill", "mountain", "rolling", "hill")  # as simulate_cohort
 MIN_DESCENT_LENGTH_M = 500.0
 DESCENT_GRADE = -0.05  # a descent segment is grade <= -5 % (DESIGN §6); a climb segment >= +5 %
 
@@ -121,34 +122,11 @@ def _course_stats(course) -> dict:
         "climb_length_m": float(climb.sum()),
         "climb_gain_m": float(g[climb].sum()),
         "distance_km": g.size / 1000.0,
-        # moving time = (a_desc / dpi + a_climb / cpi + a_flat) / flat_speed, as in _run_track
+        # moving time = (a_desc / dpi + a_climb / cpi + a_flat) / flat_speed, as in runs.course_track
         "a_desc": float(f[g < -0.02].sum()),
         "a_climb": float(f[g > 0.02].sum()),
         "a_flat": float(f[np.abs(g) <= 0.02].sum()),
     }
-
-
-def _hinge_schedule(rng: np.random.Generator, mean_dose: float, n_days: int) -> np.ndarray:
-    """Hinge working sets per day (before the exercise split), exactly the rule of simulate._hinge_schedule."""
-    sets = np.zeros(n_days, dtype=np.int64)
-    for block in range(0, n_days, 28):
-        dose = max(0, int(round(rng.normal(mean_dose, 3.0))))
-        sessions = 0 if dose == 0 else (1 if dose <= 4 else 2)
-        for week in range(block, min(block + 28, n_days), 7):
-            if not sessions:
-                continue
-            days = rng.choice([0, 2, 4], size=sessions, replace=False)
-            for k, d in enumerate(days):
-                if week + d < n_days:
-                    sets[week + d] = dose // sessions + (1 if k < dose % sessions else 0)
-    return sets
-
-
-def _trailing_weekly(x: np.ndarray, window: int) -> np.ndarray:
-    """Sum over the ``window`` days before each day, per week (features.rolling_exposures)."""
-    c = np.concatenate([[0.0], np.cumsum(x, dtype=float)])
-    idx = np.arange(x.size)
-    return (c[idx] - c[np.maximum(idx - window, 0)]) / (window / 7.0)
 
 
 def _athlete_days(rng, aux, aid: str, effects: PlantedEffects, design: CohortDesign, start) -> pd.DataFrame:
@@ -157,10 +135,10 @@ def _athlete_days(rng, aux, aid: str, effects: PlantedEffects, design: CohortDes
     flat_speed = rng.normal(3.1, 0.25)
     dpi_base = rng.normal(1.0, 0.05) + effects.between_confound * (mean_dose - 4.5)
     soreness_base = rng.uniform(1.0, 2.5)
-    courses = [_course_stats(_course(rng, k, f"{k}-{j}")) for j, k in enumerate(COURSE_KINDS)]
+    courses = [_course_stats(random_course(rng, k, f"{k}-{j}")) for j, k in enumerate(COURSE_KINDS)]
     table = pd.DataFrame(courses)
 
-    raw = _hinge_schedule(rng, mean_dose, n)
+    raw = hinge_schedule(rng, mean_dose, n)
     knee = np.where(raw > 0, rng.integers(0, 4, n), 0)  # squat working sets in each session
     mix = split_hinge_sets(aux, raw) if design.hinge_mix else np.column_stack([raw, 0 * raw, 0 * raw])
     ex = planted_exposures(mix, 28)  # the planted effects always use 28 days
@@ -171,8 +149,9 @@ def _athlete_days(rng, aux, aid: str, effects: PlantedEffects, design: CohortDes
     c = table.iloc[pick].reset_index(drop=True)
     c = c.where(np.broadcast_to(runs[:, None], c.shape))
     descent = np.where(runs, c["descent_m"].to_numpy(), 0.0)
-    descent_28d = _trailing_weekly(descent, 28) / 100.0
-    dpi_true = (dpi_base + effects.dpi_per_hinge_set * hinge_28d + effects.dpi_per_unilateral_share * ex["unilateral_term"]
+    descent_28d = np.nan_to_num(trailing_sum(descent, 28), nan=0.0) / (28 / 7.0) / 100.0  # as simulate_cohort
+    dpi_true = (dpi_base + effects.dpi_per_hinge_set * hinge_28d
+                + effects.dpi_per_unilateral_share * ex["unilateral_term"]
                 + effects.dpi_per_descent_100m_week * descent_28d + rng.normal(0, effects.dpi_noise, n))
     cpi_true = CLIMB_FACTOR + effects.cpi_per_hinge_set * hinge_28d
     flat_today = flat_speed * rng.normal(1.0, 0.03, n)
@@ -269,7 +248,7 @@ def _windows(daily: pd.DataFrame, window_days: int, peak: str = "max",
              acute: tuple[int, int] = (-3, 3)) -> pd.DataFrame:
     """Every athlete-day with the features.py window columns (calendar from the first record)."""
     out = []
-    for aid, g in daily.groupby("athlete_id", sort=False):
+    for _, g in daily.groupby("athlete_id", sort=False):
         g = g.sort_values("local_date").reset_index(drop=True)
         has_record = (g["hinge_sets"] > 0) | g["run"]
         first = int(np.argmax(has_record.to_numpy())) if has_record.any() else len(g)
@@ -277,14 +256,18 @@ def _windows(daily: pd.DataFrame, window_days: int, peak: str = "max",
         if g.empty:
             continue
         hinge = g["hinge_sets"].to_numpy(float)
-        g["hinge_sets_28d"] = _trailing_weekly(hinge, window_days)
-        g["pure_hinge_sets_28d"] = _trailing_weekly((g["rdl_sets"] + g["sl_rdl_sets"]).to_numpy(float), window_days)
-        g["deadlift_sets_28d"] = _trailing_weekly(g["deadlift_sets"].to_numpy(float), window_days)
-        uni = _trailing_weekly(g["hinge_unilateral_sets"].to_numpy(float), window_days)
-        g["hinge_unilateral_share_28d"] = uni / np.where(g["hinge_sets_28d"] > 0, g["hinge_sets_28d"], np.nan)
-        g["knee_sets_28d"] = _trailing_weekly(g["knee_sets"].to_numpy(float), window_days)
-        g["descent_100m_28d"] = _trailing_weekly(g["descent_m"].to_numpy(float), window_days) / 100.0
-        g["run_km_28d"] = _trailing_weekly(g["run_km"].to_numpy(float), window_days)
+        # daily sums as features.exposures builds them, then its window
+        prior = trailing_sum(pd.DataFrame({
+            "hinge_sets": g["hinge_sets"], "pure_hinge_sets": g["rdl_sets"] + g["sl_rdl_sets"],
+            "deadlift_sets": g["deadlift_sets"], "hinge_unilateral_sets": g["hinge_unilateral_sets"],
+            "knee_sets": g["knee_sets"], "descent_100m": g["descent_m"] / 100.0, "run_km": g["run_km"]}).astype(float),
+            window_days)
+        per_week = window_days / 7.0
+        for c in ("hinge_sets", "pure_hinge_sets", "deadlift_sets"):
+            g[f"{c}_28d"] = prior[c] / per_week
+        g["hinge_unilateral_share_28d"] = window_share(prior["hinge_unilateral_sets"], prior["hinge_sets"])
+        for c in ("knee_sets", "descent_100m", "run_km"):
+            g[f"{c}_28d"] = prior[c] / per_week
         g["history_days"] = np.arange(len(g))
         g["hinge_sets_acute"] = sum(np.nan_to_num(_shifted(hinge, k)) for k in range(acute[0], acute[1] + 1))
         sore = g["soreness"].to_numpy(float)
@@ -363,7 +346,7 @@ def simulate_panels(design: CohortDesign | None = None, effects: PlantedEffects 
                     seed=0) -> SimulatedCohort:
     """Simulate a cohort day by day and build its H1, H2 and climb panels (see the module notes).
 
-    >>> from trailstrength.models.simpanels import CohortDesign, simulate_panels
+    >>> from trailstrength.simulate import CohortDesign, simulate_panels
     >>> cohort = simulate_panels(CohortDesign(athletes=4, weeks=10), seed=1)
     >>> sorted(cohort.h2.columns)[:3]
     ['activity_id', 'athlete_id', 'descent_100m']

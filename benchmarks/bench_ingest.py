@@ -69,8 +69,15 @@ def main(argv=None) -> int:
     raw, wh = base / "raw", base / "warehouse"
     if not raw.is_dir():
         t0 = time.perf_counter()
-        simulate_cohort(raw, athletes=args.athletes, weeks=args.weeks, seed=7, truth_dir=base / "truth",
-                        activity_formats=("fit", "tcx", "gpx"), progress=False)
+        simulate_cohort(
+            raw,
+            athletes=args.athletes,
+            weeks=args.weeks,
+            seed=7,
+            truth_dir=base / "truth",
+            activity_formats=("fit", "tcx", "gpx"),
+            progress=False,
+        )
         print(f"simulated in {time.perf_counter() - t0:.1f} s")
     shutil.rmtree(wh, ignore_errors=True)
     files = [p for p in raw.rglob("*") if p.is_file()]
@@ -79,8 +86,10 @@ def main(argv=None) -> int:
         kind = "".join(p.suffixes[-2:]) if p.suffix == ".gz" else p.suffix
         by_kind[kind] = by_kind.get(kind, 0) + 1
     size_mb = sum(p.stat().st_size for p in files) / 1e6
-    print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, {args.workers} workers, "
-          f"load average {os.getloadavg()[0]:.1f}")
+    print(
+        f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, {args.workers} workers, "
+        f"load average {os.getloadavg()[0]:.1f}"
+    )
     print(f"archive: {len(files)} files, {size_mb:.0f} MB on disk: {dict(sorted(by_kind.items()))}")
 
     with PeakMemory() as mem:
@@ -93,10 +102,14 @@ def main(argv=None) -> int:
     self_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     others = [v for pid, v in mem.per_process.items() if pid != os.getpid()]
     child_peak = max(others, default=0) / 1e6
-    print(f"cold ingest: {cold:.1f} s for {len(acts)} activities, {n_samples:,} samples "
-          f"({n_samples / cold:,.0f} samples/s); states {report.manifest['state'].value_counts().to_dict()}")
-    print(f"peak memory: {mem.peak / 1e9:.2f} GB (ingest process + workers, sampled); own peaks: ingest "
-          f"process {self_peak:.0f} MB, largest worker {child_peak:.0f} MB")
+    print(
+        f"cold ingest: {cold:.1f} s for {len(acts)} activities, {n_samples:,} samples "
+        f"({n_samples / cold:,.0f} samples/s); states {report.manifest['state'].value_counts().to_dict()}"
+    )
+    print(
+        f"peak memory: {mem.peak / 1e9:.2f} GB (ingest process + workers, sampled); own peaks: ingest "
+        f"process {self_peak:.0f} MB, largest worker {child_peak:.0f} MB"
+    )
 
     t0 = time.perf_counter()
     again = warehouse.ingest(raw, warehouse=wh, progress=False, workers=args.workers)

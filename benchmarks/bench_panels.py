@@ -78,9 +78,11 @@ def main(argv=None):
     ours = panels.h2_panel(runs, sets, well, variants=True)
     t2 = time.perf_counter()
     pd.testing.assert_frame_equal(ref[list(ours.columns)], ours, check_dtype=False)
-    print(f"bench_panels: h2_panel on {len(runs)} runs ({runs['athlete_id'].nunique()} athletes) -> {len(ours)} "
-          f"panel rows, identical to the reference; per-run loop {t1 - t0:.2f} s, h2_panel {t2 - t1:.2f} s, "
-          f"ratio {(t1 - t0) / (t2 - t1):.1f}x")
+    print(
+        f"bench_panels: h2_panel on {len(runs)} runs ({runs['athlete_id'].nunique()} athletes) -> {len(ours)} "
+        f"panel rows, identical to the reference; per-run loop {t1 - t0:.2f} s, h2_panel {t2 - t1:.2f} s, "
+        f"ratio {(t1 - t0) / (t2 - t1):.1f}x"
+    )
 
 
 if __name__ == "__main__":

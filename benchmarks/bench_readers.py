@@ -28,18 +28,22 @@ from trailstrength.simulate.formats import fit_activity, gpx_activity, tcx_activ
 
 REALDATA = Path(os.environ.get("TRAILSTRENGTH_REALDATA", Path(__file__).resolve().parents[2] / "shared" / "realdata"))
 CTX = FileContext("bench/file", "0" * 64, Athlete("bench"))
-FIT_EPOCH = dt.datetime(1989, 12, 31, tzinfo=dt.timezone.utc)
+FIT_EPOCH = dt.datetime(1989, 12, 31, tzinfo=dt.UTC)
 
 
 def three_hour_track(n: int = 10_800, seed: int = 1) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     heading = np.cumsum(rng.normal(0, 0.03, n))
     step = 2.8 + rng.normal(0, 0.2, n)
-    return pd.DataFrame({"time": pd.date_range("2024-06-01T06:00:00Z", periods=n, freq="s"),
-                         "lat": 46.5 + np.cumsum(step * np.sin(heading)) / 111_320,
-                         "lon": 8.0 + np.cumsum(step * np.cos(heading)) / 76_600,
-                         "ele": 800 + 300 * np.sin(np.arange(n) / 1500) + rng.normal(0, 0.3, n),
-                         "hr": np.clip(140 + rng.normal(0, 5, n), 90, 190).round()})
+    return pd.DataFrame(
+        {
+            "time": pd.date_range("2024-06-01T06:00:00Z", periods=n, freq="s"),
+            "lat": 46.5 + np.cumsum(step * np.sin(heading)) / 111_320,
+            "lon": 8.0 + np.cumsum(step * np.cos(heading)) / 76_600,
+            "ele": 800 + 300 * np.sin(np.arange(n) / 1500) + rng.normal(0, 0.3, n),
+            "hr": np.clip(140 + rng.normal(0, 5, n), 90, 190).round(),
+        }
+    )
 
 
 # ------------------------------------------------------------------------------------------------ peers
@@ -64,10 +68,18 @@ def fitdecode_frame(data: bytes) -> pd.DataFrame:
         return pd.Series(np.nan, index=df.index)
 
     ts = df["timestamp"].map(lambda v: v if isinstance(v, dt.datetime) else FIT_EPOCH + dt.timedelta(seconds=v))
-    out = pd.DataFrame({"timestamp": pd.to_datetime(ts, utc=True), "lat": col("position_lat") * 180 / 2**31,
-                        "lon": col("position_long") * 180 / 2**31, "altitude_m": col("enhanced_altitude", "altitude"),
-                        "distance_m": col("distance"), "speed_mps": col("enhanced_speed", "speed"),
-                        "heart_rate": col("heart_rate"), "cadence": col("cadence")})
+    out = pd.DataFrame(
+        {
+            "timestamp": pd.to_datetime(ts, utc=True),
+            "lat": col("position_lat") * 180 / 2**31,
+            "lon": col("position_long") * 180 / 2**31,
+            "altitude_m": col("enhanced_altitude", "altitude"),
+            "distance_m": col("distance"),
+            "speed_mps": col("enhanced_speed", "speed"),
+            "heart_rate": col("heart_rate"),
+            "cadence": col("cadence"),
+        }
+    )
     out.attrs["sessions"] = pd.DataFrame(sessions)
     return out
 
@@ -101,10 +113,22 @@ def tcxreader_frame(data: bytes, path: Path) -> pd.DataFrame:
     from tcxreader.tcxreader import TCXReader
 
     ex = TCXReader().read(str(path))
-    rows = [(t.time, t.latitude, t.longitude, t.elevation, t.distance, t.hr_value, t.cadence,
-             (t.tpx_ext or {}).get("Speed")) for t in ex.trackpoints]
-    df = pd.DataFrame(rows, columns=["timestamp", "lat", "lon", "altitude_m", "distance_m", "heart_rate", "cadence",
-                                     "speed_mps"])
+    rows = [
+        (
+            t.time,
+            t.latitude,
+            t.longitude,
+            t.elevation,
+            t.distance,
+            t.hr_value,
+            t.cadence,
+            (t.tpx_ext or {}).get("Speed"),
+        )
+        for t in ex.trackpoints
+    ]
+    df = pd.DataFrame(
+        rows, columns=["timestamp", "lat", "lon", "altitude_m", "distance_m", "heart_rate", "cadence", "speed_mps"]
+    )
     df["timestamp"] = pd.to_datetime(df["timestamp"], utc=True)
     return df
 
@@ -128,8 +152,8 @@ def compare(label: str, inputs: list[tuple[str, bytes, Path]], ours, peer, peer_
     groups: dict[str, list[float]] = {}
     for name, data, path in inputs:
         n, n_peer = len(ours(data)), len(peer(data, path))
-        t_ours = best_time(lambda: ours(data))
-        t_peer = best_time(lambda: peer(data, path), min_rounds=2)
+        t_ours = best_time(lambda: ours(data))  # noqa: B023
+        t_peer = best_time(lambda: peer(data, path), min_rounds=2)  # noqa: B023
         tot_n, tot_ours, tot_peer = tot_n + n, tot_ours + t_ours, tot_peer + t_peer
         note = f"  (peer keeps {n_peer} rows)" if n_peer != n else ""
         if group is not None:
@@ -167,17 +191,27 @@ def main(argv=None) -> int:
                     continue
                 if n and not (fmt == "fit" and "unexpected-eof" in p.name or "corruptheader" in p.name):
                     inputs[fmt].append((p.relative_to(REALDATA).as_posix(), data, p))
-    print(f"python {sys.version.split()[0]}, pandas {pd.__version__}, {os.cpu_count()} CPUs, "
-          f"load average {os.getloadavg()[0]:.1f}")
+    print(
+        f"python {sys.version.split()[0]}, pandas {pd.__version__}, {os.cpu_count()} CPUs, "
+        f"load average {os.getloadavg()[0]:.1f}"
+    )
     ratios = {
-        "FIT": compare("FIT", inputs["fit"], lambda d: fit.read(d, CTX).tables["samples"],
-                       lambda d, p: fitdecode_frame(d), "fitdecode",
-                       group=lambda d: {"fitfast": "fitfast path", "fitdecode": "fitdecode fallback"}[
-                           fit.read(d, CTX).tables["activities"]["decoder"].iloc[0]]),
-        "GPX": compare("GPX", inputs["gpx"], lambda d: gpx.read(d, CTX).tables["samples"],
-                       lambda d, p: gpxpy_frame(d), "gpxpy"),
-        "TCX": compare("TCX", inputs["tcx"], lambda d: tcx.read(d, CTX).tables["samples"],
-                       tcxreader_frame, "tcxreader"),
+        "FIT": compare(
+            "FIT",
+            inputs["fit"],
+            lambda d: fit.read(d, CTX).tables["samples"],
+            lambda d, p: fitdecode_frame(d),
+            "fitdecode",
+            group=lambda d: {"fitfast": "fitfast path", "fitdecode": "fitdecode fallback"}[
+                fit.read(d, CTX).tables["activities"]["decoder"].iloc[0]
+            ],
+        ),
+        "GPX": compare(
+            "GPX", inputs["gpx"], lambda d: gpx.read(d, CTX).tables["samples"], lambda d, p: gpxpy_frame(d), "gpxpy"
+        ),
+        "TCX": compare(
+            "TCX", inputs["tcx"], lambda d: tcx.read(d, CTX).tables["samples"], tcxreader_frame, "tcxreader"
+        ),
     }
     targets = {"FIT": 30, "GPX": 10, "TCX": 10}
     print("\nsummary (all inputs, total time):")

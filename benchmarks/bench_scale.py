@@ -24,8 +24,8 @@ import psutil
 import pyarrow.parquet as pq
 
 from trailstrength import warehouse
-from trailstrength.warehouse import dask as warehouse_dask
 from trailstrength.simulate import simulate_cohort
+from trailstrength.warehouse import dask as warehouse_dask
 
 
 class ClientPeak:
@@ -68,15 +68,23 @@ def main(argv=None) -> int:
         t0 = time.perf_counter()
         partial = raw.with_name(raw.name + ".partial")
         shutil.rmtree(partial, ignore_errors=True)
-        simulate_cohort(partial, athletes=args.athletes, weeks=args.weeks, seed=7, truth_dir=args.cache / "truth",
-                        activity_formats=("fit", "tcx", "gpx"))
+        simulate_cohort(
+            partial,
+            athletes=args.athletes,
+            weeks=args.weeks,
+            seed=7,
+            truth_dir=args.cache / "truth",
+            activity_formats=("fit", "tcx", "gpx"),
+        )
         os.replace(partial, raw)
         print(f"simulated into {raw} in {time.perf_counter() - t0:.0f} s")
     files = [p for p in raw.rglob("*") if p.is_file()]
     athletes = sum(1 for d in raw.iterdir() if d.is_dir())
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
-    print(f"cohort: {raw} — {athletes} athletes, {len(files):,} files, "
-          f"{sum(p.stat().st_size for p in files) / 1e6:.0f} MB on disk")
+    print(
+        f"cohort: {raw} — {athletes} athletes, {len(files):,} files, "
+        f"{sum(p.stat().st_size for p in files) / 1e6:.0f} MB on disk"
+    )
 
     rows = []
     for mode in args.modes.split(","):
@@ -107,19 +115,25 @@ def main(argv=None) -> int:
         print(f"  {mode}: done in {wall:.0f} s", flush=True)
 
     print()
-    print(f"| mode | files read | runs | samples | ingest s | files/s | samples/s | cluster start s | "
-          f"client peak MB | re-run s |")
+    print(
+        "| mode | files read | runs | samples | ingest s | files/s | samples/s | cluster start s | "
+        "client peak MB | re-run s |"
+    )
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for mode, n_read, runs, n_samples, wall, start_s, peak, rerun in rows:
         label = {"single": "single process (workers=1)"}.get(mode, f"Dask LocalCluster, {mode[4:]} worker(s)")
-        print(f"| {label} | {n_read:,} | {runs:,} | {n_samples:,} | {wall:.1f} | {n_read / wall:.1f} | "
-              f"{n_samples / wall:,.0f} | {start_s:.1f} | {peak / 1e6:.0f} | "
-              f"{'' if rerun is None else f'{rerun:.2f}'} |")
+        print(
+            f"| {label} | {n_read:,} | {runs:,} | {n_samples:,} | {wall:.1f} | {n_read / wall:.1f} | "
+            f"{n_samples / wall:,.0f} | {start_s:.1f} | {peak / 1e6:.0f} | "
+            f"{'' if rerun is None else f'{rerun:.2f}'} |"
+        )
     single = next((r for r in rows if r[0] == "single"), None)
     if single:
         per_file = single[4] / single[1]
-        print(f"\nper-file cost on one core: {per_file * 1000:.0f} ms → 10,000 files ≈ {per_file * 1e4 / 60:.0f} "
-              f"core-minutes; N workers ≈ that ÷ N while the shared filesystem keeps up")
+        print(
+            f"\nper-file cost on one core: {per_file * 1000:.0f} ms → 10,000 files ≈ {per_file * 1e4 / 60:.0f} "
+            f"core-minutes; N workers ≈ that ÷ N while the shared filesystem keeps up"
+        )
     return 0
 
 

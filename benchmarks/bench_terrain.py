@@ -59,17 +59,25 @@ def timed(fn, repeats: int) -> dict[str, float]:
         fn()
         wall.append(time.perf_counter() - w0)
         cpu.append(time.process_time() - c0)
-    return {"wall_median": float(np.median(wall)), "wall_best": float(np.min(wall)),
-            "cpu_median": float(np.median(cpu)), "cpu_best": float(np.min(cpu))}
+    return {
+        "wall_median": float(np.median(wall)),
+        "wall_best": float(np.min(wall)),
+        "cpu_median": float(np.median(cpu)),
+        "cpu_best": float(np.min(cpu)),
+    }
 
 
 def report(label: str, samples: int, t: dict[str, float]) -> None:
     rate = {k: samples / v / 1e6 for k, v in t.items()}
     print(f"{label}: {samples:,} samples")
-    print(f"  wall  median {1e3 * t['wall_median']:8.2f} ms  {rate['wall_median']:5.1f} M samples/s   "
-          f"best {1e3 * t['wall_best']:8.2f} ms  {rate['wall_best']:5.1f} M samples/s")
-    print(f"  cpu   median {1e3 * t['cpu_median']:8.2f} ms  {rate['cpu_median']:5.1f} M samples/s   "
-          f"best {1e3 * t['cpu_best']:8.2f} ms  {rate['cpu_best']:5.1f} M samples/s")
+    print(
+        f"  wall  median {1e3 * t['wall_median']:8.2f} ms  {rate['wall_median']:5.1f} M samples/s   "
+        f"best {1e3 * t['wall_best']:8.2f} ms  {rate['wall_best']:5.1f} M samples/s"
+    )
+    print(
+        f"  cpu   median {1e3 * t['cpu_median']:8.2f} ms  {rate['cpu_median']:5.1f} M samples/s   "
+        f"best {1e3 * t['cpu_best']:8.2f} ms  {rate['cpu_best']:5.1f} M samples/s"
+    )
     verdict = "meets" if rate["cpu_median"] >= TARGET_SAMPLES_PER_S / 1e6 else "MISSES"
     print(f"  {verdict} the target of {TARGET_SAMPLES_PER_S / 1e6:.0f} M samples/s (CPU median)")
 
@@ -132,10 +140,16 @@ def main(argv=None) -> None:
     print(f"terrain throughput, numpy {np.__version__}, one thread\n")
     report("3-hour run at 1 Hz (GPS preset)", len(samples), timed(lambda: analyze_run(samples, params), args.repeats))
     baro = TerrainParams.for_altitude_source("barometric")
-    report("3-hour run at 1 Hz (barometric defaults)", len(samples),
-           timed(lambda: analyze_run(samples, baro), args.repeats))
-    report("3-hour run at 1 Hz (GPS preset), with the profile frame", len(samples),
-           timed(lambda: analyze_run(samples, params).profile, args.repeats))
+    report(
+        "3-hour run at 1 Hz (barometric defaults)",
+        len(samples),
+        timed(lambda: analyze_run(samples, baro), args.repeats),
+    )
+    report(
+        "3-hour run at 1 Hz (GPS preset), with the profile frame",
+        len(samples),
+        timed(lambda: analyze_run(samples, params).profile, args.repeats),
+    )
     if args.profile:
         stages(samples, params, args.repeats)
         prof = cProfile.Profile()
@@ -150,8 +164,10 @@ def main(argv=None) -> None:
     t0 = time.perf_counter()
     runs = cohort_runs(args.athletes, args.weeks, seed=0)
     n = sum(len(s) for s, _ in runs)
-    print(f"\nsimulated cohort: {args.athletes} athletes x {args.weeks} weeks, {len(runs)} runs, "
-          f"{n:,} samples (simulate + GPX read + clean, not timed: {time.perf_counter() - t0:.0f} s)")
+    print(
+        f"\nsimulated cohort: {args.athletes} athletes x {args.weeks} weeks, {len(runs)} runs, "
+        f"{n:,} samples (simulate + GPX read + clean, not timed: {time.perf_counter() - t0:.0f} s)"
+    )
 
     def whole_cohort():
         for s, p in runs:
@@ -161,7 +177,7 @@ def main(argv=None) -> None:
 
     def whole_cohort_with_profiles():
         for s, p in runs:
-            analyze_run(s, p).profile
+            analyze_run(s, p).profile  # noqa: B018
 
     report("whole cohort, with the profile frames", n, timed(whole_cohort_with_profiles, args.cohort_repeats))
 

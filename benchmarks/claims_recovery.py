@@ -46,10 +46,18 @@ SCENARIOS = ("effect", "null")
 #: planted within-athlete effects per reported term, by scenario
 TRUTH = {
     "H3": {"effect": {"hinge_sets_28d_within": 0.006}},
-    "H4": {"effect": {"pure_hinge_sets_28d_within": 0.012, "deadlift_sets_28d_within": 0.006,
-                      "pure_minus_conventional_within": 0.006},
-           "null": {"pure_hinge_sets_28d_within": 0.009, "deadlift_sets_28d_within": 0.009,
-                    "pure_minus_conventional_within": 0.0}},
+    "H4": {
+        "effect": {
+            "pure_hinge_sets_28d_within": 0.012,
+            "deadlift_sets_28d_within": 0.006,
+            "pure_minus_conventional_within": 0.006,
+        },
+        "null": {
+            "pure_hinge_sets_28d_within": 0.009,
+            "deadlift_sets_28d_within": 0.009,
+            "pure_minus_conventional_within": 0.0,
+        },
+    },
     "H5": {"effect": {"hinge_ecc_tut_min_28d_within": 0.04}},
     "H6": {"effect": {"hinge_sets_0_3_within": 0.02, "hinge_sets_3_6_within": 0.04, "hinge_sets_gt6_within": 0.05}},
     "H7": {"effect": {"hinge_unilateral_share_28d_within": 0.03}},
@@ -74,13 +82,22 @@ def _base(rng):
     mean_sets = per(rng.gamma(3, 1.3, n_athletes))  # athlete's usual weekly hinge sets, right-skewed
     sets = np.clip(mean_sets + rng.normal(0, 1.6, n), 0, None)
     descent = per(rng.uniform(4, 16, n_athletes)) + 0.5 * (sets - mean_sets) + rng.normal(0, 2, n)
-    frame = pd.DataFrame({
-        "athlete_id": athlete, "hinge_sets_28d": sets, "descent_100m_28d": descent,
-        "run_km_28d": per(rng.uniform(25, 70, n_athletes)) + rng.normal(0, 6, n),
-        "mean_descent_grade": rng.uniform(-0.3, -0.04, n), "duration_h": rng.gamma(4, 0.6, n),
-    })
-    covariates = (0.01 * frame["descent_100m_28d"] + 0.002 * frame["run_km_28d"]
-                  - 0.5 * frame["mean_descent_grade"] - 0.02 * frame["duration_h"]).to_numpy()
+    frame = pd.DataFrame(
+        {
+            "athlete_id": athlete,
+            "hinge_sets_28d": sets,
+            "descent_100m_28d": descent,
+            "run_km_28d": per(rng.uniform(25, 70, n_athletes)) + rng.normal(0, 6, n),
+            "mean_descent_grade": rng.uniform(-0.3, -0.04, n),
+            "duration_h": rng.gamma(4, 0.6, n),
+        }
+    )
+    covariates = (
+        0.01 * frame["descent_100m_28d"]
+        + 0.002 * frame["run_km_28d"]
+        - 0.5 * frame["mean_descent_grade"]
+        - 0.02 * frame["duration_h"]
+    ).to_numpy()
     baseline = 1.0 + per(rng.normal(0, 0.08, n_athletes)) + covariates + rng.normal(0, 0.05, n)
     return frame, per, runs, baseline, mean_sets
 
@@ -96,9 +113,16 @@ def panel_h3(rng, t):
     frame["mean_climb_grade"] = rng.uniform(0.04, 0.25, n)
     beta = t["hinge_sets_28d_within"]
     frame["climb_performance_index"] = (
-        1.0 + per(rng.normal(0, 0.08, runs.size)) + _slope(rng, per, runs, beta) * (frame["hinge_sets_28d"] - mean_sets)
-        + (beta + BETWEEN_CONFOUND) * mean_sets + 0.006 * frame["descent_100m_28d"] + 0.003 * frame["run_km_28d"]
-        - 0.8 * frame["mean_climb_grade"] - 0.03 * frame["duration_h"] + rng.normal(0, 0.05, n))
+        1.0
+        + per(rng.normal(0, 0.08, runs.size))
+        + _slope(rng, per, runs, beta) * (frame["hinge_sets_28d"] - mean_sets)
+        + (beta + BETWEEN_CONFOUND) * mean_sets
+        + 0.006 * frame["descent_100m_28d"]
+        + 0.003 * frame["run_km_28d"]
+        - 0.8 * frame["mean_climb_grade"]
+        - 0.03 * frame["duration_h"]
+        + rng.normal(0, 0.05, n)
+    )
     return frame
 
 
@@ -111,9 +135,13 @@ def panel_h4(rng, t):
     frame["pure_hinge_sets_28d"], frame["deadlift_sets_28d"] = pure, conv
     athlete_mean = lambda x: x.groupby(frame["athlete_id"]).transform("mean")  # noqa: E731
     bp, bc = t["pure_hinge_sets_28d_within"], t["deadlift_sets_28d_within"]
-    frame["dpi"] = (baseline + _slope(rng, per, runs, bp) * (pure - athlete_mean(pure))
-                    + _slope(rng, per, runs, bc) * (conv - athlete_mean(conv))
-                    + (bp + BETWEEN_CONFOUND) * athlete_mean(pure) + (bc + BETWEEN_CONFOUND) * athlete_mean(conv))
+    frame["dpi"] = (
+        baseline
+        + _slope(rng, per, runs, bp) * (pure - athlete_mean(pure))
+        + _slope(rng, per, runs, bc) * (conv - athlete_mean(conv))
+        + (bp + BETWEEN_CONFOUND) * athlete_mean(pure)
+        + (bc + BETWEEN_CONFOUND) * athlete_mean(conv)
+    )
     return frame
 
 
@@ -134,8 +162,9 @@ def panel_h5(rng, t):
 def panel_h6(rng, t):
     frame, per, runs, baseline, _ = _base(rng)
     x = frame["hinge_sets_28d"]
-    levels = np.select([x > 6, x > 3, x > 0], [t["hinge_sets_gt6_within"], t["hinge_sets_3_6_within"],
-                                               t["hinge_sets_0_3_within"]], 0.0)
+    levels = np.select(
+        [x > 6, x > 3, x > 0], [t["hinge_sets_gt6_within"], t["hinge_sets_3_6_within"], t["hinge_sets_0_3_within"]], 0.0
+    )
     # about a fifth of the 28-day windows hold no hinge set at all (a block off)
     off = rng.uniform(size=len(frame)) < 0.2
     frame.loc[off, "hinge_sets_28d"] = 0.0
@@ -153,13 +182,23 @@ def panel_h7(rng, t):
     frame["hinge_unilateral_share_28d"] = share
     mean_share = pd.Series(share).groupby(frame["athlete_id"]).transform("mean").to_numpy()
     beta = t["hinge_unilateral_share_28d_within"]
-    frame["dpi"] = (baseline + 0.012 * frame["hinge_sets_28d"] + 0.02 * mean_sets
-                    + _slope(rng, per, runs, beta) * (np.nan_to_num(share) - mean_share) + (beta + 0.05) * mean_share)
+    frame["dpi"] = (
+        baseline
+        + 0.012 * frame["hinge_sets_28d"]
+        + 0.02 * mean_sets
+        + _slope(rng, per, runs, beta) * (np.nan_to_num(share) - mean_share)
+        + (beta + 0.05) * mean_share
+    )
     return frame
 
 
-PANELS = {"H3": (panel_h3, fit_h3), "H4": (panel_h4, fit_h4), "H5": (panel_h5, fit_h5), "H6": (panel_h6, fit_h6),
-          "H7": (panel_h7, fit_h7)}
+PANELS = {
+    "H3": (panel_h3, fit_h3),
+    "H4": (panel_h4, fit_h4),
+    "H5": (panel_h5, fit_h5),
+    "H6": (panel_h6, fit_h6),
+    "H7": (panel_h7, fit_h7),
+}
 INFERENCE = ("bootstrap", "wald")
 
 
@@ -174,9 +213,21 @@ def one_rep(args) -> list[dict]:
         rows = fit(frame, inference=inference).set_index("term")
         for term, value in planted.items():
             r = rows.loc[term]
-            out.append({"claim": claim, "scenario": scenario, "term": term, "inference": inference,
-                        "truth": value, "estimate": r["estimate"], "ci_low": r["ci_low"], "ci_high": r["ci_high"],
-                        "p_value": r["p_value"], "model": r["model"], "n_athletes": r["n_athletes"]})
+            out.append(
+                {
+                    "claim": claim,
+                    "scenario": scenario,
+                    "term": term,
+                    "inference": inference,
+                    "truth": value,
+                    "estimate": r["estimate"],
+                    "ci_low": r["ci_low"],
+                    "ci_high": r["ci_high"],
+                    "p_value": r["p_value"],
+                    "model": r["model"],
+                    "n_athletes": r["n_athletes"],
+                }
+            )
     return out
 
 
@@ -188,14 +239,26 @@ def summarise(res: pd.DataFrame) -> pd.DataFrame:
         err = g.loc[ok, "estimate"] - t
         cover = ((g["ci_low"] <= t) & (t <= g["ci_high"])).mean()
         reject = (g["p_value"] < 0.05).mean()
-        out.append({
-            "claim": claim, "scenario": scen, "term": term, "inference": inf, "truth": t, "reps": n, "fitted": int(ok.sum()),
-            "bias": err.mean(), "bias_mcse": err.std(ddof=1) / np.sqrt(ok.sum()),
-            "bias_pct": 100 * err.mean() / abs(t) if t else np.nan, "rmse": np.sqrt((err**2).mean()),
-            "coverage": cover, "cov_mcse": np.sqrt(cover * (1 - cover) / n),
-            "reject_05": reject, "rej_mcse": np.sqrt(reject * (1 - reject) / n),
-            "models": ", ".join(f"{k} {v}" for k, v in g["model"].value_counts().items()),
-        })
+        out.append(
+            {
+                "claim": claim,
+                "scenario": scen,
+                "term": term,
+                "inference": inf,
+                "truth": t,
+                "reps": n,
+                "fitted": int(ok.sum()),
+                "bias": err.mean(),
+                "bias_mcse": err.std(ddof=1) / np.sqrt(ok.sum()),
+                "bias_pct": 100 * err.mean() / abs(t) if t else np.nan,
+                "rmse": np.sqrt((err**2).mean()),
+                "coverage": cover,
+                "cov_mcse": np.sqrt(cover * (1 - cover) / n),
+                "reject_05": reject,
+                "rej_mcse": np.sqrt(reject * (1 - reject) / n),
+                "models": ", ".join(f"{k} {v}" for k, v in g["model"].value_counts().items()),
+            }
+        )
     return pd.DataFrame(out)
 
 
@@ -213,10 +276,14 @@ def main(argv=None) -> pd.DataFrame:
     rows = run_reps(one_rep, jobs, a.workers)
     table = summarise(pd.DataFrame(rows))
     with pd.option_context("display.width", 250, "display.max_columns", 30, "display.max_colwidth", 50):
-        print(f"claims_recovery: {a.reps} reps x {a.claims} x {a.scenarios}, seed {a.seed}, {a.workers} worker(s), "
-              f"{time.perf_counter() - t0:.0f} s")
-        print("within-athlete terms; reject_05 = power (effect) or false-positive rate (null); *_mcse = Monte Carlo "
-              "SE; bias_pct = bias / |truth|; targets: coverage 93-97 %, false positives <= 6 %, |bias| < 10 %")
+        print(
+            f"claims_recovery: {a.reps} reps x {a.claims} x {a.scenarios}, seed {a.seed}, {a.workers} worker(s), "
+            f"{time.perf_counter() - t0:.0f} s"
+        )
+        print(
+            "within-athlete terms; reject_05 = power (effect) or false-positive rate (null); *_mcse = Monte Carlo "
+            "SE; bias_pct = bias / |truth|; targets: coverage 93-97 %, false positives <= 6 %, |bias| < 10 %"
+        )
         print(table.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
     return table
 

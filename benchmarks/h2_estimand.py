@@ -41,8 +41,11 @@ VARIANTS = {
     "old, mean not max": (PER_RUN, {"peak": "mean"}, {}),
     "old, acute window d-1..d+2": (PER_RUN, {"acute": (-1, 2)}, {}),
     "old, lifting soreness x5": (PER_RUN, {}, {"soreness_per_acute_hinge_set": 5 * BASE.soreness_per_acute_hinge_set}),
-    "old, lifting x5, acute d-1..d+2": (PER_RUN, {"acute": (-1, 2)},
-                                        {"soreness_per_acute_hinge_set": 5 * BASE.soreness_per_acute_hinge_set}),
+    "old, lifting x5, acute d-1..d+2": (
+        PER_RUN,
+        {"acute": (-1, 2)},
+        {"soreness_per_acute_hinge_set": 5 * BASE.soreness_per_acute_hinge_set},
+    ),
     "post-descent level (simulate_cohort)": ({}, {}, {}),
     "post-descent, no rounding": ({"round_reports": False}, {}, {}),
     "post-descent, lifting x5": ({}, {}, {"soreness_per_acute_hinge_set": 5 * BASE.soreness_per_acute_hinge_set}),
@@ -59,9 +62,15 @@ def one(args):
     r = fit.effects.set_index("term").loc["hinge_sets_28d_within"]
     # the same cohort with the primary analysis's H2 inference (athlete cluster bootstrap CI and p)
     b = h2_bootstrap_inference(fit.effects, h2, fit).set_index("term").loc["hinge_sets_28d_within"]
-    return {"variant": variant, "planted": beta, "estimate": r["estimate"],
-            "covered": r["ci_low"] <= beta <= r["ci_high"], "reject": r["p_value"] < 0.05,
-            "covered_boot": b["ci_low"] <= beta <= b["ci_high"], "reject_boot": b["p_value"] < 0.05}
+    return {
+        "variant": variant,
+        "planted": beta,
+        "estimate": r["estimate"],
+        "covered": r["ci_low"] <= beta <= r["ci_high"],
+        "reject": r["p_value"] < 0.05,
+        "covered_boot": b["ci_low"] <= beta <= b["ci_high"],
+        "reject_boot": b["p_value"] < 0.05,
+    }
 
 
 def main(argv=None):
@@ -78,17 +87,40 @@ def main(argv=None):
     t0 = time.perf_counter()
     with ProcessPoolExecutor(a.workers) as pool:
         res = pd.DataFrame(list(pool.map(one, jobs, chunksize=16)))
-    out = res.groupby(["variant", "planted"], sort=False).agg(
-        mean_est=("estimate", "mean"), sd=("estimate", "std"), coverage=("covered", "mean"),
-        reject_05=("reject", "mean"), coverage_boot=("covered_boot", "mean"), reject_boot=("reject_boot", "mean"),
-        sims=("estimate", "size")).reset_index()
+    out = (
+        res.groupby(["variant", "planted"], sort=False)
+        .agg(
+            mean_est=("estimate", "mean"),
+            sd=("estimate", "std"),
+            coverage=("covered", "mean"),
+            reject_05=("reject", "mean"),
+            coverage_boot=("covered_boot", "mean"),
+            reject_boot=("reject_boot", "mean"),
+            sims=("estimate", "size"),
+        )
+        .reset_index()
+    )
     out["bias"] = out["mean_est"] - out["planted"]
     out["bias_mcse"] = out["sd"] / np.sqrt(out["sims"])
     out["bias_pct"] = np.where(out["planted"] != 0, 100 * out["bias"] / out["planted"].abs(), np.nan)
-    cols = ["variant", "planted", "mean_est", "bias", "bias_mcse", "bias_pct", "sd", "coverage", "reject_05",
-            "coverage_boot", "reject_boot", "sims"]
-    print(f"h2_estimand: {a.sims} cohorts of {a.athletes} athletes x {a.weeks} weeks per row; "
-          f"{time.perf_counter() - t0:.0f} s on {a.workers} workers")
+    cols = [
+        "variant",
+        "planted",
+        "mean_est",
+        "bias",
+        "bias_mcse",
+        "bias_pct",
+        "sd",
+        "coverage",
+        "reject_05",
+        "coverage_boot",
+        "reject_boot",
+        "sims",
+    ]
+    print(
+        f"h2_estimand: {a.sims} cohorts of {a.athletes} athletes x {a.weeks} weeks per row; "
+        f"{time.perf_counter() - t0:.0f} s on {a.workers} workers"
+    )
     with pd.option_context("display.width", 200):
         print(out[cols].to_string(index=False, float_format=lambda v: f"{v:.4f}"))
     return out

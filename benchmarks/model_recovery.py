@@ -45,8 +45,8 @@ import time
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 from _mc import run_reps
+from scipy import stats
 
 from trailstrength.models import fit_h1, fit_h2
 from trailstrength.models.bootstrap import cluster_bootstrap
@@ -88,16 +88,25 @@ def simulate_h1(rng, beta_within, n_range=(12, 20), slope_sd=0.004, descent_rise
     duration = rng.gamma(4, 0.6, n)
     slope_dev = per(rng.normal(0, slope_sd, n_athletes))  # athletes respond differently
     dpi = (
-        1.0 + (beta_within + slope_dev) * (hinge - mean_hinge)
+        1.0
+        + (beta_within + slope_dev) * (hinge - mean_hinge)
         + (beta_within + CONFOUNDING["H1"]) * mean_hinge
-        + 0.01 * descent + 0.002 * km - 0.5 * grade - 0.02 * duration
-        + per(rng.normal(0, 0.08, n_athletes)) + rng.normal(0, 0.05, n)
+        + 0.01 * descent
+        + 0.002 * km
+        - 0.5 * grade
+        - 0.02 * duration
+        + per(rng.normal(0, 0.08, n_athletes))
+        + rng.normal(0, 0.05, n)
     )
     return pd.DataFrame(
         {
-            "athlete_id": athlete, "dpi": dpi, "hinge_sets_28d": hinge,
-            "descent_100m_28d": descent, "run_km_28d": km,
-            "mean_descent_grade": grade, "duration_h": duration,
+            "athlete_id": athlete,
+            "dpi": dpi,
+            "hinge_sets_28d": hinge,
+            "descent_100m_28d": descent,
+            "run_km_28d": km,
+            "mean_descent_grade": grade,
+            "duration_h": duration,
         }
     )
 
@@ -114,18 +123,27 @@ def simulate_h2(rng, beta_within, n_range=(12, 20), slope_sd=0.0, descent_rise=0
     other = rng.exponential(2, n)
     slope_dev = per(rng.normal(0, slope_sd, n_athletes))
     latent = (
-        3.0 + 0.2 * descent + (beta_within + slope_dev) * (hinge - mean_hinge)
-        + (beta_within + CONFOUNDING["H2"]) * mean_hinge - 0.08 * descent_28d
-        + 0.15 * acute + 0.1 * other + per(rng.normal(0, 1.0, n_athletes))
+        3.0
+        + 0.2 * descent
+        + (beta_within + slope_dev) * (hinge - mean_hinge)
+        + (beta_within + CONFOUNDING["H2"]) * mean_hinge
+        - 0.08 * descent_28d
+        + 0.15 * acute
+        + 0.1 * other
+        + per(rng.normal(0, 1.0, n_athletes))
     )  # the mean given the athlete; the residual is added below
     residual_sd = 1.0
     noise = rng.normal(0, residual_sd, n)
     soreness = np.clip(np.round(latent + noise), 0, 10)  # diaries record whole points
     panel = pd.DataFrame(
         {
-            "athlete_id": athlete, "soreness_peak_72h": soreness, "descent_100m": descent,
-            "hinge_sets_28d": hinge, "descent_100m_28d": descent_28d,
-            "hinge_sets_acute": acute.astype(float), "other_descent_100m_72h": other,
+            "athlete_id": athlete,
+            "soreness_peak_72h": soreness,
+            "descent_100m": descent,
+            "hinge_sets_28d": hinge,
+            "descent_100m_28d": descent_28d,
+            "hinge_sets_acute": acute.astype(float),
+            "other_descent_100m_72h": other,
         }
     )
     panel.attrs["expected_report"] = expected_report(latent, residual_sd)
@@ -145,10 +163,20 @@ def expected_report(mean: np.ndarray, sd: float) -> np.ndarray:
 
 
 def _row(hyp, scenario, estimator, beta, r, model=None, reported=np.nan):
-    return {"hypothesis": hyp, "scenario": scenario, "estimator": estimator, "truth": beta,
-            "truth_reported": reported,
-            "estimate": r["estimate"], "ci_low": r["ci_low"], "ci_high": r["ci_high"], "p_value": r["p_value"],
-            "model": model or r["model"], "n_athletes": r["n_athletes"], "n_obs": r["n_obs"]}
+    return {
+        "hypothesis": hyp,
+        "scenario": scenario,
+        "estimator": estimator,
+        "truth": beta,
+        "truth_reported": reported,
+        "estimate": r["estimate"],
+        "ci_low": r["ci_low"],
+        "ci_high": r["ci_high"],
+        "p_value": r["p_value"],
+        "model": model or r["model"],
+        "n_athletes": r["n_athletes"],
+        "n_obs": r["n_obs"],
+    }
 
 
 def add_season(rng, panel: pd.DataFrame, beta: float) -> pd.DataFrame:
@@ -157,8 +185,10 @@ def add_season(rng, panel: pd.DataFrame, beta: float) -> pd.DataFrame:
     day = rng.uniform(0, 7 * SEASON_WEEKS, len(out))
     out["local_date"] = pd.Timestamp("2025-03-03") + pd.to_timedelta(np.floor(day), unit="D")
     weeks = np.floor(day) / 7.0
-    added = np.clip(out["hinge_sets_28d"] + HINGE_RISE_PER_WEEK * (weeks - SEASON_WEEKS / 2), 0, None) \
+    added = (
+        np.clip(out["hinge_sets_28d"] + HINGE_RISE_PER_WEEK * (weeks - SEASON_WEEKS / 2), 0, None)
         - out["hinge_sets_28d"]
+    )
     out["hinge_sets_28d"] += added
     out["dpi"] += beta * added + FITNESS_PER_WEEK * weeks
     return out
@@ -188,8 +218,7 @@ def one_rep(args):
     if scenario == "confounded":  # the same model without the downhill-exposure covariate
         from trailstrength.models.primary import DEFAULT_H1_COVARIATES, DEFAULT_H2_COVARIATES
 
-        covs = [c for c in (DEFAULT_H1_COVARIATES if hyp == "H1" else DEFAULT_H2_COVARIATES)
-                if c != "descent_100m_28d"]
+        covs = [c for c in (DEFAULT_H1_COVARIATES if hyp == "H1" else DEFAULT_H2_COVARIATES) if c != "descent_100m_28d"]
         naive = fit(panel, covariates=covs).effects
         rows.append(_row(hyp, scenario, "naive", beta, naive.loc[naive["primary"]].iloc[0]))
     if scenario == "trend":  # the same model with the within-athlete season trend (detrend=True)
@@ -197,8 +226,9 @@ def one_rep(args):
         rows.append(_row(hyp, scenario, "detrended", beta, flat.loc[flat["primary"]].iloc[0]))
     if scenario == "few":
         for ci in BOOT_CIS:
-            b = cluster_bootstrap(panel, fit, engine="gls", ci=ci, n_boot=999, seed=seed, original=original,
-                                  terms=[r["term"]]).effects.iloc[0]
+            b = cluster_bootstrap(
+                panel, fit, engine="gls", ci=ci, n_boot=999, seed=seed, original=original, terms=[r["term"]]
+            ).effects.iloc[0]
             rows.append(_row(hyp, scenario, f"boot_{ci}", beta, b, model=r["model"], reported=reported))
     return rows
 
@@ -217,12 +247,19 @@ def summarise(res: pd.DataFrame) -> pd.DataFrame:
         rep_cover = ((g["ci_low"] <= rep) & (rep <= g["ci_high"])).mean() if rep.notna().all() else np.nan
         out.append(
             {
-                "hyp": hyp, "scenario": scen, "estimator": est, "truth": truth, "reps": n,
-                "bias": err.mean(), "bias_mcse": err.std(ddof=1) / np.sqrt(n),
+                "hyp": hyp,
+                "scenario": scen,
+                "estimator": est,
+                "truth": truth,
+                "reps": n,
+                "bias": err.mean(),
+                "bias_mcse": err.std(ddof=1) / np.sqrt(n),
                 "bias_pct": 100 * err.mean() / abs(truth) if truth else np.nan,
                 "rmse": np.sqrt((err**2).mean()),
-                "coverage": cover, "cov_mcse": np.sqrt(cover * (1 - cover) / n),
-                "reject_05": reject, "rej_mcse": np.sqrt(reject * (1 - reject) / n),
+                "coverage": cover,
+                "cov_mcse": np.sqrt(cover * (1 - cover) / n),
+                "reject_05": reject,
+                "rej_mcse": np.sqrt(reject * (1 - reject) / n),
                 "truth_rep": rep.mean(),
                 "bias_rep_pct": 100 * rep_err.mean() / abs(rep.mean()) if truth and rep.notna().all() else np.nan,
                 "coverage_rep": rep_cover,
@@ -249,16 +286,24 @@ def main(argv=None):
     res = pd.DataFrame(rows)
     table = summarise(res)
     with pd.option_context("display.width", 250, "display.max_columns", 30, "display.max_colwidth", 60):
-        print(f"model_recovery: {args.reps} reps x {args.hypotheses} x {args.scenarios}, seed {args.seed}, "
-              f"{args.workers} worker(s), {elapsed:.0f} s")
+        print(
+            f"model_recovery: {args.reps} reps x {args.hypotheses} x {args.scenarios}, seed {args.seed}, "
+            f"{args.workers} worker(s), {elapsed:.0f} s"
+        )
         for scen, g in res.groupby("scenario", sort=False):
-            print(f"  {scen}: athletes per panel {g['n_athletes'].min()}-{g['n_athletes'].max()}, "
-                  f"rows (runs) per panel {g['n_obs'].min()}-{g['n_obs'].max()}")
-        print("within-athlete hinge_sets_28d coefficient; reject_05 = power (effect) or false-positive rate (null); "
-              "*_mcse = Monte Carlo SE; bias_pct = bias / |truth|")
-        print("H2 soreness is reported in whole points clipped to 0-10: truth_rep / bias_rep_pct / coverage_rep "
-              "compare with the effect on that reported scale (the H2 model fitted to the noise-free expected "
-              "reports, expected_report)")
+            print(
+                f"  {scen}: athletes per panel {g['n_athletes'].min()}-{g['n_athletes'].max()}, "
+                f"rows (runs) per panel {g['n_obs'].min()}-{g['n_obs'].max()}"
+            )
+        print(
+            "within-athlete hinge_sets_28d coefficient; reject_05 = power (effect) or false-positive rate (null); "
+            "*_mcse = Monte Carlo SE; bias_pct = bias / |truth|"
+        )
+        print(
+            "H2 soreness is reported in whole points clipped to 0-10: truth_rep / bias_rep_pct / coverage_rep "
+            "compare with the effect on that reported scale (the H2 model fitted to the noise-free expected "
+            "reports, expected_report)"
+        )
         print(table.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
     return table
 

@@ -16,7 +16,6 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from trailstrength import analysis, warehouse
@@ -34,9 +33,20 @@ def one(args):
         res = analysis.analyze(tmp / "wh")
     rows = []
     for r in res.primary.itertuples():
-        rows.append({"scenario": scenario, "seed": seed, "hypothesis": r.hypothesis, "truth": truth["primary"][r.hypothesis]["estimate"],
-                     "estimate": r.estimate, "ci_low": r.ci_low, "ci_high": r.ci_high, "p": r.p_value, "model": r.model,
-                     "n_obs": r.n_obs})
+        rows.append(
+            {
+                "scenario": scenario,
+                "seed": seed,
+                "hypothesis": r.hypothesis,
+                "truth": truth["primary"][r.hypothesis]["estimate"],
+                "estimate": r.estimate,
+                "ci_low": r.ci_low,
+                "ci_high": r.ci_high,
+                "p": r.p_value,
+                "model": r.model,
+                "n_obs": r.n_obs,
+            }
+        )
     return rows
 
 
@@ -55,11 +65,19 @@ def main():
     df["covered"] = (df["ci_low"] <= df["truth"]) & (df["truth"] <= df["ci_high"])
     df["reject"] = df["p"] < 0.05
     out = df.groupby(["hypothesis", "scenario"]).agg(
-        truth=("truth", "first"), reps=("seed", "size"), mean_est=("estimate", "mean"),
+        truth=("truth", "first"),
+        reps=("seed", "size"),
+        mean_est=("estimate", "mean"),
         bias=("estimate", lambda e: e.mean() - df.loc[e.index, "truth"].mean()),
-        sd=("estimate", "std"), coverage=("covered", "mean"), reject_05=("reject", "mean"), mean_n_obs=("n_obs", "mean"))
-    print(f"pipeline_recovery: {a.seeds} seeds × {list(SCENARIOS)}; cohorts {a.athletes} athletes × {a.weeks} weeks; "
-          f"{time.perf_counter() - t0:.0f} s on {a.workers} worker(s)")
+        sd=("estimate", "std"),
+        coverage=("covered", "mean"),
+        reject_05=("reject", "mean"),
+        mean_n_obs=("n_obs", "mean"),
+    )
+    print(
+        f"pipeline_recovery: {a.seeds} seeds × {list(SCENARIOS)}; cohorts {a.athletes} athletes × {a.weeks} weeks; "
+        f"{time.perf_counter() - t0:.0f} s on {a.workers} worker(s)"
+    )
     print(out.round(4).to_string())
     print("\nper seed:")
     print(df.pivot_table(index="seed", columns=["hypothesis", "scenario"], values="estimate").round(4).to_string())

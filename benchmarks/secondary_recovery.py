@@ -66,8 +66,9 @@ def one(args):
         tau = float(check.split("tau")[1].split("_")[0])
         beta = 0.0 if check.endswith("null") else 0.5
         truth = beta * (PA_ATTENUATION if tau else 1.0)
-        fit = fit_ordinal_gee(cluster_panel(n_athletes=12, runs=15, beta=beta, tau=tau, seed=seed), "soreness",
-                              ["x", "z"])
+        fit = fit_ordinal_gee(
+            cluster_panel(n_athletes=12, runs=15, beta=beta, tau=tau, seed=seed), "soreness", ["x", "z"]
+        )
         return [_ci_row(check, truth, *_eff(fit.effects, "x"))]
     if check.startswith("rmcorr"):
         rho = 0.3 if check == "rmcorr" else 0.0
@@ -91,8 +92,18 @@ def one(args):
     raise ValueError(check)
 
 
-CHECKS = ("interaction", "interaction_null", "ordinal_gee_tau0", "ordinal_gee_tau0_null", "ordinal_gee_tau1",
-          "ordinal_gee_tau1_null", "rmcorr", "rmcorr_null", "lags", "ordinal_gee_twin_null")
+CHECKS = (
+    "interaction",
+    "interaction_null",
+    "ordinal_gee_tau0",
+    "ordinal_gee_tau0_null",
+    "ordinal_gee_tau1",
+    "ordinal_gee_tau1_null",
+    "rmcorr",
+    "rmcorr_null",
+    "lags",
+    "ordinal_gee_twin_null",
+)
 
 
 def summarise(res: pd.DataFrame) -> pd.DataFrame:
@@ -103,11 +114,21 @@ def summarise(res: pd.DataFrame) -> pd.DataFrame:
         cover = ((g["ci_low"] <= g["truth"]) & (g["truth"] <= g["ci_high"])).mean()
         reject = (g["p_value"] < 0.05).mean()
         truth = g["truth"].iloc[0] if g["truth"].nunique() == 1 else np.nan
-        out.append({"check": check, "truth": truth, "reps": n, "bias": err.mean(),
-                    "bias_mcse": err.std(ddof=1) / np.sqrt(n),
-                    "bias_pct": 100 * err.mean() / abs(truth) if truth else np.nan,
-                    "rmse": np.sqrt((err**2).mean()), "coverage": cover, "cov_mcse": np.sqrt(cover * (1 - cover) / n),
-                    "reject_05": reject, "rej_mcse": np.sqrt(reject * (1 - reject) / n)})
+        out.append(
+            {
+                "check": check,
+                "truth": truth,
+                "reps": n,
+                "bias": err.mean(),
+                "bias_mcse": err.std(ddof=1) / np.sqrt(n),
+                "bias_pct": 100 * err.mean() / abs(truth) if truth else np.nan,
+                "rmse": np.sqrt((err**2).mean()),
+                "coverage": cover,
+                "cov_mcse": np.sqrt(cover * (1 - cover) / n),
+                "reject_05": reject,
+                "rej_mcse": np.sqrt(reject * (1 - reject) / n),
+            }
+        )
     return pd.DataFrame(out)
 
 
@@ -123,8 +144,10 @@ def main(argv=None):
         rows = [r for rs in pool.map(one, jobs, chunksize=8) for r in rs]
     table = summarise(pd.DataFrame(rows))
     print(f"secondary_recovery: {a.reps} reps per check, {a.workers} worker(s), {time.perf_counter() - t0:.0f} s")
-    print("reject_05 = power (planted) or false-positive rate (truth 0); bias_pct = bias / |truth|; *_mcse = Monte "
-          "Carlo SE; 'lags: zero lags' pools lag terms planted at 0 (reps = terms x replicates)")
+    print(
+        "reject_05 = power (planted) or false-positive rate (truth 0); bias_pct = bias / |truth|; *_mcse = Monte "
+        "Carlo SE; 'lags: zero lags' pools lag terms planted at 0 (reps = terms x replicates)"
+    )
     with pd.option_context("display.width", 220):
         print(table.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
     return table

@@ -74,10 +74,12 @@ def throughput(logs: dict[str, pd.DataFrame], copies: int = 40) -> list[str]:
     sets = pd.concat(logs.values(), ignore_index=True)
     big = pd.concat([sets] * copies, ignore_index=True)
     overrides = pd.DataFrame({"exercise": ["upright_row"], "aliases": ["Cable Upright Bar Row"]})
-    cases = [(f"{len(sets):,} real sets, first call (loads the taxonomy)", sets, None, 1),
-             (f"{len(sets):,} real sets, warm", sets, None, 7),
-             (f"{len(sets):,} real sets, with an overrides file", sets, overrides, 7),
-             (f"x{copies} = {len(big):,} sets, warm", big, None, 3)]
+    cases = [
+        (f"{len(sets):,} real sets, first call (loads the taxonomy)", sets, None, 1),
+        (f"{len(sets):,} real sets, warm", sets, None, 7),
+        (f"{len(sets):,} real sets, with an overrides file", sets, overrides, 7),
+        (f"x{copies} = {len(big):,} sets, warm", big, None, 3),
+    ]
     lines = []
     for label, frame, extra, repeats in cases:
         best = min(_timed(frame, extra) for _ in range(repeats))
@@ -111,17 +113,23 @@ def main() -> None:
     print("\nTable 2. Hand-labelled names (tests/data/exercises/custom_names.csv)\n")
     for source, part in checked.groupby(checked["source"].str.split(" ").str[0]):
         low = part[part["lower_body"]]
-        print(f"{source:14s} {len(part):3d} names: pattern {part['got_pattern'].notna().mean():.1%}, "
-              f"correct pattern {part['pattern_ok'].mean():.1%}; lower-body names {len(low):3d}: "
-              f"correct flags {low['flags_ok'].mean():.1%}, correct pattern {low['pattern_ok'].mean():.1%}, "
-              f"weight where expected {low['weight_ok'].mean():.1%}")
+        print(
+            f"{source:14s} {len(part):3d} names: pattern {part['got_pattern'].notna().mean():.1%}, "
+            f"correct pattern {part['pattern_ok'].mean():.1%}; lower-body names {len(low):3d}: "
+            f"correct flags {low['flags_ok'].mean():.1%}, correct pattern {low['pattern_ok'].mean():.1%}, "
+            f"weight where expected {low['weight_ok'].mean():.1%}"
+        )
     sets = checked["sets"].fillna(0)
     if sets.sum():
-        print(f"issue 20's counted names: {sets[checked['got_pattern'].notna()].sum():.0f} of {sets.sum():.0f} "
-              "sets carry a pattern")
+        print(
+            f"issue 20's counted names: {sets[checked['got_pattern'].notna()].sum():.0f} of {sets.sum():.0f} "
+            "sets carry a pattern"
+        )
     wrong = checked[~(checked["pattern_ok"] & checked["flags_ok"] & checked["weight_ok"])]
-    print(f"all lower-body names: {lower['flags_ok'].sum()} of {len(lower)} with correct flags; "
-          f"disagreements: {wrong['name'].tolist() or 'none'}")
+    print(
+        f"all lower-body names: {lower['flags_ok'].sum()} of {len(lower)} with correct flags; "
+        f"disagreements: {wrong['name'].tolist() or 'none'}"
+    )
     print(f"real-log names that look lower-body but have no label: {unlabelled or 'none'}")
     if speed:
         print("\nTable 3. annotate_sets throughput (CPU time, this machine)\n")

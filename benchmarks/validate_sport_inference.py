@@ -42,9 +42,17 @@ from trailstrength.io import (
 from trailstrength.sport import infer_sport
 
 CLASSES = ["running", "hiking/walking", "cycling", "other", "unknown"]
-FILE_SPORT = {"running": "running", "trail_running": "running", "hiking": "hiking/walking",
-              "walking": "hiking/walking", "cycling": "cycling", "other": "other", "strength_training": "other",
-              "rowing": "other", "swimming": "other"}
+FILE_SPORT = {
+    "running": "running",
+    "trail_running": "running",
+    "hiking": "hiking/walking",
+    "walking": "hiking/walking",
+    "cycling": "cycling",
+    "other": "other",
+    "strength_training": "other",
+    "rowing": "other",
+    "swimming": "other",
+}
 NOT_A_SPORT = {"generic", "transition"}
 #: truth for GPX files whose own sport is missing or junk, from realdata/MANIFEST.md
 MANIFEST_TRUTH = {
@@ -52,8 +60,11 @@ MANIFEST_TRUTH = {
     "runpandas/4383adb2-5170-467c-85b8-2d983c415e5b.gpx": "running",  # "GPX run written by gpxpy"
     "gpxpy/korita-zbevnica.gpx": "hiking/walking",  # "Mountain hike/trail track" (type is 'jkljkl')
 }
-UNSTATED = {"gpxpy/cerknicko-jezero.gpx", "gpxpy/cerknicko-jezero-without-elevations.gpx",
-            "gpxpy/cerknicko-without-times.gpx"}  # MANIFEST: "Walk/ride track"
+UNSTATED = {
+    "gpxpy/cerknicko-jezero.gpx",
+    "gpxpy/cerknicko-jezero-without-elevations.gpx",
+    "gpxpy/cerknicko-without-times.gpx",
+}  # MANIFEST: "Walk/ride track"
 
 
 def _truth(rel: str, file_sport: str) -> str | None:
@@ -95,25 +106,38 @@ def infer_all(root: Path, strip: bool) -> pd.DataFrame:
     rows = []
     for rel, leg, file_sport, alt_source, part in activities(root, quiet=strip):
         guess = infer_sport(gpx_like(part) if strip else part, altitude_source=alt_source)
-        rows.append({"file": rel + (f" #{leg}" if leg else ""), "file sport": file_sport,
-                     "truth": _truth(rel, file_sport) or "(not stated)", "inferred": guess.sport,
-                     "class": "hiking/walking" if guess.sport in ("hiking", "walking") else guess.sport,
-                     "confidence": guess.confidence, "evidence": guess.evidence})
+        rows.append(
+            {
+                "file": rel + (f" #{leg}" if leg else ""),
+                "file sport": file_sport,
+                "truth": _truth(rel, file_sport) or "(not stated)",
+                "inferred": guess.sport,
+                "class": "hiking/walking" if guess.sport in ("hiking", "walking") else guess.sport,
+                "confidence": guess.confidence,
+                "evidence": guess.evidence,
+            }
+        )
     return pd.DataFrame(rows)
 
 
 def confusion(table: pd.DataFrame, title: str) -> None:
     scored = table[table["truth"] != "(not stated)"]
-    confusion = pd.crosstab(pd.Categorical(scored["truth"], CLASSES[:-1]),
-                            pd.Categorical(scored["class"], CLASSES), dropna=False,
-                            rownames=["truth"], colnames=["inferred"])
+    confusion = pd.crosstab(
+        pd.Categorical(scored["truth"], CLASSES[:-1]),
+        pd.Categorical(scored["class"], CLASSES),
+        dropna=False,
+        rownames=["truth"],
+        colnames=["inferred"],
+    )
     print(f"\nConfusion table, {title} (activities whose sport is stated; rows truth, columns inferred):")
     print(confusion.to_string())
     decided = scored[scored["class"] != "unknown"]
     right = int((decided["truth"] == decided["class"]).sum())
-    print(f"\n{len(scored)} scored activities: {len(decided)} inferred, {right} of them right; "
-          f"{len(scored) - len(decided)} not inferable (too short, no times or no distance). "
-          f"{len(table) - len(scored)} more without a stated sport.")
+    print(
+        f"\n{len(scored)} scored activities: {len(decided)} inferred, {right} of them right; "
+        f"{len(scored) - len(decided)} not inferable (too short, no times or no distance). "
+        f"{len(table) - len(scored)} more without a stated sport."
+    )
 
 
 def main() -> None:
@@ -122,8 +146,10 @@ def main() -> None:
         sys.exit(f"real samples not found at {root} (set TRAILSTRENGTH_REALDATA)")
     table = infer_all(root, strip=False)
     for r in table.itertuples():
-        print(f"{r.file:58s} file says {r._2:17s} truth {r.truth:14s} -> {r.inferred:8s} ({r.confidence:.2f})\n"
-              f"    {r.evidence}")
+        print(
+            f"{r.file:58s} file says {r._2:17s} truth {r.truth:14s} -> {r.inferred:8s} ({r.confidence:.2f})\n"
+            f"    {r.evidence}"
+        )
     confusion(table, "all recorded channels")
     stripped = infer_all(root, strip=True)
     changed = stripped[stripped["inferred"] != table["inferred"]]

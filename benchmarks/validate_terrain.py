@@ -50,11 +50,18 @@ from trailstrength.terrain import NotEnoughTerrainData, TerrainParams, analyze_r
 
 REALDATA = Path(os.environ.get("TRAILSTRENGTH_REALDATA", Path(__file__).resolve().parents[2] / "shared" / "realdata"))
 REAL_FILES = (
-    "trail_analyzer/tanzawa_main_ridge.gpx", "python-fitparse/activity-small-fenix2-run.fit",
-    "python-fitparse/2013-02-06-12-11-14.fit", "python-fitparse/developer-types-sample.fit", "runpandas/run.fit",
-    "heartandsole/testdata.fit", "heartandsole/testdata.gpx", "heartandsole/testdata.tcx",
-    "tcxreader/cross-country-skiing_activity_1.tcx", "runpandas/4383adb2-5170-467c-85b8-2d983c415e5b.gpx",
-    "gpxpy/korita-zbevnica.gpx", "runpandas/11km.tcx",
+    "trail_analyzer/tanzawa_main_ridge.gpx",
+    "python-fitparse/activity-small-fenix2-run.fit",
+    "python-fitparse/2013-02-06-12-11-14.fit",
+    "python-fitparse/developer-types-sample.fit",
+    "runpandas/run.fit",
+    "heartandsole/testdata.fit",
+    "heartandsole/testdata.gpx",
+    "heartandsole/testdata.tcx",
+    "tcxreader/cross-country-skiing_activity_1.tcx",
+    "runpandas/4383adb2-5170-467c-85b8-2d983c415e5b.gpx",
+    "gpxpy/korita-zbevnica.gpx",
+    "runpandas/11km.tcx",
 )
 HIKE = ((400, 0.0), (1500, 0.30), (300, 0.0), (1500, -0.25), (400, 0.0))
 
@@ -66,8 +73,10 @@ HYSTERESIS_M = (0.0, 2.0, 5.0, 10.0)
 
 def simulate(seeds: int) -> dict[str, list]:
     """Synthetic runs per noise level (all courses × seeds), generated once and reused for every setting."""
-    return {noise: [synthetic_run(legs, noise=noise, seed=seed)
-                    for legs in COURSES.values() for seed in range(seeds)] for noise in NOISES}
+    return {
+        noise: [synthetic_run(legs, noise=noise, seed=seed) for legs in COURSES.values() for seed in range(seeds)]
+        for noise in NOISES
+    }
 
 
 def evaluate(runs, params: TerrainParams) -> dict[str, float]:
@@ -85,8 +94,13 @@ def evaluate(runs, params: TerrainParams) -> dict[str, float]:
         if np.isfinite(sc["boundary_mae_m"]):
             bnd += [sc["boundary_mae_m"]] * (2 * sc["tp"])
     f1 = 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else 1.0
-    return {"grade_rmse": np.sqrt(sq / npts), "descent_err_%": np.mean(errs),
-            "|err|max_%": np.max(np.abs(errs)), "boundary_m": np.mean(bnd) if bnd else np.nan, "f1": f1}
+    return {
+        "grade_rmse": np.sqrt(sq / npts),
+        "descent_err_%": np.mean(errs),
+        "|err|max_%": np.max(np.abs(errs)),
+        "boundary_m": np.mean(bnd) if bnd else np.nan,
+        "f1": f1,
+    }
 
 
 def pause_table(seeds: int) -> pd.DataFrame:
@@ -95,15 +109,33 @@ def pause_table(seeds: int) -> pd.DataFrame:
     for noise, preset in (("baro", "barometric"), ("gps", "gps")):
         params = TerrainParams.for_altitude_source(preset)
         for stop in (False, True):
-            runs = [synthetic_run(HIKE, noise=noise, seed=s, flat_speed_mps=1.3, device_distance=False,
-                                  position_noise_m=0.6, **({"pause_at_s": 2500.0, "pause_s": 120.0} if stop else {}))
-                    for s in range(seeds)]
-            for label, p in (("horizontal speed only", replace(params, pause_vertical_mps=np.inf)),
-                             (f"{preset} preset", params)):
+            runs = [
+                synthetic_run(
+                    HIKE,
+                    noise=noise,
+                    seed=s,
+                    flat_speed_mps=1.3,
+                    device_distance=False,
+                    position_noise_m=0.6,
+                    **({"pause_at_s": 2500.0, "pause_s": 120.0} if stop else {}),
+                )
+                for s in range(seeds)
+            ]
+            for label, p in (
+                ("horizontal speed only", replace(params, pause_vertical_mps=np.inf)),
+                (f"{preset} preset", params),
+            ):
                 err = [analyze_run(r.samples, p).summary["moving_time_s"] - r.moving_time_s for r in runs]
-                rows.append({"altitude": noise, "stop": "120 s" if stop else "none", "rule": label,
-                             "true_moving_s": np.mean([r.moving_time_s for r in runs]),
-                             "error_mean_s": np.mean(err), "error_worst_s": err[int(np.argmax(np.abs(err)))]})
+                rows.append(
+                    {
+                        "altitude": noise,
+                        "stop": "120 s" if stop else "none",
+                        "rule": label,
+                        "true_moving_s": np.mean([r.moving_time_s for r in runs]),
+                        "error_mean_s": np.mean(err),
+                        "error_worst_s": err[int(np.argmax(np.abs(err)))],
+                    }
+                )
     return pd.DataFrame(rows)
 
 
@@ -118,9 +150,16 @@ def empirical_table(n_runs: int) -> pd.DataFrame:
         fit = fit_empirical_gap(runs)
         err = 100 * (fit(q) / true(q) - 1)
         strava = 100 * (gap_factor(q) / true(q) - 1)
-        rows.append({"altitude": noise, "runs": n_runs, "fitted_range": f"{fit.grade_range[0]:+.0%}..{fit.grade_range[1]:+.0%}",
-                     "max_abs_err_%": np.abs(err).max(), "rms_err_%": np.sqrt(np.mean(err**2)),
-                     "strava_max_abs_err_%": np.abs(strava).max()})
+        rows.append(
+            {
+                "altitude": noise,
+                "runs": n_runs,
+                "fitted_range": f"{fit.grade_range[0]:+.0%}..{fit.grade_range[1]:+.0%}",
+                "max_abs_err_%": np.abs(err).max(),
+                "rms_err_%": np.sqrt(np.mean(err**2)),
+                "strava_max_abs_err_%": np.abs(strava).max(),
+            }
+        )
     try:
         fit_empirical_gap(runs[:3])
     except NotEnoughTerrainData as err:
@@ -154,12 +193,24 @@ def real_table() -> pd.DataFrame:
         samples = samples[samples["activity_id"] == act["activity_id"]]
         s = analyze_run(samples, TerrainParams.for_altitude_source(act["altitude_source"]), reference=act).summary
         d = np.diff(samples["altitude_m"].dropna().to_numpy(float))
-        rows.append({"file": rel, "alt_source": act["altitude_source"], "quality": s["altitude_quality"],
-                     "km": s["distance_m"] / 1000, "moving_h": s["moving_time_s"] / 3600,
-                     "elapsed_h": samples["elapsed_s"].max() / 3600,
-                     "ascent": s["ascent_m"], "dev_asc": s["device_ascent_m"], "raw_asc": d[d > 0].sum(),
-                     "descent": s["descent_m"], "dev_desc": s["device_descent_m"], "raw_desc": -d[d < 0].sum(),
-                     "climb_m_h": s["vertical_climb_rate_m_per_h"], "note": ""})
+        rows.append(
+            {
+                "file": rel,
+                "alt_source": act["altitude_source"],
+                "quality": s["altitude_quality"],
+                "km": s["distance_m"] / 1000,
+                "moving_h": s["moving_time_s"] / 3600,
+                "elapsed_h": samples["elapsed_s"].max() / 3600,
+                "ascent": s["ascent_m"],
+                "dev_asc": s["device_ascent_m"],
+                "raw_asc": d[d > 0].sum(),
+                "descent": s["descent_m"],
+                "dev_desc": s["device_descent_m"],
+                "raw_desc": -d[d < 0].sum(),
+                "climb_m_h": s["vertical_climb_rate_m_per_h"],
+                "note": "",
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -177,8 +228,10 @@ def main(argv=None) -> None:
     print(f"terrain validation: {len(COURSES)} courses x {seeds} seeds per cell, 1 Hz; noise models:")
     for name in NOISES:
         lv = NOISE_LEVELS[name]
-        print(f"  {name:10s} fast sigma {lv.sigma_m} m / tau {lv.tau_s:g} s, slow sigma {lv.slow_sigma_m} m / "
-              f"tau {lv.slow_tau_s:g} s, spikes {lv.spike_rate:g}/sample x {lv.spike_m:g} m")
+        print(
+            f"  {name:10s} fast sigma {lv.sigma_m} m / tau {lv.tau_s:g} s, slow sigma {lv.slow_sigma_m} m / "
+            f"tau {lv.slow_tau_s:g} s, spikes {lv.spike_rate:g}/sample x {lv.spike_m:g} m"
+        )
     rows = []
     for noise in NOISES:
         for method in METHODS:
@@ -186,26 +239,34 @@ def main(argv=None) -> None:
                 p = replace(base, smoothing=method, smooth_window_m=w)
                 rows.append({"noise": noise, "smoothing": method, "window_m": int(w), **evaluate(runs[noise], p)})
     table = pd.DataFrame(rows)
-    fmt = {"grade_rmse": "{:.4f}".format, "descent_err_%": "{:+.1f}".format, "|err|max_%": "{:.1f}".format,
-           "boundary_m": "{:.1f}".format, "f1": "{:.3f}".format}
-    print("\nTable 1. noise x smoother x window (hysteresis %.0f m, grade window %.0f m, step %.0f m)"
-          % (base.hysteresis_m, base.grade_window_m, base.step_m))
+    fmt = {
+        "grade_rmse": "{:.4f}".format,
+        "descent_err_%": "{:+.1f}".format,
+        "|err|max_%": "{:.1f}".format,
+        "boundary_m": "{:.1f}".format,
+        "f1": "{:.3f}".format,
+    }
+    print(
+        "\nTable 1. noise x smoother x window "
+        f"(hysteresis {base.hysteresis_m:.0f} m, grade window {base.grade_window_m:.0f} m, step {base.step_m:.0f} m)"
+    )
     print(table.to_string(index=False, formatters=fmt, na_rep=""))
 
     gps = TerrainParams.for_altitude_source("gps")
     rows = []
     for noise in ("baro", "gps", "gps_spikes", "gps_harsh"):
-        for label, p in (("defaults", base),
-                         ("defaults, no spike filter", replace(base, spike_window_m=0.0)),
-                         ("gps preset, merge 50 m", replace(gps, merge_gap_m=50.0)),
-                         ("gps preset", gps),
-                         ("gps preset, merge 150 m", replace(gps, merge_gap_m=150.0)),
-                         ("gps preset, no spike filter", replace(gps, spike_window_m=0.0))):
+        for label, p in (
+            ("defaults", base),
+            ("defaults, no spike filter", replace(base, spike_window_m=0.0)),
+            ("gps preset, merge 50 m", replace(gps, merge_gap_m=50.0)),
+            ("gps preset", gps),
+            ("gps preset, merge 150 m", replace(gps, merge_gap_m=150.0)),
+            ("gps preset, no spike filter", replace(gps, spike_window_m=0.0)),
+        ):
             if noise == "baro" and "," in label:
                 continue
             rows.append({"noise": noise, "params": label, **evaluate(runs[noise], p)})
-    print(f"\nTable 2. GPS preset (savgol {gps.smooth_window_m:.0f} m, merge gap {gps.merge_gap_m:.0f} m) "
-          "vs defaults")
+    print(f"\nTable 2. GPS preset (savgol {gps.smooth_window_m:.0f} m, merge gap {gps.merge_gap_m:.0f} m) vs defaults")
     print(pd.DataFrame(rows).to_string(index=False, formatters=fmt))
 
     rows = []
@@ -213,13 +274,16 @@ def main(argv=None) -> None:
         for h in HYSTERESIS_M:
             p = replace(base, hysteresis_m=h)
             r = evaluate(runs[noise], p)
-            rows.append({"noise": noise, "hysteresis_m": h, "descent_err_%": r["descent_err_%"],
-                         "|err|max_%": r["|err|max_%"]})
+            rows.append(
+                {"noise": noise, "hysteresis_m": h, "descent_err_%": r["descent_err_%"], "|err|max_%": r["|err|max_%"]}
+            )
     print(f"\nTable 3. descent total vs hysteresis ({base.smoothing} {base.smooth_window_m:.0f} m)")
     print(pd.DataFrame(rows).to_string(index=False, formatters=fmt))
 
-    print("\nTable 4. moving time on a slow steep hike (0.41 m/s up 30 %, 0.6 m position jitter), "
-          f"{2 if args.quick else 4} seeds")
+    print(
+        "\nTable 4. moving time on a slow steep hike (0.41 m/s up 30 %, 0.6 m position jitter), "
+        f"{2 if args.quick else 4} seeds"
+    )
     print(pause_table(2 if args.quick else 4).to_string(index=False, float_format="{:.0f}".format))
     print(f"\nTable 5. per-athlete curve fitted to {8} runs paced by a known curve (grades -26..+26 %)")
     print(empirical_table(8).to_string(index=False, float_format="{:.1f}".format))

@@ -17,8 +17,13 @@ extensions = [
 autosummary_generate = True
 autosummary_imported_members = False
 # a package __init__ re-exports names from its modules; document each object once, where it is defined
-autodoc_default_options = {"members": True, "undoc-members": False, "show-inheritance": True, "ignore-module-all": True,
-                           "exclude-members": "Config"}  # pandera models' Config is not API
+autodoc_default_options = {
+    "members": True,
+    "undoc-members": False,
+    "show-inheritance": True,
+    "ignore-module-all": True,
+    "exclude-members": "Config",
+}  # pandera models' Config is not API
 autodoc_typehints = "none"  # the numpydoc Parameters section carries the types and units
 autodoc_mock_imports = ["dask", "distributed"]
 napoleon_google_docstring = False

@@ -54,8 +54,11 @@ manifest.loc[manifest["state"] != "ingested", ["path", "state", "reason"]]
 # %%
 acts = wh.activities
 acts.groupby("athlete_id").agg(
-    first=("local_date", "min"), last=("local_date", "max"), activities=("activity_id", "size"),
-    km=("distance_m", lambda s: s.sum() / 1000), descent_m=("descent_m", "sum"),
+    first=("local_date", "min"),
+    last=("local_date", "max"),
+    activities=("activity_id", "size"),
+    km=("distance_m", lambda s: s.sum() / 1000),
+    descent_m=("descent_m", "sum"),
 ).round(1)
 
 # %% [markdown]
@@ -78,7 +81,7 @@ _ = ax.set_title(f"{who}: training week by week")
 # ## One run in detail: altitude profile and descent segments
 
 # %%
-(run_id, rt), = frames.run_terrains(wh, [who], max_runs=1).items()  # the athlete's run with most descent
+((run_id, rt),) = frames.run_terrains(wh, [who], max_runs=1).items()  # the athlete's run with most descent
 run = runs.set_index("activity_id").loc[run_id]
 
 # %%
@@ -105,12 +108,20 @@ sets[sets["pattern"] == "hinge"].groupby(["hinge_subtype", "exercise"]).size().r
 # reference (no DPI), soreness diaries with gaps, exercise names the taxonomy did not recognise.
 
 # %%
-flags = pd.DataFrame({
-    "runs": runs.groupby("athlete_id").size(),
-    "altitude not 'good'": runs[runs["altitude_quality"] != "good"].groupby("athlete_id").size(),
-    "no DPI": runs[runs["dpi"].isna()].groupby("athlete_id").size(),
-    "DPI from rolling flat reference": runs[runs["flat_reference"] == "rolling_28d"].groupby("athlete_id").size(),
-}).fillna(0).astype(int)
+flags = (
+    pd.DataFrame(
+        {
+            "runs": runs.groupby("athlete_id").size(),
+            "altitude not 'good'": runs[runs["altitude_quality"] != "good"].groupby("athlete_id").size(),
+            "no DPI": runs[runs["dpi"].isna()].groupby("athlete_id").size(),
+            "DPI from rolling flat reference": runs[runs["flat_reference"] == "rolling_28d"]
+            .groupby("athlete_id")
+            .size(),
+        }
+    )
+    .fillna(0)
+    .astype(int)
+)
 well = wh.wellness
 days = acts.groupby("athlete_id")["local_date"].agg(lambda d: (d.max() - d.min()).days + 1)
 reported = well.dropna(subset=["soreness"]).groupby("athlete_id")["local_date"].nunique()

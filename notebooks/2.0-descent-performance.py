@@ -84,23 +84,23 @@ table.round(3)
 # steep (−12 to −25 %), very steep (< −25 %). No map: the profile says what matters.
 
 # %%
-(run_id, rt), = frames.run_terrains(wh, max_runs=1).items()  # the run with most descent
+((run_id, rt),) = frames.run_terrains(wh, max_runs=1).items()  # the run with most descent
 biggest = wh.runs.set_index("activity_id").loc[run_id]
 
 # %%
 ax = viz.descent_profile(rt.profile, rt.segments)
-_ = ax.set_title(f"{biggest['athlete_id']}, {biggest['local_date']:%Y-%m-%d}: "
-                 f"{biggest['descent_m']:.0f} m of descent")
+_ = ax.set_title(f"{biggest['athlete_id']}, {biggest['local_date']:%Y-%m-%d}: {biggest['descent_m']:.0f} m of descent")
 
 # %%
-rt.segments.query("kind == 'descent'")[["start_m", "length_m", "drop_m", "mean_grade", "steepness", "speed_mps",
-                                        "gap_speed_mps"]].round(3)
+rt.segments.query("kind == 'descent'")[
+    ["start_m", "length_m", "drop_m", "mean_grade", "steepness", "speed_mps", "gap_speed_mps"]
+].round(3)
 
 # %%
 descents = wh.descents
-descents.groupby(["athlete_id", "steepness"]).agg(segments=("length_m", "size"),
-                                                  km=("length_m", lambda s: s.sum() / 1000),
-                                                  mean_speed_mps=("speed_mps", "mean")).round(2)
+descents.groupby(["athlete_id", "steepness"]).agg(
+    segments=("length_m", "size"), km=("length_m", lambda s: s.sum() / 1000), mean_speed_mps=("speed_mps", "mean")
+).round(2)
 
 # %% [markdown]
 # ## DPI over time, beside hinge volume
@@ -137,8 +137,9 @@ fit.effects[["term", "estimate", "ci_low", "ci_high", "p_value", "unit", "n_athl
 # %%
 if fit.result is not None:
     used = h1.dropna(subset=["dpi", "hinge_sets_28d", *models.DEFAULT_H1_COVARIATES])  # the rows the model used
-    axes = viz.residual_diagnostics(fit.result.fittedvalues, fit.result.resid, groups=used["athlete_id"],
-                                    fitted_label="Fitted DPI")
+    axes = viz.residual_diagnostics(
+        fit.result.fittedvalues, fit.result.resid, groups=used["athlete_id"], fitted_label="Fitted DPI"
+    )
 else:
     print("nothing could be fitted:", fit.note)
 

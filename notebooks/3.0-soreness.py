@@ -52,9 +52,9 @@ out = Path(output_dir)
 
 # %%
 well = wh.wellness.dropna(subset=["soreness"])
-well.groupby(["athlete_id", "soreness_scale", "source"]).agg(reports=("soreness", "size"),
-                                                             mean=("soreness", "mean"),
-                                                             max=("soreness", "max")).round(2)
+well.groupby(["athlete_id", "soreness_scale", "source"]).agg(
+    reports=("soreness", "size"), mean=("soreness", "mean"), max=("soreness", "max")
+).round(2)
 
 # %% [markdown]
 # ## Soreness from the day before to 72 hours after a long descent
@@ -65,8 +65,9 @@ well.groupby(["athlete_id", "soreness_scale", "source"]).agg(reports=("soreness"
 
 # %%
 course = frames.soreness_course_frame(wh, min_descent_length_m=min_descent_length_m)
-course.groupby("hinge_tertile", observed=True).agg(runs=("activity_id", "nunique"), reports=("soreness", "size"),
-                                                   hinge_sets_per_week=("hinge_sets_28d", "mean")).round(2)
+course.groupby("hinge_tertile", observed=True).agg(
+    runs=("activity_id", "nunique"), reports=("soreness", "size"), hinge_sets_per_week=("hinge_sets_28d", "mean")
+).round(2)
 
 # %%
 ax = viz.soreness_time_course(course)
@@ -76,9 +77,14 @@ ax = viz.soreness_time_course(course)
 # numbers):
 
 # %%
-paths = viz.save(ax.figure, out / "soreness_time_course", alt=report.words.soreness_course_alt(course),
-                 title="Soreness in the 72 hours after long descents",
-                 subtitle="By prior hinge volume (each athlete's own thirds)", source="Data: your warehouse")
+paths = viz.save(
+    ax.figure,
+    out / "soreness_time_course",
+    alt=report.words.soreness_course_alt(course),
+    title="Soreness in the 72 hours after long descents",
+    subtitle="By prior hinge volume (each athlete's own thirds)",
+    source="Data: your warehouse",
+)
 [p.name for p in paths]
 
 # %% [markdown]
@@ -86,6 +92,7 @@ paths = viz.save(ax.figure, out / "soreness_time_course", alt=report.words.soren
 #
 # Regions named in reports in the 72 hours after long descents, against all other reports. Quadriceps soreness
 # after descents is the textbook eccentric pattern; hamstring or glute soreness would point at the lifting.
+
 
 # %%
 def regions(frame):
@@ -137,11 +144,14 @@ ordinal_effects[["term", "estimate", "ci_low", "ci_high", "p_value", "unit"]].ro
 # interaction. A secondary term, not the pre-registered effect.
 
 # %%
-inter = h2.assign(descent_x_hinge=h2["descent_100m"] * (h2["hinge_sets_28d"]
-                                                        - h2.groupby("athlete_id")["hinge_sets_28d"].transform("mean")))
+inter = h2.assign(
+    descent_x_hinge=h2["descent_100m"]
+    * (h2["hinge_sets_28d"] - h2.groupby("athlete_id")["hinge_sets_28d"].transform("mean"))
+)
 fit_x = models.fit_h2(inter, covariates=(*models.DEFAULT_H2_COVARIATES, "descent_x_hinge"))
 fit_x.effects[fit_x.effects["term"].isin(["hinge_sets_28d_within", "descent_100m", "descent_x_hinge"])][
-    ["term", "estimate", "ci_low", "ci_high", "p_value", "unit"]].round(4)
+    ["term", "estimate", "ci_low", "ci_high", "p_value", "unit"]
+].round(4)
 
 # %% [markdown]
 # ## The blog figure

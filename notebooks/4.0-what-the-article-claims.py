@@ -65,8 +65,9 @@ wh = ts.open_warehouse(warehouse, athletes=athletes, start=start, end=end)
 # %%
 res = analysis.analyze(wh, all_claims=all_claims, n_boot=19 if fast else n_boot)
 effects = res.effects
-res.primary[["hypothesis", "term", "estimate", "ci_low", "ci_high", "p_value", "unit", "n_athletes", "n_obs",
-             "model", "note"]].round(4)
+res.primary[
+    ["hypothesis", "term", "estimate", "ci_low", "ci_high", "p_value", "unit", "n_athletes", "n_obs", "model", "note"]
+].round(4)
 
 # %% [markdown]
 # ## The claims, one row each
@@ -88,8 +89,10 @@ claims
 # %%
 h1, h2 = analysis.panels(wh)
 compare = []
-for panel, fit, cov in ((h1, models.fit_h1, models.DEFAULT_H1_COVARIATES),
-                         (h2, models.fit_h2, models.DEFAULT_H2_COVARIATES)):
+for panel, fit, cov in (
+    (h1, models.fit_h1, models.DEFAULT_H1_COVARIATES),
+    (h2, models.fit_h2, models.DEFAULT_H2_COVARIATES),
+):
     for label, covariates in (("primary", cov), ("+ knee-dominant sets", (*cov, "knee_sets_28d"))):
         e = fit(panel, covariates=covariates).effects
         keep = e["term"].isin(["hinge_sets_28d_within", "descent_100m_28d", "knee_sets_28d_within", "descent_100m"])
@@ -116,10 +119,17 @@ for ax, hyp in zip(axes, ("H1", "H2")):
 
 # %%
 specs = report.specification_table(res.spec_curve)  # the same rows the published figure draws
-robust = specs.groupby("hypothesis").apply(lambda g: pd.Series({
-    "specs": len(g), "median estimate": g["estimate"].median(),
-    "same sign as median (%)": 100 * (np.sign(g["estimate"]) == np.sign(g["estimate"].median())).mean(),
-    "CI excludes zero (%)": 100 * ((g["ci_low"] > 0) | (g["ci_high"] < 0)).mean()}), include_groups=False)
+robust = specs.groupby("hypothesis").apply(
+    lambda g: pd.Series(
+        {
+            "specs": len(g),
+            "median estimate": g["estimate"].median(),
+            "same sign as median (%)": 100 * (np.sign(g["estimate"]) == np.sign(g["estimate"].median())).mean(),
+            "CI excludes zero (%)": 100 * ((g["ci_low"] > 0) | (g["ci_high"] < 0)).mean(),
+        }
+    ),
+    include_groups=False,
+)
 robust.round(3)
 
 # %%
@@ -139,8 +149,9 @@ for hyp in ("H1", "H2"):  # without `all_claims` there is no curve: nothing to d
 # %%
 claims_family = effects["hypothesis"].isin(["H3", "H4", "H5", "H6", "H7"])
 claim_rows = effects[claims_family & effects["term"].str.endswith(("_within", "_between"))]  # exposures, not covariates
-claim_rows[["hypothesis", "outcome", "term", "estimate", "ci_low", "ci_high", "p_value", "unit", "n_athletes",
-            "n_obs"]].round(4)
+claim_rows[
+    ["hypothesis", "outcome", "term", "estimate", "ci_low", "ci_high", "p_value", "unit", "n_athletes", "n_obs"]
+].round(4)
 
 # %%
 h1v = features.h1_panel(wh.runs, wh.strength_sets, variants=True)
@@ -155,8 +166,12 @@ climbs = h1v.merge(wh.runs[["activity_id", "climb_index"]], on="activity_id", ho
 # %%
 curve, observed = frames.binned_dose_response(climbs.dropna(subset=["climb_index"]), "climb_index")
 if len(curve):
-    ax = viz.dose_response(curve, observed=observed, dose_label="Hinge sets per week (previous 28 days)",
-                           outcome_label="Climb index vs athlete's usual")
+    ax = viz.dose_response(
+        curve,
+        observed=observed,
+        dose_label="Hinge sets per week (previous 28 days)",
+        outcome_label="Climb index vs athlete's usual",
+    )
 curve
 
 # %% [markdown]
@@ -181,8 +196,9 @@ working.groupby(["athlete_id", "hinge_subtype"]).size().unstack(fill_value=0)
 # %%
 tempo_logged = working["tempo"].notna().mean() if "tempo" in working else 0.0
 corr = h1v[["hinge_sets_28d", "hinge_ecc_tut_s_28d"]].corr().iloc[0, 1] if len(h1v) > 2 else np.nan
-pd.Series({"hinge sets with a logged tempo (%)": 100 * tempo_logged,
-           "correlation of eccentric TUT with hinge sets": corr}).round(3)
+pd.Series(
+    {"hinge sets with a logged tempo (%)": 100 * tempo_logged, "correlation of eccentric TUT with hinge sets": corr}
+).round(3)
 
 # %% [markdown]
 # ### H6 · The prescribed dose: 1–2 sessions a week, 3–4 sets of 6–8
@@ -197,8 +213,12 @@ programme_adherence(wh.strength_sets).round(2)
 # %%
 curve, observed = frames.binned_dose_response(h1, "dpi")
 if len(curve):
-    ax = viz.dose_response(curve, observed=observed, dose_label="Hinge sets per week (previous 28 days)",
-                           outcome_label="DPI vs athlete's usual")
+    ax = viz.dose_response(
+        curve,
+        observed=observed,
+        dose_label="Hinge sets per week (previous 28 days)",
+        outcome_label="DPI vs athlete's usual",
+    )
 
 # %% [markdown]
 # ### H7 · Single-leg work and asymmetry

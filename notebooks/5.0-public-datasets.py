@@ -58,6 +58,7 @@ datasets.list_datasets()[["name", "licence", "download", "local_copy"]]
 # participants in the exact PMSys layout. Its numbers are random and mean nothing; get the real data for results
 # (see the card at the end of this section).
 
+
 # %%
 def write_pmsys_format_sample(root: Path, participants: int = 2, days: int = 35, seed: int = 0) -> Path:
     """Invented PMSys files in the published layout (pXX/pmsys/{wellness,srpe,injury}.csv); random values."""
@@ -66,15 +67,18 @@ def write_pmsys_format_sample(root: Path, participants: int = 2, days: int = 35,
     for p in range(1, participants + 1):
         folder = root / f"p{p:02d}" / "pmsys"
         folder.mkdir(parents=True, exist_ok=True)
-        wellness = ["effective_time_frame,fatigue,mood,readiness,sleep_duration_h,sleep_quality,soreness,"
-                    "soreness_area,stress"]
+        wellness = [
+            "effective_time_frame,fatigue,mood,readiness,sleep_duration_h,sleep_quality,soreness,soreness_area,stress"
+        ]
         srpe = ["end_date_time,activity_names,perceived_exertion,duration_min"]
         for d in range(days):
-            morning = (first + pd.Timedelta(days=d, hours=6, minutes=int(rng.integers(0, 90))))
+            morning = first + pd.Timedelta(days=d, hours=6, minutes=int(rng.integers(0, 90)))
             sore = int(rng.integers(2, 6))  # 1 = very sore … 5 = feeling good
             area = '"[48979004]"' if sore <= 2 else "[]"
-            wellness.append(f"{morning:%Y-%m-%dT%H:%M:%S}.000Z,{rng.integers(2, 5)},3,{rng.integers(4, 9)},"
-                            f"{rng.uniform(6, 9):.1f},3,{sore},{area},3")
+            wellness.append(
+                f"{morning:%Y-%m-%dT%H:%M:%S}.000Z,{rng.integers(2, 5)},3,{rng.integers(4, 9)},"
+                f"{rng.uniform(6, 9):.1f},3,{sore},{area},3"
+            )
             kind = rng.choice(["strength", "running", "none"], p=[0.3, 0.4, 0.3])
             if kind != "none":
                 names = "\"['strength']\"" if kind == "strength" else "\"['individual', 'running']\""
@@ -96,8 +100,12 @@ pm = datasets.pmdata(pm_root)
 pm
 
 # %%
-pm.wellness.groupby("athlete_id").agg(reports=("soreness", "count"), mean_soreness=("soreness", "mean"),
-                                      first=("local_date", "min"), last=("local_date", "max")).round(2)
+pm.wellness.groupby("athlete_id").agg(
+    reports=("soreness", "count"),
+    mean_soreness=("soreness", "mean"),
+    first=("local_date", "min"),
+    last=("local_date", "max"),
+).round(2)
 
 # %%
 pm.activities.groupby(["athlete_id", "sport"]).size().unstack(fill_value=0)
@@ -111,8 +119,9 @@ pm.activities.groupby(["athlete_id", "sport"]).size().unstack(fill_value=0)
 
 # %%
 pm_effects = datasets.pmdata_analysis(pm)
-pm_effects[["hypothesis", "term", "estimate", "ci_low", "ci_high", "p_value", "unit", "n_athletes", "n_obs",
-            "note"]].round(3)
+pm_effects[
+    ["hypothesis", "term", "estimate", "ci_low", "ci_high", "p_value", "unit", "n_athletes", "n_obs", "note"]
+].round(3)
 
 # %%
 if len(pm_effects):
@@ -158,17 +167,26 @@ except FileNotFoundError as why:
     print(f"no warehouse to compare with ({why})")
 else:
     sets = wh.strength_sets
-    mine = pd.Series({
-        "athletes": wh.activities["athlete_id"].nunique(),
-        "runs with altitude": int(wh.runs["descent_m"].notna().sum()),
-        "strength sets with an exercise name": int(sets["exercise"].notna().sum()),
-        "hinge working sets": int((sets["pattern"] == "hinge").sum()),
-        "soreness reports": int(wh.wellness["soreness"].notna().sum()),
-    }, name="your warehouse")
-    theirs = pd.Series({"athletes": len(pm.participants), "runs with altitude": 0,
-                        "strength sets with an exercise name": 0, "hinge working sets": 0,
-                        "soreness reports": int(pm.wellness["soreness"].notna().sum())},
-                       name="PMData" + (" (format sample)" if pm_is_sample else ""))
+    mine = pd.Series(
+        {
+            "athletes": wh.activities["athlete_id"].nunique(),
+            "runs with altitude": int(wh.runs["descent_m"].notna().sum()),
+            "strength sets with an exercise name": int(sets["exercise"].notna().sum()),
+            "hinge working sets": int((sets["pattern"] == "hinge").sum()),
+            "soreness reports": int(wh.wellness["soreness"].notna().sum()),
+        },
+        name="your warehouse",
+    )
+    theirs = pd.Series(
+        {
+            "athletes": len(pm.participants),
+            "runs with altitude": 0,
+            "strength sets with an exercise name": 0,
+            "hinge working sets": 0,
+            "soreness reports": int(pm.wellness["soreness"].notna().sum()),
+        },
+        name="PMData" + (" (format sample)" if pm_is_sample else ""),
+    )
     display(pd.concat([mine, theirs], axis=1))
 
 # %%

@@ -47,8 +47,10 @@ out = Path(output_dir)
 if fast:
     squad_sizes, weeks_planned, sims = [4, 6], 8, 3
 planted = PlantedEffects()
-print(f"the simulator's default planted effects: H1 {planted.dpi_per_hinge_set:+g} DPI per weekly hinge set, "
-      f"H2 {planted.soreness_per_hinge_set:+g} soreness points per weekly hinge set")
+print(
+    f"the simulator's default planted effects: H1 {planted.dpi_per_hinge_set:+g} DPI per weekly hinge set, "
+    f"H2 {planted.soreness_per_hinge_set:+g} soreness points per weekly hinge set"
+)
 
 # %% [markdown]
 # ## The precision you have now
@@ -60,8 +62,9 @@ try:
     wh = ts.open_warehouse(warehouse, athletes=athletes, start=start, end=end)
     now = analysis.analyze(wh).primary
     now = now.assign(ci_half_width=(now["ci_high"] - now["ci_low"]) / 2)
-    display_now = now[["hypothesis", "estimate", "ci_low", "ci_high", "ci_half_width", "unit", "n_athletes",
-                       "n_obs"]].round(4)
+    display_now = now[
+        ["hypothesis", "estimate", "ci_low", "ci_high", "ci_half_width", "unit", "n_athletes", "n_obs"]
+    ].round(4)
 except FileNotFoundError as why:
     print(f"no warehouse ({why}): skipping")
     display_now = None
@@ -90,15 +93,21 @@ tables = []
 if power_model is not None:
     grid = {"H1": (0.0, 0.006, 0.012, 0.024), "H2": (0.0, -0.1, -0.2, -0.4)} if fast else None
     for n in squad_sizes:
-        tables.append(power_model.simulate_power(n, weeks_planned, grid=grid, sims=sims, alpha=alpha,
-                                                 workers=1 if fast else None))
+        tables.append(
+            power_model.simulate_power(n, weeks_planned, grid=grid, sims=sims, alpha=alpha, workers=1 if fast else None)
+        )
 power_table = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame()
 power_table.round(3)
 
 # %%
 if len(power_table):
-    mde = pd.concat([power_model.minimal_detectable_effect(power_table[power_table["athletes"] == n])
-                     .assign(athletes=n) for n in squad_sizes], ignore_index=True)
+    mde = pd.concat(
+        [
+            power_model.minimal_detectable_effect(power_table[power_table["athletes"] == n]).assign(athletes=n)
+            for n in squad_sizes
+        ],
+        ignore_index=True,
+    )
 else:
     mde = pd.DataFrame()
 mde
@@ -111,22 +120,36 @@ mde
 
 # %%
 if len(power_table):
-    curves = power_table.assign(planted_effect=power_table["effect"].abs(),
-                                ci_low=(power_table["power"] - 1.96 * power_table["power_mcse"]).clip(0, 1),
-                                ci_high=(power_table["power"] + 1.96 * power_table["power_mcse"]).clip(0, 1))
+    curves = power_table.assign(
+        planted_effect=power_table["effect"].abs(),
+        ci_low=(power_table["power"] - 1.96 * power_table["power_mcse"]).clip(0, 1),
+        ci_high=(power_table["power"] + 1.96 * power_table["power_mcse"]).clip(0, 1),
+    )
     fig, axes = plt.subplots(1, 2, figsize=(12, 4.5))
     # short labels: two panels side by side leave each half the width
     for ax, (hyp, unit) in zip(axes, (("H1", "DPI per set"), ("H2", "|points| per set"))):
-        viz.power_curve(curves[curves["hypothesis"] == hyp], ax=ax, x="planted_effect", group="athletes",
-                        x_label=f"Planted effect ({unit})")
+        viz.power_curve(
+            curves[curves["hypothesis"] == hyp],
+            ax=ax,
+            x="planted_effect",
+            group="athletes",
+            x_label=f"Planted effect ({unit})",
+        )
         ax.set_title(f"{hyp}: {'descents' if hyp == 'H1' else 'soreness'}")
     sizes = ", ".join(map(str, squad_sizes))
-    alt = (f"Simulated power of the primary H1 (left) and H2 (right) tests against the planted within-athlete hinge "
-           f"effect, one line per squad size ({sizes} athletes, {weeks_planned} weeks, {sims} simulated cohorts per "
-           "point), with Monte Carlo bands and the 80% target.")
-    paths = viz.save(fig, out / "power_curves", alt=alt, title="How big an effect could your squad detect?",
-                     subtitle=f"{weeks_planned} weeks of logs per athlete; {sims} simulated cohorts per point",
-                     source="trailstrength simulated cohorts")
+    alt = (
+        f"Simulated power of the primary H1 (left) and H2 (right) tests against the planted within-athlete hinge "
+        f"effect, one line per squad size ({sizes} athletes, {weeks_planned} weeks, {sims} simulated cohorts per "
+        "point), with Monte Carlo bands and the 80% target."
+    )
+    paths = viz.save(
+        fig,
+        out / "power_curves",
+        alt=alt,
+        title="How big an effect could your squad detect?",
+        subtitle=f"{weeks_planned} weeks of logs per athlete; {sims} simulated cohorts per point",
+        source="trailstrength simulated cohorts",
+    )
     print([p.name for p in paths])
 
 # %% [markdown]

@@ -9,8 +9,9 @@ from trailstrength.features.adherence import programme_adherence, weekly_adheren
 
 
 def _sets(rows):
-    df = pd.DataFrame(rows, columns=["athlete_id", "local_date", "session_id", "exercise", "pattern", "set_type",
-                                     "reps", "load_kg"])
+    df = pd.DataFrame(
+        rows, columns=["athlete_id", "local_date", "session_id", "exercise", "pattern", "set_type", "reps", "load_kg"]
+    )
     df["local_date"] = pd.to_datetime(df["local_date"])
     return df
 

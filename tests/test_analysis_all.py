@@ -49,7 +49,8 @@ def test_all_adds_secondary_rows_and_spec_curve(wh, tmp_path):
 def test_cli_all(wh, tmp_path):
     from trailstrength import cli
 
-    out = CliRunner().invoke(cli.app, ["analyze", "--warehouse", str(wh), "--out", str(tmp_path), "--all",
-                                       "--n-boot", "49"])
+    out = CliRunner().invoke(
+        cli.app, ["analyze", "--warehouse", str(wh), "--out", str(tmp_path), "--all", "--n-boot", "49"]
+    )
     assert out.exit_code == 0, out.output
     assert "specification curve H1" in out.output and (tmp_path / "spec_curve.csv").is_file()

@@ -39,15 +39,23 @@ def test_every_claim_term_has_a_unit():
     for label, _, _ in claims.H6_BINS:
         assert f"hinge_{label}" in units.PREDICTOR_UNITS
     for term in ("pure_hinge_sets_28d", "deadlift_sets_28d", "hinge_ecc_tut_min_28d", "hinge_unilateral_share_28d"):
-        assert units.predictor_unit("dpi", f"{term}_within") == \
-            f"dpi per {units.PREDICTOR_UNITS[term]} (within athlete)"
-    assert units.predictor_unit("dpi", "hinge_volume_kg_28d_between") == \
-        "dpi per unit of hinge_volume_kg_28d (between athletes)"
+        assert (
+            units.predictor_unit("dpi", f"{term}_within") == f"dpi per {units.PREDICTOR_UNITS[term]} (within athlete)"
+        )
+    assert (
+        units.predictor_unit("dpi", "hinge_volume_kg_28d_between")
+        == "dpi per unit of hinge_volume_kg_28d (between athletes)"
+    )
 
 
 def test_summarize_specs_counts_fitted_specs_only():
-    curve = pd.DataFrame({"hypothesis": ["H1", "H1", "H1", "H2"], "estimate": [0.1, -0.2, np.nan, 0.3],
-                          "bh_q": [0.01, 0.2, np.nan, 0.04]})
+    curve = pd.DataFrame(
+        {
+            "hypothesis": ["H1", "H1", "H1", "H2"],
+            "estimate": [0.1, -0.2, np.nan, 0.3],
+            "bh_q": [0.01, 0.2, np.nan, 0.04],
+        }
+    )
     table = summarize_specs(curve).set_index("hypothesis")
     assert table.loc["H1", "specs"] == 2 and table.loc["H1", "significant"] == 1
     assert (table.loc["H1", "estimate_min"], table.loc["H1", "estimate_max"]) == (-0.2, 0.1)

@@ -6,8 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from trailstrength.models import EFFECT_COLUMNS
-from trailstrength.models import claims
+from trailstrength.models import EFFECT_COLUMNS, claims
 
 
 def _panel(seed: int = 0, athletes: int = 12, runs: int = 30) -> pd.DataFrame:
@@ -17,24 +16,26 @@ def _panel(seed: int = 0, athletes: int = 12, runs: int = 30) -> pd.DataFrame:
     level = rng.normal(0, 2, athletes)[a]  # athlete habits: between-athlete confounding
     pure = np.clip(level + 3 + rng.normal(0, 1.5, n), 0, None)
     conv = np.clip(level / 2 + 2 + rng.normal(0, 1.0, n), 0, None)
-    return pd.DataFrame({
-        "athlete_id": [f"a{i:02d}" for i in a],
-        "hinge_sets_28d": pure + conv,
-        "pure_hinge_sets_28d": pure,
-        "deadlift_sets_28d": conv,
-        "hinge_ecc_tut_s_28d": np.clip(60 * (level + 5 + rng.normal(0, 2, n)), 0, None),
-        "hinge_unilateral_share_28d": np.clip(0.3 + 0.1 * level + rng.normal(0, 0.15, n), 0, 1),
-        "descent_100m_28d": rng.gamma(4, 2, n),
-        "run_km_28d": rng.gamma(6, 6, n),
-        "mean_descent_grade": -rng.uniform(0.08, 0.2, n),
-        "mean_climb_grade": rng.uniform(0.08, 0.2, n),
-        "duration_h": rng.uniform(1, 4, n),
-        "descent_100m": rng.gamma(4, 2, n),
-        "hinge_sets_acute": rng.poisson(3, n).astype(float),
-        "other_descent_100m_72h": rng.gamma(1, 2, n),
-        "_u": rng.normal(0, 0.05, athletes)[a] + 0.05 * level,
-        "_e": rng.normal(0, 0.03, n),
-    })
+    return pd.DataFrame(
+        {
+            "athlete_id": [f"a{i:02d}" for i in a],
+            "hinge_sets_28d": pure + conv,
+            "pure_hinge_sets_28d": pure,
+            "deadlift_sets_28d": conv,
+            "hinge_ecc_tut_s_28d": np.clip(60 * (level + 5 + rng.normal(0, 2, n)), 0, None),
+            "hinge_unilateral_share_28d": np.clip(0.3 + 0.1 * level + rng.normal(0, 0.15, n), 0, 1),
+            "descent_100m_28d": rng.gamma(4, 2, n),
+            "run_km_28d": rng.gamma(6, 6, n),
+            "mean_descent_grade": -rng.uniform(0.08, 0.2, n),
+            "mean_climb_grade": rng.uniform(0.08, 0.2, n),
+            "duration_h": rng.uniform(1, 4, n),
+            "descent_100m": rng.gamma(4, 2, n),
+            "hinge_sets_acute": rng.poisson(3, n).astype(float),
+            "other_descent_100m_72h": rng.gamma(1, 2, n),
+            "_u": rng.normal(0, 0.05, athletes)[a] + 0.05 * level,
+            "_e": rng.normal(0, 0.03, n),
+        }
+    )
 
 
 def _covers(eff: pd.DataFrame, term: str, truth: float, outcome: str | None = None) -> None:
@@ -58,7 +59,7 @@ def test_h3_recovers_planted_climb_effect():
     eff = claims.fit_h3(p)
     _contract(eff, "H3")
     _covers(eff, "hinge_sets_28d_within", 0.01)
-    assert "cpi per weekly hinge set (within athlete)" == eff.loc[0, "unit"]
+    assert eff.loc[0, "unit"] == "cpi per weekly hinge set (within athlete)"
 
 
 def test_h3_drops_missing_covariate_with_note():

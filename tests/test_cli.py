@@ -36,7 +36,10 @@ def test_commands_end_to_end(tmp_path, monkeypatch):
     assert res.exit_code == 0, res.output
     flat = pd.read_csv(tmp_path / "detrended" / "effects.csv")
     assert set(flat.loc[flat["term"] == "season_weeks_within", "hypothesis"]) == {"H1", "H2"}
-    assert flat["note"].str.contains("detrended (within-athlete season trend", regex=False).all() and len(flat) == len(eff) + 2
+    assert (
+        flat["note"].str.contains("detrended (within-athlete season trend", regex=False).all()
+        and len(flat) == len(eff) + 2
+    )
     res = runner.invoke(app, ["status"])
     assert res.exit_code == 0 and "strength_sets" in res.output
 

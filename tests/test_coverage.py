@@ -82,8 +82,12 @@ def test_in_coverage_is_true_exactly_inside_periods(offsets, gap, probe):
 
 
 @settings(max_examples=60, deadline=None)
-@given(offsets=day_lists(), probe=st.lists(st.integers(0, 400), max_size=20), before=st.integers(1, 40),
-       after=st.integers(-1, 5))
+@given(
+    offsets=day_lists(),
+    probe=st.lists(st.integers(0, 400), max_size=20),
+    before=st.integers(1, 40),
+    after=st.integers(-1, 5),
+)
 def test_a_window_is_covered_only_when_every_day_of_it_is(offsets, probe, before, after):
     p = logged_periods(to_dates(offsets), athlete_id="a1", source="strength")
     days = to_dates(probe)
@@ -95,12 +99,16 @@ def test_a_window_is_covered_only_when_every_day_of_it_is(offsets, probe, before
 
 
 @settings(max_examples=60, deadline=None)
-@given(offsets=day_lists(), declared=st.lists(st.tuples(st.integers(0, 400), st.integers(0, 60)), min_size=1,
-                                              max_size=4))
+@given(
+    offsets=day_lists(), declared=st.lists(st.tuples(st.integers(0, 400), st.integers(0, 60)), min_size=1, max_size=4)
+)
 def test_declared_periods_union_covers_both_and_never_overlaps(offsets, declared):
     dates = to_dates(offsets)
-    table = {"strength": [[(DAY0 + pd.Timedelta(days=s)).date(), (DAY0 + pd.Timedelta(days=s + n)).date()]
-                          for s, n in declared]}
+    table = {
+        "strength": [
+            [(DAY0 + pd.Timedelta(days=s)).date(), (DAY0 + pd.Timedelta(days=s + n)).date()] for s, n in declared
+        ]
+    }
     decl = declared_periods(table, "a1")
     p = coverage_periods(dates, athlete_id="a1", source="strength", declared=decl)
     assert in_coverage(["a1"] * len(dates), dates, p).all()
@@ -117,7 +125,10 @@ def test_gap_rule_on_a_small_log():
     p = logged_periods(dates, athlete_id="a1", source="strength")
     # 10 -> 30 Jan is 20 days (same period); 30 Jan -> 20 Feb is 21 days (split); Feb -> Jun split
     assert p[["start", "end"]].astype(str).values.tolist() == [
-        ["2022-01-03", "2022-01-30"], ["2022-02-20", "2022-02-20"], ["2022-06-01", "2022-06-01"]]
+        ["2022-01-03", "2022-01-30"],
+        ["2022-02-20", "2022-02-20"],
+        ["2022-06-01", "2022-06-01"],
+    ]
     assert p["n_records"].tolist() == [4, 1, 1] and p["n_days_logged"].tolist() == [3, 1, 1]
     assert logged_periods([], athlete_id="a1", source="strength").empty
     with pytest.raises(ValueError, match="gap_days"):
@@ -135,17 +146,21 @@ def test_declared_how_declared_replaces_the_logged_periods():
 
 
 def test_declared_periods_from_athlete_toml():
-    toml = tomllib.loads('[coverage]\nstrength = [[2022-01-01, 2023-06-30], ["2024-01-08", "2024-12-31"]]\n'
-                        'wellness = [["2019-11-01", "2020-03-31"]]\n')
+    toml = tomllib.loads(
+        '[coverage]\nstrength = [[2022-01-01, 2023-06-30], ["2024-01-08", "2024-12-31"]]\n'
+        'wellness = [["2019-11-01", "2020-03-31"]]\n'
+    )
     p = declared_periods(toml["coverage"], "a1")
     assert p["source"].tolist() == ["strength", "strength", "wellness"]
     assert p["start"].iloc[0] == pd.Timestamp("2022-01-01") and p["end"].iloc[1] == pd.Timestamp("2024-12-31")
     assert isinstance(toml["coverage"]["strength"][0][0], dt.date)  # TOML's own dates are accepted too
-    for bad, match in [({"lifting": []}, "unknown source 'lifting'"),
-                       ({"strength": "2022-01-01"}, "list of \\[start, end\\] pairs"),
-                       ({"strength": [["2022-01-01"]]}, "strength entry 1: .* not a \\[start, end\\] pair"),
-                       ({"strength": [["2022-13-01", "2023-01-01"]]}, "not a date"),
-                       ({"strength": [["2023-01-01", "2022-01-01"]]}, "ends .* before it starts")]:
+    for bad, match in [
+        ({"lifting": []}, "unknown source 'lifting'"),
+        ({"strength": "2022-01-01"}, "list of \\[start, end\\] pairs"),
+        ({"strength": [["2022-01-01"]]}, "strength entry 1: .* not a \\[start, end\\] pair"),
+        ({"strength": [["2022-13-01", "2023-01-01"]]}, "not a date"),
+        ({"strength": [["2023-01-01", "2022-01-01"]]}, "ends .* before it starts"),
+    ]:
         with pytest.raises(ReaderError, match=match):
             declared_periods(bad, "a1")
 
@@ -181,18 +196,29 @@ def test_srpe_strength_sessions_are_placeholders_not_working_sets(tmp_path):
 
 
 def test_a_nameless_empty_row_is_a_placeholder_but_a_timed_set_is_not():
-    sets = pd.DataFrame({"athlete_id": "a1", "exercise_raw": ["", "Plank", None, "Deadlift"],
-                         "reps": [np.nan, np.nan, np.nan, 5], "load_kg": [np.nan, np.nan, np.nan, 100.0],
-                         "duration_s": [np.nan, 60.0, np.nan, np.nan], "set_type": "working"})
+    sets = pd.DataFrame(
+        {
+            "athlete_id": "a1",
+            "exercise_raw": ["", "Plank", None, "Deadlift"],
+            "reps": [np.nan, np.nan, np.nan, 5],
+            "load_kg": [np.nan, np.nan, np.nan, 100.0],
+            "duration_s": [np.nan, 60.0, np.nan, np.nan],
+            "set_type": "working",
+        }
+    )
     assert is_session_placeholder(sets).tolist() == [True, False, True, False]
 
 
 def test_strength_coverage_ignores_placeholders_and_wellness_needs_soreness():
     srpe, real = _srpe_sets(), _hevy_sets()
     sets = pd.concat([real, srpe], ignore_index=True)
-    wellness = pd.DataFrame({"athlete_id": "a1", "local_date": pd.to_datetime(["2020-01-01", "2020-01-02",
-                                                                               "2020-03-01"]),
-                             "soreness": [2.5, np.nan, 5.0]})
+    wellness = pd.DataFrame(
+        {
+            "athlete_id": "a1",
+            "local_date": pd.to_datetime(["2020-01-01", "2020-01-02", "2020-03-01"]),
+            "soreness": [2.5, np.nan, 5.0],
+        }
+    )
     acts = pd.DataFrame({"athlete_id": ["a1", "a2"], "local_date": pd.to_datetime(["2020-01-05", "2021-01-01"])})
     decl = declared_periods({"wellness": [["2019-12-01", "2019-12-31"]]}, "a3")
     cov = coverage_table(strength_sets=sets, wellness=wellness, activities=acts, declared=decl)
@@ -208,9 +234,17 @@ def test_strength_coverage_ignores_placeholders_and_wellness_needs_soreness():
 
 def test_exposure_days_before_the_first_log_are_outside_coverage():
     """The issue's case: a strength log from 2022 says nothing about 2013."""
-    sets = pd.DataFrame({"athlete_id": "a1", "local_date": pd.to_datetime(["2022-03-01", "2022-03-08"]),
-                         "exercise_raw": "Romanian Deadlift", "reps": 8, "load_kg": 60.0, "duration_s": np.nan,
-                         "set_type": "working"})
+    sets = pd.DataFrame(
+        {
+            "athlete_id": "a1",
+            "local_date": pd.to_datetime(["2022-03-01", "2022-03-08"]),
+            "exercise_raw": "Romanian Deadlift",
+            "reps": 8,
+            "load_kg": 60.0,
+            "duration_s": np.nan,
+            "set_type": "working",
+        }
+    )
     cov = coverage_table(strength_sets=sets)
     days = pd.Series(pd.to_datetime(["2013-06-01", "2022-03-05", "2022-03-20"]))
     assert in_coverage(["a1"] * 3, days, cov).tolist() == [False, True, False]
@@ -237,13 +271,30 @@ def test_a_real_strength_log_splits_at_its_breaks(realdata):
 def test_exposures_outside_strength_coverage_are_missing_not_zero():
     """Weekly RDL sessions March–April 2022; runs in 2013 and 2022. Before the mask 2013 shows 0 hinge sets."""
     days = pd.date_range("2022-03-01", "2022-04-30", freq="7D")
-    sets = clean.classify_strength(pd.DataFrame({
-        "athlete_id": "a1", "local_date": days, "session_id": [f"s{i}" for i in range(len(days))],
-        "exercise_raw": "Romanian Deadlift (Barbell)", "set_index": 0, "set_type": "working", "reps": 8.0,
-        "load_kg": 60.0, "duration_s": np.nan}))
-    runs = pd.DataFrame({"athlete_id": "a1", "activity_id": ["r1", "r2", "r3"], "distance_m": 10_000.0,
-                         "local_date": pd.to_datetime(["2013-06-01", "2013-06-20", "2022-04-20"]),
-                         "descent_m": 600.0})
+    sets = clean.classify_strength(
+        pd.DataFrame(
+            {
+                "athlete_id": "a1",
+                "local_date": days,
+                "session_id": [f"s{i}" for i in range(len(days))],
+                "exercise_raw": "Romanian Deadlift (Barbell)",
+                "set_index": 0,
+                "set_type": "working",
+                "reps": 8.0,
+                "load_kg": 60.0,
+                "duration_s": np.nan,
+            }
+        )
+    )
+    runs = pd.DataFrame(
+        {
+            "athlete_id": "a1",
+            "activity_id": ["r1", "r2", "r3"],
+            "distance_m": 10_000.0,
+            "local_date": pd.to_datetime(["2013-06-01", "2013-06-20", "2022-04-20"]),
+            "descent_m": 600.0,
+        }
+    )
     exp = rolling_exposures(daily_exposures(runs, sets))
     cov = coverage_table(strength_sets=sets)
     masked = mask_uncovered_exposures(exp, cov)
@@ -253,8 +304,11 @@ def test_exposures_outside_strength_coverage_are_missing_not_zero():
     assert np.isnan(at.at[pd.Timestamp("2013-06-20"), "hinge_sets_28d"])
     assert np.isnan(at.at[pd.Timestamp("2013-06-20"), "hinge_sets_lag0"])
     # running exposures are known whatever the strength log says
-    assert at.at[pd.Timestamp("2013-06-20"), "descent_100m_28d"] == before.at[pd.Timestamp("2013-06-20"),
-                                                                              "descent_100m_28d"] > 0
+    assert (
+        at.at[pd.Timestamp("2013-06-20"), "descent_100m_28d"]
+        == before.at[pd.Timestamp("2013-06-20"), "descent_100m_28d"]
+        > 0
+    )
     # inside coverage with a full 28-day window: unchanged and known
     d = pd.Timestamp("2022-04-20")
     assert at.at[d, "hinge_sets_28d"] == before.at[d, "hinge_sets_28d"] > 0

@@ -12,29 +12,40 @@ from typer.testing import CliRunner
 
 import trailstrength.datasets as ds
 from trailstrength import schemas
-from trailstrength.datasets import lovdal_study, pmdata_study
 from trailstrength.models import EFFECT_COLUMNS
 
 # The published headers, verbatim (day file: 10 features x 7 days, block-major; week file: 22 x 3 weeks)
-_DAY = ["nr. sessions", "total km", "km Z3-4", "km Z5-T1-T2", "km sprinting", "strength training",
-        "hours alternative", "perceived exertion", "perceived trainingSuccess", "perceived recovery"]
-DAY_HEADER = ",".join([f"{f}{'' if k == 0 else f'.{k}'}" for k in range(7) for f in _DAY]
-                      + ["Athlete ID", "injury", "Date"])
+_DAY = [
+    "nr. sessions",
+    "total km",
+    "km Z3-4",
+    "km Z5-T1-T2",
+    "km sprinting",
+    "strength training",
+    "hours alternative",
+    "perceived exertion",
+    "perceived trainingSuccess",
+    "perceived recovery",
+]
+DAY_HEADER = ",".join(
+    [f"{f}{'' if k == 0 else f'.{k}'}" for k in range(7) for f in _DAY] + ["Athlete ID", "injury", "Date"]
+)
 WEEK_HEADER = (
     'nr. sessions,nr. rest days,total kms,max km one day,total km Z3-Z4-Z5-T1-T2,"nr. tough sessions (effort in Z5, '
     'T1 or T2)",nr. days with interval session,total km Z3-4,max km Z3-4 one day,total km Z5-T1-T2,max km Z5-T1-T2 '
-    'one day,total hours alternative training,nr. strength trainings,avg exertion,min exertion,max exertion,avg '
-    'training success,min training success,max training success,avg recovery,min recovery,max recovery,nr. '
+    "one day,total hours alternative training,nr. strength trainings,avg exertion,min exertion,max exertion,avg "
+    "training success,min training success,max training success,avg recovery,min recovery,max recovery,nr. "
     'sessions.1,nr. rest days.1,total kms.1,max km one day.1,total km Z3-Z4-Z5-T1-T2.1,"nr. tough sessions (effort '
     'in Z5, T1 or T2).1",nr. days with interval session.1,total km Z3-4.1,max km Z3-4 one day.1,total km Z5-T1-T2.1,'
-    'max km Z5-T1-T2 one day.1,total hours alternative training.1,nr. strength trainings.1,avg exertion.1,min '
-    'exertion.1,max exertion.1,avg training success.1,min training success.1,max training success.1,avg recovery.1,'
-    'min recovery.1,max recovery.1,nr. sessions.2,nr. rest days.2,total kms.2,max km one day.2,total km '
+    "max km Z5-T1-T2 one day.1,total hours alternative training.1,nr. strength trainings.1,avg exertion.1,min "
+    "exertion.1,max exertion.1,avg training success.1,min training success.1,max training success.1,avg recovery.1,"
+    "min recovery.1,max recovery.1,nr. sessions.2,nr. rest days.2,total kms.2,max km one day.2,total km "
     'Z3-Z4-Z5-T1-T2.2,"nr. tough sessions (effort in Z5, T1 or T2).2",nr. days with interval session.2,total km '
-    'Z3-4.2,max km Z3-4 one day.2,total km Z5-T1-T2.2,max km Z5-T1-T2 one day.2,total hours alternative training.2,'
-    'nr. strength trainings.2,avg exertion.2,min exertion.2,max exertion.2,avg training success.2,min training '
-    'success.2,max training success.2,avg recovery.2,min recovery.2,max recovery.2,Athlete ID,injury,rel total kms '
-    'week 0_1,rel total kms week 0_2,rel total kms week 1_2,Date')
+    "Z3-4.2,max km Z3-4 one day.2,total km Z5-T1-T2.2,max km Z5-T1-T2 one day.2,total hours alternative training.2,"
+    "nr. strength trainings.2,avg exertion.2,min exertion.2,max exertion.2,avg training success.2,min training "
+    "success.2,max training success.2,avg recovery.2,min recovery.2,max recovery.2,Athlete ID,injury,rel total kms "
+    "week 0_1,rel total kms week 0_2,rel total kms week 1_2,Date"
+)
 
 RECOVERY_AFTER_STRENGTH = -0.02  # planted: next-day perceived recovery after a strength day (published units)
 
@@ -63,13 +74,23 @@ def lovdal_daily(athletes: int = 6, days: int = 220, seed: int = 7) -> pd.DataFr
             rec = round(base + RECOVERY_AFTER_STRENGTH * prev_strength + rng.normal(0, 0.01), 2)
             history.append(strength)
             risk = -3.2 + 0.25 * sum(history[-8:-1])
-            rows.append({"athlete": a, "day": d, "nr. sessions": float(session), "total km": km,
-                         "km Z3-4": round(km * 0.3, 1), "km Z5-T1-T2": round(km * 0.1, 1), "km sprinting": 0.0,
-                         "strength training": float(strength), "hours alternative": 0.0,
-                         "perceived exertion": round(rng.uniform(0.08, 0.12), 2) if session else -0.01,
-                         "perceived trainingSuccess": 0.0 if session else -0.01,
-                         "perceived recovery": rec if session else -0.01,
-                         "injury": int(d >= 0 and rng.random() < 1 / (1 + np.exp(-risk)))})
+            rows.append(
+                {
+                    "athlete": a,
+                    "day": d,
+                    "nr. sessions": float(session),
+                    "total km": km,
+                    "km Z3-4": round(km * 0.3, 1),
+                    "km Z5-T1-T2": round(km * 0.1, 1),
+                    "km sprinting": 0.0,
+                    "strength training": float(strength),
+                    "hours alternative": 0.0,
+                    "perceived exertion": round(rng.uniform(0.08, 0.12), 2) if session else -0.01,
+                    "perceived trainingSuccess": 0.0 if session else -0.01,
+                    "perceived recovery": rec if session else -0.01,
+                    "injury": int(d >= 0 and rng.random() < 1 / (1 + np.exp(-risk))),
+                }
+            )
             prev_strength = strength
     return pd.DataFrame(rows)
 
@@ -93,7 +114,8 @@ def lovdal_fixture(tmp_path_factory):
     week = ["1"] * 66
     week[0], week[22], week[44] = "5", "6", "7"  # nr. sessions in weeks 0 (most recent), 1, 2
     (folder / "week_approach_maskedID_timeseries.csv").write_text(
-        WEEK_HEADER + "\n" + ",".join(week + ["3", "0", "0.8", "0.7", "0.9", "42"]) + "\n")
+        WEEK_HEADER + "\n" + ",".join(week + ["3", "0", "0.8", "0.7", "0.9", "42"]) + "\n"
+    )
     return folder, daily
 
 

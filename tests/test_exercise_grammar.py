@@ -76,7 +76,10 @@ def test_lower_body_issue_names_take_the_weight_of_their_family():
     rdl = one("Romanian Deadlift")
     kickback = one("Glute Kickback (Machine)")  # the package row the grammar weighs it as
     assert (kick["pattern"], kick["hinge_subtype"], kick["posterior_chain_weight"]) == (
-        kickback["pattern"], kickback["hinge_subtype"], kickback["posterior_chain_weight"])
+        kickback["pattern"],
+        kickback["hinge_subtype"],
+        kickback["posterior_chain_weight"],
+    )
     assert kick["unilateral"] and not kick["knee_dominant"]
     assert (hinge["pattern"], hinge["hinge_subtype"], hinge["posterior_chain_weight"]) == ("hinge", "rdl_sld", 1.0)
     assert hinge["posterior_chain_weight"] == rdl["posterior_chain_weight"]
@@ -121,8 +124,19 @@ def test_override_that_reweights_a_row_reaches_the_names_the_grammar_weighs_as_i
     assert (row["match_method"], row["exercise"]) == ("override", "upright_row")
 
 
-@pytest.mark.parametrize("name", [PLACEHOLDER, "Strength Training", "Workout", "Full Body Session", "Zorbing",
-                                  "Glute Machine", "Smith Machine", "deadlift/65534"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        PLACEHOLDER,
+        "Strength Training",
+        "Workout",
+        "Full Body Session",
+        "Zorbing",
+        "Glute Machine",
+        "Smith Machine",
+        "deadlift/65534",
+    ],
+)
 def test_names_without_a_movement_word_and_placeholders_stay_unmatched(name):
     row = one(name)
     assert row["match_method"] == "unmatched" and pd.isna(row["pattern"])
@@ -137,8 +151,13 @@ _FILLER = st.lists(st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=1, ma
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(word=st.sampled_from(MOVEMENT_WORDS), before=_FILLER, after=_FILLER,
-       case=st.sampled_from([str.lower, str.title, str.upper]), bracket=st.booleans())
+@given(
+    word=st.sampled_from(MOVEMENT_WORDS),
+    before=_FILLER,
+    after=_FILLER,
+    case=st.sampled_from([str.lower, str.title, str.upper]),
+    bracket=st.booleans(),
+)
 def test_any_name_with_a_movement_word_gets_a_pattern(word, before, after, case, bracket):
     tail = " ".join(after)
     name = " ".join([*before, case(word)]) + (f" ({tail})" if bracket and tail else f" {tail}")
@@ -149,8 +168,20 @@ def test_any_name_with_a_movement_word_gets_a_pattern(word, before, after, case,
 def test_movement_words_cover_every_pattern_the_grammar_gives():
     assert len(MOVEMENT_WORDS) > 100
     assert {r.pattern for r in RULES} <= set(PATTERNS)
-    assert {"curl", "row", "press", "squat", "lunge", "deadlift", "hinge", "crunch", "carry", "jump", "stretch",
-            "treadmill"} <= set(MOVEMENT_WORDS)
+    assert {
+        "curl",
+        "row",
+        "press",
+        "squat",
+        "lunge",
+        "deadlift",
+        "hinge",
+        "crunch",
+        "carry",
+        "jump",
+        "stretch",
+        "treadmill",
+    } <= set(MOVEMENT_WORDS)
 
 
 # ------------------------------------------------------------------------------------------------ hints
@@ -182,12 +213,23 @@ def test_hints_keep_pattern_and_add_no_movement_word():
 
 
 def test_report_lists_names_without_a_row_and_never_hints_for_placeholders():
-    sets = pd.DataFrame({"exercise_raw": ["Cable Upright Bar Row"] * 3 + ["Seated Machine Curl"] * 2
-                         + [PLACEHOLDER] * 4 + ["Strength"] + ["Deadlift (Barbell)"] * 5,
-                         "session_level": [False] * 5 + [True] * 5 + [False] * 5})
+    sets = pd.DataFrame(
+        {
+            "exercise_raw": ["Cable Upright Bar Row"] * 3
+            + ["Seated Machine Curl"] * 2
+            + [PLACEHOLDER] * 4
+            + ["Strength"]
+            + ["Deadlift (Barbell)"] * 5,
+            "session_level": [False] * 5 + [True] * 5 + [False] * 5,
+        }
+    )
     report = unmatched_report(sets, suggest=True).set_index("exercise_raw")
-    assert report["n_sets"].to_dict() == {PLACEHOLDER: 4, "Cable Upright Bar Row": 3, "Seated Machine Curl": 2,
-                                          "Strength": 1}
+    assert report["n_sets"].to_dict() == {
+        PLACEHOLDER: 4,
+        "Cable Upright Bar Row": 3,
+        "Seated Machine Curl": 2,
+        "Strength": 1,
+    }
     assert report.loc["Cable Upright Bar Row", "pattern"] == "pull"
     assert report.loc["Cable Upright Bar Row", "closest"] == "upright_row"
     assert report.loc["Cable Upright Bar Row", "closest_score"] >= 90
@@ -214,27 +256,44 @@ def test_footer_example_never_recommends_a_wrong_mapping():
 
 
 def test_reclassification_summary_counts_the_sets_an_override_changed():
-    sets = pd.DataFrame({"exercise_raw": ["Cable Upright Bar Row"] * 150 + ["Glute Machine (Kick Backwards)"] * 20
-                         + ["Deadlift (Barbell)"] * 30 + ["Zorbing"] * 2},
-                        index=pd.RangeIndex(10, 212))
+    sets = pd.DataFrame(
+        {
+            "exercise_raw": ["Cable Upright Bar Row"] * 150
+            + ["Glute Machine (Kick Backwards)"] * 20
+            + ["Deadlift (Barbell)"] * 30
+            + ["Zorbing"] * 2
+        },
+        index=pd.RangeIndex(10, 212),
+    )
     before = annotate_sets(sets)
-    overrides = pd.DataFrame({"exercise": ["upright_row", "glute_kickback"],
-                              "aliases": ["Cable Upright Bar Row", ""], "posterior_chain_weight": ["", "0.5"]})
+    overrides = pd.DataFrame(
+        {
+            "exercise": ["upright_row", "glute_kickback"],
+            "aliases": ["Cable Upright Bar Row", ""],
+            "posterior_chain_weight": ["", "0.5"],
+        }
+    )
     after = annotate_sets(before, overrides=overrides)
     summary = reclassification_summary(before, after)
     assert summary["n_sets"].tolist() == [150, 20] and summary["n_sets"].dtype == "int64"
     first = summary.iloc[0]
     assert first["exercise_raw"] == "Cable Upright Bar Row" and pd.isna(first["exercise_before"])
-    assert (first["pattern_before"], first["match_method_before"], first["exercise_after"],
-            first["match_method_after"]) == ("pull", "pattern", "upright_row", "override")
+    assert (
+        first["pattern_before"],
+        first["match_method_before"],
+        first["exercise_after"],
+        first["match_method_after"],
+    ) == ("pull", "pattern", "upright_row", "override")
     assert first["by_override"]
     # a re-weighted row changes the sets the grammar weighs as it: counted, but not an override match
     second = summary.iloc[1]
     assert second["exercise_raw"] == "Glute Machine (Kick Backwards)" and not second["by_override"]
     text = describe_reclassification(summary)
     assert "exercise_overrides.csv re-classified 150 sets (1 name): Cable Upright Bar Row -> upright_row (150)" in text
-    assert "re-weighted or re-filed taxonomy rows re-classified 20 sets (1 name): Glute Machine (Kick Backwards) -> " \
-           "pattern hinge (20)" in text
+    assert (
+        "re-weighted or re-filed taxonomy rows re-classified 20 sets (1 name): Glute Machine (Kick Backwards) -> "
+        "pattern hinge (20)" in text
+    )
     # nothing changes on a second run with the same file, and a first annotation has nothing to compare
     assert reclassification_summary(after, annotate_sets(after, overrides=overrides)).empty
     assert describe_reclassification(reclassification_summary(after, after)) == ""
@@ -243,12 +302,15 @@ def test_reclassification_summary_counts_the_sets_an_override_changed():
 
 def test_reclassification_summary_ignores_sets_only_in_one_table():
     before = annotate_sets(pd.DataFrame({"exercise_raw": ["Squat (Barbell)", "Hip Hinge"]}))
-    after = annotate_sets(pd.DataFrame({"exercise_raw": ["Squat (Barbell)", "Hip Hinge", "RDL"]}),
-                          overrides=pd.DataFrame({"exercise": ["good_morning"], "aliases": ["Hip Hinge"]}))
+    after = annotate_sets(
+        pd.DataFrame({"exercise_raw": ["Squat (Barbell)", "Hip Hinge", "RDL"]}),
+        overrides=pd.DataFrame({"exercise": ["good_morning"], "aliases": ["Hip Hinge"]}),
+    )
     summary = reclassification_summary(before, after)
     assert summary[["exercise_raw", "n_sets", "exercise_after"]].values.tolist() == [["Hip Hinge", 1, "good_morning"]]
     assert describe_reclassification(summary) == (
-        "exercise_overrides.csv re-classified 1 set (1 name): Hip Hinge -> good_morning (1)")
+        "exercise_overrides.csv re-classified 1 set (1 name): Hip Hinge -> good_morning (1)"
+    )
 
 
 # ------------------------------------------------------------------------------------------------ coverage
@@ -257,8 +319,7 @@ def test_reclassification_summary_ignores_sets_only_in_one_table():
 def test_pattern_coverage_counts_sets_by_method():
     out = annotate_sets(pd.DataFrame({"exercise_raw": ["Squat (Barbell)"] * 3 + ["Hip Hinge"] + ["Zorbing"]}))
     cov = pattern_coverage(out)
-    assert (cov["n_sets"], cov["with_pattern"], cov["n_exact"], cov["n_pattern"], cov["n_unmatched"]) == (
-        5, 4, 3, 1, 1)
+    assert (cov["n_sets"], cov["with_pattern"], cov["n_exact"], cov["n_pattern"], cov["n_unmatched"]) == (5, 4, 3, 1, 1)
     assert cov["share_with_pattern"] == pytest.approx(0.8)
 
 

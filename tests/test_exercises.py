@@ -91,8 +91,14 @@ def test_hinge_rows_have_subtypes_and_only_hinges_do(raw_rows):
 
 
 def test_design_weights_per_subtype(raw_rows):
-    expected = {"rdl_sld": (1.0, 1.0), "good_morning": (1.0, 1.0), "back_extension": (1.0, 1.0),
-                "hip_thrust_bridge": (0.7, 0.7), "deadlift": (0.5, 0.6), "swing": (0.5, 0.7)}
+    expected = {
+        "rdl_sld": (1.0, 1.0),
+        "good_morning": (1.0, 1.0),
+        "back_extension": (1.0, 1.0),
+        "hip_thrust_bridge": (0.7, 0.7),
+        "deadlift": (0.5, 0.6),
+        "swing": (0.5, 0.7),
+    }
     for row in raw_rows:
         weight = float(row["posterior_chain_weight"])
         if row["pattern"] == "hinge":
@@ -117,7 +123,9 @@ def test_fit_names_exist_in_the_fit_profile(raw_rows):
             assert row["fit_subtype"] in subtypes, row["exercise"]
     by_name = {r["exercise"]: r for r in raw_rows}
     assert (by_name["romanian_deadlift"]["fit_category"], by_name["romanian_deadlift"]["fit_subtype"]) == (
-        "deadlift", "romanian_deadlift")
+        "deadlift",
+        "romanian_deadlift",
+    )
     assert by_name["good_morning"]["fit_category"] == "leg_curl"
     assert by_name["kettlebell_swing"]["fit_category"] == "hip_raise"
     assert by_name["hip_thrust"]["fit_category"] == "hip_raise"
@@ -273,25 +281,28 @@ def test_translated_names(name, exercise):
     assert one(name)["exercise"] == exercise
 
 
-@pytest.mark.parametrize(("name", "exercise"), [
-    ("romanian deadlift (barbell)", "romanian_deadlift"),        # case
-    ("  Romanian   Deadlift  ", "romanian_deadlift"),            # whitespace
-    ("RUMANISCHES KREUZHEBEN", "romanian_deadlift"),              # accents
-    ("Deadlift, Romanian", "romanian_deadlift"),                  # word order + punctuation
-    ("Romanian Deadlift (Kettlebell, Paused)", "kettlebell_romanian_deadlift"),
-    ("Barbell RDLs", "romanian_deadlift"),                        # abbreviation + plural
-    ("SL RDL (DB)", "single_leg_romanian_deadlift"),
-    ("Stiffleg deadlifts", "stiff_leg_deadlift"),                 # compound spelling
-    ("Good mornings", "good_morning"),
-    ("KB swings", "kettlebell_swing"),
-    ("Swing (Kettlebell)", "kettlebell_swing"),
-    ("Hip Thrusts (Smith)", "hip_thrust"),
-    ("Hex bar deadlift", "trap_bar_deadlift"),
-    ("Front Squats (Kettlebell)", "front_squat"),                 # unknown equipment variant falls back
-    ("Pull-ups", "pull_up"),
-    ("Step-downs", "step_down"),
-    ("Leg Press Technogym (Gelb)", "leg_press"),                  # brand and colour dropped
-])
+@pytest.mark.parametrize(
+    ("name", "exercise"),
+    [
+        ("romanian deadlift (barbell)", "romanian_deadlift"),  # case
+        ("  Romanian   Deadlift  ", "romanian_deadlift"),  # whitespace
+        ("RUMANISCHES KREUZHEBEN", "romanian_deadlift"),  # accents
+        ("Deadlift, Romanian", "romanian_deadlift"),  # word order + punctuation
+        ("Romanian Deadlift (Kettlebell, Paused)", "kettlebell_romanian_deadlift"),
+        ("Barbell RDLs", "romanian_deadlift"),  # abbreviation + plural
+        ("SL RDL (DB)", "single_leg_romanian_deadlift"),
+        ("Stiffleg deadlifts", "stiff_leg_deadlift"),  # compound spelling
+        ("Good mornings", "good_morning"),
+        ("KB swings", "kettlebell_swing"),
+        ("Swing (Kettlebell)", "kettlebell_swing"),
+        ("Hip Thrusts (Smith)", "hip_thrust"),
+        ("Hex bar deadlift", "trap_bar_deadlift"),
+        ("Front Squats (Kettlebell)", "front_squat"),  # unknown equipment variant falls back
+        ("Pull-ups", "pull_up"),
+        ("Step-downs", "step_down"),
+        ("Leg Press Technogym (Gelb)", "leg_press"),  # brand and colour dropped
+    ],
+)
 def test_normalised_names(name, exercise):
     row = one(name)
     assert row["exercise"] == exercise
@@ -299,19 +310,22 @@ def test_normalised_names(name, exercise):
     assert row["match_score"] == 100.0
 
 
-@pytest.mark.parametrize(("name", "exercise"), [
-    ("deadlift/romanian_deadlift", "romanian_deadlift"),
-    ("hip_raise/kettlebell_swing", "kettlebell_swing"),       # swings sit under HIP_RAISE in the FIT profile
-    ("hip_raise/barbell_hip_thrust_with_bench", "hip_thrust"),
-    ("leg_curl/good_morning", "good_morning"),                # good mornings sit under LEG_CURL
-    ("leg_curl/seated_barbell_good_morning", "seated_good_morning"),
-    ("hyperextension/bent_knee_reverse_hyperextension", "reverse_hyperextension"),
-    ("hyperextension/static_back_extension", "back_extension"),
-    ("hip_swing/single_arm_kettlebell_swing", "single_arm_kettlebell_swing"),
-    ("squat/step_up", "step_up"),
-    ("squat/leg_press", "leg_press"),
-    ("lunge/dumbbell_bulgarian_split_squat", "bulgarian_split_squat"),
-])
+@pytest.mark.parametrize(
+    ("name", "exercise"),
+    [
+        ("deadlift/romanian_deadlift", "romanian_deadlift"),
+        ("hip_raise/kettlebell_swing", "kettlebell_swing"),  # swings sit under HIP_RAISE in the FIT profile
+        ("hip_raise/barbell_hip_thrust_with_bench", "hip_thrust"),
+        ("leg_curl/good_morning", "good_morning"),  # good mornings sit under LEG_CURL
+        ("leg_curl/seated_barbell_good_morning", "seated_good_morning"),
+        ("hyperextension/bent_knee_reverse_hyperextension", "reverse_hyperextension"),
+        ("hyperextension/static_back_extension", "back_extension"),
+        ("hip_swing/single_arm_kettlebell_swing", "single_arm_kettlebell_swing"),
+        ("squat/step_up", "step_up"),
+        ("squat/leg_press", "leg_press"),
+        ("lunge/dumbbell_bulgarian_split_squat", "bulgarian_split_squat"),
+    ],
+)
 def test_fit_category_subtype_names_match_by_subtype(name, exercise):
     row = one(name)
     assert row["exercise"] == exercise, row.to_dict()
@@ -348,45 +362,51 @@ def test_exact_is_case_sensitive_after_strip():
 # ------------------------------------------------------------------------------------------------ traps
 
 
-@pytest.mark.parametrize(("name", "exercise"), [
-    ("Deadlift (Barbell)", "deadlift"),
-    ("Deadlift", "deadlift"),
-    ("Romanian Deadlift", "romanian_deadlift"),
-    ("Leg Curl", "leg_curl"),
-    ("Leg Press", "leg_press"),
-    ("Seated Leg Curl", "seated_leg_curl"),
-    ("Seated Leg Press", "leg_press"),
-    ("Hip Thrust", "hip_thrust"),
-    ("Hip Abduction", "hip_abduction"),
-    ("Hip Adduction", "hip_adduction"),
-    ("Front Squat", "front_squat"),
-    ("Squat", "back_squat"),
-    ("Nordic Curl", "nordic_hamstring_curl"),
-    ("Reverse Nordic Curl", "reverse_nordic"),
-    ("Kettlebell Swing", "kettlebell_swing"),
-    ("Kettlebell Snatch", "kettlebell_snatch"),
-    ("Glute Ham Raise", "glute_ham_raise"),
-    ("Single Leg Romanian Deadlift", "single_leg_romanian_deadlift"),
-    ("Pull Up", "pull_up"),
-    ("Push Up", "push_up"),
-])
+@pytest.mark.parametrize(
+    ("name", "exercise"),
+    [
+        ("Deadlift (Barbell)", "deadlift"),
+        ("Deadlift", "deadlift"),
+        ("Romanian Deadlift", "romanian_deadlift"),
+        ("Leg Curl", "leg_curl"),
+        ("Leg Press", "leg_press"),
+        ("Seated Leg Curl", "seated_leg_curl"),
+        ("Seated Leg Press", "leg_press"),
+        ("Hip Thrust", "hip_thrust"),
+        ("Hip Abduction", "hip_abduction"),
+        ("Hip Adduction", "hip_adduction"),
+        ("Front Squat", "front_squat"),
+        ("Squat", "back_squat"),
+        ("Nordic Curl", "nordic_hamstring_curl"),
+        ("Reverse Nordic Curl", "reverse_nordic"),
+        ("Kettlebell Swing", "kettlebell_swing"),
+        ("Kettlebell Snatch", "kettlebell_snatch"),
+        ("Glute Ham Raise", "glute_ham_raise"),
+        ("Single Leg Romanian Deadlift", "single_leg_romanian_deadlift"),
+        ("Pull Up", "pull_up"),
+        ("Push Up", "push_up"),
+    ],
+)
 def test_trap_pairs_resolve_to_their_own_row(name, exercise):
     assert one(name)["exercise"] == exercise
 
 
-@pytest.mark.parametrize(("name", "expected", "forbidden"), [
-    ("Deadlifts Barbel", "deadlift", "romanian_deadlift"),
-    ("Dedlift (Barbell)", "deadlift", "romanian_deadlift"),
-    ("Romanain Deadlift", "romanian_deadlift", "deadlift"),
-    ("Deadlift (Romanain)", "romanian_deadlift", "deadlift"),  # repaired before bracket words may be dropped
-    ("Leg Curll", "leg_curl", "leg_press"),
-    ("Leg Presss", "leg_press", "leg_curl"),
-    ("Hip Thrustt", "hip_thrust", "hip_abduction"),
-    ("Hip Abducton", "hip_abduction", "hip_thrust"),
-    ("Frnt Squat", "front_squat", "back_squat"),
-    ("Squat (Frontt)", "front_squat", "back_squat"),
-    ("Bulgarain Split Squat", "bulgarian_split_squat", "split_squat"),
-])
+@pytest.mark.parametrize(
+    ("name", "expected", "forbidden"),
+    [
+        ("Deadlifts Barbel", "deadlift", "romanian_deadlift"),
+        ("Dedlift (Barbell)", "deadlift", "romanian_deadlift"),
+        ("Romanain Deadlift", "romanian_deadlift", "deadlift"),
+        ("Deadlift (Romanain)", "romanian_deadlift", "deadlift"),  # repaired before bracket words may be dropped
+        ("Leg Curll", "leg_curl", "leg_press"),
+        ("Leg Presss", "leg_press", "leg_curl"),
+        ("Hip Thrustt", "hip_thrust", "hip_abduction"),
+        ("Hip Abducton", "hip_abduction", "hip_thrust"),
+        ("Frnt Squat", "front_squat", "back_squat"),
+        ("Squat (Frontt)", "front_squat", "back_squat"),
+        ("Bulgarain Split Squat", "bulgarian_split_squat", "split_squat"),
+    ],
+)
 def test_fuzzy_repairs_typos_without_crossing_traps(name, expected, forbidden):
     row = one(name)
     assert row["exercise"] == expected != forbidden
@@ -394,14 +414,17 @@ def test_fuzzy_repairs_typos_without_crossing_traps(name, expected, forbidden):
     assert 88.0 <= row["match_score"] < 100.0
 
 
-@pytest.mark.parametrize(("name", "forbidden"), [
-    ("Deadlift Barbel Heavy Triple", "romanian_deadlift"),
-    ("Leg Pres", "leg_curl"),
-    ("Hip Aduction", "hip_abduction"),     # equally close to abduction and adduction: ambiguous, not guessed
-    ("Hip Thrusters", "hip_abduction"),
-    ("Squat Fronts Paused Heavy", "back_squat"),
-    ("Romanian", "deadlift"),
-])
+@pytest.mark.parametrize(
+    ("name", "forbidden"),
+    [
+        ("Deadlift Barbel Heavy Triple", "romanian_deadlift"),
+        ("Leg Pres", "leg_curl"),
+        ("Hip Aduction", "hip_abduction"),  # equally close to abduction and adduction: ambiguous, not guessed
+        ("Hip Thrusters", "hip_abduction"),
+        ("Squat Fronts Paused Heavy", "back_squat"),
+        ("Romanian", "deadlift"),
+    ],
+)
 def test_fuzzy_never_lands_on_the_wrong_side(name, forbidden):
     assert one(name)["exercise"] != forbidden
     # even a permissive threshold cannot cross, because words may not be added, dropped or swapped
@@ -410,7 +433,7 @@ def test_fuzzy_never_lands_on_the_wrong_side(name, forbidden):
 
 def test_single_typos_of_deadlift_never_become_rdl():
     word = "Deadlift (Barbell)"
-    variants = {word[:i] + word[i + 1:] for i in range(8)} | {word[:i] + "x" + word[i + 1:] for i in range(8)}
+    variants = {word[:i] + word[i + 1 :] for i in range(8)} | {word[:i] + "x" + word[i + 1 :] for i in range(8)}
     result = match_exercises(sorted(variants))
     assert set(result["exercise"].dropna()) <= {"deadlift"}
     assert (result["exercise"] == "deadlift").mean() > 0.8
@@ -427,8 +450,17 @@ def test_threshold_controls_fuzzy():
 
 
 def test_single_leg_flags():
-    result = match_exercises(["Romanian Deadlift", "Single-Leg RDL", "Nordic Hamstring Curl", "Step Down",
-                              "Tempo RDL", "Bulgarian Split Squat", "Back Squat"]).set_index("exercise_raw")
+    result = match_exercises(
+        [
+            "Romanian Deadlift",
+            "Single-Leg RDL",
+            "Nordic Hamstring Curl",
+            "Step Down",
+            "Tempo RDL",
+            "Bulgarian Split Squat",
+            "Back Squat",
+        ]
+    ).set_index("exercise_raw")
     assert not result.loc["Romanian Deadlift", "unilateral"]
     assert result.loc["Single-Leg RDL", "unilateral"]
     assert result.loc["Nordic Hamstring Curl", "eccentric_emphasis"]
@@ -450,22 +482,35 @@ def write_csv(path: Path, text: str) -> Path:
 
 def test_overrides_win_row_by_row_and_add_exercises(tmp_path):
     header = ",".join(TAXONOMY_COLUMNS)
-    path = write_csv(tmp_path / "exercise_overrides.csv", header + """
+    path = write_csv(
+        tmp_path / "exercise_overrides.csv",
+        header
+        + """
 romanian_deadlift,,,,,0.9,,,,,,coach says 0.9
 sandbag_good_morning,Sandbag Good Morning,Sandbag GM|Good Morning (Sandbag),hinge,good_morning,1.0,false,false,false,,,
 hip_thrust,,Bridge,,,,,,,,,this gym calls hip thrusts bridges
 kettlebell_swing,,,plyometric,,0,,,,,,treat swings as power work
-""")
+""",
+    )
     tax = load_taxonomy(path).set_index("exercise")
     assert tax.loc["romanian_deadlift", "posterior_chain_weight"] == 0.9
-    assert tax.loc["romanian_deadlift", "pattern"] == "hinge"                     # untouched fields kept
+    assert tax.loc["romanian_deadlift", "pattern"] == "hinge"  # untouched fields kept
     assert "Romanian Deadlift (Barbell)" in tax.loc["romanian_deadlift", "aliases"]
     assert tax.loc["sandbag_good_morning", "hinge_subtype"] == "good_morning"
-    assert pd.isna(tax.loc["kettlebell_swing", "hinge_subtype"])                  # pattern change clears subtype
+    assert pd.isna(tax.loc["kettlebell_swing", "hinge_subtype"])  # pattern change clears subtype
     assert len(tax) == len(load_taxonomy()) + 1
 
-    result = match_exercises(["Romanian Deadlift (Barbell)", "Sandbag GM", "sandbag good mornings", "Bridge",
-                              "Glute Bridge", "Kettlebell Swing"], overrides=tmp_path).set_index("exercise_raw")
+    result = match_exercises(
+        [
+            "Romanian Deadlift (Barbell)",
+            "Sandbag GM",
+            "sandbag good mornings",
+            "Bridge",
+            "Glute Bridge",
+            "Kettlebell Swing",
+        ],
+        overrides=tmp_path,
+    ).set_index("exercise_raw")
     assert result.loc["Romanian Deadlift (Barbell)", "posterior_chain_weight"] == 0.9
     assert result.loc["Romanian Deadlift (Barbell)", "match_method"] == "exact"  # matched by a package alias
     assert result.loc["Sandbag GM", ["exercise", "match_method"]].tolist() == ["sandbag_good_morning", "override"]
@@ -479,10 +524,13 @@ kettlebell_swing,,,plyometric,,0,,,,,,treat swings as power work
 
 
 def test_minimal_overrides_file_and_dataframe(tmp_path):
-    path = write_csv(tmp_path / "mine.csv", """
+    path = write_csv(
+        tmp_path / "mine.csv",
+        """
 exercise,aliases,pattern,posterior_chain_weight
 hill_sprint,Hill Sprints|Bergsprints,plyometric,0
-""")
+""",
+    )
     row = one("Bergsprints", overrides=path)
     assert (row["exercise"], row["pattern"], row["match_method"]) == ("hill_sprint", "plyometric", "override")
     excel = tmp_path / "excel.csv"
@@ -493,14 +541,17 @@ hill_sprint,Hill Sprints|Bergsprints,plyometric,0
     assert load_taxonomy(path).set_index("exercise").loc["hill_sprint", "display_name"] == "Hill Sprint"
 
 
-@pytest.mark.parametrize(("text", "needle"), [
-    ("exercise,pattern\nnew_lift,stretching\n", "pattern"),
-    ("exercise,pattern\nnew_hinge,hinge\n", "hinge_subtype"),
-    ("exercise,posterior_chain_weight\nromanian_deadlift,1.5\n", "posterior_chain_weight"),
-    ("exercise,unilateral\nromanian_deadlift,maybe\n", "unilateral"),
-    ("exercise,weight\nromanian_deadlift,1\n", "unknown column"),
-    ("exercise,aliases,pattern\nNew Lift,x,other\n", "snake_case"),
-])
+@pytest.mark.parametrize(
+    ("text", "needle"),
+    [
+        ("exercise,pattern\nnew_lift,stretching\n", "pattern"),
+        ("exercise,pattern\nnew_hinge,hinge\n", "hinge_subtype"),
+        ("exercise,posterior_chain_weight\nromanian_deadlift,1.5\n", "posterior_chain_weight"),
+        ("exercise,unilateral\nromanian_deadlift,maybe\n", "unilateral"),
+        ("exercise,weight\nromanian_deadlift,1\n", "unknown column"),
+        ("exercise,aliases,pattern\nNew Lift,x,other\n", "snake_case"),
+    ],
+)
 def test_bad_overrides_name_file_row_and_column(tmp_path, text, needle):
     path = write_csv(tmp_path / "exercise_overrides.csv", text)
     with pytest.raises(ValueError, match=needle) as info:
@@ -517,11 +568,16 @@ def test_missing_overrides_file(tmp_path):
 
 
 def test_unmatched_rows_and_report():
-    sets = pd.DataFrame({
-        "exercise_raw": ["Romanian Deadlift (Barbell)"] * 3 + ["Zorbing"] * 2 + ["Tricep Push Ul"] * 4
-                        + [None, "Squat (Barbell)", ""],
-        "reps": range(12),
-    }, index=pd.RangeIndex(100, 112))
+    sets = pd.DataFrame(
+        {
+            "exercise_raw": ["Romanian Deadlift (Barbell)"] * 3
+            + ["Zorbing"] * 2
+            + ["Tricep Push Ul"] * 4
+            + [None, "Squat (Barbell)", ""],
+            "reps": range(12),
+        },
+        index=pd.RangeIndex(100, 112),
+    )
     out = annotate_sets(sets)
     assert out.index.equals(sets.index)
     assert list(out.columns) == ["exercise_raw", "reps"] + ANNOTATION_COLUMNS
@@ -530,13 +586,16 @@ def test_unmatched_rows_and_report():
     assert miss["posterior_chain_weight"] == 0.0 and np.isnan(miss["match_score"])
     assert not miss[["unilateral", "knee_dominant", "eccentric_emphasis"]].any()
     assert miss["match_method"] == "unmatched"
-    assert out.loc[[109, 111], "match_method"].eq("unmatched").all()   # missing and blank names
+    assert out.loc[[109, 111], "match_method"].eq("unmatched").all()  # missing and blank names
     assert out.loc[110, "exercise"] == "back_squat"
     push = out[out["exercise_raw"] == "Tricep Push Ul"].iloc[0]
     assert push["match_method"] == "pattern" and push["pattern"] == "push" and pd.isna(push["exercise"])
     report = unmatched_report(out)
-    assert report.to_dict("list") == {"exercise_raw": ["Tricep Push Ul", "Zorbing"], "n_sets": [4, 2],
-                                      "pattern": ["push", np.nan]}
+    assert report.to_dict("list") == {
+        "exercise_raw": ["Tricep Push Ul", "Zorbing"],
+        "n_sets": [4, 2],
+        "pattern": ["push", np.nan],
+    }
     assert report["n_sets"].dtype == "int64"
     # the report annotates un-annotated frames itself
     assert unmatched_report(sets).equals(report)
@@ -547,16 +606,27 @@ def test_match_output_schema_and_order():
     assert list(result.columns) == MATCH_COLUMNS
     assert result["exercise_raw"].tolist() == ["Squat (Barbell)", "Deadlift", "Zorbing"]
     assert set(result["match_method"]) <= set(MATCH_METHODS)
-    expected = {"exercise_raw": "str", "exercise": "str", "pattern": "str", "hinge_subtype": "str",
-                "posterior_chain_weight": "float64", "unilateral": "bool", "knee_dominant": "bool",
-                "eccentric_emphasis": "bool", "match_method": "str", "match_score": "float64", "match_note": "str"}
+    expected = {
+        "exercise_raw": "str",
+        "exercise": "str",
+        "pattern": "str",
+        "hinge_subtype": "str",
+        "posterior_chain_weight": "float64",
+        "unilateral": "bool",
+        "knee_dominant": "bool",
+        "eccentric_emphasis": "bool",
+        "match_method": "str",
+        "match_score": "float64",
+        "match_note": "str",
+    }
     assert {c: str(t) for c, t in result.dtypes.items()} == expected
     assert match_exercises([]).columns.tolist() == MATCH_COLUMNS
 
 
 def test_annotate_replaces_existing_taxonomy_columns_and_custom_name_column():
-    sets = pd.DataFrame({"Exercise Name": ["Deadlift (Barbell)", "Hip Thrust (Barbell)"],
-                         "pattern": ["stale", "stale"]})
+    sets = pd.DataFrame(
+        {"Exercise Name": ["Deadlift (Barbell)", "Hip Thrust (Barbell)"], "pattern": ["stale", "stale"]}
+    )
     out = annotate_sets(sets, name_column="Exercise Name")
     assert out["pattern"].tolist() == ["hinge", "hinge"]
     assert out["hinge_subtype"].tolist() == ["deadlift", "hip_thrust_bridge"]
@@ -601,21 +671,27 @@ def test_normalise_name():
 # ------------------------------------------------------------------------------------------------ FIT reader names
 
 
-@pytest.mark.parametrize(("category", "subtype", "exercise"), [
-    (8, 23, "romanian_deadlift"),          # DESIGN §5: deadlift = 8, romanian_deadlift = 23
-    ("deadlift", "trap_bar_deadlift", "trap_bar_deadlift"),
-    ("hip_raise", "kettlebell_swing", "kettlebell_swing"),
-    ("leg_curl", "good_morning", "good_morning"),
-    ("hip_raise", "barbell_hip_thrust_with_bench", "hip_thrust"),
-    (65534, None, None),                   # unknown exercise: matched by nothing, reported
-])
+@pytest.mark.parametrize(
+    ("category", "subtype", "exercise"),
+    [
+        (8, 23, "romanian_deadlift"),  # DESIGN §5: deadlift = 8, romanian_deadlift = 23
+        ("deadlift", "trap_bar_deadlift", "trap_bar_deadlift"),
+        ("hip_raise", "kettlebell_swing", "kettlebell_swing"),
+        ("leg_curl", "good_morning", "good_morning"),
+        ("hip_raise", "barbell_hip_thrust_with_bench", "hip_thrust"),
+        (65534, None, None),  # unknown exercise: matched by nothing, reported
+    ],
+)
 def test_names_the_fit_reader_writes_classify(category, subtype, exercise):
     fit = pytest.importorskip("trailstrength.io.fit")
     profile = pytest.importorskip("fitdecode.profile").FIELD_TYPES
     if isinstance(category, str):
         category = next(k for k, v in profile["exercise_category"].enum.items() if v == category)
-        subtype = next(k for k, v in profile[f"{profile['exercise_category'].enum[category]}_exercise_name"]
-                       .enum.items() if v == subtype)
+        subtype = next(
+            k
+            for k, v in profile[f"{profile['exercise_category'].enum[category]}_exercise_name"].enum.items()
+            if v == subtype
+        )
     row = one(fit.exercise_name(category, subtype))
     assert (row["exercise"] if exercise else row["match_method"]) == (exercise or "unmatched")
 

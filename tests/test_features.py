@@ -10,34 +10,63 @@ from trailstrength import features
 
 
 def _sets(rows):
-    df = pd.DataFrame(rows, columns=["athlete_id", "local_date", "pattern", "posterior_chain_weight", "knee_dominant",
-                                     "set_type", "reps", "load_kg", "session_id"])
+    df = pd.DataFrame(
+        rows,
+        columns=[
+            "athlete_id",
+            "local_date",
+            "pattern",
+            "posterior_chain_weight",
+            "knee_dominant",
+            "set_type",
+            "reps",
+            "load_kg",
+            "session_id",
+        ],
+    )
     df["local_date"] = pd.to_datetime(df["local_date"])
     return df
 
 
 def _runs(rows):
-    df = pd.DataFrame(rows, columns=["athlete_id", "activity_id", "local_date", "distance_m", "descent_m",
-                                     "descent_length_m", "dpi", "moving_time_s", "mean_descent_grade", "flat_reference"])
+    df = pd.DataFrame(
+        rows,
+        columns=[
+            "athlete_id",
+            "activity_id",
+            "local_date",
+            "distance_m",
+            "descent_m",
+            "descent_length_m",
+            "dpi",
+            "moving_time_s",
+            "mean_descent_grade",
+            "flat_reference",
+        ],
+    )
     df["local_date"] = pd.to_datetime(df["local_date"])
     return df
 
 
 @pytest.fixture()
 def cohort():
-    sets = _sets([
-        ("a", "2024-01-01", "hinge", 1.0, False, "working", 8, 60, "s1"),
-        ("a", "2024-01-01", "hinge", 1.0, False, "warmup", 8, 30, "s1"),  # warm-ups never count
-        ("a", "2024-01-01", "hinge", 0.5, False, "working", 5, 100, "s1"),  # deadlift: half weight
-        ("a", "2024-01-01", "squat", 0.0, True, "working", 5, 80, "s1"),
-        ("a", "2024-01-20", "hinge", 1.0, False, "failure", 6, 60, "s2"),
-        ("a", "2024-02-01", "hinge", 1.0, False, "working", 6, 60, "s3"),  # after the run: not in its 28 d
-    ])
-    runs = _runs([
-        ("a", "r0", "2023-12-20", 10000, 800, 900, 1.0, 3600, -0.1, "same_run"),
-        ("a", "r1", "2024-01-25", 12000, 1000, 1200, 1.1, 4000, -0.12, "same_run"),
-        ("a", "r2", "2024-01-27", 8000, 300, 400, 1.0, 3000, -0.08, "same_run"),  # < 500 m descent: not in panels
-    ])
+    sets = _sets(
+        [
+            ("a", "2024-01-01", "hinge", 1.0, False, "working", 8, 60, "s1"),
+            ("a", "2024-01-01", "hinge", 1.0, False, "warmup", 8, 30, "s1"),  # warm-ups never count
+            ("a", "2024-01-01", "hinge", 0.5, False, "working", 5, 100, "s1"),  # deadlift: half weight
+            ("a", "2024-01-01", "squat", 0.0, True, "working", 5, 80, "s1"),
+            ("a", "2024-01-20", "hinge", 1.0, False, "failure", 6, 60, "s2"),
+            ("a", "2024-02-01", "hinge", 1.0, False, "working", 6, 60, "s3"),  # after the run: not in its 28 d
+        ]
+    )
+    runs = _runs(
+        [
+            ("a", "r0", "2023-12-20", 10000, 800, 900, 1.0, 3600, -0.1, "same_run"),
+            ("a", "r1", "2024-01-25", 12000, 1000, 1200, 1.1, 4000, -0.12, "same_run"),
+            ("a", "r2", "2024-01-27", 8000, 300, 400, 1.0, 3000, -0.08, "same_run"),  # < 500 m descent: not in panels
+        ]
+    )
     return runs, sets
 
 
@@ -71,11 +100,13 @@ def test_runs_with_sparse_altitude_stay_out_of_panels(cohort):
 
 def test_h2_panel_peak_and_other_descent(cohort):
     runs, sets = cohort
-    wellness = pd.DataFrame({
-        "athlete_id": "a",
-        "local_date": pd.to_datetime(["2024-01-25", "2024-01-26", "2024-01-27", "2024-01-28", "2024-01-29"]),
-        "soreness": [9.0, 3.0, 6.0, 2.0, 10.0],  # day of the run and day 4 are outside the window
-    })
+    wellness = pd.DataFrame(
+        {
+            "athlete_id": "a",
+            "local_date": pd.to_datetime(["2024-01-25", "2024-01-26", "2024-01-27", "2024-01-28", "2024-01-29"]),
+            "soreness": [9.0, 3.0, 6.0, 2.0, 10.0],  # day of the run and day 4 are outside the window
+        }
+    )
     panel = features.h2_panel(runs, sets, wellness)
     row = panel.set_index("activity_id").loc["r1"]
     assert row["soreness_peak_72h"] == 6.0
@@ -84,13 +115,25 @@ def test_h2_panel_peak_and_other_descent(cohort):
 
 
 def test_build_runs_flat_reference_falls_back_to_rolling_median():
-    acts = pd.DataFrame({
-        "activity_id": ["x1", "x2", "x3"], "athlete_id": "a", "sport": "running", "source_format": "gpx",
-        "local_date": pd.to_datetime(["2024-01-01", "2024-01-10", "2024-03-01"]),
-        "start_time": pd.to_datetime(["2024-01-01", "2024-01-10", "2024-03-01"], utc=True), "duration_s": 3600.0,
-    })
-    summ = pd.DataFrame({"activity_id": ["x1", "x2", "x3"], "flat_speed_mps": [3.0, np.nan, np.nan],
-                         "descent_gap_speed_mps": [3.3, 3.6, 3.0], "climb_gap_speed_mps": [2.7, 3.0, 3.0]})
+    acts = pd.DataFrame(
+        {
+            "activity_id": ["x1", "x2", "x3"],
+            "athlete_id": "a",
+            "sport": "running",
+            "source_format": "gpx",
+            "local_date": pd.to_datetime(["2024-01-01", "2024-01-10", "2024-03-01"]),
+            "start_time": pd.to_datetime(["2024-01-01", "2024-01-10", "2024-03-01"], utc=True),
+            "duration_s": 3600.0,
+        }
+    )
+    summ = pd.DataFrame(
+        {
+            "activity_id": ["x1", "x2", "x3"],
+            "flat_speed_mps": [3.0, np.nan, np.nan],
+            "descent_gap_speed_mps": [3.3, 3.6, 3.0],
+            "climb_gap_speed_mps": [2.7, 3.0, 3.0],
+        }
+    )
     runs = features.build_runs(acts, summ).set_index("activity_id")
     assert runs.loc["x1", "flat_reference"] == "same_run" and runs.loc["x1", "dpi"] == pytest.approx(1.1)
     assert runs.loc["x1", "climb_performance_index"] == pytest.approx(0.9)
@@ -101,8 +144,21 @@ def test_build_runs_flat_reference_falls_back_to_rolling_median():
 
 # ------------------------------------------------------------------------------------------------ strength exposures
 
-SET_COLS = ["local_date", "session_id", "exercise", "pattern", "hinge_subtype", "posterior_chain_weight", "unilateral",
-            "knee_dominant", "eccentric_emphasis", "set_type", "reps", "load_kg", "tempo"]
+SET_COLS = [
+    "local_date",
+    "session_id",
+    "exercise",
+    "pattern",
+    "hinge_subtype",
+    "posterior_chain_weight",
+    "unilateral",
+    "knee_dominant",
+    "eccentric_emphasis",
+    "set_type",
+    "reps",
+    "load_kg",
+    "tempo",
+]
 D1, D2, D3 = "2024-03-01", "2024-03-04", "2024-04-05"
 
 
@@ -113,8 +169,21 @@ def lifts():
         (D1, "s1", "romanian_deadlift", "hinge", "rdl_sld", 1.0, False, False, False, "working", 8, 100, "3-1-1"),
         (D1, "s1", "romanian_deadlift", "hinge", "rdl_sld", 1.0, False, False, False, "working", 8, 100, None),
         (D1, "s1", "deadlift", "hinge", "deadlift", 0.6, False, False, False, "working", 5, 140, None),
-        (D1, "s1", "single_leg_romanian_deadlift", "hinge", "rdl_sld", 1.0, True, False, False, "working", 10, 20,
-         None),
+        (
+            D1,
+            "s1",
+            "single_leg_romanian_deadlift",
+            "hinge",
+            "rdl_sld",
+            1.0,
+            True,
+            False,
+            False,
+            "working",
+            10,
+            20,
+            None,
+        ),
         (D1, "s1", "bulgarian_split_squat", "lunge_single_leg", None, 0.0, True, True, False, "working", 10, 16, None),
         (D1, "s1", "back_squat", "squat", None, 0.0, False, True, False, "failure", 5, 100, None),
         (D1, "s1", "bench_press", "push", None, 0.0, False, False, False, "working", 5, 80, None),
@@ -157,8 +226,15 @@ def test_brzycki_alternative(lifts):
 
 
 def test_windows_lags_ewm_and_shares_by_hand(lifts):
-    run = pd.DataFrame({"athlete_id": ["b"], "activity_id": ["r"], "local_date": pd.to_datetime(["2024-04-06"]),
-                        "distance_m": [8000.0], "descent_m": [300.0]})  # extends the calendar past D3
+    run = pd.DataFrame(
+        {
+            "athlete_id": ["b"],
+            "activity_id": ["r"],
+            "local_date": pd.to_datetime(["2024-04-06"]),
+            "distance_m": [8000.0],
+            "descent_m": [300.0],
+        }
+    )  # extends the calendar past D3
     exp = features.rolling_exposures(features.daily_exposures(run, lifts), ewm_span=3).set_index("local_date")
     assert exp.attrs["ewm_span"] == 3
     first, mar5 = exp.loc[D1], exp.loc["2024-03-05"]
@@ -225,5 +301,6 @@ def test_trailing_sum_is_the_days_before_for_frames_and_arrays():
     both = trailing_sum(np.column_stack([x, 2 * x]), 3)
     assert both.shape == (10, 2)
     np.testing.assert_array_equal(both[:, 1], trailing_sum(pd.Series(2 * x), 3).to_numpy())
-    np.testing.assert_array_equal(window_share(np.array([1.0, 0.0, 2.0]), np.array([4.0, 0.0, np.nan])),
-                                  [0.25, np.nan, np.nan])
+    np.testing.assert_array_equal(
+        window_share(np.array([1.0, 0.0, 2.0]), np.array([4.0, 0.0, np.nan])), [0.25, np.nan, np.nan]
+    )

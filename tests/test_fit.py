@@ -10,19 +10,25 @@ import pytest
 
 from trailstrength import schemas
 from trailstrength.io import Athlete, FileContext, ReaderError, detect, fit
-from trailstrength.io.fit_decode import crc16, decode, frame
-
+from trailstrength.io.fit_decode import crc16, frame
 
 ACTIVITY_FITS = [
-    "heartandsole/testdata.fit", "open-fitness-dataset/1253222978_ACTIVITY.fit", "open-fitness-dataset/3551724293.fit",
-    "python-fitparse/2013-02-06-12-11-14.fit", "python-fitparse/activity-large-fenxi2-multisport.fit",
-    "python-fitparse/activity-small-fenix2-run.fit", "python-fitparse/compressed-speed-distance.fit",
-    "python-fitparse/developer-types-sample.fit", "python-fitparse/garmin-fenix-5-run.fit", "runpandas/run.fit",
+    "heartandsole/testdata.fit",
+    "open-fitness-dataset/1253222978_ACTIVITY.fit",
+    "open-fitness-dataset/3551724293.fit",
+    "python-fitparse/2013-02-06-12-11-14.fit",
+    "python-fitparse/activity-large-fenxi2-multisport.fit",
+    "python-fitparse/activity-small-fenix2-run.fit",
+    "python-fitparse/compressed-speed-distance.fit",
+    "python-fitparse/developer-types-sample.fit",
+    "python-fitparse/garmin-fenix-5-run.fit",
+    "runpandas/run.fit",
     "sweatpy/6471559601_ACTIVITY.fit",
     # the two damaged files: every record before the fault is kept (DESIGN §10), see test_faults_*
-    "python-fitparse/activity-unexpected-eof.fit", "python-fitparse/activity-settings-corruptheader.fit",
+    "python-fitparse/activity-unexpected-eof.fit",
+    "python-fitparse/activity-settings-corruptheader.fit",
 ]
-FIT_EPOCH = dt.datetime(1989, 12, 31, tzinfo=dt.timezone.utc)
+FIT_EPOCH = dt.datetime(1989, 12, 31, tzinfo=dt.UTC)
 
 
 def _ctx(tz: str | None = None) -> FileContext:
@@ -34,8 +40,9 @@ def oracle_records(data: bytes) -> pd.DataFrame:
     import fitdecode
 
     rows = []
-    with fitdecode.FitReader(data, check_crc=fitdecode.CrcCheck.DISABLED,
-                             error_handling=fitdecode.ErrorHandling.IGNORE) as reader:
+    with fitdecode.FitReader(
+        data, check_crc=fitdecode.CrcCheck.DISABLED, error_handling=fitdecode.ErrorHandling.IGNORE
+    ) as reader:
         try:
             for m in reader:
                 if isinstance(m, fitdecode.FitDataMessage) and m.name == "record":
@@ -52,12 +59,18 @@ def oracle_records(data: bytes) -> pd.DataFrame:
         return out
 
     ts = df["timestamp"].map(lambda v: v if isinstance(v, dt.datetime) else FIT_EPOCH + dt.timedelta(seconds=v))
-    return pd.DataFrame({
-        "timestamp": pd.to_datetime(ts, utc=True).astype("datetime64[ns, UTC]"), "lat": col("position_lat") * 180 / 2**31,
-        "lon": col("position_long") * 180 / 2**31, "altitude_m": col("enhanced_altitude", "altitude"),
-        "distance_m": col("distance"), "speed_mps": col("enhanced_speed", "speed"), "heart_rate": col("heart_rate"),
-        "cadence": col("cadence") + col("fractional_cadence").fillna(0),
-    })
+    return pd.DataFrame(
+        {
+            "timestamp": pd.to_datetime(ts, utc=True).astype("datetime64[ns, UTC]"),
+            "lat": col("position_lat") * 180 / 2**31,
+            "lon": col("position_long") * 180 / 2**31,
+            "altitude_m": col("enhanced_altitude", "altitude"),
+            "distance_m": col("distance"),
+            "speed_mps": col("enhanced_speed", "speed"),
+            "heart_rate": col("heart_rate"),
+            "cadence": col("cadence") + col("fractional_cadence").fillna(0),
+        }
+    )
 
 
 @pytest.mark.parametrize("rel", ACTIVITY_FITS)
@@ -75,8 +88,15 @@ def test_values_equal_fitdecode(realdata, rel):
     else:
         np.testing.assert_array_equal(t_ours, t_want)
     # within field resolution: 1 semicircle, 0.2 m altitude (scale 5), 1 cm distance, 1 mm/s speed
-    for column, tol in [("lat", 1e-7), ("lon", 1e-7), ("altitude_m", 0.2), ("distance_m", 0.01),
-                        ("speed_mps", 0.001), ("heart_rate", 0), ("cadence", 1 / 128)]:
+    for column, tol in [
+        ("lat", 1e-7),
+        ("lon", 1e-7),
+        ("altitude_m", 0.2),
+        ("distance_m", 0.01),
+        ("speed_mps", 0.001),
+        ("heart_rate", 0),
+        ("cadence", 1 / 128),
+    ]:
         a, b = ours[column].to_numpy(float), want[column].to_numpy(float)
         np.testing.assert_array_equal(np.isnan(a), np.isnan(b), err_msg=column)
         np.testing.assert_allclose(a[~np.isnan(a)], b[~np.isnan(b)], atol=tol, rtol=0, err_msg=column)
@@ -101,9 +121,24 @@ def test_framed_meta_stream_equals_full_parse(realdata, rel):
         full = fitfast.parse(data)
     except fitfast.FitDecodeError:
         pytest.skip(reason="fitfast rejects this file as a whole (fitdecode path)")
-    want = {k: v for k, v in full.items() if k in {"file_id", "session", "lap", "event", "activity", "set", "sport",
-                                                     "device_info", "file_creator", "field_description",
-                                                     "developer_data_id"}}
+    want = {
+        k: v
+        for k, v in full.items()
+        if k
+        in {
+            "file_id",
+            "session",
+            "lap",
+            "event",
+            "activity",
+            "set",
+            "sport",
+            "device_info",
+            "file_creator",
+            "field_description",
+            "developer_data_id",
+        }
+    }
     assert fitfast.parse(fr.meta_stream) == want
 
 
@@ -166,8 +201,9 @@ def test_fitfast_checksum_rejection_falls_back_to_fitdecode(realdata):
     assert len(res.tables["samples"]) == 590 and any("checksum mismatch" in w for w in res.warnings)
 
 
-@pytest.mark.parametrize("rel", ["open-fitness-dataset/118799063835_WELLNESS.fit",
-                                 "open-fitness-dataset/118799068102_SLEEP_DATA.fit"])
+@pytest.mark.parametrize(
+    "rel", ["open-fitness-dataset/118799063835_WELLNESS.fit", "open-fitness-dataset/118799068102_SLEEP_DATA.fit"]
+)
 def test_non_activity_fit_files_are_refused(realdata, rel):
     with pytest.raises(ReaderError, match="not an activity"):
         fit.read(realdata(rel).read_bytes(), _ctx())
@@ -191,31 +227,61 @@ def test_real_strength_activity(realdata):
     a, sets = res.tables["activities"], res.tables["strength_sets"]
     assert a["sport"].iloc[0] == "strength_training"
     assert len(sets) == 1 and sets["reps"].iloc[0] == 9 and np.isnan(sets["load_kg"].iloc[0])
-    assert sets["exercise_raw"].iloc[0] == "unknown (FIT 65534)" and sets["session_id"].iloc[0] == a["activity_id"].iloc[0]
+    assert (
+        sets["exercise_raw"].iloc[0] == "unknown (FIT 65534)" and sets["session_id"].iloc[0] == a["activity_id"].iloc[0]
+    )
 
 
 # ------------------------------------------------------------------------------------- synthetic files
 def _track(n=60, start="2024-05-01T21:30:00Z"):
-    return pd.DataFrame({"time": pd.date_range(start, periods=n, freq="s"), "lat": 46 + np.arange(n) * 2e-5,
-                         "lon": 8.0, "ele": 500 - np.arange(n) * 0.5, "hr": 130.0})
+    return pd.DataFrame(
+        {
+            "time": pd.date_range(start, periods=n, freq="s"),
+            "lat": 46 + np.arange(n) * 2e-5,
+            "lon": 8.0,
+            "ele": 500 - np.arange(n) * 0.5,
+            "hr": 130.0,
+        }
+    )
 
 
 def _set(k, cat, sub, weight=None, reps=8, kind="active"):
     t0 = pd.Timestamp("2024-05-01T21:31:00Z").timestamp() + 120 * k
-    return {"timestamp": t0 + 40, "start_time": t0, "duration": 40.0, "repetitions": reps, "weight": weight,
-            "set_type": kind, "category": [cat], "category_subtype": [sub], "message_index": k}
+    return {
+        "timestamp": t0 + 40,
+        "start_time": t0,
+        "duration": 40.0,
+        "repetitions": reps,
+        "weight": weight,
+        "set_type": kind,
+        "category": [cat],
+        "category_subtype": [sub],
+        "message_index": k,
+    }
 
 
 def test_strength_sets_names_loads_and_rest_sets():
     from trailstrength.simulate.formats import fit_activity
 
-    sets = [_set(0, 8, 23, weight=100.0), _set(1, 8, 23, kind="rest", reps=None), _set(2, 8, 23, weight=102.5),
-            _set(3, 15, 2, weight=40.0), _set(4, 8, 65534, weight=60.0), _set(5, 65534, 65534),
-            _set(6, 10, 1, weight=24.0)]
+    sets = [
+        _set(0, 8, 23, weight=100.0),
+        _set(1, 8, 23, kind="rest", reps=None),
+        _set(2, 8, 23, weight=102.5),
+        _set(3, 15, 2, weight=40.0),
+        _set(4, 8, 65534, weight=60.0),
+        _set(5, 65534, 65534),
+        _set(6, 10, 1, weight=24.0),
+    ]
     res = fit.read(fit_activity(_track(), sport="training", sets=sets), _ctx())
     df = res.tables["strength_sets"]
-    assert df["exercise_raw"].tolist() == ["romanian_deadlift", "romanian_deadlift", "good_morning", "deadlift/unknown",
-                                           "unknown (FIT 65534)", "barbell_hip_thrust_with_bench"]
+    assert df["exercise_raw"].tolist() == [
+        "romanian_deadlift",
+        "romanian_deadlift",
+        "good_morning",
+        "deadlift/unknown",
+        "unknown (FIT 65534)",
+        "barbell_hip_thrust_with_bench",
+    ]
     assert df["load_kg"].tolist()[:3] == [100.0, 102.5, 40.0]  # raw 1600 / 16 = 100 kg
     assert df["set_index"].tolist()[:2] == [0, 1] and (df["set_type"] == "working").all()
     assert df["local_date"].notna().all()
@@ -237,8 +303,10 @@ def test_big_endian_definitions_and_synthetic_truncation():
     from trailstrength.simulate.formats import encode_fit
 
     t = 1714543200.0 + np.arange(200)
-    msgs = [("file_id", {"type": "activity", "manufacturer": "garmin", "product": 1967, "time_created": t[0]}),
-            ("record", {"timestamp": t, "heart_rate": np.full(200, 140.0), "distance": np.arange(200) * 3.0})]
+    msgs = [
+        ("file_id", {"type": "activity", "manufacturer": "garmin", "product": 1967, "time_created": t[0]}),
+        ("record", {"timestamp": t, "heart_rate": np.full(200, 140.0), "distance": np.arange(200) * 3.0}),
+    ]
     data = encode_fit(msgs, big_endian=True)
     full = fit.read(data, _ctx())
     assert len(full.tables["samples"]) == 200 and full.tables["samples"]["distance_m"].iloc[-1] == 597.0

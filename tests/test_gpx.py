@@ -10,10 +10,17 @@ from trailstrength import schemas
 from trailstrength.io import Athlete, FileContext, ReaderError, detect, fit, gpx
 from trailstrength.io import xml_points as xp
 
-REAL_GPX = ["gpxpy/cerknicko-jezero-without-elevations.gpx", "gpxpy/cerknicko-jezero.gpx",
-            "gpxpy/cerknicko-without-times.gpx", "gpxpy/korita-zbevnica.gpx", "heartandsole/testdata.gpx",
-            "heartandsole/testcourse.gpx", "runpandas/4383adb2-5170-467c-85b8-2d983c415e5b.gpx",
-            "sweatpy/4801048867_strava.gpx", "trail_analyzer/tanzawa_main_ridge.gpx"]
+REAL_GPX = [
+    "gpxpy/cerknicko-jezero-without-elevations.gpx",
+    "gpxpy/cerknicko-jezero.gpx",
+    "gpxpy/cerknicko-without-times.gpx",
+    "gpxpy/korita-zbevnica.gpx",
+    "heartandsole/testdata.gpx",
+    "heartandsole/testcourse.gpx",
+    "runpandas/4383adb2-5170-467c-85b8-2d983c415e5b.gpx",
+    "sweatpy/4801048867_strava.gpx",
+    "trail_analyzer/tanzawa_main_ridge.gpx",
+]
 
 
 def _ctx(tz: str | None = None) -> FileContext:
@@ -88,24 +95,38 @@ def test_same_run_as_the_fit_file(realdata):
 
 
 # ------------------------------------------------------------------------------------------ synthetic
-def gpx_doc(n: int = 5, *, prefix: str = "", ext: str = "ns3", times: bool = True, offset: str = "Z",
-            self_closing: bool = False, comment: bool = False) -> bytes:
+def gpx_doc(
+    n: int = 5,
+    *,
+    prefix: str = "",
+    ext: str = "ns3",
+    times: bool = True,
+    offset: str = "Z",
+    self_closing: bool = False,
+    comment: bool = False,
+) -> bytes:
     p = f"{prefix}:" if prefix else ""
     pts = []
     for i in range(n):
         t = f"<{p}time>2024-05-01T23:{30 + i:02d}:00{offset}</{p}time>" if times else ""
-        pts.append(f'<{p}trkpt lon="8.{i}" lat="46.{i}"><{p}ele> {500 + i} </{p}ele>{t}<{p}extensions>'
-                   f"<{ext}:TrackPointExtension><{ext}:hr>{120 + i}</{ext}:hr><{ext}:cad>80</{ext}:cad>"
-                   f"</{ext}:TrackPointExtension></{p}extensions></{p}trkpt>")
+        pts.append(
+            f'<{p}trkpt lon="8.{i}" lat="46.{i}"><{p}ele> {500 + i} </{p}ele>{t}<{p}extensions>'
+            f"<{ext}:TrackPointExtension><{ext}:hr>{120 + i}</{ext}:hr><{ext}:cad>80</{ext}:cad>"
+            f"</{ext}:TrackPointExtension></{p}extensions></{p}trkpt>"
+        )
     if self_closing:
         pts.append(f'<{p}trkpt lat="47" lon="9"/>')
-    xmlns = f'xmlns:{prefix}="http://www.topografix.com/GPX/1/1"' if prefix else 'xmlns="http://www.topografix.com/GPX/1/1"'
+    xmlns = (
+        f'xmlns:{prefix}="http://www.topografix.com/GPX/1/1"' if prefix else 'xmlns="http://www.topografix.com/GPX/1/1"'
+    )
     body = "\n".join(pts)
     note = "<!-- exported by hand -->" if comment else ""
-    return (f'<?xml version="1.0"?>\n<{p}gpx version="1.1" creator="Garmin Connect" {xmlns} '
-            f'xmlns:{ext}="http://www.garmin.com/xmlschemas/TrackPointExtension/v2">{note}<{p}metadata><{p}time>'
-            f"2020-01-01T00:00:00Z</{p}time></{p}metadata><{p}trk><{p}name>Night &amp; day</{p}name><{p}type>running"
-            f"</{p}type><{p}trkseg>{body}</{p}trkseg></{p}trk></{p}gpx>\n").encode()
+    return (
+        f'<?xml version="1.0"?>\n<{p}gpx version="1.1" creator="Garmin Connect" {xmlns} '
+        f'xmlns:{ext}="http://www.garmin.com/xmlschemas/TrackPointExtension/v2">{note}<{p}metadata><{p}time>'
+        f"2020-01-01T00:00:00Z</{p}time></{p}metadata><{p}trk><{p}name>Night &amp; day</{p}name><{p}type>running"
+        f"</{p}type><{p}trkseg>{body}</{p}trkseg></{p}trk></{p}gpx>\n"
+    ).encode()
 
 
 @pytest.mark.parametrize("kw", [{}, {"prefix": "gpx"}, {"ext": "gpxtpx"}, {"comment": True}])
@@ -132,16 +153,18 @@ def test_utc_offset_in_times_gives_the_local_date():
     assert a["local_date"].iloc[0] == pd.Timestamp("2024-05-01") and a["local_date_source"].iloc[0] == "file"
     a = gpx.read(gpx_doc(), _ctx()).tables["activities"]  # Z: no zone statement
     assert a["local_date_source"].iloc[0] == "default"
-    assert gpx.read(gpx_doc(), _ctx("Asia/Tokyo")).tables["activities"]["local_date"].iloc[0] == pd.Timestamp("2024-05-02")
+    assert gpx.read(gpx_doc(), _ctx("Asia/Tokyo")).tables["activities"]["local_date"].iloc[0] == pd.Timestamp(
+        "2024-05-02"
+    )
 
 
 def test_cut_off_file_keeps_complete_points():
     data = gpx_doc(5)
-    cut = data[: data.index(b"<trkpt", data.index(b"lat=\"46.3\"") - 20) + 30]
+    cut = data[: data.index(b"<trkpt", data.index(b'lat="46.3"') - 20) + 30]
     res = gpx.read(cut, _ctx())
     assert len(res.tables["samples"]) == 3 and any("cut off" in w for w in res.warnings)
     with pytest.raises(ReaderError, match="not well-formed"):
-        gpx.read(data[:data.index(b"</trkpt>")], _ctx())
+        gpx.read(data[: data.index(b"</trkpt>")], _ctx())
 
 
 def test_detected_with_leading_whitespace_and_bom():

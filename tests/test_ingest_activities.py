@@ -22,8 +22,15 @@ def _copy(realdata, rel: str, dest) -> None:
 
 
 def _track(start: str, n: int = 900, lat0: float = 46.0) -> pd.DataFrame:
-    return pd.DataFrame({"time": pd.date_range(start, periods=n, freq="s"), "lat": lat0 + np.arange(n) * 3e-5,
-                         "lon": 8.0, "ele": 900 - np.arange(n) * 0.1, "hr": 140.0})
+    return pd.DataFrame(
+        {
+            "time": pd.date_range(start, periods=n, freq="s"),
+            "lat": lat0 + np.arange(n) * 3e-5,
+            "lon": 8.0,
+            "ele": 900 - np.arange(n) * 0.1,
+            "hr": 140.0,
+        }
+    )
 
 
 def test_same_run_in_three_formats_is_one_activity(realdata, tmp_path):
@@ -45,11 +52,13 @@ def test_same_run_in_three_formats_is_one_activity(realdata, tmp_path):
 
 def test_every_failure_file_ends_in_a_stated_state(realdata, tmp_path):
     raw = tmp_path / "raw"
-    cases = {"wellness/day.fit": "open-fitness-dataset/118799063835_WELLNESS.fit",
-             "sleep/night.fit": "open-fitness-dataset/118799068102_SLEEP_DATA.fit",
-             "eof/run.fit": "python-fitparse/activity-unexpected-eof.fit",
-             "corrupt/run.fit": "python-fitparse/activity-settings-corruptheader.fit",
-             "crc/run.fit": "python-fitparse/2013-02-06-12-11-14.fit"}
+    cases = {
+        "wellness/day.fit": "open-fitness-dataset/118799063835_WELLNESS.fit",
+        "sleep/night.fit": "open-fitness-dataset/118799068102_SLEEP_DATA.fit",
+        "eof/run.fit": "python-fitparse/activity-unexpected-eof.fit",
+        "corrupt/run.fit": "python-fitparse/activity-settings-corruptheader.fit",
+        "crc/run.fit": "python-fitparse/2013-02-06-12-11-14.fit",
+    }
     for dest, rel in cases.items():
         _copy(realdata, rel, raw / dest)
     junk = raw / "junk"
@@ -62,7 +71,9 @@ def test_every_failure_file_ends_in_a_stated_state(realdata, tmp_path):
     (junk / "cut.fit").write_bytes(data[: len(data) // 2])
     report = warehouse.ingest(raw, warehouse=tmp_path / "wh", progress=False, workers=1)
     m = report.manifest.set_index("path")
-    assert m.loc["wellness/day.fit", "state"] == "quarantined" and "not an activity" in m.loc["wellness/day.fit", "reason"]
+    assert (
+        m.loc["wellness/day.fit", "state"] == "quarantined" and "not an activity" in m.loc["wellness/day.fit", "reason"]
+    )
     assert m.loc["sleep/night.fit", "state"] == "quarantined"
     for path, byte in (("eof/run.fit", "768"), ("corrupt/run.fit", "771")):
         assert m.loc[path, "state"] == "ingested" and f"byte {byte}" in m.loc[path, "reason"]
@@ -77,8 +88,11 @@ def test_every_failure_file_ends_in_a_stated_state(realdata, tmp_path):
 
 def _cohort(raw, n_files: int = 10) -> None:
     """Runs of two athletes in all three formats, one a day, plus a multisport FIT."""
-    writers = {"fit": lambda t: fit_activity(t), "gpx": lambda t: gpx_activity(t).encode(),
-               "tcx": lambda t: tcx_activity(t).encode()}
+    writers = {
+        "fit": lambda t: fit_activity(t),
+        "gpx": lambda t: gpx_activity(t).encode(),
+        "tcx": lambda t: tcx_activity(t).encode(),
+    }
     for k in range(n_files):
         fmt = ("fit", "gpx", "tcx")[k % 3]
         track = _track(f"2024-05-{k + 1:02d}T06:00:00Z", lat0=46 + k * 0.01)
@@ -87,11 +101,30 @@ def _cohort(raw, n_files: int = 10) -> None:
         (raw / athlete / f"run{k}.{fmt}").write_bytes(writers[fmt](track))
     (raw / "ana" / "athlete.toml").write_text('timezone = "Europe/Zurich"\n')
     t = 1717225200.0 + np.arange(1200)  # 2024-06-01T07:00Z: run 600 s, then ride 600 s
-    legs = [("record", {"timestamp": t, "heart_rate": np.full(1200, 140.0), "distance": np.arange(1200) * 3.0,
-                        "position_lat": 46 + np.arange(1200) * 2e-5, "position_long": np.full(1200, 8.0),
-                        "enhanced_altitude": np.full(1200, 500.0)})]
-    legs += [("session", {"timestamp": [t[599], t[-1]], "start_time": [t[0], t[600]],
-                          "total_elapsed_time": [599.0, 599.0], "sport": ["running", "cycling"]})]
+    legs = [
+        (
+            "record",
+            {
+                "timestamp": t,
+                "heart_rate": np.full(1200, 140.0),
+                "distance": np.arange(1200) * 3.0,
+                "position_lat": 46 + np.arange(1200) * 2e-5,
+                "position_long": np.full(1200, 8.0),
+                "enhanced_altitude": np.full(1200, 500.0),
+            },
+        )
+    ]
+    legs += [
+        (
+            "session",
+            {
+                "timestamp": [t[599], t[-1]],
+                "start_time": [t[0], t[600]],
+                "total_elapsed_time": [599.0, 599.0],
+                "sport": ["running", "cycling"],
+            },
+        )
+    ]
     (raw / "ana" / "brick.fit").write_bytes(encode_fit(legs))
 
 
@@ -166,8 +199,9 @@ def test_fast_validation_equals_pandera(realdata):
     ctx = FileContext("a/f.fit", "f" * 64, Athlete("a"))
     res = fit.read(realdata("python-fitparse/activity-small-fenix2-run.fit").read_bytes(), ctx)
     for table in ("activities", "samples"):
-        pd.testing.assert_frame_equal(schemas.validate_fast(table, res.tables[table]),
-                                      schemas.validate(table, res.tables[table]))
+        pd.testing.assert_frame_equal(
+            schemas.validate_fast(table, res.tables[table]), schemas.validate(table, res.tables[table])
+        )
     bad = res.tables["samples"].copy()
     bad.loc[5, "heart_rate"] = 400.0
     with pytest.raises(schemas.SchemaViolation, match=r"heart_rate.*rows \[5\]"):
@@ -177,8 +211,14 @@ def test_fast_validation_equals_pandera(realdata):
 def test_simulated_archive_in_mixed_formats(tmp_path):
     from trailstrength.simulate import simulate_cohort
 
-    simulate_cohort(tmp_path / "raw", athletes=1, weeks=1, seed=3, truth_dir=tmp_path / "truth",
-                    activity_formats=("fit", "tcx", "gpx"))
+    simulate_cohort(
+        tmp_path / "raw",
+        athletes=1,
+        weeks=1,
+        seed=3,
+        truth_dir=tmp_path / "truth",
+        activity_formats=("fit", "tcx", "gpx"),
+    )
     runs = sorted(p.name.split(".", 1)[1] for p in (tmp_path / "raw" / "ath01" / "runs").iterdir())
     assert {"fit", "tcx.gz", "gpx.gz"} <= set(runs)
     report = warehouse.ingest(tmp_path / "raw", warehouse=tmp_path / "wh", progress=False, workers=1)

@@ -9,8 +9,17 @@ import pandas as pd
 import pytest
 
 from trailstrength import schemas
-from trailstrength.io import FORMATS, Athlete, FileContext, ReaderError, detect, open_bytes
-from trailstrength.io import gpx, strength_logs, wellness
+from trailstrength.io import (
+    FORMATS,
+    Athlete,
+    FileContext,
+    ReaderError,
+    detect,
+    gpx,
+    open_bytes,
+    strength_logs,
+    wellness,
+)
 
 GPX_MIN = b"""<?xml version="1.0"?>
 <gpx version="1.1" creator="x" xmlns="http://www.topografix.com/GPX/1/1" xmlns:ns3="http://www.garmin.com/xmlschemas/TrackPointExtension/v1">
@@ -19,7 +28,7 @@ GPX_MIN = b"""<?xml version="1.0"?>
 <trkpt lat="46.0001" lon="8.0"><ele>499</ele><time>2024-05-01T06:00:05Z</time></trkpt>
 </trkseg><trkseg>
 <trkpt lat="46.0002" lon="8.0"><ele>498</ele><time>2024-05-01T06:00:10Z</time></trkpt>
-</trkseg></trk></gpx>"""
+</trkseg></trk></gpx>"""  # noqa: E501
 
 
 def test_gpx_minimal_any_prefix_and_segments(ctx):
@@ -104,7 +113,7 @@ def test_real_missing_elevation_flagged(realdata, ctx):
 
 # ------------------------------------------------------------------------------------------------ soreness
 def test_soreness_template_scales(ctx):
-    data = b"date,time,soreness,regions,scale\n2024-01-01,07:00,3,quads;calves,1-5\n2024-01-02,,55,,0-100\n2024-01-03,,4,,\n"
+    data = b"date,time,soreness,regions,scale\n2024-01-01,07:00,3,quads;calves,1-5\n2024-01-02,,55,,0-100\n2024-01-03,,4,,\n"  # noqa: E501
     df = wellness.read_template(data, ctx).tables["wellness"]
     assert df["soreness"].tolist() == [5.0, 5.5, 4.0]
     assert df["soreness_raw"].tolist() == [3, 55, 4]

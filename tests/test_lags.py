@@ -42,8 +42,14 @@ def test_leads_gaps_and_errors():
         distributed_lags(d, "nope")
 
 
-TRUE = {"x_lag1_within": 0.30, "x_lag2_within": 0.15, "x_lag0_within": 0.0, "x_week1_within": 0.05,
-        "x_week3_within": 0.02, "x_week6_within": 0.0}
+TRUE = {
+    "x_lag1_within": 0.30,
+    "x_lag2_within": 0.15,
+    "x_lag0_within": 0.0,
+    "x_week1_within": 0.05,
+    "x_week3_within": 0.02,
+    "x_week6_within": 0.0,
+}
 
 
 def _lag_panel(rng, n_athletes=12, n_days=140):

@@ -30,8 +30,15 @@ H2_WITHIN = -0.15  # soreness points per weekly hinge set, within athlete
 
 
 def simulate_h1(
-    n_athletes=12, runs=25, *, beta_within=H1_WITHIN, confounding=0.05, tau=0.08, sigma=0.05,
-    degenerate=False, seed=0,
+    n_athletes=12,
+    runs=25,
+    *,
+    beta_within=H1_WITHIN,
+    confounding=0.05,
+    tau=0.08,
+    sigma=0.05,
+    degenerate=False,
+    seed=0,
 ):
     """H1 panel; athlete mean hinge volume shifts DPI by ``confounding`` per set on top.
 
@@ -66,14 +73,22 @@ def simulate_h1(
         duration = centred(duration) + 2.5
     hinge = mean_hinge + hinge_dev
     dpi = (
-        1.0 + beta_within * hinge + confounding * mean_hinge + 0.01 * descent + 0.002 * km
-        - 0.5 * grade - 0.02 * duration + u + noise
+        1.0
+        + beta_within * hinge
+        + confounding * mean_hinge
+        + 0.01 * descent
+        + 0.002 * km
+        - 0.5 * grade
+        - 0.02 * duration
+        + u
+        + noise
     )
     return pd.DataFrame(
         {
             "athlete_id": athlete,
             "activity_id": np.arange(n),
-            "local_date": pd.Timestamp("2024-01-01") + pd.to_timedelta(np.tile(np.arange(runs) * 3, n_athletes), unit="D"),
+            "local_date": pd.Timestamp("2024-01-01")
+            + pd.to_timedelta(np.tile(np.arange(runs) * 3, n_athletes), unit="D"),
             "dpi": dpi,
             "hinge_sets_28d": hinge,
             "descent_100m_28d": descent,
@@ -98,14 +113,22 @@ def simulate_h2(n_athletes=15, runs=14, *, beta_within=H2_WITHIN, confounding=-0
     other = rng.exponential(2, n)
     u = np.repeat(rng.normal(0, 1.0, n_athletes), runs)
     soreness = (
-        4.0 + 0.2 * descent + beta_within * hinge + confounding * mean_hinge - 0.08 * descent_28d
-        + 0.15 * acute + 0.1 * other + u + rng.normal(0, 1.0, n)
+        4.0
+        + 0.2 * descent
+        + beta_within * hinge
+        + confounding * mean_hinge
+        - 0.08 * descent_28d
+        + 0.15 * acute
+        + 0.1 * other
+        + u
+        + rng.normal(0, 1.0, n)
     )
     return pd.DataFrame(
         {
             "athlete_id": athlete,
             "activity_id": np.arange(n),
-            "local_date": pd.Timestamp("2024-01-01") + pd.to_timedelta(np.tile(np.arange(runs) * 5, n_athletes), unit="D"),
+            "local_date": pd.Timestamp("2024-01-01")
+            + pd.to_timedelta(np.tile(np.arange(runs) * 5, n_athletes), unit="D"),
             "soreness_peak_72h": soreness,
             "descent_100m": descent,
             "hinge_sets_28d": hinge,
@@ -127,9 +150,7 @@ def row(effects, term):
 
 
 def test_within_between_values_and_nan():
-    panel = pd.DataFrame(
-        {"athlete_id": ["a", "a", "a", "b", "b", "c"], "x": [1.0, 3.0, np.nan, 10.0, 20.0, np.nan]}
-    )
+    panel = pd.DataFrame({"athlete_id": ["a", "a", "a", "b", "b", "c"], "x": [1.0, 3.0, np.nan, 10.0, 20.0, np.nan]})
     out = within_between(panel, ["x"])
     np.testing.assert_allclose(out["x_between"], [2, 2, 2, 15, 15, np.nan])
     np.testing.assert_allclose(out["x_within"], [-1, 1, np.nan, -5, 5, np.nan])
@@ -174,8 +195,12 @@ def test_h2_recovers_within_effect_despite_confounding():
     assert abs(w["estimate"] - H2_WITHIN) < 0.12
     assert b["ci_high"] < H2_WITHIN
     assert set(fit.effects["term"]) == {
-        "descent_100m", "hinge_sets_28d_within", "hinge_sets_28d_between", "descent_100m_28d",
-        "hinge_sets_acute", "other_descent_100m_72h",
+        "descent_100m",
+        "hinge_sets_28d_within",
+        "hinge_sets_28d_between",
+        "descent_100m_28d",
+        "hinge_sets_acute",
+        "other_descent_100m_72h",
     }
     assert row(fit.effects, "descent_100m")["ci_low"] <= 0.2 <= row(fit.effects, "descent_100m")["ci_high"]
     assert w["unit"] == "soreness points per weekly hinge set (within athlete)"
@@ -193,9 +218,7 @@ def test_within_coefficient_matches_fixed_effects_by_hand():
     # coefficient equals the fixed-effects (athlete-demeaned OLS) slope (Mundlak 1978).
     panel = simulate_h1(n_athletes=10, runs=20, seed=4)
     data = within_between(panel, ["hinge_sets_28d"])
-    fit = fit_mixed(
-        data, "dpi", ["hinge_sets_28d_within", "hinge_sets_28d_between"], hypothesis="X", units={}
-    )
+    fit = fit_mixed(data, "dpi", ["hinge_sets_28d_within", "hinge_sets_28d_between"], hypothesis="X", units={})
     assert fit.model == "mixedlm_ri"
     y = data["dpi"] - data.groupby("athlete_id")["dpi"].transform("mean")
     x = data["hinge_sets_28d_within"]
@@ -381,13 +404,28 @@ def _season_panel(seed: int, beta: float) -> pd.DataFrame:
         weeks = days / 7.0
         mean = rng.gamma(3, 1.0)
         hinge = np.clip(mean + 0.25 * (weeks - 10) + rng.normal(0, 1.0, days.size), 0, None)  # progressive plan
-        dpi = (1.0 + rng.normal(0, 0.08) + beta * hinge + 0.004 * weeks  # fitness builds over the season
-               + 0.01 * rng.uniform(4, 16) + rng.normal(0, 0.04, days.size))
-        rows.append(pd.DataFrame({
-            "athlete_id": f"a{a:02d}", "local_date": pd.Timestamp("2025-03-03") + pd.to_timedelta(days, unit="D"),
-            "dpi": dpi, "hinge_sets_28d": hinge, "descent_100m_28d": rng.uniform(4, 16, days.size),
-            "run_km_28d": rng.uniform(25, 70, days.size), "mean_descent_grade": rng.uniform(-0.3, -0.04, days.size),
-            "duration_h": rng.gamma(4, 0.6, days.size)}))
+        dpi = (
+            1.0
+            + rng.normal(0, 0.08)
+            + beta * hinge
+            + 0.004 * weeks  # fitness builds over the season
+            + 0.01 * rng.uniform(4, 16)
+            + rng.normal(0, 0.04, days.size)
+        )
+        rows.append(
+            pd.DataFrame(
+                {
+                    "athlete_id": f"a{a:02d}",
+                    "local_date": pd.Timestamp("2025-03-03") + pd.to_timedelta(days, unit="D"),
+                    "dpi": dpi,
+                    "hinge_sets_28d": hinge,
+                    "descent_100m_28d": rng.uniform(4, 16, days.size),
+                    "run_km_28d": rng.uniform(25, 70, days.size),
+                    "mean_descent_grade": rng.uniform(-0.3, -0.04, days.size),
+                    "duration_h": rng.gamma(4, 0.6, days.size),
+                }
+            )
+        )
     return pd.concat(rows, ignore_index=True)
 
 
@@ -410,8 +448,14 @@ def test_degenerate_lbfgs_result_is_a_failure_not_a_boundary():
     """statsmodels' lbfgs can stop at variance 0 with llf = +inf; that must not end the optimiser chain."""
     from types import SimpleNamespace
 
-    fake = SimpleNamespace(converged=True, llf=np.inf, fe_params=np.array([1.0]), bse_fe=np.array([0.1]),
-                           scale=1.0, cov_re=np.zeros((1, 1)))
+    fake = SimpleNamespace(
+        converged=True,
+        llf=np.inf,
+        fe_params=np.array([1.0]),
+        bse_fe=np.array([0.1]),
+        scale=1.0,
+        cov_re=np.zeros((1, 1)),
+    )
     status, reason = mixed_module._diagnose(fake, [], None)
     assert status == "failed" and "log-likelihood" in reason
 

@@ -54,9 +54,9 @@ def test_invalid_inputs():
 
 
 def test_adjust_effects_writes_note_only_for_family():
-    eff = pd.DataFrame(
-        {c: [""] * 3 for c in EFFECT_COLUMNS}
-    ).assign(p_value=[0.01, 0.2, 0.04], note=["a", "b", "c"], primary=[True, False, True])
+    eff = pd.DataFrame({c: [""] * 3 for c in EFFECT_COLUMNS}).assign(
+        p_value=[0.01, 0.2, 0.04], note=["a", "b", "c"], primary=[True, False, True]
+    )
     out = adjust_effects(eff, "holm", rows=eff["primary"], family="H1, H2 primary")
     assert list(out.columns) == EFFECT_COLUMNS
     assert out.loc[0, "note"] == "Holm p = 0.02 (family: H1, H2 primary); a"

@@ -29,7 +29,7 @@ def test_notebook_shape(path):
     nb = jupytext.read(path)
     params = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
     assert len(params) == 1, "exactly one cell tagged 'parameters'"
-    assert COMMON_PARAMETERS <= notebooks._declared_parameters(nb)
+    assert notebooks._declared_parameters(nb) >= COMMON_PARAMETERS
     assert nb.cells.index(params[0]) <= 3, "parameters near the top"
     assert "md.version" in nb.cells[-1].source or "versions" in nb.cells[-1].source.lower(), "ends with versions"
     assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code"), "committed without outputs"
@@ -43,9 +43,11 @@ def test_notebook_shape(path):
 def test_notebook_executes(path, tmp_path):
     _, wh = small_cohort()
     params = {"warehouse": str(wh), "output_dir": str(tmp_path / "out"), "fast": True} | EXTRA_PARAMETERS.get(
-        path.stem, {})
-    out = notebooks.run_notebook(str(path), params, output=tmp_path / f"{path.stem}.ipynb", kernel_name="python3",
-                                 cwd=tmp_path)
+        path.stem, {}
+    )
+    out = notebooks.run_notebook(
+        str(path), params, output=tmp_path / f"{path.stem}.ipynb", kernel_name="python3", cwd=tmp_path
+    )
     executed = jupytext.read(out)
     errors = [o for c in executed.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
     assert not errors
@@ -55,9 +57,9 @@ def test_notebook_executes(path, tmp_path):
 
 
 def test_parse_params_reads_literals_and_strings():
-    assert notebooks.parse_params(["fast=true", "athletes=['a1', 'a2']", "warehouse=data/wh", "n=12", "x=None",
-                                   "start=2025-03-01"]) == {
-        "fast": True, "athletes": ["a1", "a2"], "warehouse": "data/wh", "n": 12, "x": None, "start": "2025-03-01"}
+    assert notebooks.parse_params(
+        ["fast=true", "athletes=['a1', 'a2']", "warehouse=data/wh", "n=12", "x=None", "start=2025-03-01"]
+    ) == {"fast": True, "athletes": ["a1", "a2"], "warehouse": "data/wh", "n": 12, "x": None, "start": "2025-03-01"}
     with pytest.raises(ValueError, match="key=value"):
         notebooks.parse_params(["fast"])
     with pytest.raises(ValueError, match="key=value"):

@@ -29,17 +29,26 @@ def _conda_requirements() -> dict[str, str]:
 
 def test_environment_yml_mirrors_pyproject():
     project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
-    wanted = [*project["dependencies"], *project["optional-dependencies"]["test"],
-              *project["optional-dependencies"]["notebooks"]]
+    wanted = [
+        *project["dependencies"],
+        *project["optional-dependencies"]["test"],
+        *project["optional-dependencies"]["notebooks"],
+    ]
     pyproject = {_name(r): r.replace(" ", "") for r in wanted}
     conda = _conda_requirements()
-    assert set(conda) == set(pyproject), f"only in environment.yml: {set(conda) - set(pyproject)}; only in pyproject: {set(pyproject) - set(conda)}"
+    assert set(conda) == set(pyproject), (
+        f"only in environment.yml: {set(conda) - set(pyproject)}; only in pyproject: {set(pyproject) - set(conda)}"
+    )
     for name, req in pyproject.items():
         assert conda[name] == req, f"{name}: pyproject says {req!r}, environment.yml {conda[name]!r}"
 
 
 def test_environment_yml_ends_with_editable_install():
-    lines = [ln.strip() for ln in (REPO / "environment.yml").read_text().splitlines() if ln.strip() and not ln.strip().startswith("#")]
+    lines = [
+        ln.strip()
+        for ln in (REPO / "environment.yml").read_text().splitlines()
+        if ln.strip() and not ln.strip().startswith("#")
+    ]
     assert lines[-1] == "- -e ."
 
 

@@ -38,7 +38,9 @@ def test_effects_csv_contract(strong):
     assert list(eff.columns) == EFFECT_COLUMNS
     prim = eff[eff["primary"]]
     assert set(zip(prim["hypothesis"], prim["outcome"], prim["term"])) == {
-        ("H1", "dpi", "hinge_sets_28d_within"), ("H2", "soreness_peak_72h", "hinge_sets_28d_within")}
+        ("H1", "dpi", "hinge_sets_28d_within"),
+        ("H2", "soreness_peak_72h", "hinge_sets_28d_within"),
+    }
     assert {"hinge_sets_28d_between"} <= set(eff.loc[eff["hypothesis"] == "H1", "term"])
     assert (res.out / "panel_h1.parquet").is_file() and (res.out / "model_summary.txt").read_text().strip()
     assert (prim["n_athletes"] == 6).all() and prim["converged"].all()
@@ -70,4 +72,7 @@ def test_panel_exposure_matches_simulator_truth(strong, tmp_path):
     np.testing.assert_allclose(merged["hinge_sets_28d"], merged["hinge_sets_28d_true"])
     # measured DPI tracks the planted one
     assert np.corrcoef(merged["dpi"], merged["dpi_true"])[0, 1] > 0.8
-    assert json.loads((res.out.parent / "truth.json").read_text())["effects"]["dpi_per_hinge_set"] == STRONG.dpi_per_hinge_set
+    assert (
+        json.loads((res.out.parent / "truth.json").read_text())["effects"]["dpi_per_hinge_set"]
+        == STRONG.dpi_per_hinge_set
+    )

@@ -28,8 +28,16 @@ def _table(h1_power, h2_power):
     rows = [("H1", e, p) for e, p in zip((0.0, 0.004, 0.008, 0.012), h1_power)]
     rows += [("H2", e, p) for e, p in zip((0.0, -0.1, -0.2, -0.3), h2_power)]
     t = pd.DataFrame(rows, columns=["hypothesis", "effect", "power"])
-    return t.assign(unit="u", power_mcse=0.02, mean_estimate=t["effect"], coverage=0.95, sims=200, athletes=8,
-                    weeks=12, mean_runs=100.0)[POWER_COLUMNS]
+    return t.assign(
+        unit="u",
+        power_mcse=0.02,
+        mean_estimate=t["effect"],
+        coverage=0.95,
+        sims=200,
+        athletes=8,
+        weeks=12,
+        mean_runs=100.0,
+    )[POWER_COLUMNS]
 
 
 def test_mde_interpolation_and_edge_cases():
@@ -52,8 +60,9 @@ def test_plot_and_cli(tmp_path, monkeypatch):
     from trailstrength.models import power as power_module
 
     monkeypatch.setattr(power_module, "simulate_power", lambda *a, **k: t)
-    result = CliRunner().invoke(cli.app, ["power", "--athletes", "8", "--weeks", "12", "--sims", "3",
-                                          "--out", str(tmp_path)])
+    result = CliRunner().invoke(
+        cli.app, ["power", "--athletes", "8", "--weeks", "12", "--sims", "3", "--out", str(tmp_path)]
+    )
     assert result.exit_code == 0, result.output
     assert "minimal detectable effect" in result.output
     assert (tmp_path / "power.csv").is_file() and (tmp_path / "power_8x12.png").is_file()

@@ -33,8 +33,14 @@ def test_runner_key_from_environment(tmp_path, monkeypatch):
 
 
 def test_hide_runner_names_drops_names_and_bibs():
-    read = pd.DataFrame({"athlete_id": ["Ailsa Quorn #7", "Bram Tollet"], "name": ["Ailsa Quorn", "Bram Tollet"],
-                         "bib": ["7", "12"], "time_s": [1.0, 2.0]})
+    read = pd.DataFrame(
+        {
+            "athlete_id": ["Ailsa Quorn #7", "Bram Tollet"],
+            "name": ["Ailsa Quorn", "Bram Tollet"],
+            "bib": ["7", "12"],
+            "time_s": [1.0, 2.0],
+        }
+    )
     hidden = privacy.hide_runner_names(read, key="k")
     assert list(hidden.columns) == ["athlete_id", "time_s"]
     assert hidden["athlete_id"].tolist() == privacy.runner_key_ids(read["athlete_id"], key="k").tolist()
@@ -70,13 +76,13 @@ def test_trim_privacy_zones_removes_points_within_radius():
 
 def test_privacy_zones_from_athlete_toml(tmp_path):
     (tmp_path / "ath01").mkdir()
-    (tmp_path / "ath01" / "athlete.toml").write_text('privacy_zones = [[46.5, 7.9, 400], [46.6, 8.0, 250]]\n')
+    (tmp_path / "ath01" / "athlete.toml").write_text("privacy_zones = [[46.5, 7.9, 400], [46.6, 8.0, 250]]\n")
     (tmp_path / "ath02").mkdir()
     (tmp_path / "ath02" / "athlete.toml").write_text('athlete_id = "runner-b"\ntimezone = "UTC"\n')
     assert privacy.privacy_zones(tmp_path) == {"ath01": [(46.5, 7.9, 400.0), (46.6, 8.0, 250.0)]}
-    (tmp_path / "ath02" / "athlete.toml").write_text('privacy_zones = [[46.5, 7.9]]\n')
+    (tmp_path / "ath02" / "athlete.toml").write_text("privacy_zones = [[46.5, 7.9]]\n")
     with pytest.raises(ValueError, match=r"ath02/athlete.toml: privacy_zones\[0\]"):
         privacy.privacy_zones(tmp_path)
-    (tmp_path / "ath02" / "athlete.toml").write_text('privacy_zones = [[46.5, 7.9, -5]]\n')
+    (tmp_path / "ath02" / "athlete.toml").write_text("privacy_zones = [[46.5, 7.9, -5]]\n")
     with pytest.raises(ValueError, match="out of range"):
         privacy.privacy_zones(tmp_path)

@@ -121,8 +121,12 @@ def check_lmer(fit, results, model):
     rel_vc = {k: abs(ours_vc[k] / r_vc[k] - 1) for k in r_vc.index if k in ours_vc}
     assert len(rel_vc) == len([k for k in r_vc.index if k.count(":") < 2]), (r_vc, ours_vc)
     assert max(rel_vc.values()) < 1e-3, rel_vc
-    out = {"fixef": rel_fe.max(), "se_statsmodels": rel_se.max(), "se_gls": rel_gls.max(),
-           "variance": max(rel_vc.values())}
+    out = {
+        "fixef": rel_fe.max(),
+        "se_statsmodels": rel_se.max(),
+        "se_gls": rel_gls.max(),
+        "variance": max(rel_vc.values()),
+    }
     if "corr" in ours_vc:
         key = "athlete_id:(Intercept):hinge_sets_28d_within"
         r_corr = r_vc[key] / np.sqrt(r_vc["athlete_id:(Intercept)"] * r_vc["athlete_id:hinge_sets_28d_within"])
@@ -183,7 +187,9 @@ def _r_available() -> str | None:
         return "Rscript not installed (apt-get install r-base-core r-cran-lme4 r-cran-lmertest r-cran-ordinal)"
     probe = subprocess.run(
         ["Rscript", "-e", "for (p in c('lme4', 'lmerTest', 'ordinal')) library(p, character.only = TRUE)"],
-        capture_output=True, text=True)
+        capture_output=True,
+        text=True,
+    )
     if probe.returncode != 0:
         return f"R packages missing: {probe.stderr.strip().splitlines()[-1] if probe.stderr.strip() else '?'}"
     return None
@@ -210,8 +216,10 @@ def agreement_report() -> pd.DataFrame:
     """Max relative differences per quantity (printed by ``python tests/test_r_oracle.py``)."""
     h1, h2 = pd.read_csv(DATA / "r_panel_h1.csv"), pd.read_csv(DATA / "r_panel_h2.csv")
     pinned = pd.read_csv(DATA / "r_results.csv")
-    rows = {m: check_lmer(f, pinned, m) for m, f in
-            {"h1_rs": fit_h1(h1), "h1_ri": fit_h1(h1, random_slope=False), "h2_ri": fit_h2(h2)}.items()}
+    rows = {
+        m: check_lmer(f, pinned, m)
+        for m, f in {"h1_rs": fit_h1(h1), "h1_ri": fit_h1(h1, random_slope=False), "h2_ri": fit_h2(h2)}.items()
+    }
     h2s = within_between(h2, "hinge_sets_28d")
     rows["h2_clm"] = check_clm(fit_ordinal_clm(h2s, "soreness_peak_72h", H2_TERMS, cluster=False), pinned)
     return pd.DataFrame(rows).T

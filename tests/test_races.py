@@ -16,7 +16,6 @@ from trailstrength.privacy import hide_runner_names
 from trailstrength.terrain import add_course
 from trailstrength.units import HALF_MARATHON_M, MARATHON_M
 
-
 # invented runners; the layout is runpandas' (metadata line, then the results header)
 RUNPANDAS = b"""Glen Test marathon,06/10/2019,42k,UK
 position,bib,firstname,lastname,halftime,guntime,chiptime,category
@@ -99,10 +98,14 @@ def course_gpx() -> bytes:
     alt = np.interp(d, [0, 2000, 5000, 6000], [500, 700, 400, 400])
     lat = 46.0 + d / 111_195.0
     pts = "".join(f'<trkpt lat="{la:.7f}" lon="7.0"><ele>{a:.1f}</ele></trkpt>' for la, a in zip(lat, alt))
-    wpts = "".join(f'<wpt lat="{46.0 + m / 111_195.0:.7f}" lon="7.0001"><name>{n}</name></wpt>'
-                   for n, m in (("CP1", 2000), ("CP2", 5000)))
-    return (f'<?xml version="1.0"?><gpx version="1.1" creator="test" xmlns="http://www.topografix.com/GPX/1/1">'
-            f"{wpts}<trk><trkseg>{pts}</trkseg></trk></gpx>").encode()
+    wpts = "".join(
+        f'<wpt lat="{46.0 + m / 111_195.0:.7f}" lon="7.0001"><name>{n}</name></wpt>'
+        for n, m in (("CP1", 2000), ("CP2", 5000))
+    )
+    return (
+        f'<?xml version="1.0"?><gpx version="1.1" creator="test" xmlns="http://www.topografix.com/GPX/1/1">'
+        f"{wpts}<trk><trkseg>{pts}</trkseg></trk></gpx>"
+    ).encode()
 
 
 SPLITS = b"""athlete,race,date,checkpoint,elapsed
@@ -167,7 +170,9 @@ def test_race_files_ingest_into_the_warehouse_table(tmp_path, monkeypatch):
     folder = tmp_path / "raw" / "ath01" / "races"
     folder.mkdir(parents=True)
     (folder / "glen_test_2019.csv").write_bytes(RUNPANDAS)
-    (folder / "splits.csv").write_bytes(files("trailstrength.datasets").joinpath("templates/race_splits.csv").read_bytes())
+    (folder / "splits.csv").write_bytes(
+        files("trailstrength.datasets").joinpath("templates/race_splits.csv").read_bytes()
+    )
     report = warehouse.ingest(tmp_path / "raw", warehouse=tmp_path / "wh", progress=False)
     m = report.manifest.set_index("path")
     assert m.loc["ath01/races/glen_test_2019.csv", ["format", "state"]].tolist() == ["race_results", "ingested"]

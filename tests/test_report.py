@@ -73,30 +73,80 @@ def _png(color=(0, 114, 178)) -> bytes:
 @pytest.fixture
 def stub():
     """A warehouse-like object and results with just the columns the report reads."""
-    acts = pd.DataFrame({"athlete_id": ["jane-doe", "jane-doe", "bob"],
-                         "local_date": pd.to_datetime(["2025-03-01", "2025-03-08", "2025-03-02"])})
-    runs = pd.DataFrame({"athlete_id": ["jane-doe", "jane-doe", "bob"], "descent_length_m": [800.0, 100.0, 600.0],
-                         "distance_m": [12000.0, 8000.0, 15000.0]})
-    sets = pd.DataFrame({"athlete_id": ["jane-doe", "bob", "bob"], "set_type": ["working", "working", "warmup"],
-                         "pattern": ["hinge", "squat", "hinge"], "posterior_chain_weight": [1.0, 0.0, 1.0]})
+    acts = pd.DataFrame(
+        {
+            "athlete_id": ["jane-doe", "jane-doe", "bob"],
+            "local_date": pd.to_datetime(["2025-03-01", "2025-03-08", "2025-03-02"]),
+        }
+    )
+    runs = pd.DataFrame(
+        {
+            "athlete_id": ["jane-doe", "jane-doe", "bob"],
+            "descent_length_m": [800.0, 100.0, 600.0],
+            "distance_m": [12000.0, 8000.0, 15000.0],
+        }
+    )
+    sets = pd.DataFrame(
+        {
+            "athlete_id": ["jane-doe", "bob", "bob"],
+            "set_type": ["working", "working", "warmup"],
+            "pattern": ["hinge", "squat", "hinge"],
+            "posterior_chain_weight": [1.0, 0.0, 1.0],
+        }
+    )
     well = pd.DataFrame({"athlete_id": ["jane-doe", "bob"], "soreness": [3.0, np.nan]})
-    manifest = pd.DataFrame({"path": ["jane-doe/runs/a.gpx", "jane-doe/runs/broken.gpx", "notes.txt"],
-                             "athlete_id": ["jane-doe", "jane-doe", None], "format": ["gpx", "gpx", "unknown"],
-                             "state": ["ingested", "quarantined", "quarantined"],
-                             "reason": [None, "not valid XML <trkpt>", "not inside an athlete folder"]})
-    wh = SimpleNamespace(activities=acts, runs=runs, strength_sets=sets, wellness=well, manifest=manifest,
-                         meta={"terrain_version": "2"})
-    effects = pd.DataFrame([
-        {"hypothesis": "H1", "outcome": "dpi", "term": "hinge_sets_28d_within", "estimate": 0.011, "ci_low": 0.002,
-         "ci_high": 0.02, "p_value": 0.02, "unit": "DPI per weekly hinge set", "n_athletes": 2, "n_obs": 2,
-         "model": "mixedlm_ri", "converged": True, "primary": True, "note": "Holm p = 0.04 & <checked>"},
-        {"hypothesis": "H2", "outcome": "soreness_peak_72h", "term": "hinge_sets_28d_within", "estimate": -0.1,
-         "ci_low": -0.4, "ci_high": 0.2, "p_value": 0.5, "unit": "soreness points per weekly hinge set",
-         "n_athletes": 2, "n_obs": 2, "model": "ols_cluster", "converged": False, "primary": True, "note": ""},
-    ])
-    figures = [(FigureRecord("h1_dpi_vs_hinge", "Hinge volume and descents", "H1", 'Scatter of 2 runs "quoted"'),
-                _png()),
-               (FigureRecord("grade_speed", skipped="no runs with an altitude profile"), None)]
+    manifest = pd.DataFrame(
+        {
+            "path": ["jane-doe/runs/a.gpx", "jane-doe/runs/broken.gpx", "notes.txt"],
+            "athlete_id": ["jane-doe", "jane-doe", None],
+            "format": ["gpx", "gpx", "unknown"],
+            "state": ["ingested", "quarantined", "quarantined"],
+            "reason": [None, "not valid XML <trkpt>", "not inside an athlete folder"],
+        }
+    )
+    wh = SimpleNamespace(
+        activities=acts, runs=runs, strength_sets=sets, wellness=well, manifest=manifest, meta={"terrain_version": "2"}
+    )
+    effects = pd.DataFrame(
+        [
+            {
+                "hypothesis": "H1",
+                "outcome": "dpi",
+                "term": "hinge_sets_28d_within",
+                "estimate": 0.011,
+                "ci_low": 0.002,
+                "ci_high": 0.02,
+                "p_value": 0.02,
+                "unit": "DPI per weekly hinge set",
+                "n_athletes": 2,
+                "n_obs": 2,
+                "model": "mixedlm_ri",
+                "converged": True,
+                "primary": True,
+                "note": "Holm p = 0.04 & <checked>",
+            },
+            {
+                "hypothesis": "H2",
+                "outcome": "soreness_peak_72h",
+                "term": "hinge_sets_28d_within",
+                "estimate": -0.1,
+                "ci_low": -0.4,
+                "ci_high": 0.2,
+                "p_value": 0.5,
+                "unit": "soreness points per weekly hinge set",
+                "n_athletes": 2,
+                "n_obs": 2,
+                "model": "ols_cluster",
+                "converged": False,
+                "primary": True,
+                "note": "",
+            },
+        ]
+    )
+    figures = [
+        (FigureRecord("h1_dpi_vs_hinge", "Hinge volume and descents", "H1", 'Scatter of 2 runs "quoted"'), _png()),
+        (FigureRecord("grade_speed", skipped="no runs with an altitude profile"), None),
+    ]
     return wh, SimpleNamespace(effects=effects), figures
 
 
@@ -144,11 +194,19 @@ def test_verdicts_are_written_from_the_numbers(stub):
     _, results, _ = stub
     primary = results.effects
     specs = pd.DataFrame({"hypothesis": ["H1", "H1", "H1", "H1"], "estimate": [0.01, 0.02, -0.01, 0.005]})
-    competitor = pd.DataFrame({"hypothesis": ["H1", "H1"], "term": ["hinge_sets_28d_within"] * 2,
-                               "model_set": ["primary", "+ knee-dominant sets"], "estimate": [0.011, 0.0055]})
+    competitor = pd.DataFrame(
+        {
+            "hypothesis": ["H1", "H1"],
+            "term": ["hinge_sets_28d_within"] * 2,
+            "model_set": ["primary", "+ knee-dominant sets"],
+            "estimate": [0.011, 0.0055],
+        }
+    )
     h1 = report.verdict("H1", primary, specs=specs, competitor=competitor)
-    assert h1.startswith("**H1**: +0.011 DPI per weekly hinge set (95% CI 0.002 to 0.02; 2 athletes, 2 runs), in "
-                         "the direction the article claims; interval excludes zero")
+    assert h1.startswith(
+        "**H1**: +0.011 DPI per weekly hinge set (95% CI 0.002 to 0.02; 2 athletes, 2 runs), in "
+        "the direction the article claims; interval excludes zero"
+    )
     assert "75% of 4 specifications agree in sign" in h1 and "changes it by -50%" in h1
     assert "fewer than 12 athletes" in h1
     h2 = report.verdict("H2", primary)
@@ -183,10 +241,14 @@ def test_report_reads_results_and_fits_nothing():
     src = Path(trailstrength.__file__).parent
     forbidden = {
         "report": ({"trailstrength.notebooks"}, {"analyze", "fit_h1", "fit_h2", "fit_primary", "run_specs"}),
-        "viz": ({"trailstrength.analysis", "trailstrength.warehouse", "trailstrength.models", "trailstrength.report"},
-                {"analyze", "fit_h1", "fit_h2", "run_specs"}),
-        "features/frames.py": ({"trailstrength.models", "trailstrength.warehouse", "trailstrength.analysis"},
-                               {"fit_h1", "fit_h2", "run_specs"}),
+        "viz": (
+            {"trailstrength.analysis", "trailstrength.warehouse", "trailstrength.models", "trailstrength.report"},
+            {"analyze", "fit_h1", "fit_h2", "run_specs"},
+        ),
+        "features/frames.py": (
+            {"trailstrength.models", "trailstrength.warehouse", "trailstrength.analysis"},
+            {"fit_h1", "fit_h2", "run_specs"},
+        ),
     }
     for where, (modules, calls) in forbidden.items():
         files = [src / where] if where.endswith(".py") else sorted((src / where).glob("*.py"))
@@ -194,9 +256,11 @@ def test_report_reads_results_and_fits_nothing():
         for path in files:
             tree = ast.parse(path.read_text(encoding="utf-8"))
             imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module} | {
-                a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
-            called = {getattr(n.func, "attr", getattr(n.func, "id", "")) for n in ast.walk(tree)
-                      if isinstance(n, ast.Call)}
+                a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names
+            }
+            called = {
+                getattr(n.func, "attr", getattr(n.func, "id", "")) for n in ast.walk(tree) if isinstance(n, ast.Call)
+            }
             assert not {m for m in imported if any(m == f or m.startswith(f + ".") for f in modules)}, path
             assert not called & calls, (path, called & calls)
 
@@ -230,8 +294,9 @@ def test_build_report_embeds_every_report_figure_with_alt_text(built_report):
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(shutil.which("chromium") is None,
-                    reason="headless Chromium not installed (apt-get install -y chromium)")
+@pytest.mark.skipif(
+    shutil.which("chromium") is None, reason="headless Chromium not installed (apt-get install -y chromium)"
+)
 def test_report_renders_in_headless_chromium(built_report, tmp_path):
     chromium = shutil.which("chromium")
     url = built_report.resolve().as_uri()
@@ -244,8 +309,12 @@ def test_report_renders_in_headless_chromium(built_report, tmp_path):
     assert 'data-images="ok"' in dom.stdout, "an embedded image did not decode in Chromium"
 
     shot = tmp_path / "report.png"
-    run = subprocess.run([chromium, *flags, "--window-size=1280,6000", f"--screenshot={shot}", url],
-                         capture_output=True, text=True, timeout=120)
+    run = subprocess.run(
+        [chromium, *flags, "--window-size=1280,6000", f"--screenshot={shot}", url],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert run.returncode == 0 and shot.is_file(), run.stderr[-2000:]
     with Image.open(shot) as im:
         pixels = np.asarray(im.convert("RGB"), dtype=int)

@@ -30,7 +30,7 @@ def test_hand_derivation():
     s = rmcorr(d, "x", "y")
     assert s["r"] == pytest.approx(1 / np.sqrt(2)) and s["slope"] == pytest.approx(1.0)
     assert s["df"] == 3 and s["n_athletes"] == 2 and s["n_obs"] == 6
-    t = s["r"] * np.sqrt(3 / (1 - s["r"] ** 2))  # = sqrt(3)
+    s["r"] * np.sqrt(3 / (1 - s["r"] ** 2))  # = sqrt(3)
     assert s["p_value"] == pytest.approx(2 * stats.t.sf(np.sqrt(3), 3))
 
 
@@ -51,8 +51,9 @@ def test_equals_ancova_t_test_and_symmetry():
 
 
 def test_single_observation_athletes_dropped_and_effect_rows():
-    d = pd.DataFrame({"athlete_id": ["a", "a", "a", "b", "c", "c", "c"], "x": [1, 2, 3, 5, 1, 2, 4.0],
-                      "y": [1, 3, 2, 9, 0, 1, 3.0]})
+    d = pd.DataFrame(
+        {"athlete_id": ["a", "a", "a", "b", "c", "c", "c"], "x": [1, 2, 3, 5, 1, 2, 4.0], "y": [1, 3, 2, 9, 0, 1, 3.0]}
+    )
     s = rmcorr(d, "x", "y")
     assert s["n_athletes"] == 2 and s["n_obs"] == 6 and s["df"] == 3
     eff = rmcorr_effects(d, [("x", "y")], hypothesis="H1")

@@ -23,10 +23,14 @@ distributed = pytest.importorskip("distributed", reason='needs dask[distributed]
 warehouse_dask = pytest.importorskip("trailstrength.warehouse.dask")
 
 KEYS = {
-    "manifest": ["path"], "activities": ["activity_id"], "activity_sources": ["activity_id", "source_file"],
+    "manifest": ["path"],
+    "activities": ["activity_id"],
+    "activity_sources": ["activity_id", "source_file"],
     "strength_sets": ["athlete_id", "performed_at", "session_id", "set_index", "source_file"],
-    "wellness": ["athlete_id", "local_date", "source_file"], "segments": ["activity_id", "start_m"],
-    "runs": ["activity_id"], "courses": ["source_file"],
+    "wellness": ["athlete_id", "local_date", "source_file"],
+    "segments": ["activity_id", "start_m"],
+    "runs": ["activity_id"],
+    "courses": ["source_file"],
 }
 TIMESTAMPS = ["ingested_at", "mtime_ns"]  # when and from which copy, not what
 
@@ -34,15 +38,24 @@ TIMESTAMPS = ["ingested_at", "mtime_ns"]  # when and from which copy, not what
 @pytest.fixture(scope="module")
 def raw(tmp_path_factory):
     out = tmp_path_factory.mktemp("scale") / "raw"
-    simulate_cohort(out, athletes=3, weeks=6, seed=3, truth_dir=out.parent / "truth", bad_file=True,
-                    activity_formats=("fit", "tcx", "gpx"))
+    simulate_cohort(
+        out,
+        athletes=3,
+        weeks=6,
+        seed=3,
+        truth_dir=out.parent / "truth",
+        bad_file=True,
+        activity_formats=("fit", "tcx", "gpx"),
+    )
     return out
 
 
 @pytest.fixture(scope="module")
 def client():
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0") as c, \
-            distributed.Client(c) as cl:
+    with (
+        distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0") as c,
+        distributed.Client(c) as cl,
+    ):
         yield cl
 
 
@@ -116,8 +129,9 @@ def test_worker_failure_quarantines_one_file_and_rerun_resumes(raw, single, clie
 def test_partitioned_tables_readable_by_other_engines(single):
     runs = warehouse.Warehouse(single).runs
     folder = single / "runs.parquet"
-    assert folder.is_dir() and sorted(p.name for p in folder.glob("athlete_id=*")) == \
-        [f"athlete_id={a}" for a in sorted(runs["athlete_id"].unique())]
+    assert folder.is_dir() and sorted(p.name for p in folder.glob("athlete_id=*")) == [
+        f"athlete_id={a}" for a in sorted(runs["athlete_id"].unique())
+    ]
     by_pandas = pd.read_parquet(folder)
     assert len(by_pandas) == len(runs) and set(by_pandas["athlete_id"].astype(str)) == set(runs["athlete_id"])
     import pyarrow.dataset as ds
@@ -129,8 +143,9 @@ def test_partitioned_tables_readable_by_other_engines(single):
     assert len(ddf) == len(warehouse.Warehouse(single).samples())
     assert sorted(dd.read_parquet(str(folder))["activity_id"].compute()) == sorted(runs["activity_id"])
     duckdb = pytest.importorskip("duckdb", reason="duckdb is only a readability check, not a dependency")
-    n = duckdb.sql(f"select count(*), count(distinct athlete_id) from read_parquet('{folder}/*/*.parquet', "
-                   "hive_partitioning=true)").fetchall()[0]
+    n = duckdb.sql(
+        f"select count(*), count(distinct athlete_id) from read_parquet('{folder}/*/*.parquet', hive_partitioning=true)"
+    ).fetchall()[0]
     assert n == (len(runs), runs["athlete_id"].nunique())
 
 
@@ -175,8 +190,9 @@ def test_cli_dask_local_process_cluster(raw, single, tmp_path):
     from trailstrength.cli import app
 
     wh = tmp_path / "wh"
-    result = CliRunner().invoke(app, ["ingest", str(raw), "--warehouse", str(wh), "--dask", "--workers", "2",
-                                      "--no-progress"])
+    result = CliRunner().invoke(
+        app, ["ingest", str(raw), "--warehouse", str(wh), "--dask", "--workers", "2", "--no-progress"]
+    )
     assert result.exit_code == 0, result.output
     for name in KEYS:
         pd.testing.assert_frame_equal(_table(wh, name), _table(single, name), obj=name)

@@ -23,13 +23,27 @@ def h2_panel(seed, beta_within=-0.15, interaction=INTERACTION, n_athletes=12, ru
     hinge = mean_hinge + rng.normal(0, 1.5, n)
     descent = rng.uniform(3, 15, n)
     w = hinge - pd.Series(hinge).groupby(athlete).transform("mean").to_numpy()
-    soreness = (3 + 0.25 * descent + beta_within * w - 0.5 * mean_hinge + interaction * (descent - descent.mean()) * w
-                + np.repeat(rng.normal(0, 1, n_athletes), runs) + rng.normal(0, 0.8, n))
-    return pd.DataFrame({
-        "athlete_id": athlete, "soreness_peak_72h": soreness, "descent_100m": descent, "hinge_sets_28d": hinge,
-        "descent_100m_28d": np.repeat(rng.uniform(4, 12, n_athletes), runs) + rng.normal(0, 2, n),
-        "hinge_sets_acute": rng.poisson(2, n).astype(float), "other_descent_100m_72h": rng.exponential(2, n),
-        "knee_sets_28d": rng.uniform(0, 5, n)})
+    soreness = (
+        3
+        + 0.25 * descent
+        + beta_within * w
+        - 0.5 * mean_hinge
+        + interaction * (descent - descent.mean()) * w
+        + np.repeat(rng.normal(0, 1, n_athletes), runs)
+        + rng.normal(0, 0.8, n)
+    )
+    return pd.DataFrame(
+        {
+            "athlete_id": athlete,
+            "soreness_peak_72h": soreness,
+            "descent_100m": descent,
+            "hinge_sets_28d": hinge,
+            "descent_100m_28d": np.repeat(rng.uniform(4, 12, n_athletes), runs) + rng.normal(0, 2, n),
+            "hinge_sets_acute": rng.poisson(2, n).astype(float),
+            "other_descent_100m_72h": rng.exponential(2, n),
+            "knee_sets_28d": rng.uniform(0, 5, n),
+        }
+    )
 
 
 def test_interaction_recovered_and_centred():
@@ -48,9 +62,12 @@ def test_interaction_recovered_and_centred():
 # 100 null replicates: P(>= 11 rejections | 5 %) = 0.011
 def test_interaction_false_positive_rate():
     rejections = sum(
-        fit_h2_interaction(h2_panel(100 + k, interaction=0.0, n_athletes=10, runs=12)).effects.set_index("term").loc[
-            "descent_x_hinge_sets_28d_within", "p_value"] < 0.05
-        for k in range(100))
+        fit_h2_interaction(h2_panel(100 + k, interaction=0.0, n_athletes=10, runs=12))
+        .effects.set_index("term")
+        .loc["descent_x_hinge_sets_28d_within", "p_value"]
+        < 0.05
+        for k in range(100)
+    )
     assert rejections <= stats.binom.ppf(0.989, 100, 0.05), rejections
 
 

@@ -24,28 +24,71 @@ SUBTYPES = ("rdl_sld", "deadlift", "rdl_sld")  # taxonomy hinge_subtype of rdl, 
 def tables_from_daily(daily: pd.DataFrame):
     """The warehouse tables (runs, strength_sets, wellness) that the daily records stand for."""
     r = daily[daily["run"]]
-    runs = pd.DataFrame({
-        "activity_id": r["athlete_id"] + "-" + r["local_date"].dt.strftime("%Y%m%d"), "athlete_id": r["athlete_id"],
-        "local_date": r["local_date"], "distance_m": r["run_km"] * 1000, "descent_m": r["descent_m"],
-        "descent_length_m": r["descent_length_m"], "moving_time_s": r["moving_time_s"], "dpi": r["dpi"],
-        "mean_descent_grade": r["mean_descent_grade"], "flat_reference": "same_run",
-        "climb_length_m": r["climb_length_m"], "climb_gain_m": r["climb_gain_m"],
-        "climb_performance_index": r["climb_performance_index"]})
+    runs = pd.DataFrame(
+        {
+            "activity_id": r["athlete_id"] + "-" + r["local_date"].dt.strftime("%Y%m%d"),
+            "athlete_id": r["athlete_id"],
+            "local_date": r["local_date"],
+            "distance_m": r["run_km"] * 1000,
+            "descent_m": r["descent_m"],
+            "descent_length_m": r["descent_length_m"],
+            "moving_time_s": r["moving_time_s"],
+            "dpi": r["dpi"],
+            "mean_descent_grade": r["mean_descent_grade"],
+            "flat_reference": "same_run",
+            "climb_length_m": r["climb_length_m"],
+            "climb_gain_m": r["climb_gain_m"],
+            "climb_performance_index": r["climb_performance_index"],
+        }
+    )
     rows = []
     for t in daily[daily["hinge_sets"] > 0].itertuples():
-        common = {"athlete_id": t.athlete_id, "local_date": t.local_date,
-                  "session_id": f"{t.athlete_id}-{t.local_date:%Y%m%d}"}
-        rows.append({**common, "set_type": "warmup", "pattern": "hinge", "hinge_subtype": "rdl_sld",
-                     "posterior_chain_weight": 1.0, "unilateral": False, "knee_dominant": False, "reps": 8,
-                     "load_kg": 40.0})
+        common = {
+            "athlete_id": t.athlete_id,
+            "local_date": t.local_date,
+            "session_id": f"{t.athlete_id}-{t.local_date:%Y%m%d}",
+        }
+        rows.append(
+            {
+                **common,
+                "set_type": "warmup",
+                "pattern": "hinge",
+                "hinge_subtype": "rdl_sld",
+                "posterior_chain_weight": 1.0,
+                "unilateral": False,
+                "knee_dominant": False,
+                "reps": 8,
+                "load_kg": 40.0,
+            }
+        )
         counts = (t.rdl_sets, t.deadlift_sets, t.sl_rdl_sets)
         for n, sub, w, uni in zip(counts, SUBTYPES, hinge_weights(), unilateral_flags()):
-            rows += [{**common, "set_type": "working", "pattern": "hinge", "hinge_subtype": sub,
-                      "posterior_chain_weight": w, "unilateral": uni, "knee_dominant": False, "reps": 8,
-                      "load_kg": 70.0}] * int(n)
-        rows += [{**common, "set_type": "working", "pattern": "squat", "hinge_subtype": None,
-                  "posterior_chain_weight": 0.0, "unilateral": False, "knee_dominant": True, "reps": 6,
-                  "load_kg": 80.0}] * int(t.knee_sets)
+            rows += [
+                {
+                    **common,
+                    "set_type": "working",
+                    "pattern": "hinge",
+                    "hinge_subtype": sub,
+                    "posterior_chain_weight": w,
+                    "unilateral": uni,
+                    "knee_dominant": False,
+                    "reps": 8,
+                    "load_kg": 70.0,
+                }
+            ] * int(n)
+        rows += [
+            {
+                **common,
+                "set_type": "working",
+                "pattern": "squat",
+                "hinge_subtype": None,
+                "posterior_chain_weight": 0.0,
+                "unilateral": False,
+                "knee_dominant": True,
+                "reps": 6,
+                "load_kg": 80.0,
+            }
+        ] * int(t.knee_sets)
     wellness = daily.dropna(subset=["soreness"])[["athlete_id", "local_date", "soreness"]]
     return runs, pd.DataFrame(rows), wellness
 
@@ -103,8 +146,8 @@ def test_deterministic_and_planted_structure():
     d = a.daily[a.daily["athlete_id"] == "ath01"].reset_index(drop=True)
     row = a.h2[a.h2["athlete_id"] == "ath01"].iloc[0]
     k = int(np.flatnonzero(d["local_date"] == row["local_date"])[0])
-    assert row["hinge_sets_acute"] == d["hinge_sets"].iloc[k - 3:k + 4].sum()
-    assert row["soreness_peak_72h"] == d["soreness"].iloc[k + 1:k + 4].max()
+    assert row["hinge_sets_acute"] == d["hinge_sets"].iloc[k - 3 : k + 4].sum()
+    assert row["soreness_peak_72h"] == d["soreness"].iloc[k + 1 : k + 4].max()
     # soreness reports are whole points in 0-10
     s = a.daily["soreness"].dropna()
     assert s.between(0, 10).all() and (s == s.round()).all()

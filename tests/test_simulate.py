@@ -20,13 +20,23 @@ def test_docstring_examples_run(module):
 
 
 def test_recovered_vs_planted_takes_the_primary_row_and_flags_misses():
-    truth = {"primary": {"H1": {"term": "hinge_sets_28d_within", "estimate": 0.012},
-                         "H2": {"term": "hinge_sets_28d_within", "estimate": -0.2}},
-             "secondary": {"H7": {"term": "hinge_unilateral_share_28d_within", "estimate": 0.03}}}
-    effects = pd.DataFrame({
-        "hypothesis": ["H1", "H1", "H2"], "term": ["hinge_sets_28d_within"] * 3,
-        "estimate": [0.5, 0.013, -0.31], "ci_low": [0.4, 0.009, -0.46], "ci_high": [0.6, 0.017, -0.25],
-        "primary": [False, True, True]})
+    truth = {
+        "primary": {
+            "H1": {"term": "hinge_sets_28d_within", "estimate": 0.012},
+            "H2": {"term": "hinge_sets_28d_within", "estimate": -0.2},
+        },
+        "secondary": {"H7": {"term": "hinge_unilateral_share_28d_within", "estimate": 0.03}},
+    }
+    effects = pd.DataFrame(
+        {
+            "hypothesis": ["H1", "H1", "H2"],
+            "term": ["hinge_sets_28d_within"] * 3,
+            "estimate": [0.5, 0.013, -0.31],
+            "ci_low": [0.4, 0.009, -0.46],
+            "ci_high": [0.6, 0.017, -0.25],
+            "primary": [False, True, True],
+        }
+    )
     got = recovered_vs_planted(truth, effects).set_index("hypothesis")
     assert list(got.index) == ["H1", "H2"]  # secondary truth only when asked for
     assert got.loc["H1", "estimate"] == 0.013 and got.loc["H1", "covers"]  # the primary row, not the first

@@ -36,7 +36,7 @@ def test_split_keeps_totals_and_exposures_follow_the_weights():
     np.testing.assert_allclose(ex["hinge_sets"], mix @ w)
     assert np.isnan(ex["hinge_unilateral_share_28d"][0]) and ex["unilateral_term"][0] == 0.0  # no sets before day 0
     k = 40
-    window = mix[k - 28:k]
+    window = mix[k - 28 : k]
     np.testing.assert_allclose(ex["hinge_28d"][k], (window @ w).sum() / 4)
     np.testing.assert_allclose(ex["hinge_unilateral_share_28d"][k], (window[:, 2] * w[2]).sum() / (window @ w).sum())
     np.testing.assert_allclose(ex["unilateral_term"][k], ex["hinge_unilateral_share_28d"][k] - MEAN_UNILATERAL_SHARE)
@@ -47,8 +47,9 @@ def test_null_zeroes_every_hinge_effect_and_truth_terms():
     assert null.dpi_per_hinge_set == null.dpi_per_unilateral_share == null.cpi_per_hinge_set == 0.0
     assert null.soreness_per_hinge_set == null.between_confound == 0.0
     t = PlantedEffects().secondary_truth()
-    assert t["H4"]["estimate"] == pytest.approx(t["H4"]["pure_hinge_sets_28d_within"]
-                                                - t["H4"]["deadlift_sets_28d_within"])
+    assert t["H4"]["estimate"] == pytest.approx(
+        t["H4"]["pure_hinge_sets_28d_within"] - t["H4"]["deadlift_sets_28d_within"]
+    )
     assert t["H4"]["deadlift_sets_28d_within"] == pytest.approx(hinge_weights()[1] * PlantedEffects().dpi_per_hinge_set)
 
 
@@ -66,13 +67,17 @@ def test_end_to_end_h3_h4_h7_estimable(tmp_path):
     planted = pd.read_csv(tmp_path / "truth_runs.csv", parse_dates=["local_date"])
     m = h1.merge(planted, on=["athlete_id", "local_date"], suffixes=("", "_true"))
     assert len(m) == len(h1) > 100
-    for col, true in (("hinge_sets_28d", "hinge_sets_28d_true"), ("pure_hinge_sets_28d", "pure_hinge_sets_28d_true"),
-                      ("deadlift_sets_28d", "deadlift_sets_28d_true"),
-                      ("hinge_unilateral_share_28d", "hinge_unilateral_share_28d_true")):
+    for col, true in (
+        ("hinge_sets_28d", "hinge_sets_28d_true"),
+        ("pure_hinge_sets_28d", "pure_hinge_sets_28d_true"),
+        ("deadlift_sets_28d", "deadlift_sets_28d_true"),
+        ("hinge_unilateral_share_28d", "hinge_unilateral_share_28d_true"),
+    ):
         np.testing.assert_allclose(m[col], m[true], atol=1e-9, err_msg=col)
     rows = {
         "H3": claims.fit_h3(claims.climb_panel(wh.runs, wh.strength_sets))
-        .set_index("term").loc["hinge_sets_28d_within"],
+        .set_index("term")
+        .loc["hinge_sets_28d_within"],
         "H4": claims.fit_h4(h1).set_index("term").loc["pure_minus_conventional_within"],
         "H7": claims.fit_h7(h1).set_index("term").loc["hinge_unilateral_share_28d_within"],
     }

@@ -36,11 +36,19 @@ def track(legs, *, cadence=None, hz: float = 1.0) -> pd.DataFrame:
         cad += [np.nan if c is None else c] * n
     cad = [cad[0] if cad else np.nan, *cad]
     d = np.array(d)
-    return pd.DataFrame({
-        "timestamp": pd.Timestamp("2024-05-01T06:00Z") + pd.to_timedelta(t, unit="s"), "elapsed_s": t,
-        "distance_m": np.nan, "lat": 46.0 + d / M_PER_DEG, "lon": 7.0, "altitude_m": alt,
-        "heart_rate": 140.0, "cadence": cad, "speed_mps": np.nan,
-    })
+    return pd.DataFrame(
+        {
+            "timestamp": pd.Timestamp("2024-05-01T06:00Z") + pd.to_timedelta(t, unit="s"),
+            "elapsed_s": t,
+            "distance_m": np.nan,
+            "lat": 46.0 + d / M_PER_DEG,
+            "lon": 7.0,
+            "altitude_m": alt,
+            "heart_rate": 140.0,
+            "cadence": cad,
+            "speed_mps": np.nan,
+        }
+    )
 
 
 def hike(factor: float = 1.0):
@@ -161,14 +169,17 @@ def _activity(path, rel):
 
 
 @pytest.mark.realdata
-@pytest.mark.parametrize("rel, sport", [
-    ("trail_analyzer/tanzawa_main_ridge.gpx", "running"),  # 24 km mountain run, climbs hiked, no sport tag
-    ("runpandas/4383adb2-5170-467c-85b8-2d983c415e5b.gpx", "running"),
-    ("gpxpy/korita-zbevnica.gpx", "hiking"),  # partial times, junk <type>
-    ("sweatpy/4801048867_strava.gpx", "cycling"),
-    ("tcxreader/cross-country-skiing_activity_1.tcx", "other"),
-    ("runpandas/stopped_example.tcx", "running"),
-])
+@pytest.mark.parametrize(
+    "rel, sport",
+    [
+        ("trail_analyzer/tanzawa_main_ridge.gpx", "running"),  # 24 km mountain run, climbs hiked, no sport tag
+        ("runpandas/4383adb2-5170-467c-85b8-2d983c415e5b.gpx", "running"),
+        ("gpxpy/korita-zbevnica.gpx", "hiking"),  # partial times, junk <type>
+        ("sweatpy/4801048867_strava.gpx", "cycling"),
+        ("tcxreader/cross-country-skiing_activity_1.tcx", "other"),
+        ("runpandas/stopped_example.tcx", "running"),
+    ],
+)
 def test_real_files(realdata, rel, sport):
     act, samples = _activity(realdata(rel), rel)
     guess = infer_sport(samples, altitude_source=act["altitude_source"])

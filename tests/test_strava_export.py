@@ -16,38 +16,189 @@ from trailstrength.io import Athlete, FileContext, ReaderError, detect, strava_e
 from trailstrength.simulate.formats import fit_activity
 
 # Header spellings as Strava writes them (English, and a German export's 92 columns).
-EN_OLD = ("Activity ID,Activity Date,Activity Name,Activity Type,Activity Description,Elapsed Time,Distance,"
-          "Max Heart Rate,Relative Effort,Commute,Activity Private Note,Activity Gear,Filename,Athlete Weight,"
-          "Bike Weight,Elapsed Time,Moving Time,Distance,Max Speed,Average Speed,Elevation Gain,Elevation Loss,"
-          "Elevation Low,Elevation High,Max Grade,Average Grade,Average Positive Grade,Average Negative Grade,"
-          "Max Cadence,Average Cadence,Max Heart Rate,Average Heart Rate,Max Watts,Average Watts,Calories,"
-          "Max Temperature,Average Temperature,Relative Effort,Total Work,Number of Runs,Uphill Time,Downhill Time,"
-          "Other Time,Perceived Exertion,Type,Start Time,Weighted Average Power,Power Count,Prefer Perceived Exertion,"
-          "Perceived Relative Effort,Commute,Total Weight Lifted,From Upload,Grade Adjusted Distance,"
-          "Weather Observation Time,Weather Condition,Weather Temperature,Apparent Temperature,Dewpoint,Humidity,"
-          "Weather Pressure,Wind Speed,Wind Gust,Wind Bearing,Precipitation Intensity,Sunrise Time,Sunset Time,"
-          "Moon Phase,Bike,Gear,Precipitation Probability,Precipitation Type,Cloud Cover,Weather Visibility,UV Index,"
-          "Weather Ozone,Jump Count,Total Grit,Average Flow,Flagged,Average Elapsed Speed,Dirt Distance,"
-          "Newly Explored Distance,Newly Explored Dirt Distance,Activity Count,Total Steps,Media").split(",")
-DE_92 = ("Aktivitäts-ID,Aktivitätsdatum,Name der Aktivität,Aktivitätsart,Aktivitätsbeschreibung,Verstrichene Zeit,"
-         "Distanz,Max. Herzfrequenz,Relative Leistung,Pendeln,Hinweis zur Privatsphäre für Aktivitäten,"
-         "Aktivitätsausrüstung,Dateiname,Sportlergewicht,Fahrradgewicht,Verstrichene Zeit,Bewegungszeit,Distanz,"
-         "Höchstgeschw.,Durchschnittliche Geschwindigkeit,Höhenzunahme,Höhenunterschied,Min. Höhe,Max. Höhe,"
-         "Max. Steigung,Durchschnittliche Steigung,Durchschnittliche positive Steigung,"
-         "Durchschnittliche negative Steigung,Max. Tritt-/Schrittfrequenz,Durchschnittliche Trittfrequenz,"
-         "Max. Herzfrequenz,Durchschnittliche Herzfrequenz,Max. Watt,Durchschnittliche Watt,Kalorien,Max. Temperatur,"
-         "Durchschnittliche Temperatur,Relative Leistung,Gesamtarbeit,Anzahl Läufe,Bergaufzeit,Bergabzeit,"
-         "Andere Zeit,Gefühlte Anstrengung,Art,Startzeit,Gewichtete durchschnittliche Leistung,Leistungszahl,"
-         "Gefühlte Anstrengung verwenden,Gefühlte relative Leistung,Pendeln,Insgesamt gestemmtes Gewicht,Von Upload,"
-         "Auf Steigung angepasste Distanz,Wetterbeobachtungszeit,Wetterlage,Wetter: Temperatur,"
-         "Scheinbare Temperatur,Taupunkt,Luftfeuchtigkeit,Wetter: Druck,Windgeschwindigkeit,Windböe,Windrichtung,"
-         "Niederschlagsintensität,Sonnenaufgangszeit,Sonnenuntergangszeit,Mondphase,Fahrrad,Ausrüstung,"
-         "Niederschlagswahrscheinlichkeit,Niederschlagsart,Wolkendecke,Wetter: Sichtbarkeit,UV-Index,Wetter: Ozon,"
-         "Sprunganzahl,Schwierigkeit insgesamt,Durchschnittlicher Flow,Markiert,"
-         "Durchschnittsgeschwindigkeit im Aufzeichnungszeitraum,Auf Schotter zurückgelegte Distanz,"
-         "Neu getestete Distanz,Neu getestete Schotterdistanz,Aktivitätsanzahl,Schritte insgesamt,"
-         "Eingesparte CO₂-Emissionen,Pool-Länge,Trainingsbelastung,Intensität,"
-         "Durchschnittliches auf Steigung angepasstes Tempo,Medien").split(",")
+EN_OLD = [
+    "Activity ID",
+    "Activity Date",
+    "Activity Name",
+    "Activity Type",
+    "Activity Description",
+    "Elapsed Time",
+    "Distance",
+    "Max Heart Rate",
+    "Relative Effort",
+    "Commute",
+    "Activity Private Note",
+    "Activity Gear",
+    "Filename",
+    "Athlete Weight",
+    "Bike Weight",
+    "Elapsed Time",
+    "Moving Time",
+    "Distance",
+    "Max Speed",
+    "Average Speed",
+    "Elevation Gain",
+    "Elevation Loss",
+    "Elevation Low",
+    "Elevation High",
+    "Max Grade",
+    "Average Grade",
+    "Average Positive Grade",
+    "Average Negative Grade",
+    "Max Cadence",
+    "Average Cadence",
+    "Max Heart Rate",
+    "Average Heart Rate",
+    "Max Watts",
+    "Average Watts",
+    "Calories",
+    "Max Temperature",
+    "Average Temperature",
+    "Relative Effort",
+    "Total Work",
+    "Number of Runs",
+    "Uphill Time",
+    "Downhill Time",
+    "Other Time",
+    "Perceived Exertion",
+    "Type",
+    "Start Time",
+    "Weighted Average Power",
+    "Power Count",
+    "Prefer Perceived Exertion",
+    "Perceived Relative Effort",
+    "Commute",
+    "Total Weight Lifted",
+    "From Upload",
+    "Grade Adjusted Distance",
+    "Weather Observation Time",
+    "Weather Condition",
+    "Weather Temperature",
+    "Apparent Temperature",
+    "Dewpoint",
+    "Humidity",
+    "Weather Pressure",
+    "Wind Speed",
+    "Wind Gust",
+    "Wind Bearing",
+    "Precipitation Intensity",
+    "Sunrise Time",
+    "Sunset Time",
+    "Moon Phase",
+    "Bike",
+    "Gear",
+    "Precipitation Probability",
+    "Precipitation Type",
+    "Cloud Cover",
+    "Weather Visibility",
+    "UV Index",
+    "Weather Ozone",
+    "Jump Count",
+    "Total Grit",
+    "Average Flow",
+    "Flagged",
+    "Average Elapsed Speed",
+    "Dirt Distance",
+    "Newly Explored Distance",
+    "Newly Explored Dirt Distance",
+    "Activity Count",
+    "Total Steps",
+    "Media",
+]
+DE_92 = [
+    "Aktivitäts-ID",
+    "Aktivitätsdatum",
+    "Name der Aktivität",
+    "Aktivitätsart",
+    "Aktivitätsbeschreibung",
+    "Verstrichene Zeit",
+    "Distanz",
+    "Max. Herzfrequenz",
+    "Relative Leistung",
+    "Pendeln",
+    "Hinweis zur Privatsphäre für Aktivitäten",
+    "Aktivitätsausrüstung",
+    "Dateiname",
+    "Sportlergewicht",
+    "Fahrradgewicht",
+    "Verstrichene Zeit",
+    "Bewegungszeit",
+    "Distanz",
+    "Höchstgeschw.",
+    "Durchschnittliche Geschwindigkeit",
+    "Höhenzunahme",
+    "Höhenunterschied",
+    "Min. Höhe",
+    "Max. Höhe",
+    "Max. Steigung",
+    "Durchschnittliche Steigung",
+    "Durchschnittliche positive Steigung",
+    "Durchschnittliche negative Steigung",
+    "Max. Tritt-/Schrittfrequenz",
+    "Durchschnittliche Trittfrequenz",
+    "Max. Herzfrequenz",
+    "Durchschnittliche Herzfrequenz",
+    "Max. Watt",
+    "Durchschnittliche Watt",
+    "Kalorien",
+    "Max. Temperatur",
+    "Durchschnittliche Temperatur",
+    "Relative Leistung",
+    "Gesamtarbeit",
+    "Anzahl Läufe",
+    "Bergaufzeit",
+    "Bergabzeit",
+    "Andere Zeit",
+    "Gefühlte Anstrengung",
+    "Art",
+    "Startzeit",
+    "Gewichtete durchschnittliche Leistung",
+    "Leistungszahl",
+    "Gefühlte Anstrengung verwenden",
+    "Gefühlte relative Leistung",
+    "Pendeln",
+    "Insgesamt gestemmtes Gewicht",
+    "Von Upload",
+    "Auf Steigung angepasste Distanz",
+    "Wetterbeobachtungszeit",
+    "Wetterlage",
+    "Wetter: Temperatur",
+    "Scheinbare Temperatur",
+    "Taupunkt",
+    "Luftfeuchtigkeit",
+    "Wetter: Druck",
+    "Windgeschwindigkeit",
+    "Windböe",
+    "Windrichtung",
+    "Niederschlagsintensität",
+    "Sonnenaufgangszeit",
+    "Sonnenuntergangszeit",
+    "Mondphase",
+    "Fahrrad",
+    "Ausrüstung",
+    "Niederschlagswahrscheinlichkeit",
+    "Niederschlagsart",
+    "Wolkendecke",
+    "Wetter: Sichtbarkeit",
+    "UV-Index",
+    "Wetter: Ozon",
+    "Sprunganzahl",
+    "Schwierigkeit insgesamt",
+    "Durchschnittlicher Flow",
+    "Markiert",
+    "Durchschnittsgeschwindigkeit im Aufzeichnungszeitraum",
+    "Auf Schotter zurückgelegte Distanz",
+    "Neu getestete Distanz",
+    "Neu getestete Schotterdistanz",
+    "Aktivitätsanzahl",
+    "Schritte insgesamt",
+    "Eingesparte CO₂-Emissionen",
+    "Pool-Länge",
+    "Trainingsbelastung",
+    "Intensität",
+    "Durchschnittliches auf Steigung angepasstes Tempo",
+    "Medien",
+]
 
 
 def export_csv(header: list[str], rows: list[dict[tuple[str, int], str]]) -> bytes:
@@ -88,29 +239,54 @@ def test_real_99_column_export(realdata):
 
 
 def test_older_layout_by_name():
-    row = {("Activity ID", 1): "42", ("Activity Date", 1): "May 29, 2022, 3:53:35 PM", ("Activity Type", 1): "Trail Run",
-           ("Activity Name", 1): "Ridge", ("Elapsed Time", 1): "3600", ("Elapsed Time", 2): "3600.0",
-           ("Distance", 1): "10.5", ("Distance", 2): "10512.3", ("Filename", 1): "activities/42.fit.gz",
-           ("Elevation Loss", 1): "812.5", ("Activity Gear", 1): "Speedgoat 5"}
+    row = {
+        ("Activity ID", 1): "42",
+        ("Activity Date", 1): "May 29, 2022, 3:53:35 PM",
+        ("Activity Type", 1): "Trail Run",
+        ("Activity Name", 1): "Ridge",
+        ("Elapsed Time", 1): "3600",
+        ("Elapsed Time", 2): "3600.0",
+        ("Distance", 1): "10.5",
+        ("Distance", 2): "10512.3",
+        ("Filename", 1): "activities/42.fit.gz",
+        ("Elevation Loss", 1): "812.5",
+        ("Activity Gear", 1): "Speedgoat 5",
+    }
     a = strava_export.read(export_csv(EN_OLD, [row]), _ctx()).tables["activities"]
     assert len(EN_OLD) == 87
     assert a["start_time"].iloc[0] == pd.Timestamp("2022-05-29T15:53:35Z")
     assert a["distance_m"].iloc[0] == pytest.approx(10512.3) and a["descent_m"].iloc[0] == 812.5
     assert a["sport"].iloc[0] == "running" and a["sub_sport"].iloc[0] == "trail"
     assert a["strava_gear"].iloc[0] == "Speedgoat 5"
-    only_km = export_csv(["Activity ID", "Activity Date", "Activity Type", "Distance", "Filename"],
-                         [{("Activity ID", 1): "1", ("Activity Date", 1): "Jan 2, 2020, 7:00:00 AM",
-                           ("Activity Type", 1): "Run", ("Distance", 1): "5.25"}])
+    only_km = export_csv(
+        ["Activity ID", "Activity Date", "Activity Type", "Distance", "Filename"],
+        [
+            {
+                ("Activity ID", 1): "1",
+                ("Activity Date", 1): "Jan 2, 2020, 7:00:00 AM",
+                ("Activity Type", 1): "Run",
+                ("Distance", 1): "5.25",
+            }
+        ],
+    )
     b = strava_export.read(only_km, _ctx()).tables["activities"]
     assert b["distance_m"].iloc[0] == pytest.approx(5250.0) and b["manual_entry"].iloc[0]  # empty Filename
 
 
 def test_german_export():
-    row = {("Aktivitäts-ID", 1): "12345", ("Aktivitätsdatum", 1): "20.09.2026, 14:12:12",
-           ("Name der Aktivität", 1): "Lauf am Nachmittag", ("Aktivitätsart", 1): "Lauf",
-           ("Verstrichene Zeit", 1): "9999", ("Verstrichene Zeit", 2): "300", ("Bewegungszeit", 1): "290",
-           ("Distanz", 1): "10,20", ("Höhenzunahme", 1): "100", ("Höhenunterschied", 1): "95,5",
-           ("Dateiname", 1): "activities/12345.gpx"}
+    row = {
+        ("Aktivitäts-ID", 1): "12345",
+        ("Aktivitätsdatum", 1): "20.09.2026, 14:12:12",
+        ("Name der Aktivität", 1): "Lauf am Nachmittag",
+        ("Aktivitätsart", 1): "Lauf",
+        ("Verstrichene Zeit", 1): "9999",
+        ("Verstrichene Zeit", 2): "300",
+        ("Bewegungszeit", 1): "290",
+        ("Distanz", 1): "10,20",
+        ("Höhenzunahme", 1): "100",
+        ("Höhenunterschied", 1): "95,5",
+        ("Dateiname", 1): "activities/12345.gpx",
+    }
     assert len(DE_92) == 92
     data = export_csv(DE_92, [row])
     assert detect(data) == "strava_activities_csv"
@@ -130,8 +306,15 @@ def test_no_rows_or_no_id_column_is_refused():
 
 # ------------------------------------------------------------------------------------------ warehouse links
 def _track(start: str, n: int = 600) -> pd.DataFrame:
-    return pd.DataFrame({"time": pd.date_range(start, periods=n, freq="s"), "lat": 46 + np.arange(n) * 3e-5,
-                         "lon": 8.0, "ele": 900 - np.arange(n) * 0.2, "hr": 140.0})
+    return pd.DataFrame(
+        {
+            "time": pd.date_range(start, periods=n, freq="s"),
+            "lat": 46 + np.arange(n) * 3e-5,
+            "lon": 8.0,
+            "ele": 900 - np.arange(n) * 0.2,
+            "hr": 140.0,
+        }
+    )
 
 
 def test_export_folder_links_files_to_rows(tmp_path):
@@ -141,13 +324,30 @@ def test_export_folder_links_files_to_rows(tmp_path):
     with gzip.open(export / "activities" / "111.fit.gz", "wb") as fh:
         fh.write(fit_activity(_track("2024-05-01T06:00:00Z")))
     rows = [
-        {("Activity ID", 1): "111", ("Activity Date", 1): "May 1, 2024, 6:00:00 AM", ("Activity Type", 1): "Run",
-         ("Activity Name", 1): "Morning Run", ("Filename", 1): "activities/111.fit.gz", ("Activity Gear", 1): "Shoe A",
-         ("Elevation Loss", 1): "120.0", ("Elapsed Time", 2): "600"},
-        {("Activity ID", 1): "222", ("Activity Date", 1): "May 2, 2024, 6:00:00 AM", ("Activity Type", 1): "Run",
-         ("Filename", 1): "activities/222.gpx", ("Elapsed Time", 2): "1800", ("Distance", 2): "5000"},  # file absent
-        {("Activity ID", 1): "333", ("Activity Date", 1): "May 3, 2024, 6:00:00 PM",
-         ("Activity Type", 1): "Weight Training", ("Elapsed Time", 2): "2700"},  # manual entry
+        {
+            ("Activity ID", 1): "111",
+            ("Activity Date", 1): "May 1, 2024, 6:00:00 AM",
+            ("Activity Type", 1): "Run",
+            ("Activity Name", 1): "Morning Run",
+            ("Filename", 1): "activities/111.fit.gz",
+            ("Activity Gear", 1): "Shoe A",
+            ("Elevation Loss", 1): "120.0",
+            ("Elapsed Time", 2): "600",
+        },
+        {
+            ("Activity ID", 1): "222",
+            ("Activity Date", 1): "May 2, 2024, 6:00:00 AM",
+            ("Activity Type", 1): "Run",
+            ("Filename", 1): "activities/222.gpx",
+            ("Elapsed Time", 2): "1800",
+            ("Distance", 2): "5000",
+        },  # file absent
+        {
+            ("Activity ID", 1): "333",
+            ("Activity Date", 1): "May 3, 2024, 6:00:00 PM",
+            ("Activity Type", 1): "Weight Training",
+            ("Elapsed Time", 2): "2700",
+        },  # manual entry
     ]
     (export / "activities.csv").write_bytes(export_csv(EN_OLD, rows))
     report = warehouse.ingest(raw, warehouse=tmp_path / "wh", progress=False, workers=1)

@@ -41,17 +41,32 @@ def read(name: str, ctx) -> tuple[pd.DataFrame, list[str], str]:
 
 
 def test_durations_in_every_spelling():
-    got = parse_duration_s(pd.Series(["1h 5m", "2h 18m", "38min", "53m", "1h", "264h 1m", "45s", "3600", "0:01:00",
-                                      "1:05", "", "soon"]))
+    got = parse_duration_s(
+        pd.Series(["1h 5m", "2h 18m", "38min", "53m", "1h", "264h 1m", "45s", "3600", "0:01:00", "1:05", "", "soon"])
+    )
     assert got.tolist()[:10] == [3900, 8280, 2280, 3180, 3600, 950460, 45, 3600, 60, 65]
     assert got.iloc[10:].isna().all()
 
 
 def test_twelve_hour_times_and_spanish_markers():
-    got = parse_local_times(pd.Series(["2024-03-05 18:01:12", "2024-03-05 6:01:12 PM", "2024-03-05 12:05:00 AM",
-                                       "2024-03-05 6:01 p. m.", "nonsense"]), strong.TIME_FORMATS)
-    assert got.iloc[:4].tolist() == [pd.Timestamp("2024-03-05 18:01:12"), pd.Timestamp("2024-03-05 18:01:12"),
-                                     pd.Timestamp("2024-03-05 00:05"), pd.Timestamp("2024-03-05 18:01")]
+    got = parse_local_times(
+        pd.Series(
+            [
+                "2024-03-05 18:01:12",
+                "2024-03-05 6:01:12 PM",
+                "2024-03-05 12:05:00 AM",
+                "2024-03-05 6:01 p. m.",
+                "nonsense",
+            ]
+        ),
+        strong.TIME_FORMATS,
+    )
+    assert got.iloc[:4].tolist() == [
+        pd.Timestamp("2024-03-05 18:01:12"),
+        pd.Timestamp("2024-03-05 18:01:12"),
+        pd.Timestamp("2024-03-05 00:05"),
+        pd.Timestamp("2024-03-05 18:01"),
+    ]
     assert pd.isna(got.iloc[4])
 
 
@@ -138,11 +153,14 @@ def test_strong_workout_number_in_pounds_and_miles(ctx):
     assert df["distance_m"].iloc[2] == pytest.approx(1.5 * MILE_M)
 
 
-@pytest.mark.parametrize(("name", "sets", "first_rdl_kg", "duration_s", "rdl"), [
-    ("strong_french.csv", 5, 40.0, 3600 + 39 * 60, "Romanian Deadlift (Barbell)"),
-    ("strong_german.csv", 4, 40.0, 3900, "Rumänisches Kreuzheben (Langhantel)"),
-    ("strong_spanish.csv", 3, 60.0, 52 * 60, "Peso muerto rumano con barra"),
-])
+@pytest.mark.parametrize(
+    ("name", "sets", "first_rdl_kg", "duration_s", "rdl"),
+    [
+        ("strong_french.csv", 5, 40.0, 3600 + 39 * 60, "Romanian Deadlift (Barbell)"),
+        ("strong_german.csv", 4, 40.0, 3900, "Rumänisches Kreuzheben (Langhantel)"),
+        ("strong_spanish.csv", 3, 60.0, 52 * 60, "Peso muerto rumano con barra"),
+    ],
+)
 def test_strong_translated_headers(ctx, name, sets, first_rdl_kg, duration_s, rdl):
     df, _, fmt = read(name, ctx)
     assert fmt == "strong_csv" and len(df) == sets
@@ -210,8 +228,9 @@ def test_hevy_lbs_account(ctx):
     assert runs["distance_m"].iloc[1] == pytest.approx(0.5 * MILE_M)
 
 
-@pytest.mark.parametrize("when", ["9. Apr. 2026, 17:18", "9 avr. 2026, 17:18", "9 abr 2026, 17:18",
-                                  "2026-04-09T17:18:00"])
+@pytest.mark.parametrize(
+    "when", ["9. Apr. 2026, 17:18", "9 avr. 2026, 17:18", "9 abr 2026, 17:18", "2026-04-09T17:18:00"]
+)
 def test_hevy_locale_dates(ctx, when):
     data = (DATA / "hevy_kg.csv").read_bytes().replace(b"9 Apr 2026, 17:18", when.encode())
     df = hevy.read_hevy(data, ctx).tables["strength_sets"]
@@ -307,8 +326,10 @@ def test_every_row_keeps_raw_name_source_and_session(ctx):
 
 # ------------------------------------------------------------------------------------------------ match rate
 
-REAL_LOGS = [("strong-charts/strong.csv", strong.read_strong),
-             ("kaiserlift/FitNotes_Export_2025_05_21_08_39_11.csv", fitnotes.read_fitnotes)]
+REAL_LOGS = [
+    ("strong-charts/strong.csv", strong.read_strong),
+    ("kaiserlift/FitNotes_Export_2025_05_21_08_39_11.csv", fitnotes.read_fitnotes),
+]
 
 
 @pytest.mark.parametrize(("rel", "reader"), REAL_LOGS)
@@ -348,10 +369,15 @@ def test_ingest_overrides_and_unmatched_cli(tmp_path):
 
     raw, wh = tmp_path / "raw", tmp_path / "wh"
     (raw / "ana").mkdir(parents=True)
-    (raw / "ana" / "hevy.csv").write_bytes((DATA / "hevy_kg.csv").read_bytes().replace(
-        b"Bulgarian Split Squat", b"Zercher Walkout"))
-    (raw / "ana" / "hevy_again.csv").write_bytes((DATA / "hevy_kg.csv").read_bytes().replace(
-        b"Bulgarian Split Squat", b"Zercher Walkout").replace(b'"Easy run"', b'"Easy run 2"'))
+    (raw / "ana" / "hevy.csv").write_bytes(
+        (DATA / "hevy_kg.csv").read_bytes().replace(b"Bulgarian Split Squat", b"Zercher Walkout")
+    )
+    (raw / "ana" / "hevy_again.csv").write_bytes(
+        (DATA / "hevy_kg.csv")
+        .read_bytes()
+        .replace(b"Bulgarian Split Squat", b"Zercher Walkout")
+        .replace(b'"Easy run"', b'"Easy run 2"')
+    )
     report = ingest(raw, warehouse=wh, progress=False)
     sets = open_warehouse(wh).strength_sets
     assert len(sets) == 16 and sets["duplicate_of"].notna().sum() == 8  # identical workouts, one copy counts

@@ -9,8 +9,15 @@ import pytest
 from trailstrength import schemas
 from trailstrength.io import Athlete, FileContext, ReaderError, detect, fit, tcx
 
-REAL_TCX = ["heartandsole/testdata.tcx", "runpandas/11km.tcx", "runpandas/run.tcx", "runpandas/run_garmin.tcx",
-            "runpandas/stopped_example.tcx", "sweatpy/3173437224.tcx", "tcxreader/cross-country-skiing_activity_1.tcx"]
+REAL_TCX = [
+    "heartandsole/testdata.tcx",
+    "runpandas/11km.tcx",
+    "runpandas/run.tcx",
+    "runpandas/run_garmin.tcx",
+    "runpandas/stopped_example.tcx",
+    "sweatpy/3173437224.tcx",
+    "tcxreader/cross-country-skiing_activity_1.tcx",
+]
 
 
 def _ctx(tz: str | None = None) -> FileContext:
@@ -76,19 +83,26 @@ def test_strava_leading_whitespace(realdata):
 # ------------------------------------------------------------------------------------------ synthetic
 def tcx_doc(activities: list[list[str]], sport: str = "Running") -> bytes:
     acts = []
-    for k, times in enumerate(activities):
-        pts = "".join(f"<Trackpoint><Time>{t}</Time><Position><LatitudeDegrees>46.{i}</LatitudeDegrees>"
-                      f"<LongitudeDegrees>8.0</LongitudeDegrees></Position><DistanceMeters>{10 * i}</DistanceMeters>"
-                      + (f"<HeartRateBpm><Value>{130 + i}</Value></HeartRateBpm>" if i % 2 == 0 else "")
-                      + "<Extensions><ns3:TPX><ns3:Speed>3.5</ns3:Speed><ns3:RunCadence>88</ns3:RunCadence>"
-                      "</ns3:TPX></Extensions></Trackpoint>" for i, t in enumerate(times))
-        acts.append(f'<Activity Sport="{sport}"><Id>{times[0] if times else "2024-01-01T00:00:00Z"}</Id>'
-                    f'<Lap StartTime="x"><TotalTimeSeconds>60</TotalTimeSeconds><DistanceMeters>100</DistanceMeters>'
-                    f"<AverageHeartRateBpm><Value>999</Value></AverageHeartRateBpm><Cadence>7</Cadence>"
-                    f"<Track>{pts}</Track></Lap></Activity>")
-    return ('<?xml version="1.0"?><TrainingCenterDatabase xmlns="http://www.garmin.com/xmlschemas/'
-            'TrainingCenterDatabase/v2" xmlns:ns3="http://www.garmin.com/xmlschemas/ActivityExtension/v2">'
-            f"<Activities>{''.join(acts)}</Activities></TrainingCenterDatabase>").encode()
+    for _k, times in enumerate(activities):
+        pts = "".join(
+            f"<Trackpoint><Time>{t}</Time><Position><LatitudeDegrees>46.{i}</LatitudeDegrees>"
+            f"<LongitudeDegrees>8.0</LongitudeDegrees></Position><DistanceMeters>{10 * i}</DistanceMeters>"
+            + (f"<HeartRateBpm><Value>{130 + i}</Value></HeartRateBpm>" if i % 2 == 0 else "")
+            + "<Extensions><ns3:TPX><ns3:Speed>3.5</ns3:Speed><ns3:RunCadence>88</ns3:RunCadence>"
+            "</ns3:TPX></Extensions></Trackpoint>"
+            for i, t in enumerate(times)
+        )
+        acts.append(
+            f'<Activity Sport="{sport}"><Id>{times[0] if times else "2024-01-01T00:00:00Z"}</Id>'
+            f'<Lap StartTime="x"><TotalTimeSeconds>60</TotalTimeSeconds><DistanceMeters>100</DistanceMeters>'
+            f"<AverageHeartRateBpm><Value>999</Value></AverageHeartRateBpm><Cadence>7</Cadence>"
+            f"<Track>{pts}</Track></Lap></Activity>"
+        )
+    return (
+        '<?xml version="1.0"?><TrainingCenterDatabase xmlns="http://www.garmin.com/xmlschemas/'
+        'TrainingCenterDatabase/v2" xmlns:ns3="http://www.garmin.com/xmlschemas/ActivityExtension/v2">'
+        f"<Activities>{''.join(acts)}</Activities></TrainingCenterDatabase>"
+    ).encode()
 
 
 def test_two_activities_missing_hr_and_lap_values_stay_out():
@@ -117,7 +131,10 @@ def test_cut_off_and_course_files():
     res = tcx.read(cut, _ctx())
     assert len(res.tables["samples"]) == 5 and any("cut off" in w for w in res.warnings)
     with pytest.raises(ReaderError, match="course"):
-        tcx.read(b'<?xml version="1.0"?><TrainingCenterDatabase><Courses><Course><Name>x</Name></Course>'
-                 b"</Courses></TrainingCenterDatabase>", _ctx())
+        tcx.read(
+            b'<?xml version="1.0"?><TrainingCenterDatabase><Courses><Course><Name>x</Name></Course>'
+            b"</Courses></TrainingCenterDatabase>",
+            _ctx(),
+        )
     with pytest.raises(ReaderError, match="not well-formed"):
         tcx.read(data[:200], _ctx())

@@ -32,8 +32,23 @@ from trailstrength.terrain import (
 
 # DESIGN §6, copied here on purpose: the test pins the numbers, not the module's own table.
 STRAVA_DESIGN = {
-    -30: 1.495, -20: 1.081, -15: 0.941, -10: 0.876, -8: 0.876, -6: 0.891, -4: 0.918, -2: 0.960, 0: 1.000,
-    2: 1.055, 4: 1.135, 6: 1.228, 8: 1.337, 10: 1.459, 15: 1.846, 20: 2.297, 30: 3.158,
+    -30: 1.495,
+    -20: 1.081,
+    -15: 0.941,
+    -10: 0.876,
+    -8: 0.876,
+    -6: 0.891,
+    -4: 0.918,
+    -2: 0.960,
+    0: 1.000,
+    2: 1.055,
+    4: 1.135,
+    6: 1.228,
+    8: 1.337,
+    10: 1.459,
+    15: 1.846,
+    20: 2.297,
+    30: 3.158,
 }
 SEEDS = range(5)
 GPS = TerrainParams.for_altitude_source("gps")
@@ -53,8 +68,17 @@ def hand_profile(grades, step=10.0, speed=2.0, hr=150.0) -> pd.DataFrame:
     x = np.arange(g.size) * step
     alt = 500 + np.concatenate(([0.0], np.cumsum((g[:-1] + g[1:]) / 2 * step)))
     t = x / speed
-    return pd.DataFrame({"distance_m": x, "elapsed_s": t, "moving_s": t, "altitude_raw_m": alt,
-                         "altitude_m": alt, "grade": g, "heart_rate": np.full(g.size, hr)})
+    return pd.DataFrame(
+        {
+            "distance_m": x,
+            "elapsed_s": t,
+            "moving_s": t,
+            "altitude_raw_m": alt,
+            "altitude_m": alt,
+            "grade": g,
+            "heart_rate": np.full(g.size, hr),
+        }
+    )
 
 
 # ------------------------------------------------------------------------------------------ grade models
@@ -186,8 +210,8 @@ def test_gps_noise_detection_with_gps_preset():
     f1 = 2 * tp / (2 * tp + fp + fn)
     assert f1 >= 0.95
     assert np.nanmean(boundaries) <= 30
-    assert abs(np.mean(errors)) < 0.03       # no bias in the descent total ...
-    assert np.max(np.abs(errors)) < 0.10     # ... and no run off by 10 %
+    assert abs(np.mean(errors)) < 0.03  # no bias in the descent total ...
+    assert np.max(np.abs(errors)) < 0.10  # ... and no run off by 10 %
 
 
 def test_gps_preset_beats_defaults_on_gps_noise():

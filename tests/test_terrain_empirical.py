@@ -20,8 +20,10 @@ TRUE_CURVE = hiker_curve()  # slower than Strava's runner on steep climbs, bette
 
 
 def athlete_runs(n: int, seed: int = 1, noise: str = "baro", grades=None, params=None):
-    return [analyze_run(r.samples, params)
-            for r in synthetic.athlete_runs(n, TRUE_CURVE, noise=noise, seed=seed, grades=grades)]
+    return [
+        analyze_run(r.samples, params)
+        for r in synthetic.athlete_runs(n, TRUE_CURVE, noise=noise, seed=seed, grades=grades)
+    ]
 
 
 @pytest.fixture(scope="module")

@@ -23,8 +23,23 @@ BARO = TerrainParams.for_altitude_source("barometric")
 GPS = TerrainParams.for_altitude_source("gps")
 # DESIGN §6, copied on purpose: pinned numbers, not the module's own table.
 STRAVA_DESIGN = {
-    -30: 1.495, -20: 1.081, -15: 0.941, -10: 0.876, -8: 0.876, -6: 0.891, -4: 0.918, -2: 0.960, 0: 1.000,
-    2: 1.055, 4: 1.135, 6: 1.228, 8: 1.337, 10: 1.459, 15: 1.846, 20: 2.297, 30: 3.158,
+    -30: 1.495,
+    -20: 1.081,
+    -15: 0.941,
+    -10: 0.876,
+    -8: 0.876,
+    -6: 0.891,
+    -4: 0.918,
+    -2: 0.960,
+    0: 1.000,
+    2: 1.055,
+    4: 1.135,
+    6: 1.228,
+    8: 1.337,
+    10: 1.459,
+    15: 1.846,
+    20: 2.297,
+    30: 3.158,
 }
 
 
@@ -41,8 +56,13 @@ def _local(tag: str) -> str:
 
 def read_tcx(path) -> pd.DataFrame:
     """Trackpoints of a TCX file: time, position, altitude, device distance, heart rate."""
-    fields = {"Time": "time", "LatitudeDegrees": "lat", "LongitudeDegrees": "lon", "AltitudeMeters": "altitude_m",
-              "DistanceMeters": "distance_m"}
+    fields = {
+        "Time": "time",
+        "LatitudeDegrees": "lat",
+        "LongitudeDegrees": "lon",
+        "AltitudeMeters": "altitude_m",
+        "DistanceMeters": "distance_m",
+    }
     rows = []
     for tp in ET.parse(path).getroot().iter():
         if _local(tp.tag) != "Trackpoint":
@@ -71,9 +91,18 @@ def read_fit(path) -> tuple[pd.DataFrame, dict]:
             if frame.frame_type != fitdecode.FIT_FRAME_DATA:
                 continue
             if frame.name == "record":
-                v = {f: frame.get_value(f, fallback=None) for f in
-                     ("timestamp", "position_lat", "position_long", "enhanced_altitude", "altitude", "distance",
-                      "heart_rate")}
+                v = {
+                    f: frame.get_value(f, fallback=None)
+                    for f in (
+                        "timestamp",
+                        "position_lat",
+                        "position_long",
+                        "enhanced_altitude",
+                        "altitude",
+                        "distance",
+                        "heart_rate",
+                    )
+                }
                 rows.append(v)
             elif frame.name == "session" and not session:
                 session = {f.name: f.value for f in frame.fields}
@@ -81,13 +110,16 @@ def read_fit(path) -> tuple[pd.DataFrame, dict]:
     ts = pd.to_datetime(df["timestamp"], utc=True)
     semicircle = 180.0 / 2**31
     alt = df["enhanced_altitude"].where(df["enhanced_altitude"].notna(), df["altitude"])
-    return pd.DataFrame({
-        "elapsed_s": (ts - ts.iloc[0]).dt.total_seconds(),
-        "lat": pd.to_numeric(df["position_lat"]) * semicircle,
-        "lon": pd.to_numeric(df["position_long"]) * semicircle,
-        "altitude_m": pd.to_numeric(alt), "distance_m": pd.to_numeric(df["distance"]),
-        "heart_rate": pd.to_numeric(df["heart_rate"]),
-    }).astype(float), session
+    return pd.DataFrame(
+        {
+            "elapsed_s": (ts - ts.iloc[0]).dt.total_seconds(),
+            "lat": pd.to_numeric(df["position_lat"]) * semicircle,
+            "lon": pd.to_numeric(df["position_long"]) * semicircle,
+            "altitude_m": pd.to_numeric(alt),
+            "distance_m": pd.to_numeric(df["distance"]),
+            "heart_rate": pd.to_numeric(df["heart_rate"]),
+        }
+    ).astype(float), session
 
 
 def raw_sums(altitude) -> tuple[float, float]:
@@ -245,9 +277,11 @@ def test_same_activity_agrees_across_fit_gpx_tcx(boulder):
     Connect puts DEM altitude in the GPX and TCX; only FIT and TCX carry the watch's distance)."""
     fit, session = boulder["fit"]
     ref = {"device_ascent_m": session.get("total_ascent"), "device_descent_m": session.get("total_descent")}
-    s = {"fit": analyze_run(fit, BARO, reference=ref).summary,
-         "tcx": analyze_run(boulder["tcx"], BARO).summary,
-         "gpx": analyze_run(boulder["gpx"], BARO).summary}
+    s = {
+        "fit": analyze_run(fit, BARO, reference=ref).summary,
+        "tcx": analyze_run(boulder["tcx"], BARO).summary,
+        "gpx": analyze_run(boulder["gpx"], BARO).summary,
+    }
     assert s["fit"]["device_ascent_m"] == 1 and s["fit"]["device_descent_m"] == 2
     assert s["fit"]["distance_m"] == pytest.approx(s["tcx"]["distance_m"], abs=0.5)
     # positions alone add GPS jitter to a walk this slow

@@ -40,8 +40,8 @@ def test_track_distance_known_and_nan_safe():
 def test_moving_mask_planted_stop_and_jump():
     t = np.arange(0.0, 301.0)
     v = np.full(t.size - 1, 3.0)
-    v[100:160] = 0.0   # a 60 s stop: intervals 100..159
-    v[250] = 50.0      # a GPS jump
+    v[100:160] = 0.0  # a 60 s stop: intervals 100..159
+    v[250] = 50.0  # a GPS jump
     d = np.concatenate(([0.0], np.cumsum(v)))
     m = moving_mask(t, d, TerrainParams())
     interval_ok = m[1:]
@@ -56,9 +56,9 @@ def test_moving_mask_planted_stop_and_jump():
     # "for more than 5 s": a 5 s stop at 1 Hz stays moving, a 7 s stop does not
     for stop, expect_pause in ((5, False), (7, True)):
         v3 = np.full(t.size - 1, 3.0)
-        v3[50:50 + stop] = 0.0
+        v3[50 : 50 + stop] = 0.0
         paused = ~moving_mask(t, np.concatenate(([0.0], np.cumsum(v3))))[1:]
-        assert paused[50:50 + stop].all() == expect_pause and paused.sum() <= stop + 1
+        assert paused[50 : 50 + stop].all() == expect_pause and paused.sum() <= stop + 1
     # no times: nothing can be judged moving
     assert not moving_mask(np.full(5, np.nan), np.arange(5.0)).any()
 
@@ -101,8 +101,16 @@ def test_no_times_gives_nan_for_time_based_outputs():
     s = run.samples.assign(elapsed_s=np.nan)
     res = analyze_run(s)
     assert res.profile["elapsed_s"].isna().all() and res.profile["moving_s"].isna().all()
-    for key in ("moving_time_s", "descent_time_s", "descent_speed_mps", "descent_gap_speed_mps",
-                "vertical_descent_rate_m_per_h", "flat_speed_mps", "climb_time_s", "kay_ratio"):
+    for key in (
+        "moving_time_s",
+        "descent_time_s",
+        "descent_speed_mps",
+        "descent_gap_speed_mps",
+        "vertical_descent_rate_m_per_h",
+        "flat_speed_mps",
+        "climb_time_s",
+        "kay_ratio",
+    ):
         assert np.isnan(res.summary[key]), key
     assert res.summary["descent_m"] == pytest.approx(run.descent_m, rel=0.03)
     assert res.summary["descent_length_m"] > 0
@@ -177,8 +185,16 @@ def test_slow_steep_hiking_counts_as_moving():
 def test_stop_on_a_steep_climb_stays_a_pause(noise, params):
     """A 2-minute stop halfway up the 30 % climb, with position jitter: still a pause, start to end."""
     for seed in range(3):
-        run = synthetic_run(HIKE, noise=noise, seed=seed, flat_speed_mps=1.3, pause_at_s=2500.0, pause_s=120.0,
-                            device_distance=False, position_noise_m=0.6)
+        run = synthetic_run(
+            HIKE,
+            noise=noise,
+            seed=seed,
+            flat_speed_mps=1.3,
+            pause_at_s=2500.0,
+            pause_s=120.0,
+            device_distance=False,
+            position_noise_m=0.6,
+        )
         moving = analyze_run(run.samples, params).summary["moving_time_s"]
         # within a minute of 100 min moving: the hike on either side of the stop loses ~10-20 s each
         assert moving == pytest.approx(run.moving_time_s, abs=75), seed
@@ -186,7 +202,7 @@ def test_stop_on_a_steep_climb_stays_a_pause(noise, params):
 
 def test_moving_mask_uses_altitude_when_given():
     t = np.arange(0.0, 200.0)
-    d = 0.3 * t                # 0.3 m/s throughout: slow
+    d = 0.3 * t  # 0.3 m/s throughout: slow
     alt = 500 + 0.3 * 0.3 * t  # ... up a 30 % grade (0.09 m/s of height)
     assert not moving_mask(t, d, TerrainParams())[1:].any()
     p = TerrainParams(pause_vertical_mps=0.08)
@@ -208,8 +224,9 @@ def test_vertical_speed_on_a_ramp_and_at_the_ends():
     a2 = np.cumsum(rng.normal(0, 1, 3000))
     a2[rng.random(3000) < 0.1] = np.nan
     at = np.array([5, 700, 701, 1500, 2999])
-    np.testing.assert_allclose(terrain.vertical_speed(t2, a2, 60.0, at), terrain.vertical_speed(t2, a2, 60.0)[at],
-                               atol=1e-9)
+    np.testing.assert_allclose(
+        terrain.vertical_speed(t2, a2, 60.0, at), terrain.vertical_speed(t2, a2, 60.0)[at], atol=1e-9
+    )
 
 
 def test_altimeter_calibration_step_is_removed():

@@ -41,8 +41,13 @@ def parse_one(text: str) -> float:
 
 # ------------------------------------------------------------------------------------------------ durations
 @few
-@given(hours, minutes, seconds, st.sampled_from([("h", "m", "s"), ("h", "min", "sec"), ("h ", "m ", "s")]),
-       st.sampled_from(["", " "]))
+@given(
+    hours,
+    minutes,
+    seconds,
+    st.sampled_from([("h", "m", "s"), ("h", "min", "sec"), ("h ", "m ", "s")]),
+    st.sampled_from(["", " "]),
+)
 def test_spelled_durations(h, m, s, words, gap):
     """``1h 5m``, ``2h 3min 4sec``: every spelling of h/m/s gives h·3600 + m·60 + s, zero parts optional."""
     parts = [f"{v}{w}" for v, w in zip((h, m, s), words) if v]
@@ -107,8 +112,9 @@ loads = st.decimals(min_value=0, max_value=400, places=2, allow_nan=False).map(f
 @given(st.lists(st.tuples(loads, st.sampled_from(["kg", "lb", "lbs", "KG", "kgs"])), min_size=1, max_size=8))
 def test_template_loads_in_kg(sets):
     """Each row's ``load`` × its unit's factor (1 lb = 0.45359237 kg exactly); the unit word in any case."""
-    rows = "".join(f"2024-03-0{i % 9 + 1},Romanian Deadlift,{i + 1},8,{load},{unit}\n"
-                   for i, (load, unit) in enumerate(sets))
+    rows = "".join(
+        f"2024-03-0{i % 9 + 1},Romanian Deadlift,{i + 1},8,{load},{unit}\n" for i, (load, unit) in enumerate(sets)
+    )
     df = read_template(("date,exercise,set,reps,load,unit\n" + rows).encode(), _ctx()).tables["strength_sets"]
     want = [load * (0.45359237 if unit.lower().startswith("lb") else 1.0) for load, unit in sets]
     assert sorted(df["load_kg"]) == pytest.approx(sorted(want), rel=1e-12)

@@ -25,8 +25,7 @@ from trailstrength.viz import export, style  # noqa: E402
 SVG = "{http://www.w3.org/2000/svg}"
 DC = "{http://purl.org/dc/elements/1.1/}"
 OKABE_ITO = {"#000000", "#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7"}
-ALT = ("Scatter of 90 runs: descent performance rises 0.011 per weekly hinge set "
-       "(95% CI 0.004–0.018) & <not> zero.")
+ALT = "Scatter of 90 runs: descent performance rises 0.011 per weekly hinge set (95% CI 0.004–0.018) & <not> zero."
 
 
 @pytest.fixture
@@ -42,36 +41,80 @@ def panel(rng):
         usual = rng.uniform(1, 6)
         for _ in range(15):
             hinge = max(0.0, usual + rng.normal(0, 1.5))
-            rows.append({
-                "athlete_id": f"ath{a:02d}",
-                "hinge_sets_28d": hinge,
-                "dpi": 0.9 + 0.05 * a + 0.01 * (hinge - usual) + rng.normal(0, 0.03),
-                "soreness_peak_72h": float(np.clip(3 - 0.2 * (hinge - usual) + rng.normal(0, 1), 0, 10)),
-            })
+            rows.append(
+                {
+                    "athlete_id": f"ath{a:02d}",
+                    "hinge_sets_28d": hinge,
+                    "dpi": 0.9 + 0.05 * a + 0.01 * (hinge - usual) + rng.normal(0, 0.03),
+                    "soreness_peak_72h": float(np.clip(3 - 0.2 * (hinge - usual) + rng.normal(0, 1), 0, 10)),
+                }
+            )
     frame = pd.DataFrame(rows)
-    frame["hinge_sets_28d_within"] = frame["hinge_sets_28d"] - frame.groupby("athlete_id")[
-        "hinge_sets_28d"].transform("mean")
+    frame["hinge_sets_28d_within"] = frame["hinge_sets_28d"] - frame.groupby("athlete_id")["hinge_sets_28d"].transform(
+        "mean"
+    )
     return frame
 
 
-def _effect(hypothesis, outcome, term, estimate, ci_low, ci_high, *, primary=True, converged=True,
-            unit="per weekly set", model="mixedlm_ri"):
-    return {"hypothesis": hypothesis, "outcome": outcome, "term": term, "estimate": estimate,
-            "ci_low": ci_low, "ci_high": ci_high, "p_value": 0.01, "unit": unit, "n_athletes": 6,
-            "n_obs": 90, "model": model, "converged": converged, "primary": primary, "note": ""}
+def _effect(
+    hypothesis,
+    outcome,
+    term,
+    estimate,
+    ci_low,
+    ci_high,
+    *,
+    primary=True,
+    converged=True,
+    unit="per weekly set",
+    model="mixedlm_ri",
+):
+    return {
+        "hypothesis": hypothesis,
+        "outcome": outcome,
+        "term": term,
+        "estimate": estimate,
+        "ci_low": ci_low,
+        "ci_high": ci_high,
+        "p_value": 0.01,
+        "unit": unit,
+        "n_athletes": 6,
+        "n_obs": 90,
+        "model": model,
+        "converged": converged,
+        "primary": primary,
+        "note": "",
+    }
 
 
 @pytest.fixture
 def effects():
-    return pd.DataFrame([
-        _effect("H1", "dpi", "hinge_sets_28d_within", 0.011, 0.004, 0.018, unit="DPI per weekly set"),
-        _effect("H1", "dpi", "hinge_sets_28d_between", 0.02, -0.01, 0.05, primary=False,
-                unit="DPI per weekly set"),
-        _effect("H2", "soreness_peak_72h", "hinge_sets_28d_within", -0.18, -0.35, -0.01,
-                unit="soreness points per weekly set"),
-        _effect("H2", "soreness_peak_72h", "descent_100m", 0.12, 0.05, 0.19, primary=False, converged=False,
-                unit="soreness points per 100 m"),
-    ])
+    return pd.DataFrame(
+        [
+            _effect("H1", "dpi", "hinge_sets_28d_within", 0.011, 0.004, 0.018, unit="DPI per weekly set"),
+            _effect("H1", "dpi", "hinge_sets_28d_between", 0.02, -0.01, 0.05, primary=False, unit="DPI per weekly set"),
+            _effect(
+                "H2",
+                "soreness_peak_72h",
+                "hinge_sets_28d_within",
+                -0.18,
+                -0.35,
+                -0.01,
+                unit="soreness points per weekly set",
+            ),
+            _effect(
+                "H2",
+                "soreness_peak_72h",
+                "descent_100m",
+                0.12,
+                0.05,
+                0.19,
+                primary=False,
+                converged=False,
+                unit="soreness points per 100 m",
+            ),
+        ]
+    )
 
 
 # --- style -------------------------------------------------------------------------
@@ -136,9 +179,8 @@ def test_theme_restores_rcparams():
 def test_unknown_variant_raises():
     with pytest.raises(ValueError, match="variant"):
         tv.set_theme("poster")
-    with pytest.raises(ValueError, match="variant"):
-        with tv.theme("poster"):
-            pass
+    with pytest.raises(ValueError, match="variant"), tv.theme("poster"):
+        pass
 
 
 # --- export --------------------------------------------------------------------------
@@ -181,8 +223,13 @@ def test_save_writes_png_svg_and_sidecar(tmp_path):
 @pytest.mark.parametrize("canvas", sorted(export.CANVASES))
 @pytest.mark.parametrize("scale", [1, 2])
 def test_png_size_is_canvas_times_scale(tmp_path, canvas, scale):
-    (png,) = [p for p in tv.save(_simple_figure(), tmp_path / "f", alt=ALT, title="T", canvas=canvas,
-                                 scale=scale, formats=("png",)) if p.suffix == ".png"]
+    (png,) = [
+        p
+        for p in tv.save(
+            _simple_figure(), tmp_path / "f", alt=ALT, title="T", canvas=canvas, scale=scale, formats=("png",)
+        )
+        if p.suffix == ".png"
+    ]
     width, height = export.CANVASES[canvas]
     with Image.open(png) as im:
         assert im.size == (width * scale, height * scale)
@@ -234,7 +281,7 @@ def test_bands_frame_the_axes(tmp_path):
     title_box, subtitle_box, source_box = (t.get_window_extent(renderer) for t in bands)
     assert title_box.y0 > subtitle_box.y1 > axes_box.y1
     assert axes_box.y0 > source_box.y1
-    assert 0 < source_box.y0 and title_box.y1 < fig.bbox.height
+    assert source_box.y0 > 0 and title_box.y1 < fig.bbox.height
 
 
 def test_save_twice_replaces_bands(tmp_path):
@@ -285,13 +332,16 @@ def test_save_with_tight_layout_figure_and_pdf(tmp_path):
         assert im.size == (3200, 1800)
 
 
-@pytest.mark.parametrize("kwargs, match", [
-    ({"canvas": "poster"}, "canvas"),
-    ({"canvas": (0, 10)}, "canvas"),
-    ({"formats": ("png", "jpg")}, "formats"),
-    ({"scale": 0}, "scale"),
-    ({"scale": 1.001}, "scale"),
-])
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"canvas": "poster"}, "canvas"),
+        ({"canvas": (0, 10)}, "canvas"),
+        ({"formats": ("png", "jpg")}, "formats"),
+        ({"scale": 0}, "scale"),
+        ({"scale": 1.001}, "scale"),
+    ],
+)
 def test_save_rejects_bad_options(tmp_path, kwargs, match):
     with pytest.raises(ValueError, match=match):
         tv.save(_simple_figure(), tmp_path / "f", alt=ALT, **kwargs)
@@ -352,8 +402,9 @@ def test_scatter_line_slope_and_band_come_from_effects(panel, effects, plot, out
 
 
 def test_scatter_prefers_primary_row(panel, effects):
-    extra = pd.DataFrame([_effect("H1", "dpi", "hinge_sets_28d_within", 0.5, 0.4, 0.6, primary=False,
-                                  model="ols_cluster")])
+    extra = pd.DataFrame(
+        [_effect("H1", "dpi", "hinge_sets_28d_within", 0.5, 0.4, 0.6, primary=False, model="ols_cluster")]
+    )
     both = pd.concat([extra, effects], ignore_index=True)
     x, y = _one(tv.dpi_vs_hinge(panel, both), "effect_line").get_data()
     assert np.polyfit(x, y, 1)[0] == pytest.approx(0.011)
@@ -415,16 +466,17 @@ def test_forest_shared_unit_goes_to_axis_and_missing_ci_is_point_only(effects):
 def test_flagship_figures_export_end_to_end(tmp_path, panel, effects):
     """Smoke test of the walking skeleton's figure path: theme -> figure -> save."""
     with tv.theme("blog"):
-        for name, draw in [("h1", lambda ax: tv.dpi_vs_hinge(panel, effects, ax=ax)),
-                           ("h2", lambda ax: tv.soreness_vs_hinge(panel, effects, ax=ax)),
-                           ("forest", lambda ax: tv.effects_forest(effects, ax=ax))]:
+        for name, draw in [
+            ("h1", lambda ax: tv.dpi_vs_hinge(panel, effects, ax=ax)),
+            ("h2", lambda ax: tv.soreness_vs_hinge(panel, effects, ax=ax)),
+            ("forest", lambda ax: tv.effects_forest(effects, ax=ax)),
+        ]:
             fig, ax = plt.subplots()
             draw(ax)
             with warnings.catch_warnings():
                 warnings.simplefilter("error")  # e.g. constrained layout collapsing the axes
                 paths = tv.save(fig, tmp_path / name, alt=f"{name} figure", title=name, source="Data: test")
             assert len(paths) == 3
-
 
 
 # --- flagship figures pinned by image comparison ----------------------------------------------------
@@ -453,9 +505,17 @@ def _spec_table():
             for knee in ("no", "yes"):
                 est = 0.01 + rng.normal(0, 0.006)
                 half = rng.uniform(0.006, 0.014)
-                rows.append({"estimate": est, "ci_low": est - half, "ci_high": est + half, "window": window,
-                             "min_descent": threshold, "knee_adjusted": knee,
-                             "primary": (window, threshold, knee) == ("28 days", "500 m", "no")})
+                rows.append(
+                    {
+                        "estimate": est,
+                        "ci_low": est - half,
+                        "ci_high": est + half,
+                        "window": window,
+                        "min_descent": threshold,
+                        "knee_adjusted": knee,
+                        "primary": (window, threshold, knee) == ("28 days", "500 m", "no"),
+                    }
+                )
     return pd.DataFrame(rows)
 
 
@@ -479,8 +539,16 @@ FLAGSHIPS = {
 def test_flagship_figure_matches_baseline(name, panel, effects, tmp_path):
     with tv.theme("blog"), mpl.rc_context({"font.sans-serif": ["DejaVu Sans"], "font.family": "sans-serif"}):
         ax = FLAGSHIPS[name](panel, effects)
-        tv.save(ax.figure, tmp_path / name, alt=f"{name} (baseline test)", title="Flagship figure",
-                subtitle="Seeded test data", source="Data: tests", formats=("png",), scale=0.5)
+        tv.save(
+            ax.figure,
+            tmp_path / name,
+            alt=f"{name} (baseline test)",
+            title="Flagship figure",
+            subtitle="Seeded test data",
+            source="Data: tests",
+            formats=("png",),
+            scale=0.5,
+        )
     actual = tmp_path / f"{name}.png"
     expected = BASELINES / f"{name}.png"
     if os.environ.get("TRAILSTRENGTH_UPDATE_BASELINES"):

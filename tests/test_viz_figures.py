@@ -20,8 +20,8 @@ from PIL import Image  # noqa: E402
 from small_cohort import small_cohort  # noqa: E402
 
 import trailstrength.viz as tv  # noqa: E402
-from trailstrength.terrain import gap_factor  # noqa: E402
 from trailstrength.features import frames  # noqa: E402
+from trailstrength.terrain import gap_factor  # noqa: E402
 
 
 @pytest.fixture
@@ -83,9 +83,18 @@ def specs(rng):
     for window in ("14 days", "28 days", "42 days"):
         for knee in ("no", "yes"):
             est = rng.normal(0.01, 0.01)
-            rows.append({"hypothesis": "H1", "estimate": est, "ci_low": est - 0.012, "ci_high": est + 0.012,
-                         "window": window, "knee_adjusted": knee, "model": "mixedlm",
-                         "primary": window == "28 days" and knee == "no"})
+            rows.append(
+                {
+                    "hypothesis": "H1",
+                    "estimate": est,
+                    "ci_low": est - 0.012,
+                    "ci_high": est + 0.012,
+                    "window": window,
+                    "knee_adjusted": knee,
+                    "model": "mixedlm",
+                    "primary": window == "28 days" and knee == "no",
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -98,14 +107,35 @@ def test_specification_curve_ranks_estimates_and_marks_choices(specs):
     marks = _one(dash, "choices").get_offsets()
     assert len(marks) == len(specs) * 2  # one mark per spec per choice (window, knee_adjusted)
     labels = [t.get_text() for t in dash.get_yticklabels()]
-    assert labels == ["window: 14 days", "window: 28 days", "window: 42 days", "knee adjusted: no",
-                      "knee adjusted: yes"]
+    assert labels == [
+        "window: 14 days",
+        "window: 28 days",
+        "window: 42 days",
+        "knee adjusted: no",
+        "knee adjusted: yes",
+    ]
     assert len(_gid(ax, "primary_label")) == 1
 
 
 def test_specification_curve_keeps_a_degenerate_fit_off_scale(specs):
-    wild = pd.concat([specs, pd.DataFrame([{"estimate": 1e14, "ci_low": -1e15, "ci_high": 1e15, "window": "28 days",
-                                            "knee_adjusted": "yes", "primary": False}])], ignore_index=True)
+    wild = pd.concat(
+        [
+            specs,
+            pd.DataFrame(
+                [
+                    {
+                        "estimate": 1e14,
+                        "ci_low": -1e15,
+                        "ci_high": 1e15,
+                        "window": "28 days",
+                        "knee_adjusted": "yes",
+                        "primary": False,
+                    }
+                ]
+            ),
+        ],
+        ignore_index=True,
+    )
     ax = tv.specification_curve(wild)
     low, high = ax.get_ylim()
     assert low <= 0 <= high and high < 1  # the other specs are still readable
@@ -128,8 +158,14 @@ def course(rng):
     for run in range(30):
         tertile = ("low", "middle", "high")[run % 3]
         for hours in (-10, 14, 38, 62):
-            rows.append({"activity_id": f"r{run}", "hinge_tertile": tertile, "hours_after": hours + rng.normal(0, 2),
-                         "soreness": float(np.clip(3 + (hours > 0) * (2 - run % 3) + rng.normal(0, 1), 0, 10))})
+            rows.append(
+                {
+                    "activity_id": f"r{run}",
+                    "hinge_tertile": tertile,
+                    "hours_after": hours + rng.normal(0, 2),
+                    "soreness": float(np.clip(3 + (hours > 0) * (2 - run % 3) + rng.normal(0, 1), 0, 10)),
+                }
+            )
     frame = pd.DataFrame(rows)
     frame["hinge_tertile"] = pd.Categorical(frame["hinge_tertile"], ["low", "middle", "high"], ordered=True)
     return frame
@@ -158,8 +194,15 @@ def test_soreness_time_course_empty_and_missing():
 @pytest.fixture
 def weekly():
     weeks = pd.date_range("2025-03-03", periods=10, freq="7D")
-    return pd.DataFrame({"athlete_id": "a", "week": weeks, "run_km": np.linspace(20, 60, 10),
-                         "descent_m": np.linspace(500, 3000, 10), "hinge_sets": [0, 2, 4, 6, 6, 6, 3, 3, 0, 8]})
+    return pd.DataFrame(
+        {
+            "athlete_id": "a",
+            "week": weeks,
+            "run_km": np.linspace(20, 60, 10),
+            "descent_m": np.linspace(500, 3000, 10),
+            "hinge_sets": [0, 2, 4, 6, 6, 6, 3, 3, 0, 8],
+        }
+    )
 
 
 def test_training_calendar_one_row_per_measure_each_scaled_to_its_max(weekly):
@@ -182,8 +225,14 @@ def test_training_calendar_refuses_several_athletes(weekly):
 
 
 def test_dose_response_numeric_is_a_line_with_band():
-    curve = pd.DataFrame({"dose": [0.0, 2, 4, 6], "estimate": [0, 0.01, 0.015, 0.016],
-                          "ci_low": [-0.01, 0, 0.004, 0.0], "ci_high": [0.01, 0.02, 0.026, 0.03]})
+    curve = pd.DataFrame(
+        {
+            "dose": [0.0, 2, 4, 6],
+            "estimate": [0, 0.01, 0.015, 0.016],
+            "ci_low": [-0.01, 0, 0.004, 0.0],
+            "ci_high": [0.01, 0.02, 0.026, 0.03],
+        }
+    )
     ax = tv.dose_response(curve, observed=pd.DataFrame({"dose": [1.0, 3.0], "outcome": [0.0, 0.02]}), reference=2)
     x, y = _one(ax, "curve").get_data()
     np.testing.assert_allclose(y, curve["estimate"])
@@ -191,17 +240,30 @@ def test_dose_response_numeric_is_a_line_with_band():
 
 
 def test_dose_response_categories_are_points_with_counts():
-    curve = pd.DataFrame({"dose": ["0–1", "1–2", "2+"], "estimate": [0.0, 0.1, 0.2], "ci_low": [-0.1, 0.0, 0.1],
-                          "ci_high": [0.1, 0.2, 0.3], "n": [5, 7, 9]})
+    curve = pd.DataFrame(
+        {
+            "dose": ["0–1", "1–2", "2+"],
+            "estimate": [0.0, 0.1, 0.2],
+            "ci_low": [-0.1, 0.0, 0.1],
+            "ci_high": [0.1, 0.2, 0.3],
+            "n": [5, 7, 9],
+        }
+    )
     ax = tv.dose_response(curve, observed=pd.DataFrame({"dose": ["0–1", "2+"], "outcome": [0.0, 0.3]}))
     assert len(_one(ax, "curve_points").get_offsets()) == 3
     assert [t.get_text() for t in ax.get_xticklabels()] == ["0–1\n(n = 5)", "1–2\n(n = 7)", "2+\n(n = 9)"]
 
 
 def test_power_curve_lines_per_group_in_percent():
-    power = pd.DataFrame({"n_athletes": [4, 8, 12] * 2, "power": [0.1, 0.4, 0.7, 0.2, 0.6, 0.9],
-                          "ci_low": [0.05, 0.3, 0.6, 0.1, 0.5, 0.85], "ci_high": [0.15, 0.5, 0.8, 0.3, 0.7, 0.95],
-                          "effect": ["small"] * 3 + ["large"] * 3})
+    power = pd.DataFrame(
+        {
+            "n_athletes": [4, 8, 12] * 2,
+            "power": [0.1, 0.4, 0.7, 0.2, 0.6, 0.9],
+            "ci_low": [0.05, 0.3, 0.6, 0.1, 0.5, 0.85],
+            "ci_high": [0.15, 0.5, 0.8, 0.3, 0.7, 0.95],
+            "effect": ["small"] * 3 + ["large"] * 3,
+        }
+    )
     _, ax = plt.subplots()
     assert tv.power_curve(power, ax=ax, group="effect") is ax
     _, y = _one(ax, "power:small").get_data()
@@ -216,8 +278,9 @@ def test_power_curve_lines_per_group_in_percent():
 def test_descent_profile_shades_descents():
     profile = pd.DataFrame({"distance_m": np.arange(0, 3000, 10.0)})
     profile["altitude_m"] = np.interp(profile["distance_m"], [0, 1000, 2000, 3000], [500, 800, 500, 500])
-    segments = pd.DataFrame({"kind": ["climb", "descent"], "start_m": [0, 1000], "end_m": [1000, 2000],
-                             "drop_m": [0, 300]})
+    segments = pd.DataFrame(
+        {"kind": ["climb", "descent"], "start_m": [0, 1000], "end_m": [1000, 2000], "drop_m": [0, 300]}
+    )
     ax = tv.descent_profile(profile, segments)
     assert len(_gid(ax, "descents")) == 1
     assert any(t.get_text() == "\u2212300 m" for t in ax.texts)
@@ -264,8 +327,14 @@ def test_residual_diagnostics_draws_three_panels(rng):
 
 def test_dpi_over_time_one_row_per_athlete_with_hinge_on_a_twin_axis(rng):
     dates = pd.date_range("2025-03-01", periods=20, freq="3D")
-    panel = pd.DataFrame({"athlete_id": np.repeat(["b", "a"], 10), "local_date": list(dates[:10]) * 2,
-                          "dpi": rng.normal(1, 0.05, 20), "hinge_sets_28d": rng.uniform(0, 4, 20)})
+    panel = pd.DataFrame(
+        {
+            "athlete_id": np.repeat(["b", "a"], 10),
+            "local_date": list(dates[:10]) * 2,
+            "dpi": rng.normal(1, 0.05, 20),
+            "hinge_sets_28d": rng.uniform(0, 4, 20),
+        }
+    )
     axes = tv.dpi_over_time(panel)
     assert len(axes) == 2 and axes[0].get_ylabel() == "a\nDPI"  # sorted athletes, top to bottom
     a = panel[panel["athlete_id"] == "a"].sort_values("local_date")
@@ -279,8 +348,13 @@ def test_dpi_over_time_one_row_per_athlete_with_hinge_on_a_twin_axis(rng):
 
 
 def test_grade_speed_by_athlete_adds_each_own_curve(grade_points):
-    points = pd.concat([grade_points.assign(activity_id=np.arange(len(grade_points)) % 3),
-                        grade_points.assign(athlete_id="b", activity_id=7)], ignore_index=True)
+    points = pd.concat(
+        [
+            grade_points.assign(activity_id=np.arange(len(grade_points)) % 3),
+            grade_points.assign(athlete_id="b", activity_id=7),
+        ],
+        ignore_index=True,
+    )
     own = {"a": lambda g: np.full_like(g, 2.0)}
     axes = tv.grade_speed_by_athlete(points, own_curves=own)
     assert [ax.get_title() for ax in axes] == ["a (3 runs)", "b (1 runs)"]
@@ -353,12 +427,20 @@ def test_write_figure_set_exports_pseudonymised_figures_with_alt_text(cohort, re
     from trailstrength.report import specification_table, write_figure_set
 
     raw, wh = cohort
-    records = write_figure_set(wh, tmp_path, results=results, fast=True, formats=("png",), scale=1, maps=True,
-                               raw=raw)
+    records = write_figure_set(wh, tmp_path, results=results, fast=True, formats=("png",), scale=1, maps=True, raw=raw)
     drawn = [r for r in records if r.paths]
     names = {r.name for r in drawn}
-    assert {"h1_dpi_vs_hinge", "h2_soreness_vs_hinge", "effects_forest", "grade_speed", "soreness_time_course",
-            "training_calendar_A1", "dose_response_h1", "route_A1", "specification_curve_h1"} <= names
+    assert {
+        "h1_dpi_vs_hinge",
+        "h2_soreness_vs_hinge",
+        "effects_forest",
+        "grade_speed",
+        "soreness_time_course",
+        "training_calendar_A1",
+        "dose_response_h1",
+        "route_A1",
+        "specification_curve_h1",
+    } <= names
     for r in drawn:
         png = tmp_path / f"{r.name}.png"
         assert png.is_file() and (tmp_path / f"{r.name}.alt.txt").read_text().strip() == r.alt
@@ -384,13 +466,16 @@ def test_figure_set_skips_the_spec_curve_without_one_and_maps_unless_asked(cohor
     from trailstrength.report import write_figure_set
 
     _, wh = cohort
-    records = write_figure_set(wh, tmp_path, results=results, fast=True, formats=("png",), scale=1,
-                               only=["route", "h1_"])
+    records = write_figure_set(
+        wh, tmp_path, results=results, fast=True, formats=("png",), scale=1, only=["route", "h1_"]
+    )
     assert [r.name for r in records] == ["h1_dpi_vs_hinge"]
     primary_only = dataclasses.replace(results, spec_curve=None)
     records = write_figure_set(wh, tmp_path, results=primary_only, formats=("png",), only=["specification_curve"])
-    assert [(r.name, bool(r.paths)) for r in records] == [("specification_curve_h1", False),
-                                                          ("specification_curve_h2", False)]
+    assert [(r.name, bool(r.paths)) for r in records] == [
+        ("specification_curve_h1", False),
+        ("specification_curve_h2", False),
+    ]
     assert "all_claims=True" in records[0].skipped
 
 
@@ -402,9 +487,21 @@ def test_specification_table_reads_the_analysis_spec_curve():
         for window in (14, 28):
             for flt in ("descent_length_m >= 500", "descent_length_m >= 1000"):
                 for model in models_:
-                    rows.append({"hypothesis": hyp, "window_days": window, "exposure": "hinge_sets_28d",
-                                 "filter": flt, "model_choice": model, "estimate": 0.01, "ci_low": 0.0,
-                                 "ci_high": 0.02, "bh_q": 0.1, "rank": 1, "spec_id": len(rows)})
+                    rows.append(
+                        {
+                            "hypothesis": hyp,
+                            "window_days": window,
+                            "exposure": "hinge_sets_28d",
+                            "filter": flt,
+                            "model_choice": model,
+                            "estimate": 0.01,
+                            "ci_low": 0.0,
+                            "ci_high": 0.02,
+                            "bh_q": 0.1,
+                            "rank": 1,
+                            "spec_id": len(rows),
+                        }
+                    )
     rows.append(rows[-1] | {"estimate": np.nan})  # a spec that could not be fitted is left out
     rows.append(rows[0] | {"exposure": "hinge_volume_kg_28d"})  # per kg: another unit, left out
     table = specification_table(pd.DataFrame(rows))
@@ -412,7 +509,9 @@ def test_specification_table_reads_the_analysis_spec_curve():
     assert len(table) == 12
     primary = table[table["primary"]]
     assert primary[["hypothesis", "window", "filter", "model_choice"]].values.tolist() == [
-        ["H1", "28 days", "descent_length_m >= 500", "lmm_rs"], ["H2", "28 days", "descent_length_m >= 500", "lmm"]]
+        ["H1", "28 days", "descent_length_m >= 500", "lmm_rs"],
+        ["H2", "28 days", "descent_length_m >= 500", "lmm"],
+    ]
     ax = tv.specification_curve(table[table["hypothesis"] == "H1"])
     labels = [t.get_text() for t in ax.dashboard.get_yticklabels()]
     assert labels[:2] == ["window: 14 days", "window: 28 days"]

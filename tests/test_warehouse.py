@@ -151,8 +151,9 @@ def test_terrain_version_change_rebuilds_derived(raw, tmp_path, monkeypatch):
     assert len(recorded) > 10 and sorted(recomputed) == sorted(recorded)
     # ... and, the terrain code being the same, the rebuilt tables equal the ones computed while reading the files
     assert len(segments) > 50 and segments["activity_id"].nunique() > 10
-    pd.testing.assert_frame_equal(after.segments.sort_values(["activity_id", "start_m"]).reset_index(drop=True),
-                                  segments)
+    pd.testing.assert_frame_equal(
+        after.segments.sort_values(["activity_id", "start_m"]).reset_index(drop=True), segments
+    )
     pd.testing.assert_frame_equal(after.runs.sort_values("activity_id").reset_index(drop=True), runs)
 
 
@@ -180,10 +181,20 @@ def test_missing_warehouse_is_a_named_error(tmp_path):
 
 
 def test_schema_violation_names_table_column_rows():
-    df = pd.DataFrame({"activity_id": ["a", "a"], "timestamp": pd.to_datetime(["2024-01-01", "2024-01-01"], utc=True),
-                       "elapsed_s": [0.0, 1.0], "distance_m": [0.0, 1.0], "lat": [46.0, 95.0], "lon": [8.0, 8.0],
-                       "altitude_m": [500.0, 500.0], "heart_rate": [120.0, 400.0], "cadence": [80.0, 80.0],
-                       "speed_mps": [1.0, 1.0]})
+    df = pd.DataFrame(
+        {
+            "activity_id": ["a", "a"],
+            "timestamp": pd.to_datetime(["2024-01-01", "2024-01-01"], utc=True),
+            "elapsed_s": [0.0, 1.0],
+            "distance_m": [0.0, 1.0],
+            "lat": [46.0, 95.0],
+            "lon": [8.0, 8.0],
+            "altitude_m": [500.0, 500.0],
+            "heart_rate": [120.0, 400.0],
+            "cadence": [80.0, 80.0],
+            "speed_mps": [1.0, 1.0],
+        }
+    )
     with pytest.raises(schemas.SchemaViolation) as err:
         schemas.validate("samples", df)
     msg = str(err.value)

@@ -39,8 +39,10 @@ def test_regions_normalised_with_raw_kept():
 
 # ------------------------------------------------------------------------------------------------ template
 def test_template_keeps_several_reports_a_day_with_time(oslo):
-    data = (b"date,time,soreness,regions,scale,fatigue\n"
-            b"2025-03-01,07:00,2,quads,0-10,3\n2025-03-01,19:30,6,quads;lower back,0-10,\n2025-03-02,,4,,1-5r,\n")
+    data = (
+        b"date,time,soreness,regions,scale,fatigue\n"
+        b"2025-03-01,07:00,2,quads,0-10,3\n2025-03-01,19:30,6,quads;lower back,0-10,\n2025-03-02,,4,,1-5r,\n"
+    )
     fmt, res = read(data, oslo)
     df = res.tables["wellness"]
     assert fmt == "soreness_template" and len(df) == 3
@@ -59,11 +61,13 @@ def test_template_direction_check_warns(oslo):
 
 
 # ------------------------------------------------------------------------------------------------ intervals.icu
-ICU = (b"date,restingHR,hrv,sleepSecs,sleepScore,soreness,fatigue,stress,mood,motivation,injury,weight\n"
-       b"2024-05-01,48,62.5,27000,81,1,2,1,1,2,1,70.2\n"
-       b"2024-05-02,50,55.0,25200,75,4,3,2,4,4,2,\n"
-       b"2024-05-03,,,,,,,,,,,\n"
-       b"2024-05-04,47,,,,2,,,,,4,70.0\n")
+ICU = (
+    b"date,restingHR,hrv,sleepSecs,sleepScore,soreness,fatigue,stress,mood,motivation,injury,weight\n"
+    b"2024-05-01,48,62.5,27000,81,1,2,1,1,2,1,70.2\n"
+    b"2024-05-02,50,55.0,25200,75,4,3,2,4,4,2,\n"
+    b"2024-05-03,,,,,,,,,,,\n"
+    b"2024-05-04,47,,,,2,,,,,4,70.0\n"
+)
 
 
 def test_intervals_fixture(oslo):
@@ -91,7 +95,9 @@ def test_intervals_id_column_and_zero_based(oslo):
 
 
 def test_intervals_sniffer_leaves_strength_logs_alone():
-    strong = b"Date,Workout Name,Duration,Exercise Name,Set Order,Weight,Reps,Distance,Seconds,Notes,Workout Notes,RPE\n"
+    strong = (
+        b"Date,Workout Name,Duration,Exercise Name,Set Order,Weight,Reps,Distance,Seconds,Notes,Workout Notes,RPE\n"
+    )
     fitnotes = b"Date,Exercise,Category,Weight,Weight Unit,Reps,Distance,Distance Unit,Time,Comment\n"
     assert not wellness.sniff_intervals(strong) and not wellness.sniff_intervals(fitnotes)
     assert wellness.sniff_intervals(ICU) and not wellness.sniff_intervals(b"date,soreness,regions\n2024-01-01,3,\n")
@@ -105,15 +111,20 @@ def test_intervals_out_of_range_refused(oslo):
 # ------------------------------------------------------------------------------------------------ PMData fixtures
 PM_WELLNESS = (
     b"effective_time_frame,fatigue,mood,readiness,sleep_duration_h,sleep_quality,soreness,soreness_area,stress\n"
-    b"2020-01-02T06:10:00.000Z,2,3,6,7,3,2,\"[48979004, 32696007]\",3\n"
+    b'2020-01-02T06:10:00.000Z,2,3,6,7,3,2,"[48979004, 32696007]",3\n'
     b"2020-01-02T18:00:00.000Z,3,4,7,7,3,1,[12921003],4\n"
-    b"2020-01-03T06:30:00.000Z,5,5,9,8,5,5,[],5\n")
-PM_SRPE = (b"end_date_time,activity_names,perceived_exertion,duration_min\n"
-           b"2020-01-01T18:00:00.000Z,\"['strength']\",7,45\n"
-           b"2020-01-02T17:00:00.000Z,\"['individual', 'running']\",5,40\n"
-           b"2020-01-04T20:00:00.000Z,\"['team', 'soccer']\",6,90\n")
-PM_INJURY = (b"effective_time_frame,injuries\n2020-01-02T06:11:00.000Z,{}\n"
-             b"2020-01-09T06:11:00.000Z,\"{'left_knee': 'minor', 'lower_back': 'major'}\"\n")
+    b"2020-01-03T06:30:00.000Z,5,5,9,8,5,5,[],5\n"
+)
+PM_SRPE = (
+    b"end_date_time,activity_names,perceived_exertion,duration_min\n"
+    b"2020-01-01T18:00:00.000Z,\"['strength']\",7,45\n"
+    b"2020-01-02T17:00:00.000Z,\"['individual', 'running']\",5,40\n"
+    b"2020-01-04T20:00:00.000Z,\"['team', 'soccer']\",6,90\n"
+)
+PM_INJURY = (
+    b"effective_time_frame,injuries\n2020-01-02T06:11:00.000Z,{}\n"
+    b"2020-01-09T06:11:00.000Z,\"{'left_knee': 'minor', 'lower_back': 'major'}\"\n"
+)
 
 
 def test_pmdata_wellness_fixture(oslo):

@@ -16,9 +16,14 @@ def write_gallery(figures: Path, docs: Path) -> int:
     target = docs / "_generated_gallery"
     shutil.rmtree(target, ignore_errors=True)
     target.mkdir(parents=True)
-    lines = ["Gallery", "=======", "",
-             "The figure set ``trailstrength figures`` writes, here for the simulated demo cohort (``make demo``).",
-             "Each figure is saved as PNG and SVG with its alt text in the files and a sidecar.", ""]
+    lines = [
+        "Gallery",
+        "=======",
+        "",
+        "The figure set ``trailstrength figures`` writes, here for the simulated demo cohort (``make demo``).",
+        "Each figure is saved as PNG and SVG with its alt text in the files and a sidecar.",
+        "",
+    ]
     shown = 0
     for fig in meta["figures"]:
         png = next((f for f in fig.get("files", []) if f.endswith(".png")), None)
@@ -26,9 +31,19 @@ def write_gallery(figures: Path, docs: Path) -> int:
             continue
         shutil.copy2(figures / png, target / png)
         title = fig.get("title") or fig["name"]
-        lines += [title, "-" * len(title), "", fig.get("subtitle", ""), "",
-                  f".. image:: _generated_gallery/{png}", f"   :alt: {fig.get('alt', '')}", "   :width: 90%", "",
-                  f"*Alt text:* {fig.get('alt', '')}", ""]
+        lines += [
+            title,
+            "-" * len(title),
+            "",
+            fig.get("subtitle", ""),
+            "",
+            f".. image:: _generated_gallery/{png}",
+            f"   :alt: {fig.get('alt', '')}",
+            "   :width: 90%",
+            "",
+            f"*Alt text:* {fig.get('alt', '')}",
+            "",
+        ]
         shown += 1
     (docs / "gallery.rst").write_text("\n".join(lines))
     return shown

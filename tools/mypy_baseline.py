@@ -19,8 +19,9 @@ LINE = re.compile(r"^(?P<path>[^:]+):\d+(?::\d+)?: error: (?P<msg>.*?)\s+\[(?P<c
 
 
 def current_errors() -> Counter:
-    out = subprocess.run([sys.executable, "-m", "mypy", "--no-error-summary", "--no-pretty"], cwd=ROOT,
-                         capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "mypy", "--no-error-summary", "--no-pretty"], cwd=ROOT, capture_output=True, text=True
+    )
     if out.returncode not in (0, 1):
         sys.exit(f"mypy failed to run:\n{out.stderr or out.stdout}")
     found = Counter()

@@ -56,12 +56,15 @@ class Results:
         return self.effects[rows].reset_index(drop=True)
 
 
-def panels(wh: Warehouse, window_days: int = features.WINDOW_DAYS,
-           variants: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
+def panels(
+    wh: Warehouse, window_days: int = features.WINDOW_DAYS, variants: bool = False
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The H1 (descent performance) and H2 (soreness) panels of a warehouse."""
     runs, sets = wh.runs, wh.strength_sets
-    return (features.h1_panel(runs, sets, window_days, variants=variants),
-            features.h2_panel(runs, sets, wh.wellness, window_days, variants=variants))
+    return (
+        features.h1_panel(runs, sets, window_days, variants=variants),
+        features.h2_panel(runs, sets, wh.wellness, window_days, variants=variants),
+    )
 
 
 #: Exposure definitions of the specification curve, where the panels carry them.
@@ -91,13 +94,16 @@ def _exploratory(wh: Warehouse, h1: pd.DataFrame, h2: pd.DataFrame, n_boot: int,
     exposures = [e for e in SPEC_EXPOSURES if e in h1.columns and e in h2.columns]
     curve = run_specs(default_specs(exposures=exposures), panel_for)
     fitted = curve["estimate"].notna()
-    text += (f"\nspecification curve: {len(curve)} specs ({int(fitted.sum())} fitted) over windows 14/28/42 d, "
-             f"descent thresholds, exposures {', '.join(exposures)} and models; spec_curve.csv")
+    text += (
+        f"\nspecification curve: {len(curve)} specs ({int(fitted.sum())} fitted) over windows 14/28/42 d, "
+        f"descent thresholds, exposures {', '.join(exposures)} and models; spec_curve.csv"
+    )
     return effects, text, curve
 
 
-def analyze(warehouse=None, *, out=None, all_claims: bool = False, detrend: bool = False, n_boot: int = 999,
-            seed: int = 0) -> Results:
+def analyze(
+    warehouse=None, *, out=None, all_claims: bool = False, detrend: bool = False, n_boot: int = 999, seed: int = 0
+) -> Results:
     """Fit the pre-registered primary family (H1, H2) on a warehouse, optionally everything else, and write it.
 
     Parameters
@@ -165,11 +171,15 @@ def analyze(warehouse=None, *, out=None, all_claims: bool = False, detrend: bool
 
         extra, extra_text, curve = _exploratory(wh, h1, h2, n_boot, seed)
         effects = pd.concat([effects, extra], ignore_index=True)[models.EFFECT_COLUMNS]
-        summary += f"\nSecondary and sensitivity models (not pre-registered as primary; BH over exposure terms)\n" \
-                   f"{extra_text}\n"
+        summary += (
+            f"\nSecondary and sensitivity models (not pre-registered as primary; BH over exposure terms)\n"
+            f"{extra_text}\n"
+        )
         adherence = programme_adherence(wh.strength_sets)
-        summary += f"\nProgramme adherence (1–2 hinge sessions/week, 3–4 sets of 6–8 reps, ≤ +10 %/week load):\n" \
-                   f"{adherence.round(2).to_string(index=False)}\n"
+        summary += (
+            f"\nProgramme adherence (1–2 hinge sessions/week, 3–4 sets of 6–8 reps, ≤ +10 %/week load):\n"
+            f"{adherence.round(2).to_string(index=False)}\n"
+        )
     res = Results(effects, h1, h2, summary, spec_curve=curve, adherence=adherence)
     if out is not None:
         write(res, out)

@@ -61,8 +61,11 @@ def find_duplicate_activities(activities: pd.DataFrame) -> pd.Series:
     acts = activities.reset_index(drop=True)
     start = pd.to_datetime(acts["start_time"], utc=True).astype("int64").to_numpy() / 1e9
     start = np.where(acts["start_time"].notna().to_numpy(), start, np.nan)
-    dur = pd.to_numeric(acts.get("duration_s"), errors="coerce").to_numpy(float) if "duration_s" in acts else \
-        np.full(len(acts), np.nan)
+    dur = (
+        pd.to_numeric(acts.get("duration_s"), errors="coerce").to_numpy(float)
+        if "duration_s" in acts
+        else np.full(len(acts), np.nan)
+    )
     end = start + np.nan_to_num(dur, nan=0.0)
     files = acts["source_file"].astype(str).to_numpy()
     parent = list(range(len(acts)))
@@ -123,12 +126,17 @@ def _preference(acts: pd.DataFrame) -> list[tuple]:
     """Sort key per activity: source format, then richer content, longer, earlier in the table."""
     fmt = acts["source_format"].map(SOURCE_PREFERENCE).fillna(9).to_numpy()
     flag = lambda c: acts[c].fillna(False).astype(bool).to_numpy() if c in acts else np.zeros(len(acts), bool)  # noqa: E731
-    dur = pd.to_numeric(acts["duration_s"], errors="coerce").fillna(0).to_numpy() if "duration_s" in acts else \
-        np.zeros(len(acts))
+    dur = (
+        pd.to_numeric(acts["duration_s"], errors="coerce").fillna(0).to_numpy()
+        if "duration_s" in acts
+        else np.zeros(len(acts))
+    )
     first_row = {f: i for i, f in reversed(list(enumerate(acts["source_file"])))}
     has_time, has_alt, has_gps = flag("has_time"), flag("has_altitude"), flag("has_gps")
-    return [(fmt[i], not has_time[i], not has_alt[i], not has_gps[i], -dur[i], first_row[f])
-            for i, f in enumerate(acts["source_file"])]
+    return [
+        (fmt[i], not has_time[i], not has_alt[i], not has_gps[i], -dur[i], first_row[f])
+        for i, f in enumerate(acts["source_file"])
+    ]
 
 
 def _strava_links(acts: pd.DataFrame) -> dict[int, int]:

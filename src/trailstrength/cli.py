@@ -19,7 +19,7 @@ app = typer.Typer(
     add_completion=False,
 )
 console = Console()
-PathOpt = Optional[Path]
+PathOpt = Optional[Path]  # noqa: UP045
 
 
 _STATE = {"verbose": False}
@@ -38,18 +38,24 @@ def _user_errors(fn):
         except (FileNotFoundError, ReaderError, KeyError, ValueError) as err:
             if _STATE["verbose"]:
                 raise  # -v: the full traceback, for bug reports
-            Console(stderr=True, soft_wrap=True).print(f"[bold red]error:[/] {err}\n[dim](run with -v for the traceback)[/]",
-                                       highlight=False)
+            Console(stderr=True, soft_wrap=True).print(
+                f"[bold red]error:[/] {err}\n[dim](run with -v for the traceback)[/]", highlight=False
+            )
             raise typer.Exit(1) from None
 
     return wrapper
 
 
 @app.callback()
-def _main(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show debug messages and tracebacks.")] = False):
+def _main(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show debug messages and tracebacks.")] = False,
+):
     _STATE["verbose"] = verbose
-    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING, format="%(message)s",
-                        handlers=[RichHandler(console=Console(stderr=True), show_path=False)])
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.WARNING,
+        format="%(message)s",
+        handlers=[RichHandler(console=Console(stderr=True), show_path=False)],
+    )
 
 
 @app.command()
@@ -66,9 +72,13 @@ def simulate(
     t0 = time.perf_counter()
     truth = simulate_cohort(out, athletes, weeks, seed, PlantedEffects.null() if null else None, progress=True)
     n = sum(1 for _ in Path(out).rglob("*.gpx"))
-    console.print(f"wrote {athletes} athletes × {weeks} weeks ({n} GPX runs) to {out} in {time.perf_counter() - t0:.1f} s")
-    console.print(f"planted: H1 {truth['primary']['H1']['estimate']:+.4f} DPI per weekly hinge set, "
-                  f"H2 {truth['primary']['H2']['estimate']:+.3f} soreness points per weekly hinge set")
+    console.print(
+        f"wrote {athletes} athletes × {weeks} weeks ({n} GPX runs) to {out} in {time.perf_counter() - t0:.1f} s"
+    )
+    console.print(
+        f"planted: H1 {truth['primary']['H1']['estimate']:+.4f} DPI per weekly hinge set, "
+        f"H2 {truth['primary']['H2']['estimate']:+.3f} soreness points per weekly hinge set"
+    )
 
 
 def _print_ingest(report) -> None:
@@ -89,14 +99,30 @@ def _print_ingest(report) -> None:
 @app.command()
 @_user_errors
 def ingest(
-    raw: Annotated[PathOpt, typer.Argument(help="Raw folder (RAW/<athlete>/...); default $TRAILSTRENGTH_RAW or data/raw.")] = None,
-    warehouse: Annotated[PathOpt, typer.Option(help="Warehouse folder; default $TRAILSTRENGTH_WAREHOUSE or data/processed/warehouse.")] = None,
+    raw: Annotated[
+        PathOpt, typer.Argument(help="Raw folder (RAW/<athlete>/...); default $TRAILSTRENGTH_RAW or data/raw.")
+    ] = None,
+    warehouse: Annotated[
+        PathOpt, typer.Option(help="Warehouse folder; default $TRAILSTRENGTH_WAREHOUSE or data/processed/warehouse.")
+    ] = None,
     progress: Annotated[bool, typer.Option(help="Show progress bars.")] = True,
-    workers: Annotated[Optional[int], typer.Option(help="Reader processes (default $TRAILSTRENGTH_WORKERS or the CPU "
-                                                   "count); with --dask, workers of the local Dask cluster.")] = None,
-    dask: Annotated[bool, typer.Option("--dask", help="Read files on a local Dask cluster (needs the scale extra).")] = False,
-    scheduler: Annotated[Optional[str], typer.Option(help="Read files on the Dask cluster of this scheduler "
-                                                     "(tcp://host:8786; needs the scale extra and a shared filesystem).")] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            help="Reader processes (default $TRAILSTRENGTH_WORKERS or the CPU "
+            "count); with --dask, workers of the local Dask cluster."
+        ),
+    ] = None,
+    dask: Annotated[
+        bool, typer.Option("--dask", help="Read files on a local Dask cluster (needs the scale extra).")
+    ] = False,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            help="Read files on the Dask cluster of this scheduler "
+            "(tcp://host:8786; needs the scale extra and a shared filesystem)."
+        ),
+    ] = None,
 ):
     """Build or update the parquet warehouse; prints what was read, skipped and quarantined."""
     from trailstrength.warehouse import ingest as run_ingest
@@ -106,8 +132,9 @@ def ingest(
         from trailstrength.warehouse import dask as warehouse_dask
 
         try:
-            report = warehouse_dask.ingest(raw, warehouse=warehouse, scheduler=scheduler, workers=workers,
-                                           progress=progress)
+            report = warehouse_dask.ingest(
+                raw, warehouse=warehouse, scheduler=scheduler, workers=workers, progress=progress
+            )
         except ImportError as err:
             Console(stderr=True).print(f"[bold red]error:[/] {err}", highlight=False)
             raise typer.Exit(1) from None
@@ -122,23 +149,39 @@ def _print_effects(effects, title="effects") -> None:
     console.print(f"[bold]{title}[/]")
     for r in effects.itertuples():
         star = "[bold]*[/]" if r.primary else " "
-        console.print(f"{star} {r.hypothesis} {r.outcome} ~ [cyan]{r.term}[/]: {r.estimate:+.4g} "
-                      f"[{r.ci_low:+.4g}, {r.ci_high:+.4g}], p = {r.p_value:.2g}  "
-                      f"[dim]({r.unit}; {r.n_athletes} athletes, {r.n_obs} obs; {r.model})[/]", highlight=False)
+        console.print(
+            f"{star} {r.hypothesis} {r.outcome} ~ [cyan]{r.term}[/]: {r.estimate:+.4g} "
+            f"[{r.ci_low:+.4g}, {r.ci_high:+.4g}], p = {r.p_value:.2g}  "
+            f"[dim]({r.unit}; {r.n_athletes} athletes, {r.n_obs} obs; {r.model})[/]",
+            highlight=False,
+        )
 
 
 @app.command()
 @_user_errors
 def analyze(
     warehouse: Annotated[PathOpt, typer.Option(help="Warehouse folder.")] = None,
-    out: Annotated[PathOpt, typer.Option(help="Results folder; default $TRAILSTRENGTH_RESULTS or "
-                                         "reports/results.")] = None,
-    all_claims: Annotated[bool, typer.Option("--all", help="Also the secondary and sensitivity models, the claims "
-                                             "H3–H7 and the specification curve (spec_curve.csv).")] = False,
-    n_boot: Annotated[int, typer.Option(help="Athlete cluster-bootstrap replicates of the primary terms "
-                                        "(--all).")] = 999,
-    detrend: Annotated[bool, typer.Option(help="Add a within-athlete season trend to the primary models (a departure "
-                                          "from the pre-registered ones, stated in each note).")] = False,
+    out: Annotated[
+        PathOpt, typer.Option(help="Results folder; default $TRAILSTRENGTH_RESULTS or reports/results.")
+    ] = None,
+    all_claims: Annotated[
+        bool,
+        typer.Option(
+            "--all",
+            help="Also the secondary and sensitivity models, the claims "
+            "H3–H7 and the specification curve (spec_curve.csv).",
+        ),
+    ] = False,
+    n_boot: Annotated[
+        int, typer.Option(help="Athlete cluster-bootstrap replicates of the primary terms (--all).")
+    ] = 999,
+    detrend: Annotated[
+        bool,
+        typer.Option(
+            help="Add a within-athlete season trend to the primary models (a departure "
+            "from the pre-registered ones, stated in each note)."
+        ),
+    ] = False,
 ):
     """Fit the primary models (H1 descent performance, H2 soreness); write effects.csv, panels and a summary."""
     from trailstrength import config
@@ -146,14 +189,15 @@ def analyze(
     from trailstrength.analysis import analyze as run_analyze
     from trailstrength.models.speccurve import summarize_specs
 
-    res = run_analyze(warehouse, out=config.path("results", out), all_claims=all_claims, n_boot=n_boot,
-                      detrend=detrend)
+    res = run_analyze(warehouse, out=config.path("results", out), all_claims=all_claims, n_boot=n_boot, detrend=detrend)
     if all_claims:
         _print_effects(res.primary, "primary effects (Holm over H1, H2)")
         _print_effects(res.secondary_exposures, "secondary and sensitivity: exposure terms (BH q in effects.csv note)")
         for r in summarize_specs(res.spec_curve).itertuples():
-            console.print(f"specification curve {r.hypothesis}: {r.specs} specs, estimate {r.estimate_min:+.4g} to "
-                          f"{r.estimate_max:+.4g} (median {r.estimate_median:+.4g}); {r.significant} with BH q < 0.05")
+            console.print(
+                f"specification curve {r.hypothesis}: {r.specs} specs, estimate {r.estimate_min:+.4g} to "
+                f"{r.estimate_max:+.4g} (median {r.estimate_median:+.4g}); {r.significant} with BH q < 0.05"
+            )
     else:
         _print_effects(res.effects, "effects (* = primary)")
     console.print(f"[dim]{CAVEAT}[/]")
@@ -167,7 +211,7 @@ def power(
     sims: Annotated[int, typer.Option(help="Simulated cohorts per planted effect.")] = 200,
     alpha: Annotated[float, typer.Option(help="Two-sided significance level of the primary test.")] = 0.05,
     seed: Annotated[int, typer.Option(help="Master seed.")] = 2026,
-    workers: Annotated[Optional[int], typer.Option(help="Processes (default: CPUs, at most 8).")] = None,
+    workers: Annotated[int | None, typer.Option(help="Processes (default: CPUs, at most 8).")] = None,
     out: Annotated[PathOpt, typer.Option(help="Folder for power.csv and the curve; default <results>/power.")] = None,
 ):
     """Power and minimal detectable effect of the primary H1/H2 tests, by simulating cohorts of this size."""
@@ -178,12 +222,25 @@ def power(
     t0 = time.perf_counter()
     table = simulate_power(athletes, weeks, sims=sims, alpha=alpha, seed=seed, workers=workers)
     mde = minimal_detectable_effect(table, alpha=alpha)
-    t = Table("hypothesis", "planted effect", "power", "± MC SE", "mean estimate", "CI coverage",
-              title=f"power at alpha = {alpha:g}: {athletes} athletes x {weeks} weeks, {sims} simulated cohorts",
-              title_justify="left")
+    t = Table(
+        "hypothesis",
+        "planted effect",
+        "power",
+        "± MC SE",
+        "mean estimate",
+        "CI coverage",
+        title=f"power at alpha = {alpha:g}: {athletes} athletes x {weeks} weeks, {sims} simulated cohorts",
+        title_justify="left",
+    )
     for r in table.itertuples():
-        t.add_row(r.hypothesis, f"{r.effect:+.4g}", f"{r.power:.2f}", f"{r.power_mcse:.2f}", f"{r.mean_estimate:+.4g}",
-                  f"{r.coverage:.2f}")
+        t.add_row(
+            r.hypothesis,
+            f"{r.effect:+.4g}",
+            f"{r.power:.2f}",
+            f"{r.power_mcse:.2f}",
+            f"{r.mean_estimate:+.4g}",
+            f"{r.coverage:.2f}",
+        )
     console.print(t)
     for r in mde.itertuples():
         value = "not reached" if r.mde != r.mde else f"{r.mde:+.4g} {r.unit}"
@@ -193,8 +250,9 @@ def power(
     table.to_csv(folder / "power.csv", index=False)
     mde.to_csv(folder / "mde.csv", index=False)
     paths = save_power_figure(table, mde, folder / f"power_{athletes}x{weeks}")
-    console.print(f"wrote {folder}/power.csv, mde.csv and {', '.join(p.name for p in paths)} "
-                  f"in {time.perf_counter() - t0:.0f} s")
+    console.print(
+        f"wrote {folder}/power.csv, mde.csv and {', '.join(p.name for p in paths)} in {time.perf_counter() - t0:.0f} s"
+    )
 
 
 @app.command()
@@ -231,8 +289,10 @@ def exercises(
         console.print(by.assign(matched=lambda d: 1 - d.get("unmatched", 0) / d.sum(axis=1)).to_string())
         return
     report = unmatched_report(sets, suggest=True)
-    console.print(f"{report['n_sets'].sum()} of {len(sets)} sets ({report['n_sets'].sum() / len(sets):.1%}) "
-                  f"have an exercise name no taxonomy row matched")
+    console.print(
+        f"{report['n_sets'].sum()} of {len(sets)} sets ({report['n_sets'].sum() / len(sets):.1%}) "
+        f"have an exercise name no taxonomy row matched"
+    )
     if report.empty:
         return
     t = Table("exercise name as logged", "sets", "closest taxonomy row (hint only)", title_justify="left")
@@ -259,8 +319,14 @@ def demo(
     fresh: Annotated[bool, typer.Option(help="Regenerate the example cohort and rebuild the warehouse.")] = False,
     athletes: Annotated[int, typer.Option(help="Athletes in the example cohort.")] = 8,
     weeks: Annotated[int, typer.Option(help="Weeks in the example cohort.")] = 16,
-    everything: Annotated[bool, typer.Option("--all", help="Also the secondary models, H3–H7 and the spec curve "
-                                             "(as analyze --all), with H3/H4/H7 checked against their truth.")] = False,
+    everything: Annotated[
+        bool,
+        typer.Option(
+            "--all",
+            help="Also the secondary models, H3–H7 and the spec curve "
+            "(as analyze --all), with H3/H4/H7 checked against their truth.",
+        ),
+    ] = False,
 ):
     """Simulate the example cohort (or reuse it), ingest, analyze, write the figure set and the report."""
     from trailstrength import config
@@ -283,14 +349,28 @@ def demo(
     console.rule("3 · analyze")
     res = run_analyze(wh, out=out / "results", all_claims=everything)
     _print_effects(res.primary, "primary effects")
-    t = Table("hypothesis", "term", "planted", "recovered", "95% CI", "covers truth", title="recovered vs planted",
-              title_justify="left")
+    t = Table(
+        "hypothesis",
+        "term",
+        "planted",
+        "recovered",
+        "95% CI",
+        "covers truth",
+        title="recovered vs planted",
+        title_justify="left",
+    )
     for r in recovered_vs_planted(truth, res.effects, secondary=everything).itertuples():
         if not r.estimated:
             t.add_row(str(r.hypothesis), str(r.term), f"{r.planted:+.4f}", "not estimated", "", "")
             continue
-        t.add_row(str(r.hypothesis), str(r.term), f"{r.planted:+.4f}", f"{r.estimate:+.4f}",
-                  f"[{r.ci_low:+.4f}, {r.ci_high:+.4f}]", "yes" if r.covers else "NO")
+        t.add_row(
+            str(r.hypothesis),
+            str(r.term),
+            f"{r.planted:+.4f}",
+            f"{r.estimate:+.4f}",
+            f"[{r.ci_low:+.4f}, {r.ci_high:+.4f}]",
+            "yes" if r.covers else "NO",
+        )
     console.print(t)
     console.rule("4 · figures and report")
     _write_figures_and_report(wh, out, res, source="Simulated example cohort (trailstrength demo)")
@@ -319,9 +399,13 @@ def _print_figures(records, folder: Path) -> None:
 @app.command()
 @_user_errors
 def figures(
-    out: Annotated[Path, typer.Option(help="Folder for the figures (PNG, SVG, .alt.txt, figures.json).")] = Path("reports/figures"),
+    out: Annotated[Path, typer.Option(help="Folder for the figures (PNG, SVG, .alt.txt, figures.json).")] = Path(
+        "reports/figures"
+    ),
     warehouse: Annotated[PathOpt, typer.Option(help="Warehouse folder.")] = None,
-    maps: Annotated[bool, typer.Option("--maps", help="Also draw route shapes, trimmed around athlete.toml privacy zones.")] = False,
+    maps: Annotated[
+        bool, typer.Option("--maps", help="Also draw route shapes, trimmed around athlete.toml privacy zones.")
+    ] = False,
     raw: Annotated[PathOpt, typer.Option(help="Raw folder with athlete.toml privacy zones (for --maps).")] = None,
     real_ids: RealIdsOpt = False,
     fast: Annotated[bool, typer.Option("--fast", help="Fewer runs and calendars (quick look).")] = False,
@@ -331,8 +415,9 @@ def figures(
     from trailstrength.report import write_figure_set
 
     res = run_analyze(warehouse)
-    records = write_figure_set(warehouse, out, results=res, maps=maps, raw=raw, pseudonymise_athletes=not real_ids,
-                               fast=fast)
+    records = write_figure_set(
+        warehouse, out, results=res, maps=maps, raw=raw, pseudonymise_athletes=not real_ids, fast=fast
+    )
     _print_figures(records, out)
 
 
@@ -367,9 +452,12 @@ def notebook_list():
 @notebook_app.command("run")
 def notebook_run(
     name: Annotated[str, typer.Argument(help="Notebook: number (2.0), name (2.0-descent-performance) or path.")],
-    param: Annotated[Optional[list[str]], typer.Option("--param", "-p", help="key=value for the parameters cell (repeat).")] = None,
-    out: Annotated[PathOpt, typer.Option(help="Executed notebook to write (default "
-                                         "<output_dir>/<name>.ipynb).")] = None,
+    param: Annotated[
+        list[str] | None, typer.Option("--param", "-p", help="key=value for the parameters cell (repeat).")
+    ] = None,
+    out: Annotated[
+        PathOpt, typer.Option(help="Executed notebook to write (default <output_dir>/<name>.ipynb).")
+    ] = None,
 ):
     """Execute a notebook with papermill, parameters replaced; writes the executed .ipynb."""
     from trailstrength.notebooks import NotebookFailed, parse_params, run_notebook

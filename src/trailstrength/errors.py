@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+
 class ReaderError(ValueError):
     """A file could not be read; the message says what is wrong (the caller adds the file name)."""
 

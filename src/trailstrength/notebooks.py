@@ -15,8 +15,6 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-import pandas as pd
-
 from trailstrength import config
 from trailstrength.errors import NotebookFailed  # noqa: F401  (re-exported)
 
@@ -55,9 +53,11 @@ def find_notebook(name: str, folder=None) -> Path:
     notebooks = list_notebooks(folder)
     stem = name.removesuffix(".py").removesuffix(".ipynb")
     number = stem if "." in stem or not stem.isdigit() else f"{stem}.0"
-    candidates = [p for p in notebooks if p.stem == stem] \
-        or [p for p in notebooks if p.stem.split("-", 1)[0] == number] \
+    candidates = (
+        [p for p in notebooks if p.stem == stem]
+        or [p for p in notebooks if p.stem.split("-", 1)[0] == number]
         or [p for p in notebooks if stem.lower() in p.stem.lower()]
+    )
     if len(candidates) == 1:
         return candidates[0]
     known = ", ".join(p.stem for p in notebooks) or f"none in {notebooks_dir(folder)}"
@@ -98,13 +98,26 @@ def _declared_parameters(nb) -> dict:
     for cell in nb.cells:
         if "parameters" in cell.metadata.get("tags", []):
             tree = ast.parse(cell.source)
-            return {t.id for node in tree.body if isinstance(node, ast.Assign) for t in node.targets
-                    if isinstance(t, ast.Name)}
+            return {
+                t.id
+                for node in tree.body
+                if isinstance(node, ast.Assign)
+                for t in node.targets
+                if isinstance(t, ast.Name)
+            }
     return set()
 
 
-def run_notebook(name: str, params: dict | None = None, *, output=None, folder=None, kernel_name: str | None = None,
-                 cwd=None, progress: bool = False) -> Path:
+def run_notebook(
+    name: str,
+    params: dict | None = None,
+    *,
+    output=None,
+    folder=None,
+    kernel_name: str | None = None,
+    cwd=None,
+    progress: bool = False,
+) -> Path:
     """Execute a notebook with papermill and return the path of the executed ``.ipynb``.
 
     Parameters
@@ -153,11 +166,19 @@ def run_notebook(name: str, params: dict | None = None, *, output=None, folder=N
     source = output.with_name(f".{path.stem}.input.ipynb")
     jupytext.write(nb, source)
     try:
-        papermill.execute_notebook(str(source), str(output), parameters=params, kernel_name=kernel_name,
-                                   cwd=str(cwd or path.parent), progress_bar=progress)
+        papermill.execute_notebook(
+            str(source),
+            str(output),
+            parameters=params,
+            kernel_name=kernel_name,
+            cwd=str(cwd or path.parent),
+            progress_bar=progress,
+        )
     except papermill.PapermillExecutionError as err:
-        raise NotebookFailed(f"{path.name}: cell {err.exec_count} raised {err.ename}: {err.evalue} "
-                             f"(the executed notebook with the traceback is {output})") from err
+        raise NotebookFailed(
+            f"{path.name}: cell {err.exec_count} raised {err.ename}: {err.evalue} "
+            f"(the executed notebook with the traceback is {output})"
+        ) from err
     finally:
         source.unlink(missing_ok=True)
     return output

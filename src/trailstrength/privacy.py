@@ -35,8 +35,14 @@ from trailstrength import config
 from trailstrength.units import great_circle_m
 
 __all__ = [
-    "athlete_labels", "hide_runner_names", "normalise_runner_name", "privacy_zones", "relabel_athletes",
-    "runner_key", "runner_key_ids", "trim_privacy_zones",
+    "athlete_labels",
+    "hide_runner_names",
+    "normalise_runner_name",
+    "privacy_zones",
+    "relabel_athletes",
+    "runner_key",
+    "runner_key_ids",
+    "trim_privacy_zones",
 ]
 
 
@@ -154,8 +160,9 @@ def privacy_zones(raw, athlete_id: str | None = None) -> dict[str, list[tuple[fl
             except (TypeError, ValueError):
                 raise ValueError(f"{prof}: privacy_zones[{k}] must be [lat, lon, radius_m], got {entry!r}") from None
             if not (-90 <= lat <= 90 and -180 <= lon <= 180 and radius > 0):
-                raise ValueError(f"{prof}: privacy_zones[{k}] = {entry!r} is out of range "
-                                 "(lat −90…90, lon −180…180, radius_m > 0)")
+                raise ValueError(
+                    f"{prof}: privacy_zones[{k}] = {entry!r} is out of range (lat −90…90, lon −180…180, radius_m > 0)"
+                )
             parsed.append((lat, lon, radius))
         if parsed:
             zones[aid] = parsed

@@ -8,11 +8,10 @@ table, the columns, the failed checks and the first offending rows.
 
 from __future__ import annotations
 
-from typing import Optional
-
 import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
+
 from trailstrength.errors import SchemaViolation  # noqa: F401  (re-exported)
 
 UTC = pd.DatetimeTZDtype(unit="ns", tz="UTC")
@@ -144,18 +143,18 @@ class Wellness(_Base):
     sleep_h: Series[float] = pa.Field(ge=0, le=24, nullable=True)
     source: Series[str]
     # optional columns (readers that have them add them)
-    soreness_regions_raw: Optional[Series[str]] = pa.Field(nullable=True)
-    stress: Optional[Series[float]] = pa.Field(ge=0, le=10, nullable=True)
-    mood: Optional[Series[float]] = pa.Field(ge=0, le=10, nullable=True)
-    readiness: Optional[Series[float]] = pa.Field(ge=0, le=10, nullable=True)
-    motivation: Optional[Series[float]] = pa.Field(ge=0, le=10, nullable=True)
-    sleep_quality: Optional[Series[float]] = pa.Field(ge=0, le=10, nullable=True)
-    resting_hr_bpm: Optional[Series[float]] = pa.Field(gt=0, le=250, nullable=True)
-    hrv_ms: Optional[Series[float]] = pa.Field(ge=0, nullable=True)
-    body_mass_kg: Optional[Series[float]] = pa.Field(gt=0, nullable=True)
-    injury_severity: Optional[Series[str]] = pa.Field(isin=["none", "minor", "moderate", "major"], nullable=True)
-    injury_regions: Optional[Series[str]] = pa.Field(nullable=True)
-    report_kind: Optional[Series[str]] = pa.Field(isin=["wellness", "injury"], nullable=True)
+    soreness_regions_raw: Series[str] | None = pa.Field(nullable=True)
+    stress: Series[float] | None = pa.Field(ge=0, le=10, nullable=True)
+    mood: Series[float] | None = pa.Field(ge=0, le=10, nullable=True)
+    readiness: Series[float] | None = pa.Field(ge=0, le=10, nullable=True)
+    motivation: Series[float] | None = pa.Field(ge=0, le=10, nullable=True)
+    sleep_quality: Series[float] | None = pa.Field(ge=0, le=10, nullable=True)
+    resting_hr_bpm: Series[float] | None = pa.Field(gt=0, le=250, nullable=True)
+    hrv_ms: Series[float] | None = pa.Field(ge=0, nullable=True)
+    body_mass_kg: Series[float] | None = pa.Field(gt=0, nullable=True)
+    injury_severity: Series[str] | None = pa.Field(isin=["none", "minor", "moderate", "major"], nullable=True)
+    injury_regions: Series[str] | None = pa.Field(nullable=True)
+    report_kind: Series[str] | None = pa.Field(isin=["wellness", "injury"], nullable=True)
 
 
 class Races(_Base):
@@ -199,8 +198,8 @@ class Manifest(_Base):
     rows: Series[int] = pa.Field(ge=0)
     reader_version: Series[str]
     ingested_at: Series[pd.DatetimeTZDtype] = _ts()
-    duplicate_of: Optional[Series[str]] = pa.Field(nullable=True)  # the kept file, for state "duplicate"
-    mtime_ns: Optional[Series[int]] = pa.Field(nullable=True)  # lets a re-run trust the hash of an untouched file
+    duplicate_of: Series[str] | None = pa.Field(nullable=True)  # the kept file, for state "duplicate"
+    mtime_ns: Series[int] | None = pa.Field(nullable=True)  # lets a re-run trust the hash of an untouched file
 
 
 TABLES: dict[str, type[_Base]] = {
@@ -214,7 +213,6 @@ TABLES: dict[str, type[_Base]] = {
     "courses": Courses,
     "manifest": Manifest,
 }
-
 
 
 def validate(table: str, df: pd.DataFrame) -> pd.DataFrame:

@@ -143,11 +143,14 @@ def _grid_features(timed: pd.DataFrame, params: terrain.TerrainParams, rules: Sp
     up, down = grade >= rules.steep_grade, grade <= -rules.steep_grade
     ascent, _ = terrain.ascent_descent(prof["altitude_m"].to_numpy(float))
     out.update(
-        moving_s=float(w.sum()), distance_m=float(dx[w > 0].sum()),
-        speed_p50_mps=_quantile(v, w, 0.5), speed_p90_mps=_quantile(v, w, 0.9),
+        moving_s=float(w.sum()),
+        distance_m=float(dx[w > 0].sum()),
+        speed_p50_mps=_quantile(v, w, 0.5),
+        speed_p90_mps=_quantile(v, w, 0.9),
         run_pace_share=_share(pace_ratio >= rules.run_pace_ratio, w),
         vehicle_share=_share(v >= rules.vehicle_speed_mps, w),
-        steep_up_s=float(w[up].sum()), steep_down_s=float(w[down].sum()),
+        steep_up_s=float(w[up].sum()),
+        steep_down_s=float(w[down].sum()),
         climb_m_per_h=float(np.nansum(dh[up & (w > 0)]) / w[up].sum() * 3600) if w[up].sum() > 0 else np.nan,
         descent_m_per_h=float(-np.nansum(dh[down & (w > 0)]) / w[down].sum() * 3600) if w[down].sum() > 0 else np.nan,
         ascent_m_per_km=float(ascent / (prof["distance_m"].iloc[-1] / 1000.0)) if np.isfinite(ascent) else np.nan,
@@ -173,14 +176,18 @@ def _cadence_features(timed: pd.DataFrame, params: terrain.TerrainParams, rules:
     cad = cad / 2.0 if halved else cad
     speed = timed["speed_mps"].to_numpy(float)
     cycle = np.divide(speed * 60.0, cad, out=np.full(t.size, np.nan), where=has)
-    out.update(cadence_p50=median / 2.0 if halved else median, cadence_halved=bool(halved),
-               cycle_length_p50_m=_quantile(cycle[has], w[has], 0.5),
-               run_gait_share=_share(cad[has] >= rules.run_cadence, w[has]))
+    out.update(
+        cadence_p50=median / 2.0 if halved else median,
+        cadence_halved=bool(halved),
+        cycle_length_p50_m=_quantile(cycle[has], w[has], 0.5),
+        run_gait_share=_share(cad[has] >= rules.run_cadence, w[has]),
+    )
     return out
 
 
-def movement_features(samples: pd.DataFrame, *, altitude_source: str | None = None,
-                      rules: SportRules = SportRules()) -> dict:
+def movement_features(
+    samples: pd.DataFrame, *, altitude_source: str | None = None, rules: SportRules = SportRules()
+) -> dict:
     """The features :func:`infer_sport` decides on, from one activity's samples (see the module docstring).
 
     Keys: ``n_points``, ``n_timed``, ``recording_s`` (span of the stamped samples, s), ``moving_s`` (s),
@@ -193,9 +200,12 @@ def movement_features(samples: pd.DataFrame, *, altitude_source: str | None = No
     part = clean.clean_samples(samples.reset_index(drop=True))
     t = part["elapsed_s"].to_numpy(float)
     timed = part[np.isfinite(t)].reset_index(drop=True)
-    feats = {"n_points": len(part), "n_timed": len(timed),
-             "recording_s": float(np.ptp(timed["elapsed_s"])) if len(timed) >= 2 else 0.0,
-             "has_distance": bool(part["distance_m"].notna().sum() >= 2)}
+    feats = {
+        "n_points": len(part),
+        "n_timed": len(timed),
+        "recording_s": float(np.ptp(timed["elapsed_s"])) if len(timed) >= 2 else 0.0,
+        "has_distance": bool(part["distance_m"].notna().sum() >= 2),
+    }
     if len(timed) < 2 or not feats["has_distance"]:
         return feats
     params = terrain.TerrainParams.for_altitude_source(altitude_source, jump_speed_mps=rules.jump_speed_mps)
@@ -210,7 +220,9 @@ def _pct(x: float) -> str:
 
 def _describe(f: dict, rules: SportRules) -> str:
     """The common tail of the evidence: how long, how fast, how steep."""
-    parts = [f"{f['moving_s'] / 60:.0f} min moving, {f['distance_m'] / 1000:.1f} km, median {f['speed_p50_mps']:.2f} m/s"]
+    parts = [
+        f"{f['moving_s'] / 60:.0f} min moving, {f['distance_m'] / 1000:.1f} km, median {f['speed_p50_mps']:.2f} m/s"
+    ]
     if f.get("steep_up_s", 0) >= rules.min_steep_s:
         parts.append(f"climbs {f['climb_m_per_h']:,.0f} m/h")
     if f.get("steep_down_s", 0) >= rules.min_steep_s:
@@ -224,15 +236,22 @@ def _not_inferable(f: dict, rules: SportRules) -> SportGuess | None:
     """``unknown`` / stationary ``other`` before any movement rule applies."""
     if f["n_timed"] < 2 or f["recording_s"] < rules.min_recording_s:
         span = f"{f['recording_s'] / 60:.1f} min"
-        why = (f"no usable times: {f['n_timed']} of {f['n_points']} points have a time ({span})"
-               if f["n_timed"] < 2 or f["n_timed"] < f["n_points"] / 2 else f"too short to tell: {span} recorded")
+        why = (
+            f"no usable times: {f['n_timed']} of {f['n_points']} points have a time ({span})"
+            if f["n_timed"] < 2 or f["n_timed"] < f["n_points"] / 2
+            else f"too short to tell: {span} recorded"
+        )
         return SportGuess(UNKNOWN, 0.0, why, f)
     if not f["has_distance"]:
         return SportGuess(UNKNOWN, 0.0, "no positions, distance or speed recorded", f)
     if f["moving_s"] < rules.min_moving_s or f["distance_m"] < rules.min_distance_m:
-        return SportGuess("other", _margin(f["distance_m"], rules.min_distance_m, 250.0),
-                          f"stationary: moved {f['distance_m']:.0f} m in {f['moving_s'] / 60:.1f} min "
-                          f"of {f['recording_s'] / 60:.0f} min recorded", f)
+        return SportGuess(
+            "other",
+            _margin(f["distance_m"], rules.min_distance_m, 250.0),
+            f"stationary: moved {f['distance_m']:.0f} m in {f['moving_s'] / 60:.1f} min "
+            f"of {f['recording_s'] / 60:.0f} min recorded",
+            f,
+        )
     return None
 
 
@@ -241,19 +260,32 @@ def _decide(f: dict, r: SportRules) -> tuple[str, float, str]:
     cad = f.get("cadence_coverage", 0.0) >= r.cadence_coverage and np.isfinite(f.get("cycle_length_p50_m", np.nan))
     cycle, gait = f.get("cycle_length_p50_m", np.nan), f.get("run_gait_share", np.nan)
     if cad and f["cadence_p50"] < r.glide_cadence and cycle >= r.glide_cycle_m and gait < r.run_share:
-        return "other", _margin(cycle, r.glide_cycle_m, 0.5), (
-            f"gliding: {cycle:.1f} m per cycle at {f['cadence_p50']:.0f}/min (skiing or skating, not a gait)")
+        return (
+            "other",
+            _margin(cycle, r.glide_cycle_m, 0.5),
+            (f"gliding: {cycle:.1f} m per cycle at {f['cadence_p50']:.0f}/min (skiing or skating, not a gait)"),
+        )
     if cad and cycle >= r.pedal_cycle_m and f["speed_p50_mps"] >= r.pedal_min_speed_mps:
         return "cycling", _margin(cycle, r.pedal_cycle_m, 0.5), f"pedalling: {cycle:.1f} m per crank turn"
     fast = f["speed_p50_mps"] >= r.cycling_median_mps or f["speed_p90_mps"] >= r.cycling_p90_mps
     if fast and not (cad and gait >= r.run_share):
-        conf = max(_margin(f["speed_p50_mps"], r.cycling_median_mps, 1.0), _margin(f["speed_p90_mps"], r.cycling_p90_mps, 1.0))
-        return "cycling", conf, (f"ride speeds: median {f['speed_p50_mps']:.1f} m/s, 90th percentile "
-                                   f"{f['speed_p90_mps']:.1f} m/s")
+        conf = max(
+            _margin(f["speed_p50_mps"], r.cycling_median_mps, 1.0), _margin(f["speed_p90_mps"], r.cycling_p90_mps, 1.0)
+        )
+        return (
+            "cycling",
+            conf,
+            (f"ride speeds: median {f['speed_p50_mps']:.1f} m/s, 90th percentile {f['speed_p90_mps']:.1f} m/s"),
+        )
     if f["vehicle_share"] >= r.vehicle_share:
-        return "other", _margin(f["vehicle_share"], r.vehicle_share, 0.1), (
-            f"mixed: {_pct(f['vehicle_share'])} of the moving time faster than {r.vehicle_speed_mps * 3.6:.0f} km/h "
-            "(a vehicle or a bike) beside slow stretches")
+        return (
+            "other",
+            _margin(f["vehicle_share"], r.vehicle_share, 0.1),
+            (
+                f"mixed: {_pct(f['vehicle_share'])} of the moving time faster than {r.vehicle_speed_mps * 3.6:.0f} km/h "  # noqa: E501
+                "(a vehicle or a bike) beside slow stretches"
+            ),
+        )
     pace = f["run_pace_share"]
     pace_says_run = pace >= r.run_share
     if cad:
@@ -269,16 +301,23 @@ def _decide(f: dict, r: SportRules) -> tuple[str, float, str]:
     climb = f["climb_m_per_h"] if f["steep_up_s"] >= r.min_steep_s else np.nan
     descent = f["descent_m_per_h"] if f["steep_down_s"] >= r.min_steep_s else np.nan
     if climb >= r.run_climb_m_per_h or descent >= r.run_descent_m_per_h:
-        conf = max(_margin(climb, r.run_climb_m_per_h, 200.0) if climb >= r.run_climb_m_per_h else 0.5,
-                   _margin(descent, r.run_descent_m_per_h, 200.0) if descent >= r.run_descent_m_per_h else 0.5)
+        conf = max(
+            _margin(climb, r.run_climb_m_per_h, 200.0) if climb >= r.run_climb_m_per_h else 0.5,
+            _margin(descent, r.run_descent_m_per_h, 200.0) if descent >= r.run_descent_m_per_h else 0.5,
+        )
         return "running", conf, f"mountain running effort ({why}, but steep grades at race pace)"
     hilly = f.get("ascent_m_per_km", np.nan) >= r.hilly_m_per_km
-    return ("hiking" if hilly else "walking"), conf, why + (
-        f"; ascent {f['ascent_m_per_km']:.0f} m per km" if np.isfinite(f.get("ascent_m_per_km", np.nan)) else "")
+    return (
+        ("hiking" if hilly else "walking"),
+        conf,
+        why
+        + (f"; ascent {f['ascent_m_per_km']:.0f} m per km" if np.isfinite(f.get("ascent_m_per_km", np.nan)) else ""),
+    )
 
 
-def infer_sport(samples: pd.DataFrame, *, altitude_source: str | None = None,
-                rules: SportRules = SportRules()) -> SportGuess:
+def infer_sport(
+    samples: pd.DataFrame, *, altitude_source: str | None = None, rules: SportRules = SportRules()
+) -> SportGuess:
     """Infer one activity's sport from its samples.
 
     Parameters
@@ -315,8 +354,7 @@ def infer_sport(samples: pd.DataFrame, *, altitude_source: str | None = None,
     return SportGuess(sport, round(conf, 3), f"{sport}: {why}; {_describe(f, rules)}", f)
 
 
-def infer_activity_sport(activity: Mapping, samples: pd.DataFrame, *,
-                         rules: SportRules = SportRules()) -> dict:
+def infer_activity_sport(activity: Mapping, samples: pd.DataFrame, *, rules: SportRules = SportRules()) -> dict:
     """Columns to update on one ``activities`` row whose file named no sport; ``{}`` for any other row.
 
     A row is inferred when its ``sport`` is in :data:`UNTYPED_SPORTS` and its ``sport_source`` is ``"file"``
@@ -327,9 +365,22 @@ def infer_activity_sport(activity: Mapping, samples: pd.DataFrame, *,
     if activity.get("sport") not in UNTYPED_SPORTS or activity.get("sport_source", "file") != "file":
         return {}
     guess = infer_sport(samples, altitude_source=activity.get("altitude_source"), rules=rules)
-    return {"sport": guess.sport, "sport_source": "inferred" if guess.sport != UNKNOWN else "file",
-            "sport_confidence": guess.confidence, "sport_evidence": guess.evidence}
+    return {
+        "sport": guess.sport,
+        "sport_source": "inferred" if guess.sport != UNKNOWN else "file",
+        "sport_confidence": guess.confidence,
+        "sport_evidence": guess.evidence,
+    }
 
 
-__all__ = ["ON_FOOT", "UNKNOWN", "UNTYPED_SPORTS", "SportGuess", "SportRules", "infer_activity_sport", "infer_sport",
-           "movement_features", "tobler_speed_mps"]
+__all__ = [
+    "ON_FOOT",
+    "UNKNOWN",
+    "UNTYPED_SPORTS",
+    "SportGuess",
+    "SportRules",
+    "infer_activity_sport",
+    "infer_sport",
+    "movement_features",
+    "tobler_speed_mps",
+]

@@ -22,8 +22,19 @@ import pandas as pd
 from numpy.typing import ArrayLike
 
 __all__ = [
-    "DISTANCE_M", "EARTH_RADIUS_M", "FOOT_M", "HALF_MARATHON_M", "LB_KG", "MARATHON_M", "MILE_M", "WEIGHT_KG",
-    "YARD_M", "great_circle_m", "parse_duration_s", "tempo_eccentric_s", "track_distance",
+    "DISTANCE_M",
+    "EARTH_RADIUS_M",
+    "FOOT_M",
+    "HALF_MARATHON_M",
+    "LB_KG",
+    "MARATHON_M",
+    "MILE_M",
+    "WEIGHT_KG",
+    "YARD_M",
+    "great_circle_m",
+    "parse_duration_s",
+    "tempo_eccentric_s",
+    "track_distance",
 ]
 
 # ------------------------------------------------------------------------------------------------ mass and length
@@ -38,8 +49,19 @@ HALF_MARATHON_M: float = 21097.5  #: m
 WEIGHT_KG: dict[str, float] = {"kg": 1.0, "kgs": 1.0, "kilograms": 1.0, "lb": LB_KG, "lbs": LB_KG, "pounds": LB_KG}
 #: Distance unit words as strength apps write them -> m per unit.
 DISTANCE_M: dict[str, float] = {
-    "km": 1000.0, "kms": 1000.0, "m": 1.0, "meters": 1.0, "metres": 1.0, "mi": MILE_M, "mi.": MILE_M,
-    "mile": MILE_M, "miles": MILE_M, "ft": FOOT_M, "feet": FOOT_M, "yd": YARD_M, "yards": YARD_M,
+    "km": 1000.0,
+    "kms": 1000.0,
+    "m": 1.0,
+    "meters": 1.0,
+    "metres": 1.0,
+    "mi": MILE_M,
+    "mi.": MILE_M,
+    "mile": MILE_M,
+    "miles": MILE_M,
+    "ft": FOOT_M,
+    "feet": FOOT_M,
+    "yd": YARD_M,
+    "yards": YARD_M,
 }
 
 # ------------------------------------------------------------------------------------------------ the Earth
@@ -66,8 +88,10 @@ def great_circle_m(lat1: ArrayLike, lon1: ArrayLike, lat2: ArrayLike, lon2: Arra
     111195
     """
     phi1, phi2 = np.radians(lat1), np.radians(lat2)
-    a = (np.sin((phi2 - phi1) / 2) ** 2
-         + np.cos(phi1) * np.cos(phi2) * np.sin((np.radians(lon2) - np.radians(lon1)) / 2) ** 2)
+    a = (
+        np.sin((phi2 - phi1) / 2) ** 2
+        + np.cos(phi1) * np.cos(phi2) * np.sin((np.radians(lon2) - np.radians(lon1)) / 2) ** 2
+    )
     return 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
 
 
@@ -141,8 +165,12 @@ def parse_duration_s(values: pd.Series) -> pd.Series:
     clocked = np.where(clock[1].notna(), clock[0] * 3600 + clock[1] * 60, clock[0] * 60) + clock[2]
     plain = pd.to_numeric(text, errors="coerce")
     plain = plain.where(np.isfinite(plain))  # "inf" is not a duration
-    return (pd.Series(np.where(has_unit, spelled, np.nan), index=values.index)
-            .fillna(pd.Series(clocked, index=values.index)).fillna(plain).astype("float64"))
+    return (
+        pd.Series(np.where(has_unit, spelled, np.nan), index=values.index)
+        .fillna(pd.Series(clocked, index=values.index))
+        .fillna(plain)
+        .astype("float64")
+    )
 
 
 def tempo_eccentric_s(tempo: pd.Series) -> pd.Series:

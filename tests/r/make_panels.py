@@ -32,14 +32,24 @@ def panels():
     # first written with (pinned data)
     design = CohortDesign(athletes=8, weeks=14, hinge_soreness="per_run", hinge_mix=False)
     cohort = simulate_panels(design, replace(PlantedEffects(), cpi_per_hinge_set=0.0), seed=SEED)
-    h1 = cohort.h1[["athlete_id", "dpi", "hinge_sets_28d", "descent_100m_28d", "run_km_28d", "mean_descent_grade",
-                    "duration_h"]].copy()
+    h1 = cohort.h1[
+        ["athlete_id", "dpi", "hinge_sets_28d", "descent_100m_28d", "run_km_28d", "mean_descent_grade", "duration_h"]
+    ].copy()
     rng = np.random.default_rng(7)
     slopes = dict(zip(sorted(h1["athlete_id"].unique()), rng.normal(0, 0.01, h1["athlete_id"].nunique())))
     within = h1["hinge_sets_28d"] - h1.groupby("athlete_id")["hinge_sets_28d"].transform("mean")
     h1["dpi"] = h1["dpi"] + h1["athlete_id"].map(slopes) * within
-    h2 = cohort.h2[["athlete_id", "soreness_peak_72h", "descent_100m", "hinge_sets_28d", "descent_100m_28d",
-                    "hinge_sets_acute", "other_descent_100m_72h"]].copy()
+    h2 = cohort.h2[
+        [
+            "athlete_id",
+            "soreness_peak_72h",
+            "descent_100m",
+            "hinge_sets_28d",
+            "descent_100m_28d",
+            "hinge_sets_acute",
+            "other_descent_100m_72h",
+        ]
+    ].copy()
     h2["soreness_cat"] = bin_soreness(h2["soreness_peak_72h"]).cat.codes
     return h1.round(6), h2.round(6)
 

@@ -46,8 +46,10 @@ REGISTRY: dict[str, DatasetInfo] = {
     "pmdata": DatasetInfo(
         name="pmdata",
         title="PMData: a sports logging dataset (16 persons, 5 months, Fitbit + PMSys + Google Forms)",
-        citation=("Thambawita V, Hicks SA, Borgli H, et al. PMData: a sports logging dataset. Proc. 11th ACM "
-                  "Multimedia Systems Conference (MMSys '20), 2020. doi:10.1145/3339825.3394926"),
+        citation=(
+            "Thambawita V, Hicks SA, Borgli H, et al. PMData: a sports logging dataset. Proc. 11th ACM "
+            "Multimedia Systems Conference (MMSys '20), 2020. doi:10.1145/3339825.3394926"
+        ),
         licence="CC BY 4.0 (attribution required)",
         landing_page="https://datasets.simula.no/pmdata/",
         folder="pmdata",
@@ -58,10 +60,12 @@ REGISTRY: dict[str, DatasetInfo] = {
     "lovdal": DatasetInfo(
         name="lovdal",
         title="Injury prediction in competitive runners (Lövdal, den Hartigh & Azzopardi 2021): daily, weekly files",
-        citation=("Lövdal SS, den Hartigh RJR, Azzopardi G. Injury prediction in competitive runners with machine "
-                  "learning. Int J Sports Physiol Perform 2021;16(10):1522-1531, doi:10.1123/ijspp.2020-0518. "
-                  "Data: DataverseNL, "
-                  "doi:10.34894/UWU9PV"),
+        citation=(
+            "Lövdal SS, den Hartigh RJR, Azzopardi G. Injury prediction in competitive runners with machine "
+            "learning. Int J Sports Physiol Perform 2021;16(10):1522-1531, doi:10.1123/ijspp.2020-0518. "
+            "Data: DataverseNL, "
+            "doi:10.34894/UWU9PV"
+        ),
         licence="CC0 1.0 as published on DataverseNL (check the landing page)",
         landing_page="https://doi.org/10.34894/UWU9PV",
         folder="lovdal",
@@ -104,10 +108,12 @@ def locate(name: str, path=None) -> Path | None:
 
 def _manual(info: DatasetInfo, path) -> str:
     where = f"{path} does not hold it" if path is not None else "no local copy found"
-    return (f"{info.name}: {where}. No verified direct download is registered, so fetch it by hand:\n"
-            f"  1. open {info.landing_page}\n  2. download {info.files}\n"
-            f"  3. put it in {config.path('external') / info.folder} (or anywhere, and pass path=...)\n"
-            f"Licence: {info.licence}. Cite: {info.citation}")
+    return (
+        f"{info.name}: {where}. No verified direct download is registered, so fetch it by hand:\n"
+        f"  1. open {info.landing_page}\n  2. download {info.files}\n"
+        f"  3. put it in {config.path('external') / info.folder} (or anywhere, and pass path=...)\n"
+        f"Licence: {info.licence}. Cite: {info.citation}"
+    )
 
 
 def fetch(name: str, path=None, *, progress: bool = False) -> Path:
@@ -128,8 +134,7 @@ def fetch(name: str, path=None, *, progress: bool = False) -> Path:
 
     dest = config.path("cache") / info.folder
     processor = pooch.Unzip(extract_dir=".") if info.archive else None
-    pooch.retrieve(info.url, known_hash=f"sha256:{info.sha256}", path=dest, processor=processor,
-                   progressbar=progress)
+    pooch.retrieve(info.url, known_hash=f"sha256:{info.sha256}", path=dest, processor=processor, progressbar=progress)
     found = _valid(dest, info)
     if found is None:
         raise DatasetNotFound(f"{name}: downloaded {info.url} to {dest} but found no {info.marker} in it")
@@ -143,10 +148,16 @@ def list_datasets():
     rows = []
     for info in REGISTRY.values():
         local = locate(info.name)
-        rows.append({"name": info.name, "title": info.title, "licence": info.licence,
-                     "landing_page": info.landing_page,
-                     "download": "automatic (sha256-checked)" if info.url and info.sha256 else "manual",
-                     "local_copy": str(local) if local else ""})
+        rows.append(
+            {
+                "name": info.name,
+                "title": info.title,
+                "licence": info.licence,
+                "landing_page": info.landing_page,
+                "download": "automatic (sha256-checked)" if info.url and info.sha256 else "manual",
+                "local_copy": str(local) if local else "",
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -197,5 +208,16 @@ def lovdal_analysis(data):
     return pd.concat([recovery_after_strength(recovery_panel(data)), injury_odds(data.events)], ignore_index=True)
 
 
-__all__ = ["REGISTRY", "DatasetInfo", "DatasetNotFound", "fetch", "info", "list_datasets", "locate", "lovdal",
-           "lovdal_analysis", "pmdata", "pmdata_analysis"]
+__all__ = [
+    "REGISTRY",
+    "DatasetInfo",
+    "DatasetNotFound",
+    "fetch",
+    "info",
+    "list_datasets",
+    "locate",
+    "lovdal",
+    "lovdal_analysis",
+    "pmdata",
+    "pmdata_analysis",
+]

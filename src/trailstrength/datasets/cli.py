@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.markdown import Markdown
 from rich.table import Table
 
-app = typer.Typer(help="Public datasets (PMData, Lövdal et al.): list them, read their cards, fetch a copy.",
-                  no_args_is_help=True, add_completion=False)
+app = typer.Typer(
+    help="Public datasets (PMData, Lövdal et al.): list them, read their cards, fetch a copy.",
+    no_args_is_help=True,
+    add_completion=False,
+)
 console = Console()
 
 
@@ -42,7 +45,7 @@ def info(name: Annotated[str, typer.Argument(help="Dataset name, e.g. pmdata or 
 @app.command()
 def fetch(
     name: Annotated[str, typer.Argument(help="Dataset name, e.g. pmdata or lovdal.")],
-    path: Annotated[Optional[Path], typer.Option(help="A copy you downloaded yourself (folder or file).")] = None,
+    path: Annotated[Path | None, typer.Option(help="A copy you downloaded yourself (folder or file).")] = None,
 ) -> None:
     """Find (or, where a verified URL is registered, download) a dataset; print where it is or how to get it."""
     from trailstrength import datasets

@@ -25,21 +25,42 @@ import pandas as pd
 from trailstrength import clean, schemas
 from trailstrength.io.pmdata import STRENGTH_SESSION_EXERCISE
 
-DAY_FEATURES = {"nr. sessions": "sessions", "total km": "total_km", "km Z3-4": "km_z3_4", "km Z5-T1-T2": "km_z5_t1_t2",
-                "km sprinting": "km_sprinting", "strength training": "strength_training",
-                "hours alternative": "hours_alternative", "perceived exertion": "perceived_exertion",
-                "perceived trainingSuccess": "perceived_training_success", "perceived recovery": "perceived_recovery"}
+DAY_FEATURES = {
+    "nr. sessions": "sessions",
+    "total km": "total_km",
+    "km Z3-4": "km_z3_4",
+    "km Z5-T1-T2": "km_z5_t1_t2",
+    "km sprinting": "km_sprinting",
+    "strength training": "strength_training",
+    "hours alternative": "hours_alternative",
+    "perceived exertion": "perceived_exertion",
+    "perceived trainingSuccess": "perceived_training_success",
+    "perceived recovery": "perceived_recovery",
+}
 WEEK_FEATURES = {
-    "nr. sessions": "sessions", "nr. rest days": "rest_days", "total kms": "total_km", "max km one day": "max_km_day",
-    "total km Z3-Z4-Z5-T1-T2": "km_z3_to_t2", "nr. tough sessions (effort in Z5, T1 or T2)": "tough_sessions",
-    "nr. days with interval session": "interval_days", "total km Z3-4": "km_z3_4",
+    "nr. sessions": "sessions",
+    "nr. rest days": "rest_days",
+    "total kms": "total_km",
+    "max km one day": "max_km_day",
+    "total km Z3-Z4-Z5-T1-T2": "km_z3_to_t2",
+    "nr. tough sessions (effort in Z5, T1 or T2)": "tough_sessions",
+    "nr. days with interval session": "interval_days",
+    "total km Z3-4": "km_z3_4",
     "max km Z3-4 one day": "max_km_z3_4_day",
-    "total km Z5-T1-T2": "km_z5_t1_t2", "max km Z5-T1-T2 one day": "max_km_z5_t1_t2_day",
-    "total hours alternative training": "hours_alternative", "nr. strength trainings": "strength_sessions",
-    "avg exertion": "exertion_mean", "min exertion": "exertion_min", "max exertion": "exertion_max",
-    "avg training success": "training_success_mean", "min training success": "training_success_min",
-    "max training success": "training_success_max", "avg recovery": "recovery_mean", "min recovery": "recovery_min",
-    "max recovery": "recovery_max"}
+    "total km Z5-T1-T2": "km_z5_t1_t2",
+    "max km Z5-T1-T2 one day": "max_km_z5_t1_t2_day",
+    "total hours alternative training": "hours_alternative",
+    "nr. strength trainings": "strength_sessions",
+    "avg exertion": "exertion_mean",
+    "min exertion": "exertion_min",
+    "max exertion": "exertion_max",
+    "avg training success": "training_success_mean",
+    "min training success": "training_success_min",
+    "max training success": "training_success_max",
+    "avg recovery": "recovery_mean",
+    "min recovery": "recovery_min",
+    "max recovery": "recovery_max",
+}
 PERCEIVED = ("perceived_exertion", "perceived_training_success", "perceived_recovery")
 DAY_FILE, WEEK_FILE = "day_approach_maskedID_timeseries", "week_approach_maskedID_timeseries"
 N_DAYS, N_WEEKS = 7, 3
@@ -80,8 +101,10 @@ class Lovdal:
 
     def __repr__(self) -> str:
         weekly = "yes" if self.weeks is not None else "no"
-        return (f"Lovdal({self.events['athlete_id'].nunique()} athletes, {len(self.events)} athlete-day rows, "
-                f"{int(self.events['injury'].sum())} injury days; weekly file: {weekly})")
+        return (
+            f"Lovdal({self.events['athlete_id'].nunique()} athletes, {len(self.events)} athlete-day rows, "
+            f"{int(self.events['injury'].sum())} injury days; weekly file: {weekly})"
+        )
 
 
 def _athlete(ids: pd.Series) -> pd.Series:
@@ -91,8 +114,10 @@ def _athlete(ids: pd.Series) -> pd.Series:
 def _require(df: pd.DataFrame, columns: list[str], path) -> None:
     missing = [c for c in columns if c not in df.columns]
     if missing:
-        raise ValueError(f"{path}: not the published Lövdal layout; missing column(s) {missing[:8]}"
-                         + (f" and {len(missing) - 8} more" if len(missing) > 8 else ""))
+        raise ValueError(
+            f"{path}: not the published Lövdal layout; missing column(s) {missing[:8]}"
+            + (f" and {len(missing) - 8} more" if len(missing) > 8 else "")
+        )
 
 
 def read_day_file(path) -> tuple[pd.DataFrame, pd.DataFrame, int]:
@@ -116,11 +141,19 @@ def read_day_file(path) -> tuple[pd.DataFrame, pd.DataFrame, int]:
     events = pd.DataFrame({"athlete_id": athlete, "day": date, "injury": raw["injury"].astype(int)})
     days = days.merge(events, on=["athlete_id", "day"], how="left").sort_values(["athlete_id", "day"])
     days.insert(2, "local_date", DAY_ZERO + pd.to_timedelta(days["day"], unit="D"))
+
     def week_of(feature: str) -> pd.DataFrame:  # the 7 daily columns of one feature
         return raw[[src for b in blocks for src, dst in b.items() if dst == feature]]
 
-    for dst in ("sessions", "total_km", "km_z3_4", "km_z5_t1_t2", "km_sprinting", "strength_training",
-                "hours_alternative"):
+    for dst in (
+        "sessions",
+        "total_km",
+        "km_z3_4",
+        "km_z5_t1_t2",
+        "km_sprinting",
+        "strength_training",
+        "hours_alternative",
+    ):
         events[f"{dst}_7d"] = week_of(dst).sum(axis=1).to_numpy(float)
     events["strength_days_7d"] = (week_of("strength_training") > 0).sum(axis=1).to_numpy(int)
     return days.reset_index(drop=True), events, int((spread > 1).sum())
@@ -129,10 +162,14 @@ def read_day_file(path) -> tuple[pd.DataFrame, pd.DataFrame, int]:
 def read_week_file(path) -> pd.DataFrame:
     """The week-approach CSV -> one row per athlete-day with ``<feature>_w0|w1|w2`` (w0 = most recent week)."""
     raw = pd.read_csv(path)
-    rename = {f"{src}{'' if w == 0 else f'.{w}'}": f"{dst}_w{w}" for w in range(N_WEEKS)
-              for src, dst in WEEK_FEATURES.items()}
-    rel = {"rel total kms week 0_1": "rel_total_km_w0_w1", "rel total kms week 0_2": "rel_total_km_w0_w2",
-           "rel total kms week 1_2": "rel_total_km_w1_w2"}
+    rename = {
+        f"{src}{'' if w == 0 else f'.{w}'}": f"{dst}_w{w}" for w in range(N_WEEKS) for src, dst in WEEK_FEATURES.items()
+    }
+    rel = {
+        "rel total kms week 0_1": "rel_total_km_w0_w1",
+        "rel total kms week 0_2": "rel_total_km_w0_w2",
+        "rel total kms week 1_2": "rel_total_km_w1_w2",
+    }
     _require(raw, [*rename, *rel, "Athlete ID", "injury", "Date"], path)
     out = raw.rename(columns={**rename, **rel})
     out.insert(0, "athlete_id", _athlete(raw["Athlete ID"]))
@@ -142,31 +179,63 @@ def read_week_file(path) -> pd.DataFrame:
 
 def _tidy_tables(days: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     trained = days[(days["sessions"] > 0) | (days["strength_training"] > 0) | (days["hours_alternative"] > 0)]
-    sport = np.select([trained["total_km"] > 0, trained["strength_training"] > 0, trained["hours_alternative"] > 0],
-                      ["running", "strength_training", "cross_training"], "unknown")
+    sport = np.select(
+        [trained["total_km"] > 0, trained["strength_training"] > 0, trained["hours_alternative"] > 0],
+        ["running", "strength_training", "cross_training"],
+        "unknown",
+    )
     ids = trained["athlete_id"] + "-d" + trained["day"].astype(str)
-    acts = pd.DataFrame({
-        "activity_id": ids, "athlete_id": trained["athlete_id"], "source_file": DAY_FILE + ".csv",
-        "source_format": "lovdal_day", "sport": sport, "start_time": pd.NaT, "local_date": trained["local_date"],
-        "duration_s": np.nan, "moving_time_s": np.nan,
-        "distance_m": (trained["total_km"] * 1000.0).where(trained["total_km"] > 0),
-        "ascent_m": np.nan, "descent_m": np.nan, "has_gps": False, "has_altitude": False, "altitude_source": "none",
-        "device": None, "sessions": trained["sessions"], "day_level": True}).reset_index(drop=True)
+    acts = pd.DataFrame(
+        {
+            "activity_id": ids,
+            "athlete_id": trained["athlete_id"],
+            "source_file": DAY_FILE + ".csv",
+            "source_format": "lovdal_day",
+            "sport": sport,
+            "start_time": pd.NaT,
+            "local_date": trained["local_date"],
+            "duration_s": np.nan,
+            "moving_time_s": np.nan,
+            "distance_m": (trained["total_km"] * 1000.0).where(trained["total_km"] > 0),
+            "ascent_m": np.nan,
+            "descent_m": np.nan,
+            "has_gps": False,
+            "has_altitude": False,
+            "altitude_source": "none",
+            "device": None,
+            "sessions": trained["sessions"],
+            "day_level": True,
+        }
+    ).reset_index(drop=True)
     st = days[days["strength_training"] > 0]
     st = st.loc[st.index.repeat(st["strength_training"].round().clip(lower=1).astype(int))]
     n = st.groupby(["athlete_id", "day"]).cumcount().astype(str)
-    sets = pd.DataFrame({
-        "athlete_id": st["athlete_id"], "performed_at": pd.NaT, "local_date": st["local_date"],
-        "session_id": st["athlete_id"] + "-d" + st["day"].astype(str) + "-s" + n,
-        "exercise_raw": STRENGTH_SESSION_EXERCISE, "set_index": 0, "set_type": "working", "reps": np.nan,
-        "load_kg": np.nan, "rpe": np.nan, "rir": np.nan, "duration_s": np.nan, "session_level": True,
-        "source": "lovdal_day"}).reset_index(drop=True)
+    sets = pd.DataFrame(
+        {
+            "athlete_id": st["athlete_id"],
+            "performed_at": pd.NaT,
+            "local_date": st["local_date"],
+            "session_id": st["athlete_id"] + "-d" + st["day"].astype(str) + "-s" + n,
+            "exercise_raw": STRENGTH_SESSION_EXERCISE,
+            "set_index": 0,
+            "set_type": "working",
+            "reps": np.nan,
+            "load_kg": np.nan,
+            "rpe": np.nan,
+            "rir": np.nan,
+            "duration_s": np.nan,
+            "session_level": True,
+            "source": "lovdal_day",
+        }
+    ).reset_index(drop=True)
     acts["start_time"] = pd.Series(pd.NaT, index=acts.index, dtype="datetime64[ns, UTC]")  # dates are masked
     sets["performed_at"] = pd.Series(pd.NaT, index=sets.index, dtype="datetime64[ns, UTC]")
     if len(sets):
         sets = clean.classify_strength(sets)
-    return (schemas.validate("activities", acts) if len(acts) else acts,
-            schemas.validate("strength_sets", sets) if len(sets) else sets)
+    return (
+        schemas.validate("activities", acts) if len(acts) else acts,
+        schemas.validate("strength_sets", sets) if len(sets) else sets,
+    )
 
 
 def load(path) -> Lovdal:

@@ -47,8 +47,10 @@ class PMData:
     warnings: dict[str, list[str]] = field(default_factory=dict)
 
     def __repr__(self) -> str:
-        return (f"PMData({len(self.participants)} participants from {self.root}: {len(self.wellness)} wellness rows, "
-                f"{len(self.activities)} sessions, {len(self.strength_sets)} strength sessions)")
+        return (
+            f"PMData({len(self.participants)} participants from {self.root}: {len(self.wellness)} wellness rows, "
+            f"{len(self.activities)} sessions, {len(self.strength_sets)} strength sessions)"
+        )
 
 
 def load(root, participants=None, timezone: str = "Europe/Oslo") -> PMData:
@@ -104,18 +106,29 @@ def session_day_panel(data: PMData) -> pd.DataFrame:
     """
     w = data.wellness
     w = w[(w["report_kind"] != "injury") & w["soreness"].notna()]
-    first = (w.sort_values("reported_at").groupby(["athlete_id", "local_date"], as_index=False)["soreness"].first())
+    first = w.sort_values("reported_at").groupby(["athlete_id", "local_date"], as_index=False)["soreness"].first()
     acts = data.activities.assign(
-        kind=np.select([data.activities["sport"].eq("strength_training"), data.activities["sport"].eq("running")],
-                       ["strength", "running"], "other"))
-    flags = (pd.crosstab([acts["athlete_id"], acts["local_date"]], acts["kind"]).clip(upper=1)
-             .reindex(columns=list(SESSION_KINDS), fill_value=0).add_suffix("_session"))
+        kind=np.select(
+            [data.activities["sport"].eq("strength_training"), data.activities["sport"].eq("running")],
+            ["strength", "running"],
+            "other",
+        )
+    )
+    flags = (
+        pd.crosstab([acts["athlete_id"], acts["local_date"]], acts["kind"])
+        .clip(upper=1)
+        .reindex(columns=list(SESSION_KINDS), fill_value=0)
+        .add_suffix("_session")
+    )
     load = acts.groupby(["athlete_id", "local_date"])["session_load_au"].sum().rename("session_load_au")
-    nxt = (first.assign(local_date=first["local_date"] - pd.Timedelta(days=1))
-           .rename(columns={"soreness": "soreness_next"}))
-    panel = (first.rename(columns={"soreness": "soreness_today"})
-             .merge(nxt, on=["athlete_id", "local_date"], how="inner")
-             .merge(flags.join(load, how="outer").reset_index(), on=["athlete_id", "local_date"], how="left"))
+    nxt = first.assign(local_date=first["local_date"] - pd.Timedelta(days=1)).rename(
+        columns={"soreness": "soreness_next"}
+    )
+    panel = (
+        first.rename(columns={"soreness": "soreness_today"})
+        .merge(nxt, on=["athlete_id", "local_date"], how="inner")
+        .merge(flags.join(load, how="outer").reset_index(), on=["athlete_id", "local_date"], how="left")
+    )
     fill = [f"{k}_session" for k in SESSION_KINDS] + ["session_load_au"]
     panel[fill] = panel[fill].fillna(0.0).astype(float)
     return panel.sort_values(["athlete_id", "local_date"]).reset_index(drop=True)

@@ -31,7 +31,7 @@ body last, with the words that turn a pull into a push checked first (a ``tricep
 ``back``) or session placeholders (:func:`is_placeholder`) get no pattern and stay unmatched.
 
 :func:`grammar_table` lists every rule; :data:`MOVEMENT_WORDS` are the words that give a pattern on their own.
-"""
+"""  # noqa: E501
 
 from __future__ import annotations
 
@@ -47,9 +47,23 @@ from trailstrength.exercises.taxonomy import LOWER_BODY_PATTERNS
 
 # Words folded further for the grammar only (the alias matcher keeps them apart); plurals are already folded.
 _GRAMMAR_SYNONYMS = {
-    "abs": "ab", "deltoid": "delt", "pectoral": "pec", "quadricep": "quad", "jumping": "jump", "hopping": "hop",
-    "bounding": "bound", "skipping": "skip", "stretching": "stretch", "jogging": "jog", "running": "run",
-    "biking": "bike", "cycling": "cycle", "swimming": "swim", "walking": "walk", "hiking": "hike", "rucking": "ruck",
+    "abs": "ab",
+    "deltoid": "delt",
+    "pectoral": "pec",
+    "quadricep": "quad",
+    "jumping": "jump",
+    "hopping": "hop",
+    "bounding": "bound",
+    "skipping": "skip",
+    "stretching": "stretch",
+    "jogging": "jog",
+    "running": "run",
+    "biking": "bike",
+    "cycling": "cycle",
+    "swimming": "swim",
+    "walking": "walk",
+    "hiking": "hike",
+    "rucking": "ruck",
     "palloff": "pallof",
 }
 
@@ -95,42 +109,67 @@ def _words(group: str) -> frozenset[str]:
     return frozenset(out)
 
 
-def _r(label: str, pattern: str, when: str, unless: str = "", row: str | None = None,
-       lower: bool | None = None) -> Rule:
+def _r(
+    label: str, pattern: str, when: str, unless: str = "", row: str | None = None, lower: bool | None = None
+) -> Rule:
     return Rule(label, pattern, when, unless, row, pattern in LOWER_BODY_PATTERNS if lower is None else lower)
 
 
 #: The grammar, in the order it is tried. ``row`` = taxonomy row whose weight, subtype and flags the set takes.
 RULES: tuple[Rule, ...] = (
     # not strength training: first, so "Hamstring Stretch" is not a leg curl
-    _r("stretching and mobility", "mobility", "stretch|mobility|yoga|pilates|foam|flexibility|cooldown",
-       row="mobility"),
+    _r(
+        "stretching and mobility", "mobility", "stretch|mobility|yoga|pilates|foam|flexibility|cooldown", row="mobility"
+    ),
     _r("leg or arm swings (dynamic warm-up)", "mobility", "swing & leg|arm", "kettlebell|dumbbell", row="mobility"),
     # plyometrics before squats and lunges: a jump squat lands, it does not grind
     _r("jump lunge", "plyometric", "jump|plyo|plyometric & lunge|split", row="jump_lunge", lower=True),
-    _r("skater / lateral bound", "plyometric", "skater & jump|hop|bound ; lateral & bound", row="skater_jump",
-       lower=True),
+    _r(
+        "skater / lateral bound",
+        "plyometric",
+        "skater & jump|hop|bound ; lateral & bound",
+        row="skater_jump",
+        lower=True,
+    ),
     _r("single-leg hop", "plyometric", "single & leg & hop|jump|bound", row="single_leg_hop", lower=True),
     _r("bounding", "plyometric", "bound", row="bounding", lower=True),
     _r("jump rope", "plyometric", "rope & jump|skip ; skip", row="jump_rope"),
     _r("jumping jack", "plyometric", "jack", "plank", row="jumping_jack"),
     _r("pogo / ankle hops", "plyometric", "pogo|hop", "hurdle", row="pogo_jump", lower=True),
-    _r("jumps that land on two feet", "plyometric", "jump|plyo|plyometric|hurdle", row="box_jump",
-       lower=True),
+    _r("jumps that land on two feet", "plyometric", "jump|plyo|plyometric|hurdle", row="box_jump", lower=True),
     _r("throws and slams", "plyometric", "slam|throw|toss", row="medicine_ball_throw"),
     # loaded carries
     _r("loaded carry", "carry", "carry|farmer|yoke ; walk & waiter|suitcase|overhead", "lunge", row="farmers_walk"),
     # hip hinge and hip extension (the posterior chain)
-    _r("kickback / kick backwards (hip extension)", "hinge",
-       "kickback|kick & glute|hip|leg|donkey|back|backward|rear", "tricep|skullcrusher|arm", row="glute_kickback"),
-    _r("rear leg raise (hip extension)", "hinge", "leg & raise|lift & rear|back|backward",
-       "lower|hanging|lying", row="glute_kickback"),
-    _r("standing / cable / machine hip extension", "hinge", "hip & extension",
-       "45|degree|roman|ghd|bench|chair|back|hyperextension|hyper", row="glute_kickback"),
+    _r(
+        "kickback / kick backwards (hip extension)",
+        "hinge",
+        "kickback|kick & glute|hip|leg|donkey|back|backward|rear",
+        "tricep|skullcrusher|arm",
+        row="glute_kickback",
+    ),
+    _r(
+        "rear leg raise (hip extension)",
+        "hinge",
+        "leg & raise|lift & rear|back|backward",
+        "lower|hanging|lying",
+        row="glute_kickback",
+    ),
+    _r(
+        "standing / cable / machine hip extension",
+        "hinge",
+        "hip & extension",
+        "45|degree|roman|ghd|bench|chair|back|hyperextension|hyper",
+        row="glute_kickback",
+    ),
     _r("good morning", "hinge", "good & morning", row="good_morning"),
     _r("hip hinge", "hinge", "hinge", row="romanian_deadlift"),
-    _r("single-leg deadlift (an RDL on one leg)", "hinge", "deadlift & single & leg",
-       row="single_leg_romanian_deadlift"),
+    _r(
+        "single-leg deadlift (an RDL on one leg)",
+        "hinge",
+        "deadlift & single & leg",
+        row="single_leg_romanian_deadlift",
+    ),
     _r("Romanian / stiff-leg deadlift", "hinge", "deadlift & romanian|stiff|straight", row="romanian_deadlift"),
     _r("sumo deadlift", "hinge", "deadlift & sumo", row="sumo_deadlift"),
     _r("trap-bar deadlift", "hinge", "deadlift & trap|trapbar", row="trap_bar_deadlift"),
@@ -144,28 +183,52 @@ RULES: tuple[Rule, ...] = (
     _r("glute bridge", "hinge", "bridge", "side", row="glute_bridge"),
     _r("frog pump", "hinge", "frog & pump", row="frog_pump"),
     _r("reverse hyperextension", "hinge", "reverse & hyper|hyperextension", row="reverse_hyperextension"),
-    _r("back extension / hyperextension", "hinge",
-       "hyperextension|hyper ; extension & back|hip|45|roman|ghd|lumbar|spinal", row="back_extension"),
+    _r(
+        "back extension / hyperextension",
+        "hinge",
+        "hyperextension|hyper ; extension & back|hip|45|roman|ghd|lumbar|spinal",
+        row="back_extension",
+    ),
     # knee flexion (hamstrings at the knee)
     _r("reverse Nordic (knee extension)", "other", "reverse & nordic", row="reverse_nordic", lower=True),
     _r("Nordic hamstring curl", "knee_flexion", "nordic", row="nordic_hamstring_curl"),
     _r("glute-ham raise", "knee_flexion", "glute & ham & raise|developer", row="glute_ham_raise"),
-    _r("leg / hamstring curl", "knee_flexion", "curl & leg|hamstring|ham|femoral",
-       "bicep|hammer|preacher|wrist|zottman|concentration|spider|drag|jefferson", row="leg_curl"),
+    _r(
+        "leg / hamstring curl",
+        "knee_flexion",
+        "curl & leg|hamstring|ham|femoral",
+        "bicep|hammer|preacher|wrist|zottman|concentration|spider|drag|jefferson",
+        row="leg_curl",
+    ),
     # Olympic lifts (ballistic triple extension, not counted as hinge exposure)
-    _r("Olympic lift", "other", "clean|snatch|jerk", "deadlift|romanian|grip|row|shrug|pullup",
-       row="power_clean"),
+    _r("Olympic lift", "other", "clean|snatch|jerk", "deadlift|romanian|grip|row|shrug|pullup", row="power_clean"),
     _r("high pull", "other", "high & pull", row="high_pull"),
     # lower-body accessories (before squats and presses: a calf press on the leg press is a calf raise)
-    _r("calf / tibialis raise", "other", "calf|tibialis|tib ; raise|drop & heel|toe", "hanging",
-       row="standing_calf_raise", lower=True),
-    _r("hip abduction / adduction", "other", "abduction|adduction ; outer|inner & thigh", "copenhagen|plank",
-       row="hip_abduction", lower=True),
+    _r(
+        "calf / tibialis raise",
+        "other",
+        "calf|tibialis|tib ; raise|drop & heel|toe",
+        "hanging",
+        row="standing_calf_raise",
+        lower=True,
+    ),
+    _r(
+        "hip abduction / adduction",
+        "other",
+        "abduction|adduction ; outer|inner & thigh",
+        "copenhagen|plank",
+        row="hip_abduction",
+        lower=True,
+    ),
     _r("clamshell / fire hydrant", "other", "clamshell|clam|hydrant", row="clamshell", lower=True),
-    _r("lateral band walk", "other", "walk & band|lateral|side|monster", "lunge",
-       row="lateral_band_walk", lower=True),
-    _r("side-lying leg raise (abduction)", "other", "leg & raise|lift & side|lateral", row="side_lying_leg_raise",
-       lower=True),
+    _r("lateral band walk", "other", "walk & band|lateral|side|monster", "lunge", row="lateral_band_walk", lower=True),
+    _r(
+        "side-lying leg raise (abduction)",
+        "other",
+        "leg & raise|lift & side|lateral",
+        row="side_lying_leg_raise",
+        lower=True,
+    ),
     _r("hip flexion", "other", "hip|psoas & flexion|flexor|march", row="hip_flexion", lower=True),
     _r("leg / knee extension", "other", "extension & leg|quad|knee", row="leg_extension", lower=True),
     _r("sled push / drag", "other", "sled|prowler", "leg|press", row="sled_push", lower=True),
@@ -176,8 +239,12 @@ RULES: tuple[Rule, ...] = (
     _r("step-up", "lunge_single_leg", "stepup", row="step_up"),
     _r("step-down (eccentric)", "lunge_single_leg", "stepdown", row="step_down"),
     _r("single-leg press", "lunge_single_leg", "press & leg & single|unilateral", row="single_leg_press"),
-    _r("single-leg squat", "lunge_single_leg", "pistol|cossack|skater ; squat|sit & single & leg ; "
-       "squat & unilateral", row="pistol_squat"),
+    _r(
+        "single-leg squat",
+        "lunge_single_leg",
+        "pistol|cossack|skater ; squat|sit & single & leg ; squat & unilateral",
+        row="pistol_squat",
+    ),
     _r("squat", "squat", "squat|hack|thruster", row="back_squat"),
     _r("leg press", "squat", "leg & press|sled", row="leg_press"),
     _r("wall sit", "squat", "wall & sit", row="wall_sit"),
@@ -186,8 +253,12 @@ RULES: tuple[Rule, ...] = (
     _r("indoor rower", "cardio", "rower|erg|ergometer|concept2 ; rowing & machine|indoor", row="rowing_machine"),
     _r("running", "cardio", "run|jog|treadmill|sprint", row="running"),
     _r("cycling", "cardio", "bike|cycle|spin|spinning|airbike|airdyne|assault", row="cycling"),
-    _r("elliptical / stairs / ski", "cardio", "elliptical|crosstrainer|stairmaster|stepmill|stair|skierg|ski",
-       row="elliptical"),
+    _r(
+        "elliptical / stairs / ski",
+        "cardio",
+        "elliptical|crosstrainer|stairmaster|stepmill|stair|skierg|ski",
+        row="elliptical",
+    ),
     _r("walking / hiking", "cardio", "walk|hike|ruck", row="hiking"),
     _r("swimming, battle ropes and other cardio", "cardio", "swim|cardio|battle", row="battle_rope"),
     _r("burpee", "other", "burpee", row="burpee", lower=True),
@@ -195,16 +266,28 @@ RULES: tuple[Rule, ...] = (
     _r("shoulder rotation", "other", "rotation|rotator & external|internal|cuff|shoulder", row="external_rotation"),
     # trunk
     _r("lower-back (trunk extension) machine", "core", "lower & back"),
-    _r("trunk flexion, rotation and bracing", "core",
-       "crunch|situp|ab|abdominal|core|plank|twist|rollout|hollow|oblique|woodchop|chop|flutter|scissor|"
-       "superman|jackknife|trunk|torso|deadbug|copenhagen|jefferson|windshield|pallof|antirotation ; "
-       "dead & bug ; bird & dog ; mountain & climber ; bear & crawl ; dragon & flag ; toe & touch|bar ; v & up ; "
-       "side & bend|bridge ; turkish & get ; leg|knee & raise|tuck|lift ; l & sit"),
+    _r(
+        "trunk flexion, rotation and bracing",
+        "core",
+        "crunch|situp|ab|abdominal|core|plank|twist|rollout|hollow|oblique|woodchop|chop|flutter|scissor|"
+        "superman|jackknife|trunk|torso|deadbug|copenhagen|jefferson|windshield|pallof|antirotation ; "
+        "dead & bug ; bird & dog ; mountain & climber ; bear & crawl ; dragon & flag ; toe & touch|bar ; v & up ; "
+        "side & bend|bridge ; turkish & get ; leg|knee & raise|tuck|lift ; l & sit",
+    ),
     # upper body: the words that turn a pull into a push (and back) first
-    _r("rear delt / reverse fly", "pull", "fly|raise|pecdeck|butterfly|delt & rear|reverse|bent", "leg",
-       row="rear_delt_fly"),
-    _r("straight-arm pulldown (lats)", "pull", "straight & arm & pushdown|pulldown|pull|pullover|push",
-       row="straight_arm_pulldown"),
+    _r(
+        "rear delt / reverse fly",
+        "pull",
+        "fly|raise|pecdeck|butterfly|delt & rear|reverse|bent",
+        "leg",
+        row="rear_delt_fly",
+    ),
+    _r(
+        "straight-arm pulldown (lats)",
+        "pull",
+        "straight & arm & pushdown|pulldown|pull|pullover|push",
+        row="straight_arm_pulldown",
+    ),
     _r("triceps", "push", "tricep|skullcrusher ; press & jm|tate|french", row="triceps_extension"),
     _r("push-down", "push", "pushdown", row="triceps_pushdown"),
     _r("upright row", "pull", "row & upright", row="upright_row"),
@@ -216,8 +299,12 @@ RULES: tuple[Rule, ...] = (
     _r("pullover", "pull", "pullover", row="pullover"),
     _r("muscle-up / rope climb", "pull", "muscle & up ; rope & climb", row="muscle_up"),
     _r("band pull-apart", "pull", "pull & apart", row="band_pull_apart"),
-    _r("wrist / forearm / grip", "other", "wrist|forearm|gripper|neck ; grip & strength|trainer|crusher",
-       row="wrist_curl"),
+    _r(
+        "wrist / forearm / grip",
+        "other",
+        "wrist|forearm|gripper|neck ; grip & strength|trainer|crusher",
+        row="wrist_curl",
+    ),
     _r("dead hang", "other", "hang", row="dead_hang"),
     _r("push-up", "push", "pushup", row="push_up"),
     _r("dip", "push", "dip", row="dip"),
@@ -232,22 +319,118 @@ RULES: tuple[Rule, ...] = (
 # --------------------------------------------------------------------------------------------------------------
 
 
-_PLACEHOLDER_WORDS = frozenset({
-    "strength", "session", "training", "workout", "exercise", "exercises", "recorded", "not", "gym", "weight",
-    "lifting", "circuit", "class", "general", "upper", "lower", "body", "full", "day", "routine", "program",
-    "unknown", "misc", "other", "custom", "conditioning", "crossfit", "wod", "set", "lift", "resistance",
-})
+_PLACEHOLDER_WORDS = frozenset(
+    {
+        "strength",
+        "session",
+        "training",
+        "workout",
+        "exercise",
+        "exercises",
+        "recorded",
+        "not",
+        "gym",
+        "weight",
+        "lifting",
+        "circuit",
+        "class",
+        "general",
+        "upper",
+        "lower",
+        "body",
+        "full",
+        "day",
+        "routine",
+        "program",
+        "unknown",
+        "misc",
+        "other",
+        "custom",
+        "conditioning",
+        "crossfit",
+        "wod",
+        "set",
+        "lift",
+        "resistance",
+    }
+)
 _LIMB_SINGLE = frozenset({"unilateral", "left", "right", "l", "r"})
 #: Grip and attachment words: how the bar is held, not what moves.
-GRIP_WORDS = frozenset({"bar", "grip", "wide", "close", "narrow", "neutral", "rope", "handle", "two", "hand", "arm",
-                        "attachment", "ezbar", "vbar", "supinated", "pronated", "underhand", "overhand"})
+GRIP_WORDS = frozenset(
+    {
+        "bar",
+        "grip",
+        "wide",
+        "close",
+        "narrow",
+        "neutral",
+        "rope",
+        "handle",
+        "two",
+        "hand",
+        "arm",
+        "attachment",
+        "ezbar",
+        "vbar",
+        "supinated",
+        "pronated",
+        "underhand",
+        "overhand",
+    }
+)
 # Set-ups and specialty bars gyms name: they change the load or the range, not which lift it is.
-_SETUP_WORDS = frozenset({
-    "safety", "ssb", "cambered", "football", "swiss", "axle", "fat", "chain", "block", "pin", "deficit", "elevated",
-    "platform", "box", "bench", "floor", "wall", "rack", "step", "strap", "belt", "harness", "sandbag", "slider",
-    "ball", "bosu", "stability", "stance", "cm", "in", "kg", "lb", "lbs", "inch", "high", "low", "only", "from",
-    "holding", "hold", "machine", "station", "partial", "full", "half", "quarter", "continuous", "interval",
-})
+_SETUP_WORDS = frozenset(
+    {
+        "safety",
+        "ssb",
+        "cambered",
+        "football",
+        "swiss",
+        "axle",
+        "fat",
+        "chain",
+        "block",
+        "pin",
+        "deficit",
+        "elevated",
+        "platform",
+        "box",
+        "bench",
+        "floor",
+        "wall",
+        "rack",
+        "step",
+        "strap",
+        "belt",
+        "harness",
+        "sandbag",
+        "slider",
+        "ball",
+        "bosu",
+        "stability",
+        "stance",
+        "cm",
+        "in",
+        "kg",
+        "lb",
+        "lbs",
+        "inch",
+        "high",
+        "low",
+        "only",
+        "from",
+        "holding",
+        "hold",
+        "machine",
+        "station",
+        "partial",
+        "full",
+        "half",
+        "quarter",
+        "continuous",
+        "interval",
+    }
+)
 
 
 def words_of(name: str) -> frozenset[str]:
@@ -302,12 +485,19 @@ def unknown_words(name: str, vocabulary: frozenset[str] = frozenset()) -> list[s
 def _grammar_words() -> frozenset[str]:
     rules = {w for rule in RULES for alt in rule.alternatives for group in alt for w in group}
     rules |= {w for rule in RULES for w in rule.blockers}
-    return (frozenset(rules) | NEUTRAL_WORDS | GRIP_WORDS | _SETUP_WORDS | _LIMB_SINGLE
-            | {"single", "alternating", "eccentric", "tempo", "negative", "slow"})
+    return (
+        frozenset(rules)
+        | NEUTRAL_WORDS
+        | GRIP_WORDS
+        | _SETUP_WORDS
+        | _LIMB_SINGLE
+        | {"single", "alternating", "eccentric", "tempo", "negative", "slow"}
+    )
 
 
-def classify_name(name: str, rows: Mapping[str, Mapping], vocabulary: frozenset[str] = frozenset()
-                  ) -> PatternMatch | None:
+def classify_name(
+    name: str, rows: Mapping[str, Mapping], vocabulary: frozenset[str] = frozenset()
+) -> PatternMatch | None:
     """Apply the grammar to one raw name.
 
     Parameters
@@ -328,7 +518,7 @@ def classify_name(name: str, rows: Mapping[str, Mapping], vocabulary: frozenset[
         None when no rule fires. A rule that names a row gives that row's flags, and its subtype and weight (0-1)
         when every word of the name is known; otherwise weight 0 and no subtype. ``unilateral`` is also set when the name says one limb works at a time;
         ``eccentric_emphasis`` when it says ``eccentric``, ``tempo``, ``negative`` or ``slow``.
-    """
+    """  # noqa: E501
     rule = first_rule(name)
     if rule is None:
         return None
@@ -347,18 +537,35 @@ def classify_name(name: str, rows: Mapping[str, Mapping], vocabulary: frozenset[
     else:
         subtype, weight = row["hinge_subtype"], float(row["posterior_chain_weight"])
         note = f"{where}: weighed as {rule.row}"
-    return PatternMatch(rule, row["pattern"], subtype, weight, bool(row["unilateral"]) or unilateral,
-                        bool(row["knee_dominant"]), bool(row["eccentric_emphasis"]) or said_eccentric, note)
+    return PatternMatch(
+        rule,
+        row["pattern"],
+        subtype,
+        weight,
+        bool(row["unilateral"]) or unilateral,
+        bool(row["knee_dominant"]),
+        bool(row["eccentric_emphasis"]) or said_eccentric,
+        note,
+    )
 
 
 def grammar_table() -> pd.DataFrame:
     """Every rule of the grammar, in the order tried: ``label``, ``pattern``, ``when``, ``unless``, ``row``."""
-    return pd.DataFrame([{"label": r.label, "pattern": r.pattern, "when": r.when, "unless": r.unless,
-                          "row": r.row} for r in RULES])
+    return pd.DataFrame(
+        [{"label": r.label, "pattern": r.pattern, "when": r.when, "unless": r.unless, "row": r.row} for r in RULES]
+    )
 
 
 #: Words that give a pattern on their own, whatever else the name says (a property the tests check).
-MOVEMENT_WORDS: tuple[str, ...] = tuple(sorted(
-    {w.strip() for rule in RULES for alt in rule.when.split(";") if "&" not in alt for w in alt.split("|")
-     if w.strip() not in _PLACEHOLDER_WORDS and len(w.strip()) > 2}
-))
+MOVEMENT_WORDS: tuple[str, ...] = tuple(
+    sorted(
+        {
+            w.strip()
+            for rule in RULES
+            for alt in rule.when.split(";")
+            if "&" not in alt
+            for w in alt.split("|")
+            if w.strip() not in _PLACEHOLDER_WORDS and len(w.strip()) > 2
+        }
+    )
+)

@@ -54,8 +54,17 @@ from trailstrength.exercises.taxonomy import (
 
 MATCH_METHODS: tuple[str, ...] = ("override", "exact", "normalised", "fuzzy", "pattern", "unmatched")
 MATCH_COLUMNS: list[str] = [
-    "exercise_raw", "exercise", "pattern", "hinge_subtype", "posterior_chain_weight", "unilateral",
-    "knee_dominant", "eccentric_emphasis", "match_method", "match_score", "match_note",
+    "exercise_raw",
+    "exercise",
+    "pattern",
+    "hinge_subtype",
+    "posterior_chain_weight",
+    "unilateral",
+    "knee_dominant",
+    "eccentric_emphasis",
+    "match_method",
+    "match_score",
+    "match_note",
 ]
 ANNOTATION_COLUMNS: list[str] = MATCH_COLUMNS[1:]
 
@@ -99,8 +108,10 @@ class _AliasIndex:
         clashes = {k: v for k, v in keys.items() if len(v) > 1}
         if clashes:
             listed = "; ".join(f"{k!r} -> {sorted(v)}" for k, v in sorted(clashes.items()))
-            warnings.warn(f"{label}: aliases that normalise to the same key name different exercises and are "
-                          f"ignored: {listed}", stacklevel=3)
+            warnings.warn(
+                f"{label}: aliases that normalise to the same key name different exercises and are ignored: {listed}",
+                stacklevel=3,
+            )
         return cls(
             exact=exact,
             keys={k: next(iter(v)) for k, v in keys.items() if len(v) == 1},
@@ -127,10 +138,10 @@ def _tokens_align(query: list[str], candidate: list[str], min_ratio: float = 80.
     remaining = list(candidate)
     for word in sorted(query, key=len, reverse=True):
         best = max(remaining, key=lambda other: fuzz.ratio(word, other))
-        if word != best:
-            if (min(len(word), len(best)) < 4 or fuzz.ratio(word, best) < min_ratio
-                    or frozenset({word, best}) in ANTONYMS):
-                return False
+        if word != best and (
+            min(len(word), len(best)) < 4 or fuzz.ratio(word, best) < min_ratio or frozenset({word, best}) in ANTONYMS
+        ):
+            return False
         remaining.remove(best)
     return True
 
@@ -197,10 +208,12 @@ class _Matcher:
         tie between two exercises at the best score is treated as no match.
         """
         for tokens in variants:
-            found = process.extract(token_key(tokens), self.choices, scorer=fuzz.ratio, score_cutoff=self.threshold,
-                                    limit=10)
-            passing = [(self.choice_exercise[i], score) for choice, score, i in found
-                       if _tokens_align(tokens, choice.split())]
+            found = process.extract(
+                token_key(tokens), self.choices, scorer=fuzz.ratio, score_cutoff=self.threshold, limit=10
+            )
+            passing = [
+                (self.choice_exercise[i], score) for choice, score, i in found if _tokens_align(tokens, choice.split())
+            ]
             if not passing:
                 continue
             best_score = passing[0][1]
@@ -235,14 +248,23 @@ def _empty_matches() -> pd.DataFrame:
 
 
 def _typed_matches(frame: pd.DataFrame) -> pd.DataFrame:
-    types = {"exercise_raw": "str", "exercise": "str", "pattern": "str", "hinge_subtype": "str",
-             "posterior_chain_weight": "float64", "unilateral": "bool", "knee_dominant": "bool",
-             "eccentric_emphasis": "bool", "match_method": "str", "match_score": "float64", "match_note": "str"}
+    types = {
+        "exercise_raw": "str",
+        "exercise": "str",
+        "pattern": "str",
+        "hinge_subtype": "str",
+        "posterior_chain_weight": "float64",
+        "unilateral": "bool",
+        "knee_dominant": "bool",
+        "eccentric_emphasis": "bool",
+        "match_method": "str",
+        "match_score": "float64",
+        "match_note": "str",
+    }
     return frame[MATCH_COLUMNS].astype(types)
 
 
-def match_exercises(names, overrides: str | Path | pd.DataFrame | None = None,
-                    threshold: float = 88.0) -> pd.DataFrame:
+def match_exercises(names, overrides: str | Path | pd.DataFrame | None = None, threshold: float = 88.0) -> pd.DataFrame:
     """Match raw exercise names to the taxonomy, once per unique name.
 
     Parameters
@@ -285,8 +307,14 @@ def match_exercises(names, overrides: str | Path | pd.DataFrame | None = None,
     return _typed_matches(pd.DataFrame(rows, columns=MATCH_COLUMNS))
 
 
-_ATTRIBUTES = ["pattern", "hinge_subtype", "posterior_chain_weight", "unilateral", "knee_dominant",
-               "eccentric_emphasis"]
+_ATTRIBUTES = [
+    "pattern",
+    "hinge_subtype",
+    "posterior_chain_weight",
+    "unilateral",
+    "knee_dominant",
+    "eccentric_emphasis",
+]
 _NO_ATTRIBUTES = (np.nan, np.nan, 0.0, False, False, False)
 
 
@@ -321,8 +349,12 @@ def _package_match(name: str, threshold: float) -> tuple:
     return _match_one(name, *_package_matcher(threshold))
 
 
-def annotate_sets(df: pd.DataFrame, name_column: str = "exercise_raw",
-                  overrides: str | Path | pd.DataFrame | None = None, threshold: float = 88.0) -> pd.DataFrame:
+def annotate_sets(
+    df: pd.DataFrame,
+    name_column: str = "exercise_raw",
+    overrides: str | Path | pd.DataFrame | None = None,
+    threshold: float = 88.0,
+) -> pd.DataFrame:
     """Add the taxonomy columns to a strength-sets table.
 
     Parameters
@@ -344,10 +376,21 @@ def annotate_sets(df: pd.DataFrame, name_column: str = "exercise_raw",
         raise KeyError(f"annotate_sets: column {name_column!r} not found; columns are {list(df.columns)}")
     names = df[name_column].astype("object").where(df[name_column].notna()).astype("str")
     matches = match_exercises(names, overrides=overrides, threshold=threshold)
-    unmatched = pd.DataFrame({"exercise_raw": [np.nan], "exercise": [np.nan], "pattern": [np.nan],
-                              "hinge_subtype": [np.nan], "posterior_chain_weight": [0.0], "unilateral": [False],
-                              "knee_dominant": [False], "eccentric_emphasis": [False],
-                              "match_method": ["unmatched"], "match_score": [np.nan], "match_note": [np.nan]})
+    unmatched = pd.DataFrame(
+        {
+            "exercise_raw": [np.nan],
+            "exercise": [np.nan],
+            "pattern": [np.nan],
+            "hinge_subtype": [np.nan],
+            "posterior_chain_weight": [0.0],
+            "unilateral": [False],
+            "knee_dominant": [False],
+            "eccentric_emphasis": [False],
+            "match_method": ["unmatched"],
+            "match_score": [np.nan],
+            "match_note": [np.nan],
+        }
+    )
     table = pd.concat([matches, _typed_matches(unmatched)], ignore_index=True)
     position = pd.Index(matches["exercise_raw"]).get_indexer(names)
     position[position < 0] = len(table) - 1
@@ -358,8 +401,9 @@ def annotate_sets(df: pd.DataFrame, name_column: str = "exercise_raw",
     return out.astype({col: picked[col].dtype for col in ANNOTATION_COLUMNS})
 
 
-def annotate_by_folder(df: pd.DataFrame, raw: str | Path, name_column: str = "exercise_raw",
-                       path_column: str = "source_file") -> pd.DataFrame:
+def annotate_by_folder(
+    df: pd.DataFrame, raw: str | Path, name_column: str = "exercise_raw", path_column: str = "source_file"
+) -> pd.DataFrame:
     """Annotate the sets of every athlete folder with the overrides that apply to it (:func:`overrides_for`).
 
     The folder is the first part of ``path_column`` (paths relative to ``raw``, as the warehouse stores them).
@@ -367,9 +411,13 @@ def annotate_by_folder(df: pd.DataFrame, raw: str | Path, name_column: str = "ex
     """
     if df.empty or name_column not in df.columns:
         return df
-    folder = (df[path_column].astype("str").str.split("/", n=1).str[0] if path_column in df.columns
-              else pd.Series("", index=df.index))
-    parts = [annotate_sets(grp, name_column, overrides=overrides_for(raw, name or None))
-             for name, grp in df.groupby(folder, sort=False)]
+    folder = (
+        df[path_column].astype("str").str.split("/", n=1).str[0]
+        if path_column in df.columns
+        else pd.Series("", index=df.index)
+    )
+    parts = [
+        annotate_sets(grp, name_column, overrides=overrides_for(raw, name or None))
+        for name, grp in df.groupby(folder, sort=False)
+    ]
     return pd.concat(parts).reindex(df.index)
-

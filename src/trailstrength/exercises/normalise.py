@@ -14,56 +14,186 @@ from collections.abc import Iterable
 
 # Tokens rewritten before compounds are joined (abbreviations, spelling variants, other-language equipment words).
 _SYNONYMS: dict[str, tuple[str, ...]] = {
-    "db": ("dumbbell",), "dumbell": ("dumbbell",), "bb": ("barbell",), "kb": ("kettlebell",),
-    "rdl": ("romanian", "deadlift"), "sldl": ("stiff", "leg", "deadlift"), "ohp": ("overhead", "press"),
-    "ghr": ("glute", "ham", "raise"), "bss": ("bulgarian", "split", "squat"),
-    "rfess": ("rear", "foot", "elevated", "split", "squat"), "sl": ("single", "leg"), "one": ("single",),
-    "legged": ("leg",), "hex": ("trap",), "flye": ("fly",), "ups": ("up",), "downs": ("down",),
-    "calve": ("calf",), "abductor": ("abduction",), "adductor": ("adduction",), "hamstrings": ("hamstring",),
-    "langhantel": ("barbell",), "kurzhantel": ("dumbbell",), "haltere": ("dumbbell",), "mancuerna": ("dumbbell",),
-    "kabel": ("cable",), "kabelzug": ("cable",), "polea": ("cable",), "maschine": ("machine",),
+    "db": ("dumbbell",),
+    "dumbell": ("dumbbell",),
+    "bb": ("barbell",),
+    "kb": ("kettlebell",),
+    "rdl": ("romanian", "deadlift"),
+    "sldl": ("stiff", "leg", "deadlift"),
+    "ohp": ("overhead", "press"),
+    "ghr": ("glute", "ham", "raise"),
+    "bss": ("bulgarian", "split", "squat"),
+    "rfess": ("rear", "foot", "elevated", "split", "squat"),
+    "sl": ("single", "leg"),
+    "one": ("single",),
+    "legged": ("leg",),
+    "hex": ("trap",),
+    "flye": ("fly",),
+    "ups": ("up",),
+    "downs": ("down",),
+    "calve": ("calf",),
+    "abductor": ("abduction",),
+    "adductor": ("adduction",),
+    "hamstrings": ("hamstring",),
+    "langhantel": ("barbell",),
+    "kurzhantel": ("dumbbell",),
+    "haltere": ("dumbbell",),
+    "mancuerna": ("dumbbell",),
+    "kabel": ("cable",),
+    "kabelzug": ("cable",),
+    "polea": ("cable",),
+    "maschine": ("machine",),
     "maquina": ("machine",),
 }
 # Adjacent pairs written as one word, two words or hyphenated; joined so all spellings agree.
 _COMPOUNDS: dict[tuple[str, str], str] = {
-    ("pull", "up"): "pullup", ("push", "up"): "pushup", ("press", "up"): "pushup", ("chin", "up"): "chinup",
-    ("sit", "up"): "situp", ("step", "up"): "stepup", ("step", "down"): "stepdown", ("pull", "down"): "pulldown",
-    ("push", "down"): "pushdown", ("press", "down"): "pushdown", ("pull", "over"): "pullover",
-    ("pull", "through"): "pullthrough", ("hyper", "extension"): "hyperextension", ("skull", "crusher"): "skullcrusher",
-    ("kettle", "bell"): "kettlebell", ("dumb", "bell"): "dumbbell", ("bar", "bell"): "barbell",
-    ("trap", "bar"): "trapbar", ("ez", "bar"): "ezbar", ("t", "bar"): "tbar", ("v", "bar"): "vbar",
-    ("hammer", "strength"): "hammerstrength", ("life", "fitness"): "lifefitness", ("body", "weight"): "bodyweight",
-    ("wood", "chop"): "woodchop", ("wood", "chopper"): "woodchop", ("pec", "deck"): "pecdeck",
+    ("pull", "up"): "pullup",
+    ("push", "up"): "pushup",
+    ("press", "up"): "pushup",
+    ("chin", "up"): "chinup",
+    ("sit", "up"): "situp",
+    ("step", "up"): "stepup",
+    ("step", "down"): "stepdown",
+    ("pull", "down"): "pulldown",
+    ("push", "down"): "pushdown",
+    ("press", "down"): "pushdown",
+    ("pull", "over"): "pullover",
+    ("pull", "through"): "pullthrough",
+    ("hyper", "extension"): "hyperextension",
+    ("skull", "crusher"): "skullcrusher",
+    ("kettle", "bell"): "kettlebell",
+    ("dumb", "bell"): "dumbbell",
+    ("bar", "bell"): "barbell",
+    ("trap", "bar"): "trapbar",
+    ("ez", "bar"): "ezbar",
+    ("t", "bar"): "tbar",
+    ("v", "bar"): "vbar",
+    ("hammer", "strength"): "hammerstrength",
+    ("life", "fitness"): "lifefitness",
+    ("body", "weight"): "bodyweight",
+    ("wood", "chop"): "woodchop",
+    ("wood", "chopper"): "woodchop",
+    ("pec", "deck"): "pecdeck",
 }
 _AFTER_COMPOUND: dict[str, str] = {
-    "pressdown": "pushdown", "pushups": "pushup", "pullups": "pullup", "chinups": "chinup", "situps": "situp",
-    "stepups": "stepup", "woodchopper": "woodchop",
+    "pressdown": "pushdown",
+    "pushups": "pushup",
+    "pullups": "pullup",
+    "chinups": "chinup",
+    "situps": "situp",
+    "stepups": "stepup",
+    "woodchopper": "woodchop",
 }
-_STOPWORDS = frozenset({
-    "with", "on", "the", "a", "an", "of", "to", "de", "du", "des", "la", "le", "les", "el", "los", "las", "del", "al",
-    "con", "en", "mit", "am", "auf", "der", "die", "das", "w",
-})
+_STOPWORDS = frozenset(
+    {
+        "with",
+        "on",
+        "the",
+        "a",
+        "an",
+        "of",
+        "to",
+        "de",
+        "du",
+        "des",
+        "la",
+        "le",
+        "les",
+        "el",
+        "los",
+        "las",
+        "del",
+        "al",
+        "con",
+        "en",
+        "mit",
+        "am",
+        "auf",
+        "der",
+        "die",
+        "das",
+        "w",
+    }
+)
 # Gym brands and equipment say how, not what, so a name may drop them to find its exercise (brands first).
-_BRANDS = frozenset({
-    "technogym", "panatta", "cybex", "nautilus", "precor", "matrix", "hoist", "gym80", "hammerstrength", "lifefitness",
-})
-_EQUIPMENT = _BRANDS | frozenset({
-    "barbell", "dumbbell", "kettlebell", "cable", "machine", "band", "banded", "bodyweight", "weighted", "smith",
-    "plate", "loaded", "assisted", "ezbar", "lever", "trx", "suspension", "resistance",
-})
+_BRANDS = frozenset(
+    {
+        "technogym",
+        "panatta",
+        "cybex",
+        "nautilus",
+        "precor",
+        "matrix",
+        "hoist",
+        "gym80",
+        "hammerstrength",
+        "lifefitness",
+    }
+)
+_EQUIPMENT = _BRANDS | frozenset(
+    {
+        "barbell",
+        "dumbbell",
+        "kettlebell",
+        "cable",
+        "machine",
+        "band",
+        "banded",
+        "bodyweight",
+        "weighted",
+        "smith",
+        "plate",
+        "loaded",
+        "assisted",
+        "ezbar",
+        "lever",
+        "trx",
+        "suspension",
+        "resistance",
+    }
+)
 # Set-level words that do not change the exercise.
-_MODIFIERS = frozenset({
-    "heavy", "light", "pause", "paused", "warmup", "backoff", "top", "amrap", "left", "right", "l", "r",
-    "alternating", "alternate", "standard", "regular", "variation", "set", "sets", "rep", "reps", "x",
-})
+_MODIFIERS = frozenset(
+    {
+        "heavy",
+        "light",
+        "pause",
+        "paused",
+        "warmup",
+        "backoff",
+        "top",
+        "amrap",
+        "left",
+        "right",
+        "l",
+        "r",
+        "alternating",
+        "alternate",
+        "standard",
+        "regular",
+        "variation",
+        "set",
+        "sets",
+        "rep",
+        "reps",
+        "x",
+    }
+)
 #: Words that say how (equipment, brand, set modifier), never which movement.
 NEUTRAL_WORDS = _EQUIPMENT | _MODIFIERS
 # Word pairs close in spelling but opposite in meaning: fuzzy matching must never align them.
-ANTONYMS = frozenset({
-    frozenset({"abduction", "adduction"}), frozenset({"pushup", "pullup"}), frozenset({"pushdown", "pulldown"}),
-    frozenset({"flexion", "extension"}), frozenset({"incline", "decline"}), frozenset({"front", "back"}),
-    frozenset({"lying", "seated"}), frozenset({"forward", "reverse"}),
-})
+ANTONYMS = frozenset(
+    {
+        frozenset({"abduction", "adduction"}),
+        frozenset({"pushup", "pullup"}),
+        frozenset({"pushdown", "pulldown"}),
+        frozenset({"flexion", "extension"}),
+        frozenset({"incline", "decline"}),
+        frozenset({"front", "back"}),
+        frozenset({"lying", "seated"}),
+        frozenset({"forward", "reverse"}),
+    }
+)
 _BRACKETS_RE = re.compile(r"[\(\[\{]([^\)\]\}]*)[\)\]\}]?")
 _SPLIT_RE = re.compile(r"[^a-z0-9]+")
 
@@ -144,7 +274,6 @@ def normalise_name(name: str) -> str:
     return token_key(outside + inside)
 
 
-
 def strict_variants(outside: list[str], inside: list[str]) -> list[list[str]]:
     full = outside + inside
     # set modifiers never change the exercise, equipment sometimes does (kettlebell RDL has its own row): drop
@@ -171,5 +300,3 @@ def relaxed_variant(outside: list[str], inside: list[str], vocab: frozenset[str]
     if len(kept_out) == len(out) or len(kept) >= 2:
         return kept
     return None
-
-

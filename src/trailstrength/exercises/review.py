@@ -10,7 +10,7 @@ never a leg curl unless the name says ``leg`` or ``hamstring``), may add no word
 modifiers and no other implement than the name's (a ``row`` is never a ``seated`` row unless the name says
 ``seated``; a cable row is no dumbbell row), and the name may carry no movement word the candidate lacks ("Cable Upright Bar Row" is not a "Cable Row"). Names with no movement word and
 session placeholders (PMData's ``strength session (exercises not recorded)``) get no hint.
-"""
+"""  # noqa: E501
 
 from __future__ import annotations
 
@@ -41,12 +41,53 @@ from trailstrength.exercises.taxonomy import LOWER_BODY_PATTERNS, package_taxono
 NO_ROW_METHODS = ("pattern", "unmatched")
 _FREE = NEUTRAL_WORDS | GRIP_WORDS
 # body positions and bench angles: a name may add them to a row's movement, a hint may not add them to the name
-_POSITIONS = frozenset({"seated", "standing", "kneeling", "sitting", "lying", "prone", "supine", "incline",
-                        "decline", "flat"})
-_IMPLEMENTS = frozenset({"barbell", "dumbbell", "kettlebell", "cable", "machine", "band", "smith", "plate", "ezbar",
-                         "bodyweight", "trx", "suspension", "lever", "landmine", "trapbar"})
-_BODY = frozenset({"chest", "pec", "shoulder", "delt", "bicep", "tricep", "lat", "back", "lower", "upper", "ab",
-                   "abdominal", "glute", "hamstring", "ham", "quad", "leg", "calf", "hip", "core", "trunk"})
+_POSITIONS = frozenset(
+    {"seated", "standing", "kneeling", "sitting", "lying", "prone", "supine", "incline", "decline", "flat"}
+)
+_IMPLEMENTS = frozenset(
+    {
+        "barbell",
+        "dumbbell",
+        "kettlebell",
+        "cable",
+        "machine",
+        "band",
+        "smith",
+        "plate",
+        "ezbar",
+        "bodyweight",
+        "trx",
+        "suspension",
+        "lever",
+        "landmine",
+        "trapbar",
+    }
+)
+_BODY = frozenset(
+    {
+        "chest",
+        "pec",
+        "shoulder",
+        "delt",
+        "bicep",
+        "tricep",
+        "lat",
+        "back",
+        "lower",
+        "upper",
+        "ab",
+        "abdominal",
+        "glute",
+        "hamstring",
+        "ham",
+        "quad",
+        "leg",
+        "calf",
+        "hip",
+        "core",
+        "trunk",
+    }
+)
 
 
 @lru_cache(maxsize=1)
@@ -54,8 +95,10 @@ def _candidates() -> tuple[tuple[str, str, frozenset[str], str], ...]:
     """(alias key, exercise, words, pattern) for every package alias key; the words are the alias's and the
     exercise's own name's (an alias "Cable Row" of ``seated_cable_row`` still says "seated")."""
     patterns = package_taxonomy().set_index("exercise")["pattern"]
-    return tuple((key, ex, words_of(key) | words_of(ex.replace("_", " ")), patterns[ex])
-                 for key, ex in _package_index().keys.items())
+    return tuple(
+        (key, ex, words_of(key) | words_of(ex.replace("_", " ")), patterns[ex])
+        for key, ex in _package_index().keys.items()
+    )
 
 
 @lru_cache(maxsize=1)
@@ -102,8 +145,12 @@ def closest_row(name: str, pattern: str | None = None) -> tuple[str | None, floa
     return (best[2], float(best[0])) if best else (None, np.nan)
 
 
-def unmatched_report(df: pd.DataFrame, name_column: str = "exercise_raw",
-                     overrides: str | Path | pd.DataFrame | None = None, suggest: bool = False) -> pd.DataFrame:
+def unmatched_report(
+    df: pd.DataFrame,
+    name_column: str = "exercise_raw",
+    overrides: str | Path | pd.DataFrame | None = None,
+    suggest: bool = False,
+) -> pd.DataFrame:
     """Count the sets whose exercise name found no taxonomy row.
 
     Parameters
@@ -132,16 +179,26 @@ def unmatched_report(df: pd.DataFrame, name_column: str = "exercise_raw",
     mask = df["match_method"].isin(NO_ROW_METHODS) & names.str.strip().fillna("").ne("")
     rows = pd.DataFrame({"exercise_raw": names[mask], "pattern": df.loc[mask, "pattern"]})
     grouped = rows.groupby("exercise_raw", sort=False, dropna=False)
-    report = pd.DataFrame({"exercise_raw": grouped.size().index.astype("str"),
-                           "n_sets": grouped.size().to_numpy(dtype="int64"),
-                           "pattern": grouped["pattern"].first().to_numpy()})
-    report = report.astype({"pattern": "str"}).sort_values(["n_sets", "exercise_raw"], ascending=[False, True],
-                                                           ignore_index=True)
+    report = pd.DataFrame(
+        {
+            "exercise_raw": grouped.size().index.astype("str"),
+            "n_sets": grouped.size().to_numpy(dtype="int64"),
+            "pattern": grouped["pattern"].first().to_numpy(),
+        }
+    )
+    report = report.astype({"pattern": "str"}).sort_values(
+        ["n_sets", "exercise_raw"], ascending=[False, True], ignore_index=True
+    )
     if suggest:
-        session = (df.loc[mask].groupby(names[mask])["session_level"].all() if "session_level" in df.columns
-                   else pd.Series(dtype=bool))
-        hints = [(None, np.nan) if bool(session.get(n, False)) else closest_row(n, p)
-                 for n, p in zip(report["exercise_raw"], report["pattern"])]
+        session = (
+            df.loc[mask].groupby(names[mask])["session_level"].all()
+            if "session_level" in df.columns
+            else pd.Series(dtype=bool)
+        )
+        hints = [
+            (None, np.nan) if bool(session.get(n, False)) else closest_row(n, p)
+            for n, p in zip(report["exercise_raw"], report["pattern"])
+        ]
         report["closest"] = pd.Series([h[0] for h in hints], dtype="str")
         report["closest_score"] = pd.Series([h[1] for h in hints], dtype="float64")
     return report
@@ -154,8 +211,9 @@ def unmatched_report(df: pd.DataFrame, name_column: str = "exercise_raw",
 _COMPARED = [c for c in ANNOTATION_COLUMNS if c not in ("match_score", "match_note")]
 
 
-def reclassification_summary(before: pd.DataFrame, after: pd.DataFrame,
-                             name_column: str = "exercise_raw") -> pd.DataFrame:
+def reclassification_summary(
+    before: pd.DataFrame, after: pd.DataFrame, name_column: str = "exercise_raw"
+) -> pd.DataFrame:
     """The sets whose classification changed between two annotations of the same sets.
 
     Parameters
@@ -174,11 +232,15 @@ def reclassification_summary(before: pd.DataFrame, after: pd.DataFrame,
         and ``by_override`` (True when an override decided before or after). A set counts as changed when its
         exercise, pattern, hinge subtype, posterior-chain weight, a flag or its match method differs.
     """
-    columns = [name_column, "n_sets"] + [f"{c}_{w}" for w in ("before", "after")
-                                         for c in ("exercise", "pattern", "match_method")] + ["by_override"]
+    columns = (
+        [name_column, "n_sets"]
+        + [f"{c}_{w}" for w in ("before", "after") for c in ("exercise", "pattern", "match_method")]
+        + ["by_override"]
+    )
     if "match_method" not in before.columns or before.empty or after.empty:
-        return pd.DataFrame({c: pd.Series(dtype="int64" if c == "n_sets" else "bool" if c == "by_override"
-                                          else "str") for c in columns})
+        return pd.DataFrame(
+            {c: pd.Series(dtype="int64" if c == "n_sets" else "bool" if c == "by_override" else "str") for c in columns}
+        )
     common = before.index.intersection(after.index)
     old, new = before.loc[common, _COMPARED], after.loc[common, _COMPARED]
     same = (old.eq(new) | (old.isna() & new.isna())).all(axis=1)
@@ -191,7 +253,8 @@ def reclassification_summary(before: pd.DataFrame, after: pd.DataFrame,
     keys = [c for c in columns if c not in ("n_sets", "by_override")]
     summary = frame.groupby(keys, sort=False).size().rename("n_sets").reset_index()
     summary["by_override"] = summary["match_method_before"].eq("override") | summary["match_method_after"].eq(
-        "override")
+        "override"
+    )
     summary = summary.replace("", np.nan).astype({c: "str" for c in keys} | {"n_sets": "int64"})
     return summary[columns].sort_values(["n_sets", name_column], ascending=[False, True], ignore_index=True)
 
@@ -207,12 +270,13 @@ def describe_reclassification(summary: pd.DataFrame, limit: int = 5, name_column
         # an alias match decides the override rows; a row re-weighted (in the overrides file or a new package
         # version) changes the sets matched to it, and the sets the grammar weighs as it, without an override match
         what = "exercise_overrides.csv" if by_override else "re-weighted or re-filed taxonomy rows"
-        shown = [f"{r[name_column]} -> {_label(r, 'after')} ({r['n_sets']})"
-                 for _, r in part.head(limit).iterrows()]
+        shown = [f"{r[name_column]} -> {_label(r, 'after')} ({r['n_sets']})" for _, r in part.head(limit).iterrows()]
         more = f", and {part[name_column].nunique() - limit} more" if part[name_column].nunique() > limit else ""
         names, n_sets = part[name_column].nunique(), int(part["n_sets"].sum())
-        lines.append(f"{what} re-classified {n_sets} set{'s' * (n_sets != 1)} "
-                     f"({names} name{'s' * (names != 1)}): " + "; ".join(shown) + more)
+        lines.append(
+            f"{what} re-classified {n_sets} set{'s' * (n_sets != 1)} "
+            f"({names} name{'s' * (names != 1)}): " + "; ".join(shown) + more
+        )
     return "\n".join(reversed(lines))
 
 
@@ -264,13 +328,17 @@ def compare_with_labels(labels: pd.DataFrame, overrides: str | Path | pd.DataFra
     """
     got = match_exercises(labels["name"], overrides=overrides).set_index("exercise_raw").reindex(labels["name"])
     out = labels.reset_index(drop=True).assign(
-        got_pattern=got["pattern"].to_numpy(), got_knee_dominant=got["knee_dominant"].to_numpy(),
-        got_unilateral=got["unilateral"].to_numpy(), got_weight=got["posterior_chain_weight"].to_numpy(),
-        match_method=got["match_method"].to_numpy())
+        got_pattern=got["pattern"].to_numpy(),
+        got_knee_dominant=got["knee_dominant"].to_numpy(),
+        got_unilateral=got["unilateral"].to_numpy(),
+        got_weight=got["posterior_chain_weight"].to_numpy(),
+        match_method=got["match_method"].to_numpy(),
+    )
     lower_pattern = out["pattern"].isin(LOWER_BODY_PATTERNS)
     out["lower_body"] = lower_pattern | out["knee_dominant"].astype(bool)
     out["pattern_ok"] = out["got_pattern"].eq(out["pattern"])
     out["flags_ok"] = out["got_knee_dominant"].eq(out["knee_dominant"]) & (
-        ~lower_pattern | out["got_unilateral"].eq(out["unilateral"]))
+        ~lower_pattern | out["got_unilateral"].eq(out["unilateral"])
+    )
     out["weight_ok"] = out["got_weight"].gt(0).eq(out["weighted"].astype(bool))
     return out

@@ -19,20 +19,45 @@ import pandas as pd
 from trailstrength.exercises.normalise import normalise_name
 
 TAXONOMY_COLUMNS: list[str] = [
-    "exercise", "display_name", "aliases", "pattern", "hinge_subtype", "posterior_chain_weight", "unilateral",
-    "knee_dominant", "eccentric_emphasis", "fit_category", "fit_subtype", "source_note",
+    "exercise",
+    "display_name",
+    "aliases",
+    "pattern",
+    "hinge_subtype",
+    "posterior_chain_weight",
+    "unilateral",
+    "knee_dominant",
+    "eccentric_emphasis",
+    "fit_category",
+    "fit_subtype",
+    "source_note",
 ]
 #: Movement patterns (DESIGN §7). ``cardio`` and ``mobility`` were split out of ``other`` (issue 20): conditioning
 #: and stretching logged in a strength app are not strength work, and ``other`` alone could not tell a treadmill
 #: or a yoga session from a calf raise or a power clean.
 PATTERNS: tuple[str, ...] = (
-    "hinge", "squat", "lunge_single_leg", "knee_flexion", "push", "pull", "carry", "core", "plyometric", "cardio",
-    "mobility", "other",
+    "hinge",
+    "squat",
+    "lunge_single_leg",
+    "knee_flexion",
+    "push",
+    "pull",
+    "carry",
+    "core",
+    "plyometric",
+    "cardio",
+    "mobility",
+    "other",
 )
 #: The lower-body patterns (the ones whose ``unilateral`` flag feeds the unilateral share, DESIGN H7).
 LOWER_BODY_PATTERNS: tuple[str, ...] = ("hinge", "squat", "lunge_single_leg", "knee_flexion")
 HINGE_SUBTYPES: tuple[str, ...] = (
-    "rdl_sld", "deadlift", "good_morning", "swing", "back_extension", "hip_thrust_bridge",
+    "rdl_sld",
+    "deadlift",
+    "good_morning",
+    "swing",
+    "back_extension",
+    "hip_thrust_bridge",
 )
 OVERRIDES_FILENAME = "exercise_overrides.csv"
 
@@ -75,11 +100,14 @@ def _validate_row(row: dict[str, str], where: str) -> None:
         raise ValueError(f"{where}, column 'pattern': {row['pattern']!r} is not one of {', '.join(PATTERNS)}")
     subtype = row["hinge_subtype"]
     if row["pattern"] == "hinge" and subtype not in HINGE_SUBTYPES:
-        raise ValueError(f"{where}, column 'hinge_subtype': a hinge needs one of {', '.join(HINGE_SUBTYPES)}, "
-                         f"got {subtype!r}")
+        raise ValueError(
+            f"{where}, column 'hinge_subtype': a hinge needs one of {', '.join(HINGE_SUBTYPES)}, got {subtype!r}"
+        )
     if row["pattern"] != "hinge" and subtype:
-        raise ValueError(f"{where}, column 'hinge_subtype': {subtype!r} given for pattern {row['pattern']!r}; "
-                         "leave it empty for non-hinges")
+        raise ValueError(
+            f"{where}, column 'hinge_subtype': {subtype!r} given for pattern {row['pattern']!r}; "
+            "leave it empty for non-hinges"
+        )
 
 
 def _frame_from_records(records: list[dict[str, str]], source: str) -> pd.DataFrame:
@@ -100,8 +128,9 @@ def _frame_from_records(records: list[dict[str, str]], source: str) -> pd.DataFr
     dupes = frame["exercise"][frame["exercise"].duplicated()].unique().tolist()
     if dupes:
         raise ValueError(f"{source}: canonical exercise names appear more than once: {dupes}")
-    return frame.astype({"posterior_chain_weight": "float64", **{c: "bool" for c in _BOOL_COLUMNS},
-                         **{c: "str" for c in _STR_COLUMNS}})
+    return frame.astype(
+        {"posterior_chain_weight": "float64", **{c: "bool" for c in _BOOL_COLUMNS}, **{c: "str" for c in _STR_COLUMNS}}
+    )
 
 
 def _read_records(handle_or_path, source: str, require_all: bool) -> tuple[list[dict[str, str]], list[str]]:
@@ -136,8 +165,9 @@ def _overrides_path(overrides: str | Path) -> Path:
     if path.is_dir():
         path = path / OVERRIDES_FILENAME
     if not path.is_file():
-        raise FileNotFoundError(f"exercise overrides file not found: {path}; pass a CSV path or a folder holding "
-                                f"{OVERRIDES_FILENAME}")
+        raise FileNotFoundError(
+            f"exercise overrides file not found: {path}; pass a CSV path or a folder holding {OVERRIDES_FILENAME}"
+        )
     return path
 
 
@@ -150,8 +180,11 @@ def overrides_for(raw: str | Path, folder: str | None = None) -> pd.DataFrame | 
     athlete file's exercise.
     """
     raw = Path(raw)
-    paths = [p for p in (raw / OVERRIDES_FILENAME, raw / folder / OVERRIDES_FILENAME if folder else None)
-             if p is not None and p.is_file()]
+    paths = [
+        p
+        for p in (raw / OVERRIDES_FILENAME, raw / folder / OVERRIDES_FILENAME if folder else None)
+        if p is not None and p.is_file()
+    ]
     frames = []
     for path in paths:
         merge_overrides(package_taxonomy(), path)
@@ -162,14 +195,14 @@ def overrides_for(raw: str | Path, folder: str | None = None) -> pd.DataFrame | 
     if len(frames) == 2 and "aliases" in frames[0] and "aliases" in frames[1]:
         # an alias the athlete's file gives to one exercise is taken away from the root file's rows
         mine = {normalise_name(a) for cell in frames[1]["aliases"] for a in split_aliases(cell)}
-        frames[0]["aliases"] = ["|".join(a for a in split_aliases(cell) if normalise_name(a) not in mine)
-                                for cell in frames[0]["aliases"]]
+        frames[0]["aliases"] = [
+            "|".join(a for a in split_aliases(cell) if normalise_name(a) not in mine) for cell in frames[0]["aliases"]
+        ]
     combined = pd.concat(frames, ignore_index=True).fillna("")
     return combined.drop_duplicates("exercise", keep="last").reset_index(drop=True)
 
 
-def merge_overrides(package: pd.DataFrame, overrides: str | Path | pd.DataFrame
-                     ) -> tuple[pd.DataFrame, pd.DataFrame]:
+def merge_overrides(package: pd.DataFrame, overrides: str | Path | pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Return (merged taxonomy, override rows as full taxonomy rows)."""
     if isinstance(overrides, pd.DataFrame):
         source = "overrides DataFrame"
@@ -262,5 +295,3 @@ def load_taxonomy(overrides: str | Path | pd.DataFrame | None = None) -> pd.Data
     if overrides is None:
         return package.copy()
     return merge_overrides(package, overrides)[0]
-
-

@@ -34,8 +34,24 @@ from trailstrength.features.panels import EXPOSURE_VARIANTS, MIN_DESCENT_LENGTH_
 from trailstrength.features.runs import FLAT_REFERENCE_DAYS, RUN_SPORTS, build_runs
 
 __all__ = [
-    "ACUTE_LAGS", "ECCENTRIC_DEFAULT_S", "ECCENTRIC_EMPHASIS_S", "EWM_SPAN_DAYS", "EXPOSURE_VARIANTS",
-    "FLAT_REFERENCE_DAYS", "MIN_DESCENT_LENGTH_M", "RUN_SPORTS", "WINDOW_DAYS", "WORKING_SET_TYPES", "brzycki_1rm",
-    "build_runs", "daily_exposures", "eccentric_seconds", "epley_1rm", "h1_panel", "h2_panel", "main_hinge",
-    "rolling_exposures", "strength_daily",
+    "ACUTE_LAGS",
+    "ECCENTRIC_DEFAULT_S",
+    "ECCENTRIC_EMPHASIS_S",
+    "EWM_SPAN_DAYS",
+    "EXPOSURE_VARIANTS",
+    "FLAT_REFERENCE_DAYS",
+    "MIN_DESCENT_LENGTH_M",
+    "RUN_SPORTS",
+    "WINDOW_DAYS",
+    "WORKING_SET_TYPES",
+    "brzycki_1rm",
+    "build_runs",
+    "daily_exposures",
+    "eccentric_seconds",
+    "epley_1rm",
+    "h1_panel",
+    "h2_panel",
+    "main_hinge",
+    "rolling_exposures",
+    "strength_daily",
 ]

@@ -26,8 +26,17 @@ SETS_PER_SESSION = (3, 4)
 REPS = (6, 8)
 PROGRESSION_LIMIT = 0.10  # at most +10 % top load per week counts as conservative
 
-ATHLETE_COLUMNS = ["athlete_id", "weeks", "hinge_weeks", "sessions_share", "sets_share", "reps_share",
-                   "progression_share", "adherent_weeks_share", "hinge_sessions_per_week"]
+ATHLETE_COLUMNS = [
+    "athlete_id",
+    "weeks",
+    "hinge_weeks",
+    "sessions_share",
+    "sets_share",
+    "reps_share",
+    "progression_share",
+    "adherent_weeks_share",
+    "hinge_sessions_per_week",
+]
 
 
 def _hinge_work(sets: pd.DataFrame) -> pd.DataFrame:
@@ -41,11 +50,24 @@ def weekly_adherence(strength_sets: pd.DataFrame) -> pd.DataFrame:
     """One row per athlete-week: hinge sessions, sets per session, median reps, top load, and the rule checks."""
     work = _hinge_work(strength_sets)
     if work.empty:
-        return pd.DataFrame(columns=["athlete_id", "week", "hinge_sessions", "sets_per_session", "reps_median",
-                                     "top_load_kg", "sessions_ok", "sets_ok", "reps_ok", "adherent"])
+        return pd.DataFrame(
+            columns=[
+                "athlete_id",
+                "week",
+                "hinge_sessions",
+                "sets_per_session",
+                "reps_median",
+                "top_load_kg",
+                "sessions_ok",
+                "sets_ok",
+                "reps_ok",
+                "adherent",
+            ]
+        )
     per_session = work.groupby(["athlete_id", "week", "session_id"]).size().rename("sets").reset_index()
-    weekly = per_session.groupby(["athlete_id", "week"]).agg(hinge_sessions=("session_id", "nunique"),
-                                                             sets_per_session=("sets", "median"))
+    weekly = per_session.groupby(["athlete_id", "week"]).agg(
+        hinge_sessions=("session_id", "nunique"), sets_per_session=("sets", "median")
+    )
     weekly["reps_median"] = work.groupby(["athlete_id", "week"])["reps"].median()
     main = work.groupby("athlete_id")["exercise"].agg(lambda s: s.value_counts().idxmax())
     is_main = work["exercise"].eq(work["athlete_id"].map(main))
@@ -55,7 +77,8 @@ def weekly_adherence(strength_sets: pd.DataFrame) -> pd.DataFrame:
     span = every.groupby("athlete_id")["week"].agg(["min", "max"])
     index = pd.MultiIndex.from_tuples(
         [(a, w) for a, r in span.iterrows() for w in pd.date_range(r["min"], r["max"], freq="7D")],
-        names=["athlete_id", "week"])
+        names=["athlete_id", "week"],
+    )
     weekly = weekly.reindex(index)
     weekly["hinge_sessions"] = weekly["hinge_sessions"].fillna(0).astype(int)
     weekly["sessions_ok"] = weekly["hinge_sessions"].between(*SESSIONS_PER_WEEK)
@@ -76,13 +99,17 @@ def programme_adherence(strength_sets: pd.DataFrame) -> pd.DataFrame:
         reps = work.loc[work["athlete_id"] == athlete, "reps"].dropna()
         loads = hinge_weeks["top_load_kg"].dropna()
         change = loads.pct_change().dropna()
-        rows.append({
-            "athlete_id": athlete, "weeks": len(w), "hinge_weeks": len(hinge_weeks),
-            "sessions_share": w["sessions_ok"].mean(),
-            "sets_share": sessions.between(*SETS_PER_SESSION).mean() if len(sessions) else np.nan,
-            "reps_share": reps.between(*REPS).mean() if len(reps) else np.nan,
-            "progression_share": (change <= PROGRESSION_LIMIT).mean() if len(change) else np.nan,
-            "adherent_weeks_share": w["adherent"].mean(),
-            "hinge_sessions_per_week": w["hinge_sessions"].mean(),
-        })
+        rows.append(
+            {
+                "athlete_id": athlete,
+                "weeks": len(w),
+                "hinge_weeks": len(hinge_weeks),
+                "sessions_share": w["sessions_ok"].mean(),
+                "sets_share": sessions.between(*SETS_PER_SESSION).mean() if len(sessions) else np.nan,
+                "reps_share": reps.between(*REPS).mean() if len(reps) else np.nan,
+                "progression_share": (change <= PROGRESSION_LIMIT).mean() if len(change) else np.nan,
+                "adherent_weeks_share": w["adherent"].mean(),
+                "hinge_sessions_per_week": w["hinge_sessions"].mean(),
+            }
+        )
     return pd.DataFrame(rows, columns=ATHLETE_COLUMNS)

@@ -67,6 +67,7 @@ def is_session_placeholder(sets: pd.DataFrame) -> pd.Series:
     exercise is :data:`trailstrength.io.pmdata.STRENGTH_SESSION_EXERCISE` (a table that lost the flag), or when
     it names no exercise and records neither reps, load nor duration (nothing a set could count).
     """
+
     def col(name: str) -> pd.Series:
         return sets[name] if name in sets else pd.Series(np.nan, index=sets.index, dtype="object")
 
@@ -134,9 +135,17 @@ def logged_periods(dates, *, athlete_id: str, source: str, gap_days: int = COVER
     rows = []
     for lo, hi in bounds:
         start, end = days[lo], days[hi - 1]
-        rows.append({"athlete_id": athlete_id, "source": source, "start": start, "end": end,
-                     "n_days_logged": int(np.unique(days[lo:hi]).size), "n_records": int(hi - lo),
-                     "origin": "logged"})
+        rows.append(
+            {
+                "athlete_id": athlete_id,
+                "source": source,
+                "start": start,
+                "end": end,
+                "n_days_logged": int(np.unique(days[lo:hi]).size),
+                "n_records": int(hi - lo),
+                "origin": "logged",
+            }
+        )
     return _frame(rows)
 
 
@@ -163,8 +172,10 @@ def declared_periods(table: Mapping, athlete_id: str, *, where: str = "athlete.t
         if source not in SOURCES:
             raise ReaderError(f"{where}: unknown source {source!r}; use {', '.join(SOURCES)}")
         if not isinstance(entries, list | tuple):
-            raise ReaderError(f"{where}: {source} must be a list of [start, end] pairs, e.g. "
-                              f'{source} = [["2022-01-01", "2023-06-30"]]')
+            raise ReaderError(
+                f"{where}: {source} must be a list of [start, end] pairs, e.g. "
+                f'{source} = [["2022-01-01", "2023-06-30"]]'
+            )
         for k, pair in enumerate(entries, start=1):
             here = f"{where} {source} entry {k}"
             if not isinstance(pair, list | tuple) or len(pair) != 2:
@@ -172,8 +183,17 @@ def declared_periods(table: Mapping, athlete_id: str, *, where: str = "athlete.t
             start, end = _as_day(pair[0], here), _as_day(pair[1], here)
             if end < start:
                 raise ReaderError(f"{here}: ends ({end}) before it starts ({start})")
-            rows.append({"athlete_id": athlete_id, "source": source, "start": start, "end": end,
-                         "n_days_logged": 0, "n_records": 0, "origin": "declared"})
+            rows.append(
+                {
+                    "athlete_id": athlete_id,
+                    "source": source,
+                    "start": start,
+                    "end": end,
+                    "n_days_logged": 0,
+                    "n_records": 0,
+                    "origin": "declared",
+                }
+            )
     return _frame(rows)
 
 
@@ -189,8 +209,15 @@ def _join(intervals: list[tuple[np.datetime64, np.datetime64, str]]) -> list[tup
     return [(s, e, "+".join(sorted(o))) for s, e, o in out]
 
 
-def coverage_periods(dates, *, athlete_id: str, source: str, declared: pd.DataFrame | None = None,
-                     gap_days: int = COVERAGE_GAP_DAYS, how: str = "union") -> pd.DataFrame:
+def coverage_periods(
+    dates,
+    *,
+    athlete_id: str,
+    source: str,
+    declared: pd.DataFrame | None = None,
+    gap_days: int = COVERAGE_GAP_DAYS,
+    how: str = "union",
+) -> pd.DataFrame:
     """:func:`logged_periods` of one athlete and source with that athlete's declared periods merged in.
 
     ``how="union"``: logged and declared periods both count, overlapping or adjacent ones joined (``origin``
@@ -200,19 +227,34 @@ def coverage_periods(dates, *, athlete_id: str, source: str, declared: pd.DataFr
     if how not in ("union", "declared"):
         raise ValueError(f"how must be 'union' or 'declared', not {how!r}")
     logged = logged_periods(dates, athlete_id=athlete_id, source=source, gap_days=gap_days)
-    mine = declared[(declared["athlete_id"] == athlete_id) & (declared["source"] == source)] \
-        if declared is not None and len(declared) else declared_periods({}, athlete_id)
+    mine = (
+        declared[(declared["athlete_id"] == athlete_id) & (declared["source"] == source)]
+        if declared is not None and len(declared)
+        else declared_periods({}, athlete_id)
+    )
     if mine.empty:
         return logged
     sources = [mine] if how == "declared" else [logged, mine]
-    intervals = [(np.datetime64(r.start, "D"), np.datetime64(r.end, "D"), r.origin)
-                 for part in sources for r in part.itertuples()]
+    intervals = [
+        (np.datetime64(r.start, "D"), np.datetime64(r.end, "D"), r.origin)
+        for part in sources
+        for r in part.itertuples()
+    ]
     days = _days(dates)
     rows = []
     for start, end, origin in _join(intervals):
         n_records, n_days = _count(days, start, end)
-        rows.append({"athlete_id": athlete_id, "source": source, "start": start, "end": end,
-                     "n_days_logged": n_days, "n_records": n_records, "origin": origin})
+        rows.append(
+            {
+                "athlete_id": athlete_id,
+                "source": source,
+                "start": start,
+                "end": end,
+                "n_days_logged": n_days,
+                "n_records": n_records,
+                "origin": origin,
+            }
+        )
     return _frame(rows)
 
 
@@ -229,9 +271,15 @@ def _record_dates(strength_sets, wellness, activities) -> dict[str, pd.DataFrame
     return out
 
 
-def coverage_table(*, strength_sets: pd.DataFrame | None = None, wellness: pd.DataFrame | None = None,
-                   activities: pd.DataFrame | None = None, declared: pd.DataFrame | None = None,
-                   gap_days: int = COVERAGE_GAP_DAYS, how: str = "union") -> pd.DataFrame:
+def coverage_table(
+    *,
+    strength_sets: pd.DataFrame | None = None,
+    wellness: pd.DataFrame | None = None,
+    activities: pd.DataFrame | None = None,
+    declared: pd.DataFrame | None = None,
+    gap_days: int = COVERAGE_GAP_DAYS,
+    how: str = "union",
+) -> pd.DataFrame:
     """Coverage periods of every athlete and source, as one tidy frame (:data:`COLUMNS`).
 
     Pass the warehouse tables (``wh.strength_sets``, ``wh.wellness``, ``wh.activities``) and, optionally, the
@@ -246,8 +294,16 @@ def coverage_table(*, strength_sets: pd.DataFrame | None = None, wellness: pd.Da
             athletes |= set(declared.loc[declared["source"] == source, "athlete_id"])
         by_athlete = dict(tuple(recs.groupby("athlete_id")["local_date"]))
         for athlete in sorted(athletes):
-            parts.append(coverage_periods(by_athlete.get(athlete, []), athlete_id=athlete, source=source,
-                                          declared=declared, gap_days=gap_days, how=how))
+            parts.append(
+                coverage_periods(
+                    by_athlete.get(athlete, []),
+                    athlete_id=athlete,
+                    source=source,
+                    declared=declared,
+                    gap_days=gap_days,
+                    how=how,
+                )
+            )
     parts = [p for p in parts if len(p)]
     if not parts:
         return _frame([])
@@ -255,8 +311,15 @@ def coverage_table(*, strength_sets: pd.DataFrame | None = None, wellness: pd.Da
 
 
 # ------------------------------------------------------------------------------------------ days inside
-def in_coverage(athlete_id, local_date, periods: pd.DataFrame, source: str = "strength", *,
-                before_days: int = 0, after_days: int = 0) -> pd.Series:
+def in_coverage(
+    athlete_id,
+    local_date,
+    periods: pd.DataFrame,
+    source: str = "strength",
+    *,
+    before_days: int = 0,
+    after_days: int = 0,
+) -> pd.Series:
     """Whether each athlete-day lies inside that athlete's coverage of ``source``.
 
     Parameters
@@ -309,14 +372,27 @@ def _strength_windows(window_days: int, ewm_span: int, lags) -> dict[str, tuple[
     out = {c: (0, 0) for c in (*WEEKLY, *_DAILY_STRENGTH)}
     out.update({f"{c}_28d": (window_days, -1) for c in WEEKLY})
     out.update({f"{name}_28d": (window_days, -1) for name in SHARES})
-    out.update({"main_hinge_e1rm_28d": (window_days, -1), "main_hinge_e1rm_change_28d": (2 * window_days, -1),
-                "hinge_sets_acute": (3, 3), "hinge_sets_ewm": (ewm_span, -1), "knee_sets_ewm": (ewm_span, -1)})
+    out.update(
+        {
+            "main_hinge_e1rm_28d": (window_days, -1),
+            "main_hinge_e1rm_change_28d": (2 * window_days, -1),
+            "hinge_sets_acute": (3, 3),
+            "hinge_sets_ewm": (ewm_span, -1),
+            "knee_sets_ewm": (ewm_span, -1),
+        }
+    )
     out.update({f"{c}_lag{k}": (k, -k) for c in ("hinge_sets", "knee_sets") for k in lags})
     return out
 
 
-def mask_uncovered_exposures(exposures: pd.DataFrame, periods: pd.DataFrame, *, window_days: int = WINDOW_DAYS,
-                             ewm_span: int = EWM_SPAN_DAYS, lags=ACUTE_LAGS) -> pd.DataFrame:
+def mask_uncovered_exposures(
+    exposures: pd.DataFrame,
+    periods: pd.DataFrame,
+    *,
+    window_days: int = WINDOW_DAYS,
+    ewm_span: int = EWM_SPAN_DAYS,
+    lags=ACUTE_LAGS,
+) -> pd.DataFrame:
     """Strength exposures set to NaN wherever their window is not inside one strength coverage period.
 
     ``exposures`` is :func:`~trailstrength.features.exposures.rolling_exposures` output (or
@@ -332,7 +408,8 @@ def mask_uncovered_exposures(exposures: pd.DataFrame, periods: pd.DataFrame, *, 
         if column not in out:
             continue
         if window not in cache:
-            cache[window] = in_coverage(out["athlete_id"], out["local_date"], periods, "strength",
-                                        before_days=window[0], after_days=window[1])
+            cache[window] = in_coverage(
+                out["athlete_id"], out["local_date"], periods, "strength", before_days=window[0], after_days=window[1]
+            )
         out[column] = out[column].where(cache[window])
     return out

@@ -46,10 +46,21 @@ WINDOW_DAYS = 28
 EWM_SPAN_DAYS = 28
 
 # daily sums that get a 28-day weekly mean (name -> unit per week, for the docs)
-WEEKLY = ("hinge_sets", "knee_sets", "hinge_volume_kg", "knee_volume_kg", "hinge_ecc_tut_s", "pure_hinge_sets",
-          "deadlift_sets", "hinge_sessions", "strength_sessions")
-SHARES = {"unilateral_share": ("lower_unilateral_sets", "lower_sets"),
-          "hinge_unilateral_share": ("hinge_unilateral_sets", "hinge_sets")}
+WEEKLY = (
+    "hinge_sets",
+    "knee_sets",
+    "hinge_volume_kg",
+    "knee_volume_kg",
+    "hinge_ecc_tut_s",
+    "pure_hinge_sets",
+    "deadlift_sets",
+    "hinge_sessions",
+    "strength_sessions",
+)
+SHARES = {
+    "unilateral_share": ("lower_unilateral_sets", "lower_sets"),
+    "hinge_unilateral_share": ("hinge_unilateral_sets", "hinge_sets"),
+}
 
 
 def epley_1rm(load_kg, reps):
@@ -101,9 +112,11 @@ def strength_daily(sets: pd.DataFrame, e1rm: str = "epley") -> pd.DataFrame:
     """
     work = sets[sets["set_type"].isin(WORKING_SET_TYPES) & _col(sets, "duplicate_of", np.nan).isna()].copy()
     if work.empty:
-        return pd.DataFrame(columns=[*WEEKLY, "hinge_unilateral_sets", "lower_sets", "lower_unilateral_sets",
-                                     "main_hinge_e1rm_kg"],
-                            index=pd.MultiIndex.from_tuples([], names=["athlete_id", "local_date"]), dtype=float)
+        return pd.DataFrame(
+            columns=[*WEEKLY, "hinge_unilateral_sets", "lower_sets", "lower_unilateral_sets", "main_hinge_e1rm_kg"],
+            index=pd.MultiIndex.from_tuples([], names=["athlete_id", "local_date"]),
+            dtype=float,
+        )
     reps = work["reps"].fillna(0).astype(float)
     load = work["load_kg"].fillna(0).astype(float)
     is_hinge = work["pattern"].eq("hinge")
@@ -113,20 +126,32 @@ def strength_daily(sets: pd.DataFrame, e1rm: str = "epley") -> pd.DataFrame:
     unilateral = _col(work, "unilateral", False).fillna(False).astype(bool)
     lower = work["pattern"].isin(LOWER_BODY_PATTERNS)
     work = work.assign(
-        hinge_sets=w, knee_sets=knee.astype(float), hinge_volume_kg=w * reps * load,
-        knee_volume_kg=np.where(knee, reps * load, 0.0), hinge_ecc_tut_s=w * reps * eccentric_seconds(work),
+        hinge_sets=w,
+        knee_sets=knee.astype(float),
+        hinge_volume_kg=w * reps * load,
+        knee_volume_kg=np.where(knee, reps * load, 0.0),
+        hinge_ecc_tut_s=w * reps * eccentric_seconds(work),
         pure_hinge_sets=(is_hinge & subtype.isin(PURE_HINGE_SUBTYPES)).astype(float),
         deadlift_sets=(is_hinge & subtype.isin(DEADLIFT_SUBTYPES)).astype(float),
-        hinge_unilateral_sets=np.where(unilateral, w, 0.0), lower_sets=lower.astype(float),
+        hinge_unilateral_sets=np.where(unilateral, w, 0.0),
+        lower_sets=lower.astype(float),
         lower_unilateral_sets=(lower & unilateral).astype(float),
         _hinge_session=work["session_id"].where(is_hinge),
     )
-    sums = [c for c in (*WEEKLY, "hinge_unilateral_sets", "lower_sets", "lower_unilateral_sets")
-            if c not in ("hinge_sessions", "strength_sessions")]
-    daily = work.groupby(["athlete_id", "local_date"]).agg(
-        **{c: (c, "sum") for c in sums},
-        strength_sessions=("session_id", "nunique"), hinge_sessions=("_hinge_session", "nunique"),
-    ).astype(float)
+    sums = [
+        c
+        for c in (*WEEKLY, "hinge_unilateral_sets", "lower_sets", "lower_unilateral_sets")
+        if c not in ("hinge_sessions", "strength_sessions")
+    ]
+    daily = (
+        work.groupby(["athlete_id", "local_date"])
+        .agg(
+            **{c: (c, "sum") for c in sums},
+            strength_sessions=("session_id", "nunique"),
+            hinge_sessions=("_hinge_session", "nunique"),
+        )
+        .astype(float)
+    )
     daily["main_hinge_e1rm_kg"] = _main_hinge_e1rm(work, E1RM_FORMULAS[e1rm]).reindex(daily.index)
     return daily
 
@@ -134,8 +159,7 @@ def strength_daily(sets: pd.DataFrame, e1rm: str = "epley") -> pd.DataFrame:
 def _main_hinge_e1rm(work: pd.DataFrame, formula) -> pd.Series:
     main = main_hinge(work)
     name = _col(work, "exercise", np.nan).fillna(_col(work, "exercise_raw", np.nan))
-    ok = (name.eq(work["athlete_id"].map(main)) & work["reps"].between(1, E1RM_MAX_REPS)
-          & work["load_kg"].gt(0))
+    ok = name.eq(work["athlete_id"].map(main)) & work["reps"].between(1, E1RM_MAX_REPS) & work["load_kg"].gt(0)
     est = formula(work.loc[ok, "load_kg"].astype(float), work.loc[ok, "reps"].astype(float))
     return est.groupby([work.loc[ok, "athlete_id"], work.loc[ok, "local_date"]]).max()
 
@@ -190,8 +214,9 @@ def window_share(part, whole):
     return np.asarray(part, dtype=float) / np.where(whole > 0, whole, np.nan)
 
 
-def rolling_exposures(daily: pd.DataFrame, window_days: int = WINDOW_DAYS, ewm_span: int = EWM_SPAN_DAYS,
-                      lags=ACUTE_LAGS) -> pd.DataFrame:
+def rolling_exposures(
+    daily: pd.DataFrame, window_days: int = WINDOW_DAYS, ewm_span: int = EWM_SPAN_DAYS, lags=ACUTE_LAGS
+) -> pd.DataFrame:
     """Per athlete-day windows of :func:`daily_exposures` (conventions in the module docstring).
 
     Adds ``<x>_28d`` for every weekly exposure (hinge_sets, knee_sets, hinge_volume_kg, knee_volume_kg,

@@ -22,8 +22,14 @@ import pandas as pd
 
 from trailstrength import features
 
-__all__ = ["TERTILES", "binned_dose_response", "grade_speed_frame", "run_terrains", "soreness_course_frame",
-           "weekly_training_frame"]
+__all__ = [
+    "TERTILES",
+    "binned_dose_response",
+    "grade_speed_frame",
+    "run_terrains",
+    "soreness_course_frame",
+    "weekly_training_frame",
+]
 
 TERTILES = ("low", "middle", "high")
 #: What a warehouse reader offers that the frames read.
@@ -34,8 +40,10 @@ def _reader(wh):
     """``wh`` itself when it reads like a warehouse; a path gets a TypeError saying how to open it."""
     if all(hasattr(wh, name) for name in _READER_API):
         return wh
-    raise TypeError(f"expected an open warehouse, got {type(wh).__name__} {wh!r}: open it first with "
-                    "trailstrength.open_warehouse(path)")
+    raise TypeError(
+        f"expected an open warehouse, got {type(wh).__name__} {wh!r}: open it first with "
+        "trailstrength.open_warehouse(path)"
+    )
 
 
 def _select(frame: pd.DataFrame, athletes=None, start=None, end=None) -> pd.DataFrame:
@@ -86,8 +94,16 @@ def run_terrains(wh, athletes=None, *, start=None, end=None, max_runs: int | Non
     return out
 
 
-def grade_speed_frame(wh, athletes=None, *, start=None, end=None, chunk_m: float = 100.0,
-                      max_runs: int | None = None, terrains: dict | None = None) -> pd.DataFrame:
+def grade_speed_frame(
+    wh,
+    athletes=None,
+    *,
+    start=None,
+    end=None,
+    chunk_m: float = 100.0,
+    max_runs: int | None = None,
+    terrains: dict | None = None,
+) -> pd.DataFrame:
     """Moving speed against grade in ``chunk_m`` stretches of every run's terrain profile.
 
     Parameters
@@ -129,9 +145,18 @@ def grade_speed_frame(wh, athletes=None, *, start=None, end=None, chunk_m: float
             speed = np.where(moving > 0, dist / moving, np.nan)
             grade = rise / dist
         run = runs.loc[aid]
-        parts.append(pd.DataFrame({"athlete_id": run["athlete_id"], "activity_id": aid, "grade": grade,
-                                   "speed_mps": speed, "relative_speed": speed / run["flat_reference_mps"],
-                                   "weight": dist}))
+        parts.append(
+            pd.DataFrame(
+                {
+                    "athlete_id": run["athlete_id"],
+                    "activity_id": aid,
+                    "grade": grade,
+                    "speed_mps": speed,
+                    "relative_speed": speed / run["flat_reference_mps"],
+                    "weight": dist,
+                }
+            )
+        )
     if not parts:
         return pd.DataFrame(columns=columns)
     out = pd.concat(parts, ignore_index=True)
@@ -145,10 +170,18 @@ def _run_exposures(runs: pd.DataFrame, sets: pd.DataFrame, window_days: int) -> 
     return exp[["athlete_id", "local_date", "hinge_sets_28d", "history_days"]]
 
 
-def soreness_course_frame(wh, athletes=None, *, start=None, end=None,
-                          min_descent_length_m: float = features.MIN_DESCENT_LENGTH_M, before_h: float = 24.0,
-                          after_h: float = 72.0, tertiles: str = "within",
-                          window_days: int = features.WINDOW_DAYS) -> pd.DataFrame:
+def soreness_course_frame(
+    wh,
+    athletes=None,
+    *,
+    start=None,
+    end=None,
+    min_descent_length_m: float = features.MIN_DESCENT_LENGTH_M,
+    before_h: float = 24.0,
+    after_h: float = 72.0,
+    tertiles: str = "within",
+    window_days: int = features.WINDOW_DAYS,
+) -> pd.DataFrame:
     """Soreness reports around long-descent runs, with each run's prior hinge volume and its tertile.
 
     Parameters
@@ -202,14 +235,24 @@ def soreness_course_frame(wh, athletes=None, *, start=None, end=None,
     well = well.assign(report_time=when.fillna(fallback))
     regions = "soreness_regions" if "soreness_regions" in well else None
     cols = ["athlete_id", "report_time", "soreness"] + ([regions] if regions else [])
-    pairs = runs[["athlete_id", "activity_id", "local_date", "descent_m", "hinge_sets_28d", "hinge_tertile",
-                  "run_end"]].merge(well[cols], on="athlete_id")
+    pairs = runs[
+        ["athlete_id", "activity_id", "local_date", "descent_m", "hinge_sets_28d", "hinge_tertile", "run_end"]
+    ].merge(well[cols], on="athlete_id")
     pairs["hours_after"] = (pairs["report_time"] - pairs["run_end"]).dt.total_seconds() / 3600.0
     pairs = pairs[pairs["hours_after"].between(-before_h, after_h)]
     if regions is None:
         pairs["soreness_regions"] = pd.NA
-    out = ["athlete_id", "activity_id", "local_date", "descent_m", "hinge_sets_28d", "hinge_tertile", "hours_after",
-           "soreness", "soreness_regions"]
+    out = [
+        "athlete_id",
+        "activity_id",
+        "local_date",
+        "descent_m",
+        "hinge_sets_28d",
+        "hinge_tertile",
+        "hours_after",
+        "soreness",
+        "soreness_regions",
+    ]
     return pairs.sort_values(["athlete_id", "local_date", "hours_after"]).reset_index(drop=True)[out]
 
 
@@ -244,8 +287,9 @@ def weekly_training_frame(wh, athletes=None, *, start=None, end=None) -> pd.Data
     return weekly[columns]
 
 
-def binned_dose_response(panel: pd.DataFrame, outcome: str, exposure: str = "hinge_sets_28d",
-                         edges=(0, 1, 2, 3, 4, np.inf)) -> tuple[pd.DataFrame, pd.DataFrame]:
+def binned_dose_response(
+    panel: pd.DataFrame, outcome: str, exposure: str = "hinge_sets_28d", edges=(0, 1, 2, 3, 4, np.inf)
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """A descriptive dose–response: the within-athlete outcome by bins of weekly hinge sets.
 
     Parameters
@@ -278,7 +322,13 @@ def binned_dose_response(panel: pd.DataFrame, outcome: str, exposure: str = "hin
     grouped = pd.DataFrame({"dose": dose, "y": centred}).groupby("dose", observed=True)["y"]
     stats = grouped.agg(["mean", "std", "count"]).reset_index()
     se = stats["std"] / np.sqrt(stats["count"])
-    curve = pd.DataFrame({"dose": stats["dose"].astype(str), "estimate": stats["mean"],
-                          "ci_low": stats["mean"] - 1.96 * se, "ci_high": stats["mean"] + 1.96 * se,
-                          "n": stats["count"].astype(int)})
+    curve = pd.DataFrame(
+        {
+            "dose": stats["dose"].astype(str),
+            "estimate": stats["mean"],
+            "ci_low": stats["mean"] - 1.96 * se,
+            "ci_high": stats["mean"] + 1.96 * se,
+            "n": stats["count"].astype(int),
+        }
+    )
     return curve.reset_index(drop=True), observed.reset_index(drop=True)

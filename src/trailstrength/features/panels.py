@@ -14,9 +14,20 @@ from trailstrength.features.exposures import ACUTE_LAGS, WINDOW_DAYS, daily_expo
 MIN_DESCENT_LENGTH_M = 500.0
 # exposure variants carried beside the primary columns, for H4-H7 and sensitivity models (units: exposures.py)
 EXPOSURE_VARIANTS = [
-    "pure_hinge_sets_28d", "deadlift_sets_28d", "hinge_volume_kg_28d", "hinge_ecc_tut_s_28d", "hinge_sessions_28d",
-    "strength_sessions_28d", "knee_volume_kg_28d", "unilateral_share_28d", "hinge_unilateral_share_28d",
-    "main_hinge_e1rm_28d", "main_hinge_e1rm_change_28d", "hinge_sets_ewm", "knee_sets_ewm", "descent_100m_ewm",
+    "pure_hinge_sets_28d",
+    "deadlift_sets_28d",
+    "hinge_volume_kg_28d",
+    "hinge_ecc_tut_s_28d",
+    "hinge_sessions_28d",
+    "strength_sessions_28d",
+    "knee_volume_kg_28d",
+    "unilateral_share_28d",
+    "hinge_unilateral_share_28d",
+    "main_hinge_e1rm_28d",
+    "main_hinge_e1rm_change_28d",
+    "hinge_sets_ewm",
+    "knee_sets_ewm",
+    "descent_100m_ewm",
 ]
 
 
@@ -33,8 +44,9 @@ def _descent_runs(runs: pd.DataFrame, exposures: pd.DataFrame, window_days: int)
     return panel[panel["history_days"] >= window_days].reset_index(drop=True)
 
 
-def h1_panel(runs: pd.DataFrame, strength_sets: pd.DataFrame, window_days: int = WINDOW_DAYS,
-             variants: bool = False) -> pd.DataFrame:
+def h1_panel(
+    runs: pd.DataFrame, strength_sets: pd.DataFrame, window_days: int = WINDOW_DAYS, variants: bool = False
+) -> pd.DataFrame:
     """H1 run panel: runs with ≥ 500 m of descent segments, a DPI, and a full exposure history.
 
     The primary columns (``dpi``, ``hinge_sets_28d`` ...); with ``variants=True`` also
@@ -44,13 +56,31 @@ def h1_panel(runs: pd.DataFrame, strength_sets: pd.DataFrame, window_days: int =
     panel = _descent_runs(runs, exp, window_days)
     panel["duration_h"] = panel["moving_time_s"] / 3600.0
     panel = panel[panel["dpi"].notna()]
-    cols = ["athlete_id", "activity_id", "local_date", "dpi", "hinge_sets_28d", "knee_sets_28d", "descent_100m_28d",
-            "run_km_28d", "mean_descent_grade", "duration_h", "descent_m", "descent_length_m", "flat_reference"]
+    cols = [
+        "athlete_id",
+        "activity_id",
+        "local_date",
+        "dpi",
+        "hinge_sets_28d",
+        "knee_sets_28d",
+        "descent_100m_28d",
+        "run_km_28d",
+        "mean_descent_grade",
+        "duration_h",
+        "descent_m",
+        "descent_length_m",
+        "flat_reference",
+    ]
     return panel[cols + (EXPOSURE_VARIANTS if variants else [])].reset_index(drop=True)
 
 
-def h2_panel(runs: pd.DataFrame, strength_sets: pd.DataFrame, wellness: pd.DataFrame,
-             window_days: int = WINDOW_DAYS, variants: bool = False) -> pd.DataFrame:
+def h2_panel(
+    runs: pd.DataFrame,
+    strength_sets: pd.DataFrame,
+    wellness: pd.DataFrame,
+    window_days: int = WINDOW_DAYS,
+    variants: bool = False,
+) -> pd.DataFrame:
     """H2 soreness panel: descent runs followed by ≥ 1 soreness report in the 3 days after them.
 
     ``soreness_peak_72h`` is the highest 0–10 soreness reported on days d+1 … d+3; ``descent_100m`` the run's
@@ -75,7 +105,18 @@ def h2_panel(runs: pd.DataFrame, strength_sets: pd.DataFrame, wellness: pd.DataF
     panel["other_descent_100m_72h"] = np.clip((window_descent - panel["descent_m"]) / 100.0, 0, None)
     panel["descent_100m"] = panel["descent_m"] / 100.0
     panel = panel[panel["soreness_peak_72h"].notna()]
-    cols = ["athlete_id", "activity_id", "local_date", "soreness_peak_72h", "descent_100m", "hinge_sets_28d",
-            "knee_sets_28d", "descent_100m_28d", "run_km_28d", "hinge_sets_acute", "other_descent_100m_72h"]
+    cols = [
+        "athlete_id",
+        "activity_id",
+        "local_date",
+        "soreness_peak_72h",
+        "descent_100m",
+        "hinge_sets_28d",
+        "knee_sets_28d",
+        "descent_100m_28d",
+        "run_km_28d",
+        "hinge_sets_acute",
+        "other_descent_100m_72h",
+    ]
     lags = [f"{c}_lag{k}" for c in ("hinge_sets", "knee_sets", "descent_100m") for k in ACUTE_LAGS]
     return panel[cols + (EXPOSURE_VARIANTS + lags if variants else [])].reset_index(drop=True)

@@ -39,9 +39,7 @@ def build_runs(activities: pd.DataFrame, terrain_summary: pd.DataFrame) -> pd.Da
     runs["flat_rolling_28d_mps"] = pd.concat(rolling)
     same = runs["flat_speed_mps"].notna()
     runs["flat_reference_mps"] = runs["flat_speed_mps"].where(same, runs["flat_rolling_28d_mps"])
-    runs["flat_reference"] = np.select(
-        [same, runs["flat_reference_mps"].notna()], ["same_run", "rolling_28d"], "none"
-    )
+    runs["flat_reference"] = np.select([same, runs["flat_reference_mps"].notna()], ["same_run", "rolling_28d"], "none")
     runs["dpi"] = runs["descent_gap_speed_mps"] / runs["flat_reference_mps"]
     # H3 mirrors DPI on climbs: grade-adjusted climbing speed over the same flat reference
     runs["climb_performance_index"] = runs["climb_gap_speed_mps"] / runs["flat_reference_mps"]

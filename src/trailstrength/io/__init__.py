@@ -9,5 +9,14 @@ from __future__ import annotations
 from trailstrength.io.base import Athlete, FileContext, Format, ReaderError, ReadResult
 from trailstrength.io.detect import FORMATS, READER_MODULES, detect, open_bytes
 
-__all__ = ["FORMATS", "READER_MODULES", "Athlete", "FileContext", "Format", "ReadResult", "ReaderError", "detect",
-           "open_bytes"]
+__all__ = [
+    "FORMATS",
+    "READER_MODULES",
+    "Athlete",
+    "FileContext",
+    "Format",
+    "ReadResult",
+    "ReaderError",
+    "detect",
+    "open_bytes",
+]

@@ -48,8 +48,14 @@ def read_csv_text(data: bytes, what: str, *, skiprows: int = 0, lower_header: bo
     lines = data[:4096].decode("utf-8", errors="replace").lstrip("\ufeff").splitlines()
     header = lines[skiprows] if len(lines) > skiprows else ""
     try:
-        df = pd.read_csv(io.BytesIO(data), sep=separator(header), dtype=str, keep_default_na=False,
-                         encoding="utf-8-sig", skiprows=skiprows)
+        df = pd.read_csv(
+            io.BytesIO(data),
+            sep=separator(header),
+            dtype=str,
+            keep_default_na=False,
+            encoding="utf-8-sig",
+            skiprows=skiprows,
+        )
     except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as err:
         raise ReaderError(f"{what}: not a readable CSV ({err})") from None
     df.columns = [c.strip().lower() if lower_header else c.strip() for c in df.columns]

@@ -18,17 +18,43 @@ from trailstrength.io.base import FileContext, local_dates
 
 # sport names across formats -> our vocabulary (FIT profile names pass through unchanged)
 SPORTS = {
-    "run": "running", "running": "running", "trail run": "running", "trailrun": "running", "trail_running": "running",
-    "trail running": "running", "virtual run": "running", "virtualrun": "running", "treadmill": "running",
-    "9": "running", "lauf": "running", "traillauf": "running",
-    "ride": "cycling", "biking": "cycling", "cycling": "cycling", "bike": "cycling", "virtual ride": "cycling",
-    "gravel ride": "cycling", "mountain bike ride": "cycling", "e-bike ride": "cycling", "1": "cycling",
+    "run": "running",
+    "running": "running",
+    "trail run": "running",
+    "trailrun": "running",
+    "trail_running": "running",
+    "trail running": "running",
+    "virtual run": "running",
+    "virtualrun": "running",
+    "treadmill": "running",
+    "9": "running",
+    "lauf": "running",
+    "traillauf": "running",
+    "ride": "cycling",
+    "biking": "cycling",
+    "cycling": "cycling",
+    "bike": "cycling",
+    "virtual ride": "cycling",
+    "gravel ride": "cycling",
+    "mountain bike ride": "cycling",
+    "e-bike ride": "cycling",
+    "1": "cycling",
     "radfahrt": "cycling",
-    "hike": "hiking", "hiking": "hiking", "wanderung": "hiking", "walk": "walking", "walking": "walking",
-    "spaziergang": "walking", "10": "walking",
-    "weight training": "strength_training", "weighttraining": "strength_training", "krafttraining": "strength_training",
-    "strength_training": "strength_training", "strength training": "strength_training",
-    "swim": "swimming", "swimming": "swimming", "other": "other",
+    "hike": "hiking",
+    "hiking": "hiking",
+    "wanderung": "hiking",
+    "walk": "walking",
+    "walking": "walking",
+    "spaziergang": "walking",
+    "10": "walking",
+    "weight training": "strength_training",
+    "weighttraining": "strength_training",
+    "krafttraining": "strength_training",
+    "strength_training": "strength_training",
+    "strength training": "strength_training",
+    "swim": "swimming",
+    "swimming": "swimming",
+    "other": "other",
 }
 # device names whose altitude comes from a barometric altimeter (evidence for ``altitude_source``)
 BAROMETRIC_DEVICES = re.compile(
@@ -101,9 +127,21 @@ def iso_offset_s(text: str | None) -> float | None:
     return sign * (int(m.group(2)) * 3600 + int(m.group(3)) * 60)
 
 
-def activity_row(ctx: FileContext, index: int, *, source_format: str, sport: str, start, duration_s: float,
-                 samples: pd.DataFrame | None, device: str | None, file_offset_s: float | None = None,
-                 has_gps: bool | None = None, has_altitude: bool | None = None, **extra) -> dict:
+def activity_row(
+    ctx: FileContext,
+    index: int,
+    *,
+    source_format: str,
+    sport: str,
+    start,
+    duration_s: float,
+    samples: pd.DataFrame | None,
+    device: str | None,
+    file_offset_s: float | None = None,
+    has_gps: bool | None = None,
+    has_altitude: bool | None = None,
+    **extra,
+) -> dict:
     """One ``activities`` row; totals left NaN are filled by the terrain step (or stay unknown).
 
     ``has_gps`` / ``has_altitude`` default to what ``samples`` hold. ``extra`` adds source-specific columns
@@ -114,22 +152,38 @@ def activity_row(ctx: FileContext, index: int, *, source_format: str, sport: str
         start = start.tz_localize("UTC") if start.tzinfo is None else start.tz_convert("UTC")
     if has_gps is None:
         has_gps = bool(samples is not None and len(samples) and samples["lat"].notna().any())
-    has_alt = has_altitude if has_altitude is not None else bool(
-        samples is not None and len(samples) and samples["altitude_m"].notna().any())
+    has_alt = (
+        has_altitude
+        if has_altitude is not None
+        else bool(samples is not None and len(samples) and samples["altitude_m"].notna().any())
+    )
     local_date, source = local_day(start, ctx, file_offset_s) if pd.notna(start) else (pd.NaT, "none")
     sport_source = "file"
     if sport == "unknown" and ctx.athlete.untyped_sport:
         sport, sport_source = sport_name(ctx.athlete.untyped_sport), "athlete.toml"
     row = {
-        "activity_id": ctx.activity_id(index), "athlete_id": ctx.athlete.athlete_id, "source_file": ctx.path,
-        "source_format": source_format, "sport": sport, "sport_source": sport_source, "start_time": start,
+        "activity_id": ctx.activity_id(index),
+        "athlete_id": ctx.athlete.athlete_id,
+        "source_file": ctx.path,
+        "source_format": source_format,
+        "sport": sport,
+        "sport_source": sport_source,
+        "start_time": start,
         "local_date": local_date,
         "duration_s": float(duration_s) if duration_s is not None and np.isfinite(duration_s) else np.nan,
-        "moving_time_s": np.nan, "distance_m": np.nan, "ascent_m": np.nan, "descent_m": np.nan,
-        "has_gps": has_gps, "has_altitude": has_alt, "altitude_source": altitude_source(has_alt, device),
-        "device": device or None, "has_time": bool(pd.notna(start)), "local_date_source": source,
+        "moving_time_s": np.nan,
+        "distance_m": np.nan,
+        "ascent_m": np.nan,
+        "descent_m": np.nan,
+        "has_gps": has_gps,
+        "has_altitude": has_alt,
+        "altitude_source": altitude_source(has_alt, device),
+        "device": device or None,
+        "has_time": bool(pd.notna(start)),
+        "local_date_source": source,
         "utc_offset_s": float(offset_zone(file_offset_s).utcoffset(None).total_seconds())
-        if offset_zone(file_offset_s) is not None else np.nan,
+        if offset_zone(file_offset_s) is not None
+        else np.nan,
     }
     row.update(extra)
     return row

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pandas as pd
@@ -30,7 +30,7 @@ class Athlete:
         return ZoneInfo(self.timezone)
 
     @classmethod
-    def from_folder(cls, folder: Path) -> "Athlete":
+    def from_folder(cls, folder: Path) -> Athlete:
         """Read ``folder/athlete.toml`` when present; the folder name is the id unless the profile says otherwise."""
         prof = folder / "athlete.toml"
         data: dict = {}

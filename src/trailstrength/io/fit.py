@@ -36,14 +36,38 @@ VERSION = "1"
 UNKNOWN_EXERCISE = 65534
 # record field -> samples column (first present wins)
 _SAMPLE_FIELDS = {
-    "lat": ("position_lat",), "lon": ("position_long",), "altitude_m": ("enhanced_altitude", "altitude"),
-    "distance_m": ("distance",), "speed_mps": ("enhanced_speed", "speed"), "heart_rate": ("heart_rate",),
-    "power_w": ("power",), "temperature_c": ("temperature",), "vertical_oscillation_mm": ("vertical_oscillation",),
-    "stance_time_ms": ("stance_time",), "step_length_mm": ("step_length",),
+    "lat": ("position_lat",),
+    "lon": ("position_long",),
+    "altitude_m": ("enhanced_altitude", "altitude"),
+    "distance_m": ("distance",),
+    "speed_mps": ("enhanced_speed", "speed"),
+    "heart_rate": ("heart_rate",),
+    "power_w": ("power",),
+    "temperature_c": ("temperature",),
+    "vertical_oscillation_mm": ("vertical_oscillation",),
+    "stance_time_ms": ("stance_time",),
+    "step_length_mm": ("step_length",),
 }
-_NON_ACTIVITY_TYPES = {"monitoring_a", "monitoring_b", "monitoring_daily", "sleep", "settings", "device", "sport",
-                       "totals", "goals", "weight", "blood_pressure", "schedules", "workout", "course",
-                       "activity_summary", "segment", "segment_list", "exd_configuration"}
+_NON_ACTIVITY_TYPES = {
+    "monitoring_a",
+    "monitoring_b",
+    "monitoring_daily",
+    "sleep",
+    "settings",
+    "device",
+    "sport",
+    "totals",
+    "goals",
+    "weight",
+    "blood_pressure",
+    "schedules",
+    "workout",
+    "course",
+    "activity_summary",
+    "segment",
+    "segment_list",
+    "exd_configuration",
+}
 
 
 def sniff(data: bytes) -> bool:
@@ -71,8 +95,10 @@ def _dev_name(name: str) -> str:
 
 def device_name(messages: dict[str, list[dict]]) -> str | None:
     """``"<manufacturer> <product>"`` of the recording device (file_id / creator device_info)."""
-    cands = [*messages.get("file_id", []), *[d for d in messages.get("device_info", [])
-                                             if d.get("device_index") in ("creator", 0)]]
+    cands = [
+        *messages.get("file_id", []),
+        *[d for d in messages.get("device_info", []) if d.get("device_index") in ("creator", 0)],
+    ]
     for d in cands:
         maker = d.get("manufacturer")
         product = d.get("garmin_product") or d.get("product_name") or d.get("product")
@@ -98,8 +124,10 @@ def _times(content: FitContent, ctx: FileContext, warnings: list[str]) -> tuple[
         utc_end = local.tz_localize(zone, ambiguous="NaT", nonexistent="shift_forward")
         if pd.notna(utc_end):
             shift = utc_end.timestamp() - end
-            warnings.append(f"device-relative time stamps: placed on the clock with the activity's local end time "
-                            f"read in zone {zone}")
+            warnings.append(
+                f"device-relative time stamps: placed on the clock with the activity's local end time "
+                f"read in zone {zone}"
+            )
             return np.where(rel, t + shift, t), shift
     warnings.append("device-relative time stamps and no clock reference: start times unknown")
     return np.where(rel, np.nan, t), np.nan
@@ -164,9 +192,14 @@ def read(data: bytes, ctx: FileContext) -> ReadResult:
     if not sessions:
         warnings.append("no session message (file cut short?): one activity spans all records")
         start = np.nanmin(t) if np.isfinite(t).any() else np.nan
-        sessions_ = [{"start_time": start, "total_elapsed_time": np.nanmax(t) - start if np.isfinite(start) else np.nan,
-                      "sport": (msgs.get("sport") or [{}])[0].get("sport"),
-                      "sub_sport": (msgs.get("sport") or [{}])[0].get("sub_sport")}]
+        sessions_ = [
+            {
+                "start_time": start,
+                "total_elapsed_time": np.nanmax(t) - start if np.isfinite(start) else np.nan,
+                "sport": (msgs.get("sport") or [{}])[0].get("sport"),
+                "sub_sport": (msgs.get("sport") or [{}])[0].get("sub_sport"),
+            }
+        ]
         starts = np.array([start])
     else:
         sessions_ = sorted(sessions, key=lambda s: np.nan_to_num(fit_time(s.get("start_time")), nan=0.0))
@@ -190,22 +223,38 @@ def read(data: bytes, ctx: FileContext) -> ReadResult:
         if (moved or not np.isfinite(duration)) and np.isfinite(first):
             duration = max(np.nanmax(ti), np.nan_to_num(fit_time(s.get("timestamp")), nan=0.0)) - start
         sport = sport_name(s.get("sport") if not isinstance(s.get("sport"), int) else None, s.get("sub_sport"))
-        rows.append(activity_row(
-            ctx, i, source_format="fit", sport=sport,
-            start=pd.Timestamp(start, unit="s", tz="UTC") if np.isfinite(start) else None, duration_s=duration,
-            samples=None, has_gps=bool(has_gps[mask].any()), has_altitude=bool(has_alt[mask].any()),
-            device=device, file_offset_s=offset,
-            moving_time_s=_num(s, "total_timer_time"),
-            sub_sport=s.get("sub_sport") if isinstance(s.get("sub_sport"), str) else None,
-            device_distance_m=_num(s, "total_distance"), device_timer_s=_num(s, "total_timer_time"),
-            device_ascent_m=_num(s, "total_ascent"), device_descent_m=_num(s, "total_descent"),
-            n_laps=int(_num(s, "num_laps")) if np.isfinite(_num(s, "num_laps")) else np.nan,
-            decoder=content.decoder,
-        ))
+        rows.append(
+            activity_row(
+                ctx,
+                i,
+                source_format="fit",
+                sport=sport,
+                start=pd.Timestamp(start, unit="s", tz="UTC") if np.isfinite(start) else None,
+                duration_s=duration,
+                samples=None,
+                has_gps=bool(has_gps[mask].any()),
+                has_altitude=bool(has_alt[mask].any()),
+                device=device,
+                file_offset_s=offset,
+                moving_time_s=_num(s, "total_timer_time"),
+                sub_sport=s.get("sub_sport") if isinstance(s.get("sub_sport"), str) else None,
+                device_distance_m=_num(s, "total_distance"),
+                device_timer_s=_num(s, "total_timer_time"),
+                device_ascent_m=_num(s, "total_ascent"),
+                device_descent_m=_num(s, "total_descent"),
+                n_laps=int(_num(s, "num_laps")) if np.isfinite(_num(s, "num_laps")) else np.nan,
+                decoder=content.decoder,
+            )
+        )
     activities = activities_frame(rows)
-    samples = pd.DataFrame({
-        "activity_id": np.asarray(ids, dtype=object)[owner] if len(ids) > 1 else ids[0],
-        "timestamp": pd.to_datetime(t, unit="s", utc=True).as_unit("ns"), "elapsed_s": elapsed, **cols})
+    samples = pd.DataFrame(
+        {
+            "activity_id": np.asarray(ids, dtype=object)[owner] if len(ids) > 1 else ids[0],
+            "timestamp": pd.to_datetime(t, unit="s", utc=True).as_unit("ns"),
+            "elapsed_s": elapsed,
+            **cols,
+        }
+    )
     tables = {"activities": activities, "samples": samples}
     sets = strength_sets(msgs, ctx, rows, starts, fit_time)
     if len(sets):
@@ -247,8 +296,11 @@ def strength_sets(msgs: dict, ctx: FileContext, rows: list[dict], starts: np.nda
     if not active:
         return pd.DataFrame()
     when = np.array([fit_time(s.get("start_time", s.get("timestamp"))) for s in active], dtype=float)
-    owner = np.clip(np.searchsorted(np.nan_to_num(starts, nan=-np.inf), np.nan_to_num(when, nan=np.inf), side="right")
-                    - 1, 0, len(rows) - 1)
+    owner = np.clip(
+        np.searchsorted(np.nan_to_num(starts, nan=-np.inf), np.nan_to_num(when, nan=np.inf), side="right") - 1,
+        0,
+        len(rows) - 1,
+    )
     performed, local, session, names, seen, index = [], [], [], [], {}, []
     for s, w, o in zip(active, when, owner):
         act = rows[o]
@@ -262,19 +314,31 @@ def strength_sets(msgs: dict, ctx: FileContext, rows: list[dict], starts: np.nda
         index.append(seen.get((act["activity_id"], name), 0))
         seen[(act["activity_id"], name)] = index[-1] + 1
     load = np.array([_num(s, "weight") for s in active])
-    return pd.DataFrame({
-        "athlete_id": ctx.athlete.athlete_id,
-        "performed_at": pd.DatetimeIndex(performed).as_unit("ns").tz_convert("UTC"),
-        "local_date": pd.DatetimeIndex(local).as_unit("ns"),
-        "session_id": session, "exercise_raw": names,
-        "fit_category": [",".join(str(x) for x in np.atleast_1d(s.get("category")) if x is not None)
-                         if s.get("category") is not None else None for s in active],
-        "set_index": np.array(index, dtype=np.int64), "set_type": "working",
-        "reps": [_num(s, "repetitions") for s in active], "load_kg": load,
-        "bodyweight": np.isnan(load) | (load == 0),
-        "duration_s": [_num(s, "duration") for s in active],
-        "rpe": np.nan, "rir": np.nan, "source": "fit", "source_file": ctx.path,
-    })
+    return pd.DataFrame(
+        {
+            "athlete_id": ctx.athlete.athlete_id,
+            "performed_at": pd.DatetimeIndex(performed).as_unit("ns").tz_convert("UTC"),
+            "local_date": pd.DatetimeIndex(local).as_unit("ns"),
+            "session_id": session,
+            "exercise_raw": names,
+            "fit_category": [
+                ",".join(str(x) for x in np.atleast_1d(s.get("category")) if x is not None)
+                if s.get("category") is not None
+                else None
+                for s in active
+            ],
+            "set_index": np.array(index, dtype=np.int64),
+            "set_type": "working",
+            "reps": [_num(s, "repetitions") for s in active],
+            "load_kg": load,
+            "bodyweight": np.isnan(load) | (load == 0),
+            "duration_s": [_num(s, "duration") for s in active],
+            "rpe": np.nan,
+            "rir": np.nan,
+            "source": "fit",
+            "source_file": ctx.path,
+        }
+    )
 
 
 FORMATS = [Format("fit", VERSION, "activity", sniff, read)]

@@ -29,8 +29,19 @@ RELATIVE_BEFORE = FIT_EPOCH_S + 0x10000000
 SEMICIRCLE_DEG = 180.0 / 2**31
 
 # global message numbers the reader uses besides records (names as in the FIT profile)
-KEEP = {0: "file_id", 12: "sport", 18: "session", 19: "lap", 21: "event", 23: "device_info", 34: "activity",
-        49: "file_creator", 206: "field_description", 207: "developer_data_id", 225: "set"}
+KEEP = {
+    0: "file_id",
+    12: "sport",
+    18: "session",
+    19: "lap",
+    21: "event",
+    23: "device_info",
+    34: "activity",
+    49: "file_creator",
+    206: "field_description",
+    207: "developer_data_id",
+    225: "set",
+}
 RECORD = 20
 COMPRESSED_SPEED_DISTANCE = 8  # record field fitfast leaves unexpanded
 
@@ -101,13 +112,13 @@ def frame(data: bytes) -> Frame:
                 glob = (data[p + 3] << 8 | data[p + 4]) if big else (data[p + 4] << 8 | data[p + 3])
                 nf = data[p + 5]
                 q = p + 6
-                s = 1 + sum(data[q + 1:q + 3 * nf:3])
+                s = 1 + sum(data[q + 1 : q + 3 * nf : 3])
                 if glob == RECORD:
-                    record_fields.update(data[q:q + 3 * nf:3])
+                    record_fields.update(data[q : q + 3 * nf : 3])
                 q += 3 * nf
                 if h & 0x20:  # developer fields
                     nd = data[q]
-                    s += sum(data[q + 2:q + 1 + 3 * nd:3])
+                    s += sum(data[q + 2 : q + 1 + 3 * nd : 3])
                     q += 1 + 3 * nd
                 size[lt] = s
                 keep[lt] = glob in KEEP
@@ -155,7 +166,7 @@ def _skip_run(data: bytes, arr: np.ndarray, p: int, step: int, header: int, end:
         p += step
     chunk = 64
     while p < end:
-        heads = arr[p:min(end, p + chunk * step):step]
+        heads = arr[p : min(end, p + chunk * step) : step]
         bad = np.flatnonzero((heads & mask) != want)
         if len(bad):
             return p + int(bad[0]) * step
@@ -176,8 +187,12 @@ def decode(data: bytes) -> FitContent:
             return _decode_fitdecode(data, f"fitfast rejected the file ({_one_line(err)}); decoded with fitdecode")
         records = expand_records(parsed.pop("record", []))
         meta = {k: v for k, v in parsed.items() if k in KEEP.values()}
-        return FitContent(records, meta, "fitfast",
-                          ["record speed and distance are compressed (an old foot-pod format): expanded here"])
+        return FitContent(
+            records,
+            meta,
+            "fitfast",
+            ["record speed and distance are compressed (an old foot-pod format): expanded here"],
+        )
     try:
         records = fitfast.records(data, "record")
         meta = fitfast.parse(fr.meta_stream if fr.meta_stream is not None else data)
@@ -191,8 +206,14 @@ def expand_records(rows: list[dict]) -> dict[str, np.ndarray]:
     """Record dicts from ``fitfast.parse`` -> columns as ``fitfast.records`` gives them, with the
     ``compressed_speed_distance`` bytes expanded to ``speed`` (m/s, 12 bits / 100) and ``distance``
     (m, 12 bits / 16, accumulated across the 256 m roll-over), as the FIT profile's components define."""
-    names = sorted({k for r in rows for k, v in r.items() if isinstance(k, str) and isinstance(v, (int, float))
-                    and not isinstance(v, bool)})
+    names = sorted(
+        {
+            k
+            for r in rows
+            for k, v in r.items()
+            if isinstance(k, str) and isinstance(v, (int, float)) and not isinstance(v, bool)
+        }
+    )
     cols = {k: np.array([r.get(k, np.nan) for r in rows], dtype=float) for k in names}
     for k in ("position_lat", "position_long"):
         if k in cols:
@@ -234,8 +255,9 @@ def _decode_fitdecode(data: bytes, why: str) -> FitContent:
     warnings = [why]
     keep_names = set(KEEP.values())
     # CRCs are not checked: a file that fitfast refused is read for whatever it holds, faults are reported
-    reader = fitdecode.FitReader(data, check_crc=fitdecode.CrcCheck.DISABLED,
-                                 error_handling=fitdecode.ErrorHandling.WARN)
+    reader = fitdecode.FitReader(
+        data, check_crc=fitdecode.CrcCheck.DISABLED, error_handling=fitdecode.ErrorHandling.WARN
+    )
     try:
         for frame_ in reader:
             if not isinstance(frame_, fitdecode.FitDataMessage):
@@ -256,14 +278,18 @@ def _decode_fitdecode(data: bytes, why: str) -> FitContent:
                 msg = {}
                 for f in frame_.fields:
                     v = f.value
-                    if isinstance(v, dt.datetime) or (f.type is not None and getattr(f.type, "name", "") == "date_time"):
+                    if isinstance(v, dt.datetime) or (
+                        f.type is not None and getattr(f.type, "name", "") == "date_time"
+                    ):
                         v = _unix(v)
                     if v is not None:
                         msg[f.name] = v
                 messages.setdefault(frame_.name, []).append(msg)
     except Exception as err:  # noqa: BLE001 - any decoder fault ends the file; keep what came before it
-        warnings.append(f"decoding stopped at byte {_fault_offset(reader, err)} ({type(err).__name__}: "
-                        f"{str(err).splitlines()[0]}); kept the {len(rows)} records decoded before the fault")
+        warnings.append(
+            f"decoding stopped at byte {_fault_offset(reader, err)} ({type(err).__name__}: "
+            f"{str(err).splitlines()[0]}); kept the {len(rows)} records decoded before the fault"
+        )
     finally:
         reader.close()
     names = sorted({k for r in rows for k in r})

@@ -57,8 +57,9 @@ def read_fitnotes(data: bytes, ctx: FileContext) -> ReadResult:
     layout = _weight_layout(list(raw.columns))
     missing = [c for c in REQUIRED if c not in raw.columns]
     if missing or layout is None:
-        raise ReaderError(f"FitNotes export: missing column(s) {missing or ['Weight + Weight Unit']}; "
-                          f"found {list(raw.columns)}")
+        raise ReaderError(
+            f"FitNotes export: missing column(s) {missing or ['Weight + Weight Unit']}; found {list(raw.columns)}"
+        )
     day = pd.to_datetime(raw["date"], format="%Y-%m-%d", errors="coerce")
     bad = day.isna()
     if bad.all() and len(raw):
@@ -68,18 +69,20 @@ def read_fitnotes(data: bytes, ctx: FileContext) -> ReadResult:
     unit = unit.str.lower().str.rstrip(".")
     distance = to_number(raw["distance"]) * unit.map(DISTANCE_M) if "distance" in raw else np.nan
     notes = next((raw[c] for c in ("comment", "notes") if c in raw), np.nan)
-    df = pd.DataFrame({
-        "performed_at": pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns, UTC]"),
-        "local_date": day.astype("datetime64[ns]"),
-        "session_id": session_ids(ctx, "fitnotes", day),
-        "exercise_raw": raw["exercise"],
-        "set_type": "working",
-        "reps": to_number(raw["reps"]),
-        "load_kg": _load_kg(raw, layout),
-        "duration_s": parse_duration_s(raw["time"]).where(lambda s: s > 0) if "time" in raw else np.nan,
-        "distance_m": pd.Series(distance, index=raw.index).where(lambda s: s > 0),
-        "notes": notes,
-    })
+    df = pd.DataFrame(
+        {
+            "performed_at": pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns, UTC]"),
+            "local_date": day.astype("datetime64[ns]"),
+            "session_id": session_ids(ctx, "fitnotes", day),
+            "exercise_raw": raw["exercise"],
+            "set_type": "working",
+            "reps": to_number(raw["reps"]),
+            "load_kg": _load_kg(raw, layout),
+            "duration_s": parse_duration_s(raw["time"]).where(lambda s: s > 0) if "time" in raw else np.nan,
+            "distance_m": pd.Series(distance, index=raw.index).where(lambda s: s > 0),
+            "notes": notes,
+        }
+    )
     keep = ~bad & df["exercise_raw"].ne("")
     return ReadResult({"strength_sets": finish_sets(df[keep], ctx, "fitnotes")}, warnings)
 

@@ -53,12 +53,15 @@ def scan_fast(data: bytes) -> dict:
         return out
     out.update(_points(ix, tag))
     out["truncated"] = xp.truncated(data, "gpx")
-    prefix = tag[1:-len("trkpt")]
+    prefix = tag[1 : -len("trkpt")]
     starts = out.pop("starts")
     seg = ix.tag("trkseg")
     seg_starts = ix.lt[ix.starts(seg)] if seg else np.zeros(0, np.int64)
-    out["segment"] = (np.maximum(np.searchsorted(seg_starts, starts, side="right") - 1, 0) if len(seg_starts)
-                      else np.zeros(len(starts), dtype=np.int64))
+    out["segment"] = (
+        np.maximum(np.searchsorted(seg_starts, starts, side="right") - 1, 0)
+        if len(seg_starts)
+        else np.zeros(len(starts), dtype=np.int64)
+    )
     trk = [int(ix.lt[i]) for i in ix.starts(b"<" + prefix + b"trk")[:1]]
     first = int(starts[0]) if len(starts) else len(data)
     out["name"] = xp.first_text(data, b"<" + prefix + b"name", trk[0] if trk else 0, first)
@@ -74,13 +77,14 @@ def _points(ix: xp.TagIndex, tag: bytes, route: bool = False) -> dict:
         raise xp.NeedsTree("self-closing points")
     attrs = attrs[: len(starts)]
     out = {"lat": xp.attribute(attrs, "lat"), "lon": xp.attribute(attrs, "lon"), "n": len(starts), "starts": starts}
-    for name in (("ele",) if route else FIELDS):
+    for name in ("ele",) if route else FIELDS:
         out[name] = ix.values_in(starts, ends, ix.tag(name))
     if route:  # the route's own name (before its first point), else the file's
         rte = ix.tag("rte")
         begin = int(ix.lt[ix.starts(rte)][0]) if rte and len(ix.starts(rte)) else 0
-        out["name"] = xp.first_text(ix.data, ix.tag("name"), begin, int(starts[0]) if len(starts) else None) or \
-            xp.first_text(ix.data, ix.tag("name"))
+        out["name"] = xp.first_text(
+            ix.data, ix.tag("name"), begin, int(starts[0]) if len(starts) else None
+        ) or xp.first_text(ix.data, ix.tag("name"))
     return out
 
 
@@ -112,19 +116,28 @@ def scan_tree(data: bytes) -> dict:
             eles = [next((c.text for c in p if local_name(c.tag) == "ele"), "") or "" for p in rte]
             rte_el = next(root.iter("{*}rte", "rte"), None)
             in_route = rte_el if rte_el is not None else []
-            name = next((e.text for e in in_route if local_name(e.tag) == "name"), None) or \
-                next((e.text for e in root.iter("{*}name", "name")), None)
-            out["route_points"] = {"lat": np.array([(p.get("lat") or "").encode() for p in rte], dtype="S64"),
-                                   "lon": np.array([(p.get("lon") or "").encode() for p in rte], dtype="S64"),
-                                   "ele": np.array([e.encode() for e in eles], dtype="S64"), "name": name}
+            name = next((e.text for e in in_route if local_name(e.tag) == "name"), None) or next(
+                (e.text for e in root.iter("{*}name", "name")), None
+            )
+            out["route_points"] = {
+                "lat": np.array([(p.get("lat") or "").encode() for p in rte], dtype="S64"),
+                "lon": np.array([(p.get("lon") or "").encode() for p in rte], dtype="S64"),
+                "ele": np.array([e.encode() for e in eles], dtype="S64"),
+                "name": name,
+            }
         else:
             out["route_points"] = None
         return out
-    out.update({k: np.array(v, dtype="S64") if k != "segment" else np.array(v, dtype=np.int64) for k, v in cols.items()})
+    out.update(
+        {k: np.array(v, dtype="S64") if k != "segment" else np.array(v, dtype=np.int64) for k, v in cols.items()}
+    )
     out["n"] = len(cols["lat"])
     trk = next(root.iter("{*}trk", "trk"), None)
-    meta = {local_name(c.tag): (c.text or "").strip() for c in (trk if trk is not None else [])
-            if local_name(c.tag) in ("name", "type")}
+    meta = {
+        local_name(c.tag): (c.text or "").strip()
+        for c in (trk if trk is not None else [])
+        if local_name(c.tag) in ("name", "type")
+    }
     out["name"], out["type"] = meta.get("name") or None, meta.get("type") or None
     return out
 
@@ -162,19 +175,35 @@ def read(data: bytes, ctx: FileContext) -> ReadResult:
     elif n_t < len(ts):
         warnings.append(f"times on {n_t} of {len(ts)} points only")
     start = ts.min()
-    samples = pd.DataFrame({
-        "activity_id": ctx.activity_id(), "timestamp": ts,
-        "elapsed_s": (ts - start).dt.total_seconds() if pd.notna(start) else np.nan,
-        "distance_m": np.nan, "lat": xp.to_float(pts["lat"]), "lon": xp.to_float(pts["lon"]),
-        "altitude_m": xp.to_float(pts["ele"]), "heart_rate": xp.to_float(pts["hr"]), "cadence": xp.to_float(pts["cad"]),
-        "speed_mps": np.nan,  # distance and speed come from positions in the cleaning step
-        "segment": pts["segment"],
-    })
+    samples = pd.DataFrame(
+        {
+            "activity_id": ctx.activity_id(),
+            "timestamp": ts,
+            "elapsed_s": (ts - start).dt.total_seconds() if pd.notna(start) else np.nan,
+            "distance_m": np.nan,
+            "lat": xp.to_float(pts["lat"]),
+            "lon": xp.to_float(pts["lon"]),
+            "altitude_m": xp.to_float(pts["ele"]),
+            "heart_rate": xp.to_float(pts["hr"]),
+            "cadence": xp.to_float(pts["cad"]),
+            "speed_mps": np.nan,  # distance and speed come from positions in the cleaning step
+            "segment": pts["segment"],
+        }
+    )
     first_time = next((v for v in pts["time"] if v), b"").decode("ascii", "replace")
     kind = (pts.get("type") or "").strip()
-    row = activity_row(ctx, 0, source_format="gpx", sport=sport_name(kind) if kind else "unknown", start=start,
-                       duration_s=(ts.max() - start).total_seconds() if pd.notna(start) else np.nan, samples=samples,
-                       device=pts.get("creator"), file_offset_s=iso_offset_s(first_time), name=pts.get("name"))
+    row = activity_row(
+        ctx,
+        0,
+        source_format="gpx",
+        sport=sport_name(kind) if kind else "unknown",
+        start=start,
+        duration_s=(ts.max() - start).total_seconds() if pd.notna(start) else np.nan,
+        samples=samples,
+        device=pts.get("creator"),
+        file_offset_s=iso_offset_s(first_time),
+        name=pts.get("name"),
+    )
     return ReadResult({"activities": activities_frame([row]), "samples": samples}, warnings)
 
 
@@ -183,12 +212,20 @@ def course_row(route: dict, ctx: FileContext) -> pd.DataFrame:
     lat, lon, ele = xp.to_float(route["lat"]), xp.to_float(route["lon"]), xp.to_float(route["ele"])
     dist = track_distance(lat, lon)
     dz = np.diff(ele[np.isfinite(ele)])
-    return pd.DataFrame({"course_id": [ctx.activity_id()], "athlete_id": ctx.athlete.athlete_id,
-                         "source_file": ctx.path, "source_format": "gpx", "name": route.get("name"),
-                         "n_points": len(lat), "distance_m": float(np.nanmax(dist)) if len(dist) else np.nan,
-                         "has_altitude": bool(np.isfinite(ele).any()),
-                         "gain_m": float(dz[dz > 0].sum()) if len(dz) else np.nan,
-                         "loss_m": float(-dz[dz < 0].sum()) if len(dz) else np.nan})
+    return pd.DataFrame(
+        {
+            "course_id": [ctx.activity_id()],
+            "athlete_id": ctx.athlete.athlete_id,
+            "source_file": ctx.path,
+            "source_format": "gpx",
+            "name": route.get("name"),
+            "n_points": len(lat),
+            "distance_m": float(np.nanmax(dist)) if len(dist) else np.nan,
+            "has_altitude": bool(np.isfinite(ele).any()),
+            "gain_m": float(dz[dz > 0].sum()) if len(dz) else np.nan,
+            "loss_m": float(-dz[dz < 0].sum()) if len(dz) else np.nan,
+        }
+    )
 
 
 def read_course(source) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -216,12 +253,21 @@ def read_course(source) -> tuple[pd.DataFrame, pd.DataFrame]:
         e = p.find("{*}ele")
         return float(e.text) if e is not None and e.text else np.nan
 
-    points = pd.DataFrame({"lat": [float(p.get("lat")) for p in pts], "lon": [float(p.get("lon")) for p in pts],
-                           "altitude_m": [ele(p) for p in pts]}, dtype=float)
+    points = pd.DataFrame(
+        {
+            "lat": [float(p.get("lat")) for p in pts],
+            "lon": [float(p.get("lon")) for p in pts],
+            "altitude_m": [ele(p) for p in pts],
+        },
+        dtype=float,
+    )
     if points["altitude_m"].isna().all():
         raise ReaderError("course GPX: no elevation; gain, loss and grade need <ele> on the course points")
-    named = [(name, float(w.get("lat")), float(w.get("lon"))) for w in root.iter("{*}wpt")
-             if (name := (w.findtext("{*}name") or "").strip())]
+    named = [
+        (name, float(w.get("lat")), float(w.get("lon")))
+        for w in root.iter("{*}wpt")
+        if (name := (w.findtext("{*}name") or "").strip())
+    ]
     return points, pd.DataFrame(named, columns=["name", "lat", "lon"])
 
 

@@ -22,25 +22,82 @@ from trailstrength.io.strength_logs import finish_sets, fold, parse_local_times,
 from trailstrength.units import LB_KG, MILE_M
 
 REQUIRED = ["title", "start_time", "exercise_title", "set_index", "set_type", "reps"]
-SET_TYPES = {"normal": "working", "warmup": "warmup", "warm_up": "warmup", "failure": "failure",
-             "dropset": "drop", "drop_set": "drop", "drop": "drop"}
-TIME_FORMATS = ["%d %b %Y, %H:%M", "%d %B %Y, %H:%M", "%d %b %Y, %I:%M %p", "%b %d, %Y, %H:%M",
-                "%b %d, %Y, %I:%M %p", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M"]
+SET_TYPES = {
+    "normal": "working",
+    "warmup": "warmup",
+    "warm_up": "warmup",
+    "failure": "failure",
+    "dropset": "drop",
+    "drop_set": "drop",
+    "drop": "drop",
+}
+TIME_FORMATS = [
+    "%d %b %Y, %H:%M",
+    "%d %B %Y, %H:%M",
+    "%d %b %Y, %I:%M %p",
+    "%b %d, %Y, %H:%M",
+    "%b %d, %Y, %I:%M %p",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%dT%H:%M",
+    "%Y-%m-%d %H:%M:%S",
+    "%Y-%m-%d %H:%M",
+]
 # month names other locales write, folded to English abbreviations (Hevy follows the phone's locale)
 _MONTHS = {
-    "january": "Jan", "february": "Feb", "march": "Mar", "april": "Apr", "june": "Jun", "july": "Jul",
-    "august": "Aug", "sept": "Sep", "september": "Sep", "october": "Oct", "november": "Nov", "december": "Dec",
-    "januar": "Jan", "jan": "Jan", "februar": "Feb", "feb": "Feb", "marz": "Mar", "mar": "Mar", "mrz": "Mar",
-    "apr": "Apr", "mai": "May", "may": "May", "juni": "Jun", "jun": "Jun", "juli": "Jul", "jul": "Jul",
-    "aug": "Aug", "sep": "Sep", "okt": "Oct", "oct": "Oct", "nov": "Nov", "dez": "Dec", "dec": "Dec",
-    "janv": "Jan", "fevr": "Feb", "fev": "Feb", "mars": "Mar", "avr": "Apr", "juin": "Jun", "juil": "Jul",
-    "aout": "Aug", "dic": "Dec", "ene": "Jan", "abr": "Apr", "ago": "Aug", "set": "Sep", "out": "Oct",
+    "january": "Jan",
+    "february": "Feb",
+    "march": "Mar",
+    "april": "Apr",
+    "june": "Jun",
+    "july": "Jul",
+    "august": "Aug",
+    "sept": "Sep",
+    "september": "Sep",
+    "october": "Oct",
+    "november": "Nov",
+    "december": "Dec",
+    "januar": "Jan",
+    "jan": "Jan",
+    "februar": "Feb",
+    "feb": "Feb",
+    "marz": "Mar",
+    "mar": "Mar",
+    "mrz": "Mar",
+    "apr": "Apr",
+    "mai": "May",
+    "may": "May",
+    "juni": "Jun",
+    "jun": "Jun",
+    "juli": "Jul",
+    "jul": "Jul",
+    "aug": "Aug",
+    "sep": "Sep",
+    "okt": "Oct",
+    "oct": "Oct",
+    "nov": "Nov",
+    "dez": "Dec",
+    "dec": "Dec",
+    "janv": "Jan",
+    "fevr": "Feb",
+    "fev": "Feb",
+    "mars": "Mar",
+    "avr": "Apr",
+    "juin": "Jun",
+    "juil": "Jul",
+    "aout": "Aug",
+    "dic": "Dec",
+    "ene": "Jan",
+    "abr": "Apr",
+    "ago": "Aug",
+    "set": "Sep",
+    "out": "Oct",
 }
 _WORD_RE = re.compile(r"[^\W\d_]+\.?")
 
 
 def _english_months(values: pd.Series) -> pd.Series:
     """``9. Apr. 2026, 17:18`` / ``9 avr. 2026`` / ``9 abr 2026`` -> ``9 Apr 2026``."""
+
     def fix(text: str) -> str:
         def word(m: re.Match) -> str:
             return _MONTHS.get(fold(m.group(0).rstrip(".")), m.group(0))
@@ -73,19 +130,26 @@ def read_hevy(data: bytes, ctx: FileContext) -> ReadResult:
     raw = read_csv_text(data, "Hevy export")
     missing = [c for c in REQUIRED if c not in raw.columns]
     if missing or not ({"weight_kg", "weight_lbs"} & set(raw.columns)):
-        raise ReaderError(f"Hevy export: missing column(s) {missing or ['weight_kg or weight_lbs']}; "
-                          f"found {list(raw.columns)}")
+        raise ReaderError(
+            f"Hevy export: missing column(s) {missing or ['weight_kg or weight_lbs']}; found {list(raw.columns)}"
+        )
     warnings: list[str] = []
     start = parse_local_times(_english_months(raw["start_time"]), TIME_FORMATS)
-    end = (parse_local_times(_english_months(raw["end_time"]), TIME_FORMATS) if "end_time" in raw
-           else pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]"))
+    end = (
+        parse_local_times(_english_months(raw["end_time"]), TIME_FORMATS)
+        if "end_time" in raw
+        else pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
+    )
     bad = start.isna()
     if bad.all() and len(raw):
-        raise ReaderError(f"Hevy export: no parsable start_time (first value {raw['start_time'].iloc[0]!r}; "
-                          "expected like '9 Apr 2026, 17:18')")
+        raise ReaderError(
+            f"Hevy export: no parsable start_time (first value {raw['start_time'].iloc[0]!r}; "
+            "expected like '9 Apr 2026, 17:18')"
+        )
     if bad.any():
-        warnings.append(f"{int(bad.sum())} rows with unparsable start_time skipped "
-                        f"(e.g. {raw.loc[bad, 'start_time'].iloc[0]!r})")
+        warnings.append(
+            f"{int(bad.sum())} rows with unparsable start_time skipped (e.g. {raw.loc[bad, 'start_time'].iloc[0]!r})"
+        )
     kind = raw["set_type"].str.lower()
     set_type = kind.map(SET_TYPES)
     if set_type.isna().any():
@@ -94,20 +158,22 @@ def read_hevy(data: bytes, ctx: FileContext) -> ReadResult:
     session = session_ids(ctx, "hevy", start)
     superset = raw["superset_id"] if "superset_id" in raw else pd.Series("", index=raw.index)
     optional = {"duration_s": "duration_seconds", "rpe": "rpe"}
-    df = pd.DataFrame({
-        "performed_at": localize(start, ctx.athlete.timezone),
-        "local_date": start.dt.normalize().astype("datetime64[ns]"),
-        "session_id": session,
-        "exercise_raw": raw["exercise_title"],
-        "set_type": set_type.fillna("working"),
-        "reps": to_number(raw["reps"]),
-        "load_kg": _weight_kg(raw),
-        **{k: to_number(raw[c]) if c in raw else np.nan for k, c in optional.items()},
-        "session_duration_s": (end - start).dt.total_seconds().where(lambda s: s >= 0),
-        "distance_m": _distance_m(raw),
-        "superset_id": (session + "-ss" + superset).where(superset.ne("")),
-        "notes": raw["exercise_notes"] if "exercise_notes" in raw else np.nan,
-    })
+    df = pd.DataFrame(
+        {
+            "performed_at": localize(start, ctx.athlete.timezone),
+            "local_date": start.dt.normalize().astype("datetime64[ns]"),
+            "session_id": session,
+            "exercise_raw": raw["exercise_title"],
+            "set_type": set_type.fillna("working"),
+            "reps": to_number(raw["reps"]),
+            "load_kg": _weight_kg(raw),
+            **{k: to_number(raw[c]) if c in raw else np.nan for k, c in optional.items()},
+            "session_duration_s": (end - start).dt.total_seconds().where(lambda s: s >= 0),
+            "distance_m": _distance_m(raw),
+            "superset_id": (session + "-ss" + superset).where(superset.ne("")),
+            "notes": raw.get("exercise_notes", np.nan),
+        }
+    )
     keep = ~bad & df["exercise_raw"].ne("")
     return ReadResult({"strength_sets": finish_sets(df[keep], ctx, "hevy")}, warnings)
 

@@ -33,14 +33,31 @@ from trailstrength.io.wellness import (
     wellness_frame,
 )
 
-WELLNESS_COLUMNS = ["effective_time_frame", "fatigue", "mood", "readiness", "sleep_duration_h", "sleep_quality",
-                    "soreness", "soreness_area", "stress"]
+WELLNESS_COLUMNS = [
+    "effective_time_frame",
+    "fatigue",
+    "mood",
+    "readiness",
+    "sleep_duration_h",
+    "sleep_quality",
+    "soreness",
+    "soreness_area",
+    "stress",
+]
 SRPE_COLUMNS = ["end_date_time", "activity_names", "perceived_exertion", "duration_min"]
 INJURY_COLUMNS = ["effective_time_frame", "injuries"]
 #: words in ``activity_names`` that describe the setting, not the sport
 _SETTING_WORDS = {"individual", "team"}
-_SPORTS = {"running": "running", "strength": "strength_training", "soccer": "soccer", "football": "soccer",
-           "endurance": "endurance", "cycling": "cycling", "walking": "walking", "swimming": "swimming"}
+_SPORTS = {
+    "running": "running",
+    "strength": "strength_training",
+    "soccer": "soccer",
+    "football": "soccer",
+    "endurance": "endurance",
+    "cycling": "cycling",
+    "walking": "walking",
+    "swimming": "swimming",
+}
 STRENGTH_SESSION_EXERCISE = "strength session (exercises not recorded)"
 _SEVERITY_ORDER = ["none", "minor", "moderate", "major"]
 
@@ -79,20 +96,31 @@ def read_wellness(data: bytes, ctx: FileContext) -> ReadResult:
     _require(raw, WELLNESS_COLUMNS, what)
     reported = _utc(raw["effective_time_frame"], what, "effective_time_frame")
     num = {c: pd.to_numeric(raw[c], errors="coerce") for c in WELLNESS_COLUMNS[1:] if c != "soreness_area"}
-    bad = pd.concat([num[c].lt(1) | num[c].gt(5) for c in ("fatigue", "mood", "sleep_quality", "soreness", "stress")],
-                    axis=1).any(axis=1)
+    bad = pd.concat(
+        [num[c].lt(1) | num[c].gt(5) for c in ("fatigue", "mood", "sleep_quality", "soreness", "stress")], axis=1
+    ).any(axis=1)
     if bad.any():
         raise ReaderError(f"{what}: rows {list(raw.index[bad][:5])} have 1–5 scores outside 1–5")
     sore = num["soreness"]
     scale = pd.Series(np.where(sore.notna(), "1-5r", None), index=raw.index, dtype="object")
     regions, regions_raw, unknown = normalise_regions(split_regions(raw["soreness_area"]))
     df = wellness_frame(
-        ctx, local_dates(reported, ctx.athlete.timezone), "pmdata_pmsys",
-        reported_at=reported, soreness=to_0_10(sore, scale.fillna("1-5r")).where(sore.notna()), soreness_raw=sore,
-        soreness_scale=scale, soreness_regions=regions, soreness_regions_raw=regions_raw,
-        fatigue=rescale(num["fatigue"], 1, 5, reverse=True), stress=rescale(num["stress"], 1, 5, reverse=True),
-        mood=rescale(num["mood"], 1, 5), sleep_quality=rescale(num["sleep_quality"], 1, 5),
-        readiness=num["readiness"], sleep_h=num["sleep_duration_h"], report_kind=["wellness"] * len(raw),
+        ctx,
+        local_dates(reported, ctx.athlete.timezone),
+        "pmdata_pmsys",
+        reported_at=reported,
+        soreness=to_0_10(sore, scale.fillna("1-5r")).where(sore.notna()),
+        soreness_raw=sore,
+        soreness_scale=scale,
+        soreness_regions=regions,
+        soreness_regions_raw=regions_raw,
+        fatigue=rescale(num["fatigue"], 1, 5, reverse=True),
+        stress=rescale(num["stress"], 1, 5, reverse=True),
+        mood=rescale(num["mood"], 1, 5),
+        sleep_quality=rescale(num["sleep_quality"], 1, 5),
+        readiness=num["readiness"],
+        sleep_h=num["sleep_duration_h"],
+        report_kind=["wellness"] * len(raw),
     )
     return ReadResult({"wellness": df}, region_warnings(unknown) + check_direction(df))
 
@@ -133,41 +161,56 @@ def read_srpe(data: bytes, ctx: FileContext) -> ReadResult:
     start = (end - pd.to_timedelta(minutes.fillna(0), unit="min")).astype("datetime64[ns, UTC]")
     local = local_dates(start, ctx.athlete.timezone)
     n = len(raw)
-    acts = pd.DataFrame({
-        "activity_id": [ctx.activity_id(i) for i in range(n)],
-        "athlete_id": ctx.athlete.athlete_id,
-        "source_file": ctx.path,
-        "source_format": "pmdata_srpe",
-        "sport": sport,
-        "start_time": start,
-        "local_date": local,
-        "duration_s": minutes * 60.0,
-        "moving_time_s": np.nan, "distance_m": np.nan, "ascent_m": np.nan, "descent_m": np.nan,
-        "has_gps": False, "has_altitude": False, "altitude_source": "none",
-        "device": "pmsys (self-report)",
-        "activity_names": [";".join(map(str, x)) for x in names],
-        "rpe": rpe,
-        "session_load_au": rpe * minutes,
-        "session_level": True,
-    })
+    acts = pd.DataFrame(
+        {
+            "activity_id": [ctx.activity_id(i) for i in range(n)],
+            "athlete_id": ctx.athlete.athlete_id,
+            "source_file": ctx.path,
+            "source_format": "pmdata_srpe",
+            "sport": sport,
+            "start_time": start,
+            "local_date": local,
+            "duration_s": minutes * 60.0,
+            "moving_time_s": np.nan,
+            "distance_m": np.nan,
+            "ascent_m": np.nan,
+            "descent_m": np.nan,
+            "has_gps": False,
+            "has_altitude": False,
+            "altitude_source": "none",
+            "device": "pmsys (self-report)",
+            "activity_names": [";".join(map(str, x)) for x in names],
+            "rpe": rpe,
+            "session_load_au": rpe * minutes,
+            "session_level": True,
+        }
+    )
     tables = {"activities": acts}
     strength = sport.eq("strength_training")
     if strength.any():
         s = acts[strength]
-        tables["strength_sets"] = pd.DataFrame({
-            "athlete_id": ctx.athlete.athlete_id,
-            "performed_at": s["start_time"],
-            "local_date": s["local_date"],
-            "session_id": ctx.athlete.athlete_id + "-srpe-" + s["start_time"].dt.strftime("%Y%m%dT%H%M%S"),
-            "exercise_raw": STRENGTH_SESSION_EXERCISE,
-            "set_index": np.zeros(len(s), dtype="int64"),
-            "set_type": "working",
-            "reps": np.nan, "load_kg": np.nan, "bodyweight": False,
-            "rpe": s["rpe"], "rir": np.nan, "duration_s": s["duration_s"], "tempo": None, "notes": None,
-            "session_level": True,
-            "source": "pmdata_srpe",
-            "source_file": ctx.path,
-        }).reset_index(drop=True)
+        tables["strength_sets"] = pd.DataFrame(
+            {
+                "athlete_id": ctx.athlete.athlete_id,
+                "performed_at": s["start_time"],
+                "local_date": s["local_date"],
+                "session_id": ctx.athlete.athlete_id + "-srpe-" + s["start_time"].dt.strftime("%Y%m%dT%H%M%S"),
+                "exercise_raw": STRENGTH_SESSION_EXERCISE,
+                "set_index": np.zeros(len(s), dtype="int64"),
+                "set_type": "working",
+                "reps": np.nan,
+                "load_kg": np.nan,
+                "bodyweight": False,
+                "rpe": s["rpe"],
+                "rir": np.nan,
+                "duration_s": s["duration_s"],
+                "tempo": None,
+                "notes": None,
+                "session_level": True,
+                "source": "pmdata_srpe",
+                "source_file": ctx.path,
+            }
+        ).reset_index(drop=True)
     return ReadResult(tables)
 
 
@@ -198,8 +241,15 @@ def read_injury(data: bytes, ctx: FileContext) -> ReadResult:
         ranks = [_SEVERITY_ORDER.index(v) if v in _SEVERITY_ORDER else 2 for v in levels]
         severity.append(_SEVERITY_ORDER[max(ranks)] if ranks else "none")
         regions.append(";".join(str(k).strip().lower() for k in injuries) or None)
-    df = wellness_frame(ctx, local_dates(reported, ctx.athlete.timezone), "pmdata_pmsys", reported_at=reported,
-                        injury_severity=severity, injury_regions=regions, report_kind=["injury"] * len(raw))
+    df = wellness_frame(
+        ctx,
+        local_dates(reported, ctx.athlete.timezone),
+        "pmdata_pmsys",
+        reported_at=reported,
+        injury_severity=severity,
+        injury_regions=regions,
+        report_kind=["injury"] * len(raw),
+    )
     return ReadResult({"wellness": df}, warnings)
 
 

@@ -36,9 +36,27 @@ from trailstrength.io.base import FileContext, Format, ReaderError, ReadResult
 from trailstrength.privacy import normalise_runner_name
 from trailstrength.units import HALF_MARATHON_M, MARATHON_M, MILE_M, parse_duration_s
 
-RACE_COLUMNS = ["athlete_id", "race", "date", "section", "section_index", "from_checkpoint", "to_checkpoint",
-                "start_m", "end_m", "distance_m", "gain_m", "loss_m", "mean_grade", "time_s", "elapsed_s",
-                "status", "position", "category", "source"]
+RACE_COLUMNS = [
+    "athlete_id",
+    "race",
+    "date",
+    "section",
+    "section_index",
+    "from_checkpoint",
+    "to_checkpoint",
+    "start_m",
+    "end_m",
+    "distance_m",
+    "gain_m",
+    "loss_m",
+    "mean_grade",
+    "time_s",
+    "elapsed_s",
+    "status",
+    "position",
+    "category",
+    "source",
+]
 _POSITION = ("position", "pos", "place", "rank", "overall")
 _FINISH = ("chiptime", "chip_time", "net_time", "nettime", "time", "finish_time", "finishtime", "guntime", "gun_time")
 _HALF = ("halftime", "half_time", "half", "split_half")
@@ -101,8 +119,12 @@ def _runpandas_meta(data: bytes) -> dict | None:
     if not _first(second, _POSITION) or _first([f.lower() for f in first], _POSITION) or len(first) < 2:
         return None
     date = pd.to_datetime(first[1], dayfirst=True, errors="coerce")
-    return {"race": first[0], "date": date, "distance": first[2] if len(first) > 2 else None,
-            "country": first[3] if len(first) > 3 else None}
+    return {
+        "race": first[0],
+        "date": date,
+        "distance": first[2] if len(first) > 2 else None,
+        "country": first[3] if len(first) > 3 else None,
+    }
 
 
 def read_results(source, *, race: str | None = None, date=None, distance_m: float | None = None) -> pd.DataFrame:
@@ -144,9 +166,19 @@ def read_results(source, *, race: str | None = None, date=None, distance_m: floa
     twin = names.map(normalise_runner_name).duplicated(keep=False)
     tag = raw["bib"] if "bib" in raw else pd.Series(raw.index.astype(str), index=raw.index)
     who = names.where(~twin, names + " #" + tag)
-    runner = pd.DataFrame({"athlete_id": who, "race": race, "date": day, "status": status, "position": position,
-                           "category": raw[_first(raw.columns, _CATEGORY)] if _first(raw.columns, _CATEGORY) else None,
-                           "source": "results_csv", "name": names, "_row": np.arange(len(raw))})
+    runner = pd.DataFrame(
+        {
+            "athlete_id": who,
+            "race": race,
+            "date": day,
+            "status": status,
+            "position": position,
+            "category": raw[_first(raw.columns, _CATEGORY)] if _first(raw.columns, _CATEGORY) else None,
+            "source": "results_csv",
+            "name": names,
+            "_row": np.arange(len(raw)),
+        }
+    )
     if "bib" in raw:
         runner["bib"] = raw["bib"]
     for c in ("guntime", "gun_time"):
@@ -154,8 +186,18 @@ def read_results(source, *, race: str | None = None, date=None, distance_m: floa
             runner["gun_time_s"] = _seconds(raw[c]).where(position.notna())
     half_col = _first(raw.columns, _HALF)
     if half_col is None:
-        sections = [runner.assign(section="start–finish", section_index=0, from_checkpoint="start",
-                                  to_checkpoint="finish", start_m=0.0, end_m=total, time_s=finish, elapsed_s=finish)]
+        sections = [
+            runner.assign(
+                section="start–finish",
+                section_index=0,
+                from_checkpoint="start",
+                to_checkpoint="finish",
+                start_m=0.0,
+                end_m=total,
+                time_s=finish,
+                elapsed_s=finish,
+            )
+        ]
     else:
         half = _seconds(raw[half_col]).where(position.notna())
         # a missed timing mat shows as a half split near 12:00:00 or beyond the finish: not a split
@@ -164,13 +206,30 @@ def read_results(source, *, race: str | None = None, date=None, distance_m: floa
         half = half.where(~implausible)
         half_m = total / 2 if np.isfinite(total) else np.nan
         sections = [
-            runner.assign(section="start–half", section_index=0, from_checkpoint="start", to_checkpoint="half",
-                          start_m=0.0, end_m=half_m, time_s=half, elapsed_s=half),
-            runner.assign(section="half–finish", section_index=1, from_checkpoint="half", to_checkpoint="finish",
-                          start_m=half_m, end_m=total, time_s=finish - half, elapsed_s=finish),
+            runner.assign(
+                section="start–half",
+                section_index=0,
+                from_checkpoint="start",
+                to_checkpoint="half",
+                start_m=0.0,
+                end_m=half_m,
+                time_s=half,
+                elapsed_s=half,
+            ),
+            runner.assign(
+                section="half–finish",
+                section_index=1,
+                from_checkpoint="half",
+                to_checkpoint="finish",
+                start_m=half_m,
+                end_m=total,
+                time_s=finish - half,
+                elapsed_s=finish,
+            ),
         ]
-    out = pd.concat(sections, ignore_index=True).sort_values(["position", "_row", "section_index"],
-                                                             na_position="last", kind="stable")
+    out = pd.concat(sections, ignore_index=True).sort_values(
+        ["position", "_row", "section_index"], na_position="last", kind="stable"
+    )
     return _finish(out.drop(columns="_row"))
 
 
@@ -198,11 +257,23 @@ def read_splits(source) -> pd.DataFrame:
         g = g[~g["checkpoint"].str.strip().str.lower().eq("start")].sort_values("elapsed_s")
         prev_name, prev_t, prev_m = "start", 0.0, 0.0
         for i, r in enumerate(g.itertuples()):
-            rows.append({"athlete_id": aid, "race": race, "date": pd.to_datetime(day), "section_index": i,
-                         "section": f"{prev_name}–{r.checkpoint}", "from_checkpoint": prev_name,
-                         "to_checkpoint": r.checkpoint, "start_m": prev_m, "end_m": r.at_m,
-                         "time_s": r.elapsed_s - prev_t, "elapsed_s": r.elapsed_s, "status": "finished",
-                         "source": "splits_csv"})
+            rows.append(
+                {
+                    "athlete_id": aid,
+                    "race": race,
+                    "date": pd.to_datetime(day),
+                    "section_index": i,
+                    "section": f"{prev_name}–{r.checkpoint}",
+                    "from_checkpoint": prev_name,
+                    "to_checkpoint": r.checkpoint,
+                    "start_m": prev_m,
+                    "end_m": r.at_m,
+                    "time_s": r.elapsed_s - prev_t,
+                    "elapsed_s": r.elapsed_s,
+                    "status": "finished",
+                    "source": "splits_csv",
+                }
+            )
             prev_name, prev_t, prev_m = r.checkpoint, r.elapsed_s, r.at_m
     if not rows:
         raise ReaderError("splits CSV: no checkpoint rows")

@@ -51,16 +51,38 @@ HEADERS = {
     "gap_distance": ("Grade Adjusted Distance", "Auf Steigung angepasste Distanz"),
 }
 _BY_HEADER = {h.lower(): key for key, names in HEADERS.items() for h in names}
-_DATE_FORMATS = ("%b %d, %Y, %I:%M:%S %p", "%d.%m.%Y, %H:%M:%S", "%b %d, %Y, %H:%M:%S", "%Y-%m-%d %H:%M:%S",
-                 "%d %b %Y, %H:%M:%S")
-_GERMAN_MONTHS = {"jan": "Jan", "feb": "Feb", "mär": "Mar", "märz": "Mar", "apr": "Apr", "mai": "May", "jun": "Jun",
-                  "juni": "Jun", "jul": "Jul", "juli": "Jul", "aug": "Aug", "sep": "Sep", "sept": "Sep", "okt": "Oct",
-                  "nov": "Nov", "dez": "Dec"}
+_DATE_FORMATS = (
+    "%b %d, %Y, %I:%M:%S %p",
+    "%d.%m.%Y, %H:%M:%S",
+    "%b %d, %Y, %H:%M:%S",
+    "%Y-%m-%d %H:%M:%S",
+    "%d %b %Y, %H:%M:%S",
+)
+_GERMAN_MONTHS = {
+    "jan": "Jan",
+    "feb": "Feb",
+    "mär": "Mar",
+    "märz": "Mar",
+    "apr": "Apr",
+    "mai": "May",
+    "jun": "Jun",
+    "juni": "Jun",
+    "jul": "Jul",
+    "juli": "Jul",
+    "aug": "Aug",
+    "sep": "Sep",
+    "sept": "Sep",
+    "okt": "Oct",
+    "nov": "Nov",
+    "dez": "Dec",
+}
 
 
 def sniff(data: bytes) -> bool:
     head = csv_header(data)
-    return ("activity id" in head and "activity date" in head) or ("aktivitäts-id" in head and "aktivitätsdatum" in head)
+    return ("activity id" in head and "activity date" in head) or (
+        "aktivitäts-id" in head and "aktivitätsdatum" in head
+    )
 
 
 def _columns(header: list[str]) -> dict[str, int]:
@@ -79,7 +101,9 @@ def _columns(header: list[str]) -> dict[str, int]:
 def _number(values: pd.Series, comma_decimal: bool) -> pd.Series:
     text = values.fillna("").astype(str).str.strip()
     if comma_decimal:
-        text = text.where(~text.str.contains(","), text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False))
+        text = text.where(
+            ~text.str.contains(","), text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+        )
     return pd.to_numeric(text.replace("", np.nan), errors="coerce")
 
 
@@ -87,9 +111,11 @@ def parse_dates(values: pd.Series) -> pd.Series:
     """Strava's export dates (English or German spelling) -> UTC instants (NaT when unparsable)."""
     text = values.fillna("").astype(str).str.strip()
     # "29. Mai 2022, 15:53:35" -> "29 May 2022, 15:53:35"
-    text = text.str.replace(r"^(\d{1,2})\.\s*([A-Za-zä]+)\.?\s+(\d{4})",
-                            lambda m: f"{m.group(1)} {_GERMAN_MONTHS.get(m.group(2).lower(), m.group(2))} {m.group(3)}",
-                            regex=True)
+    text = text.str.replace(
+        r"^(\d{1,2})\.\s*([A-Za-zä]+)\.?\s+(\d{4})",
+        lambda m: f"{m.group(1)} {_GERMAN_MONTHS.get(m.group(2).lower(), m.group(2))} {m.group(3)}",
+        regex=True,
+    )
     out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
     todo = text != ""
     for fmt in _DATE_FORMATS:
@@ -124,7 +150,9 @@ def read(data: bytes, ctx: FileContext) -> ReadResult:
     start = parse_dates(get("date"))
     warnings = []
     if start.isna().any():
-        warnings.append(f"{int(start.isna().sum())} rows with unparsable dates (first {get('date')[start.isna()].iloc[0]!r})")
+        warnings.append(
+            f"{int(start.isna().sum())} rows with unparsable dates (first {get('date')[start.isna()].iloc[0]!r})"
+        )
     # the second Distance is in m; the first in km (older layouts have only the first)
     distance = num("distance_2").where(num("distance_2").notna(), num("distance") * 1000.0)
     elapsed = num("elapsed_2").where(num("elapsed_2").notna(), num("elapsed"))
@@ -135,25 +163,41 @@ def read(data: bytes, ctx: FileContext) -> ReadResult:
     n = len(table)
     local, source = local_date_of(start, ctx, None)
     loss = num("elevation_loss")
-    acts = pd.DataFrame({
-        "activity_id": [ctx.activity_id(i) for i in range(n)], "athlete_id": ctx.athlete.athlete_id,
-        "source_file": ctx.path, "source_format": "strava_csv",
-        "sport": [sport_name(k) if k else "unknown" for k in kinds], "start_time": start, "local_date": local,
-        "duration_s": elapsed, "moving_time_s": num("moving"), "distance_m": distance,
-        "ascent_m": num("elevation_gain").where(num("elevation_gain") >= 0),
-        "descent_m": loss.where(loss >= 0),  # the export has a few negative losses: unknown, raw value kept below
-        "has_gps": False, "has_altitude": False, "altitude_source": "none", "device": None,
-        "has_time": start.notna(), "local_date_source": np.where(start.notna(), source, "none"),
-        "utc_offset_s": np.nan,
-        "sub_sport": np.where(kinds.str.contains("trail", case=False), "trail", None),
-        "name": names.replace("", None),
-        "strava_id": get("strava_id").astype(str).str.strip(), "strava_name": names.replace("", None),
-        "strava_type": kinds.replace("", None), "strava_gear": get("gear").fillna("").astype(str).str.strip().replace("", None),
-        "strava_file": files.map(lambda f: posixpath.normpath(posixpath.join(folder, f)) if f else None),
-        "manual_entry": files.eq(""),
-        "strava_elevation_loss_m": loss, "strava_gap_speed_mps": num("gap_speed"),
-        "strava_grade_adjusted_distance_m": num("gap_distance"), "strava_relative_effort": num("relative_effort"),
-    })
+    acts = pd.DataFrame(
+        {
+            "activity_id": [ctx.activity_id(i) for i in range(n)],
+            "athlete_id": ctx.athlete.athlete_id,
+            "source_file": ctx.path,
+            "source_format": "strava_csv",
+            "sport": [sport_name(k) if k else "unknown" for k in kinds],
+            "start_time": start,
+            "local_date": local,
+            "duration_s": elapsed,
+            "moving_time_s": num("moving"),
+            "distance_m": distance,
+            "ascent_m": num("elevation_gain").where(num("elevation_gain") >= 0),
+            "descent_m": loss.where(loss >= 0),  # the export has a few negative losses: unknown, raw value kept below
+            "has_gps": False,
+            "has_altitude": False,
+            "altitude_source": "none",
+            "device": None,
+            "has_time": start.notna(),
+            "local_date_source": np.where(start.notna(), source, "none"),
+            "utc_offset_s": np.nan,
+            "sub_sport": np.where(kinds.str.contains("trail", case=False), "trail", None),
+            "name": names.replace("", None),
+            "strava_id": get("strava_id").astype(str).str.strip(),
+            "strava_name": names.replace("", None),
+            "strava_type": kinds.replace("", None),
+            "strava_gear": get("gear").fillna("").astype(str).str.strip().replace("", None),
+            "strava_file": files.map(lambda f: posixpath.normpath(posixpath.join(folder, f)) if f else None),
+            "manual_entry": files.eq(""),
+            "strava_elevation_loss_m": loss,
+            "strava_gap_speed_mps": num("gap_speed"),
+            "strava_grade_adjusted_distance_m": num("gap_distance"),
+            "strava_relative_effort": num("relative_effort"),
+        }
+    )
     if not ctx.athlete.timezone_known:
         warnings.append("Strava's export times are UTC and name no zone: local dates use the default zone")
     return ReadResult({"activities": acts}, warnings)

@@ -28,9 +28,26 @@ from trailstrength.units import WEIGHT_KG
 
 SET_TYPES = ("working", "warmup", "failure", "drop")
 SET_COLUMNS = [
-    "athlete_id", "performed_at", "local_date", "session_id", "exercise_raw", "set_index", "set_type", "reps",
-    "load_kg", "bodyweight", "rpe", "rir", "duration_s", "session_duration_s", "distance_m", "tempo",
-    "superset_id", "notes", "source", "source_file",
+    "athlete_id",
+    "performed_at",
+    "local_date",
+    "session_id",
+    "exercise_raw",
+    "set_index",
+    "set_type",
+    "reps",
+    "load_kg",
+    "bodyweight",
+    "rpe",
+    "rir",
+    "duration_s",
+    "session_duration_s",
+    "distance_m",
+    "tempo",
+    "superset_id",
+    "notes",
+    "source",
+    "source_file",
 ]
 TEMPLATE_REQUIRED = ["date", "exercise", "set", "reps", "load", "unit"]
 
@@ -134,8 +151,11 @@ def mark_repeated_sessions(sets: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, 
     lost = lost[lost["source_file"] != lost["kept_in"]]
     marks = out[[*key, "source_file"]].merge(lost, on=[*key, "source_file"], how="left")["kept_in"]
     out["duplicate_of"] = marks.to_numpy(dtype="object")
-    notes = {f: f"{len(g)} workout(s) ({int(g['n'].sum())} sets) also in {', '.join(sorted(set(g['kept_in'])))} "
-                f"count once, from there" for f, g in lost.groupby("source_file")}
+    notes = {
+        f: f"{len(g)} workout(s) ({int(g['n'].sum())} sets) also in {', '.join(sorted(set(g['kept_in'])))} "
+        f"count once, from there"
+        for f, g in lost.groupby("source_file")
+    }
     return out, notes
 
 
@@ -178,19 +198,22 @@ def read_template(data: bytes, ctx: FileContext) -> ReadResult:
     has_time = time.str.match(r"^\d{1,2}:\d{2}$")
     local = day + pd.to_timedelta(time.where(has_time, "00:00") + ":00")
     optional = {c: to_number(raw[c]) if c in raw else np.nan for c in ("rpe", "rir")}
-    df = pd.DataFrame({
-        "performed_at": localize(local, ctx.athlete.timezone).where(has_time),
-        "local_date": day.astype("datetime64[ns]"),
-        "exercise_raw": raw["exercise"],
-        "set_type": set_type,
-        "reps": to_number(raw["reps"]),
-        "load_kg": to_number(raw["load"]) * unit.map(WEIGHT_KG),
-        **optional,
-        "tempo": raw.get("tempo"),
-        "notes": raw.get("notes"),
-    })
-    df["session_id"] = (ctx.athlete.athlete_id + "-log-" + day.dt.strftime("%Y%m%d")
-                        + time.where(has_time, "").str.replace(":", ""))
+    df = pd.DataFrame(
+        {
+            "performed_at": localize(local, ctx.athlete.timezone).where(has_time),
+            "local_date": day.astype("datetime64[ns]"),
+            "exercise_raw": raw["exercise"],
+            "set_type": set_type,
+            "reps": to_number(raw["reps"]),
+            "load_kg": to_number(raw["load"]) * unit.map(WEIGHT_KG),
+            **optional,
+            "tempo": raw.get("tempo"),
+            "notes": raw.get("notes"),
+        }
+    )
+    df["session_id"] = (
+        ctx.athlete.athlete_id + "-log-" + day.dt.strftime("%Y%m%d") + time.where(has_time, "").str.replace(":", "")
+    )
     return ReadResult({"strength_sets": finish_sets(df, ctx, "template")})
 
 

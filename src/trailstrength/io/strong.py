@@ -34,23 +34,56 @@ _NAMES: dict[str, tuple[str, ...]] = {
     # canonical: English, French, German, Spanish header names (folded: lower case, no accents)
     "date": ("date", "datum", "fecha"),
     "workout_no": ("workout #", "entrainement #", "training #", "entrenamiento #"),
-    "workout_name": ("workout name", "nom de l'entrainement", "trainingsname", "name des trainings",
-                     "workout-name", "nombre del entrenamiento", "nombre de entrenamiento"),
-    "duration": ("duration", "workout duration", "duree", "duree de l'entrainement", "dauer", "trainingsdauer",
-                 "duracion", "duracion del entrenamiento"),
+    "workout_name": (
+        "workout name",
+        "nom de l'entrainement",
+        "trainingsname",
+        "name des trainings",
+        "workout-name",
+        "nombre del entrenamiento",
+        "nombre de entrenamiento",
+    ),
+    "duration": (
+        "duration",
+        "workout duration",
+        "duree",
+        "duree de l'entrainement",
+        "dauer",
+        "trainingsdauer",
+        "duracion",
+        "duracion del entrenamiento",
+    ),
     "exercise": ("exercise name", "nom de l'exercice", "ubungsname", "name der ubung", "nombre del ejercicio"),
-    "set_order": ("set order", "ordre de la serie", "ordre des series", "satzreihenfolge", "satznummer",
-                  "orden de la serie", "orden de series"),
+    "set_order": (
+        "set order",
+        "ordre de la serie",
+        "ordre des series",
+        "satzreihenfolge",
+        "satznummer",
+        "orden de la serie",
+        "orden de series",
+    ),
     "weight": ("weight", "poids", "gewicht", "peso"),
     "weight_unit": ("weight unit", "unite de poids", "gewichtseinheit", "unidad de peso"),
     "reps": ("reps", "repetitions", "wiederholungen", "wdh", "wdh.", "repeticiones", "reps."),
     "distance": ("distance", "distanz", "entfernung", "distancia"),
-    "distance_unit": ("distance unit", "unite de distance", "distanzeinheit", "entfernungseinheit",
-                      "unidad de distancia"),
+    "distance_unit": (
+        "distance unit",
+        "unite de distance",
+        "distanzeinheit",
+        "entfernungseinheit",
+        "unidad de distancia",
+    ),
     "seconds": ("seconds", "secondes", "sekunden", "segundos"),
     "notes": ("notes", "notizen", "notas"),
-    "workout_notes": ("workout notes", "notes d'entrainement", "notes de l'entrainement", "trainingsnotizen",
-                      "notas del entrenamiento", "notas de entrenamiento"),
+    "workout_notes": (
+        "workout notes",
+        "notes d'entrainement",
+        "notes de l'entrainement",
+        "trainingsnotizen",
+        "notas del entrenamiento",
+        "notas de entrenamiento",
+    ),
     "rpe": ("rpe",),
 }
 HEADER_NAMES: dict[str, str] = {name: canon for canon, names in _NAMES.items() for name in names}
@@ -87,8 +120,9 @@ def _column(raw: pd.DataFrame, name: str) -> pd.Series:
     return raw[name] if name in raw else pd.Series("", index=raw.index)
 
 
-def _unit_factor(raw: pd.DataFrame, value: str, header_unit: str | None, table: dict[str, float], default: str,
-                 warnings: list[str]) -> pd.Series:
+def _unit_factor(
+    raw: pd.DataFrame, value: str, header_unit: str | None, table: dict[str, float], default: str, warnings: list[str]
+) -> pd.Series:
     """Conversion factor per row: from the ``<value>_unit`` column, else the unit in the header, else ``default``.
 
     A blank unit on a row with a value takes the file's most common unit (and is counted in the warnings).
@@ -96,14 +130,17 @@ def _unit_factor(raw: pd.DataFrame, value: str, header_unit: str | None, table: 
     if f"{value}_unit" not in raw:
         unit = header_unit or default
         if unit not in table:
-            raise ReaderError(f"Strong export: unknown {value} unit {unit!r} in the header; "
-                              f"expected one of {sorted(table)}")
+            raise ReaderError(
+                f"Strong export: unknown {value} unit {unit!r} in the header; expected one of {sorted(table)}"
+            )
         return pd.Series(table[unit], index=raw.index)
     low = raw[f"{value}_unit"].str.lower()
     unknown = sorted(set(low[low.ne("") & ~low.isin(table)]))
     if unknown:
-        raise ReaderError(f"Strong export: unknown {value} unit(s) {unknown} in column {value.title()} Unit; "
-                          f"expected one of {sorted(table)}")
+        raise ReaderError(
+            f"Strong export: unknown {value} unit(s) {unknown} in column {value.title()} Unit; "
+            f"expected one of {sorted(table)}"
+        )
     known = low[low.ne("")]
     fallback = known.mode().iloc[0] if len(known) else default
     guessed = low.eq("") & to_number(_column(raw, value)).gt(0)
@@ -119,8 +156,10 @@ def read_strong(data: bytes, ctx: FileContext) -> ReadResult:
     found = {canon for canon, _ in mapping.values()}
     missing = [c for c in REQUIRED if c not in found]
     if missing:
-        raise ReaderError(f"Strong export: no column for {missing}; found {list(raw.columns)} "
-                          f"(known header names: {sorted(HEADER_NAMES)})")
+        raise ReaderError(
+            f"Strong export: no column for {missing}; found {list(raw.columns)} "
+            f"(known header names: {sorted(HEADER_NAMES)})"
+        )
     units = {canon: unit for canon, unit in mapping.values()}
     raw = raw.rename(columns={col: canon for col, (canon, _) in mapping.items()})
     raw = raw.loc[:, ~raw.columns.duplicated()]
@@ -135,8 +174,9 @@ def read_strong(data: bytes, ctx: FileContext) -> ReadResult:
         warnings.append("dropped rows that are not sets: " + ", ".join(f"{n} {lab!r}" for lab, n in labels.items()))
     bad = when.isna() & ~pseudo
     if bad.all() and len(raw):
-        raise ReaderError(f"Strong export: no parsable dates (first value {raw['date'].iloc[0]!r}; "
-                          "expected YYYY-MM-DD HH:MM:SS)")
+        raise ReaderError(
+            f"Strong export: no parsable dates (first value {raw['date'].iloc[0]!r}; expected YYYY-MM-DD HH:MM:SS)"
+        )
     if bad.any():
         warnings.append(f"{int(bad.sum())} rows with unparsable dates skipped (e.g. {raw.loc[bad, 'date'].iloc[0]!r})")
 
@@ -145,20 +185,22 @@ def read_strong(data: bytes, ctx: FileContext) -> ReadResult:
     to_m = _unit_factor(raw, "distance", units.get("distance"), DISTANCE_M, "mi" if imperial else "km", warnings)
     duration = _column(raw, "duration")
     session_s = to_number(duration) if units.get("duration") in ("sec", "s", "seconds") else parse_duration_s(duration)
-    df = pd.DataFrame({
-        "performed_at": localize(when, ctx.athlete.timezone),
-        "local_date": when.dt.normalize().astype("datetime64[ns]"),
-        "session_id": session_ids(ctx, "strong", when),
-        "exercise_raw": raw["exercise"],
-        "set_type": set_type,
-        "reps": to_number(raw["reps"]),
-        "load_kg": to_number(raw["weight"]) * to_kg,
-        "rpe": to_number(_column(raw, "rpe")).where(lambda s: s > 0),
-        "duration_s": to_number(_column(raw, "seconds")).where(lambda s: s > 0),
-        "session_duration_s": session_s,
-        "distance_m": (to_number(_column(raw, "distance")) * to_m).where(lambda s: s > 0),
-        "notes": _column(raw, "notes"),
-    })
+    df = pd.DataFrame(
+        {
+            "performed_at": localize(when, ctx.athlete.timezone),
+            "local_date": when.dt.normalize().astype("datetime64[ns]"),
+            "session_id": session_ids(ctx, "strong", when),
+            "exercise_raw": raw["exercise"],
+            "set_type": set_type,
+            "reps": to_number(raw["reps"]),
+            "load_kg": to_number(raw["weight"]) * to_kg,
+            "rpe": to_number(_column(raw, "rpe")).where(lambda s: s > 0),
+            "duration_s": to_number(_column(raw, "seconds")).where(lambda s: s > 0),
+            "session_duration_s": session_s,
+            "distance_m": (to_number(_column(raw, "distance")) * to_m).where(lambda s: s > 0),
+            "notes": _column(raw, "notes"),
+        }
+    )
     keep = ~pseudo & ~bad & df["exercise_raw"].ne("")
     return ReadResult({"strength_sets": finish_sets(df[keep], ctx, "strong")}, warnings)
 

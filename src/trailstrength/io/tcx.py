@@ -28,9 +28,17 @@ from trailstrength.io.base import FileContext, Format, ReaderError, ReadResult, 
 
 VERSION = "1"
 # sample column -> TCX element (local name); first present wins for cadence
-POINT_FIELDS = {"time": "Time", "lat": "LatitudeDegrees", "lon": "LongitudeDegrees", "altitude_m": "AltitudeMeters",
-                "distance_m": "DistanceMeters", "cadence": "Cadence", "run_cadence": "RunCadence", "speed_mps": "Speed",
-                "power_w": "Watts"}
+POINT_FIELDS = {
+    "time": "Time",
+    "lat": "LatitudeDegrees",
+    "lon": "LongitudeDegrees",
+    "altitude_m": "AltitudeMeters",
+    "distance_m": "DistanceMeters",
+    "cadence": "Cadence",
+    "run_cadence": "RunCadence",
+    "speed_mps": "Speed",
+    "power_w": "Watts",
+}
 
 
 def sniff(data: bytes) -> bool:
@@ -45,7 +53,7 @@ def scan_fast(data: bytes) -> list[dict]:
     if act_tag is None:
         return []
     act_starts, act_ends = ix.spans(act_tag, open_end=True)
-    act_attrs = [data[p:data.find(b">", p)] for p in act_starts]
+    act_attrs = [data[p : data.find(b">", p)] for p in act_starts]
     tp = ix.tag("Trackpoint")
     starts, ends = ix.spans(tp) if tp else (np.zeros(0, np.int64), np.zeros(0, np.int64))
     cols = {col: ix.values_in(starts, ends, ix.tag(local)) for col, local in POINT_FIELDS.items()}
@@ -62,13 +70,17 @@ def scan_fast(data: bytes) -> list[dict]:
         cpos = int(inside_act[0]) if len(inside_act) else -1
         in_act = (laps >= a) & (laps < b)
         sel = owner == k
-        out.append({
-            **{c: v[sel] for c, v in cols.items()},
-            "sport": sport.group(1).decode() if sport else None,
-            "id": xp.first_text(data, ix.tag("Id"), a, b),
-            "device": xp.first_text(data, ix.tag("Name"), cpos, b) if cpos >= 0 else None,
-            "n_laps": int(in_act.sum()), "lap_time_s": _sum(lap_t[in_act]), "lap_distance_m": _sum(lap_d[in_act]),
-        })
+        out.append(
+            {
+                **{c: v[sel] for c, v in cols.items()},
+                "sport": sport.group(1).decode() if sport else None,
+                "id": xp.first_text(data, ix.tag("Id"), a, b),
+                "device": xp.first_text(data, ix.tag("Name"), cpos, b) if cpos >= 0 else None,
+                "n_laps": int(in_act.sum()),
+                "lap_time_s": _sum(lap_t[in_act]),
+                "lap_distance_m": _sum(lap_d[in_act]),
+            }
+        )
     return out
 
 
@@ -122,17 +134,24 @@ def scan_tree(data: bytes) -> list[dict]:
         laps = [lap for lap in act if local_name(lap.tag) == "Lap"]
 
         def lap_total(local):
-            vals = [next((c.text for c in lap if local_name(c.tag) == local), None) for lap in laps]
+            vals = [next((c.text for c in lap if local_name(c.tag) == local), None) for lap in laps]  # noqa: B023
             vals = [float(v) for v in vals if v]
             return float(sum(vals)) if vals else np.nan
 
         creator = next((c for c in act if local_name(c.tag) == "Creator"), None)
-        out.append({**{c: np.array(v, dtype="S64") for c, v in cols.items()}, "sport": act.get("Sport"),
-                    "id": next(((c.text or "").strip() for c in act if local_name(c.tag) == "Id"), None),
-                    "device": next(((c.text or "").strip() for c in creator if local_name(c.tag) == "Name"), None)
-                    if creator is not None else None,
-                    "n_laps": len(laps), "lap_time_s": lap_total("TotalTimeSeconds"),
-                    "lap_distance_m": lap_total("DistanceMeters")})
+        out.append(
+            {
+                **{c: np.array(v, dtype="S64") for c, v in cols.items()},
+                "sport": act.get("Sport"),
+                "id": next(((c.text or "").strip() for c in act if local_name(c.tag) == "Id"), None),
+                "device": next(((c.text or "").strip() for c in creator if local_name(c.tag) == "Name"), None)
+                if creator is not None
+                else None,
+                "n_laps": len(laps),
+                "lap_time_s": lap_total("TotalTimeSeconds"),
+                "lap_distance_m": lap_total("DistanceMeters"),
+            }
+        )
     return out
 
 
@@ -161,36 +180,65 @@ def read(data: bytes, ctx: FileContext) -> ReadResult:
         first = [int(t[ok].min())] if ok.any() else []
         start_ns = min(first + ([id_time.value] if id_time is not None else []), default=None)
         cad = xp.to_float(act["cadence"])
-        cols = {"distance_m": xp.to_float(act["distance_m"]), "lat": xp.to_float(act["lat"]),
-                "lon": xp.to_float(act["lon"]), "altitude_m": xp.to_float(act["altitude_m"]),
-                "heart_rate": xp.to_float(act["heart_rate"]),
-                "cadence": np.where(np.isnan(cad), xp.to_float(act["run_cadence"]), cad),
-                "speed_mps": xp.to_float(act["speed_mps"]), "power_w": xp.to_float(act["power_w"])}
-        samples = pd.DataFrame({
-            "activity_id": ctx.activity_id(i),
-            "timestamp": pd.DatetimeIndex(t.view("datetime64[ns]")).tz_localize("UTC"),
-            "elapsed_s": np.where(ok, (t - (start_ns or 0)) / 1e9, np.nan) if start_ns is not None else np.nan,
-            **cols})
+        cols = {
+            "distance_m": xp.to_float(act["distance_m"]),
+            "lat": xp.to_float(act["lat"]),
+            "lon": xp.to_float(act["lon"]),
+            "altitude_m": xp.to_float(act["altitude_m"]),
+            "heart_rate": xp.to_float(act["heart_rate"]),
+            "cadence": np.where(np.isnan(cad), xp.to_float(act["run_cadence"]), cad),
+            "speed_mps": xp.to_float(act["speed_mps"]),
+            "power_w": xp.to_float(act["power_w"]),
+        }
+        samples = pd.DataFrame(
+            {
+                "activity_id": ctx.activity_id(i),
+                "timestamp": pd.DatetimeIndex(t.view("datetime64[ns]")).tz_localize("UTC"),
+                "elapsed_s": np.where(ok, (t - (start_ns or 0)) / 1e9, np.nan) if start_ns is not None else np.nan,
+                **cols,
+            }
+        )
         if len(t) and not ok.any():
             warnings.append(f"activity {i}: no usable trackpoint times")
         if not len(t):
             warnings.append(f"activity {i}: laps without trackpoints (a manual entry): kept without samples")
-        end_ns = int(t[ok].max()) if ok.any() else (
-            start_ns + int(act["lap_time_s"] * 1e9) if start_ns is not None and np.isfinite(act["lap_time_s"]) else None)
-        first_time = next((bytes(v) for v in act["time"] if v), (act.get("id") or "").encode()).decode("ascii", "replace")
-        rows.append(activity_row(
-            ctx, i, source_format="tcx", sport=sport_name(act.get("sport")),
-            start=pd.Timestamp(start_ns, tz="UTC") if start_ns is not None else None,
-            duration_s=(end_ns - start_ns) / 1e9 if start_ns is not None and end_ns is not None else np.nan,
-            samples=None, has_gps=bool(np.isfinite(cols["lat"]).any()),
-            has_altitude=bool(np.isfinite(cols["altitude_m"]).any()),
-            device=act.get("device"), file_offset_s=iso_offset_s(first_time),
-            moving_time_s=act["lap_time_s"], device_timer_s=act["lap_time_s"], device_distance_m=act["lap_distance_m"],
-            n_laps=act["n_laps"]))
+        end_ns = (
+            int(t[ok].max())
+            if ok.any()
+            else (
+                start_ns + int(act["lap_time_s"] * 1e9)
+                if start_ns is not None and np.isfinite(act["lap_time_s"])
+                else None
+            )
+        )
+        first_time = next((bytes(v) for v in act["time"] if v), (act.get("id") or "").encode()).decode(
+            "ascii", "replace"
+        )
+        rows.append(
+            activity_row(
+                ctx,
+                i,
+                source_format="tcx",
+                sport=sport_name(act.get("sport")),
+                start=pd.Timestamp(start_ns, tz="UTC") if start_ns is not None else None,
+                duration_s=(end_ns - start_ns) / 1e9 if start_ns is not None and end_ns is not None else np.nan,
+                samples=None,
+                has_gps=bool(np.isfinite(cols["lat"]).any()),
+                has_altitude=bool(np.isfinite(cols["altitude_m"]).any()),
+                device=act.get("device"),
+                file_offset_s=iso_offset_s(first_time),
+                moving_time_s=act["lap_time_s"],
+                device_timer_s=act["lap_time_s"],
+                device_distance_m=act["lap_distance_m"],
+                n_laps=act["n_laps"],
+            )
+        )
         parts.append(samples)
     if cut:
-        warnings.append(f"TCX is cut off before </TrainingCenterDatabase>: kept the {sum(map(len, parts))} "
-                        "complete trackpoints before the fault")
+        warnings.append(
+            f"TCX is cut off before </TrainingCenterDatabase>: kept the {sum(map(len, parts))} "
+            "complete trackpoints before the fault"
+        )
     samples = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
     return ReadResult({"activities": activities_frame(rows), "samples": samples}, warnings)
 

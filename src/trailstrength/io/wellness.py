@@ -44,29 +44,77 @@ SCALES: dict[str, tuple[float, float, bool]] = {
 # region words, body-part names and the SNOMED CT body-structure codes PMSys writes -> our regions.
 # SNOMED 48979004 / 32696007 are the left / right *lower leg*: mapped to calves (the lower leg's muscles).
 _REGION_ALIASES = {
-    **dict.fromkeys(["quads", "quad", "quadriceps", "quadricep", "front_thigh", "thigh_front", "anterior_thigh",
-                     "front_of_thigh", "knee_extensors"], "quads"),
-    **dict.fromkeys(["hamstrings", "hamstring", "hams", "back_thigh", "thigh_back", "posterior_thigh",
-                     "back_of_thigh"], "hamstrings"),
+    **dict.fromkeys(
+        [
+            "quads",
+            "quad",
+            "quadriceps",
+            "quadricep",
+            "front_thigh",
+            "thigh_front",
+            "anterior_thigh",
+            "front_of_thigh",
+            "knee_extensors",
+        ],
+        "quads",
+    ),
+    **dict.fromkeys(
+        ["hamstrings", "hamstring", "hams", "back_thigh", "thigh_back", "posterior_thigh", "back_of_thigh"],
+        "hamstrings",
+    ),
     **dict.fromkeys(["glutes", "glute", "gluteal", "gluteus", "buttocks", "buttock", "bum", "butt"], "glutes"),
-    **dict.fromkeys(["calves", "calf", "soleus", "gastrocnemius", "gastroc", "lower_leg",
-                     "48979004", "32696007"], "calves"),
+    **dict.fromkeys(
+        ["calves", "calf", "soleus", "gastrocnemius", "gastroc", "lower_leg", "48979004", "32696007"], "calves"
+    ),
     **dict.fromkeys(["lower_back", "low_back", "lowerback", "lumbar", "lumbar_spine", "37822005"], "lower_back"),
 }
 _SIDE = re.compile(r"^(left|right|l|r)_")
 #: names of the SNOMED CT body-structure codes seen in PMSys files (for messages; the codes stay as written)
-SNOMED_NAMES = {"12921003": "pelvis", "22943007": "trunk", "368208006": "left upper arm",
-                "368209003": "right upper arm", "48979004": "left lower leg", "32696007": "right lower leg",
-                "37822005": "lower back", "61396006": "left thigh", "11207009": "right thigh"}
+SNOMED_NAMES = {
+    "12921003": "pelvis",
+    "22943007": "trunk",
+    "368208006": "left upper arm",
+    "368209003": "right upper arm",
+    "48979004": "left lower leg",
+    "32696007": "right lower leg",
+    "37822005": "lower back",
+    "61396006": "left thigh",
+    "11207009": "right thigh",
+}
 
 WELLNESS_COLUMNS = [
-    "athlete_id", "local_date", "reported_at", "soreness", "soreness_raw", "soreness_scale", "soreness_regions",
-    "soreness_regions_raw", "fatigue", "stress", "mood", "readiness", "motivation", "sleep_quality", "sleep_h",
-    "resting_hr_bpm", "hrv_ms", "body_mass_kg", "injury_severity", "injury_regions", "report_kind", "source",
+    "athlete_id",
+    "local_date",
+    "reported_at",
+    "soreness",
+    "soreness_raw",
+    "soreness_scale",
+    "soreness_regions",
+    "soreness_regions_raw",
+    "fatigue",
+    "stress",
+    "mood",
+    "readiness",
+    "motivation",
+    "sleep_quality",
+    "sleep_h",
+    "resting_hr_bpm",
+    "hrv_ms",
+    "body_mass_kg",
+    "injury_severity",
+    "injury_regions",
+    "report_kind",
+    "source",
     "source_file",
 ]
-_TEXT_COLUMNS = {"soreness_scale", "soreness_regions", "soreness_regions_raw", "injury_severity", "injury_regions",
-                 "report_kind"}
+_TEXT_COLUMNS = {
+    "soreness_scale",
+    "soreness_regions",
+    "soreness_regions_raw",
+    "injury_severity",
+    "injury_regions",
+    "report_kind",
+}
 
 
 def to_0_10(raw: pd.Series, scale: pd.Series) -> pd.Series:
@@ -118,8 +166,11 @@ def normalise_regions(tokens: pd.Series) -> tuple[pd.Series, pd.Series, set[str]
 
 def split_regions(text: pd.Series) -> pd.Series:
     """``"quads; left calf"`` / ``"[12921003, 48979004]"`` -> lists of tokens (separators ``; , |``)."""
-    return text.fillna("").astype(str).str.strip("[]\"' ").map(
-        lambda s: [t.strip().strip("'\"") for t in re.split(r"[;,|]", s) if t.strip().strip("'\"")]
+    return (
+        text.fillna("")
+        .astype(str)
+        .str.strip("[]\"' ")
+        .map(lambda s: [t.strip().strip("'\"") for t in re.split(r"[;,|]", s) if t.strip().strip("'\"")])
     )
 
 
@@ -135,22 +186,26 @@ def check_direction(df: pd.DataFrame, min_reports: int = 5) -> list[str]:
         return []
     with_regions, without = s.loc[named, "soreness"].mean(), s.loc[~named, "soreness"].mean()
     if with_regions < without - 0.5:
-        return [f"soreness direction looks reversed: reports naming sore regions average {with_regions:.1f}/10, "
-                f"reports naming none {without:.1f}/10; check the scale"]
+        return [
+            f"soreness direction looks reversed: reports naming sore regions average {with_regions:.1f}/10, "
+            f"reports naming none {without:.1f}/10; check the scale"
+        ]
     return []
 
 
 def wellness_frame(ctx: FileContext, local_date: pd.Series, source: str, **columns) -> pd.DataFrame:
     """A ``wellness`` frame with every column of :data:`WELLNESS_COLUMNS` (absent ones all-missing)."""
     n = len(local_date)
-    out = {"athlete_id": pd.Series(ctx.athlete.athlete_id, index=range(n), dtype="str"),
-           "local_date": pd.Series(np.asarray(local_date, dtype="datetime64[ns]"))}
+    out = {
+        "athlete_id": pd.Series(ctx.athlete.athlete_id, index=range(n), dtype="str"),
+        "local_date": pd.Series(np.asarray(local_date, dtype="datetime64[ns]")),
+    }
     for c in WELLNESS_COLUMNS[2:]:
         if c in ("source", "source_file"):
             continue
         v = columns.pop(c, None)
         if v is None:
-            v = ([pd.NaT] * n if c == "reported_at" else [None] * n if c in _TEXT_COLUMNS else np.full(n, np.nan))
+            v = [pd.NaT] * n if c == "reported_at" else [None] * n if c in _TEXT_COLUMNS else np.full(n, np.nan)
         out[c] = pd.Series(np.asarray(v, dtype=object) if c in _TEXT_COLUMNS else v).reset_index(drop=True)
     if columns:
         raise TypeError(f"wellness_frame: unknown columns {sorted(columns)}")
@@ -168,8 +223,24 @@ def region_warnings(unknown: set[str]) -> list[str]:
 
 # ------------------------------------------------------------------------------------------------ template
 # codes only intervals.icu writes; their presence means "not the template"
-_INTERVALS_ONLY = {"restinghr", "hrv", "hrvsdnn", "sleepsecs", "sleepscore", "sleepquality", "motivation", "injury",
-                   "ctl", "atl", "ramprate", "kcalconsumed", "spo2", "avgsleepinghr", "weight", "menstrualphase"}
+_INTERVALS_ONLY = {
+    "restinghr",
+    "hrv",
+    "hrvsdnn",
+    "sleepsecs",
+    "sleepscore",
+    "sleepquality",
+    "motivation",
+    "injury",
+    "ctl",
+    "atl",
+    "ramprate",
+    "kcalconsumed",
+    "spo2",
+    "avgsleepinghr",
+    "weight",
+    "menstrualphase",
+}
 
 
 def sniff_template(data: bytes) -> bool:
@@ -201,9 +272,16 @@ def read_template(data: bytes, ctx: FileContext) -> ReadResult:
     reported = localize(day + pd.to_timedelta(time.where(has_time, "00:00") + ":00"), ctx.athlete.timezone)
     regions, regions_raw, unknown = normalise_regions(split_regions(raw.get("regions", pd.Series("", index=raw.index))))
     df = wellness_frame(
-        ctx, day, "template",
-        reported_at=reported.where(has_time), soreness=soreness, soreness_raw=value, soreness_scale=scale,
-        soreness_regions=regions, soreness_regions_raw=regions_raw, report_kind=["wellness"] * len(raw),
+        ctx,
+        day,
+        "template",
+        reported_at=reported.where(has_time),
+        soreness=soreness,
+        soreness_raw=value,
+        soreness_scale=scale,
+        soreness_regions=regions,
+        soreness_regions_raw=regions_raw,
+        report_kind=["wellness"] * len(raw),
         fatigue=pd.to_numeric(raw["fatigue"], errors="coerce") if "fatigue" in raw else None,
         sleep_h=pd.to_numeric(raw["sleep_h"], errors="coerce") if "sleep_h" in raw else None,
     )
@@ -269,8 +347,25 @@ def read_intervals(data: bytes, ctx: FileContext) -> ReadResult:
     cols["body_mass_kg"] = num("weight")
     cols["report_kind"] = ["wellness"] * len(raw)
     df = wellness_frame(ctx, day, "intervals_icu", **cols)
-    keep = df[["soreness", "fatigue", "stress", "mood", "motivation", "sleep_quality", "sleep_h", "resting_hr_bpm",
-               "hrv_ms", "body_mass_kg"]].notna().any(axis=1) | df["injury_severity"].notna()
+    keep = (
+        df[
+            [
+                "soreness",
+                "fatigue",
+                "stress",
+                "mood",
+                "motivation",
+                "sleep_quality",
+                "sleep_h",
+                "resting_hr_bpm",
+                "hrv_ms",
+                "body_mass_kg",
+            ]
+        ]
+        .notna()
+        .any(axis=1)
+        | df["injury_severity"].notna()
+    )
     if not keep.any():
         raise ReaderError("intervals.icu wellness: no day has any wellness value")
     if (~keep).any():

@@ -29,7 +29,6 @@ _ENDS_NAME[[ord(c) for c in "> \t\r\n/"]] = True
 MAX_TEXT = 64  # bytes kept of an element's text (numbers and times are far shorter)
 
 
-
 class TagIndex:
     """Every ``<`` of an XML document and the tag that follows it (see the module docstring)."""
 
@@ -45,8 +44,15 @@ class TagIndex:
         self._win4 = np.ndarray(shape=(len(data) - 3,), dtype="<u4", buffer=data, strides=(1,))
         self._code = self._win4[np.minimum(self.lt + 1, len(data) - 4)]  # the 4 bytes after each '<'
         bang = (self._code & np.uint32(0xFF)) == np.uint32(ord("!"))  # <!-- comments, <![CDATA[ sections
-        if bang.any() and (np.isin(self._code[bang] & np.uint32(0xFFFFFF), [int.from_bytes(b"!--", "little"),
-                                                                            int.from_bytes(b"![C", "little")])).any():
+        if (
+            bang.any()
+            and (
+                np.isin(
+                    self._code[bang] & np.uint32(0xFFFFFF),
+                    [int.from_bytes(b"!--", "little"), int.from_bytes(b"![C", "little")],
+                )
+            ).any()
+        ):
             raise NeedsTree("comments or CDATA")
         self._tags: dict[str, bytes | None] = {}
         self._starts: dict[bytes, np.ndarray] = {}
@@ -84,7 +90,7 @@ class TagIndex:
         """Mask over ``idx`` (indices into ``lt``) where ``name`` follows ``<`` at byte ``off``."""
         keep = np.ones(len(idx), dtype=bool)
         for k in range(0, len(name), 8):
-            chunk = name[k:k + 8]
+            chunk = name[k : k + 8]
             mask = (1 << (8 * len(chunk))) - 1
             at = np.minimum(self.lt[idx] + off + k, len(self._win) - 1)
             keep &= (self._win[at] & np.uint64(mask)) == np.uint64(int.from_bytes(chunk, "little"))
@@ -192,8 +198,11 @@ def attribute(attrs: list[bytes], name: str) -> np.ndarray:
 
 def _matrix(values) -> np.ndarray:
     """An ``S`` array as an (n, width) uint8 matrix (a view when possible)."""
-    arr = np.ascontiguousarray(values if getattr(values, "dtype", None) is not None and values.dtype.kind == "S"
-                               else np.asarray(values, dtype=f"S{MAX_TEXT}"))
+    arr = np.ascontiguousarray(
+        values
+        if getattr(values, "dtype", None) is not None and values.dtype.kind == "S"
+        else np.asarray(values, dtype=f"S{MAX_TEXT}")
+    )
     return arr.view(np.uint8).reshape(len(arr), arr.dtype.itemsize)
 
 
@@ -221,8 +230,10 @@ def to_times(values) -> pd.Series:
     """
     m = _matrix(values)
     text = np.asarray(values).astype(f"U{m.shape[1] or 1}")
-    if len(m) and (np.isin(m[:, 0], _BLANK).any() or np.isin(m[np.arange(len(m)), np.maximum(
-            (m != 0).sum(1) - 1, 0)], _BLANK).any()):
+    if len(m) and (
+        np.isin(m[:, 0], _BLANK).any()
+        or np.isin(m[np.arange(len(m)), np.maximum((m != 0).sum(1) - 1, 0)], _BLANK).any()
+    ):
         text = np.char.strip(text)
     out = pd.to_datetime(text, utc=True, format="ISO8601", errors="coerce")
     return pd.Series(out).astype("datetime64[ns, UTC]")
@@ -236,7 +247,8 @@ def first_text(data: bytes, open_tag: bytes | None, start: int = 0, end: int | N
     if open_tag is None:
         return None
     m = re.compile(re.escape(open_tag) + rb"(?:\s[^>]*)?>\s*(?:<!\[CDATA\[(.*?)\]\]>|([^<]*))", re.S).search(
-        data, start, len(data) if end is None else end)
+        data, start, len(data) if end is None else end
+    )
     if not m:
         return None
     import html

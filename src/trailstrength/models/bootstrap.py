@@ -320,31 +320,47 @@ def cluster_bootstrap(
     if len(draws) < 20:
         raise ValueError(f"cluster_bootstrap: only {len(draws)} of {n_boot} replicates succeeded")
 
-    what = {"t_boot_se": f"bootstrap SE x sqrt(G/(G-1)) with t({n_groups - 1})", "percentile": "percentile",
-            "studentized": "studentized (bootstrap-t)"}[ci]
-    note = (f"athlete cluster bootstrap ({engine}), {len(draws)} replicates"
-            f"{f' ({n_failed} failed, left out)' if n_failed else ''}, {what} {level:.0%} CI and p")
+    what = {
+        "t_boot_se": f"bootstrap SE x sqrt(G/(G-1)) with t({n_groups - 1})",
+        "percentile": "percentile",
+        "studentized": "studentized (bootstrap-t)",
+    }[ci]
+    note = (
+        f"athlete cluster bootstrap ({engine}), {len(draws)} replicates"
+        f"{f' ({n_failed} failed, left out)' if n_failed else ''}, {what} {level:.0%} CI and p"
+    )
     rows = []
     for t in terms:
         r = base.loc[t].to_dict()
         est = r["estimate"]
-        se = float(_se_from_effects(base.loc[[t]]).iloc[0]) if ci == "studentized" and engine == "refit" else (
-            np.nan)
+        se = float(_se_from_effects(base.loc[[t]]).iloc[0]) if ci == "studentized" and engine == "refit" else (np.nan)
         if ci == "studentized" and engine == "gls":
             se = float(_gls_draws(original.result, np.ones((1, len(labels))))[1][t].iloc[0])
         if np.isfinite(est):
             lo, hi, p = _interval(est, se, draws[t], se_draws[t], ci, n_groups, level)
         else:
             lo = hi = p = np.nan
-        r.update(term=t, ci_low=lo, ci_high=hi, p_value=p, model=f"{r['model']}+cluster_bootstrap",
-                 note=f"{note}; {r['note']}")
+        r.update(
+            term=t,
+            ci_low=lo,
+            ci_high=hi,
+            p_value=p,
+            model=f"{r['model']}+cluster_bootstrap",
+            note=f"{note}; {r['note']}",
+        )
         rows.append(r)
     effects = pd.DataFrame(rows)[EFFECT_COLUMNS].astype(_effects_of(original)[EFFECT_COLUMNS].dtypes.to_dict())
     return BootstrapResult(effects, draws, se_draws, n_failed, n_groups, level)
 
 
 def bootstrap_inference(
-    effects: pd.DataFrame, panel: pd.DataFrame, fit, terms: Sequence[str], *, n_boot: int = 1999, seed=0,
+    effects: pd.DataFrame,
+    panel: pd.DataFrame,
+    fit,
+    terms: Sequence[str],
+    *,
+    n_boot: int = 1999,
+    seed=0,
     rows: pd.Series | None = None,
 ) -> tuple[pd.DataFrame, BootstrapResult | None]:
     """Replace the CI and p of ``terms`` in ``effects`` by the athlete cluster bootstrap (estimates unchanged).
@@ -383,8 +399,9 @@ def bootstrap_inference(
     if not terms or getattr(fit, "result", None) is None:
         return out, None
     try:
-        boot = cluster_bootstrap(panel, lambda _: fit, engine="gls", n_boot=n_boot, seed=seed, terms=terms,
-                                 original=fit)
+        boot = cluster_bootstrap(
+            panel, lambda _: fit, engine="gls", n_boot=n_boot, seed=seed, terms=terms, original=fit
+        )
     except (ValueError, KeyError, np.linalg.LinAlgError) as err:
         out.loc[mine, "note"] = f"Wald CI and p (bootstrap not possible: {err}); " + out.loc[mine, "note"].astype(str)
         return out, None
@@ -393,7 +410,9 @@ def bootstrap_inference(
         b = by_term.loc[out.at[i, "term"]]
         wald = out.loc[i, ["ci_low", "ci_high", "p_value"]]
         out.loc[i, ["ci_low", "ci_high", "p_value", "model"]] = [b["ci_low"], b["ci_high"], b["p_value"], b["model"]]
-        out.at[i, "note"] = (f"CI and p from the athlete cluster bootstrap ({len(boot.draws)} replicates, GLS engine; "
-                             f"Wald would give [{wald['ci_low']:.4g}, {wald['ci_high']:.4g}], "
-                             f"p = {wald['p_value']:.3g}); " + str(effects.at[i, "note"]))
+        out.at[i, "note"] = (
+            f"CI and p from the athlete cluster bootstrap ({len(boot.draws)} replicates, GLS engine; "
+            f"Wald would give [{wald['ci_low']:.4g}, {wald['ci_high']:.4g}], "
+            f"p = {wald['p_value']:.3g}); " + str(effects.at[i, "note"])
+        )
     return out, boot

@@ -42,8 +42,17 @@ from trailstrength.models.primary import DEFAULT_H2_COVARIATES, split_terms
 from trailstrength.models.tidy import EFFECT_COLUMNS
 from trailstrength.models.units import OUTCOME_UNITS, predictor_unit
 
-__all__ = ["MIN_CLIMB_LENGTH_M", "H6_BINS", "climb_panel", "fit_h3", "fit_h4", "fit_h5", "fit_h6", "fit_h7",
-           "claims_effects"]
+__all__ = [
+    "MIN_CLIMB_LENGTH_M",
+    "H6_BINS",
+    "climb_panel",
+    "fit_h3",
+    "fit_h4",
+    "fit_h5",
+    "fit_h6",
+    "fit_h7",
+    "claims_effects",
+]
 
 MIN_CLIMB_LENGTH_M = 500.0
 INFERENCE = ("bootstrap", "wald")
@@ -52,6 +61,7 @@ H3_COVARIATES = ("descent_100m_28d", "run_km_28d", "mean_climb_grade", "duration
 H1_COVARIATES_NO_GRADE = ("descent_100m_28d", "run_km_28d", "duration_h")
 #: H6 categories of weekly hinge sets: (label, lower bound exclusive, upper bound inclusive); reference is 0.
 H6_BINS = (("sets_0_3", 0.0, 3.0), ("sets_3_6", 3.0, 6.0), ("sets_gt6", 6.0, np.inf))
+
 
 def _label(effects: pd.DataFrame, claim: str) -> pd.DataFrame:
     out = effects.copy()
@@ -103,16 +113,29 @@ def climb_panel(runs: pd.DataFrame, strength_sets: pd.DataFrame, window_days: in
     panel["duration_h"] = panel["moving_time_s"] / 3600.0
     panel["mean_climb_grade"] = panel["climb_gain_m"] / panel["climb_length_m"]
     panel = panel[panel["climb_performance_index"].notna()]
-    cols = ["athlete_id", "activity_id", "local_date", "climb_performance_index", "hinge_sets_28d",
-            "descent_100m_28d", "run_km_28d", "mean_climb_grade", "duration_h", "climb_length_m", "climb_gain_m"]
+    cols = [
+        "athlete_id",
+        "activity_id",
+        "local_date",
+        "climb_performance_index",
+        "hinge_sets_28d",
+        "descent_100m_28d",
+        "run_km_28d",
+        "mean_climb_grade",
+        "duration_h",
+        "climb_length_m",
+        "climb_gain_m",
+    ]
     return panel[cols].reset_index(drop=True)
 
 
 def fit_h3(panel: pd.DataFrame, inference: str = "bootstrap") -> pd.DataFrame:
     """H3: climb performance index (grade-adjusted climb speed / flat reference) vs weekly hinge sets."""
     covs, dropped = _covariates(panel, H3_COVARIATES)
-    claim = "H3 hip-extension power -> climbing; runs with >= 500 m of climb segments; H1 covariates with mean " \
-            "climb grade (gain/length) for the descent grade" + (f"; {dropped}" if dropped else "")
+    claim = (
+        "H3 hip-extension power -> climbing; runs with >= 500 m of climb segments; H1 covariates with mean "
+        "climb grade (gain/length) for the descent grade" + (f"; {dropped}" if dropped else "")
+    )
     return _fit(panel, "climb_performance_index", ["hinge_sets_28d"], covs, "H3", claim, inference)[0]
 
 
@@ -125,8 +148,7 @@ def _difference_row(fit, effects: pd.DataFrame, a: str, b: str, name: str, claim
     With ``boot`` (the fit's athlete cluster bootstrap holding both terms) the CI and p come from the bootstrap
     replicates of a − b; otherwise a Wald test from the fit's covariance.
     """
-    template = effects[effects["term"] == a].iloc[0].copy() if (effects["term"] == a).any() else \
-        effects.iloc[0].copy()
+    template = effects[effects["term"] == a].iloc[0].copy() if (effects["term"] == a).any() else effects.iloc[0].copy()
     row = template.copy()
     row["term"] = name
     row["model"] = fit.model  # not the template's (possibly bootstrapped) label
@@ -143,8 +165,10 @@ def _difference_row(fit, effects: pd.DataFrame, a: str, b: str, name: str, claim
         if np.isfinite(est) and boot is not None and {a, b} <= set(boot.draws.columns):
             wald = f"Wald would give [{lo:.4g}, {hi:.4g}], p = {p:.3g}"
             lo, hi, p = boot.contrast({a: 1.0, b: -1.0}, est)
-            why = (f"test of equal within coefficients, CI and p from the athlete cluster bootstrap "
-                   f"({len(boot.draws)} replicates of the difference, GLS engine; {wald})")
+            why = (
+                f"test of equal within coefficients, CI and p from the athlete cluster bootstrap "
+                f"({len(boot.draws)} replicates of the difference, GLS engine; {wald})"
+            )
             row["model"] = f"{fit.model}+cluster_bootstrap"
     row[["estimate", "ci_low", "ci_high", "p_value"]] = [est, lo, hi, p]
     row["note"] = f"secondary: {claim}; {why}; model note: {fit.note}"
@@ -158,10 +182,16 @@ def fit_h4(panel: pd.DataFrame, inference: str = "bootstrap") -> pd.DataFrame:
     covs, dropped = _covariates(panel, ("descent_100m_28d", "run_km_28d", "mean_descent_grade", "duration_h"))
     if dropped:
         claim += f"; {dropped}"
-    effects, fit, boot = _fit(panel, "dpi", ["pure_hinge_sets_28d", "deadlift_sets_28d"], covs, "H4",
-                              claim, inference)
-    diff = _difference_row(fit, effects, "pure_hinge_sets_28d_within", "deadlift_sets_28d_within",
-                           "pure_minus_conventional_within", claim, boot)
+    effects, fit, boot = _fit(panel, "dpi", ["pure_hinge_sets_28d", "deadlift_sets_28d"], covs, "H4", claim, inference)
+    diff = _difference_row(
+        fit,
+        effects,
+        "pure_hinge_sets_28d_within",
+        "deadlift_sets_28d_within",
+        "pure_minus_conventional_within",
+        claim,
+        boot,
+    )
     return pd.concat([diff, effects], ignore_index=True)[EFFECT_COLUMNS]
 
 
@@ -174,13 +204,31 @@ def fit_h5(h1: pd.DataFrame, h2: pd.DataFrame | None = None, inference: str = "b
     parts = []
     covs, dropped = _covariates(h1, ("descent_100m_28d", "run_km_28d", "mean_descent_grade", "duration_h"))
     p1 = h1.assign(hinge_ecc_tut_min_28d=h1["hinge_ecc_tut_s_28d"] / 60.0)
-    parts.append(_fit(p1, "dpi", ["hinge_ecc_tut_min_28d"], covs, "H5",
-                      claim + "; H1 outcome" + (f"; {dropped}" if dropped else ""), inference)[0])
+    parts.append(
+        _fit(
+            p1,
+            "dpi",
+            ["hinge_ecc_tut_min_28d"],
+            covs,
+            "H5",
+            claim + "; H1 outcome" + (f"; {dropped}" if dropped else ""),
+            inference,
+        )[0]
+    )
     if h2 is not None and "hinge_ecc_tut_s_28d" in h2.columns:
         covs2, dropped2 = _covariates(h2, DEFAULT_H2_COVARIATES)
         p2 = h2.assign(hinge_ecc_tut_min_28d=h2["hinge_ecc_tut_s_28d"] / 60.0)
-        parts.append(_fit(p2, "soreness_peak_72h", ["hinge_ecc_tut_min_28d"], covs2, "H5",
-                          claim + "; H2 outcome" + (f"; {dropped2}" if dropped2 else ""), inference)[0])
+        parts.append(
+            _fit(
+                p2,
+                "soreness_peak_72h",
+                ["hinge_ecc_tut_min_28d"],
+                covs2,
+                "H5",
+                claim + "; H2 outcome" + (f"; {dropped2}" if dropped2 else ""),
+                inference,
+            )[0]
+        )
     return pd.concat(parts, ignore_index=True)[EFFECT_COLUMNS]
 
 
@@ -194,9 +242,11 @@ def fit_h6(panel: pd.DataFrame, exposure: str = "hinge_sets_28d", inference: str
     other exposure (Mundlak); the reported rows are the ``*_within`` contrasts, then the ``*_between`` ones.
     An empty category is reported as NaN (not estimable).
     """
-    claim = ("H6 dose-response, weekly hinge sets (28-day mean) in categories 0 / >0-3 / >3-6 / >6, each vs 0; "
-             "category dummies split into athlete means + deviations with an athlete random intercept, so the "
-             "_within rows compare an athlete's weeks with themselves")
+    claim = (
+        "H6 dose-response, weekly hinge sets (28-day mean) in categories 0 / >0-3 / >3-6 / >6, each vs 0; "
+        "category dummies split into athlete means + deviations with an athlete random intercept, so the "
+        "_within rows compare an athlete's weeks with themselves"
+    )
     x = pd.to_numeric(panel[exposure], errors="coerce")
     p = panel.copy()
     names = []
@@ -210,19 +260,20 @@ def fit_h6(panel: pd.DataFrame, exposure: str = "hinge_sets_28d", inference: str
     effects = _fit(p, "dpi", names, covs, "H6", claim, inference)[0]
     is_cat = effects["term"].str.startswith("hinge_sets_")
     within = is_cat & effects["term"].str.endswith("_within")
-    return pd.concat([effects[within], effects[is_cat & ~within], effects[~is_cat]],
-                     ignore_index=True)[EFFECT_COLUMNS]
+    return pd.concat([effects[within], effects[is_cat & ~within], effects[~is_cat]], ignore_index=True)[EFFECT_COLUMNS]
 
 
 # ----------------------------------------------------------------------------- H7
 
 
-def fit_h7(panel: pd.DataFrame, exposure: str = "hinge_unilateral_share_28d",
-           inference: str = "bootstrap") -> pd.DataFrame:
+def fit_h7(
+    panel: pd.DataFrame, exposure: str = "hinge_unilateral_share_28d", inference: str = "bootstrap"
+) -> pd.DataFrame:
     """H7: DPI on the unilateral share of hinge sets (0–1), within/between athlete."""
     claim = "H7 unilateral (single-leg) share of hinge sets in the 28 days before (runs without hinge sets drop out)"
-    covs, dropped = _covariates(panel, ("hinge_sets_28d", "descent_100m_28d", "run_km_28d", "mean_descent_grade",
-                                        "duration_h"))
+    covs, dropped = _covariates(
+        panel, ("hinge_sets_28d", "descent_100m_28d", "run_km_28d", "mean_descent_grade", "duration_h")
+    )
     claim += "; adjusted for total weekly hinge sets" + (f"; {dropped}" if dropped else "")
     return _fit(panel, "dpi", [exposure], covs, "H7", claim, inference)[0]
 
@@ -236,9 +287,13 @@ def claims_effects(h1: pd.DataFrame, h2: pd.DataFrame | None, climb: pd.DataFram
     ``h1``/``h2`` are the panels built with ``variants=True``; ``climb`` is :func:`climb_panel` (H3 skipped if None).
     A claim whose columns are missing gets a summary line instead of rows; nothing raises on thin data.
     """
-    jobs = [("H3", lambda: fit_h3(climb)) if climb is not None else None,
-            ("H4", lambda: fit_h4(h1)), ("H5", lambda: fit_h5(h1, h2)), ("H6", lambda: fit_h6(h1)),
-            ("H7", lambda: fit_h7(h1))]
+    jobs = [
+        ("H3", lambda: fit_h3(climb)) if climb is not None else None,
+        ("H4", lambda: fit_h4(h1)),
+        ("H5", lambda: fit_h5(h1, h2)),
+        ("H6", lambda: fit_h6(h1)),
+        ("H7", lambda: fit_h7(h1)),
+    ]
     parts, lines = [], []
     for hyp, job in [j for j in jobs if j is not None]:
         try:
@@ -248,15 +303,18 @@ def claims_effects(h1: pd.DataFrame, h2: pd.DataFrame | None, climb: pd.DataFram
             continue
         parts.append(eff)
         first = eff.iloc[0]
-        lines.append(f"{hyp}: {first['term']} = {first['estimate']:.4g} [{first['ci_low']:.4g}, "
-                     f"{first['ci_high']:.4g}] ({first['model']}, n = {first['n_obs']})")
+        lines.append(
+            f"{hyp}: {first['term']} = {first['estimate']:.4g} [{first['ci_low']:.4g}, "
+            f"{first['ci_high']:.4g}] ({first['model']}, n = {first['n_obs']})"
+        )
     if not parts:
         return pd.DataFrame(columns=EFFECT_COLUMNS), "\n".join(lines)
     effects = pd.concat(parts, ignore_index=True)[EFFECT_COLUMNS]
     # the claims' exposure terms (split within/between, and H4's difference); not H7's hinge_sets_28d covariate
-    exposure_terms = ((effects["term"].str.contains("hinge|deadlift") & effects["term"].str.endswith(("_within",
-                      "_between"))) | (effects["term"] == "pure_minus_conventional_within")) & np.isfinite(
-        effects["p_value"].astype(float))
+    exposure_terms = (
+        (effects["term"].str.contains("hinge|deadlift") & effects["term"].str.endswith(("_within", "_between")))
+        | (effects["term"] == "pure_minus_conventional_within")
+    ) & np.isfinite(effects["p_value"].astype(float))
     if exposure_terms.any():
         effects = adjust_effects(effects, "bh", rows=exposure_terms, family="claims H3-H7 exposure terms")
     return effects, "\n".join(lines)

@@ -39,7 +39,8 @@ WEEKS = 8
 def lag_columns(column: str, acute_lags: Sequence[int] = ACUTE_LAGS, weeks: int = WEEKS) -> list[str]:
     """Names of the lag columns :func:`distributed_lags` makes for one exposure."""
     return [f"{column}_lag{lag}".replace("lag-", "lead") for lag in acute_lags] + [
-        f"{column}_week{k}" for k in range(1, weeks + 1)]
+        f"{column}_week{k}" for k in range(1, weeks + 1)
+    ]
 
 
 def _shift(values: np.ndarray, lag: int) -> np.ndarray:
@@ -186,7 +187,8 @@ def fit_lags(
     # a panel may already carry some lag columns (features' h2_panel(variants=True) has *_lag0..3): the lag frame
     # passed in is the one the model is about, so it replaces them
     data = panel.drop(columns=[c for c in names if c in panel.columns]).merge(
-        lags[[group, date, *names]], on=[group, date], how="left", validate="many_to_one")
+        lags[[group, date, *names]], on=[group, date], how="left", validate="many_to_one"
+    )
     complete = data[[outcome, *names, *covariates]].notna().all(axis=1)
     sub = data.loc[complete]
     total = sub[names].sum(axis=1)
@@ -194,7 +196,10 @@ def fit_lags(
     for c in names:
         data.loc[complete, f"{c}_within"] = sub[c] - sub.groupby(group)[c].transform("mean")
     terms = [f"{c}_within" for c in names] + list(covariates) + [f"{exposure}_total_between"]
-    units = {f"{c}_within": f"{outcome_unit} per {exposure_unit} at {c.removeprefix(exposure + '_')} "
-             f"({'day' if '_lag' in c or '_lead' in c else '7-day block'}, within athlete)" for c in names}
+    units = {
+        f"{c}_within": f"{outcome_unit} per {exposure_unit} at {c.removeprefix(exposure + '_')} "
+        f"({'day' if '_lag' in c or '_lead' in c else '7-day block'}, within athlete)"
+        for c in names
+    }
     units[f"{exposure}_total_between"] = f"{outcome_unit} per {exposure_unit} of mean summed lags (between athletes)"
     return fit_mixed(data, outcome, terms, group=group, hypothesis=hypothesis, units=units)

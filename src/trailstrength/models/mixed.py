@@ -127,9 +127,7 @@ class MixedFit:
         return f"{self.header}\n{body}\nNote: {self.note}\n"
 
 
-def within_between(
-    panel: pd.DataFrame, columns: Sequence[str] | str, group: str = "athlete_id"
-) -> pd.DataFrame:
+def within_between(panel: pd.DataFrame, columns: Sequence[str] | str, group: str = "athlete_id") -> pd.DataFrame:
     r"""Split columns into within-athlete deviations and between-athlete means.
 
     Parameters
@@ -208,15 +206,13 @@ def _diagnose(result, warns: list[str], slope_var_x: float | None) -> tuple[str,
     ratio_ri = cov_re[0, 0] / scale
     if ratio_ri < BOUNDARY_RATIO:
         return "boundary", (
-            f"random-intercept variance at the boundary (variance / residual = {ratio_ri:.1e} "
-            f"< {BOUNDARY_RATIO:g})"
+            f"random-intercept variance at the boundary (variance / residual = {ratio_ri:.1e} < {BOUNDARY_RATIO:g})"
         )
     if cov_re.shape[0] > 1:
         ratio_rs = cov_re[1, 1] * (slope_var_x or 0.0) / scale
         if ratio_rs < BOUNDARY_RATIO:
             return "boundary", (
-                f"random-slope variance at the boundary (slope variance x Var(x) / residual = "
-                f"{ratio_rs:.1e})"
+                f"random-slope variance at the boundary (slope variance x Var(x) / residual = {ratio_rs:.1e})"
             )
         eig = np.linalg.eigvalsh(cov_re)
         corr = cov_re[0, 1] / np.sqrt(cov_re[0, 0] * cov_re[1, 1])
@@ -420,15 +416,11 @@ def fit_mixed(
         dist = stats.t(df=result.df_resid)
         inference = f"OLS t CI and p, {int(result.df_resid)} df"
     else:
-        result, model_name, chain_notes = _mixed_chain(
-            endog, exog, groups, data, random_slope, methods, reml
-        )
+        result, model_name, chain_notes = _mixed_chain(endog, exog, groups, data, random_slope, methods, reml)
         notes.extend(chain_notes)
         converged = result is not None
         if result is None:
-            result = OLS(endog, exog).fit(
-                cov_type="cluster", cov_kwds={"groups": pd.factorize(groups)[0]}, use_t=True
-            )
+            result = OLS(endog, exog).fit(cov_type="cluster", cov_kwds={"groups": pd.factorize(groups)[0]}, use_t=True)
             model_name, converged = "ols_cluster", True
             df = n_athletes - 1
             dist = stats.t(df=df)

@@ -89,8 +89,9 @@ def bin_soreness(soreness, bins: Sequence[tuple[str, float, float]] = SORENESS_B
     top = float(bins[-1][2])
     bad = s.notna() & ((s < lows[0]) | (s > top))
     if bad.any():
-        raise ValueError(f"soreness value {s[bad].iloc[0]} (row {s[bad].index[0]!r}) is outside the bins "
-                         f"{lows[0]:g}–{top:g}")
+        raise ValueError(
+            f"soreness value {s[bad].iloc[0]} (row {s[bad].index[0]!r}) is outside the bins {lows[0]:g}–{top:g}"
+        )
     codes = np.searchsorted(lows, s.to_numpy(), side="right") - 1
     cat = pd.Categorical.from_codes(np.where(s.notna(), codes, -1), categories=labels, ordered=True)
     return pd.Series(cat, index=s.index, name=s.name)
@@ -112,12 +113,39 @@ def _bins_note(bins) -> str:
     return "categories " + ", ".join(f"{b[0]} {b[1]:g}-{b[2]:g}" for b in bins)
 
 
-def _finish(est, se, thresholds, result, *, n_athletes, n_obs, terms, aliased, dist, notes, hypothesis, outcome,
-            units, primary_terms, model, converged) -> OrdinalFit:
+def _finish(
+    est,
+    se,
+    thresholds,
+    result,
+    *,
+    n_athletes,
+    n_obs,
+    terms,
+    aliased,
+    dist,
+    notes,
+    hypothesis,
+    outcome,
+    units,
+    primary_terms,
+    model,
+    converged,
+) -> OrdinalFit:
     note = "; ".join(n for n in notes if n)
     base = {"hypothesis": hypothesis, "outcome": outcome, "n_athletes": n_athletes, "n_obs": n_obs}
-    rows = rows_from_estimates(est, se, terms=terms, dist=dist, base=base, units=units, primary_terms=primary_terms,
-                               note=note, aliased=aliased, outcome=outcome)
+    rows = rows_from_estimates(
+        est,
+        se,
+        terms=terms,
+        dist=dist,
+        base=base,
+        units=units,
+        primary_terms=primary_terms,
+        note=note,
+        aliased=aliased,
+        outcome=outcome,
+    )
     for r in rows:
         r.update(model=model, converged=converged)
     return OrdinalFit(effects_frame(rows), result, thresholds, converged, note, model)
@@ -149,8 +177,15 @@ def _setup(panel, outcome, terms, group, hypothesis, units, primary_terms, bins,
         notes.append(f"not estimable (constant or collinear in this sample): {', '.join(aliased)}")
     units = units or {}
     units = {t: units.get(t, f"log cumulative odds of a higher {outcome} category per unit of {t}") for t in terms}
-    common = dict(n_athletes=int(data[group].nunique()), n_obs=len(data), terms=terms, hypothesis=hypothesis,
-                  outcome=outcome, units=units, primary_terms=primary_terms)
+    common = dict(
+        n_athletes=int(data[group].nunique()),
+        n_obs=len(data),
+        terms=terms,
+        hypothesis=hypothesis,
+        outcome=outcome,
+        units=units,
+        primary_terms=primary_terms,
+    )
     return _Setup(data, kept, aliased, codes, present, notes, common)
 
 
@@ -226,10 +261,21 @@ def fit_ordinal_gee(
     data, notes, n_groups = st.data, st.notes, st.common["n_athletes"]
     if len(st.present) < 2 or n_groups < 2 or len(data) < len(st.kept) + len(st.present) + 2:
         notes.append("too few categories, athletes or rows to fit; nothing fitted")
-        return _finish({}, {}, pd.Series(dtype=float), None, dist=stats.norm, notes=notes, aliased=st.common["terms"],
-                       model="not_fitted", converged=False, **st.common)
-    model = OrdinalGEE(st.codes.astype(float), data[st.kept], groups=data[group].to_numpy(),
-                       cov_struct=cs.Exchangeable())
+        return _finish(
+            {},
+            {},
+            pd.Series(dtype=float),
+            None,
+            dist=stats.norm,
+            notes=notes,
+            aliased=st.common["terms"],
+            model="not_fitted",
+            converged=False,
+            **st.common,
+        )
+    model = OrdinalGEE(
+        st.codes.astype(float), data[st.kept], groups=data[group].to_numpy(), cov_struct=cs.Exchangeable()
+    )
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         result = model.fit(maxiter=200, cov_type=cov_type)
@@ -238,13 +284,24 @@ def fit_ordinal_gee(
     converged = converged and np.all(np.isfinite(result.bse))
     rho = float(np.squeeze(model.cov_struct.dep_params))
     df = n_groups - 1
-    notes.append(f"exchangeable working correlation {rho:.3f}; {cov_type.replace('_', '-')} sandwich SEs, "
-                 f"t with {df} df")
+    notes.append(
+        f"exchangeable working correlation {rho:.3f}; {cov_type.replace('_', '-')} sandwich SEs, t with {df} df"
+    )
     if not converged:
         notes.append("GEE did not converge: " + "; ".join(messages[:2]))
     thresholds = pd.Series(np.asarray(result.params)[: len(st.labels)], index=st.labels)
-    return _finish(result.params, result.bse, thresholds, result, dist=stats.t(df=df), notes=notes,
-                   model="ordinal_gee", converged=converged, aliased=st.aliased, **st.common)
+    return _finish(
+        result.params,
+        result.bse,
+        thresholds,
+        result,
+        dist=stats.t(df=df),
+        notes=notes,
+        model="ordinal_gee",
+        converged=converged,
+        aliased=st.aliased,
+        **st.common,
+    )
 
 
 def fit_ordinal_clm(
@@ -301,5 +358,15 @@ def fit_ordinal_clm(
     if not converged:
         notes.append("optimiser did not converge: " + "; ".join(str(w.message) for w in caught[:2]))
     thresholds = pd.Series(model.transform_threshold_params(result.params)[1:-1], index=st.labels)
-    return _finish(result.params, result.bse, thresholds, result, dist=dist, notes=notes, model=name,
-                   converged=converged, aliased=st.aliased, **st.common)
+    return _finish(
+        result.params,
+        result.bse,
+        thresholds,
+        result,
+        dist=dist,
+        notes=notes,
+        model=name,
+        converged=converged,
+        aliased=st.aliased,
+        **st.common,
+    )

@@ -49,8 +49,19 @@ DEFAULT_GRID = {
     "H2": (0.0, -0.04, -0.08, -0.12, -0.16, -0.24, -0.32),  # soreness points
 }
 
-POWER_COLUMNS = ["hypothesis", "effect", "unit", "power", "power_mcse", "mean_estimate", "coverage", "sims",
-                 "athletes", "weeks", "mean_runs"]
+POWER_COLUMNS = [
+    "hypothesis",
+    "effect",
+    "unit",
+    "power",
+    "power_mcse",
+    "mean_estimate",
+    "coverage",
+    "sims",
+    "athletes",
+    "weeks",
+    "mean_runs",
+]
 
 
 def _one_sim(args) -> list[dict]:
@@ -61,8 +72,11 @@ def _one_sim(args) -> list[dict]:
     for k in range(n):
         e1 = grid["H1"][k] if k < len(grid["H1"]) else None
         e2 = grid["H2"][k] if k < len(grid["H2"]) else None
-        effects = replace(base, dpi_per_hinge_set=e1 if e1 is not None else base.dpi_per_hinge_set,
-                          soreness_per_hinge_set=e2 if e2 is not None else base.soreness_per_hinge_set)
+        effects = replace(
+            base,
+            dpi_per_hinge_set=e1 if e1 is not None else base.dpi_per_hinge_set,
+            soreness_per_hinge_set=e2 if e2 is not None else base.soreness_per_hinge_set,
+        )
         h1, h2 = panels_from_daily(simulate_daily(design, effects, seed), design.window_days)
         for hyp, effect, panel, fit in (("H1", e1, h1, fit_h1), ("H2", e2, h2, fit_h2)):
             if effect is None:
@@ -73,9 +87,16 @@ def _one_sim(args) -> list[dict]:
                 fitted = fit(panel)
                 effects = h2_bootstrap_inference(fitted.effects, panel, fitted)
             row = effects.set_index("term").loc[PRIMARY_TERM]
-            out.append({"hypothesis": hyp, "effect": effect, "estimate": row["estimate"],
-                        "reject": bool(row["p_value"] < alpha),
-                        "covered": bool(row["ci_low"] <= effect <= row["ci_high"]), "n_obs": row["n_obs"]})
+            out.append(
+                {
+                    "hypothesis": hyp,
+                    "effect": effect,
+                    "estimate": row["estimate"],
+                    "reject": bool(row["p_value"] < alpha),
+                    "covered": bool(row["ci_low"] <= effect <= row["ci_high"]),
+                    "n_obs": row["n_obs"],
+                }
+            )
     return out
 
 
@@ -142,9 +163,17 @@ def simulate_power(
     else:
         rows = [r for j in jobs for r in _one_sim(j)]
     res = pd.DataFrame(rows)
-    table = res.groupby(["hypothesis", "effect"], sort=False).agg(
-        power=("reject", "mean"), mean_estimate=("estimate", "mean"), coverage=("covered", "mean"),
-        sims=("reject", "size"), mean_runs=("n_obs", "mean")).reset_index()
+    table = (
+        res.groupby(["hypothesis", "effect"], sort=False)
+        .agg(
+            power=("reject", "mean"),
+            mean_estimate=("estimate", "mean"),
+            coverage=("covered", "mean"),
+            sims=("reject", "size"),
+            mean_runs=("n_obs", "mean"),
+        )
+        .reset_index()
+    )
     table["power_mcse"] = np.sqrt(table["power"] * (1 - table["power"]) / table["sims"])
     table["unit"] = table["hypothesis"].map(PRIMARY_EFFECT_UNITS)
     table["athletes"], table["weeks"] = athletes, weeks
@@ -187,11 +216,15 @@ def minimal_detectable_effect(table: pd.DataFrame, target: float = 0.8, alpha: f
         else:
             k = above[0]
             frac = (target - y[k - 1]) / (y[k] - y[k - 1])
-            mde, note = sign * (x[k - 1] + frac * (x[k] - x[k - 1])), f"interpolated between grid effects " \
-                f"{sign * x[k - 1]:g} and {sign * x[k]:g}"
+            mde, note = (
+                sign * (x[k - 1] + frac * (x[k] - x[k - 1])),
+                f"interpolated between grid effects {sign * x[k - 1]:g} and {sign * x[k]:g}",
+            )
         zero = g[g["effect"] == 0]
         if len(zero) and zero["power"].iloc[0] > alpha + 2 * max(zero["power_mcse"].iloc[0], 1e-12):
-            note += (f"; size at effect 0 is {zero['power'].iloc[0]:.3f} > alpha {alpha:g}: the test rejects "
-                     "too often in these cohorts, so power is overstated")
+            note += (
+                f"; size at effect 0 is {zero['power'].iloc[0]:.3f} > alpha {alpha:g}: the test rejects "
+                "too often in these cohorts, so power is overstated"
+            )
         rows.append({"hypothesis": hyp, "mde": mde, "unit": PRIMARY_EFFECT_UNITS.get(hyp, ""), "note": note})
     return pd.DataFrame(rows)

@@ -213,8 +213,16 @@ def fit_h2(
     A linear model of a bounded 0–10 score: estimates are mean differences in points; the
     ordinal sensitivity model and the descent × hinge interaction (DESIGN §8) are separate.
     """
-    return _fit(panel, "soreness_peak_72h", OUTCOME_UNITS["soreness_peak_72h"], covariates, hypothesis, random_slope,
-                exposure, detrend)
+    return _fit(
+        panel,
+        "soreness_peak_72h",
+        OUTCOME_UNITS["soreness_peak_72h"],
+        covariates,
+        hypothesis,
+        random_slope,
+        exposure,
+        detrend,
+    )
 
 
 H2_BOOTSTRAP_REPLICATES = 1999
@@ -232,8 +240,9 @@ def h2_bootstrap_inference(effects: pd.DataFrame, panel: pd.DataFrame, fit: Mixe
     if len(row) != 1:
         return effects
     rows = pd.Series(effects.index.isin(row), index=effects.index)
-    return bootstrap_inference(effects, panel, fit, [effects.at[row[0], "term"]], n_boot=H2_BOOTSTRAP_REPLICATES,
-                               rows=rows)[0]
+    return bootstrap_inference(
+        effects, panel, fit, [effects.at[row[0], "term"]], n_boot=H2_BOOTSTRAP_REPLICATES, rows=rows
+    )[0]
 
 
 def fit_primary(h1_panel: pd.DataFrame, h2_panel: pd.DataFrame, *, detrend: bool = False) -> tuple[pd.DataFrame, str]:
@@ -270,15 +279,17 @@ def fit_primary(h1_panel: pd.DataFrame, h2_panel: pd.DataFrame, *, detrend: bool
     fits = [fit_h1(h1_panel, detrend=detrend), fit_h2(h2_panel, detrend=detrend)]
     effects = pd.concat([f.effects for f in fits], ignore_index=True)[EFFECT_COLUMNS]
     if detrend:
-        effects["note"] = "detrended (within-athlete season trend added to the pre-registered model); " + \
-            effects["note"].astype(str)
+        effects["note"] = "detrended (within-athlete season trend added to the pre-registered model); " + effects[
+            "note"
+        ].astype(str)
     effects = h2_bootstrap_inference(effects, h2_panel, fits[1])
     effects = adjust_effects(effects, "holm", rows=effects["primary"], family="H1, H2 primary")
     bar = "=" * 78
     summary = "\n".join(f"{bar}\n{f.summary_text}" for f in fits)
     prim = effects[effects["primary"]]
     p_holm = holm(prim["p_value"].to_numpy(dtype=float))
-    listing = "; ".join(f"{h}: p = {p:.4g}, Holm p = {adj:.4g}"
-                        for h, p, adj in zip(prim["hypothesis"], prim["p_value"], p_holm))
+    listing = "; ".join(
+        f"{h}: p = {p:.4g}, Holm p = {adj:.4g}" for h, p, adj in zip(prim["hypothesis"], prim["p_value"], p_holm)
+    )
     summary += f"{bar}\nPrimary family (Holm): {listing}\n"
     return effects, summary

@@ -55,9 +55,7 @@ def rmcorr_inference(r: float, df: int, level: float = 0.95) -> tuple[float, flo
     return p, float(np.tanh(np.arctanh(r) - half)), float(np.tanh(np.arctanh(r) + half))
 
 
-def rmcorr(
-    data: pd.DataFrame, x: str, y: str, *, group: str = "athlete_id", level: float = 0.95
-) -> pd.Series:
+def rmcorr(data: pd.DataFrame, x: str, y: str, *, group: str = "athlete_id", level: float = 0.95) -> pd.Series:
     r"""Repeated-measures correlation of ``x`` and ``y`` within athletes.
 
     Parameters
@@ -117,8 +115,20 @@ def rmcorr(
     else:
         r, slope = sxy / np.sqrt(sxx * syy), sxy / sxx
     p, lo, hi = rmcorr_inference(r, df, level)
-    return pd.Series({"x": x, "y": y, "r": r, "df": df, "p_value": p, "ci_low": lo, "ci_high": hi,
-                      "slope": slope, "n_athletes": k, "n_obs": n})
+    return pd.Series(
+        {
+            "x": x,
+            "y": y,
+            "r": r,
+            "df": df,
+            "p_value": p,
+            "ci_low": lo,
+            "ci_high": hi,
+            "slope": slope,
+            "n_athletes": k,
+            "n_obs": n,
+        }
+    )
 
 
 def rmcorr_effects(
@@ -146,12 +156,25 @@ def rmcorr_effects(
     rows = []
     for x, y in pairs:
         s = rmcorr(data, x, y, group=group)
-        rows.append({
-            "hypothesis": hypothesis, "outcome": y, "term": x, "estimate": s["r"], "ci_low": s["ci_low"],
-            "ci_high": s["ci_high"], "p_value": s["p_value"], "unit": "repeated-measures correlation (-1 to 1)",
-            "n_athletes": int(s["n_athletes"]), "n_obs": int(s["n_obs"]), "model": "rmcorr",
-            "converged": bool(np.isfinite(s["r"])), "primary": False,
-            "note": (f"descriptive: common within-athlete correlation, df = {int(s['df'])}, Fisher-z CI; "
-                     f"within slope {s['slope']:.4g} {y} per unit of {x}"),
-        })
+        rows.append(
+            {
+                "hypothesis": hypothesis,
+                "outcome": y,
+                "term": x,
+                "estimate": s["r"],
+                "ci_low": s["ci_low"],
+                "ci_high": s["ci_high"],
+                "p_value": s["p_value"],
+                "unit": "repeated-measures correlation (-1 to 1)",
+                "n_athletes": int(s["n_athletes"]),
+                "n_obs": int(s["n_obs"]),
+                "model": "rmcorr",
+                "converged": bool(np.isfinite(s["r"])),
+                "primary": False,
+                "note": (
+                    f"descriptive: common within-athlete correlation, df = {int(s['df'])}, Fisher-z CI; "
+                    f"within slope {s['slope']:.4g} {y} per unit of {x}"
+                ),
+            }
+        )
     return effects_frame(rows)

@@ -43,8 +43,14 @@ from trailstrength.models.rmcorr import rmcorr_effects
 from trailstrength.models.tidy import EFFECT_COLUMNS
 from trailstrength.models.units import OUTCOME_UNITS, predictor_unit
 
-__all__ = ["EXPOSURE_TERM_PATTERN", "fit_h2_interaction", "fit_h2_ordinal", "fit_knee_competitor", "label",
-           "secondary_effects"]
+__all__ = [
+    "EXPOSURE_TERM_PATTERN",
+    "fit_h2_interaction",
+    "fit_h2_ordinal",
+    "fit_knee_competitor",
+    "label",
+    "secondary_effects",
+]
 
 KNEE_EXPOSURE = "knee_sets_28d"
 #: Terms of the secondary family BH adjusts over: the exposure terms (hinge and knee-dominant lifting).
@@ -137,10 +143,22 @@ def fit_h2_ordinal(
 
 def _lag_rows(panel, daily, hypothesis, outcome, covariates, acute_lags) -> pd.DataFrame:
     lags = distributed_lags(daily, "hinge_sets", acute_lags=acute_lags)
-    fit = fit_lags(panel, lags, outcome, "hinge_sets", covariates=covariates, hypothesis=hypothesis,
-                   outcome_unit=OUTCOME_UNITS[outcome], exposure_unit="hinge set", acute_lags=acute_lags)
-    return label(fit.effects, "lags", f"distributed lags of daily hinge sets (lags {list(acute_lags)}, 8 weekly "
-                 "blocks after them)")
+    fit = fit_lags(
+        panel,
+        lags,
+        outcome,
+        "hinge_sets",
+        covariates=covariates,
+        hypothesis=hypothesis,
+        outcome_unit=OUTCOME_UNITS[outcome],
+        exposure_unit="hinge set",
+        acute_lags=acute_lags,
+    )
+    return label(
+        fit.effects,
+        "lags",
+        f"distributed lags of daily hinge sets (lags {list(acute_lags)}, 8 weekly blocks after them)",
+    )
 
 
 def secondary_effects(
@@ -188,14 +206,20 @@ def secondary_effects(
     for hyp, panel, fit in (("H1", h1, fit_h1),):
         original = fit(panel)
         try:
-            boot = cluster_bootstrap(panel, fit, engine="gls", n_boot=n_boot, seed=seed, original=original,
-                                     terms=[f"{PRIMARY_EXPOSURE}_within"]).effects
+            boot = cluster_bootstrap(
+                panel,
+                fit,
+                engine="gls",
+                n_boot=n_boot,
+                seed=seed,
+                original=original,
+                terms=[f"{PRIMARY_EXPOSURE}_within"],
+            ).effects
             add(boot, None, f"{hyp} primary term, athlete cluster bootstrap CI")
         except ValueError as exc:  # too few athletes or failed replicates: say so, no row
             lines.append(f"{hyp} cluster bootstrap skipped: {exc}")
     add(rmcorr_effects(h1, [(PRIMARY_EXPOSURE, "dpi")], hypothesis="H1"), None, "H1 repeated-measures correlation")
-    add(rmcorr_effects(h2, [(PRIMARY_EXPOSURE, H2_OUTCOME)], hypothesis="H2"), None,
-        "H2 repeated-measures correlation")
+    add(rmcorr_effects(h2, [(PRIMARY_EXPOSURE, H2_OUTCOME)], hypothesis="H2"), None, "H2 repeated-measures correlation")
     if daily is not None:
         parts.append(_lag_rows(h1, daily, "H1", "dpi", list(DEFAULT_H1_COVARIATES), (0, 1, 2, 3)))
         lines.append("H1 distributed lags of daily hinge sets (lags 0-3, weeks 1-8)")

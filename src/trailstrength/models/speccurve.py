@@ -35,9 +35,26 @@ __all__ = ["MODELS", "SPEC_COLUMNS", "Spec", "default_specs", "run_specs", "simu
 MODELS = ("lmm", "lmm_rs", "ordinal_gee")
 
 SPEC_COLUMNS = [
-    "spec_id", "hypothesis", "window_days", "exposure", "outcome", "filter", "model_choice", "covariates",
-    "term", "estimate", "ci_low", "ci_high", "p_value", "bh_q", "n_athletes", "n_obs", "model", "converged",
-    "rank", "note",
+    "spec_id",
+    "hypothesis",
+    "window_days",
+    "exposure",
+    "outcome",
+    "filter",
+    "model_choice",
+    "covariates",
+    "term",
+    "estimate",
+    "ci_low",
+    "ci_high",
+    "p_value",
+    "bh_q",
+    "n_athletes",
+    "n_obs",
+    "model",
+    "converged",
+    "rank",
+    "note",
 ]
 
 
@@ -129,26 +146,52 @@ def _fit_spec(spec: Spec, panel: pd.DataFrame) -> dict:
         base = fit_h1 if spec.hypothesis == "H1" else fit_h2
         if outcome != ("dpi" if spec.hypothesis == "H1" else "soreness_peak_72h"):
             panel = panel.rename(columns={outcome: "dpi" if spec.hypothesis == "H1" else "soreness_peak_72h"})
-        fit = base(panel, covariates=covariates, random_slope=spec.model == "lmm_rs", exposure=spec.exposure,
-                   hypothesis=spec.hypothesis, detrend=spec.detrend)
+        fit = base(
+            panel,
+            covariates=covariates,
+            random_slope=spec.model == "lmm_rs",
+            exposure=spec.exposure,
+            hypothesis=spec.hypothesis,
+            detrend=spec.detrend,
+        )
     row = fit.effects.set_index("term").loc[f"{spec.exposure}_within"]
-    return {"term": f"{spec.exposure}_within", **{k: row[k] for k in (
-        "estimate", "ci_low", "ci_high", "p_value", "n_athletes", "n_obs", "model", "converged", "note")}}
+    return {
+        "term": f"{spec.exposure}_within",
+        **{
+            k: row[k]
+            for k in ("estimate", "ci_low", "ci_high", "p_value", "n_athletes", "n_obs", "model", "converged", "note")
+        },
+    }
 
 
 def _one(args) -> dict:
     k, spec, panel = args
     outcome, covariates = spec.resolved()
-    out = {"spec_id": k, "hypothesis": spec.hypothesis, "window_days": spec.window_days, "exposure": spec.exposure,
-           "outcome": outcome,
-           "filter": "" if spec.min_value is None else f"{spec.min_value[0]} >= {spec.min_value[1]:g}",
-           "model_choice": spec.model,
-           "covariates": ", ".join([*covariates, *([TREND_TERM] if spec.detrend else [])])}
+    out = {
+        "spec_id": k,
+        "hypothesis": spec.hypothesis,
+        "window_days": spec.window_days,
+        "exposure": spec.exposure,
+        "outcome": outcome,
+        "filter": "" if spec.min_value is None else f"{spec.min_value[0]} >= {spec.min_value[1]:g}",
+        "model_choice": spec.model,
+        "covariates": ", ".join([*covariates, *([TREND_TERM] if spec.detrend else [])]),
+    }
     try:
         out.update(_fit_spec(spec, panel))
     except (KeyError, ValueError, np.linalg.LinAlgError) as exc:
-        out.update(term=f"{spec.exposure}_within", estimate=np.nan, ci_low=np.nan, ci_high=np.nan, p_value=np.nan,
-                   n_athletes=0, n_obs=0, model="not_fitted", converged=False, note=f"{type(exc).__name__}: {exc}")
+        out.update(
+            term=f"{spec.exposure}_within",
+            estimate=np.nan,
+            ci_low=np.nan,
+            ci_high=np.nan,
+            p_value=np.nan,
+            n_athletes=0,
+            n_obs=0,
+            model="not_fitted",
+            converged=False,
+            note=f"{type(exc).__name__}: {exc}",
+        )
     return out
 
 
@@ -225,8 +268,12 @@ def summarize_specs(curve: pd.DataFrame, q: float = 0.05) -> pd.DataFrame:
     """
     fitted = curve.dropna(subset=["estimate"])
     table = fitted.groupby("hypothesis").agg(
-        specs=("estimate", "size"), estimate_min=("estimate", "min"), estimate_median=("estimate", "median"),
-        estimate_max=("estimate", "max"), significant=("bh_q", lambda v: int((v < q).sum())))
+        specs=("estimate", "size"),
+        estimate_min=("estimate", "min"),
+        estimate_median=("estimate", "median"),
+        estimate_max=("estimate", "max"),
+        significant=("bh_q", lambda v: int((v < q).sum())),
+    )
     return table.reset_index()
 
 

@@ -21,8 +21,13 @@ from scipy import stats
 from trailstrength.models.mixed import MixedFit, fit_mixed, within_between
 from trailstrength.models.tidy import EFFECT_COLUMNS
 
-__all__ = ["MIN_ATHLETES_FOR_BETWEEN", "SESSION_KINDS", "injury_odds", "recovery_after_strength",
-           "soreness_after_sessions"]
+__all__ = [
+    "MIN_ATHLETES_FOR_BETWEEN",
+    "SESSION_KINDS",
+    "injury_odds",
+    "recovery_after_strength",
+    "soreness_after_sessions",
+]
 
 #: Session kinds of the PMData day panel: one 0/1 column ``<kind>_session`` each.
 SESSION_KINDS = ("strength", "running", "other")
@@ -83,26 +88,48 @@ def soreness_after_sessions(panel: pd.DataFrame) -> pd.DataFrame:
     terms = [f"{k}_within" for k in kinds] + ["soreness_today"]
     if panel["athlete_id"].nunique() >= MIN_ATHLETES_FOR_BETWEEN:
         terms += [f"{k}_between" for k in kinds]
-    units = {f"{k}_within": f"soreness points (0–10) next morning, {k.split('_')[0]} day vs no-session day "
-                            "(within athlete)" for k in kinds}
+    units = {
+        f"{k}_within": f"soreness points (0–10) next morning, {k.split('_')[0]} day vs no-session day (within athlete)"
+        for k in kinds
+    }
     units["soreness_today"] = "soreness points next morning per point today"
     fit = fit_mixed(panel, "soreness_next", terms, hypothesis="H2", units=units)
     eff = fit.effects
     eff = eff[~eff["term"].str.endswith("_between")].copy()
     counts = {k: int(panel[f"{k}_session"].sum()) for k in SESSION_KINDS}
-    prefix = (f"PMData partial analysis (no hinge or descent data); session days: "
-              f"strength {counts['strength']}, running {counts['running']}, other {counts['other']}")
+    prefix = (
+        f"PMData partial analysis (no hinge or descent data); session days: "
+        f"strength {counts['strength']}, running {counts['running']}, other {counts['other']}"
+    )
     eff["note"] = prefix + "; " + eff["note"]
     b, lo, hi, p = _difference(fit, "strength_session_within", "running_session_within")
-    why = "" if np.isfinite(b) else ("; not estimable: no strength sessions in these data" if counts["strength"] == 0
-                                     else "; not estimable: no running sessions in these data"
-                                     if counts["running"] == 0 else "; not estimable")
-    contrast = {"hypothesis": "H2", "outcome": "soreness_next", "term": "strength_vs_running", "estimate": b,
-                "ci_low": lo, "ci_high": hi, "p_value": p,
-                "unit": "soreness points (0–10) next morning, strength day minus running day (within athlete)",
-                "n_athletes": int(eff["n_athletes"].iloc[0]), "n_obs": int(eff["n_obs"].iloc[0]),
-                "model": fit.model, "converged": bool(fit.converged), "primary": False,
-                "note": prefix + "; " + fit.note + why}
+    why = (
+        ""
+        if np.isfinite(b)
+        else (
+            "; not estimable: no strength sessions in these data"
+            if counts["strength"] == 0
+            else "; not estimable: no running sessions in these data"
+            if counts["running"] == 0
+            else "; not estimable"
+        )
+    )
+    contrast = {
+        "hypothesis": "H2",
+        "outcome": "soreness_next",
+        "term": "strength_vs_running",
+        "estimate": b,
+        "ci_low": lo,
+        "ci_high": hi,
+        "p_value": p,
+        "unit": "soreness points (0–10) next morning, strength day minus running day (within athlete)",
+        "n_athletes": int(eff["n_athletes"].iloc[0]),
+        "n_obs": int(eff["n_obs"].iloc[0]),
+        "model": fit.model,
+        "converged": bool(fit.converged),
+        "primary": False,
+        "note": prefix + "; " + fit.note + why,
+    }
     out = pd.concat([eff, pd.DataFrame([contrast])], ignore_index=True)
     return out[EFFECT_COLUMNS].reset_index(drop=True)
 
@@ -134,13 +161,16 @@ def recovery_after_strength(panel: pd.DataFrame) -> pd.DataFrame:
     terms = ["strength_day_within", "total_km", "km_z3_4", "km_z5_t1_t2", "hours_alternative"]
     if panel["athlete_id"].nunique() >= MIN_ATHLETES_FOR_BETWEEN:
         terms.insert(1, "strength_day_between")
-    units = {"strength_day_within": "perceived recovery next day (published rescaled units), strength day vs not "
-                                    "(within athlete)",
-             "strength_day_between": "perceived recovery per unit share of strength days (between athletes)",
-             "total_km": "perceived recovery next day per km run", "km_z3_4": "per km in zones 3–4",
-             "km_z5_t1_t2": "per km in zone 5 / T1 / T2", "hours_alternative": "per hour of alternative training"}
-    fit = fit_mixed(panel, "recovery_next", terms, hypothesis="H2", units=units,
-                    primary_terms=())
+    units = {
+        "strength_day_within": "perceived recovery next day (published rescaled units), strength day vs not "
+        "(within athlete)",
+        "strength_day_between": "perceived recovery per unit share of strength days (between athletes)",
+        "total_km": "perceived recovery next day per km run",
+        "km_z3_4": "per km in zones 3–4",
+        "km_z5_t1_t2": "per km in zone 5 / T1 / T2",
+        "hours_alternative": "per hour of alternative training",
+    }
+    fit = fit_mixed(panel, "recovery_next", terms, hypothesis="H2", units=units, primary_terms=())
     eff = fit.effects.copy()
     eff["note"] = "Lövdal et al. 2021 partial analysis (no exercise names, no descents); " + eff["note"]
     return eff[EFFECT_COLUMNS]
@@ -181,34 +211,68 @@ def injury_odds(events: pd.DataFrame) -> pd.DataFrame:
     import statsmodels.api as sm
 
     ev = within_between(events.assign(run_10km_7d=events["total_km_7d"] / 10.0), "strength_training_7d")
-    terms = ["strength_training_7d_within", "strength_training_7d_between", "run_10km_7d", "km_z5_t1_t2_7d",
-             "sessions_7d"]
+    terms = [
+        "strength_training_7d_within",
+        "strength_training_7d_between",
+        "run_10km_7d",
+        "km_z5_t1_t2_7d",
+        "sessions_7d",
+    ]
     n_athletes = ev["athlete_id"].nunique()
     if n_athletes < 2:
         terms.remove("strength_training_7d_between")
     ev = ev.dropna(subset=[*terms, "injury"])
     base = {"hypothesis": "H6", "outcome": "injury", "n_athletes": n_athletes, "n_obs": len(ev), "primary": False}
     n_events = int(ev["injury"].sum())
-    note = (f"Lövdal et al. 2021 partial analysis; {n_events} injury days in {len(ev)} athlete-days; logistic GEE, "
-            f"athlete clusters ({n_athletes}), independence working correlation, robust SEs, Wald z")
+    note = (
+        f"Lövdal et al. 2021 partial analysis; {n_events} injury days in {len(ev)} athlete-days; logistic GEE, "
+        f"athlete clusters ({n_athletes}), independence working correlation, robust SEs, Wald z"
+    )
     rows = []
     if n_events < 5 or n_athletes < 2:
         why = f"not fitted: {n_events} injury days and {n_athletes} athletes (need >= 5 and >= 2)"
         for t in terms:
-            rows.append({**base, "term": t, "estimate": np.nan, "ci_low": np.nan, "ci_high": np.nan,
-                         "p_value": np.nan, "unit": _INJURY_UNITS[t], "model": "not_fitted", "converged": False,
-                         "note": f"{note}; {why}"})
+            rows.append(
+                {
+                    **base,
+                    "term": t,
+                    "estimate": np.nan,
+                    "ci_low": np.nan,
+                    "ci_high": np.nan,
+                    "p_value": np.nan,
+                    "unit": _INJURY_UNITS[t],
+                    "model": "not_fitted",
+                    "converged": False,
+                    "note": f"{note}; {why}",
+                }
+            )
         return pd.DataFrame(rows, columns=EFFECT_COLUMNS)
     exog = sm.add_constant(ev[terms].astype(float))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        res = sm.GEE(ev["injury"].astype(float), exog, groups=ev["athlete_id"], family=sm.families.Binomial(),
-                     cov_struct=sm.cov_struct.Independence()).fit()
+        res = sm.GEE(
+            ev["injury"].astype(float),
+            exog,
+            groups=ev["athlete_id"],
+            family=sm.families.Binomial(),
+            cov_struct=sm.cov_struct.Independence(),
+        ).fit()
     converged = not any("converge" in str(w.message).lower() for w in caught)
     crit = float(stats.norm.ppf(0.975))
     for t in terms:
         b, se = float(res.params[t]), float(res.bse[t])
-        rows.append({**base, "term": t, "estimate": np.exp(b), "ci_low": np.exp(b - crit * se),
-                     "ci_high": np.exp(b + crit * se), "p_value": float(res.pvalues[t]), "unit": _INJURY_UNITS[t],
-                     "model": "gee_logit", "converged": converged, "note": note})
+        rows.append(
+            {
+                **base,
+                "term": t,
+                "estimate": np.exp(b),
+                "ci_low": np.exp(b - crit * se),
+                "ci_high": np.exp(b + crit * se),
+                "p_value": float(res.pvalues[t]),
+                "unit": _INJURY_UNITS[t],
+                "model": "gee_logit",
+                "converged": converged,
+                "note": note,
+            }
+        )
     return pd.DataFrame(rows, columns=EFFECT_COLUMNS)

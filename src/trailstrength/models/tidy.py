@@ -50,8 +50,7 @@ def numeric_columns(frame: pd.DataFrame, columns: Sequence[str], where: str) -> 
             out[c] = pd.to_numeric(frame[c], errors="raise").astype("float64")
         except (ValueError, TypeError) as exc:
             raise TypeError(
-                f"{where}: column {c!r} must be numeric (got dtype {frame[c].dtype}); "
-                f"convert it in the panel builder"
+                f"{where}: column {c!r} must be numeric (got dtype {frame[c].dtype}); convert it in the panel builder"
             ) from exc
     return pd.DataFrame(out, index=frame.index)
 

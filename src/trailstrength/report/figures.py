@@ -31,8 +31,17 @@ log = logging.getLogger("trailstrength")
 
 #: Exposures whose slopes are per weekly hinge set, so they share one specification curve.
 SETS_EXPOSURES = ("hinge_sets_28d", "hinge_sets_ewm")
-_SPEC_COLUMNS = ["hypothesis", "estimate", "ci_low", "ci_high", "window", "exposure", "filter", "model_choice",
-                 "primary"]
+_SPEC_COLUMNS = [
+    "hypothesis",
+    "estimate",
+    "ci_low",
+    "ci_high",
+    "window",
+    "exposure",
+    "filter",
+    "model_choice",
+    "primary",
+]
 
 
 @dataclass
@@ -48,8 +57,15 @@ class FigureRecord:
     skipped: str = ""  # reason, when the data could not support the figure
 
     def to_dict(self) -> dict:
-        return {"name": self.name, "title": self.title, "subtitle": self.subtitle, "alt": self.alt,
-                "canvas": self.canvas, "files": [p.name for p in self.paths], "skipped": self.skipped}
+        return {
+            "name": self.name,
+            "title": self.title,
+            "subtitle": self.subtitle,
+            "alt": self.alt,
+            "canvas": self.canvas,
+            "files": [p.name for p in self.paths],
+            "skipped": self.skipped,
+        }
 
 
 @dataclass
@@ -128,8 +144,12 @@ def specification_table(spec_curve: pd.DataFrame | None) -> pd.DataFrame:
     table["window"] = table["window_days"].map(lambda w: f"{w:g} days")
     first_filter = table.groupby("hypothesis")["filter"].transform("first")
     preregistered_model = np.where(table["hypothesis"] == "H1", "lmm_rs", "lmm")
-    table["primary"] = ((table["window_days"] == features.WINDOW_DAYS) & (table["exposure"] == "hinge_sets_28d")
-                        & (table["filter"] == first_filter) & (table["model_choice"] == preregistered_model))
+    table["primary"] = (
+        (table["window_days"] == features.WINDOW_DAYS)
+        & (table["exposure"] == "hinge_sets_28d")
+        & (table["filter"] == first_filter)
+        & (table["model_choice"] == preregistered_model)
+    )
     return table[_SPEC_COLUMNS].reset_index(drop=True)
 
 
@@ -144,14 +164,28 @@ def _primary_scatters(ctx: _Context):
 
     res = ctx.results
     for name, hyp, panel, plot, what, outcome_words in (
-        ("h1_dpi_vs_hinge", "H1", res.h1_panel, dpi_vs_hinge, "Hinge volume and descent performance",
-         "descent performance index (grade-adjusted descent speed relative to flat speed)"),
-        ("h2_soreness_vs_hinge", "H2", res.h2_panel, soreness_vs_hinge, "Hinge volume and soreness after descents",
-         "peak soreness (0-10) in the 72 hours after the run"),
+        (
+            "h1_dpi_vs_hinge",
+            "H1",
+            res.h1_panel,
+            dpi_vs_hinge,
+            "Hinge volume and descent performance",
+            "descent performance index (grade-adjusted descent speed relative to flat speed)",
+        ),
+        (
+            "h2_soreness_vs_hinge",
+            "H2",
+            res.h2_panel,
+            soreness_vs_hinge,
+            "Hinge volume and soreness after descents",
+            "peak soreness (0-10) in the 72 hours after the run",
+        ),
     ):
         if panel.empty or panel["athlete_id"].nunique() < 1:
-            yield FigureRecord(name, skipped=f"the {hyp} panel is empty (no runs with 500 m of descent segments "
-                                             "and 28 days of history)")
+            yield FigureRecord(
+                name,
+                skipped=f"the {hyp} panel is empty (no runs with 500 m of descent segments and 28 days of history)",
+            )
             continue
         fig, ax = _subplots()
         plot(relabel_athletes(panel, ctx.mapping), res.effects, ax=ax)
@@ -170,9 +204,14 @@ def _forest(ctx: _Context):
     keep = eff[eff["term"].str.startswith("hinge_sets_28d")].reset_index(drop=True)
     fig, ax = _subplots(figsize=(7, 8))
     effects_forest(keep, ax=ax)
-    yield _Drawn("effects_forest", fig, "Hinge volume: every estimate",
-                 "Within- and between-athlete terms of H1 (descent) and H2 (soreness)", words.forest_alt(keep),
-                 "social_tall")
+    yield _Drawn(
+        "effects_forest",
+        fig,
+        "Hinge volume: every estimate",
+        "Within- and between-athlete terms of H1 (descent) and H2 (soreness)",
+        words.forest_alt(keep),
+        "social_tall",
+    )
 
 
 @_builder("specification_curve_")
@@ -185,16 +224,24 @@ def _specification(ctx: _Context):
         sub = specs[specs["hypothesis"] == hyp]
         name = f"specification_curve_{hyp.lower()}"
         if curve is None:
-            yield FigureRecord(name, skipped="these results have no specification curve (it is fitted by "
-                                             "analyze(..., all_claims=True), `trailstrength analyze --all`)")
+            yield FigureRecord(
+                name,
+                skipped="these results have no specification curve (it is fitted by "
+                "analyze(..., all_claims=True), `trailstrength analyze --all`)",
+            )
             continue
         if len(sub) < 2:
             yield FigureRecord(name, skipped=f"fewer than two {hyp} specifications on one scale could be fitted")
             continue
         ax = specification_curve(sub)
         choices = [c for c in sub.columns if c not in RESULT_COLUMNS and sub[c].nunique() > 1]
-        yield _Drawn(name, ax.figure, f"{hyp} across analysis choices", f"Within-athlete hinge effect, {unit}",
-                     words.spec_curve_alt(sub, hyp, unit, choices))
+        yield _Drawn(
+            name,
+            ax.figure,
+            f"{hyp} across analysis choices",
+            f"Within-athlete hinge effect, {unit}",
+            words.spec_curve_alt(sub, hyp, unit, choices),
+        )
 
 
 @_builder("grade_speed")
@@ -215,8 +262,9 @@ def _grade_speed(ctx: _Context):
     fig, ax = _subplots()
     grade_speed(points, models=models, ax=ax)
     alt = words.grade_speed_alt(points, empirical=len(models) > 2)
-    yield _Drawn("grade_speed", fig, "How fast on each grade", "Moving speed relative to flat speed, 100 m stretches",
-                 alt)
+    yield _Drawn(
+        "grade_speed", fig, "How fast on each grade", "Moving speed relative to flat speed, 100 m stretches", alt
+    )
 
 
 @_builder("soreness_time_course")
@@ -229,8 +277,13 @@ def _soreness_course(ctx: _Context):
         return
     fig, ax = _subplots()
     soreness_time_course(course, ax=ax)
-    yield _Drawn("soreness_time_course", fig, "Soreness in the 72 hours after long descents",
-                 "By prior hinge volume (each athlete's own thirds)", words.soreness_course_alt(course))
+    yield _Drawn(
+        "soreness_time_course",
+        fig,
+        "Soreness in the 72 hours after long descents",
+        "By prior hinge volume (each athlete's own thirds)",
+        words.soreness_course_alt(course),
+    )
 
 
 @_builder("training_calendar_")
@@ -247,8 +300,13 @@ def _calendars(ctx: _Context):
         sub = weekly[weekly["athlete_id"] == athlete].drop(columns="athlete_id")
         fig, ax = _subplots()
         training_calendar(sub, ax=ax)
-        yield _Drawn(f"training_calendar_{who}", fig, f"Athlete {who}: training week by week",
-                     "Running, vertical descent and hinge sets per week", words.calendar_alt(sub, who))
+        yield _Drawn(
+            f"training_calendar_{who}",
+            fig,
+            f"Athlete {who}: training week by week",
+            "Running, vertical descent and hinge sets per week",
+            words.calendar_alt(sub, who),
+        )
 
 
 @_builder("dose_response_h1")
@@ -264,10 +322,20 @@ def _dose_response(ctx: _Context):
         yield FigureRecord("dose_response_h1", skipped="hinge volume spans fewer than two dose bins")
         return
     fig, ax = _subplots()
-    dose_response(curve, ax=ax, observed=observed, dose_label="Hinge sets per week (previous 28 days)",
-                  outcome_label="DPI vs athlete's usual")
-    yield _Drawn("dose_response_h1", fig, "More hinge sets, faster descents?",
-                 "Descriptive dose-response: DPI by weekly hinge sets, within athlete", words.dose_response_alt(curve))
+    dose_response(
+        curve,
+        ax=ax,
+        observed=observed,
+        dose_label="Hinge sets per week (previous 28 days)",
+        outcome_label="DPI vs athlete's usual",
+    )
+    yield _Drawn(
+        "dose_response_h1",
+        fig,
+        "More hinge sets, faster descents?",
+        "Descriptive dose-response: DPI by weekly hinge sets, within athlete",
+        words.dose_response_alt(curve),
+    )
 
 
 @_builder("route_")
@@ -288,9 +356,13 @@ def _routes(ctx: _Context):
         fig, ax = _subplots()
         athlete_zones = zones.get(str(athlete), [])
         route_map(samples, ax=ax, privacy_zones=athlete_zones)
-        yield _Drawn(f"route_{who}", fig, f"Athlete {who}: the biggest descent run",
-                     "Route shape only; privacy zones removed",
-                     words.route_alt(who, run["descent_m"], len(athlete_zones), ctx.trim_ends_m))
+        yield _Drawn(
+            f"route_{who}",
+            fig,
+            f"Athlete {who}: the biggest descent run",
+            "Route shape only; privacy zones removed",
+            words.route_alt(who, run["descent_m"], len(athlete_zones), ctx.trim_ends_m),
+        )
 
 
 def _trim_ends(samples: pd.DataFrame, metres: float) -> pd.DataFrame:
@@ -301,9 +373,18 @@ def _trim_ends(samples: pd.DataFrame, metres: float) -> pd.DataFrame:
     return samples[(d >= d.min() + metres) & (d <= d.max() - metres)]
 
 
-def figure_set(wh=None, *, results, pseudonymise_athletes: bool = True, maps: bool = False, raw=None,
-               fast: bool = False, source: str | None = None, trim_ends_m: float = 200.0,
-               only=None) -> Iterator[_Drawn | FigureRecord]:
+def figure_set(
+    wh=None,
+    *,
+    results,
+    pseudonymise_athletes: bool = True,
+    maps: bool = False,
+    raw=None,
+    fast: bool = False,
+    source: str | None = None,
+    trim_ends_m: float = 200.0,
+    only=None,
+) -> Iterator[_Drawn | FigureRecord]:
     """Draw the figures of an analysis one by one (a generator of drawn figures and skip records).
 
     See :func:`write_figure_set` for the parameters; ``only`` keeps figures whose name starts with
@@ -345,10 +426,22 @@ def _close(fig) -> None:
     plt.close(fig)
 
 
-def write_figure_set(wh=None, out="reports/figures", *, results, pseudonymise_athletes: bool = True,
-                     maps: bool = False, raw=None, fast: bool = False, source: str | None = None,
-                     formats=("png", "svg"), scale: float = 2, theme: str = "blog", trim_ends_m: float = 200.0,
-                     only=None) -> list[FigureRecord]:
+def write_figure_set(
+    wh=None,
+    out="reports/figures",
+    *,
+    results,
+    pseudonymise_athletes: bool = True,
+    maps: bool = False,
+    raw=None,
+    fast: bool = False,
+    source: str | None = None,
+    formats=("png", "svg"),
+    scale: float = 2,
+    theme: str = "blog",
+    trim_ends_m: float = 200.0,
+    only=None,
+) -> list[FigureRecord]:
     """Draw and export every figure of an analysis; write ``figures.json`` listing them.
 
     Parameters
@@ -392,15 +485,33 @@ def write_figure_set(wh=None, out="reports/figures", *, results, pseudonymise_at
     raw = config.path("raw", raw) if maps else None
     records: list[FigureRecord] = []
     with house_theme(theme):
-        for item in figure_set(wh, results=results, pseudonymise_athletes=pseudonymise_athletes, maps=maps, raw=raw,
-                               fast=fast, source=source, trim_ends_m=trim_ends_m, only=only):
+        for item in figure_set(
+            wh,
+            results=results,
+            pseudonymise_athletes=pseudonymise_athletes,
+            maps=maps,
+            raw=raw,
+            fast=fast,
+            source=source,
+            trim_ends_m=trim_ends_m,
+            only=only,
+        ):
             if isinstance(item, FigureRecord):
                 log.info("figure %s skipped: %s", item.name, item.skipped)
                 records.append(item)
                 continue
             try:
-                paths = save(item.fig, out / item.name, alt=item.alt, title=item.title, subtitle=item.subtitle,
-                             source=item.source, canvas=item.canvas, formats=formats, scale=scale)
+                paths = save(
+                    item.fig,
+                    out / item.name,
+                    alt=item.alt,
+                    title=item.title,
+                    subtitle=item.subtitle,
+                    source=item.source,
+                    canvas=item.canvas,
+                    formats=formats,
+                    scale=scale,
+                )
             finally:
                 _close(item.fig)
             records.append(FigureRecord(item.name, item.title, item.subtitle, item.alt, item.canvas, paths))

@@ -20,34 +20,48 @@ import pandas as pd
 from PIL import Image, PngImagePlugin
 
 from trailstrength import analysis, features
+from trailstrength.privacy import athlete_labels
 from trailstrength.report.figures import FigureRecord, write_figure_set
 from trailstrength.report.versions import VERSION_PACKAGES, versions
 from trailstrength.report.words import hypothesis_table, number
-from trailstrength.privacy import athlete_labels
 
 __all__ = ["REPORT_FIGURES", "build_report", "render_report"]
 
 #: Figures of the set shown in the report (name prefixes, in order).
-REPORT_FIGURES = ("h1_dpi_vs_hinge", "h2_soreness_vs_hinge", "effects_forest", "specification_curve",
-                  "dose_response", "soreness_time_course", "grade_speed", "training_calendar_A1")
+REPORT_FIGURES = (
+    "h1_dpi_vs_hinge",
+    "h2_soreness_vs_hinge",
+    "effects_forest",
+    "specification_curve",
+    "dose_response",
+    "soreness_time_course",
+    "grade_speed",
+    "training_calendar_A1",
+)
 
 
 CAVEATS = (
-    ("Observational data",
-     "Athletes chose when to lift and where to run. The estimates are associations within and between "
-     "athletes, not effects of assigning anyone a programme. Within-athlete terms remove stable differences "
-     "between athletes (talent, terrain at home), not things that change together over time, such as a "
-     "training block that adds both lifting and downhill running."),
-    ("Competing explanations",
-     "Downhill running loads mainly the knee extensors (quadriceps) eccentrically, and the best-documented "
-     "protection against downhill soreness is prior downhill running itself (the repeated-bout effect: Byrnes "
-     "1985, Schwane 1987, Bontemps 2020). Every model adjusts for recent downhill running and running volume; "
-     "knee-dominant strength work is shown as a competing predictor in the sensitivity analyses. A hinge "
-     "effect that disappears when these are adjusted for was probably theirs."),
-    ("Measurement",
-     "Descent performance is estimated from GPS or barometric altitude and grade-adjusted with a published "
-     "equal-effort curve; soreness is self-reported on different scales mapped to 0-10. Both are noisy, which "
-     "biases estimates towards zero."),
+    (
+        "Observational data",
+        "Athletes chose when to lift and where to run. The estimates are associations within and between "
+        "athletes, not effects of assigning anyone a programme. Within-athlete terms remove stable differences "
+        "between athletes (talent, terrain at home), not things that change together over time, such as a "
+        "training block that adds both lifting and downhill running.",
+    ),
+    (
+        "Competing explanations",
+        "Downhill running loads mainly the knee extensors (quadriceps) eccentrically, and the best-documented "
+        "protection against downhill soreness is prior downhill running itself (the repeated-bout effect: Byrnes "
+        "1985, Schwane 1987, Bontemps 2020). Every model adjusts for recent downhill running and running volume; "
+        "knee-dominant strength work is shown as a competing predictor in the sensitivity analyses. A hinge "
+        "effect that disappears when these are adjusted for was probably theirs.",
+    ),
+    (
+        "Measurement",
+        "Descent performance is estimated from GPS or barometric altitude and grade-adjusted with a published "
+        "equal-effort curve; soreness is self-reported on different scales mapped to 0-10. Both are noisy, which "
+        "biases estimates towards zero.",
+    ),
 )
 
 _CSS = """
@@ -102,7 +116,7 @@ def _num(value, digits: int = 3) -> str:
 
 
 def _table(frame: pd.DataFrame, *, numeric=(), classes=None, row_class=None) -> str:
-    head = "".join(f"<th scope=\"col\">{_e(c)}</th>" for c in frame.columns)
+    head = "".join(f'<th scope="col">{_e(c)}</th>' for c in frame.columns)
     body = []
     for i, (_, row) in enumerate(frame.iterrows()):
         cells = []
@@ -134,28 +148,37 @@ def _inventory(wh, mapping) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     for athlete in sorted(acts["athlete_id"].unique(), key=label):
         a = acts[acts["athlete_id"] == athlete]
         r = runs[runs["athlete_id"] == athlete]
-        per.append({
-            "athlete": label(athlete),
-            "first day": f"{pd.Timestamp(a['local_date'].min()):%Y-%m-%d}" if len(a) else "",
-            "last day": f"{pd.Timestamp(a['local_date'].max()):%Y-%m-%d}" if len(a) else "",
-            "activities": len(a),
-            "runs": len(r),
-            "runs with ≥ 500 m descent": int((r["descent_length_m"].fillna(0) >= features.MIN_DESCENT_LENGTH_M).sum()),
-            "running km": round(float(r["distance_m"].sum()) / 1000, 1),
-            "working sets": int((working["athlete_id"] == athlete).sum()),
-            "weighted hinge sets": round(float(hinge.loc[hinge["athlete_id"] == athlete, "w"].sum()), 1),
-            "soreness reports": int(well.loc[well["athlete_id"] == athlete, "soreness"].notna().sum()),
-        })
+        per.append(
+            {
+                "athlete": label(athlete),
+                "first day": f"{pd.Timestamp(a['local_date'].min()):%Y-%m-%d}" if len(a) else "",
+                "last day": f"{pd.Timestamp(a['local_date'].max()):%Y-%m-%d}" if len(a) else "",
+                "activities": len(a),
+                "runs": len(r),
+                "runs with ≥ 500 m descent": int(
+                    (r["descent_length_m"].fillna(0) >= features.MIN_DESCENT_LENGTH_M).sum()
+                ),
+                "running km": round(float(r["distance_m"].sum()) / 1000, 1),
+                "working sets": int((working["athlete_id"] == athlete).sum()),
+                "weighted hinge sets": round(float(hinge.loc[hinge["athlete_id"] == athlete, "w"].sum()), 1),
+                "soreness reports": int(well.loc[well["athlete_id"] == athlete, "soreness"].notna().sum()),
+            }
+        )
     athletes = pd.DataFrame(per)
     man = wh.manifest
-    files = (man.groupby(["format", "state"]).size().unstack("state", fill_value=0).reset_index()
-             if len(man) else pd.DataFrame(columns=["format"]))
+    files = (
+        man.groupby(["format", "state"]).size().unstack("state", fill_value=0).reset_index()
+        if len(man)
+        else pd.DataFrame(columns=["format"])
+    )
     bad = man[man["state"] != "ingested"].copy() if len(man) else man
     if len(bad):
+
         def hide(path: str, athlete) -> str:
             # the first folder is the athlete's (often a real name); files outside athlete folders keep theirs
             head, _, rest = str(path).partition("/")
             return f"{label(athlete)}/{rest}" if rest and pd.notna(athlete) else str(path)
+
         files_shown = [hide(p, a) for p, a in zip(bad["path"], bad["athlete_id"])]
         bad = pd.DataFrame({"file": files_shown, "state": bad["state"], "reason": bad["reason"]})
     else:
@@ -165,38 +188,50 @@ def _inventory(wh, mapping) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
 
 def _effects_table(effects: pd.DataFrame) -> str:
     """Estimates one row each (compact), with the model's note in a full-width row below it."""
-    head = ("<tr><th>hypothesis</th><th>outcome ~ term</th><th>estimate</th><th>95% CI</th><th>p</th>"
-            "<th>unit</th><th>athletes / obs</th><th>model</th></tr>")
+    head = (
+        "<tr><th>hypothesis</th><th>outcome ~ term</th><th>estimate</th><th>95% CI</th><th>p</th>"
+        "<th>unit</th><th>athletes / obs</th><th>model</th></tr>"
+    )
     body = []
     for r in effects.to_dict("records"):
         primary = bool(r.get("primary")) if pd.notna(r.get("primary")) else False
         cls = ' class="primary"' if primary else ""
         converged = r.get("converged")
-        model = _e(r.get("model")) + ("" if converged is None or pd.isna(converged) or bool(converged)
-                                      else " (not converged)")
+        model = _e(r.get("model")) + (
+            "" if converged is None or pd.isna(converged) or bool(converged) else " (not converged)"
+        )
         body.append(
             f"<tr{cls}><td>{_e(r['hypothesis'])}</td><td>{_e(r.get('outcome'))} ~ {_e(r['term'])}</td>"
             f'<td class="num">{_num(r["estimate"])}</td>'
             f'<td class="num">{_num(r["ci_low"])} to {_num(r["ci_high"])}</td>'
             f'<td class="num">{_num(r.get("p_value"), 2)}</td><td>{_e(r.get("unit"))}</td>'
-            f'<td class="num">{_e(r.get("n_athletes"))} / {_e(r.get("n_obs"))}</td><td>{model}</td></tr>')
+            f'<td class="num">{_e(r.get("n_athletes"))} / {_e(r.get("n_obs"))}</td><td>{model}</td></tr>'
+        )
         if r.get("note") and pd.notna(r.get("note")):
             body.append(f'<tr class="note-row"><td></td><td colspan="7" class="note">{_e(r["note"])}</td></tr>')
-    return (f'<div class="scroll"><table class="effects"><thead>{head}</thead><tbody>{"".join(body)}</tbody>'
-            "</table></div>")
+    return (
+        f'<div class="scroll"><table class="effects"><thead>{head}</thead><tbody>{"".join(body)}</tbody></table></div>'
+    )
 
 
 def _sample_size_caveat(effects: pd.DataFrame, n_athletes: int) -> str:
-    text = (f"The data hold {n_athletes} athlete{'s' if n_athletes != 1 else ''}. Mixed models report Wald "
-            "intervals without a small-sample correction: ")
-    text += ("with fewer than 12 athletes they are too narrow and p-values too small, so read them as optimistic."
-             if n_athletes < 12 else "with 12 or more athletes their coverage is close to nominal in simulations.")
+    text = (
+        f"The data hold {n_athletes} athlete{'s' if n_athletes != 1 else ''}. Mixed models report Wald "
+        "intervals without a small-sample correction: "
+    )
+    text += (
+        "with fewer than 12 athletes they are too narrow and p-values too small, so read them as optimistic."
+        if n_athletes < 12
+        else "with 12 or more athletes their coverage is close to nominal in simulations."
+    )
     if len(effects) and "model" in effects:
         fallback = effects[~effects["model"].astype(str).str.startswith("mixedlm")]
         if len(fallback):
             models = ", ".join(sorted(fallback["model"].astype(str).unique()))
-            text += (f" {len(fallback)} of {len(effects)} result rows come from a fallback model ({models}) because "
-                     "the mixed model could not be fitted; their notes say why.")
+            text += (
+                f" {len(fallback)} of {len(effects)} result rows come from a fallback model ({models}) because "
+                "the mixed model could not be fitted; their notes say why."
+            )
         if "converged" in effects and (~effects["converged"].fillna(True).astype(bool)).any():
             text += " Some fits did not converge (marked in the table)."
     return text
@@ -212,20 +247,30 @@ def render_report(wh, results, figures, *, title: str, generated: str, mapping) 
     prim = effects[effects["primary"].fillna(False).astype(bool)] if len(effects) else effects
     summary = []
     for r in prim.itertuples():
-        summary.append(f"<li><strong>{_e(r.hypothesis)}</strong> ({_e(r.outcome)} ~ {_e(r.term)}): "
-                       f"{_num(r.estimate)} {_e(r.unit)}, 95% CI {_num(r.ci_low)} to {_num(r.ci_high)}, "
-                       f"p = {_num(r.p_value, 2)} ({_e(r.n_athletes)} athletes, {_e(r.n_obs)} runs)</li>")
+        summary.append(
+            f"<li><strong>{_e(r.hypothesis)}</strong> ({_e(r.outcome)} ~ {_e(r.term)}): "
+            f"{_num(r.estimate)} {_e(r.unit)}, 95% CI {_num(r.ci_low)} to {_num(r.ci_high)}, "
+            f"p = {_num(r.p_value, 2)} ({_e(r.n_athletes)} athletes, {_e(r.n_obs)} runs)</li>"
+        )
     sections.append(
         '<section id="summary"><h2>Summary</h2>'
         f'<div class="callout"><p>{_e(analysis.CAVEAT)}</p></div>'
-        f"<ul>{''.join(summary) or '<li>No primary results: the panels are empty.</li>'}</ul></section>")
+        f"<ul>{''.join(summary) or '<li>No primary results: the panels are empty.</li>'}</ul></section>"
+    )
 
-    inv = ['<section id="data"><h2>Data inventory</h2>',
-           f"<p>{n_athletes} athletes{' (pseudonymised as A1…An)' if mapping else ''}; every input file and what "
-           "became of it.</p>", "<h3>Athletes</h3>",
-           _table(athletes, numeric=[c for c in athletes.columns if c not in ("athlete", "first day", "last day")],
-                  classes={"first day": "date", "last day": "date"}),
-           "<h3>Files by format and state</h3>", _table(files, numeric=[c for c in files.columns if c != "format"])]
+    inv = [
+        '<section id="data"><h2>Data inventory</h2>',
+        f"<p>{n_athletes} athletes{' (pseudonymised as A1…An)' if mapping else ''}; every input file and what "
+        "became of it.</p>",
+        "<h3>Athletes</h3>",
+        _table(
+            athletes,
+            numeric=[c for c in athletes.columns if c not in ("athlete", "first day", "last day")],
+            classes={"first day": "date", "last day": "date"},
+        ),
+        "<h3>Files by format and state</h3>",
+        _table(files, numeric=[c for c in files.columns if c != "format"]),
+    ]
     if len(bad):
         inv += ["<h3>Files not ingested</h3>", _table(bad, classes={"reason": "note"})]
     inv.append("</section>")
@@ -235,10 +280,13 @@ def render_report(wh, results, figures, *, title: str, generated: str, mapping) 
     sections.append(
         '<section id="results"><h2>Results: the article\'s claims</h2>'
         "<p>One row per claim (DESIGN H1–H7). Claims without a result are not yet estimated by this version; "
-        "that is not evidence either way.</p>" + _table(hyp, classes={"result": "note"}) +
-        "<h3>All model estimates</h3><p>Primary rows are highlighted. Each estimate carries its unit; the line "
+        "that is not evidence either way.</p>"
+        + _table(hyp, classes={"result": "note"})
+        + "<h3>All model estimates</h3><p>Primary rows are highlighted. Each estimate carries its unit; the line "
         "under it says which model was fitted, any fallback, and the Holm-adjusted p for the primary family.</p>"
-        + _effects_table(effects) + "</section>")
+        + _effects_table(effects)
+        + "</section>"
+    )
 
     figs = ['<section id="figures"><h2>Figures</h2>']
     for record, png in figures:
@@ -249,7 +297,8 @@ def render_report(wh, results, figures, *, title: str, generated: str, mapping) 
         figs.append(
             f'<figure id="fig-{_e(record.name)}"><img src="data:image/png;base64,{data}" alt="{_e(record.alt)}">'
             f"<figcaption><strong>{_e(record.title)}.</strong> {_e(record.subtitle)}"
-            f'<span class="alt">Alt text: {_e(record.alt)}</span></figcaption></figure>')
+            f'<span class="alt">Alt text: {_e(record.alt)}</span></figcaption></figure>'
+        )
     figs.append("</section>")
     sections.append("".join(figs))
 
@@ -260,24 +309,40 @@ def render_report(wh, results, figures, *, title: str, generated: str, mapping) 
     sections.append("".join(cav))
     sections.append('<section id="versions"><h2>Versions</h2>' + _table(_versions(wh)) + "</section>")
 
-    nav = "".join(f'<li><a href="#{i}">{t}</a></li>' for i, t in (
-        ("summary", "Summary"), ("data", "Data inventory"), ("results", "Results"), ("figures", "Figures"),
-        ("caveats", "Caveats"), ("versions", "Versions")))
+    nav = "".join(
+        f'<li><a href="#{i}">{t}</a></li>'
+        for i, t in (
+            ("summary", "Summary"),
+            ("data", "Data inventory"),
+            ("results", "Results"),
+            ("figures", "Figures"),
+            ("caveats", "Caveats"),
+            ("versions", "Versions"),
+        )
+    )
     return (
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{_e(title)}</title><style>{_CSS}</style><script>{_SCRIPT}</script></head><body><main>"
-        f"<header><h1>{_e(title)}</h1><p class=\"lede\">Generated {_e(generated)} by trailstrength from "
+        f'<header><h1>{_e(title)}</h1><p class="lede">Generated {_e(generated)} by trailstrength from '
         f"{n_athletes} athletes' training data.</p><nav><ol>{nav}</ol></nav></header>"
         + "".join(sections)
         + "<footer>Self-contained report: nothing in it is loaded from the network. Figures are PNG with alt text; "
-          "the full-resolution set comes from <code>trailstrength figures</code>.</footer></main></body></html>\n")
+        "the full-resolution set comes from <code>trailstrength figures</code>.</footer></main></body></html>\n"
+    )
 
 
-def build_report(warehouse=None, out="reports/report.html", *, results,
-                 title: str = "Does hinge training help trail runners? What this data says",
-                 pseudonymise_athletes: bool = True, fast: bool = False, figures=REPORT_FIGURES,
-                 figure_dir=None) -> Path:
+def build_report(
+    warehouse=None,
+    out="reports/report.html",
+    *,
+    results,
+    title: str = "Does hinge training help trail runners? What this data says",
+    pseudonymise_athletes: bool = True,
+    fast: bool = False,
+    figures=REPORT_FIGURES,
+    figure_dir=None,
+) -> Path:
     """Write the self-contained HTML report of a warehouse.
 
     Parameters
@@ -316,8 +381,16 @@ def build_report(warehouse=None, out="reports/report.html", *, results,
         embedded = [(r, _png_for_web(r.paths[0]) if r.paths else None) for r in _in_order(records, figures)]
     else:
         with tempfile.TemporaryDirectory(prefix="trailstrength-report-") as tmp:
-            records = write_figure_set(wh, tmp, results=results, pseudonymise_athletes=pseudonymise_athletes,
-                                       fast=fast, formats=("png",), scale=1, only=list(figures))
+            records = write_figure_set(
+                wh,
+                tmp,
+                results=results,
+                pseudonymise_athletes=pseudonymise_athletes,
+                fast=fast,
+                formats=("png",),
+                scale=1,
+                only=list(figures),
+            )
             embedded = [(r, _png_for_web(r.paths[0]) if r.paths else None) for r in _in_order(records, figures)]
     generated = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     text = render_report(wh, results, embedded, title=title, generated=generated, mapping=mapping)
@@ -330,8 +403,11 @@ def build_report(warehouse=None, out="reports/report.html", *, results,
 def _in_order(records, prefixes) -> list:
     """The records whose name starts with one of ``prefixes``, in the prefixes' order."""
     rank = {p: i for i, p in enumerate(prefixes)}
-    chosen = [(min(i for p, i in rank.items() if r.name.startswith(p)), n, r) for n, r in enumerate(records)
-              if any(r.name.startswith(p) for p in prefixes)]
+    chosen = [
+        (min(i for p, i in rank.items() if r.name.startswith(p)), n, r)
+        for n, r in enumerate(records)
+        if any(r.name.startswith(p) for p in prefixes)
+    ]
     return [r for *_, r in sorted(chosen, key=lambda t: t[:2])]
 
 
@@ -343,8 +419,17 @@ def _records_from(folder: Path) -> list:
     records = []
     for f in index["figures"]:
         pngs = [folder / name for name in f.get("files", []) if name.endswith(".png")]
-        records.append(FigureRecord(f["name"], f.get("title", ""), f.get("subtitle", ""), f.get("alt", ""),
-                                    f.get("canvas", "blog"), [p for p in pngs if p.is_file()], f.get("skipped", "")))
+        records.append(
+            FigureRecord(
+                f["name"],
+                f.get("title", ""),
+                f.get("subtitle", ""),
+                f.get("alt", ""),
+                f.get("canvas", "blog"),
+                [p for p in pngs if p.is_file()],
+                f.get("skipped", ""),
+            )
+        )
     return records
 
 

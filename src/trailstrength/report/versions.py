@@ -8,8 +8,17 @@ import pandas as pd
 __all__ = ["VERSION_PACKAGES", "versions"]
 
 #: Packages whose versions the notebooks and the report list.
-VERSION_PACKAGES = ("trailstrength", "pandas", "numpy", "scipy", "statsmodels", "matplotlib", "seaborn", "pandera",
-                    "pyarrow")
+VERSION_PACKAGES = (
+    "trailstrength",
+    "pandas",
+    "numpy",
+    "scipy",
+    "statsmodels",
+    "matplotlib",
+    "seaborn",
+    "pandera",
+    "pyarrow",
+)
 
 
 def versions(packages=VERSION_PACKAGES) -> pd.DataFrame:

@@ -12,22 +12,45 @@ import pandas as pd
 
 from trailstrength.viz._common import fmt
 
-__all__ = ["CLAIMED_SIGN", "HYPOTHESES", "calendar_alt", "ci_words", "dose_response_alt", "forest_alt",
-           "grade_speed_alt", "hypothesis_table", "interval_verdict", "number", "route_alt", "scatter_alt",
-           "soreness_course_alt", "spec_curve_alt", "verdict", "verdicts"]
+__all__ = [
+    "CLAIMED_SIGN",
+    "HYPOTHESES",
+    "calendar_alt",
+    "ci_words",
+    "dose_response_alt",
+    "forest_alt",
+    "grade_speed_alt",
+    "hypothesis_table",
+    "interval_verdict",
+    "number",
+    "route_alt",
+    "scatter_alt",
+    "soreness_course_alt",
+    "spec_curve_alt",
+    "verdict",
+    "verdicts",
+]
 
 #: The article's claims (DESIGN §1): id -> (claim, what is measured).
 HYPOTHESES: dict[str, tuple[str, str]] = {
-    "H1": ("Hinge / posterior-chain volume makes descents faster and better controlled",
-           "descent performance index per run vs prior weekly hinge sets"),
-    "H2": ("A trained posterior chain means less soreness after long descents",
-           "peak soreness 24-72 h after a long descent vs prior weekly hinge sets"),
+    "H1": (
+        "Hinge / posterior-chain volume makes descents faster and better controlled",
+        "descent performance index per run vs prior weekly hinge sets",
+    ),
+    "H2": (
+        "A trained posterior chain means less soreness after long descents",
+        "peak soreness 24-72 h after a long descent vs prior weekly hinge sets",
+    ),
     "H3": ("Hip-extension power makes climbing more efficient", "grade-adjusted uphill speed vs prior hinge volume"),
-    "H4": ("The Romanian deadlift (pure hinge) differs from conventional / trap-bar deadlifts",
-           "exposure split by hinge purity; coefficients compared"),
+    "H4": (
+        "The Romanian deadlift (pure hinge) differs from conventional / trap-bar deadlifts",
+        "exposure split by hinge purity; coefficients compared",
+    ),
     "H5": ("Slow eccentrics (3-4 s lowering) are what transfers", "eccentric time under tension as the exposure"),
-    "H6": ("1-2 sessions a week of 3-4 x 6-8, progressed conservatively, is the dose",
-           "dose-response and adherence summaries"),
+    "H6": (
+        "1-2 sessions a week of 3-4 x 6-8, progressed conservatively, is the dose",
+        "dose-response and adherence summaries",
+    ),
     "H7": ("Single-leg RDLs expose asymmetries", "unilateral share of hinge volume (left/right where recorded)"),
 }
 
@@ -44,7 +67,7 @@ def number(value, digits: int = 3) -> str:
         return "" if value is None else str(value)
     if not np.isfinite(v):
         return "–"
-    if abs(v) >= 10 ** digits:  # counts, km, metres: 1,140 not 1.14e+03
+    if abs(v) >= 10**digits:  # counts, km, metres: 1,140 not 1.14e+03
         return f"{v:,.0f}".replace("-", "\u2212")
     return f"{v:.{digits}g}".replace("-", "\u2212")
 
@@ -89,16 +112,18 @@ def hypothesis_table(effects: pd.DataFrame) -> pd.DataFrame:
             prim = sub[sub["primary"].fillna(False).astype(bool)] if "primary" in sub else sub.iloc[:0]
             row = prim.iloc[0] if len(prim) else sub.iloc[0]
             lo, hi = row["ci_low"], row["ci_high"]
-            status = (f"{row['term']}: {number(row['estimate'])} [{number(lo)}, {number(hi)}] — "
-                      f"{interval_verdict(lo, hi)}")
+            status = (
+                f"{row['term']}: {number(row['estimate'])} [{number(lo)}, {number(hi)}] — {interval_verdict(lo, hi)}"
+            )
         else:
             status = "not estimated in this version of trailstrength"
         rows.append({"id": hid, "claim": claim, "measured as": measured, "result": status})
     return pd.DataFrame(rows)
 
 
-def verdict(hypothesis: str, primary: pd.DataFrame, *, specs: pd.DataFrame | None = None,
-            competitor: pd.DataFrame | None = None) -> str:
+def verdict(
+    hypothesis: str, primary: pd.DataFrame, *, specs: pd.DataFrame | None = None, competitor: pd.DataFrame | None = None
+) -> str:
     """The verdict on one primary claim (markdown): estimate, direction, interval, robustness, competitor, size.
 
     Parameters
@@ -118,9 +143,11 @@ def verdict(hypothesis: str, primary: pd.DataFrame, *, specs: pd.DataFrame | Non
     r = row.iloc[0]
     helpful = np.sign(r["estimate"]) == CLAIMED_SIGN.get(hypothesis, np.sign(r["estimate"]))
     direction = "in the direction the article claims" if helpful else "against the article's direction"
-    text = (f"**{hypothesis}**: {r['estimate']:+.3g} {r['unit']} (95% CI {r['ci_low']:.3g} to {r['ci_high']:.3g}; "
-            f"{r['n_athletes']} athletes, {r['n_obs']} runs), {direction}; "
-            f"{interval_verdict(r['ci_low'], r['ci_high'])}. ")
+    text = (
+        f"**{hypothesis}**: {r['estimate']:+.3g} {r['unit']} (95% CI {r['ci_low']:.3g} to {r['ci_high']:.3g}; "
+        f"{r['n_athletes']} athletes, {r['n_obs']} runs), {direction}; "
+        f"{interval_verdict(r['ci_low'], r['ci_high'])}. "
+    )
     sub = specs[specs["hypothesis"] == hypothesis] if specs is not None and len(specs) else None
     if sub is not None and len(sub):
         share = 100 * (np.sign(sub["estimate"]) == np.sign(r["estimate"])).mean()
@@ -136,13 +163,16 @@ def verdict(hypothesis: str, primary: pd.DataFrame, *, specs: pd.DataFrame | Non
     return text
 
 
-def verdicts(primary: pd.DataFrame, *, specs: pd.DataFrame | None = None,
-             competitor: pd.DataFrame | None = None) -> str:
+def verdicts(
+    primary: pd.DataFrame, *, specs: pd.DataFrame | None = None, competitor: pd.DataFrame | None = None
+) -> str:
     """The honest verdict (markdown): :func:`verdict` on H1 and H2, then what the other claims can and cannot say."""
-    return ("\n\n".join(verdict(h, primary, specs=specs, competitor=competitor) for h in CLAIMED_SIGN)
-            + "\n\nH3–H7: see the sections above; none is a pre-registered test, and this version fits "
-              "models only for those with rows in the claims table. Everything here is an observational, "
-              "within-athlete association, adjusted for downhill running and volume.")
+    return (
+        "\n\n".join(verdict(h, primary, specs=specs, competitor=competitor) for h in CLAIMED_SIGN)
+        + "\n\nH3–H7: see the sections above; none is a pre-registered test, and this version fits "
+        "models only for those with rows in the claims table. Everything here is an observational, "
+        "within-athlete association, adjusted for downhill running and volume."
+    )
 
 
 # --- alt text of the figure set --------------------------------------------------------------------------------
@@ -151,50 +181,65 @@ def verdicts(primary: pd.DataFrame, *, specs: pd.DataFrame | None = None,
 def scatter_alt(panel: pd.DataFrame, row, outcome_words: str) -> str:
     """Alt text of a within-athlete scatter (H1, H2) with the model's slope row (or None)."""
     n, k = len(panel), panel["athlete_id"].nunique()
-    alt = (f"Scatter of {n} runs from {k} athletes: {outcome_words} against weekly hinge sets over the "
-           "previous 28 days, both relative to each athlete's usual.")
+    alt = (
+        f"Scatter of {n} runs from {k} athletes: {outcome_words} against weekly hinge sets over the "
+        "previous 28 days, both relative to each athlete's usual."
+    )
     if row is not None and np.isfinite(row["estimate"]):
-        alt += (f" The adjusted within-athlete model slope is {fmt(row['estimate'], sign=True, digits=3)} "
-                f"{row['unit']} ({ci_words(row)}).")
+        alt += (
+            f" The adjusted within-athlete model slope is {fmt(row['estimate'], sign=True, digits=3)} "
+            f"{row['unit']} ({ci_words(row)})."
+        )
     return alt
 
 
 def forest_alt(rows: pd.DataFrame) -> str:
     """Alt text of the forest plot of hinge-volume estimates."""
-    parts = [f"{r.hypothesis} {r.term}: {fmt(r.estimate, sign=True, digits=3)} ({ci_words(r._asdict())})"
-             for r in rows.itertuples()]
-    return (f"Forest plot of {len(rows)} hinge-volume estimates with 95% confidence intervals, one row each: "
-            + "; ".join(parts) + ". Estimates are in different units; compare each with zero.")
+    parts = [
+        f"{r.hypothesis} {r.term}: {fmt(r.estimate, sign=True, digits=3)} ({ci_words(r._asdict())})"
+        for r in rows.itertuples()
+    ]
+    return (
+        f"Forest plot of {len(rows)} hinge-volume estimates with 95% confidence intervals, one row each: "
+        + "; ".join(parts)
+        + ". Estimates are in different units; compare each with zero."
+    )
 
 
 def spec_curve_alt(specs: pd.DataFrame, hypothesis: str, unit: str, choices) -> str:
     """Alt text of one specification curve (``choices``: the choice columns shown below it)."""
     excl = int(((specs["ci_low"] > 0) | (specs["ci_high"] < 0)).sum())
     est = specs["estimate"]
-    return (f"Specification curve of {len(specs)} estimates of the {hypothesis} within-athlete hinge effect ({unit}), "
-            f"ranked from {fmt(est.min(), sign=True, digits=3)} to {fmt(est.max(), sign=True, digits=3)}, median "
-            f"{fmt(est.median(), sign=True, digits=3)}; {excl} of {len(specs)} intervals exclude zero. "
-            f"Below, marks show each specification's choices: {', '.join(c.replace('_', ' ') for c in choices)}.")
+    return (
+        f"Specification curve of {len(specs)} estimates of the {hypothesis} within-athlete hinge effect ({unit}), "
+        f"ranked from {fmt(est.min(), sign=True, digits=3)} to {fmt(est.max(), sign=True, digits=3)}, median "
+        f"{fmt(est.median(), sign=True, digits=3)}; {excl} of {len(specs)} intervals exclude zero. "
+        f"Below, marks show each specification's choices: {', '.join(c.replace('_', ' ') for c in choices)}."
+    )
 
 
 def grade_speed_alt(points: pd.DataFrame, empirical: bool) -> str:
     """Alt text of speed against grade (``empirical``: the curve fitted to these runs is drawn too)."""
     lo, hi = points["grade"].quantile([0.01, 0.99]) * 100
     own = ", and the equal-effort curve fitted to these runs" if empirical else ""
-    return (f"Speed relative to flat speed against grade for {len(points)} stretches of 100 m from "
-            f"{points['activity_id'].nunique()} runs by {points['athlete_id'].nunique()} athletes, grades "
-            f"{fmt(round(lo), digits=3)}% to {fmt(round(hi), digits=3)}%, with the binned median and "
-            f"grade-adjustment models: Strava's equal-effort curve, Minetti's energy-cost curve (which predicts much "
-            f"faster descents than runners run){own}.")
+    return (
+        f"Speed relative to flat speed against grade for {len(points)} stretches of 100 m from "
+        f"{points['activity_id'].nunique()} runs by {points['athlete_id'].nunique()} athletes, grades "
+        f"{fmt(round(lo), digits=3)}% to {fmt(round(hi), digits=3)}%, with the binned median and "
+        f"grade-adjustment models: Strava's equal-effort curve, Minetti's energy-cost curve (which predicts much "
+        f"faster descents than runners run){own}."
+    )
 
 
 def soreness_course_alt(course: pd.DataFrame) -> str:
     """Alt text of the soreness time course around long descents."""
     means = course[course["hours_after"] > 0].groupby("hinge_tertile", observed=True)["soreness"].mean()
     words = ", ".join(f"{k} {v:.1f}" for k, v in means.items())
-    return (f"Mean soreness (0-10) from 24 hours before to 72 hours after {course['activity_id'].nunique()} "
-            "long-descent runs, one line per third of the athlete's own prior hinge volume, with 95% bands. "
-            f"Mean soreness after the run by third: {words}. Descriptive; not adjusted for other training.")
+    return (
+        f"Mean soreness (0-10) from 24 hours before to 72 hours after {course['activity_id'].nunique()} "
+        "long-descent runs, one line per third of the athlete's own prior hinge volume, with 95% bands. "
+        f"Mean soreness after the run by third: {words}. Descriptive; not adjusted for other training."
+    )
 
 
 def _span(values: pd.Series) -> str:
@@ -204,21 +249,27 @@ def _span(values: pd.Series) -> str:
 
 def calendar_alt(weeks: pd.DataFrame, who: str) -> str:
     """Alt text of one athlete's training calendar (``who``: the label shown)."""
-    return (f"Weekly training calendar of athlete {who} over {len(weeks)} weeks from "
-            f"{weeks['week'].min():%d %b %Y}: running {_span(weeks['run_km'])} km, descent {_span(weeks['descent_m'])} "
-            f"m and {_span(weeks['hinge_sets'])} weighted hinge sets per week; "
-            "darker cells are bigger weeks within each row.")
+    return (
+        f"Weekly training calendar of athlete {who} over {len(weeks)} weeks from "
+        f"{weeks['week'].min():%d %b %Y}: running {_span(weeks['run_km'])} km, descent {_span(weeks['descent_m'])} "
+        f"m and {_span(weeks['hinge_sets'])} weighted hinge sets per week; "
+        "darker cells are bigger weeks within each row."
+    )
 
 
 def dose_response_alt(curve: pd.DataFrame) -> str:
     """Alt text of the descriptive DPI dose-response."""
     parts = "; ".join(f"{r.dose} sets: {fmt(r.estimate, sign=True, digits=2)} (n = {r.n})" for r in curve.itertuples())
-    return ("Descent performance index relative to each athlete's usual, by weekly hinge sets over the previous "
-            f"28 days, mean and 95% CI per dose: {parts}. Unadjusted and descriptive.")
+    return (
+        "Descent performance index relative to each athlete's usual, by weekly hinge sets over the previous "
+        f"28 days, mean and 95% CI per dose: {parts}. Unadjusted and descriptive."
+    )
 
 
 def route_alt(who: str, descent_m: float, n_zones: int, trim_ends_m: float) -> str:
     """Alt text of a route shape (no coordinates)."""
     zone_words = f"{n_zones} privacy zone{'s' if n_zones != 1 else ''}" if n_zones else "no privacy zones set"
-    return (f"Route shape of athlete {who}'s run with the most descent ({descent_m:.0f} m), without "
-            f"coordinates or base map; {zone_words}; the first and last {trim_ends_m:.0f} m are removed.")
+    return (
+        f"Route shape of athlete {who}'s run with the most descent ({descent_m:.0f} m), without "
+        f"coordinates or base map; {zone_words}; the first and last {trim_ends_m:.0f} m are removed."
+    )

@@ -18,16 +18,31 @@ from trailstrength.simulate.cohort import PlantedEffects, simulate_cohort
 from trailstrength.simulate.formats import write_activity
 from trailstrength.simulate.hinge import HINGE_EXERCISES, HINGE_NAMES
 from trailstrength.simulate.panels import (
-                                           CohortDesign,
-                                           SimulatedCohort,
-                                           climb_panel_from_daily,
-                                           panels_from_daily,
-                                           simulate_daily,
-                                           simulate_panels,
+    CohortDesign,
+    SimulatedCohort,
+    climb_panel_from_daily,
+    panels_from_daily,
+    simulate_daily,
+    simulate_panels,
 )
 from trailstrength.simulate.runs import COURSES, SyntheticRun, synthetic_run
 from trailstrength.simulate.truth import read_truth, recovered_vs_planted
 
-__all__ = ["COURSES", "HINGE_EXERCISES", "HINGE_NAMES", "CohortDesign", "PlantedEffects", "SimulatedCohort",
-           "SyntheticRun", "climb_panel_from_daily", "panels_from_daily", "read_truth", "recovered_vs_planted",
-           "simulate_cohort", "simulate_daily", "simulate_panels", "synthetic_run", "write_activity"]
+__all__ = [
+    "COURSES",
+    "HINGE_EXERCISES",
+    "HINGE_NAMES",
+    "CohortDesign",
+    "PlantedEffects",
+    "SimulatedCohort",
+    "SyntheticRun",
+    "climb_panel_from_daily",
+    "panels_from_daily",
+    "read_truth",
+    "recovered_vs_planted",
+    "simulate_cohort",
+    "simulate_daily",
+    "simulate_panels",
+    "synthetic_run",
+    "write_activity",
+]

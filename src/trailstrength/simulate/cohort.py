@@ -95,21 +95,37 @@ class PlantedEffects:
     @classmethod
     def null(cls) -> PlantedEffects:
         """No hinge effect on anything (downhill exposure and lifting soreness stay)."""
-        return cls(dpi_per_hinge_set=0.0, between_confound=0.0, soreness_per_hinge_set=0.0,
-                   dpi_per_unilateral_share=0.0, cpi_per_hinge_set=0.0)
+        return cls(
+            dpi_per_hinge_set=0.0,
+            between_confound=0.0,
+            soreness_per_hinge_set=0.0,
+            dpi_per_unilateral_share=0.0,
+            cpi_per_hinge_set=0.0,
+        )
 
     def secondary_truth(self) -> dict:
         """The H3, H4 and H7 within coefficients these effects imply (terms as in models.claims)."""
         w = hinge_weights()
         pure, conv = self.dpi_per_hinge_set * w[0], self.dpi_per_hinge_set * w[1]
         return {
-            "H3": {"outcome": "climb_performance_index", "term": "hinge_sets_28d_within",
-                   "estimate": self.cpi_per_hinge_set},
-            "H4": {"outcome": "dpi", "term": "pure_minus_conventional_within", "estimate": pure - conv,
-                   "pure_hinge_sets_28d_within": pure, "deadlift_sets_28d_within": conv,
-                   "deadlift_weight": float(w[1])},
-            "H7": {"outcome": "dpi", "term": "hinge_unilateral_share_28d_within",
-                   "estimate": self.dpi_per_unilateral_share},
+            "H3": {
+                "outcome": "climb_performance_index",
+                "term": "hinge_sets_28d_within",
+                "estimate": self.cpi_per_hinge_set,
+            },
+            "H4": {
+                "outcome": "dpi",
+                "term": "pure_minus_conventional_within",
+                "estimate": pure - conv,
+                "pure_hinge_sets_28d_within": pure,
+                "deadlift_sets_28d_within": conv,
+                "deadlift_weight": float(w[1]),
+            },
+            "H7": {
+                "outcome": "dpi",
+                "term": "hinge_unilateral_share_28d_within",
+                "estimate": self.dpi_per_unilateral_share,
+            },
         }
 
 
@@ -132,16 +148,31 @@ def _strength_rows(rng, day: pd.Timestamp, hinge_sets, style: str) -> list[dict]
     reps = int(rng.integers(6, 9))
     plan = [(names[0][0], "warmup", 1, 8, 40.0)]
     plan += [(name, "working", int(n), reps, load) for (name, load), n in zip(names, hinge_sets)]
-    plan += [("Squat (Barbell)" if style == "strong" else "Back squat", "working", int(rng.integers(0, 4)), 6, 80.0),
-             ("Lying Leg Curl (Machine)" if style == "strong" else "Lying leg curl", "working", 2, 10, 35.0),
-             ("Bench Press (Barbell)" if style == "strong" else "Push-up", "working", 3, 8,
-              60.0 if style == "strong" else 0.0)]
+    plan += [
+        ("Squat (Barbell)" if style == "strong" else "Back squat", "working", int(rng.integers(0, 4)), 6, 80.0),
+        ("Lying Leg Curl (Machine)" if style == "strong" else "Lying leg curl", "working", 2, 10, 35.0),
+        (
+            "Bench Press (Barbell)" if style == "strong" else "Push-up",
+            "working",
+            3,
+            8,
+            60.0 if style == "strong" else 0.0,
+        ),
+    ]
     start = day + pd.Timedelta(hours=int(rng.integers(17, 20)), minutes=int(rng.integers(0, 60)))
     rows = []
     for exercise, kind, n, reps, load in plan:
         for k in range(n):
-            rows.append({"start": start, "exercise": exercise, "kind": kind, "set": k + 1, "reps": reps,
-                         "load": load * rng.uniform(0.95, 1.05)})
+            rows.append(
+                {
+                    "start": start,
+                    "exercise": exercise,
+                    "kind": kind,
+                    "set": k + 1,
+                    "reps": reps,
+                    "load": load * rng.uniform(0.95, 1.05),
+                }
+            )
     return rows
 
 
@@ -149,15 +180,30 @@ def _draw_athlete(rng: np.random.Generator, i: int, effects: PlantedEffects) -> 
     """Athlete ``i``'s time zone, flat speed, DPI baseline (confounded with the mean hinge dose), start point,
     soreness baseline and five courses."""
     mean_dose = rng.uniform(0, 9)
-    a = _Athlete(f"ath{i + 1:02d}", ZONES[i % len(ZONES)], rng.normal(3.1, 0.25),
-                 rng.normal(1.0, 0.05) + effects.between_confound * (mean_dose - 4.5), mean_dose,
-                 (46.0 + rng.uniform(-0.5, 0.5), 8.0 + rng.uniform(-0.5, 0.5)), soreness_base=rng.uniform(1.0, 2.5))
+    a = _Athlete(
+        f"ath{i + 1:02d}",
+        ZONES[i % len(ZONES)],
+        rng.normal(3.1, 0.25),
+        rng.normal(1.0, 0.05) + effects.between_confound * (mean_dose - 4.5),
+        mean_dose,
+        (46.0 + rng.uniform(-0.5, 0.5), 8.0 + rng.uniform(-0.5, 0.5)),
+        soreness_base=rng.uniform(1.0, 2.5),
+    )
     a.courses = [random_course(rng, k, f"{k}-{j}") for j, k in enumerate(COURSE_KINDS)]
     return a
 
 
-def _simulate_athlete(rng, aux, a: _Athlete, days: pd.DatetimeIndex, effects: PlantedEffects, folder: Path,
-                      style: str, truth_runs: list[dict], activity_formats: tuple[str, ...]) -> None:
+def _simulate_athlete(
+    rng,
+    aux,
+    a: _Athlete,
+    days: pd.DatetimeIndex,
+    effects: PlantedEffects,
+    folder: Path,
+    style: str,
+    truth_runs: list[dict],
+    activity_formats: tuple[str, ...],
+) -> None:
     """Write one athlete's runs, strength log and diary under ``folder``; append the planted truth of each run to
     ``truth_runs`` (whose length also picks each run's format in turn)."""
     mix = split_hinge_sets(aux, hinge_schedule(rng, a.mean_dose, days.size))  # (rdl, deadlift, sl_rdl) per day
@@ -179,38 +225,73 @@ def _simulate_athlete(rng, aux, a: _Athlete, days: pd.DatetimeIndex, effects: Pl
         course = a.courses[int(rng.integers(len(a.courses)))]
         prior_descent = trailing_sum(descent, WINDOW_DAYS).iloc[d_i]  # m; NaN on day 0: nothing ran before it
         descent_28d = np.nan_to_num(prior_descent, nan=0.0) / (WINDOW_DAYS / 7.0) / 100.0  # 100 m per week
-        dpi = (a.dpi_base + effects.dpi_per_hinge_set * hinge_28d[d_i]
-               + effects.dpi_per_unilateral_share * ex["unilateral_term"][d_i]
-               + effects.dpi_per_descent_100m_week * descent_28d + rng.normal(0, effects.dpi_noise))
+        dpi = (
+            a.dpi_base
+            + effects.dpi_per_hinge_set * hinge_28d[d_i]
+            + effects.dpi_per_unilateral_share * ex["unilateral_term"][d_i]
+            + effects.dpi_per_descent_100m_week * descent_28d
+            + rng.normal(0, effects.dpi_noise)
+        )
         cpi = CLIMB_FACTOR + effects.cpi_per_hinge_set * hinge_28d[d_i]
         local_start = day + pd.Timedelta(hours=float(rng.uniform(6, 10)))
         start_utc = local_start.tz_localize(a.zone).tz_convert("UTC")
         # the track's noise has its own generator (one main draw per run, whatever the run's duration)
-        track = course_track(np.random.default_rng(rng.integers(2**63)), course, flat_speed=a.flat_speed,
-                             origin=a.origin, dpi=dpi, start_utc=start_utc, cpi=cpi)
+        track = course_track(
+            np.random.default_rng(rng.integers(2**63)),
+            course,
+            flat_speed=a.flat_speed,
+            origin=a.origin,
+            dpi=dpi,
+            start_utc=start_utc,
+            cpi=cpi,
+        )
         fmt = activity_formats[len(truth_runs) % len(activity_formats)]
         write_activity(folder / "runs" / f"{day:%Y-%m-%d}-{course.name}", track, fmt, f"Run {course.name}")
         descent.iloc[d_i] += course.descent_m
-        response = (effects.soreness_per_descent_100m * course.descent_m / 100.0
-                    + effects.soreness_per_descent_100m_week * descent_28d) if course.descent_m > 200 else 0.0
+        response = (
+            (
+                effects.soreness_per_descent_100m * course.descent_m / 100.0
+                + effects.soreness_per_descent_100m_week * descent_28d
+            )
+            if course.descent_m > 200
+            else 0.0
+        )
         for lag, w in ((1, 1.0), (2, 0.6), (3, 0.3)):
             if d_i + lag < days.size:
                 soreness.iloc[d_i + lag] += w * response
         if course.descent_m > 200:  # a later run overwrites the days it shares with this one
-            hinge_shift[d_i + 1:d_i + 4] = effects.soreness_per_hinge_set * hinge_28d[d_i]
-        truth_runs.append({"athlete_id": a.athlete_id, "local_date": str(day.date()), "course": course.name,
-                           "course_descent_m": round(course.descent_m, 1), "dpi_true": round(dpi, 4),
-                           "cpi_true": round(cpi, 4), "hinge_sets_28d": hinge_28d[d_i],
-                           "pure_hinge_sets_28d": ex["pure_28d"][d_i], "deadlift_sets_28d": ex["deadlift_28d"][d_i],
-                           "hinge_unilateral_share_28d": share_28d[d_i], "descent_100m_28d": descent_28d})
+            hinge_shift[d_i + 1 : d_i + 4] = effects.soreness_per_hinge_set * hinge_28d[d_i]
+        truth_runs.append(
+            {
+                "athlete_id": a.athlete_id,
+                "local_date": str(day.date()),
+                "course": course.name,
+                "course_descent_m": round(course.descent_m, 1),
+                "dpi_true": round(dpi, 4),
+                "cpi_true": round(cpi, 4),
+                "hinge_sets_28d": hinge_28d[d_i],
+                "pure_hinge_sets_28d": ex["pure_28d"][d_i],
+                "deadlift_sets_28d": ex["deadlift_28d"][d_i],
+                "hinge_unilateral_share_28d": share_28d[d_i],
+                "descent_100m_28d": descent_28d,
+            }
+        )
     write_strength_log(folder / "strength", strength_rows, style)
     soreness += hinge_shift
     write_soreness_diary(folder / "diary" / "soreness.csv", days, soreness, rng.uniform(size=days.size) < 0.9)
 
 
-def simulate_cohort(out, athletes: int = 8, weeks: int = 16, seed: int = 0,
-                    effects: PlantedEffects | None = None, bad_file: bool = False, progress: bool = False,
-                    truth_dir=None, activity_formats: tuple[str, ...] = ("gpx",)) -> dict:
+def simulate_cohort(
+    out,
+    athletes: int = 8,
+    weeks: int = 16,
+    seed: int = 0,
+    effects: PlantedEffects | None = None,
+    bad_file: bool = False,
+    progress: bool = False,
+    truth_dir=None,
+    activity_formats: tuple[str, ...] = ("gpx",),
+) -> dict:
     """Write a synthetic cohort with planted effects as the real file formats the package reads.
 
     Each athlete gets ``out/athNN/`` with ``athlete.toml``, ``runs/`` (one activity file per run, 3–5 runs a
@@ -281,14 +362,29 @@ def simulate_cohort(out, athletes: int = 8, weeks: int = 16, seed: int = 0,
         (folder / "athlete.toml").write_text(f'timezone = "{a.zone}"\nstrength_unit = "kg"\n')
         style = "strong" if i % 2 == 0 else "template"
         _simulate_athlete(rng, aux, a, days, effects, folder, style, truth_runs, activity_formats)
-        cohort.append({"athlete_id": a.athlete_id, "timezone": a.zone, "strength_log": style,
-                       "mean_hinge_dose": round(a.mean_dose, 2), "dpi_baseline": round(a.dpi_base, 4),
-                       "flat_speed_mps": round(a.flat_speed, 3)})
+        cohort.append(
+            {
+                "athlete_id": a.athlete_id,
+                "timezone": a.zone,
+                "strength_log": style,
+                "mean_hinge_dose": round(a.mean_dose, 2),
+                "dpi_baseline": round(a.dpi_base, 4),
+                "flat_speed_mps": round(a.flat_speed, 3),
+            }
+        )
     if bad_file and athletes:
         (out / cohort[-1]["athlete_id"] / "runs" / "corrupt-upload.gpx").write_text(
-            '<?xml version="1.0"?>\n<gpx version="1.1"><trk><trkseg><trkpt lat="46.1"')
-    truth = planted_truth(effects, seed=seed, athletes=athletes, weeks=weeks, start=str(START.date()),
-                          definitions=__doc__.split("Generative model", 1)[1].strip(), athletes_detail=cohort)
+            '<?xml version="1.0"?>\n<gpx version="1.1"><trk><trkseg><trkpt lat="46.1"'
+        )
+    truth = planted_truth(
+        effects,
+        seed=seed,
+        athletes=athletes,
+        weeks=weeks,
+        start=str(START.date()),
+        definitions=__doc__.split("Generative model", 1)[1].strip(),
+        athletes_detail=cohort,
+    )
     write_truth(Path(truth_dir) if truth_dir is not None else out, truth, truth_runs)
     return truth
 

@@ -27,8 +27,16 @@ import pandas as pd
 from trailstrength.io.fit_decode import FIT_EPOCH_S, crc16
 from trailstrength.units import track_distance
 
-_INVALID = {"B": 0xFF, "b": 0x7F, "H": 0xFFFF, "h": 0x7FFF, "I": 0xFFFFFFFF, "i": 0x7FFFFFFF,
-            "Q": 0xFFFFFFFFFFFFFFFF, "q": 0x7FFFFFFFFFFFFFFF}
+_INVALID = {
+    "B": 0xFF,
+    "b": 0x7F,
+    "H": 0xFFFF,
+    "h": 0x7FFF,
+    "I": 0xFFFFFFFF,
+    "i": 0x7FFFFFFF,
+    "Q": 0xFFFFFFFFFFFFFFFF,
+    "q": 0x7FFFFFFFFFFFFFFF,
+}
 _NUMPY = {"B": "u1", "b": "i1", "H": "u2", "h": "i2", "I": "u4", "i": "i4", "Q": "u8", "q": "i8"}
 
 
@@ -86,7 +94,7 @@ def _message_bytes(local: int, name: str, rows: dict, big_endian: bool) -> bytes
             vals = list(v) if is_array else [v]
             vals = [np.nan if x is None else x for x in vals]
             named = any(isinstance(x, str) for x in vals)
-            raw[i, :len(vals)] = _raw(field, np.array(vals, dtype=object if named else float))
+            raw[i, : len(vals)] = _raw(field, np.array(vals, dtype=object if named else float))
         invalid = 0 if bt.name.endswith("z") else _INVALID[fmt]
         ints = np.where(np.isnan(raw), invalid, raw).astype(order + _NUMPY[fmt])
         shape = (width,) if is_array else ()
@@ -102,8 +110,9 @@ def _message_bytes(local: int, name: str, rows: dict, big_endian: bool) -> bytes
     return definition + arr.tobytes()
 
 
-def encode_fit(messages: list[tuple[str, dict]], *, big_endian: bool = False, protocol: int = 0x20,
-               profile: int = 2132) -> bytes:
+def encode_fit(
+    messages: list[tuple[str, dict]], *, big_endian: bool = False, protocol: int = 0x20, profile: int = 2132
+) -> bytes:
     """A complete FIT file (14-byte header with CRC, messages, file CRC); see the module docstring."""
     locals_: dict[str, int] = {}
     body = []
@@ -123,37 +132,95 @@ def track_columns(track: pd.DataFrame) -> dict:
     lat, lon = track["lat"].to_numpy(float), track["lon"].to_numpy(float)
     dist = track_distance(lat, lon)
     speed = np.concatenate([[0.0], np.diff(dist) / np.maximum(np.diff(t), 1e-9)])
-    return {"timestamp": np.floor(t), "position_lat": lat, "position_long": lon,
-            "enhanced_altitude": track["ele"].to_numpy(float), "distance": dist, "enhanced_speed": speed,
-            "heart_rate": track["hr"].to_numpy(float)}
+    return {
+        "timestamp": np.floor(t),
+        "position_lat": lat,
+        "position_long": lon,
+        "enhanced_altitude": track["ele"].to_numpy(float),
+        "distance": dist,
+        "enhanced_speed": speed,
+        "heart_rate": track["hr"].to_numpy(float),
+    }
 
 
-def fit_activity(track: pd.DataFrame, *, sport: str = "running", product: int = 1967, utc_offset_s: int | None = None,
-                 sets: list[dict] | None = None) -> bytes:
+def fit_activity(
+    track: pd.DataFrame,
+    *,
+    sport: str = "running",
+    product: int = 1967,
+    utc_offset_s: int | None = None,
+    sets: list[dict] | None = None,
+) -> bytes:
     """A one-session FIT activity of a simulated track (default device: Garmin fenix 2, a barometric watch)."""
     rec = track_columns(track)
     t0, t1 = float(rec["timestamp"][0]), float(rec["timestamp"][-1])
     total = float(rec["distance"][-1])
-    msgs = [("file_id", {"type": "activity", "manufacturer": "garmin", "product": product, "serial_number": 12345,
-                         "time_created": t0}),
-            ("event", {"timestamp": t0, "event": "timer", "event_type": "start"}),
-            ("record", rec),
-            ("event", {"timestamp": t1, "event": "timer", "event_type": "stop_all"})]
+    msgs = [
+        (
+            "file_id",
+            {
+                "type": "activity",
+                "manufacturer": "garmin",
+                "product": product,
+                "serial_number": 12345,
+                "time_created": t0,
+            },
+        ),
+        ("event", {"timestamp": t0, "event": "timer", "event_type": "start"}),
+        ("record", rec),
+        ("event", {"timestamp": t1, "event": "timer", "event_type": "stop_all"}),
+    ]
     if sets:
         msgs.append(("set", {k: [s.get(k) for s in sets] for k in sets[0]}))
-    msgs += [("lap", {"timestamp": t1, "start_time": t0, "total_elapsed_time": t1 - t0, "total_timer_time": t1 - t0,
-                      "total_distance": total, "event": "lap", "event_type": "stop", "message_index": 0}),
-             ("session", {"timestamp": t1, "start_time": t0, "total_elapsed_time": t1 - t0, "total_timer_time": t1 - t0,
-                          "total_distance": total, "sport": sport, "sub_sport": "generic", "event": "session",
-                          "event_type": "stop", "num_laps": 1, "message_index": 0}),
-             ("activity", {"timestamp": t1, "total_timer_time": t1 - t0, "num_sessions": 1, "type": "manual",
-                           "event": "activity", "event_type": "stop",
-                           **({"local_timestamp": t1 + utc_offset_s} if utc_offset_s is not None else {})})]
+    msgs += [
+        (
+            "lap",
+            {
+                "timestamp": t1,
+                "start_time": t0,
+                "total_elapsed_time": t1 - t0,
+                "total_timer_time": t1 - t0,
+                "total_distance": total,
+                "event": "lap",
+                "event_type": "stop",
+                "message_index": 0,
+            },
+        ),
+        (
+            "session",
+            {
+                "timestamp": t1,
+                "start_time": t0,
+                "total_elapsed_time": t1 - t0,
+                "total_timer_time": t1 - t0,
+                "total_distance": total,
+                "sport": sport,
+                "sub_sport": "generic",
+                "event": "session",
+                "event_type": "stop",
+                "num_laps": 1,
+                "message_index": 0,
+            },
+        ),
+        (
+            "activity",
+            {
+                "timestamp": t1,
+                "total_timer_time": t1 - t0,
+                "num_sessions": 1,
+                "type": "manual",
+                "event": "activity",
+                "event_type": "stop",
+                **({"local_timestamp": t1 + utc_offset_s} if utc_offset_s is not None else {}),
+            },
+        ),
+    ]
     return encode_fit(msgs)
 
 
-def tcx_activity(track: pd.DataFrame, *, sport: str = "Running", device: str = "Forerunner 935",
-                 leading_whitespace: bool = False) -> str:
+def tcx_activity(
+    track: pd.DataFrame, *, sport: str = "Running", device: str = "Forerunner 935", leading_whitespace: bool = False
+) -> str:
     """A Garmin-dialect TCX document of a simulated track (one lap), as text."""
     stamps = track["time"].dt.strftime("%Y-%m-%dT%H:%M:%S.000Z").to_numpy()
     dist = track_columns(track)["distance"]
@@ -161,7 +228,8 @@ def tcx_activity(track: pd.DataFrame, *, sport: str = "Running", device: str = "
         f"<Trackpoint><Time>{t}</Time><Position><LatitudeDegrees>{la:.7f}</LatitudeDegrees><LongitudeDegrees>"
         f"{lo:.7f}</LongitudeDegrees></Position><AltitudeMeters>{el:.1f}</AltitudeMeters><DistanceMeters>{d:.1f}"
         f"</DistanceMeters><HeartRateBpm><Value>{int(h)}</Value></HeartRateBpm></Trackpoint>\n"
-        for t, la, lo, el, d, h in zip(stamps, track["lat"], track["lon"], track["ele"], dist, track["hr"]))
+        for t, la, lo, el, d, h in zip(stamps, track["lat"], track["lon"], track["ele"], dist, track["hr"])
+    )
     total_s = (track["time"].iloc[-1] - track["time"].iloc[0]).total_seconds()
     doc = (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -181,11 +249,14 @@ def gpx_activity(track: pd.DataFrame, name: str = "Run") -> str:
     pts = "".join(
         f'<trkpt lat="{la:.7f}" lon="{lo:.7f}"><ele>{el:.1f}</ele><time>{t}</time><extensions>'
         f"<gpxtpx:TrackPointExtension><gpxtpx:hr>{int(h)}</gpxtpx:hr></gpxtpx:TrackPointExtension></extensions></trkpt>\n"
-        for la, lo, el, t, h in zip(track["lat"], track["lon"], track["ele"], stamps, track["hr"]))
-    return ('<?xml version="1.0" encoding="UTF-8"?>\n<gpx version="1.1" creator="trailstrength simulate (barometric '
-            'altimeter)" xmlns="http://www.topografix.com/GPX/1/1" '
-            'xmlns:gpxtpx="http://www.garmin.com/xmlschemas/TrackPointExtension/v1">\n'
-            f"<trk><name>{name}</name><type>running</type><trkseg>\n{pts}</trkseg></trk></gpx>\n")
+        for la, lo, el, t, h in zip(track["lat"], track["lon"], track["ele"], stamps, track["hr"])
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<gpx version="1.1" creator="trailstrength simulate (barometric '
+        'altimeter)" xmlns="http://www.topografix.com/GPX/1/1" '
+        'xmlns:gpxtpx="http://www.garmin.com/xmlschemas/TrackPointExtension/v1">\n'
+        f"<trk><name>{name}</name><type>running</type><trkseg>\n{pts}</trkseg></trk></gpx>\n"
+    )
 
 
 def write_activity(path: Path, track: pd.DataFrame, fmt: str, name: str = "Run") -> Path:
@@ -219,16 +290,38 @@ def write_strength_log(folder: Path, sets: list[dict], style: str) -> Path | Non
     if style == "strong":
         number = df.groupby(["start", "exercise", "kind"]).cumcount().add(1).astype(str)
         order = np.where(df["kind"].eq("warmup"), "W", number)
-        out = pd.DataFrame({"Date": df["start"].dt.strftime("%Y-%m-%d %H:%M:%S"), "Workout Name": "Legs",
-                            "Duration": "1h 5m", "Exercise Name": df["exercise"], "Set Order": order,
-                            "Weight": df["load"].round(1), "Reps": df["reps"], "Distance": 0, "Seconds": 0,
-                            "Notes": "", "Workout Notes": "", "RPE": ""})
+        out = pd.DataFrame(
+            {
+                "Date": df["start"].dt.strftime("%Y-%m-%d %H:%M:%S"),
+                "Workout Name": "Legs",
+                "Duration": "1h 5m",
+                "Exercise Name": df["exercise"],
+                "Set Order": order,
+                "Weight": df["load"].round(1),
+                "Reps": df["reps"],
+                "Distance": 0,
+                "Seconds": 0,
+                "Notes": "",
+                "Workout Notes": "",
+                "RPE": "",
+            }
+        )
         path = Path(folder) / "strong_export.csv"
     else:
-        out = pd.DataFrame({"date": df["start"].dt.strftime("%Y-%m-%d"), "time": df["start"].dt.strftime("%H:%M"),
-                            "exercise": df["exercise"], "set": df["set"], "reps": df["reps"],
-                            "load": df["load"].round(1), "unit": "kg", "set_type": df["kind"], "rpe": "",
-                            "tempo": "3-1-1"})
+        out = pd.DataFrame(
+            {
+                "date": df["start"].dt.strftime("%Y-%m-%d"),
+                "time": df["start"].dt.strftime("%H:%M"),
+                "exercise": df["exercise"],
+                "set": df["set"],
+                "reps": df["reps"],
+                "load": df["load"].round(1),
+                "unit": "kg",
+                "set_type": df["kind"],
+                "rpe": "",
+                "tempo": "3-1-1",
+            }
+        )
         path = Path(folder) / "strength_log.csv"
     out.to_csv(path, index=False)
     return path
@@ -237,7 +330,13 @@ def write_strength_log(folder: Path, sets: list[dict], style: str) -> Path | Non
 def write_soreness_diary(path: Path, days: pd.DatetimeIndex, soreness, reported) -> Path:
     """Write the wellness template: one morning report (07:30, region quads) per day where ``reported`` is true,
     ``soreness`` rounded to whole points and clipped to 0-10."""
-    diary = pd.DataFrame({"date": days.strftime("%Y-%m-%d"), "time": "07:30",
-                          "soreness": soreness.round().clip(0, 10).astype(int), "regions": "quads"})[reported]
+    diary = pd.DataFrame(
+        {
+            "date": days.strftime("%Y-%m-%d"),
+            "time": "07:30",
+            "soreness": soreness.round().clip(0, 10).astype(int),
+            "regions": "quads",
+        }
+    )[reported]
     diary.to_csv(path, index=False)
     return path

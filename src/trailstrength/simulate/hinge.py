@@ -36,8 +36,11 @@ from trailstrength.features.exposures import PURE_HINGE_SUBTYPES, trailing_sum, 
 
 HINGE_EXERCISES = {"rdl": "romanian_deadlift", "deadlift": "deadlift", "sl_rdl": "single_leg_romanian_deadlift"}
 # (Strong name, template name, working load kg) of rdl, deadlift, sl_rdl (HINGE_EXERCISES order)
-HINGE_NAMES = [("Romanian Deadlift (Barbell)", "Romanian deadlift", 70.0), ("Deadlift (Barbell)", "Deadlift", 90.0),
-               ("Single Leg Romanian Deadlift (Dumbbell)", "Single leg Romanian deadlift", 20.0)]
+HINGE_NAMES = [
+    ("Romanian Deadlift (Barbell)", "Romanian deadlift", 70.0),
+    ("Deadlift (Barbell)", "Deadlift", 90.0),
+    ("Single Leg Romanian Deadlift (Dumbbell)", "Single leg Romanian deadlift", 20.0),
+]
 DEADLIFT_FRACTION = (0.0, 0.5)  # uniform range of a block's share of sets done as conventional deadlifts
 UNILATERAL_SHARE = (0.0, 0.6)  # uniform range of a block's expected unilateral share of the weighted hinge sets
 MEAN_UNILATERAL_SHARE = 0.3  # its mean: the reference of the planted unilateral effect
@@ -127,12 +130,28 @@ def planted_exposures(counts: np.ndarray, window: int = 28) -> dict[str, np.ndar
     total, uni_sum, pure_sum, deadlift_sum = np.nan_to_num(trailing_sum(daily, window), nan=0.0).T
     per_week = window / 7.0
     share = window_share(uni_sum, total)
-    return {"hinge_sets": weighted, "hinge_unilateral_sets": unilateral, "hinge_28d": total / per_week,
-            "hinge_unilateral_share_28d": share,
-            "unilateral_term": np.where(total > 0, share - MEAN_UNILATERAL_SHARE, 0.0),
-            "pure_28d": pure_sum / per_week, "deadlift_28d": deadlift_sum / per_week}
+    return {
+        "hinge_sets": weighted,
+        "hinge_unilateral_sets": unilateral,
+        "hinge_28d": total / per_week,
+        "hinge_unilateral_share_28d": share,
+        "unilateral_term": np.where(total > 0, share - MEAN_UNILATERAL_SHARE, 0.0),
+        "pure_28d": pure_sum / per_week,
+        "deadlift_28d": deadlift_sum / per_week,
+    }
 
 
-__all__ = ["DEADLIFT_FRACTION", "HINGE_EXERCISES", "HINGE_NAMES", "MEAN_UNILATERAL_SHARE", "UNILATERAL_SHARE",
-           "aux_generator", "hinge_schedule", "hinge_weights", "planted_exposures", "pure_flags", "split_hinge_sets",
-           "unilateral_flags"]
+__all__ = [
+    "DEADLIFT_FRACTION",
+    "HINGE_EXERCISES",
+    "HINGE_NAMES",
+    "MEAN_UNILATERAL_SHARE",
+    "UNILATERAL_SHARE",
+    "aux_generator",
+    "hinge_schedule",
+    "hinge_weights",
+    "planted_exposures",
+    "pure_flags",
+    "split_hinge_sets",
+    "unilateral_flags",
+]

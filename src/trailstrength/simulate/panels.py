@@ -48,8 +48,14 @@ from trailstrength.simulate.hinge import aux_generator, hinge_schedule, planted_
 from trailstrength.simulate.runs import CLIMB_FACTOR, COURSE_KINDS, random_course
 from trailstrength.terrain import gap_factor
 
-__all__ = ["CohortDesign", "SimulatedCohort", "climb_panel_from_daily", "panels_from_daily", "simulate_daily",
-           "simulate_panels"]
+__all__ = [
+    "CohortDesign",
+    "SimulatedCohort",
+    "climb_panel_from_daily",
+    "panels_from_daily",
+    "simulate_daily",
+    "simulate_panels",
+]
 
 MIN_DESCENT_LENGTH_M = 500.0
 DESCENT_GRADE = -0.05  # a descent segment is grade <= -5 % (DESIGN §6); a climb segment >= +5 %
@@ -150,9 +156,13 @@ def _athlete_days(rng, aux, aid: str, effects: PlantedEffects, design: CohortDes
     c = c.where(np.broadcast_to(runs[:, None], c.shape))
     descent = np.where(runs, c["descent_m"].to_numpy(), 0.0)
     descent_28d = np.nan_to_num(trailing_sum(descent, 28), nan=0.0) / (28 / 7.0) / 100.0  # as simulate_cohort
-    dpi_true = (dpi_base + effects.dpi_per_hinge_set * hinge_28d
-                + effects.dpi_per_unilateral_share * ex["unilateral_term"]
-                + effects.dpi_per_descent_100m_week * descent_28d + rng.normal(0, effects.dpi_noise, n))
+    dpi_true = (
+        dpi_base
+        + effects.dpi_per_hinge_set * hinge_28d
+        + effects.dpi_per_unilateral_share * ex["unilateral_term"]
+        + effects.dpi_per_descent_100m_week * descent_28d
+        + rng.normal(0, effects.dpi_noise, n)
+    )
     cpi_true = CLIMB_FACTOR + effects.cpi_per_hinge_set * hinge_28d
     flat_today = flat_speed * rng.normal(1.0, 0.03, n)
     moving_s = (c["a_desc"] / dpi_true + c["a_climb"] / cpi_true + c["a_flat"]).to_numpy() / flat_today
@@ -162,9 +172,13 @@ def _athlete_days(rng, aux, aid: str, effects: PlantedEffects, design: CohortDes
     lift = effects.soreness_per_acute_hinge_set * np.where(raw > 0, hinge + 1, 0)  # + the RDL warm-up set
     descent_run = runs & (descent > 200)
     per_run = design.hinge_soreness == "per_run"
-    response = np.where(descent_run, effects.soreness_per_descent_100m * descent / 100.0
-                        + (effects.soreness_per_hinge_set * hinge_28d if per_run else 0.0)
-                        + effects.soreness_per_descent_100m_week * descent_28d, 0.0)
+    response = np.where(
+        descent_run,
+        effects.soreness_per_descent_100m * descent / 100.0
+        + (effects.soreness_per_hinge_set * hinge_28d if per_run else 0.0)
+        + effects.soreness_per_descent_100m_week * descent_28d,
+        0.0,
+    )
     for lag, w in ((1, 1.0), (2, 0.5)):
         sore[lag:] += w * lift[:-lag]
     for lag, w in ((1, 1.0), (2, 0.6), (3, 0.3)):
@@ -173,35 +187,37 @@ def _athlete_days(rng, aux, aid: str, effects: PlantedEffects, design: CohortDes
         # days 1-3 after a descent run are shifted by beta * hinge_28d of the most recent such run, once
         shift = np.zeros(n)
         for d in np.flatnonzero(descent_run):  # chronological: a later run overwrites the days it covers
-            shift[d + 1:d + 4] = effects.soreness_per_hinge_set * hinge_28d[d]
+            shift[d + 1 : d + 4] = effects.soreness_per_hinge_set * hinge_28d[d]
         sore += shift
     reported = rng.uniform(size=n) < design.report_probability
     latent = np.clip(np.round(sore), 0, 10) if design.round_reports else sore
     soreness = np.where(reported, latent, np.nan)
 
-    return pd.DataFrame({
-        "athlete_id": aid,
-        "local_date": start + pd.to_timedelta(np.arange(n), unit="D"),
-        "hinge_sets": hinge,
-        "rdl_sets": mix[:, 0].astype(float),
-        "deadlift_sets": mix[:, 1].astype(float),
-        "sl_rdl_sets": mix[:, 2].astype(float),
-        "hinge_unilateral_sets": ex["hinge_unilateral_sets"],
-        "knee_sets": knee.astype(float),
-        "run": runs,
-        "descent_m": descent,
-        "descent_length_m": np.where(runs, c["descent_length_m"], 0.0),
-        "mean_descent_grade": c["mean_descent_grade"].to_numpy(),
-        "run_km": np.where(runs, c["distance_km"], 0.0),
-        "moving_time_s": moving_s,
-        "dpi_true": np.where(runs, dpi_true, np.nan),
-        "dpi": np.where(runs, dpi_true + rng.normal(0, design.dpi_measurement_sd, n), np.nan),
-        "soreness": soreness,
-        "climb_length_m": np.where(runs, c["climb_length_m"], 0.0),
-        "climb_gain_m": np.where(runs, c["climb_gain_m"], 0.0),
-        "cpi_true": np.where(runs, cpi_true, np.nan),
-        "climb_performance_index": np.where(runs, cpi_true + aux.normal(0, design.dpi_measurement_sd, n), np.nan),
-    })
+    return pd.DataFrame(
+        {
+            "athlete_id": aid,
+            "local_date": start + pd.to_timedelta(np.arange(n), unit="D"),
+            "hinge_sets": hinge,
+            "rdl_sets": mix[:, 0].astype(float),
+            "deadlift_sets": mix[:, 1].astype(float),
+            "sl_rdl_sets": mix[:, 2].astype(float),
+            "hinge_unilateral_sets": ex["hinge_unilateral_sets"],
+            "knee_sets": knee.astype(float),
+            "run": runs,
+            "descent_m": descent,
+            "descent_length_m": np.where(runs, c["descent_length_m"], 0.0),
+            "mean_descent_grade": c["mean_descent_grade"].to_numpy(),
+            "run_km": np.where(runs, c["distance_km"], 0.0),
+            "moving_time_s": moving_s,
+            "dpi_true": np.where(runs, dpi_true, np.nan),
+            "dpi": np.where(runs, dpi_true + rng.normal(0, design.dpi_measurement_sd, n), np.nan),
+            "soreness": soreness,
+            "climb_length_m": np.where(runs, c["climb_length_m"], 0.0),
+            "climb_gain_m": np.where(runs, c["climb_gain_m"], 0.0),
+            "cpi_true": np.where(runs, cpi_true, np.nan),
+            "climb_performance_index": np.where(runs, cpi_true + aux.normal(0, design.dpi_measurement_sd, n), np.nan),
+        }
+    )
 
 
 def simulate_daily(design: CohortDesign, effects: PlantedEffects | None = None, seed=0) -> pd.DataFrame:
@@ -244,8 +260,9 @@ def _shifted(x: np.ndarray, k: int) -> np.ndarray:
     return out
 
 
-def _windows(daily: pd.DataFrame, window_days: int, peak: str = "max",
-             acute: tuple[int, int] = (-3, 3)) -> pd.DataFrame:
+def _windows(
+    daily: pd.DataFrame, window_days: int, peak: str = "max", acute: tuple[int, int] = (-3, 3)
+) -> pd.DataFrame:
     """Every athlete-day with the features.py window columns (calendar from the first record)."""
     out = []
     for _, g in daily.groupby("athlete_id", sort=False):
@@ -257,11 +274,20 @@ def _windows(daily: pd.DataFrame, window_days: int, peak: str = "max",
             continue
         hinge = g["hinge_sets"].to_numpy(float)
         # daily sums as features.exposures builds them, then its window
-        prior = trailing_sum(pd.DataFrame({
-            "hinge_sets": g["hinge_sets"], "pure_hinge_sets": g["rdl_sets"] + g["sl_rdl_sets"],
-            "deadlift_sets": g["deadlift_sets"], "hinge_unilateral_sets": g["hinge_unilateral_sets"],
-            "knee_sets": g["knee_sets"], "descent_100m": g["descent_m"] / 100.0, "run_km": g["run_km"]}).astype(float),
-            window_days)
+        prior = trailing_sum(
+            pd.DataFrame(
+                {
+                    "hinge_sets": g["hinge_sets"],
+                    "pure_hinge_sets": g["rdl_sets"] + g["sl_rdl_sets"],
+                    "deadlift_sets": g["deadlift_sets"],
+                    "hinge_unilateral_sets": g["hinge_unilateral_sets"],
+                    "knee_sets": g["knee_sets"],
+                    "descent_100m": g["descent_m"] / 100.0,
+                    "run_km": g["run_km"],
+                }
+            ).astype(float),
+            window_days,
+        )
         per_week = window_days / 7.0
         for c in ("hinge_sets", "pure_hinge_sets", "deadlift_sets"):
             g[f"{c}_28d"] = prior[c] / per_week
@@ -273,8 +299,11 @@ def _windows(daily: pd.DataFrame, window_days: int, peak: str = "max",
         sore = g["soreness"].to_numpy(float)
         ahead = np.column_stack([_shifted(sore, k) for k in (1, 2, 3)])
         with np.errstate(all="ignore"):
-            summary = np.nanmax(np.where(np.isnan(ahead), -np.inf, ahead), axis=1) if peak == "max" else (
-                np.nansum(ahead, axis=1) / (~np.isnan(ahead)).sum(axis=1))
+            summary = (
+                np.nanmax(np.where(np.isnan(ahead), -np.inf, ahead), axis=1)
+                if peak == "max"
+                else (np.nansum(ahead, axis=1) / (~np.isnan(ahead)).sum(axis=1))
+            )
             g["soreness_peak_72h"] = np.where(np.isnan(ahead).all(axis=1), np.nan, summary)
         desc = g["descent_m"].to_numpy(float)
         g["other_descent_100m_72h"] = sum(np.nan_to_num(_shifted(desc, k)) for k in (1, 2, 3)) / 100.0
@@ -311,15 +340,41 @@ def panels_from_daily(
         ``deadlift_sets_28d``, ``hinge_unilateral_share_28d`` in H1).
     """
     days = _windows(daily, window_days, peak, acute)
-    runs = days[days["run"] & (days["descent_length_m"] >= MIN_DESCENT_LENGTH_M)
-                & (days["history_days"] >= window_days)].copy()
+    runs = days[
+        days["run"] & (days["descent_length_m"] >= MIN_DESCENT_LENGTH_M) & (days["history_days"] >= window_days)
+    ].copy()
     runs["descent_100m"] = runs["descent_m"] / 100.0
-    h1_cols = ["athlete_id", "activity_id", "local_date", "dpi", "hinge_sets_28d", "knee_sets_28d",
-               "descent_100m_28d", "run_km_28d", "mean_descent_grade", "duration_h", "descent_m",
-               "descent_length_m", "dpi_true", "pure_hinge_sets_28d", "deadlift_sets_28d",
-               "hinge_unilateral_share_28d"]
-    h2_cols = ["athlete_id", "activity_id", "local_date", "soreness_peak_72h", "descent_100m", "hinge_sets_28d",
-               "knee_sets_28d", "descent_100m_28d", "run_km_28d", "hinge_sets_acute", "other_descent_100m_72h"]
+    h1_cols = [
+        "athlete_id",
+        "activity_id",
+        "local_date",
+        "dpi",
+        "hinge_sets_28d",
+        "knee_sets_28d",
+        "descent_100m_28d",
+        "run_km_28d",
+        "mean_descent_grade",
+        "duration_h",
+        "descent_m",
+        "descent_length_m",
+        "dpi_true",
+        "pure_hinge_sets_28d",
+        "deadlift_sets_28d",
+        "hinge_unilateral_share_28d",
+    ]
+    h2_cols = [
+        "athlete_id",
+        "activity_id",
+        "local_date",
+        "soreness_peak_72h",
+        "descent_100m",
+        "hinge_sets_28d",
+        "knee_sets_28d",
+        "descent_100m_28d",
+        "run_km_28d",
+        "hinge_sets_acute",
+        "other_descent_100m_72h",
+    ]
     h1 = runs.loc[runs["dpi"].notna(), h1_cols].reset_index(drop=True)
     h2 = runs.loc[runs["soreness_peak_72h"].notna(), h2_cols].reset_index(drop=True)
     return h1, h2
@@ -333,17 +388,30 @@ def climb_panel_from_daily(daily: pd.DataFrame, window_days: int = 28) -> pd.Dat
     gain / climb length (fraction), ``duration_h`` in hours, exposures per week.
     """
     days = _windows(daily, window_days)
-    runs = days[days["run"] & (days["climb_length_m"] >= MIN_DESCENT_LENGTH_M)
-                & (days["history_days"] >= window_days)].copy()
+    runs = days[
+        days["run"] & (days["climb_length_m"] >= MIN_DESCENT_LENGTH_M) & (days["history_days"] >= window_days)
+    ].copy()
     runs["mean_climb_grade"] = runs["climb_gain_m"] / runs["climb_length_m"]
-    cols = ["athlete_id", "activity_id", "local_date", "climb_performance_index", "hinge_sets_28d",
-            "descent_100m_28d", "run_km_28d", "mean_climb_grade", "duration_h", "climb_length_m", "climb_gain_m",
-            "cpi_true"]
+    cols = [
+        "athlete_id",
+        "activity_id",
+        "local_date",
+        "climb_performance_index",
+        "hinge_sets_28d",
+        "descent_100m_28d",
+        "run_km_28d",
+        "mean_climb_grade",
+        "duration_h",
+        "climb_length_m",
+        "climb_gain_m",
+        "cpi_true",
+    ]
     return runs.loc[runs["climb_performance_index"].notna(), cols].reset_index(drop=True)
 
 
-def simulate_panels(design: CohortDesign | None = None, effects: PlantedEffects | None = None,
-                    seed=0) -> SimulatedCohort:
+def simulate_panels(
+    design: CohortDesign | None = None, effects: PlantedEffects | None = None, seed=0
+) -> SimulatedCohort:
     """Simulate a cohort day by day and build its H1, H2 and climb panels (see the module notes).
 
     >>> from trailstrength.simulate import CohortDesign, simulate_panels

@@ -58,16 +58,28 @@ def random_course(rng: np.random.Generator, kind: str, name: str) -> Course:
             up_g = rng.uniform(0.06, 0.14)
             down_g = -rng.uniform(0.07, 0.22) if kind != "rolling" else -rng.uniform(0.06, 0.10)
             gain = rng.uniform(350, 650) if kind != "rolling" else rng.uniform(60, 120)
-            parts += [(gain / up_g, up_g), (rng.uniform(300, 800), 0.0),
-                      (gain / -down_g, down_g), (rng.uniform(500, 1200), 0.0)]
+            parts += [
+                (gain / up_g, up_g),
+                (rng.uniform(300, 800), 0.0),
+                (gain / -down_g, down_g),
+                (rng.uniform(500, 1200), 0.0),
+            ]
     grades = np.concatenate([np.full(int(length), g) for length, g in parts])
     heading = np.cumsum(rng.normal(0, 0.02, grades.size)) + rng.uniform(0, 2 * np.pi)
     xy = np.cumsum(np.column_stack([np.cos(heading), np.sin(heading)]), axis=0)
     return Course(name, grades, xy)
 
 
-def course_track(rng: np.random.Generator, course: Course, *, flat_speed: float, origin: tuple[float, float],
-                 dpi: float, start_utc: pd.Timestamp, cpi: float = CLIMB_FACTOR) -> pd.DataFrame:
+def course_track(
+    rng: np.random.Generator,
+    course: Course,
+    *,
+    flat_speed: float,
+    origin: tuple[float, float],
+    dpi: float,
+    start_utc: pd.Timestamp,
+    cpi: float = CLIMB_FACTOR,
+) -> pd.DataFrame:
     """Points at 1 Hz along ``course`` for a runner with this day's DPI and climb index; includes 0–2 pauses.
 
     The runner moves at grade-adjusted speed ``flat`` x ``dpi`` on descents (< -2 %), ``flat`` x ``cpi`` on climbs
@@ -99,8 +111,15 @@ def course_track(rng: np.random.Generator, course: Course, *, flat_speed: float,
     lon = lon0 + (xy[:, 0] + noise[:, 1]) / (EARTH_M_PER_DEG * np.cos(np.radians(lat0)))
     grade_now = np.interp(dist, np.arange(g.size), g)
     hr = np.clip(135 + 180 * np.clip(grade_now, -0.05, 0.2) + rng.normal(0, 3, times.size), 80, 200).round()
-    return pd.DataFrame({"time": start_utc + pd.to_timedelta(times, unit="s"), "lat": lat, "lon": lon,
-                         "ele": alt + noise[:, 2] + rng.normal(0, 0.3, times.size), "hr": hr})
+    return pd.DataFrame(
+        {
+            "time": start_utc + pd.to_timedelta(times, unit="s"),
+            "lat": lat,
+            "lon": lon,
+            "ele": alt + noise[:, 2] + rng.normal(0, 0.3, times.size),
+            "hr": hr,
+        }
+    )
 
 
 _DEFAULT_PARAMS = TerrainParams()
@@ -108,8 +127,22 @@ _DEFAULT_PARAMS = TerrainParams()
 #: Named courses: tuples of (horizontal length m, grade as a fraction).
 COURSES: dict[str, tuple[tuple[float, float], ...]] = {
     # straight grades of every class, incl. a near-threshold descent (−6 %) and a non-descent (−3 %)
-    "grades": ((600, 0.0), (800, 0.08), (800, -0.08), (500, 0.15), (500, -0.15), (300, 0.25), (300, -0.30),
-               (800, -0.03), (600, 0.06), (600, -0.06), (400, 0.0), (600, -0.10), (600, -0.20), (600, 0.0)),
+    "grades": (
+        (600, 0.0),
+        (800, 0.08),
+        (800, -0.08),
+        (500, 0.15),
+        (500, -0.15),
+        (300, 0.25),
+        (300, -0.30),
+        (800, -0.03),
+        (600, 0.06),
+        (600, -0.06),
+        (400, 0.0),
+        (600, -0.10),
+        (600, -0.20),
+        (600, 0.0),
+    ),
     # repeated sharp summits and valley floors: where smoothing rounds corners off
     "sawtooth": ((400, 0.0),) + ((500, 0.12), (500, -0.12)) * 6 + ((400, 0.0),),
     # a long climb, a flat top, a steep and a gentle descent separated by a flat
@@ -235,10 +268,20 @@ class SyntheticRun:
 
 
 def synthetic_run(
-    legs, *, noise: str | AltitudeNoise = "none", seed: int = 0, flat_speed_mps: float = 3.0,
-    hz: float = 1.0, start_altitude_m: float = 500.0, device_distance: bool = True,
-    position_noise_m: float = 0.0, pause_at_s: float | None = None, pause_s: float = 60.0,
-    jump_at_s: float | None = None, jump_m: float = 300.0, max_duration_s: float | None = None,
+    legs,
+    *,
+    noise: str | AltitudeNoise = "none",
+    seed: int = 0,
+    flat_speed_mps: float = 3.0,
+    hz: float = 1.0,
+    start_altitude_m: float = 500.0,
+    device_distance: bool = True,
+    position_noise_m: float = 0.0,
+    pause_at_s: float | None = None,
+    pause_s: float = 60.0,
+    jump_at_s: float | None = None,
+    jump_m: float = 300.0,
+    max_duration_s: float | None = None,
     gap_model="strava",
 ) -> SyntheticRun:
     """Simulate one run over a course.
@@ -312,22 +355,27 @@ def synthetic_run(
     lat = lat0 + np.degrees(nn / EARTH_RADIUS_M)
     lon = lon0 + np.degrees(e / (EARTH_RADIUS_M * np.cos(np.radians(lat0))))
 
-    alt = (np.interp(s, knots, knots_alt) + _ar1(rng, n, level.sigma_m, level.tau_s, 1.0 / hz)
-           + _ar1(rng, n, level.slow_sigma_m, level.slow_tau_s, 1.0 / hz))
+    alt = (
+        np.interp(s, knots, knots_alt)
+        + _ar1(rng, n, level.sigma_m, level.tau_s, 1.0 / hz)
+        + _ar1(rng, n, level.slow_sigma_m, level.slow_tau_s, 1.0 / hz)
+    )
     if level.spike_rate > 0:
         starts = np.flatnonzero(rng.random(n) < level.spike_rate)
         for k in starts:  # few spikes; a loop is clearer than fancy indexing here
-            alt[k:k + rng.integers(1, 4)] += level.spike_m * rng.uniform(0.5, 1.0) * rng.choice([-1, 1])
+            alt[k : k + rng.integers(1, 4)] += level.spike_m * rng.uniform(0.5, 1.0) * rng.choice([-1, 1])
     hr = 140 + 20 * np.interp(s, s_fine[:-1], effort - 1) + rng.normal(0, 2, n)
 
-    samples = pd.DataFrame({
-        "elapsed_s": elapsed,
-        "distance_m": s if device_distance else np.full(n, np.nan),
-        "lat": lat,
-        "lon": lon,
-        "altitude_m": alt,
-        "heart_rate": hr,
-    })
+    samples = pd.DataFrame(
+        {
+            "elapsed_s": elapsed,
+            "distance_m": s if device_distance else np.full(n, np.nan),
+            "lat": lat,
+            "lon": lon,
+            "altitude_m": alt,
+            "heart_rate": hr,
+        }
+    )
     moving = float(np.interp(s[-1], s_fine, t_fine)) if n else 0.0
     return SyntheticRun(samples, legs, knots, knots_alt, moving, flat_speed_mps)
 
@@ -342,8 +390,9 @@ def hiker_curve() -> EmpiricalGap:
     return EmpiricalGap(tuple(g), tuple(gap_factor(g) * np.where(g > 0, np.exp(0.8 * g), 1 + 0.5 * g)))
 
 
-def athlete_runs(n: int, curve, *, noise: str | AltitudeNoise = "baro", seed: int = 1,
-                 grades=None) -> list[SyntheticRun]:
+def athlete_runs(
+    n: int, curve, *, noise: str | AltitudeNoise = "baro", seed: int = 1, grades=None
+) -> list[SyntheticRun]:
     """``n`` runs of one athlete pacing by ``curve``, each over shuffled 400–700 m legs of every grade.
 
     Grades default to −28 … +28 % in 4 % steps; each run starts and ends with 400 m of flat and has its
@@ -355,8 +404,11 @@ def athlete_runs(n: int, curve, *, noise: str | AltitudeNoise = "baro", seed: in
     for k in range(n):
         legs = [(400.0, 0.0)] + [(float(rng.uniform(400, 700)), float(g)) for g in rng.permutation(grades)]
         legs.append((400.0, 0.0))
-        runs.append(synthetic_run(legs, noise=noise, seed=seed * 100 + k, gap_model=curve,
-                                  flat_speed_mps=float(rng.uniform(2.5, 3.5))))
+        runs.append(
+            synthetic_run(
+                legs, noise=noise, seed=seed * 100 + k, gap_model=curve, flat_speed_mps=float(rng.uniform(2.5, 3.5))
+            )
+        )
     return runs
 
 
@@ -388,6 +440,13 @@ def score_segments(detected: pd.DataFrame, truth: pd.DataFrame, min_iou: float =
     precision = tp / (tp + fp) if tp + fp else 1.0
     recall = tp / (tp + fn) if tp + fn else 1.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {"tp": tp, "fp": fp, "fn": fn, "precision": precision, "recall": recall, "f1": f1,
-            "boundary_mae_m": float(np.mean(errors)) if errors else np.nan,
-            "boundary_max_m": float(np.max(errors)) if errors else np.nan}
+    return {
+        "tp": tp,
+        "fp": fp,
+        "fn": fn,
+        "precision": precision,
+        "recall": recall,
+        "f1": f1,
+        "boundary_mae_m": float(np.mean(errors)) if errors else np.nan,
+        "boundary_max_m": float(np.max(errors)) if errors else np.nan,
+    }

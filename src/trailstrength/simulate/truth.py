@@ -28,8 +28,16 @@ if TYPE_CHECKING:
 COMPARISON_COLUMNS = ["hypothesis", "term", "planted", "estimated", "estimate", "ci_low", "ci_high", "covers"]
 
 
-def planted_truth(effects: PlantedEffects, *, seed: int, athletes: int, weeks: int, start: str, definitions: str,
-                  athletes_detail: list[dict]) -> dict:
+def planted_truth(
+    effects: PlantedEffects,
+    *,
+    seed: int,
+    athletes: int,
+    weeks: int,
+    start: str,
+    definitions: str,
+    athletes_detail: list[dict],
+) -> dict:
     """The truth dictionary of a simulated cohort (the content of ``truth.json``).
 
     Keys: ``seed``, ``athletes``, ``weeks``, ``start`` (first day, ISO date), ``effects`` (the planted values),
@@ -39,16 +47,28 @@ def planted_truth(effects: PlantedEffects, *, seed: int, athletes: int, weeks: i
     ``athletes_detail`` (one dict per athlete).
     """
     return {
-        "seed": seed, "athletes": athletes, "weeks": weeks, "start": start,
+        "seed": seed,
+        "athletes": athletes,
+        "weeks": weeks,
+        "start": start,
         "effects": asdict(effects),
-        "primary": {"H1": {"outcome": "dpi", "term": "hinge_sets_28d_within", "estimate": effects.dpi_per_hinge_set},
-                    "H2": {"outcome": "soreness_peak_72h", "term": "hinge_sets_28d_within",
-                           "estimate": effects.soreness_per_hinge_set}},
+        "primary": {
+            "H1": {"outcome": "dpi", "term": "hinge_sets_28d_within", "estimate": effects.dpi_per_hinge_set},
+            "H2": {
+                "outcome": "soreness_peak_72h",
+                "term": "hinge_sets_28d_within",
+                "estimate": effects.soreness_per_hinge_set,
+            },
+        },
         "secondary": effects.secondary_truth(),
-        "hinge_mix": {"exercises": [n[0] for n in HINGE_NAMES], "posterior_chain_weight": hinge_weights().tolist(),
-                      "deadlift_fraction_range": list(DEADLIFT_FRACTION),
-                      "unilateral_share_range": list(UNILATERAL_SHARE),
-                      "unilateral_reference_share": MEAN_UNILATERAL_SHARE, "block_days": 28},
+        "hinge_mix": {
+            "exercises": [n[0] for n in HINGE_NAMES],
+            "posterior_chain_weight": hinge_weights().tolist(),
+            "deadlift_fraction_range": list(DEADLIFT_FRACTION),
+            "unilateral_share_range": list(UNILATERAL_SHARE),
+            "unilateral_reference_share": MEAN_UNILATERAL_SHARE,
+            "block_days": 28,
+        },
         "definitions": definitions,
         "athletes_detail": athletes_detail,
     }
@@ -110,8 +130,18 @@ def recovered_vs_planted(truth: dict, effects: pd.DataFrame, *, secondary: bool 
             out.append((hyp, term, planted, False, float("nan"), float("nan"), float("nan"), False))
             continue
         r = match.iloc[0]
-        out.append((hyp, term, planted, True, r["estimate"], r["ci_low"], r["ci_high"],
-                    bool(r["ci_low"] <= planted <= r["ci_high"])))
+        out.append(
+            (
+                hyp,
+                term,
+                planted,
+                True,
+                r["estimate"],
+                r["ci_low"],
+                r["ci_high"],
+                bool(r["ci_low"] <= planted <= r["ci_high"]),
+            )
+        )
     return pd.DataFrame(out, columns=COMPARISON_COLUMNS)
 
 

@@ -52,8 +52,9 @@ def _section_terrain(profile: pd.DataFrame, start: float, end: float) -> tuple[f
     return gain, loss, (alts[-1] - alts[0]) / (end - start)
 
 
-def add_course(races: pd.DataFrame, course, *, checkpoints: dict[str, float] | None = None,
-               params: TerrainParams | None = None) -> pd.DataFrame:
+def add_course(
+    races: pd.DataFrame, course, *, checkpoints: dict[str, float] | None = None, params: TerrainParams | None = None
+) -> pd.DataFrame:
     """Fill each section's ``start_m``/``end_m`` (where missing), ``distance_m``, ``gain_m``, ``loss_m`` (m) and
     ``mean_grade`` (net altitude change ÷ distance, a fraction) from a course GPX.
 
@@ -74,8 +75,9 @@ def add_course(races: pd.DataFrame, course, *, checkpoints: dict[str, float] | N
     for side, col in (("from_checkpoint", "start_m"), ("to_checkpoint", "end_m")):
         located = out[side].astype(str).str.strip().str.lower().map(where)
         out[col] = out[col].where(out[col].notna(), located)
-    unresolved = sorted(set(out.loc[out["start_m"].isna(), "from_checkpoint"])
-                        | set(out.loc[out["end_m"].isna(), "to_checkpoint"]))
+    unresolved = sorted(
+        set(out.loc[out["start_m"].isna(), "from_checkpoint"]) | set(out.loc[out["end_m"].isna(), "to_checkpoint"])
+    )
     if unresolved:
         raise ReaderError(f"course: checkpoint(s) {unresolved} are not GPX waypoints; give distance_km or checkpoints=")
     terr = [_section_terrain(profile, s, e) for s, e in zip(out["start_m"], out["end_m"])]

@@ -15,10 +15,10 @@ import numpy as np
 import pandas as pd
 from scipy.interpolate import make_smoothing_spline
 
-from .grade_models import EmpiricalGap
-from .run import RunTerrain
 from trailstrength.errors import NotEnoughTerrainData  # noqa: F401  (re-exported)
 
+from .grade_models import EmpiricalGap
+from .run import RunTerrain
 
 
 def _steps(profile: pd.DataFrame, max_speed_mps: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -31,8 +31,15 @@ def _steps(profile: pd.DataFrame, max_speed_mps: float) -> tuple[np.ndarray, np.
     return gs[ok], dx[ok], dt[ok]
 
 
-def _robust_additive_fit(log_speed: np.ndarray, run: np.ndarray, cell: np.ndarray, weight: np.ndarray,
-                         n_runs: int, n_bins: int, iterations: int = 20) -> np.ndarray:
+def _robust_additive_fit(
+    log_speed: np.ndarray,
+    run: np.ndarray,
+    cell: np.ndarray,
+    weight: np.ndarray,
+    n_runs: int,
+    n_bins: int,
+    iterations: int = 20,
+) -> np.ndarray:
     """Bin effects f of ``log_speed ≈ a[run] + f[cell]`` by weighted least squares with Huber weights.
 
     The run effect absorbs each day's form and effort, so only differences between grades *within* a run
@@ -41,13 +48,11 @@ def _robust_additive_fit(log_speed: np.ndarray, run: np.ndarray, cell: np.ndarra
     a = np.zeros(n_runs)
     f = np.zeros(n_bins)
     w = weight.copy()
-    for it in range(iterations):
+    for _it in range(iterations):
         # Alternating weighted means (backfitting) converge to the least-squares solution of the two-way model.
         for _ in range(5):
-            f = (np.bincount(cell, w * (log_speed - a[run]), n_bins)
-                 / np.maximum(np.bincount(cell, w, n_bins), 1e-12))
-            a = (np.bincount(run, w * (log_speed - f[cell]), n_runs)
-                 / np.maximum(np.bincount(run, w, n_runs), 1e-12))
+            f = np.bincount(cell, w * (log_speed - a[run]), n_bins) / np.maximum(np.bincount(cell, w, n_bins), 1e-12)
+            a = np.bincount(run, w * (log_speed - f[cell]), n_runs) / np.maximum(np.bincount(run, w, n_runs), 1e-12)
         resid = log_speed - a[run] - f[cell]
         scale = 1.4826 * np.median(np.abs(resid)) + 1e-9
         # Huber weights: cells far off (a hidden stop, a bad GPS stretch) count less.
@@ -55,10 +60,18 @@ def _robust_additive_fit(log_speed: np.ndarray, run: np.ndarray, cell: np.ndarra
     return f
 
 
-def fit_empirical_gap(profiles: Iterable, *, bin_width: float = 0.02, max_abs_grade: float = 0.40,
-                      min_runs: int = 5, min_bin_distance_m: float = 1000.0, min_bin_runs: int = 2,
-                      required_range: tuple[float, float] = (-0.10, 0.10), max_speed_mps: float = 8.0,
-                      fallback: str | None = None) -> EmpiricalGap | str:
+def fit_empirical_gap(
+    profiles: Iterable,
+    *,
+    bin_width: float = 0.02,
+    max_abs_grade: float = 0.40,
+    min_runs: int = 5,
+    min_bin_distance_m: float = 1000.0,
+    min_bin_runs: int = 2,
+    required_range: tuple[float, float] = (-0.10, 0.10),
+    max_speed_mps: float = 8.0,
+    fallback: str | None = None,
+) -> EmpiricalGap | str:
     """Fit one athlete's equal-effort grade-adjustment curve from their runs.
 
     Parameters
@@ -139,8 +152,10 @@ def fit_empirical_gap(profiles: Iterable, *, bin_width: float = 0.02, max_abs_gr
         bin_runs = np.bincount(c_bin, minlength=n_bins)
         good = (bin_dist >= min_bin_distance_m) & (bin_runs >= min_bin_runs)
         if not good[half]:
-            problems.append(f"{bin_dist[half]:.0f} m on the flat (|grade| < {bin_width / 2:.0%}), "
-                            f"{min_bin_distance_m:.0f} m from {min_bin_runs} runs needed")
+            problems.append(
+                f"{bin_dist[half]:.0f} m on the flat (|grade| < {bin_width / 2:.0%}), "
+                f"{min_bin_distance_m:.0f} m from {min_bin_runs} runs needed"
+            )
         else:
             # the contiguous well-filled bins around grade 0 (at most a few dozen: a loop is clearest)
             lo = hi = half
@@ -150,9 +165,11 @@ def fit_empirical_gap(profiles: Iterable, *, bin_width: float = 0.02, max_abs_gr
                 hi += 1
             lo_g, hi_g = (lo - half) * bin_width, (hi - half) * bin_width
             if lo_g > required_range[0] + 1e-9 or hi_g < required_range[1] - 1e-9:
-                problems.append(f"enough data from {lo_g:+.0%} to {hi_g:+.0%} only, "
-                                f"{required_range[0]:+.0%} to {required_range[1]:+.0%} needed "
-                                f"({min_bin_distance_m:.0f} m per {bin_width:.0%} bin)")
+                problems.append(
+                    f"enough data from {lo_g:+.0%} to {hi_g:+.0%} only, "
+                    f"{required_range[0]:+.0%} to {required_range[1]:+.0%} needed "
+                    f"({min_bin_distance_m:.0f} m per {bin_width:.0%} bin)"
+                )
             if not problems:
                 f = _robust_additive_fit(np.log(cdx / cdt), c_run, c_bin, cdx, int(run.max()) + 1, n_bins)
                 idx = np.arange(lo, hi + 1)
@@ -161,8 +178,9 @@ def fit_empirical_gap(profiles: Iterable, *, bin_width: float = 0.02, max_abs_gr
                 spline = make_smoothing_spline(centres, f[idx], w=w)
                 factors = np.exp(spline(0.0) - spline(centres))
                 factors = factors / np.interp(0.0, centres, factors)
-                curve = EmpiricalGap(tuple(centres), tuple(factors), n_runs=n_timed,
-                                     distance_m=float(bin_dist[idx].sum()))
+                curve = EmpiricalGap(
+                    tuple(centres), tuple(factors), n_runs=n_timed, distance_m=float(bin_dist[idx].sum())
+                )
     if curve is not None:
         return curve
     message = "not enough data for an empirical grade-adjustment curve: " + "; ".join(problems)

@@ -26,9 +26,23 @@ MINETTI_MAX_ABS_GRADE: float = 0.45
 #: Numbers as listed in DESIGN §6: Strava engineering (2017) "An improved GAP model", digitised as paces
 #: at 8:00/mi in aaron-schroeder/specialsauce ``ngp_gap.csv`` (MIT); factor = 8:00 / GAP pace.
 STRAVA_GAP_FACTORS: dict[float, float] = {
-    -30.0: 1.495, -20.0: 1.081, -15.0: 0.941, -10.0: 0.876, -8.0: 0.876, -6.0: 0.891, -4.0: 0.918,
-    -2.0: 0.960, 0.0: 1.000, 2.0: 1.055, 4.0: 1.135, 6.0: 1.228, 8.0: 1.337, 10.0: 1.459, 15.0: 1.846,
-    20.0: 2.297, 30.0: 3.158,
+    -30.0: 1.495,
+    -20.0: 1.081,
+    -15.0: 0.941,
+    -10.0: 0.876,
+    -8.0: 0.876,
+    -6.0: 0.891,
+    -4.0: 0.918,
+    -2.0: 0.960,
+    0.0: 1.000,
+    2.0: 1.055,
+    4.0: 1.135,
+    6.0: 1.228,
+    8.0: 1.337,
+    10.0: 1.459,
+    15.0: 1.846,
+    20.0: 2.297,
+    30.0: 3.158,
 }
 _STRAVA_GRADE = np.array(sorted(STRAVA_GAP_FACTORS)) / 100.0
 _STRAVA_FACTOR = np.array([STRAVA_GAP_FACTORS[k] for k in sorted(STRAVA_GAP_FACTORS)])
@@ -170,10 +184,13 @@ def gap_factor(grade: ArrayLike, model: str | EmpiricalGap = "strava") -> np.nda
     if model == "minetti":
         return minetti_cost(g) / MINETTI_COEFFS[-1]
     if model == "empirical":
-        raise ValueError("grade-adjustment model 'empirical' needs the athlete's fitted curve: "
-                         "curve = trailstrength.terrain.fit_empirical_gap(profiles), then pass model=curve")
-    raise ValueError(f"unknown grade-adjustment model {model!r}; choose one of {', '.join(GAP_MODELS)} "
-                     "or pass an EmpiricalGap")
+        raise ValueError(
+            "grade-adjustment model 'empirical' needs the athlete's fitted curve: "
+            "curve = trailstrength.terrain.fit_empirical_gap(profiles), then pass model=curve"
+        )
+    raise ValueError(
+        f"unknown grade-adjustment model {model!r}; choose one of {', '.join(GAP_MODELS)} or pass an EmpiricalGap"
+    )
 
 
 def is_gap_model(model) -> bool:

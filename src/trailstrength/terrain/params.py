@@ -155,12 +155,13 @@ class TerrainParams:
             ``source`` (``"unknown"`` for None or an unrecognised value).
         **overrides
             Any field, applied last.
-        """
+        """  # noqa: E501
         src = source if source in ALTITUDE_SOURCES else "unknown"
         preset: dict = {"altitude_source": src}
         if src == "gps":
-            preset.update(smooth_window_m=200.0, merge_gap_m=100.0, pause_vertical_mps=0.06,
-                          pause_vertical_window_s=120.0)
+            preset.update(
+                smooth_window_m=200.0, merge_gap_m=100.0, pause_vertical_mps=0.06, pause_vertical_window_s=120.0
+            )
         return cls(**{**preset, **overrides})
 
     def __post_init__(self) -> None:
@@ -168,22 +169,44 @@ class TerrainParams:
         if self.smoothing not in SMOOTHING_METHODS:
             raise ValueError(f"TerrainParams.smoothing={self.smoothing!r}; choose one of {SMOOTHING_METHODS}")
         if not is_gap_model(self.gap_model):
-            raise ValueError(f"TerrainParams.gap_model={self.gap_model!r}; choose one of {GAP_MODELS} "
-                             "or an EmpiricalGap")
+            raise ValueError(
+                f"TerrainParams.gap_model={self.gap_model!r}; choose one of {GAP_MODELS} or an EmpiricalGap"
+            )
         if self.altitude_source not in ALTITUDE_SOURCES:
-            raise ValueError(f"TerrainParams.altitude_source={self.altitude_source!r}; choose one of "
-                             f"{ALTITUDE_SOURCES}")
-        for name in ("step_m", "grade_window_m", "max_abs_grade", "pause_min_s", "jump_speed_mps",
-                     "pause_vertical_mps", "pause_vertical_window_s", "max_vertical_speed_mps"):
+            raise ValueError(
+                f"TerrainParams.altitude_source={self.altitude_source!r}; choose one of {ALTITUDE_SOURCES}"
+            )
+        for name in (
+            "step_m",
+            "grade_window_m",
+            "max_abs_grade",
+            "pause_min_s",
+            "jump_speed_mps",
+            "pause_vertical_mps",
+            "pause_vertical_window_s",
+            "max_vertical_speed_mps",
+        ):
             if not getattr(self, name) > 0:
                 raise ValueError(f"TerrainParams.{name} must be > 0, got {getattr(self, name)!r}")
-        for name in ("smooth_window_m", "spike_window_m", "spike_threshold_m", "hysteresis_m", "min_length_m",
-                     "min_drop_m", "merge_gap_m", "pause_speed_mps", "min_flat_length_m", "flat_abs_grade",
-                     "altitude_step_m"):
+        for name in (
+            "smooth_window_m",
+            "spike_window_m",
+            "spike_threshold_m",
+            "hysteresis_m",
+            "min_length_m",
+            "min_drop_m",
+            "merge_gap_m",
+            "pause_speed_mps",
+            "min_flat_length_m",
+            "flat_abs_grade",
+            "altitude_step_m",
+        ):
             if not getattr(self, name) >= 0:
                 raise ValueError(f"TerrainParams.{name} must be >= 0, got {getattr(self, name)!r}")
         if not self.descent_grade < 0:
             raise ValueError(f"TerrainParams.descent_grade must be negative, got {self.descent_grade!r}")
         if not self.very_steep_grade < self.steep_grade < 0:
-            raise ValueError("TerrainParams needs very_steep_grade < steep_grade < 0, got "
-                             f"{self.very_steep_grade!r} and {self.steep_grade!r}")
+            raise ValueError(
+                "TerrainParams needs very_steep_grade < steep_grade < 0, got "
+                f"{self.very_steep_grade!r} and {self.steep_grade!r}"
+            )

@@ -24,7 +24,13 @@ __all__ = ["PROFILE_COLUMNS", "grade_from_altitude", "moving_mask", "resample_by
 
 #: Columns of the profile returned by :func:`resample_by_distance`, in order.
 PROFILE_COLUMNS: tuple[str, ...] = (
-    "distance_m", "elapsed_s", "moving_s", "altitude_raw_m", "altitude_m", "grade", "heart_rate",
+    "distance_m",
+    "elapsed_s",
+    "moving_s",
+    "altitude_raw_m",
+    "altitude_m",
+    "grade",
+    "heart_rate",
 )
 
 
@@ -104,8 +110,9 @@ def smooth_altitude(altitude_m: ArrayLike, params: TerrainParams = TerrainParams
     return _centred_mean(y, k // 2)
 
 
-def grade_from_altitude(distance_m: ArrayLike, altitude_m: ArrayLike,
-                        params: TerrainParams = TerrainParams()) -> np.ndarray:
+def grade_from_altitude(
+    distance_m: ArrayLike, altitude_m: ArrayLike, params: TerrainParams = TerrainParams()
+) -> np.ndarray:
     """Centred grade over ``params.grade_window_m`` of distance, clipped to ±``max_abs_grade``.
 
     Parameters
@@ -209,8 +216,12 @@ def empty_profile() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=float) for c in PROFILE_COLUMNS})
 
 
-def moving_mask(elapsed_s: ArrayLike, distance_m: ArrayLike, params: TerrainParams = TerrainParams(),
-                altitude_m: ArrayLike | None = None) -> np.ndarray:
+def moving_mask(
+    elapsed_s: ArrayLike,
+    distance_m: ArrayLike,
+    params: TerrainParams = TerrainParams(),
+    altitude_m: ArrayLike | None = None,
+) -> np.ndarray:
     """Which samples were recorded while moving.
 
     Parameters

@@ -15,15 +15,36 @@ from .track import _clean_track, _Track
 
 #: Keys of :attr:`RunTerrain.summary`, in order. Units are in the names; ``altitude_quality`` is text.
 SUMMARY_KEYS: tuple[str, ...] = (
-    "distance_m", "moving_time_s", "ascent_m", "descent_m", "device_ascent_m", "device_descent_m",
-    "altitude_quality", "altitude_step_m",
-    "descent_length_m", "descent_drop_m", "descent_time_s", "descent_speed_mps", "descent_gap_speed_mps",
-    "mean_descent_grade", "vertical_descent_rate_m_per_h",
-    "descent_length_moderate_m", "descent_length_steep_m", "descent_length_very_steep_m",
-    "flat_speed_mps", "flat_length_m",
-    "climb_length_m", "climb_gain_m", "climb_time_s", "climb_speed_mps", "climb_gap_speed_mps",
-    "vertical_climb_rate_m_per_h", "climb_index",
-    "uphill_pace_s_per_km", "downhill_pace_s_per_km", "kay_ratio",
+    "distance_m",
+    "moving_time_s",
+    "ascent_m",
+    "descent_m",
+    "device_ascent_m",
+    "device_descent_m",
+    "altitude_quality",
+    "altitude_step_m",
+    "descent_length_m",
+    "descent_drop_m",
+    "descent_time_s",
+    "descent_speed_mps",
+    "descent_gap_speed_mps",
+    "mean_descent_grade",
+    "vertical_descent_rate_m_per_h",
+    "descent_length_moderate_m",
+    "descent_length_steep_m",
+    "descent_length_very_steep_m",
+    "flat_speed_mps",
+    "flat_length_m",
+    "climb_length_m",
+    "climb_gain_m",
+    "climb_time_s",
+    "climb_speed_mps",
+    "climb_gap_speed_mps",
+    "vertical_climb_rate_m_per_h",
+    "climb_index",
+    "uphill_pace_s_per_km",
+    "downhill_pace_s_per_km",
+    "kay_ratio",
 )
 #: Values of ``summary["altitude_quality"]``, best first.
 ALTITUDE_QUALITY: tuple[str, ...] = ("good", "gps_only", "unverified", "corrected", "sparse", "none")
@@ -91,12 +112,17 @@ def _kind_totals(seg: dict | None, kind: str) -> tuple[float, float, float, floa
     m = seg["kind"] == kind
     length, drop, dur = seg["length_m"][m], np.abs(seg["drop_m"][m]), seg["duration_s"][m]
     t = dur > 0
-    return (float(length.sum()), float(drop.sum()), float(length[t].sum()), float(dur[t].sum()),
-            float(drop[t].sum()), float((seg["gap_speed_mps"][m][t] * dur[t]).sum()))
+    return (
+        float(length.sum()),
+        float(drop.sum()),
+        float(length[t].sum()),
+        float(dur[t].sum()),
+        float(drop[t].sum()),
+        float((seg["gap_speed_mps"][m][t] * dur[t]).sum()),
+    )
 
 
-def _summary(prof: dict, seg: dict | None, track: _Track, params: TerrainParams,
-             reference: Mapping | None) -> dict:
+def _summary(prof: dict, seg: dict | None, track: _Track, params: TerrainParams, reference: Mapping | None) -> dict:
     s: dict = dict.fromkeys(SUMMARY_KEYS, np.nan)
     s["distance_m"] = track.total_distance_m
     s["moving_time_s"] = track.total_moving_s
@@ -116,8 +142,9 @@ def _summary(prof: dict, seg: dict | None, track: _Track, params: TerrainParams,
     s["descent_length_m"], s["descent_drop_m"] = d_len, d_drop
     s["mean_descent_grade"] = _ratio(-d_drop, d_len)
     for cls in ("moderate", "steep", "very_steep"):
-        s[f"descent_length_{cls}_m"] = (0.0 if seg is None else float(
-            seg["length_m"][(seg["kind"] == "descent") & (seg["steepness"] == cls)].sum()))
+        s[f"descent_length_{cls}_m"] = (
+            0.0 if seg is None else float(seg["length_m"][(seg["kind"] == "descent") & (seg["steepness"] == cls)].sum())
+        )
     s["climb_length_m"], s["climb_gain_m"] = c_len, c_gain
 
     # Flat reference: profile steps whose mean end-point grade is within ±flat_abs_grade.
@@ -153,8 +180,9 @@ def _summary(prof: dict, seg: dict | None, track: _Track, params: TerrainParams,
     return s
 
 
-def analyze_run(samples: pd.DataFrame, params: TerrainParams | None = None, *,
-                reference: Mapping | None = None) -> RunTerrain:
+def analyze_run(
+    samples: pd.DataFrame, params: TerrainParams | None = None, *, reference: Mapping | None = None
+) -> RunTerrain:
     """Profile, descent and climb segments, and a terrain summary of one run.
 
     Parameters
@@ -212,8 +240,11 @@ def analyze_run(samples: pd.DataFrame, params: TerrainParams | None = None, *,
     prof = _profile_arrays(track, params) if track is not None else None
     if prof is None or prof["distance_m"].size == 0:
         summary = dict.fromkeys(SUMMARY_KEYS, np.nan)
-        summary.update(altitude_quality="none", device_ascent_m=_reference(reference, "device_ascent_m"),
-                       device_descent_m=_reference(reference, "device_descent_m"))
+        summary.update(
+            altitude_quality="none",
+            device_ascent_m=_reference(reference, "device_ascent_m"),
+            device_descent_m=_reference(reference, "device_descent_m"),
+        )
         if track is not None:
             summary.update(distance_m=track.total_distance_m, moving_time_s=track.total_moving_s)
         return RunTerrain({}, empty_segments(), summary, params)

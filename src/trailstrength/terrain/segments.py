@@ -13,8 +13,20 @@ from .params import TerrainParams
 
 #: Columns of the frame returned by :func:`find_segments`, in order.
 SEGMENT_COLUMNS: tuple[str, ...] = (
-    "kind", "start_m", "end_m", "length_m", "drop_m", "mean_grade", "max_grade", "steepness",
-    "duration_s", "speed_mps", "gap_speed_mps", "vertical_speed_mps", "distance_before_m", "heart_rate_mean",
+    "kind",
+    "start_m",
+    "end_m",
+    "length_m",
+    "drop_m",
+    "mean_grade",
+    "max_grade",
+    "steepness",
+    "duration_s",
+    "speed_mps",
+    "gap_speed_mps",
+    "vertical_speed_mps",
+    "distance_before_m",
+    "heart_rate_mean",
 )
 SEGMENT_KINDS: tuple[str, ...] = ("descent", "climb")
 _TEXT_COLUMNS = ("kind", "steepness")
@@ -98,8 +110,9 @@ def _runs(inside: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.flatnonzero(edges == 1), np.flatnonzero(edges == -1) - 1
 
 
-def _crossing(x: np.ndarray, g: np.ndarray, i0: np.ndarray, i1: np.ndarray, level: float,
-              default: np.ndarray) -> np.ndarray:
+def _crossing(
+    x: np.ndarray, g: np.ndarray, i0: np.ndarray, i1: np.ndarray, level: float, default: np.ndarray
+) -> np.ndarray:
     """Distance where signed grade crosses ``level`` between points i0 and i1 (linear); default if unknown."""
     g0, g1 = g[i0], g[i1]
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -130,8 +143,9 @@ def _cumulative(x: np.ndarray, g: np.ndarray, hr: np.ndarray, params: TerrainPar
     return cum_gad, cum_hr, cum_hr_w
 
 
-def _candidates(x: np.ndarray, g: np.ndarray, alt: np.ndarray, params: TerrainParams,
-                sign: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _candidates(
+    x: np.ndarray, g: np.ndarray, alt: np.ndarray, params: TerrainParams, sign: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Start, end (m) and drop (m) of the segments of one direction (sign −1 descents, +1 climbs)."""
     n = x.size
     level = abs(params.descent_grade)
@@ -211,6 +225,7 @@ def segment_arrays(profile, params: TerrainParams, kinds=SEGMENT_KINDS) -> dict[
 
 def _profile_inputs(profile) -> tuple[np.ndarray, ...]:
     """distance, grade, altitude, moving time and heart rate arrays of a profile frame or dict."""
+
     def col(name):
         if name not in profile:
             return np.full(len(profile["distance_m"]), np.nan)
@@ -231,8 +246,9 @@ def segments_frame(arrays: dict[str, np.ndarray] | None) -> pd.DataFrame:
     return pd.DataFrame({c: arrays[c] for c in SEGMENT_COLUMNS})
 
 
-def find_segments(profile: pd.DataFrame, params: TerrainParams = TerrainParams(),
-                  kind: str = "descent") -> pd.DataFrame:
+def find_segments(
+    profile: pd.DataFrame, params: TerrainParams = TerrainParams(), kind: str = "descent"
+) -> pd.DataFrame:
     """Descent (or climb) segments of a distance profile.
 
     Parameters

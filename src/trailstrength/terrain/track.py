@@ -27,12 +27,13 @@ def _hold_ends(t: np.ndarray) -> np.ndarray:
         return t
     first, last = np.flatnonzero(known)[[0, -1]]
     t = t.copy()
-    t[:first], t[last + 1:] = t[first], t[last]
+    t[:first], t[last + 1 :] = t[first], t[last]
     return t
 
 
-def vertical_speed(elapsed_s: ArrayLike, altitude_m: ArrayLike, window_s: float,
-                   at: np.ndarray | None = None) -> np.ndarray:
+def vertical_speed(
+    elapsed_s: ArrayLike, altitude_m: ArrayLike, window_s: float, at: np.ndarray | None = None
+) -> np.ndarray:
     """Absolute vertical speed at every sample, from the mean altitudes just before and just after it.
 
     Parameters
@@ -95,8 +96,13 @@ def _jump_flags(t: np.ndarray, d: np.ndarray, params: TerrainParams) -> np.ndarr
     return (known[:-1] & known[1:]) & ((speed > params.jump_speed_mps) | ((dt <= 0) & (dd > 0)))
 
 
-def _pause_flags(t: np.ndarray, d: np.ndarray, params: TerrainParams, altitude_m: np.ndarray | None = None,
-                 terrain: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+def _pause_flags(
+    t: np.ndarray,
+    d: np.ndarray,
+    params: TerrainParams,
+    altitude_m: np.ndarray | None = None,
+    terrain: tuple[np.ndarray, np.ndarray] | None = None,
+) -> np.ndarray:
     """Intervals (sample k to k + 1) inside a pause. Length ``n - 1``.
 
     ``t`` must be non-decreasing (NaN allowed at the ends), ``d`` the distance with jumps taken out. With
@@ -133,7 +139,7 @@ def _pause_flags(t: np.ndarray, d: np.ndarray, params: TerrainParams, altitude_m
         # stop, but GPS position jitter on steep ground fakes some): half the threshold is asked of it.
         k = np.flatnonzero(pause)
         vz = vertical_speed(t, altitude_m, params.pause_vertical_window_s, np.concatenate((k, k + 1)))
-        climbing = (vz[: k.size] + vz[k.size:]) / 2 >= params.pause_vertical_mps / 2
+        climbing = (vz[: k.size] + vz[k.size :]) / 2 >= params.pause_vertical_mps / 2
         if terrain is not None:
             # Over ±pause_min_s around each end of the interval: long enough to average 1 Hz position
             # jitter, short enough not to reach far into the motion around a stop.
@@ -144,15 +150,17 @@ def _pause_flags(t: np.ndarray, d: np.ndarray, params: TerrainParams, altitude_m
             d_lo = np.interp(np.maximum(t[ends] - w, t[0]), t, d)
             with np.errstate(divide="ignore", invalid="ignore"):
                 vt = np.abs(np.interp(d_hi, x, a) - np.interp(d_lo, x, a)) / (
-                    np.minimum(t[ends] + w, t[-1]) - np.maximum(t[ends] - w, t[0]))
+                    np.minimum(t[ends] + w, t[-1]) - np.maximum(t[ends] - w, t[0])
+                )
             vt = np.nan_to_num(vt)
-            climbing &= (vt[: k.size] + vt[k.size:]) / 2 >= params.pause_vertical_mps
+            climbing &= (vt[: k.size] + vt[k.size :]) / 2 >= params.pause_vertical_mps
         pause[k] = ~climbing
     return pause
 
 
-def remove_altitude_steps(altitude_m: ArrayLike, elapsed_s: ArrayLike, distance_m: ArrayLike,
-                          params: TerrainParams = TerrainParams()) -> tuple[np.ndarray, float]:
+def remove_altitude_steps(
+    altitude_m: ArrayLike, elapsed_s: ArrayLike, distance_m: ArrayLike, params: TerrainParams = TerrainParams()
+) -> tuple[np.ndarray, float]:
     """Take out sudden level shifts of the altitude (altimeter calibration, a GPS/barometer switch).
 
     A step is a run of consecutive intervals each climbing or falling faster than
@@ -181,8 +189,11 @@ def remove_altitude_steps(altitude_m: ArrayLike, elapsed_s: ArrayLike, distance_
     d = np.asarray(distance_m, dtype=float)[ok]
     dh, dt, dd = np.diff(a), np.diff(t), np.diff(d)
     timed = np.isfinite(dt) & (dt > 0)
-    fast = np.where(timed, np.abs(dh) > params.max_vertical_speed_mps * np.where(timed, dt, 1.0),
-                    np.abs(dh) > np.nan_to_num(dd, nan=0.0))
+    fast = np.where(
+        timed,
+        np.abs(dh) > params.max_vertical_speed_mps * np.where(timed, dt, 1.0),
+        np.abs(dh) > np.nan_to_num(dd, nan=0.0),
+    )
     if not fast.any():
         return alt.copy(), 0.0
     # Group consecutive fast intervals of the same sign; keep the groups that add up to a real step.
@@ -222,13 +233,14 @@ def _fill_inside(y: np.ndarray, x: np.ndarray) -> np.ndarray:
     out = y.copy()
     inside = ~ok
     inside[:first] = False
-    inside[last + 1:] = False
+    inside[last + 1 :] = False
     out[inside] = np.interp(x[inside], x[ok], y[ok])
     return out
 
 
-def _remove_position_spikes(lat: np.ndarray, lon: np.ndarray, t: np.ndarray,
-                            params: TerrainParams) -> tuple[np.ndarray, np.ndarray]:
+def _remove_position_spikes(
+    lat: np.ndarray, lon: np.ndarray, t: np.ndarray, params: TerrainParams
+) -> tuple[np.ndarray, np.ndarray]:
     """NaN single fixes reached and left at more than ``jump_speed_mps`` (one-sample GPS jumps).
 
     Needs times: without them a one-fix jump cannot be told from a hairpin between sparse route points.
@@ -327,8 +339,7 @@ def _clean_track(samples: pd.DataFrame, params: TerrainParams) -> _Track | None:
     return _Track(d - d[0], t, alt, hr, has_time, jump, step_m, gap)
 
 
-def set_moving_time(track: _Track, params: TerrainParams,
-                    terrain: tuple[np.ndarray, np.ndarray] | None = None) -> None:
+def set_moving_time(track: _Track, params: TerrainParams, terrain: tuple[np.ndarray, np.ndarray] | None = None) -> None:
     """Fill ``track.moving_s``: cumulative time without pauses and jumps, s (NaN where times are unknown).
 
     ``terrain`` is the smoothed profile (distance grid and altitude, m), used with the recorded altitude to

@@ -44,6 +44,16 @@ def lighten(color, amount: float) -> tuple[float, float, float]:
 
 def no_data(ax, message: str):
     """Write ``message`` in the middle of an empty axes (a figure with nothing to show says so)."""
-    ax.text(0.5, 0.5, message, transform=ax.transAxes, ha="center", va="center", color="#555555",
-            fontsize="small", wrap=True, gid="no_data")
+    ax.text(
+        0.5,
+        0.5,
+        message,
+        transform=ax.transAxes,
+        ha="center",
+        va="center",
+        color="#555555",
+        fontsize="small",
+        wrap=True,
+        gid="no_data",
+    )
     return ax

@@ -61,8 +61,9 @@ def residual_diagnostics(fitted, residuals, groups=None, *, axes=None, fitted_la
     if len(ordered) >= 4:
         q_sample, q_normal = np.quantile(ordered, [0.25, 0.75]), stats.norm.ppf([0.25, 0.75])
         slope = (q_sample[1] - q_sample[0]) / (q_normal[1] - q_normal[0])
-        axes[1].plot(theoretical, q_sample[0] + slope * (theoretical - q_normal[0]), color=COLORS["descent"],
-                     gid="qq_line")
+        axes[1].plot(
+            theoretical, q_sample[0] + slope * (theoretical - q_normal[0]), color=COLORS["descent"], gid="qq_line"
+        )
     axes[1].set(xlabel="Normal quantile", ylabel="Residual quantile")
 
     if groups is None or len(groups) != len(resid):

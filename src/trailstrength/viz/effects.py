@@ -62,8 +62,12 @@ def dpi_vs_hinge(panel: pd.DataFrame, effects: pd.DataFrame | None = None, ax=No
     athlete's usual volume (x = 0); it is not a prediction interval.
     """
     return _within_athlete_scatter(
-        panel, effects, ax,
-        outcome="dpi", hypothesis="H1", color=COLORS["descent"],
+        panel,
+        effects,
+        ax,
+        outcome="dpi",
+        hypothesis="H1",
+        color=COLORS["descent"],
         y_label="Descent performance index,\nvs athlete's usual",
     )
 
@@ -94,8 +98,12 @@ def soreness_vs_hinge(panel: pd.DataFrame, effects: pd.DataFrame | None = None, 
     the band is the slope's 95 % CI drawn through the origin.
     """
     return _within_athlete_scatter(
-        panel, effects, ax,
-        outcome="soreness_peak_72h", hypothesis="H2", color=COLORS["soreness"],
+        panel,
+        effects,
+        ax,
+        outcome="soreness_peak_72h",
+        hypothesis="H2",
+        color=COLORS["soreness"],
         y_label="Peak soreness in 72 h (0\u201310),\nvs athlete's usual",
     )
 
@@ -142,19 +150,43 @@ def effects_forest(effects: pd.DataFrame, ax=None):
 
     zero = ax.axvline(0, color="#444444", linewidth=1, zorder=1)
     zero.set_gid("zero")
-    lines = ax.hlines(y[has_ci], ci[has_ci, 0], ci[has_ci, 1], colors=colors[has_ci],
-                      linewidths=np.where(primary[has_ci], 3.0, 1.8), zorder=2)
+    lines = ax.hlines(
+        y[has_ci],
+        ci[has_ci, 0],
+        ci[has_ci, 1],
+        colors=colors[has_ci],
+        linewidths=np.where(primary[has_ci], 3.0, 1.8),
+        zorder=2,
+    )
     lines.set_gid("ci")
-    points = ax.scatter(rows["estimate"].to_numpy(dtype=float), y, s=np.where(primary, 110, 45),
-                        c=list(colors), edgecolors=list(colors), linewidths=1.5, zorder=3)
+    points = ax.scatter(
+        rows["estimate"].to_numpy(dtype=float),
+        y,
+        s=np.where(primary, 110, 45),
+        c=list(colors),
+        edgecolors=list(colors),
+        linewidths=1.5,
+        zorder=3,
+    )
     points.set_facecolors([c if ok else "white" for c, ok in zip(colors, converged)])
     points.set_gid("estimates")
 
     for y_row, label, is_primary in zip(y, labels, primary):
-        ax.text(0.0, y_row + 0.16, label, transform=ax.get_yaxis_transform(), ha="left", va="bottom",
-                fontweight="bold" if is_primary else "normal", fontsize="small", wrap=True,
-                color=mpl.rcParams["text.color"], gid="row_label", zorder=1.5,
-                bbox=dict(facecolor=ax.get_facecolor(), edgecolor="none", alpha=0.8, pad=1))
+        ax.text(
+            0.0,
+            y_row + 0.16,
+            label,
+            transform=ax.get_yaxis_transform(),
+            ha="left",
+            va="bottom",
+            fontweight="bold" if is_primary else "normal",
+            fontsize="small",
+            wrap=True,
+            color=mpl.rcParams["text.color"],
+            gid="row_label",
+            zorder=1.5,
+            bbox=dict(facecolor=ax.get_facecolor(), edgecolor="none", alpha=0.8, pad=1),
+        )
     ax.set_yticks([])
     ax.set_ylim(-0.5, n - 0.25)
     ax.grid(False, axis="y")
@@ -180,9 +212,28 @@ def _forest_labels(rows, converged) -> list[str]:
 
 
 #: Columns of a specification table that are results, not analytic choices.
-RESULT_COLUMNS = ("hypothesis", "outcome", "term", "estimate", "ci_low", "ci_high", "p_value", "unit",
-                  "n_athletes", "n_obs", "model", "converged", "note", "primary", "se", "p_holm", "p_bh", "bh_q",
-                  "spec_id", "rank")
+RESULT_COLUMNS = (
+    "hypothesis",
+    "outcome",
+    "term",
+    "estimate",
+    "ci_low",
+    "ci_high",
+    "p_value",
+    "unit",
+    "n_athletes",
+    "n_obs",
+    "model",
+    "converged",
+    "note",
+    "primary",
+    "se",
+    "p_holm",
+    "p_bh",
+    "bh_q",
+    "spec_id",
+    "rank",
+)
 
 
 def specification_curve(specs: pd.DataFrame, choices=None, ax=None, dashboard_ax=None):
@@ -230,15 +281,18 @@ def specification_curve(specs: pd.DataFrame, choices=None, ax=None, dashboard_ax
         n_levels = sum(rows[c].nunique(dropna=False) for c in choices)
         if choices:
             fig, (ax, dashboard_ax) = plt.subplots(
-                2, 1, sharex=True, gridspec_kw={"height_ratios": [3, max(1.0, 0.45 * n_levels)]})
+                2, 1, sharex=True, gridspec_kw={"height_ratios": [3, max(1.0, 0.45 * n_levels)]}
+            )
         else:
             fig, ax = plt.subplots()
     if rows.empty:
         return _no_data(ax, "No specifications to show")
 
     # levels in the order the caller listed them (or a categorical's order), not the ranked order
-    levels = {c: list(rows[c].cat.categories) if isinstance(rows[c].dtype, pd.CategoricalDtype)
-              else list(pd.unique(rows[c])) for c in choices}
+    levels = {
+        c: list(rows[c].cat.categories) if isinstance(rows[c].dtype, pd.CategoricalDtype) else list(pd.unique(rows[c]))
+        for c in choices
+    }
     order = np.argsort(rows["estimate"].to_numpy(dtype=float), kind="stable")
     rows = rows.iloc[order].reset_index(drop=True)
     x = np.arange(1, len(rows) + 1, dtype=float)
@@ -251,14 +305,29 @@ def specification_curve(specs: pd.DataFrame, choices=None, ax=None, dashboard_ax
     ax.axhline(0, color="#444444", linewidth=1, zorder=1).set_gid("zero")
     finite = np.isfinite(lo) & np.isfinite(hi)
     ax.vlines(x[finite], lo[finite], hi[finite], colors=colors[finite], linewidth=1.6, zorder=2).set_gid("ci")
-    points = ax.scatter(x, est, c=list(colors), s=np.where(primary, 90, 30), zorder=3,
-                        edgecolors=np.where(primary, "#222222", "none").tolist(), linewidths=1.5)
+    points = ax.scatter(
+        x,
+        est,
+        c=list(colors),
+        s=np.where(primary, 90, 30),
+        zorder=3,
+        edgecolors=np.where(primary, "#222222", "none").tolist(),
+        linewidths=1.5,
+    )
     points.set_gid("estimates")
     median = float(np.nanmedian(est))
     ax.axhline(median, color=COLORS["neutral"], linestyle="--", linewidth=1.2, zorder=1).set_gid("median")
     for xi in x[primary]:
-        ax.annotate("pre-registered", (xi, est[int(xi) - 1]), xytext=(0, 14), textcoords="offset points",
-                    ha="center", fontsize="x-small", color="#222222", gid="primary_label")
+        ax.annotate(
+            "pre-registered",
+            (xi, est[int(xi) - 1]),
+            xytext=(0, 14),
+            textcoords="offset points",
+            ha="center",
+            fontsize="x-small",
+            color="#222222",
+            gid="primary_label",
+        )
     ax.set_xlim(0.5, len(rows) + 0.5)
     ax.set_ylim(*_robust_limits(est, lo, hi))
     ax.grid(False, axis="x")
@@ -338,8 +407,7 @@ def _within_athlete_scatter(panel, effects, ax, *, outcome, hypothesis, color, y
     athletes = pd.Index(data["athlete_id"].unique()).sort_values()
     muted = [_lighten(c, 0.45) for c in PALETTE[:-1]]
     color_of = {a: muted[i % len(muted)] for i, a in enumerate(athletes)}
-    points = ax.scatter(x, y, c=[color_of[a] for a in data["athlete_id"]], s=28, alpha=0.8,
-                        linewidths=0, zorder=2)
+    points = ax.scatter(x, y, c=[color_of[a] for a in data["athlete_id"]], s=28, alpha=0.8, linewidths=0, zorder=2)
     points.set_gid("points")
 
     ax.axhline(0, color=COLORS["neutral"], linewidth=1, zorder=1).set_gid("zero")
@@ -359,8 +427,15 @@ def _draw_slope(ax, row, x, color):
     low, high = float(row["ci_low"]), float(row["ci_high"])
     if np.isfinite(low) and np.isfinite(high):
         label += f"\n95% CI {_fmt(low)} to {_fmt(high)}"
-        band = ax.fill_between(grid, np.minimum(low * grid, high * grid), np.maximum(low * grid, high * grid),
-                               color=color, alpha=0.2, linewidth=0, zorder=3)
+        band = ax.fill_between(
+            grid,
+            np.minimum(low * grid, high * grid),
+            np.maximum(low * grid, high * grid),
+            color=color,
+            alpha=0.2,
+            linewidth=0,
+            zorder=3,
+        )
         band.set_gid("effect_ci")
     if "converged" in row and pd.notna(row["converged"]) and not bool(row["converged"]):
         label += ", not converged"
@@ -368,8 +443,9 @@ def _draw_slope(ax, row, x, color):
     line.set_gid("effect_line")
     # Inside the axes where it hides fewest runs ("best" avoids scatter points):
     # above the axes it would fight the y label for width on narrow canvases.
-    ax.legend(loc="best", handlelength=1.5, frameon=True, framealpha=0.85, edgecolor="none",
-              facecolor=ax.get_facecolor())
+    ax.legend(
+        loc="best", handlelength=1.5, frameon=True, framealpha=0.85, edgecolor="none", facecolor=ax.get_facecolor()
+    )
 
 
 def _effect_row(effects, hypothesis) -> pd.Series | None:

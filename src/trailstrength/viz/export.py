@@ -134,9 +134,7 @@ def save(
     stem.parent.mkdir(parents=True, exist_ok=True)
 
     out_dpi = BASE_DPI * scale
-    fig.set_size_inches(
-        _inches_for(width_px, out_w, out_dpi), _inches_for(height_px, out_h, out_dpi)
-    )
+    fig.set_size_inches(_inches_for(width_px, out_w, out_dpi), _inches_for(height_px, out_h, out_dpi))
     _add_bands(fig, width_px, height_px, title=title, subtitle=subtitle, source=source)
 
     written = []
@@ -179,16 +177,12 @@ def _check_alt(alt) -> str:
 def _canvas_px(canvas) -> tuple[int, int]:
     if isinstance(canvas, str):
         if canvas not in CANVASES:
-            raise ValueError(
-                f"unknown canvas {canvas!r}; choose one of {sorted(CANVASES)} or pass (width, height) px"
-            )
+            raise ValueError(f"unknown canvas {canvas!r}; choose one of {sorted(CANVASES)} or pass (width, height) px")
         return CANVASES[canvas]
     try:
         width, height = (int(v) for v in canvas)
     except (TypeError, ValueError):
-        raise ValueError(
-            f"canvas must be a name in {sorted(CANVASES)} or (width, height) px, got {canvas!r}"
-        ) from None
+        raise ValueError(f"canvas must be a name in {sorted(CANVASES)} or (width, height) px, got {canvas!r}") from None
     if width <= 0 or height <= 0:
         raise ValueError(f"canvas size must be positive, got {canvas!r}")
     return width, height
@@ -229,9 +223,7 @@ def _check_png_size(path: Path, width: int, height: int) -> None:
 
     with Image.open(path) as im:
         if im.size != (width, height):
-            raise RuntimeError(
-                f"{path}: wrote {im.size[0]} x {im.size[1]} px, expected {width} x {height} px"
-            )
+            raise RuntimeError(f"{path}: wrote {im.size[0]} x {im.size[1]} px, expected {width} x {height} px")
 
 
 # --- bands ---------------------------------------------------------------------
@@ -253,16 +245,26 @@ def _add_bands(fig, width_px, height_px, *, title, subtitle, source) -> None:
     for text, size, weight, color in header:
         if not text:
             continue
-        artist = fig.text(margin_x, y, text, ha="left", va="top", fontsize=size, fontweight=weight,
-                          color=color or mpl.rcParams["text.color"], gid=BAND_GID)
+        artist = fig.text(
+            margin_x,
+            y,
+            text,
+            ha="left",
+            va="top",
+            fontsize=size,
+            fontweight=weight,
+            color=color or mpl.rcParams["text.color"],
+            gid=BAND_GID,
+        )
         _wrap_to_width(artist, max_width, renderer)
         y = to_fig.transform(artist.get_window_extent(renderer))[0, 1] - gap
         top = y + gap - margin_y / 2
 
     bottom = 0.0
     if source:
-        artist = fig.text(margin_x, margin_y * 0.6, source, ha="left", va="bottom", fontsize=_SOURCE_PT,
-                          color=_SUBTLE, gid=BAND_GID)
+        artist = fig.text(
+            margin_x, margin_y * 0.6, source, ha="left", va="bottom", fontsize=_SOURCE_PT, color=_SUBTLE, gid=BAND_GID
+        )
         _wrap_to_width(artist, max_width, renderer)
         bottom = to_fig.transform(artist.get_window_extent(renderer))[1, 1] + margin_y / 2
 

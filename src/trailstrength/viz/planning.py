@@ -21,9 +21,17 @@ from trailstrength.viz.style import COLORS, PALETTE
 __all__ = ["dose_response", "power_by_effect", "power_curve", "save_power_figure"]
 
 
-def dose_response(curve: pd.DataFrame, ax=None, *, observed: pd.DataFrame | None = None, dose: str = "dose",
-                  dose_label: str = "Hinge sets per week", outcome_label: str = "Outcome",
-                  color: str | None = None, reference: float | None = None):
+def dose_response(
+    curve: pd.DataFrame,
+    ax=None,
+    *,
+    observed: pd.DataFrame | None = None,
+    dose: str = "dose",
+    dose_label: str = "Hinge sets per week",
+    outcome_label: str = "Outcome",
+    color: str | None = None,
+    reference: float | None = None,
+):
     """Dose–response: the outcome (or its difference from a reference dose) across weekly doses.
 
     Parameters
@@ -73,16 +81,24 @@ def dose_response(curve: pd.DataFrame, ax=None, *, observed: pd.DataFrame | None
             pos = {str(v): i for i, v in enumerate(data[dose].astype(str))}
             jitter = np.random.default_rng(0).uniform(-0.15, 0.15, len(observed))
             ox = observed[dose].astype(str).map(pos).to_numpy(dtype=float) + jitter
-        ax.scatter(ox, observed["outcome"], s=14, color=_lighten(color, 0.6), linewidths=0, zorder=1,
-                   gid="observed")
+        ax.scatter(ox, observed["outcome"], s=14, color=_lighten(color, 0.6), linewidths=0, zorder=1, gid="observed")
     est = data["estimate"].to_numpy(dtype=float)
     lo, hi = data["ci_low"].to_numpy(dtype=float), data["ci_high"].to_numpy(dtype=float)
     if numeric:
         ax.fill_between(x, lo, hi, color=color, alpha=0.2, linewidth=0, zorder=2, gid="curve_ci")
         ax.plot(x, est, color=color, linewidth=3, zorder=3, gid="curve")
     else:
-        ax.errorbar(x, est, yerr=[est - lo, hi - est], fmt="none", ecolor=color, elinewidth=2.5, capsize=0,
-                    zorder=2, gid="curve_errorbars")
+        ax.errorbar(
+            x,
+            est,
+            yerr=[est - lo, hi - est],
+            fmt="none",
+            ecolor=color,
+            elinewidth=2.5,
+            capsize=0,
+            zorder=2,
+            gid="curve_errorbars",
+        )
         ax.scatter(x, est, s=80, color=color, zorder=3, gid="curve_points")
         labels = data[dose].astype(str)
         if "n" in data:  # under the tick, where it cannot hide a point
@@ -96,8 +112,15 @@ def dose_response(curve: pd.DataFrame, ax=None, *, observed: pd.DataFrame | None
     return ax
 
 
-def power_curve(power: pd.DataFrame, ax=None, *, x: str = "n_athletes", group: str | None = None,
-                target: float = 0.8, x_label: str | None = None):
+def power_curve(
+    power: pd.DataFrame,
+    ax=None,
+    *,
+    x: str = "n_athletes",
+    group: str | None = None,
+    target: float = 0.8,
+    x_label: str | None = None,
+):
     """Power (chance of detecting the effect) against study size, one line per effect size or design.
 
     Parameters
@@ -133,13 +156,22 @@ def power_curve(power: pd.DataFrame, ax=None, *, x: str = "n_athletes", group: s
         (line,) = ax.plot(xs, sub["power"] * 100, marker="o", color=color, linewidth=2.5, label=label, zorder=3)
         line.set_gid(f"power:{name}")
         if {"ci_low", "ci_high"} <= set(sub.columns):
-            band = ax.fill_between(xs, sub["ci_low"] * 100, sub["ci_high"] * 100, color=color, alpha=0.18,
-                                   linewidth=0, zorder=2)
+            band = ax.fill_between(
+                xs, sub["ci_low"] * 100, sub["ci_high"] * 100, color=color, alpha=0.18, linewidth=0, zorder=2
+            )
             band.set_gid(f"power_ci:{name}")
     if target is not None:
         ax.axhline(target * 100, color=COLORS["neutral"], linestyle="--", linewidth=1.2, zorder=1).set_gid("target")
-        ax.text(1.0, target * 100, f"{target:.0%} ", transform=ax.get_yaxis_transform(), ha="right", va="bottom",
-                fontsize="x-small", color="#555555")
+        ax.text(
+            1.0,
+            target * 100,
+            f"{target:.0%} ",
+            transform=ax.get_yaxis_transform(),
+            ha="right",
+            va="bottom",
+            fontsize="x-small",
+            color="#555555",
+        )
     ax.set_ylim(0, 100)
     ax.set_ylabel("Power (%)")
     ax.set_xlabel(x_label or {"n_athletes": "Athletes", "weeks": "Weeks of data"}.get(x, x.replace("_", " ")))
@@ -188,8 +220,15 @@ def power_by_effect(table: pd.DataFrame, mde: pd.DataFrame | None = None, *, tar
         half = 1.96 * g["power_mcse"].to_numpy()
         p = g["power"].to_numpy()
         yerr = np.vstack([np.minimum(half, p), np.minimum(half, 1 - p)])  # keep the bars inside 0-1
-        ax.errorbar(g["effect"].abs(), p, yerr=yerr, marker="o", color=colors.get(hyp, COLORS["hinge"]), capsize=2,
-                    gid=f"power:{hyp}")
+        ax.errorbar(
+            g["effect"].abs(),
+            p,
+            yerr=yerr,
+            marker="o",
+            color=colors.get(hyp, COLORS["hinge"]),
+            capsize=2,
+            gid=f"power:{hyp}",
+        )
         ax.axhline(target, color=COLORS["neutral"], ls="--", lw=1, gid="target")
         ax.axhline(0.05, color=COLORS["neutral"], ls=":", lw=1)
         if mde is not None and hyp in set(mde["hypothesis"]):
@@ -220,11 +259,18 @@ def save_power_figure(table: pd.DataFrame, mde: pd.DataFrame | None, stem, *, ta
     set_theme()
     fig, axes = plt.subplots(1, 2)
     power_by_effect(table, mde, target=target, axes=axes)
-    alt = (f"Simulated power of the primary tests for {athletes} athletes over {weeks} weeks against the planted "
-           "within-athlete hinge effect, H1 (descent performance) left and H2 (soreness) right, with Monte Carlo "
-           f"error bars, the {target * 100:g} % target and the minimal detectable effect marked.")
-    paths = save(fig, stem, alt=alt, title="How big an effect could this cohort detect?",
-                 subtitle=f"{athletes} athletes x {weeks} weeks, {sims} simulated cohorts per point",
-                 source="trailstrength power (simulated cohorts)")
+    alt = (
+        f"Simulated power of the primary tests for {athletes} athletes over {weeks} weeks against the planted "
+        "within-athlete hinge effect, H1 (descent performance) left and H2 (soreness) right, with Monte Carlo "
+        f"error bars, the {target * 100:g} % target and the minimal detectable effect marked."
+    )
+    paths = save(
+        fig,
+        stem,
+        alt=alt,
+        title="How big an effect could this cohort detect?",
+        subtitle=f"{athletes} athletes x {weeks} weeks, {sims} simulated cohorts per point",
+        source="trailstrength power (simulated cohorts)",
+    )
     plt.close(fig)
     return paths

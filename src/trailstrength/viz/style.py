@@ -55,9 +55,7 @@ def style_path(variant: str = "blog"):
 
 def _check_variant(variant: str) -> None:
     if variant not in VARIANTS:
-        raise ValueError(
-            f"unknown theme variant {variant!r}; choose one of {sorted(VARIANTS)}"
-        )
+        raise ValueError(f"unknown theme variant {variant!r}; choose one of {sorted(VARIANTS)}")
 
 
 def _style_rc(variant: str) -> dict:

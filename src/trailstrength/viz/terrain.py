@@ -34,8 +34,9 @@ def _model_curves(models) -> list[tuple[str, Callable]]:
     if isinstance(models, Mapping):
         items = list(models.items())
     else:
-        items = [(MODEL_LABELS.get(m, str(m)) if isinstance(m, str) else getattr(m, "label", "empirical"), m)
-                 for m in models]
+        items = [
+            (MODEL_LABELS.get(m, str(m)) if isinstance(m, str) else getattr(m, "label", "empirical"), m) for m in models
+        ]
     curves = []
     for label, model in items:
         if isinstance(model, str):
@@ -43,13 +44,21 @@ def _model_curves(models) -> list[tuple[str, Callable]]:
         elif callable(model):
             curves.append((label, model))
         else:
-            raise TypeError(f"model {label!r} must be a model name {sorted(MODEL_LABELS)} or a callable "
-                            f"grade -> factor (e.g. an EmpiricalGap), not {type(model).__name__}")
+            raise TypeError(
+                f"model {label!r} must be a model name {sorted(MODEL_LABELS)} or a callable "
+                f"grade -> factor (e.g. an EmpiricalGap), not {type(model).__name__}"
+            )
     return curves
 
 
-def grade_speed(points: pd.DataFrame, models: Sequence | Mapping = ("strava", "minetti"), ax=None, *,
-                bin_width: float = 0.02, min_weight: float = 200.0):
+def grade_speed(
+    points: pd.DataFrame,
+    models: Sequence | Mapping = ("strava", "minetti"),
+    ax=None,
+    *,
+    bin_width: float = 0.02,
+    min_weight: float = 200.0,
+):
     """Speed relative to flat against grade, with grade-adjustment models overlaid.
 
     Parameters
@@ -92,20 +101,44 @@ def grade_speed(points: pd.DataFrame, models: Sequence | Mapping = ("strava", "m
     weight = data["weight"].to_numpy(dtype=float) if "weight" in data else np.ones(len(data))
     grade_pc = data["grade"].to_numpy(dtype=float) * 100
     speed = data["relative_speed"].to_numpy(dtype=float)
-    ax.scatter(grade_pc, speed, s=10, color=_lighten(COLORS["descent"], 0.55), linewidths=0, alpha=0.6,
-               zorder=2, rasterized=len(data) > 5000, gid="points")
+    ax.scatter(
+        grade_pc,
+        speed,
+        s=10,
+        color=_lighten(COLORS["descent"], 0.55),
+        linewidths=0,
+        alpha=0.6,
+        zorder=2,
+        rasterized=len(data) > 5000,
+        gid="points",
+    )
 
     lo_g, hi_g = (np.nanmin(grade_pc), np.nanmax(grade_pc)) if len(data) else (-30.0, 30.0)
     binned = _binned_median(data["grade"].to_numpy(dtype=float), speed, weight, bin_width, min_weight)
     if len(binned):
-        (line,) = ax.plot(binned["grade"] * 100, binned["median"], color=COLORS["descent"], marker="o",
-                          markersize=6, linewidth=2.5, zorder=4, label="Your runs (binned median)")
+        (line,) = ax.plot(
+            binned["grade"] * 100,
+            binned["median"],
+            color=COLORS["descent"],
+            marker="o",
+            markersize=6,
+            linewidth=2.5,
+            zorder=4,
+            label="Your runs (binned median)",
+        )
         line.set_gid("binned")
 
     grid = np.linspace(min(lo_g, -5.0) / 100, max(hi_g, 5.0) / 100, 201)
     for (label, curve), (color, style) in zip(curves, _MODEL_STYLE * 3):
-        (line,) = ax.plot(grid * 100, 1.0 / np.asarray(curve(grid), dtype=float), color=color, linestyle=style,
-                          linewidth=2, zorder=3, label=label)
+        (line,) = ax.plot(
+            grid * 100,
+            1.0 / np.asarray(curve(grid), dtype=float),
+            color=color,
+            linestyle=style,
+            linewidth=2,
+            zorder=3,
+            label=label,
+        )
         line.set_gid(f"model:{label}")
 
     top = max(1.6, float(np.nanquantile(speed, 0.99)) * 1.1 if len(speed) else 1.6)
@@ -181,8 +214,14 @@ def route_map(samples: pd.DataFrame, ax=None, *, privacy_zones=(), color=None):
     bar = _scale_bar_length(span)
     x0, y0 = np.nanmin(east), np.nanmin(north)
     ax.plot([x0, x0 + bar], [y0, y0], color="#222222", linewidth=3, gid="scale_bar")
-    ax.text(x0 + bar / 2, y0, f"{bar / 1000:g} km" if bar >= 1000 else f"{bar:g} m", ha="center", va="bottom",
-            fontsize="x-small")
+    ax.text(
+        x0 + bar / 2,
+        y0,
+        f"{bar / 1000:g} km" if bar >= 1000 else f"{bar:g} m",
+        ha="center",
+        va="bottom",
+        fontsize="x-small",
+    )
     return ax
 
 
@@ -218,20 +257,35 @@ def descent_profile(profile: pd.DataFrame, segments: pd.DataFrame | None = None,
         return _no_data(ax, "No altitude profile")
     km = profile["distance_m"] / 1000
     if "altitude_raw_m" in profile:
-        ax.plot(km, profile["altitude_raw_m"], color=COLORS["neutral"], linewidth=0.8, alpha=0.7,
-                label="recorded", gid="altitude_raw")
+        ax.plot(
+            km,
+            profile["altitude_raw_m"],
+            color=COLORS["neutral"],
+            linewidth=0.8,
+            alpha=0.7,
+            label="recorded",
+            gid="altitude_raw",
+        )
     (line,) = ax.plot(km, profile["altitude_m"], color="#222222", linewidth=2, label="smoothed")
     line.set_gid("altitude")
     if segments is not None and len(segments):
         _require(segments, ("kind", "start_m", "end_m"), "segments")
         descents = segments[segments["kind"] == "descent"]
         for seg in descents.itertuples():
-            ax.axvspan(seg.start_m / 1000, seg.end_m / 1000, color=COLORS["descent"], alpha=0.18, linewidth=0,
-                       gid="descents")
+            ax.axvspan(
+                seg.start_m / 1000, seg.end_m / 1000, color=COLORS["descent"], alpha=0.18, linewidth=0, gid="descents"
+            )
             if len(descents) <= 12 and "drop_m" in descents:
-                ax.text((seg.start_m + seg.end_m) / 2000, 1.0, f"\u2212{seg.drop_m:.0f} m",
-                        transform=ax.get_xaxis_transform(), ha="center", va="bottom", fontsize="xx-small",
-                        color=COLORS["descent"])
+                ax.text(
+                    (seg.start_m + seg.end_m) / 2000,
+                    1.0,
+                    f"\u2212{seg.drop_m:.0f} m",
+                    transform=ax.get_xaxis_transform(),
+                    ha="center",
+                    va="bottom",
+                    fontsize="xx-small",
+                    color=COLORS["descent"],
+                )
         ax.axvspan(np.nan, np.nan, color=COLORS["descent"], alpha=0.18, label="descent segments")
     ax.set_xlabel("Distance (km)")
     ax.set_ylabel("Altitude (m)")
@@ -239,8 +293,13 @@ def descent_profile(profile: pd.DataFrame, segments: pd.DataFrame | None = None,
     return ax
 
 
-def grade_speed_by_athlete(points: pd.DataFrame, models: Sequence | Mapping = ("strava", "minetti"), *,
-                           own_curves: Mapping | None = None, axes=None):
+def grade_speed_by_athlete(
+    points: pd.DataFrame,
+    models: Sequence | Mapping = ("strava", "minetti"),
+    *,
+    own_curves: Mapping | None = None,
+    axes=None,
+):
     """:func:`grade_speed` once per athlete, side by side on a shared y axis.
 
     Parameters
@@ -265,8 +324,9 @@ def grade_speed_by_athlete(points: pd.DataFrame, models: Sequence | Mapping = ("
     if axes is None:
         import matplotlib.pyplot as plt
 
-        _, axes = plt.subplots(1, max(1, len(athletes)), figsize=(5 * max(1, len(athletes)), 4.5), sharey=True,
-                               squeeze=False)
+        _, axes = plt.subplots(
+            1, max(1, len(athletes)), figsize=(5 * max(1, len(athletes)), 4.5), sharey=True, squeeze=False
+        )
         axes = axes[0]
     axes = np.atleast_1d(np.asarray(axes, dtype=object))
     if not athletes:

@@ -27,8 +27,7 @@ CALENDAR_MEASURES: dict[str, tuple[str, str]] = {
 }
 
 
-def soreness_time_course(course: pd.DataFrame, ax=None, *, group: str = "hinge_tertile",
-                         bin_hours: float = 24.0):
+def soreness_time_course(course: pd.DataFrame, ax=None, *, group: str = "hinge_tertile", bin_hours: float = 24.0):
     """Soreness in the hours before and after long descents, one line per group (hinge tertile).
 
     Parameters
@@ -62,8 +61,11 @@ def soreness_time_course(course: pd.DataFrame, ax=None, *, group: str = "hinge_t
     data = course.dropna(subset=["hours_after", "soreness", group])
     if data.empty:
         return _no_data(ax, "No soreness reports around long descents")
-    groups = list(data[group].cat.categories) if isinstance(data[group].dtype, pd.CategoricalDtype) \
+    groups = (
+        list(data[group].cat.categories)
+        if isinstance(data[group].dtype, pd.CategoricalDtype)
         else sorted(data[group].unique())
+    )
     groups = [g for g in groups if (data[group] == g).any()]
     shades = _sequential(COLORS["hinge"], len(groups))
     # bins start at the run's end, so "the first day after" is one bin
@@ -80,14 +82,30 @@ def soreness_time_course(course: pd.DataFrame, ax=None, *, group: str = "hinge_t
         n_runs = sub["activity_id"].nunique() if "activity_id" in sub else len(sub)
         label = f"{g} ({n_runs} run{'s' if n_runs != 1 else ''})"
         x = stats["centre"] + shift
-        bars = ax.errorbar(x, stats["mean"], yerr=[stats["mean"] - stats["low"], stats["high"] - stats["mean"]],
-                           fmt="none", ecolor=color, elinewidth=2, capsize=0, zorder=2)
+        bars = ax.errorbar(
+            x,
+            stats["mean"],
+            yerr=[stats["mean"] - stats["low"], stats["high"] - stats["mean"]],
+            fmt="none",
+            ecolor=color,
+            elinewidth=2,
+            capsize=0,
+            zorder=2,
+        )
         bars.lines[2][0].set_gid(f"course_ci:{g}")
         (line,) = ax.plot(x, stats["mean"], marker="o", color=color, linewidth=2.5, label=label, zorder=3)
         line.set_gid(f"course:{g}")
     ax.axvline(0, color="#444444", linewidth=1, zorder=1).set_gid("run")
-    ax.text(0, 1.0, " run ends", transform=ax.get_xaxis_transform(), ha="left", va="top", fontsize="x-small",
-            color="#444444")
+    ax.text(
+        0,
+        1.0,
+        " run ends",
+        transform=ax.get_xaxis_transform(),
+        ha="left",
+        va="top",
+        fontsize="x-small",
+        color="#444444",
+    )
     ax.set_xticks(np.arange(np.ceil(lo / 24) * 24, hi + 1, 24))
     ax.set_ylim(bottom=0)
     ax.set_xlabel("Hours after the run")
@@ -104,8 +122,15 @@ def _binned_mean(x, y, edges) -> pd.DataFrame:
         vals = y[idx == b]
         mean = vals.mean()
         se = vals.std(ddof=1) / np.sqrt(vals.size) if vals.size > 1 else np.nan
-        rows.append({"centre": (edges[b] + edges[b + 1]) / 2, "mean": mean, "low": mean - 1.96 * se,
-                     "high": mean + 1.96 * se, "n": vals.size})
+        rows.append(
+            {
+                "centre": (edges[b] + edges[b + 1]) / 2,
+                "mean": mean,
+                "low": mean - 1.96 * se,
+                "high": mean + 1.96 * se,
+                "n": vals.size,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -143,8 +168,10 @@ def training_calendar(weekly: pd.DataFrame, ax=None, *, measures=None, annotate:
     measures = measures or CALENDAR_MEASURES
     _require(weekly, ("week", *measures), "weekly")
     if "athlete_id" in weekly and weekly["athlete_id"].nunique() > 1:
-        raise ValueError("training_calendar draws one athlete; filter weekly to one athlete_id first "
-                         f"(it has {weekly['athlete_id'].nunique()})")
+        raise ValueError(
+            "training_calendar draws one athlete; filter weekly to one athlete_id first "
+            f"(it has {weekly['athlete_id'].nunique()})"
+        )
     ax = _axes(ax)
     data = weekly.sort_values("week").reset_index(drop=True)
     if data.empty:
@@ -156,15 +183,31 @@ def training_calendar(weekly: pd.DataFrame, ax=None, *, measures=None, annotate:
         values = data[column].to_numpy(dtype=float)
         top = np.nanmax(values) if np.isfinite(values).any() and np.nanmax(values) > 0 else 1.0
         cmap = LinearSegmentedColormap.from_list(role, ["#FFFFFF", COLORS.get(role, PALETTE[0])])
-        mesh = ax.pcolormesh(x_edges, [row - 0.5, row + 0.5], values[None, :], cmap=cmap, vmin=0, vmax=top,
-                             edgecolors="white", linewidth=1.5)
+        mesh = ax.pcolormesh(
+            x_edges,
+            [row - 0.5, row + 0.5],
+            values[None, :],
+            cmap=cmap,
+            vmin=0,
+            vmax=top,
+            edgecolors="white",
+            linewidth=1.5,
+        )
         mesh.set_gid(f"cells:{column}")
         if annotate:
             for i, v in enumerate(values):
                 if np.isfinite(v):
                     dark = v / top > 0.6
-                    ax.text(i, row, f"{v:.0f}", ha="center", va="center", fontsize="x-small",
-                            color="white" if dark else "#222222", gid="cell_text")
+                    ax.text(
+                        i,
+                        row,
+                        f"{v:.0f}",
+                        ha="center",
+                        va="center",
+                        fontsize="x-small",
+                        color="white" if dark else "#222222",
+                        gid="cell_text",
+                    )
     ax.set_yticks(range(len(measures)), [label for label, _ in measures.values()])
     ax.set_ylim(len(measures) - 0.5, -0.5)
     weeks = pd.to_datetime(data["week"])

@@ -15,7 +15,7 @@ def build_runs(activities: pd.DataFrame, terrain_summary: pd.DataFrame) -> pd.Da
     """The ``runs`` table: running activities with their terrain summary, flat reference and DPI.
 
     DPI (descent performance index) = time-weighted grade-adjusted speed on descent segments ÷ flat
-    reference speed. The flat reference is the run's own speed on |grade| < 2 % (when it has ≥ 500 m of such
+    reference speed. The flat reference is the run's own speed on ``|grade|`` < 2 % (when it has ≥ 500 m of such
     terrain), else the median of the athlete's same-run flat speeds over the previous 28 days.
     ``climb_performance_index`` (for H3) is the same ratio for grade-adjusted speed on climb segments.
     """

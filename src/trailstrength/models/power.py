@@ -183,7 +183,7 @@ def simulate_power(
 
 
 def minimal_detectable_effect(table: pd.DataFrame, target: float = 0.8, alpha: float = 0.05) -> pd.DataFrame:
-    """Smallest planted |effect| reaching ``target`` power, by linear interpolation on the grid.
+    """Smallest planted ``|effect|`` reaching ``target`` power, by linear interpolation on the grid.
 
     Parameters
     ----------

@@ -39,7 +39,7 @@ class TerrainParams:
         Class limits on the mean grade of a descent (fraction): moderate above ``steep_grade``, steep down
         to ``very_steep_grade``, very steep below it. Climbs use the same limits mirrored.
     flat_abs_grade : float
-        Profile steps with |grade| below this (fraction) count as flat for the flat reference speed.
+        Profile steps with ``|grade|`` below this (fraction) count as flat for the flat reference speed.
     min_flat_length_m : float
         Minimum flat distance in a run for its flat reference speed to be reported, m.
     pause_speed_mps, pause_min_s : float

@@ -106,7 +106,7 @@ def _reference(reference: Mapping | None, key: str) -> float:
 
 
 def _kind_totals(seg: dict | None, kind: str) -> tuple[float, float, float, float, float, float]:
-    """Count-free totals of one kind: length, |drop| (m), and over timed segments length, time, |drop|, GAD."""
+    """Count-free totals of one kind: length, ``|drop|`` (m), and over timed segments length, time, ``|drop|``, GAD."""
     if seg is None:
         return 0.0, 0.0, 0.0, 0.0, 0.0, 0.0
     m = seg["kind"] == kind
@@ -214,7 +214,7 @@ def analyze_run(
           s); ``descent_speed_mps`` = length / time; ``descent_gap_speed_mps`` — time-weighted
           grade-adjusted speed (the DPI numerator); ``mean_descent_grade`` — length-weighted
           (= −drop / length); ``vertical_descent_rate_m_per_h``; ``descent_length_{moderate,steep,very_steep}_m``;
-        * ``flat_speed_mps`` — moving speed on steps with |grade| < ``flat_abs_grade`` (the DPI
+        * ``flat_speed_mps`` — moving speed on steps with ``|grade|`` < ``flat_abs_grade`` (the DPI
           denominator when the run has one), NaN when they add up to less than ``min_flat_length_m``;
           ``flat_length_m``;
         * ``climb_length_m``, ``climb_gain_m``, ``climb_time_s``, ``climb_speed_mps``,

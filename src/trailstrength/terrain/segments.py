@@ -275,7 +275,7 @@ def find_segments(
           mean grade (limits ``steep_grade`` and ``very_steep_grade``, mirrored for climbs);
         * ``duration_s`` — moving time, s; ``speed_mps`` = length / duration; ``gap_speed_mps`` —
           grade-adjusted distance / duration, i.e. the time-weighted mean of per-step speed × gap factor;
-          ``vertical_speed_mps`` = |drop| / duration (all NaN without times);
+          ``vertical_speed_mps`` = ``|drop|`` / duration (all NaN without times);
         * ``distance_before_m`` = ``start_m`` (distance already run, a fatigue covariate), m;
         * ``heart_rate_mean`` — distance-weighted mean heart rate, bpm.
 

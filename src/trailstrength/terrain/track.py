@@ -52,7 +52,7 @@ def vertical_speed(
     Returns
     -------
     numpy.ndarray
-        |dh/dt| in m/s per sample; 0 where it cannot be estimated (no altitude, a single time).
+        ``|dh/dt|`` in m/s per sample; 0 where it cannot be estimated (no altitude, a single time).
     """
     t = np.asarray(elapsed_s, dtype=float)
     a = np.asarray(altitude_m, dtype=float)

@@ -196,7 +196,7 @@ def power_by_effect(table: pd.DataFrame, mde: pd.DataFrame | None = None, *, tar
         (its Monte Carlo SE; the bars are ±1.96 SE kept inside 0–1) and ``unit``.
     mde : DataFrame, optional
         Output of :func:`trailstrength.models.power.minimal_detectable_effect`: a vertical line at each
-        hypothesis's minimal detectable |effect|.
+        hypothesis's minimal detectable ``|effect|``.
     target : float
         Power to aim for (dashed line); the dotted line is 0.05, the size of a 5 % test.
     axes : sequence of matplotlib Axes, optional

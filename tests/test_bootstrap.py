@@ -88,6 +88,7 @@ def test_errors():
 N_MC = 100
 
 
+@pytest.mark.montecarlo
 def test_bootstrap_beats_wald_with_few_heterogeneous_athletes():
     wald = boot = 0
     for rep in range(N_MC):

@@ -71,7 +71,7 @@ def test_detect_from_content_not_name(tmp_path):
     assert detect(b"date,exercise,set,reps,load,unit\n") == "strength_template"
     assert detect(b"date,soreness\n2024-01-01,3\n") == "soreness_template"
     assert detect(b"hello world") is None
-    assert detect(b"\x0e\x10\x00\x00\x00\x00\x00\x00.FIT") is not None
+    assert detect(b"\x0e\x10\x00\x00\x00\x00\x00\x00.FIT") == "fit"
 
 
 def test_corrupt_gzip_is_a_reader_error(tmp_path):

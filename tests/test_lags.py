@@ -84,6 +84,7 @@ def test_planted_lags_recovered():
 
 # 60 replicates; the bound is the binomial 0.5 % quantile of the number of intervals (of 6 terms x 60)
 # that cover, treating them as independent (they are nearly so: the lag columns are almost orthogonal).
+@pytest.mark.montecarlo
 def test_monte_carlo_coverage():
     rng = np.random.default_rng(11)
     covered = total = 0

@@ -377,6 +377,7 @@ COVER_MIN = int(stats.binom.ppf(0.01, N_REPS, 0.95))  # 24
 FP_MAX = int(stats.binom.ppf(0.99, N_REPS, 0.05))  # 5
 
 
+@pytest.mark.montecarlo
 @pytest.mark.parametrize("hyp", ["H1", "H2"])
 def test_monte_carlo_coverage_and_false_positives(hyp):
     sim, fit, truth = (simulate_h1, fit_h1, H1_WITHIN) if hyp == "H1" else (simulate_h2, fit_h2, H2_WITHIN)

@@ -71,6 +71,7 @@ N_NULL = 200
 FP_MAX = int(stats.binom.ppf(0.995, N_NULL, 0.05))  # 19
 
 
+@pytest.mark.montecarlo
 def test_gee_false_positive_rate_with_few_athletes():
     rejections = 0
     for rep in range(N_NULL):

@@ -67,8 +67,11 @@ def test_panel_exposure_matches_simulator_truth(strong, tmp_path):
     """The warehouse's hinge_sets_28d equals the simulator's own bookkeeping for every run."""
     truth, res = strong
     planted = pd.read_csv(res.out.parent / "truth_runs.csv", parse_dates=["local_date"])
-    merged = res.h1_panel.merge(planted, on=["athlete_id", "local_date"], suffixes=("", "_true"))
-    assert len(merged) >= len(res.h1_panel)
+    merged = res.h1_panel.merge(
+        planted, on=["athlete_id", "local_date"], suffixes=("", "_true"), how="left", indicator=True
+    )
+    assert (merged["_merge"] == "both").all(), "every H1 run has its planted counterpart"
+    assert len(merged) >= len(res.h1_panel) > 0  # two runs on one day pair with both planted runs of that day
     np.testing.assert_allclose(merged["hinge_sets_28d"], merged["hinge_sets_28d_true"])
     # measured DPI tracks the planted one
     assert np.corrcoef(merged["dpi"], merged["dpi_true"])[0, 1] > 0.8

@@ -76,6 +76,7 @@ def _mc_panel(rng, rho):
     return pd.DataFrame({"athlete_id": np.repeat(np.arange(k), m), "x": x, "y": y})
 
 
+@pytest.mark.montecarlo
 @pytest.mark.parametrize("rho", [0.0, 0.3])
 def test_monte_carlo_coverage_and_size(rho):
     rng = np.random.default_rng(42)

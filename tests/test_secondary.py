@@ -60,6 +60,7 @@ def test_interaction_recovered_and_centred():
 
 
 # 100 null replicates: P(>= 11 rejections | 5 %) = 0.011
+@pytest.mark.montecarlo
 def test_interaction_false_positive_rate():
     rejections = sum(
         fit_h2_interaction(h2_panel(100 + k, interaction=0.0, n_athletes=10, runs=12))

@@ -28,7 +28,9 @@ def one(args):
     scenario, seed, athletes, weeks = args
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        truth = simulate_cohort(tmp / "raw", athletes, weeks, seed, SCENARIOS[scenario], truth_dir=tmp)
+        truth = simulate_cohort(
+            tmp / "raw", athletes=athletes, weeks=weeks, seed=seed, effects=SCENARIOS[scenario], truth_dir=tmp
+        )
         warehouse.ingest(tmp / "raw", warehouse=tmp / "wh", progress=False)
         res = analysis.analyze(tmp / "wh")
     rows = []

@@ -416,7 +416,7 @@ def results(cohort):
 
     _, wh = cohort
     res = ts.analyze(wh)
-    by_window = {w: panels(wh, w, variants=True) for w in (28, 42)}
+    by_window = {w: panels(wh, window_days=w, variants=True) for w in (28, 42)}
     specs = default_specs(windows=(28, 42), h1_thresholds=(500, 1000), h2_thresholds=(0, 5))
     curve = run_specs(specs, lambda hyp, w: by_window[w][0 if hyp == "H1" else 1])
     return dataclasses.replace(res, spec_curve=curve)

@@ -6,6 +6,8 @@ Few verbs, plain DataFrames::
     ts.ingest("data/raw")                       # build / update the parquet warehouse
     wh = ts.open_warehouse()                    # wh.runs, wh.strength_sets, wh.wellness, wh.samples(...)
     res = ts.analyze(wh)                        # res.effects (tidy), res.h1_panel, res.h2_panel
+    h1, h2 = ts.panels(wh)                      # the analysis panels alone
+    wh = ts.load_example()                      # the simulated example cohort with planted effects
 """
 
 from __future__ import annotations
@@ -17,12 +19,14 @@ _LAZY = {
     "open_warehouse": "trailstrength.warehouse",
     "Warehouse": "trailstrength.warehouse",
     "analyze": "trailstrength.analysis",
+    "panels": "trailstrength.analysis",
+    "load_example": "trailstrength.analysis",
     "simulate_cohort": "trailstrength.simulate",
     "PlantedEffects": "trailstrength.simulate",
 }
 
 
-_SUBMODULES = ("datasets", "viz", "models", "features", "terrain", "exercises")
+_SUBMODULES = ("datasets", "viz", "models", "features", "terrain", "exercises", "report", "simulate", "warehouse")
 
 
 def __getattr__(name: str):

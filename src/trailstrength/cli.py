@@ -70,7 +70,9 @@ def simulate(
     from trailstrength.simulate import PlantedEffects, simulate_cohort
 
     t0 = time.perf_counter()
-    truth = simulate_cohort(out, athletes, weeks, seed, PlantedEffects.null() if null else None, progress=True)
+    truth = simulate_cohort(
+        out, athletes=athletes, weeks=weeks, seed=seed, effects=PlantedEffects.null() if null else None, progress=True
+    )
     n = sum(1 for _ in Path(out).rglob("*.gpx"))
     console.print(
         f"wrote {athletes} athletes × {weeks} weeks ({n} GPX runs) to {out} in {time.perf_counter() - t0:.1f} s"
@@ -342,7 +344,7 @@ def demo(
         remove(raw), remove(wh), (out / "truth.json").unlink(missing_ok=True)
     if not (out / "truth.json").is_file() or not raw.is_dir():
         console.rule("1 · simulate the example cohort")
-        simulate_cohort(raw, athletes, weeks, seed=2026, bad_file=True, progress=True, truth_dir=out)
+        simulate_cohort(raw, athletes=athletes, weeks=weeks, seed=2026, bad_file=True, progress=True, truth_dir=out)
     truth = read_truth(out)
     console.rule("2 · ingest")
     _print_ingest(run_ingest(raw, warehouse=wh))

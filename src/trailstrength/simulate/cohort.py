@@ -283,6 +283,7 @@ def _simulate_athlete(
 
 def simulate_cohort(
     out,
+    *,
     athletes: int = 8,
     weeks: int = 16,
     seed: int = 0,

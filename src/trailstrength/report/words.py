@@ -19,6 +19,7 @@ __all__ = [
     "ci_words",
     "dose_response_alt",
     "forest_alt",
+    "forest_panels_alt",
     "grade_speed_alt",
     "hypothesis_table",
     "interval_verdict",
@@ -203,6 +204,23 @@ def forest_alt(rows: pd.DataFrame) -> str:
         f"Forest plot of {len(rows)} hinge-volume estimates with 95% confidence intervals, one row each: "
         + "; ".join(parts)
         + ". Estimates are in different units; compare each with zero."
+    )
+
+
+def forest_panels_alt(rows: pd.DataFrame) -> str:
+    """Alt text of the forest plot drawn from :func:`trailstrength.report.figures.forest_rows` (``label``,
+    ``panel`` and ``unit`` in words): one sentence per panel, every row with its interval."""
+    parts = []
+    for panel, sub in rows.groupby("panel", sort=False):
+        items = "; ".join(
+            f"{r['label']}{' (pre-registered)' if bool(r.get('primary', False)) else ''} "
+            f"{fmt(r['estimate'], sign=True, digits=3)} ({ci_words(r)})"
+            for _, r in sub.iterrows()
+        )
+        parts.append(f"{panel}, in {sub['unit'].iloc[0]}: {items}.")
+    return (
+        f"Forest plot of {len(rows)} estimates of the hinge-volume effect with 95% confidence intervals, "
+        f"one panel per outcome on its own scale. " + " ".join(parts)
     )
 
 

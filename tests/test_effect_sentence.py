@@ -95,3 +95,16 @@ def test_demo_primary_rows_read_without_raw_names():
         assert not text.startswith("Not stated"), text
     soreness = words.effect_sentence(effects.iloc[2])
     assert "0.93 points lower (95% CI 0.46 to 1.4; on the 0–10 scale)" in soreness
+
+
+def test_effects_data_dictionary_describes_every_column():
+    """effects_columns.csv (written beside effects.csv; openpyxl is not installed, so no workbook) covers every
+    column of the effects table with a description, and the estimate columns point to their unit."""
+    from trailstrength.models.tidy import EFFECT_COLUMNS
+    from trailstrength.models.units import effects_data_dictionary
+
+    table = effects_data_dictionary()
+    assert list(table.columns) == ["column", "description", "unit", "type"]
+    assert list(table["column"]) == list(EFFECT_COLUMNS)
+    assert table["description"].str.len().min() > 10
+    assert set(table.set_index("column").loc[["estimate", "ci_low", "ci_high"], "unit"]) == {"see the unit column"}

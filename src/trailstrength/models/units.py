@@ -14,6 +14,7 @@ words, so no published text shows a raw column name.
 from __future__ import annotations
 
 __all__ = [
+    "EFFECT_COLUMN_DICTIONARY",
     "MODEL_LABELS",
     "OUTCOME_LABELS",
     "OUTCOME_SHORT_LABELS",
@@ -21,6 +22,7 @@ __all__ = [
     "PREDICTOR_LABELS",
     "PREDICTOR_UNITS",
     "PRIMARY_EFFECT_UNITS",
+    "effects_data_dictionary",
     "model_label",
     "outcome_label",
     "predictor_unit",
@@ -216,3 +218,37 @@ def unit_label(unit: str) -> str:
         text = text.replace(f" ({words})", "")
     first, _, rest = text.partition(" ")
     return " ".join(w for w in (_UNIT_WORDS.get(first, first), rest) if w)
+
+
+# ------------------------------------------------------------------------------- the effects table, column by column
+
+#: Every column of ``effects.csv`` (:data:`trailstrength.models.tidy.EFFECT_COLUMNS`): (what it is, its unit, its type).
+#: Written beside the table as ``effects_columns.csv`` so a spreadsheet user can read it without the docs.
+EFFECT_COLUMN_DICTIONARY = {
+    "hypothesis": ("The article's claim the row tests (H1-H7; DESIGN section 1)", "", "text"),
+    "outcome": ("What the model explains: dpi, soreness_peak_72h or climb_performance_index", "", "text"),
+    "term": ("The model term; _within = vs the athlete's own mean, _between = the athlete's mean", "", "text"),
+    "estimate": ("Change in the outcome per one unit of the term", "see the unit column", "number"),
+    "ci_low": ("Lower end of the 95% confidence interval of the estimate", "see the unit column", "number"),
+    "ci_high": ("Upper end of the 95% confidence interval of the estimate", "see the unit column", "number"),
+    "p_value": ("Two-sided p-value of the estimate against zero (not adjusted for multiple tests)", "0-1", "number"),
+    "unit": ("The unit of estimate, ci_low and ci_high: outcome unit per one unit of the term", "", "text"),
+    "n_athletes": ("Athletes in the model", "athletes", "whole number"),
+    "n_obs": ("Observations (runs) in the model", "runs", "whole number"),
+    "model": ("Model fitted; a +suffix names what a sensitivity model adds", "", "text"),
+    "converged": ("Whether the fit converged (False: do not read the estimate)", "", "TRUE/FALSE"),
+    "primary": (
+        "Whether the row is a pre-registered primary result (H1 and H2 within-athlete slopes)",
+        "",
+        "TRUE/FALSE",
+    ),
+    "note": ("What was dropped, changed or could not be estimated, in words", "", "text"),
+}
+
+
+def effects_data_dictionary():
+    """``effects_columns.csv``: one row per column of ``effects.csv`` with ``column, description, unit, type``."""
+    import pandas as pd
+
+    rows = [(c, *EFFECT_COLUMN_DICTIONARY[c]) for c in EFFECT_COLUMN_DICTIONARY]
+    return pd.DataFrame(rows, columns=["column", "description", "unit", "type"])

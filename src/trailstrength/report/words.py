@@ -281,7 +281,7 @@ def effect_sentence(row, *, per: float = 3, outcome_mean: float | None = None) -
         return (
             f"{who} went with {speed_noun} {number(abs(est), 2)}% {'faster' if est >= 0 else 'slower'} "
             f"(95% CI {_ends(lo, hi, 'faster', 'slower', '%')}), relative to a mean index of "
-            f"{number(outcome_mean, 2)} ({scale})."
+            f"{number(outcome_mean, 3)} ({scale})."
         )
     return (
         f"{who} went with {noun} {number(abs(est), 2)}{point} {'higher' if est >= 0 else 'lower'} "

@@ -244,7 +244,35 @@ def test_png_size_exact_for_custom_canvas(tmp_path, canvas):
 
 
 def test_blog_canvas_numbers():
-    assert tv.CANVASES == {"blog": (1600, 900), "social": (1200, 675), "social_tall": (1050, 1200)}
+    assert tv.CANVASES == {
+        "blog": (1600, 900),
+        "social": (1200, 675),
+        "social_tall": (1050, 1200),
+        "phone": (1080, 1350),
+    }
+
+
+def _text_px_at_phone_width(fig, canvas) -> dict[str, float]:
+    """Height in px of each visible text of ``fig`` when its canvas is shown PHONE_WIDTH_PX wide."""
+    shrink = export.PHONE_WIDTH_PX / export.CANVASES[canvas][0]
+    sizes = {}
+    for text in fig.findobj(mpl.text.Text):
+        if text.get_visible() and text.get_text().strip():
+            sizes[text.get_text()] = text.get_fontsize() * export.BASE_DPI / 72 * shrink
+    return sizes
+
+
+def test_phone_canvas_text_is_legible_at_390_px(tmp_path, panel, effects):
+    """Every text of the H1 scatter on the phone canvas is >= 11 px on a 390 px wide phone (the source band, 11 pt,
+    is the smallest); the blog canvas' tick labels there are under 10 px."""
+    sizes = {}
+    for canvas in ("phone", "blog"):
+        with tv.theme("blog"):
+            ax = tv.dpi_vs_hinge(panel, effects)
+            tv.save(ax.figure, tmp_path / canvas, alt=ALT, title="T", source="S", canvas=canvas, formats=("png",))
+            sizes[canvas] = _text_px_at_phone_width(ax.figure, canvas)
+    assert min(sizes["phone"].values()) >= 11, sizes["phone"]
+    assert min(sizes["blog"].values()) < 10
 
 
 def test_png_metadata_holds_alt_and_title(tmp_path):
@@ -430,34 +458,70 @@ def test_scatter_names_missing_column(panel):
         tv.dpi_vs_hinge(panel.drop(columns=["hinge_sets_28d", "hinge_sets_28d_within"]))
 
 
-def test_forest_draws_one_row_per_effect(effects):
+def test_forest_draws_one_panel_per_unit_each_on_its_own_scale(effects):
     fig, ax = plt.subplots()
     assert tv.effects_forest(effects, ax=ax) is ax
-    xy = np.asarray(_one(ax, "estimates").get_offsets())
-    assert len(xy) == len(effects)
-    np.testing.assert_allclose(xy[:, 0], effects["estimate"])
-    assert np.all(np.diff(xy[:, 1]) < 0), "first row must be on top"
+    assert len(ax.panels) == effects["unit"].nunique() == 3 and ax.panels[0] is ax
+    estimates = np.concatenate([np.asarray(_one(p, "estimates").get_offsets())[:, 0] for p in ax.panels])
+    np.testing.assert_allclose(estimates, effects["estimate"])
+    first = np.asarray(_one(ax, "estimates").get_offsets())
+    assert np.all(np.diff(first[:, 1]) < 0), "first row must be on top"
     segments = _one(ax, "ci").get_segments()
-    np.testing.assert_allclose([s[0][0] for s in segments], effects["ci_low"])
-    np.testing.assert_allclose([s[1][0] for s in segments], effects["ci_high"])
-    assert _one(ax, "zero").get_xdata()[0] == 0
+    np.testing.assert_allclose([s[0][0] for s in segments], effects["ci_low"][:2])
+    np.testing.assert_allclose([s[1][0] for s in segments], effects["ci_high"][:2])
+    for panel, unit in zip(ax.panels, pd.unique(effects["unit"])):
+        assert _one(panel, "zero").get_xdata()[0] == 0
+        assert unit in panel.get_xlabel().replace("\n", " ")
+        low, high = panel.get_xlim()
+        rows = effects[effects["unit"] == unit]
+        # own scale: the panel spans its own intervals, not the widest of all
+        assert high - low < 3 * (max(rows["ci_high"].max(), 0) - min(rows["ci_low"].min(), 0)) + 1e-9
+
+
+def test_forest_small_dpi_interval_is_visible_beside_soreness():
+    """The issue's case: a DPI interval of +-0.004 beside soreness intervals of +-0.2 spans a visible part of its
+    panel (it was invisible on a shared axis)."""
+    rows = pd.DataFrame(
+        [
+            _effect("H1", "dpi", "hinge_sets_28d_within", 0.0126, 0.0085, 0.0167, unit="DPI per weekly hinge set"),
+            _effect("H2", "soreness_peak_72h", "hinge_sets_28d_within", -0.31, -0.46, -0.15, unit="soreness points"),
+        ]
+    ).assign(label=["Within athlete", "Within athlete"], panel=["Descent", "Soreness"])
+    ax = tv.effects_forest(rows)
+    fig = ax.figure
+    fig.draw_without_rendering()
+    dpi_panel = ax.panels[0]
+    (segment,) = _one(dpi_panel, "ci").get_segments()
+    width_px = np.diff(dpi_panel.transData.transform(segment)[:, 0])[0]
+    assert width_px > 0.15 * dpi_panel.bbox.width
+    assert [p.get_title(loc="left") for p in ax.panels] == ["Descent", "Soreness"]
 
 
 def test_forest_labels_emphasise_primary_and_flag_problems(effects):
     ax = tv.effects_forest(effects)
-    labels = [t for t in ax.texts if t.get_gid() == "row_label"]
+    labels = [t for p in ax.panels for t in p.texts if t.get_gid() == "row_label"]
     assert [t.get_text().split(" (")[0] for t in labels] == list(effects.hypothesis + ": " + effects.term)
     assert [t.get_fontweight() == "bold" for t in labels] == list(effects.primary)
     assert "not converged" in labels[3].get_text()
-    assert "soreness points per 100 m" in labels[3].get_text()  # units differ: each label says its unit
     sizes = _one(ax, "estimates").get_sizes()
     assert sizes[0] > sizes[1]
+
+
+def test_forest_uses_given_labels_and_stacks_for_phone(effects):
+    labelled = effects.assign(label=["A within", "A between", "B within", "B descent"], panel=["P", "P", "Q", "Q"])
+    ax = tv.effects_forest(labelled, ncols=1)
+    assert len(ax.panels) == 2
+    texts = [t.get_text() for p in ax.panels for t in p.texts if t.get_gid() == "row_label"]
+    assert texts[:3] == ["A within", "A between", "B within"] and texts[3].startswith("B descent")
+    top, bottom = (p.get_position().y0 for p in ax.panels)
+    assert top > bottom  # stacked, first panel on top
 
 
 def test_forest_shared_unit_goes_to_axis_and_missing_ci_is_point_only(effects):
     one_unit = effects[effects.hypothesis == "H1"].copy()
     one_unit.loc[1, ["ci_low", "ci_high"]] = np.nan
     ax = tv.effects_forest(one_unit)
+    assert ax.panels == [ax]
     assert "DPI per weekly set" in ax.get_xlabel()
     assert len(_one(ax, "ci").get_segments()) == 1
     assert len(_one(ax, "estimates").get_offsets()) == 2
@@ -528,17 +592,36 @@ def _grade_points():
     return pd.DataFrame({"grade": grade, "relative_speed": speed, "weight": 100.0})
 
 
+def _labelled_forest(effects, ncols=None):
+    rows = effects.assign(
+        label=["Within athlete", "Between athletes", "Within athlete", "Descent in this run"],
+        panel=[
+            "Descent performance (DPI)",
+            "Descent performance (DPI)",
+            "Peak soreness (0-10)",
+            "Peak soreness (0-10)",
+        ],
+        unit=["DPI per weekly hinge set"] * 2 + ["soreness points per unit"] * 2,
+    )
+    _, ax = plt.subplots(layout="constrained")
+    return tv.effects_forest(rows, ax=ax, ncols=ncols)
+
+
+#: name -> (draw, canvas). The phone canvas (portrait 1080 x 1350) is pinned on the two figures a post leads with.
 FLAGSHIPS = {
-    "h1_dpi_vs_hinge": lambda panel, effects: tv.dpi_vs_hinge(panel, effects),
-    "specification_curve": lambda panel, effects: tv.specification_curve(_spec_table()),
-    "grade_speed": lambda panel, effects: tv.grade_speed(_grade_points()),
+    "h1_dpi_vs_hinge": (lambda panel, effects: tv.dpi_vs_hinge(panel, effects), "blog"),
+    "specification_curve": (lambda panel, effects: tv.specification_curve(_spec_table()), "blog"),
+    "grade_speed": (lambda panel, effects: tv.grade_speed(_grade_points()), "blog"),
+    "h1_dpi_vs_hinge_phone": (lambda panel, effects: tv.dpi_vs_hinge(panel, effects), "phone"),
+    "effects_forest_phone": (lambda panel, effects: _labelled_forest(effects, ncols=1), "phone"),
 }
 
 
 @pytest.mark.parametrize("name", sorted(FLAGSHIPS))
 def test_flagship_figure_matches_baseline(name, panel, effects, tmp_path):
+    draw, canvas = FLAGSHIPS[name]
     with tv.theme("blog"), mpl.rc_context({"font.sans-serif": ["DejaVu Sans"], "font.family": "sans-serif"}):
-        ax = FLAGSHIPS[name](panel, effects)
+        ax = draw(panel, effects)
         tv.save(
             ax.figure,
             tmp_path / name,
@@ -546,6 +629,7 @@ def test_flagship_figure_matches_baseline(name, panel, effects, tmp_path):
             title="Flagship figure",
             subtitle="Seeded test data",
             source="Data: tests",
+            canvas=canvas,
             formats=("png",),
             scale=0.5,
         )

@@ -22,6 +22,7 @@ from small_cohort import small_cohort  # noqa: E402
 import trailstrength.viz as tv  # noqa: E402
 from trailstrength.features import frames  # noqa: E402
 from trailstrength.terrain import gap_factor  # noqa: E402
+from trailstrength.viz.training import CALENDAR_BINS, calendar_number  # noqa: E402
 
 
 @pytest.fixture
@@ -117,6 +118,29 @@ def test_specification_curve_ranks_estimates_and_marks_choices(specs):
     assert len(_gid(ax, "primary_label")) == 1
 
 
+def test_specification_curve_preregistered_label_never_overlaps_the_estimates(specs):
+    """The "pre-registered" label sits above the axes: its box meets no error bar and no point (display px)."""
+    crowded = pd.concat([specs.assign(window=f"{d} days") for d in (7, 14, 21, 28, 35)], ignore_index=True)
+    crowded["primary"] = crowded["primary"] & (crowded["window"] == "28 days")
+    with tv.theme("blog"):
+        ax = tv.specification_curve(crowded)
+        fig = ax.figure
+        fig.set_size_inches(8, 4.5)
+        fig.draw_without_rendering()
+    renderer = fig.canvas.get_renderer()
+    (legend,) = _gid(ax, "primary_label")
+    box = legend.get_window_extent(renderer)
+    assert "pre-registered" in legend.get_texts()[0].get_text()
+    segments = _one(ax, "ci").get_segments()
+    for (x0, y0), (x1, y1) in segments:
+        (px0, py0), (px1, py1) = ax.transData.transform([(x0, y0), (x1, y1)])
+        overlaps = px0 <= box.x1 and px1 >= box.x0 and min(py0, py1) <= box.y1 and max(py0, py1) >= box.y0
+        assert not overlaps
+    for px, py in ax.transData.transform(_one(ax, "estimates").get_offsets()):
+        assert not (box.x0 <= px <= box.x1 and box.y0 <= py <= box.y1)
+    assert box.y0 >= ax.bbox.y1 - 1  # in the margin above the plotting area
+
+
 def test_specification_curve_keeps_a_degenerate_fit_off_scale(specs):
     wild = pd.concat(
         [
@@ -210,10 +234,57 @@ def test_training_calendar_one_row_per_measure_each_scaled_to_its_max(weekly):
     assert tv.training_calendar(weekly, ax=ax) is ax
     for column in ("run_km", "descent_m", "hinge_sets"):
         mesh = _one(ax, f"cells:{column}")
-        np.testing.assert_allclose(np.asarray(mesh.get_array()).ravel(), weekly[column])
-        assert mesh.norm.vmax == pytest.approx(weekly[column].max())
+        classes = np.asarray(mesh.get_array()).ravel()
+        assert classes.max() == CALENDAR_BINS  # the row's biggest week has the full colour
+        assert classes[np.argmax(weekly[column].to_numpy())] == CALENDAR_BINS
+        assert np.all(np.diff(classes[np.argsort(weekly[column].to_numpy(), kind="stable")]) >= 0)  # monotone
     assert len(_gid(ax, "cell_text")) == 30
     assert [t.get_text() for t in ax.get_yticklabels()] == ["Running (km)", "Descent (m)", "Hinge sets"]
+
+
+def test_calendar_numbers_abbreviate_thousands():
+    assert [calendar_number(v) for v in (0.4, 999.4, 999.6, 1234, 4154.4, 12345, np.nan)] == [
+        "0",
+        "999",
+        "1.0k",
+        "1.2k",
+        "4.2k",
+        "12k",
+        "",
+    ]
+
+
+def test_training_calendar_equal_numbers_get_equal_colours(weekly):
+    """The issue's case: 4.6 and 5.4 both print "5" and used to get different shades."""
+    weekly = weekly.assign(hinge_sets=[4.6, 5.4, 5.0, 10, 0, 0.4, 2, 2, 7, 3], descent_m=np.linspace(950, 4150, 10))
+    ax = tv.training_calendar(weekly)
+    for column in ("hinge_sets", "descent_m"):
+        mesh = _one(ax, f"cells:{column}")
+        colours = mesh.to_rgba(np.asarray(mesh.get_array()).ravel())
+        texts = [calendar_number(v) for v in weekly[column]]
+        for text in set(texts):
+            same = [i for i, t in enumerate(texts) if t == text]
+            assert all(np.allclose(colours[i], colours[same[0]]) for i in same), (column, text)
+    cells = [t.get_text() for t in _gid(ax, "cell_text")]
+    assert "4.2k" in cells and not any(len(c) > 4 for c in cells)
+    hinge = _one(ax, "cells:hinge_sets")
+    zero = hinge.to_rgba(np.asarray(hinge.get_array()).ravel())[4]
+    assert np.allclose(zero[:3], 1.0)  # a week of 0 is white
+
+
+def test_training_calendar_dates_have_years_and_span_defaults_to_recent_weeks():
+    weeks = pd.date_range("2024-06-03", periods=60, freq="7D")  # crosses into 2025
+    weekly = pd.DataFrame({"week": weeks, "run_km": 30.0, "descent_m": 1500.0, "hinge_sets": 4.0})
+    ax = tv.training_calendar(weekly)
+    assert len(_one(ax, "cells:run_km").get_array().ravel()) == 26
+    labels = [t.get_text() for t in ax.get_xticklabels()]
+    assert labels[0].endswith(str(weeks[-26].year))
+    assert any(label.endswith("2025") for label in labels)
+    full = tv.training_calendar(weekly, last_weeks=None)
+    mesh = _one(full, "cells:run_km")
+    assert len(mesh.get_array().ravel()) == 60
+    assert mesh.get_linewidth()[0] == 0  # no white edges that would blank out thin cells
+    assert _gid(full, "cell_text") == []
 
 
 def test_training_calendar_refuses_several_athletes(weekly):
@@ -454,7 +525,7 @@ def test_write_figure_set_exports_pseudonymised_figures_with_alt_text(cohort, re
     fitted = results.spec_curve.query("hypothesis == 'H1' and estimate == estimate")
     assert len(h1) == len(fitted) > 2  # H1's models are all linear, on hinge sets
     assert spec.alt.startswith(f"Specification curve of {len(h1)} estimates of the H1")
-    assert spec.alt.endswith("choices: window, filter, model choice.")  # choices, not result columns
+    assert spec.alt.endswith("choices: window, runs kept, model type.")  # choices, not result columns
     index = json.loads((tmp_path / "figures.json").read_text())
     assert index["pseudonymised"] is True and len(index["figures"]) == len(records)
 

@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from trailstrength import features, models
+from trailstrength.models.units import effects_data_dictionary
 from trailstrength.warehouse import Warehouse
 
 CAVEAT = (
@@ -182,9 +183,9 @@ def analyze(
         An open warehouse (or a view of one), or its folder; default ``config.path("warehouse")``
         (``$TRAILSTRENGTH_WAREHOUSE`` or ``data/processed/warehouse``).
     out : str or Path, optional
-        Folder to write ``effects.csv``, ``panel_h1.parquet``, ``panel_h2.parquet`` and ``model_summary.txt``
-        into (with ``all_claims``, also ``spec_curve.csv`` and ``adherence.csv``).  None (the default) writes
-        nothing; the command line passes ``config.path("results")``.
+        Folder to write ``effects.csv`` (its columns described in ``effects_columns.csv``), ``panel_h1.parquet``,
+        ``panel_h2.parquet`` and ``model_summary.txt`` into (with ``all_claims``, also ``spec_curve.csv`` and
+        ``adherence.csv``).  None (the default) writes nothing; the command line passes ``config.path("results")``.
     all_claims : bool, default False
         Also the secondary and sensitivity models and the article's claims H3–H7 (rows appended to ``effects``
         with ``primary=False``, BH-adjusted as exploratory families), the specification curve
@@ -224,7 +225,7 @@ def analyze(
     1         H2  hinge_sets_28d_within
     >>> res = ts.analyze(tmp / "warehouse", out=tmp / "results")
     >>> res.files
-    ('effects.csv', 'panel_h1.parquet', 'panel_h2.parquet', 'model_summary.txt')
+    ('effects.csv', 'effects_columns.csv', 'panel_h1.parquet', 'panel_h2.parquet', 'model_summary.txt')
     >>> sorted(p.name for p in (tmp / "results").iterdir()) == sorted(res.files)
     True
     >>> folder.cleanup()
@@ -261,10 +262,11 @@ def write(res: Results, out: Path) -> Path:
     out = Path(out).expanduser()
     out.mkdir(parents=True, exist_ok=True)
     res.effects.to_csv(out / "effects.csv", index=False)
+    effects_data_dictionary().to_csv(out / "effects_columns.csv", index=False)  # openpyxl is not a dependency
     res.h1_panel.to_parquet(out / "panel_h1.parquet", index=False)
     res.h2_panel.to_parquet(out / "panel_h2.parquet", index=False)
     (out / "model_summary.txt").write_text(res.summary, encoding="utf-8")
-    files = ["effects.csv", "panel_h1.parquet", "panel_h2.parquet", "model_summary.txt"]
+    files = ["effects.csv", "effects_columns.csv", "panel_h1.parquet", "panel_h2.parquet", "model_summary.txt"]
     if res.spec_curve is not None:
         res.spec_curve.to_csv(out / "spec_curve.csv", index=False)
         files.append("spec_curve.csv")

@@ -438,6 +438,21 @@ def report(
     console.print(f"report: {build_report(warehouse, out, results=res, pseudonymise_athletes=not real_ids)}")
 
 
+@app.command()
+@_user_errors
+def post(
+    out: Annotated[Path, typer.Option(help="Folder for post.md and images/.")] = Path("reports/post"),
+    warehouse: Annotated[PathOpt, typer.Option(help="Warehouse folder.")] = None,
+    real_ids: RealIdsOpt = False,
+):
+    """Write a blog-post draft (Markdown, front matter, results as sentences, figures with alt text)."""
+    from trailstrength.analysis import analyze as run_analyze
+    from trailstrength.report.post import write_post
+
+    res = run_analyze(warehouse)
+    console.print(f"post: {write_post(warehouse, out, results=res, pseudonymise_athletes=not real_ids)}")
+
+
 notebook_app = typer.Typer(help="Run the analysis notebooks (jupytext + papermill) on your data.", no_args_is_help=True)
 app.add_typer(notebook_app, name="notebook")
 

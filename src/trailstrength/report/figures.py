@@ -25,7 +25,14 @@ from trailstrength.features import frames
 from trailstrength.privacy import athlete_labels, privacy_zones, relabel_athletes
 from trailstrength.report import words
 
-__all__ = ["SETS_EXPOSURES", "FigureRecord", "figure_set", "specification_table", "write_figure_set"]
+__all__ = [
+    "SETS_EXPOSURES",
+    "FigureRecord",
+    "figure_set",
+    "forest_rows",
+    "specification_table",
+    "write_figure_set",
+]
 
 log = logging.getLogger("trailstrength")
 
@@ -55,6 +62,7 @@ class FigureRecord:
     canvas: str = "blog"
     paths: list[Path] = field(default_factory=list)
     skipped: str = ""  # reason, when the data could not support the figure
+    phone_paths: list[Path] = field(default_factory=list)  # the same figure on the portrait phone canvas
 
     def to_dict(self) -> dict:
         return {
@@ -65,6 +73,7 @@ class FigureRecord:
             "canvas": self.canvas,
             "files": [p.name for p in self.paths],
             "skipped": self.skipped,
+            "phone_files": [p.name for p in self.phone_paths],
         }
 
 
@@ -92,6 +101,9 @@ class _Drawn:
     alt: str
     canvas: str = "blog"
     source: str = ""
+    # also written as <name>.phone.* on the portrait phone canvas: True re-lays out this figure, a callable
+    # draws one made for the portrait shape (the forest's panels stacked)
+    phone: object = None
 
 
 #: (figure-name prefixes a builder makes, builder), in drawing order.
@@ -190,7 +202,8 @@ def _primary_scatters(ctx: _Context):
         fig, ax = _subplots()
         plot(relabel_athletes(panel, ctx.mapping), res.effects, ax=ax)
         alt = words.scatter_alt(panel, _primary_row(res.effects, hyp), outcome_words)
-        yield _Drawn(name, fig, what, f"{hyp}: within-athlete deviations; line = adjusted model slope", alt)
+        subtitle = f"{hyp}: within-athlete deviations; line = adjusted model slope"
+        yield _Drawn(name, fig, what, subtitle, alt, phone=True)
 
 
 @_builder("effects_forest")
@@ -198,20 +211,53 @@ def _forest(ctx: _Context):
     from trailstrength.viz.effects import effects_forest
 
     eff = ctx.results.effects
-    if eff.empty:
-        yield FigureRecord("effects_forest", skipped="no model results")
+    keep = forest_rows(eff) if not eff.empty else eff
+    if keep.empty:
+        yield FigureRecord("effects_forest", skipped="no hinge-volume estimates of H1 or H2")
         return
-    keep = eff[eff["term"].str.startswith("hinge_sets_28d")].reset_index(drop=True)
-    fig, ax = _subplots(figsize=(7, 8))
-    effects_forest(keep, ax=ax)
+
+    def draw(ncols=None):
+        fig, ax = _subplots(layout="constrained")
+        effects_forest(keep, ax=ax, ncols=ncols)
+        return fig
+
     yield _Drawn(
         "effects_forest",
-        fig,
+        draw(),
         "Hinge volume: every estimate",
-        "Within- and between-athlete terms of H1 (descent) and H2 (soreness)",
-        words.forest_alt(keep),
-        "social_tall",
+        "Estimates with 95% CIs, each outcome on its own scale; blue = pre-registered",
+        words.forest_panels_alt(keep),
+        phone=lambda: draw(ncols=1),
     )
+
+
+def forest_rows(effects: pd.DataFrame) -> pd.DataFrame:
+    """The H1 and H2 hinge-volume rows of the forest plot, labelled in words (one panel per outcome).
+
+    Linear models only (ordinal log odds and correlations are on other scales); within-athlete rows first, the
+    primary row first. Adds ``label`` (term and model in words), ``panel`` (the outcome in words) and ``unit``
+    (the panel's unit in words), all from :mod:`trailstrength.models.units`.
+    """
+    from trailstrength.models.units import model_label, outcome_label, term_label, unit_label
+
+    linear = ~effects["model"].astype(str).str.startswith(("ordinal", "rmcorr", "not_fitted"))
+    rows = effects[
+        effects["hypothesis"].isin(["H1", "H2"])
+        & effects["term"].isin(["hinge_sets_28d_within", "hinge_sets_28d_between"])
+        & linear
+    ].copy()
+    rows["_within"] = rows["term"].str.endswith("_within")
+    rows = rows.sort_values(["hypothesis", "_within", "primary"], ascending=[True, False, False], kind="stable")
+    # "Within athlete" / "Between athletes", then what the model adds to the main one (short: one line per row)
+    rows["label"] = [
+        ", ".join(
+            [term_label(t).rsplit("(", 1)[-1].rstrip(")").capitalize()] + [model_label(v) for v in m.split("+")[1:]]
+        )
+        for t, m in zip(rows["term"], rows["model"].astype(str))
+    ]
+    rows["panel"] = [outcome_label(o, short=True) for o in rows["outcome"]]
+    rows["unit"] = rows["unit"].map(unit_label)
+    return rows.drop(columns="_within").reset_index(drop=True)
 
 
 @_builder("specification_curve_")
@@ -233,6 +279,7 @@ def _specification(ctx: _Context):
         if len(sub) < 2:
             yield FigureRecord(name, skipped=f"fewer than two {hyp} specifications on one scale could be fitted")
             continue
+        sub = _spec_choices_in_words(sub)
         ax = specification_curve(sub)
         choices = [c for c in sub.columns if c not in RESULT_COLUMNS and sub[c].nunique() > 1]
         yield _Drawn(
@@ -242,6 +289,22 @@ def _specification(ctx: _Context):
             f"Within-athlete hinge effect, {unit}",
             words.spec_curve_alt(sub, hyp, unit, choices),
         )
+
+
+def _spec_choices_in_words(specs: pd.DataFrame) -> pd.DataFrame:
+    """The choice columns of :func:`specification_table` in words for the dashboard (no snake_case names)."""
+    from trailstrength.models.units import model_label, term_label
+
+    def runs_kept(rule: str) -> str:
+        column, _, value = str(rule).partition(" >= ")
+        label, unit = term_label(column).removesuffix(" (m)"), " m" if term_label(column).endswith("(m)") else ""
+        return f"{label} \u2265 {value}{unit}" if value else (rule or "all runs")
+
+    out = specs.copy()
+    out["exposure"] = out["exposure"].map(term_label)
+    out["filter"] = out["filter"].map(runs_kept)
+    out["model_choice"] = out["model_choice"].map(model_label)
+    return out.rename(columns={"filter": "runs kept", "model_choice": "model type"})
 
 
 @_builder("grade_speed")
@@ -500,21 +563,24 @@ def write_figure_set(
                 log.info("figure %s skipped: %s", item.name, item.skipped)
                 records.append(item)
                 continue
+            texts = dict(alt=item.alt, title=item.title, subtitle=item.subtitle, source=item.source)
+            phone_paths: list[Path] = []
             try:
-                paths = save(
-                    item.fig,
-                    out / item.name,
-                    alt=item.alt,
-                    title=item.title,
-                    subtitle=item.subtitle,
-                    source=item.source,
-                    canvas=item.canvas,
-                    formats=formats,
-                    scale=scale,
-                )
+                paths = save(item.fig, out / item.name, canvas=item.canvas, formats=formats, scale=scale, **texts)
+                if item.phone is not None:
+                    phone_fig = item.fig if item.phone is True else item.phone()
+                    try:
+                        stem = out / f"{item.name}.phone"
+                        phone_paths = save(phone_fig, stem, canvas="phone", formats=formats, scale=scale, **texts)
+                    finally:
+                        _close(phone_fig)
             finally:
                 _close(item.fig)
-            records.append(FigureRecord(item.name, item.title, item.subtitle, item.alt, item.canvas, paths))
+            records.append(
+                FigureRecord(
+                    item.name, item.title, item.subtitle, item.alt, item.canvas, paths, phone_paths=phone_paths
+                )
+            )
     index = {"figures": [r.to_dict() for r in records], "pseudonymised": pseudonymise_athletes, "maps": maps}
     (out / "figures.json").write_text(json.dumps(index, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return records

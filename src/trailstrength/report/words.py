@@ -18,7 +18,10 @@ __all__ = [
     "calendar_alt",
     "ci_words",
     "dose_response_alt",
+    "effect_refusal",
+    "effect_sentence",
     "forest_alt",
+    "forest_panels_alt",
     "grade_speed_alt",
     "hypothesis_table",
     "interval_verdict",
@@ -175,6 +178,125 @@ def verdicts(
     )
 
 
+# --- results in plain words ---------------------------------------------------------------------------------------
+
+#: Per outcome: (noun as a percentage of speed or None, noun in points, unit of a point, the scale in words).
+_OUTCOME_WORDS = {
+    "dpi": ("descents", "a descent performance index", "", "DPI is descent speed relative to flat speed"),
+    "soreness_peak_72h": ("", "peak soreness after long descents", " points", "on the 0\u201310 scale"),
+    "climb_performance_index": ("climbs", "a climb performance index", "", "CPI is climb speed relative to flat speed"),
+}
+
+
+def effect_refusal(row) -> str | None:
+    """Why :func:`effect_sentence` will not state an effect row in words, or None when it will.
+
+    A row is not stated when it is missing, its model was not fitted or did not converge, or it has no estimate or
+    no finite 95 % interval: a sentence without its interval would claim more than the analysis can.
+    """
+    if row is None:
+        return "there is no such estimate in these results"
+    from trailstrength.models.units import term_label
+
+    name = f"{row.get('hypothesis', '?')} {term_label(str(row.get('term', '?'))).lower()}"
+    note = f" ({row['note']})" if isinstance(row.get("note"), str) and row.get("note") else ""
+    if str(row.get("model", "")) == "not_fitted":
+        return f"{name}: the model was not fitted{note}"
+    converged = row.get("converged", True)
+    if converged is not None and not pd.isna(converged) and not bool(converged):
+        return f"{name}: the model did not converge{note}"
+    values = [row.get(k) for k in ("estimate", "ci_low", "ci_high")]
+    if any(v is None or not np.isfinite(float(v)) for v in values[:1]):
+        return f"{name}: no estimate{note}"
+    if any(v is None or not np.isfinite(float(v)) for v in values[1:]):
+        return f"{name}: no 95% interval could be computed{note}"
+    return None
+
+
+def effect_sentence(row, *, per: float = 3, outcome_mean: float | None = None) -> str:
+    """One effect row in plain words: the change for ``per`` more weekly sets, its 95 % interval and its scale.
+
+    Parameters
+    ----------
+    row : Series or dict
+        A row of the effects table (``analyze(...).effects``): ``hypothesis, outcome, term, estimate, ci_low,
+        ci_high``, ``unit``, ``model``, ``converged``. The term's exposure counts one unit per weekly set
+        (:data:`trailstrength.models.units.PREDICTOR_UNITS`).
+    per : float
+        The dose to speak of, in the exposure's units: 3 weekly hinge sets is the article's one extra session.
+    outcome_mean : float, optional
+        The outcome's mean over the analysed runs. For an index that is a ratio to flat speed (DPI, CPI) a change
+        ``d`` is ``100 * d / outcome_mean`` % of the speed the athlete usually descends at; without it the change is
+        stated in index points.
+
+    Returns
+    -------
+    str
+        The sentence, or when the row cannot be stated (:func:`effect_refusal`) the reason, starting
+        ``"Not stated: "``.
+
+    Notes
+    -----
+    Estimate and interval are both multiplied by ``per`` (a linear term: the interval scales with it). Within-athlete
+    terms speak of one athlete against their own usual, between-athlete terms of athletes against each other. The
+    sentence says "went with", never "makes": these are observational associations.
+
+    Examples
+    --------
+    >>> from trailstrength.report.words import effect_sentence
+    >>> row = {"hypothesis": "H1", "outcome": "dpi", "term": "hinge_sets_28d_within", "estimate": 0.0126,
+    ...        "ci_low": 0.0085, "ci_high": 0.0167, "model": "mixedlm_ri", "converged": True}
+    >>> print(effect_sentence(row, outcome_mean=0.84))  # doctest: +NORMALIZE_WHITESPACE
+    3 more hinge sets a week than the athlete's usual went with descents 4.5% faster (95% CI 3% to 6%),
+    relative to a mean index of 0.84 (DPI is descent speed relative to flat speed).
+    >>> print(effect_sentence(row))  # doctest: +NORMALIZE_WHITESPACE
+    3 more hinge sets a week than the athlete's usual went with a descent performance index 0.038 higher
+    (95% CI 0.026 to 0.05; DPI is descent speed relative to flat speed).
+    >>> soreness = {**row, "outcome": "soreness_peak_72h", "estimate": -0.31, "ci_low": -0.46, "ci_high": 0.02}
+    >>> print(effect_sentence(soreness))  # doctest: +NORMALIZE_WHITESPACE
+    3 more hinge sets a week than the athlete's usual went with peak soreness after long descents 0.93 points
+    lower (95% CI 1.4 lower to 0.06 higher; on the 0–10 scale).
+    >>> print(effect_sentence({**row, "ci_low": float("nan")}))
+    Not stated: H1 hinge sets per week (within athlete): no 95% interval could be computed
+    """
+    from trailstrength.models.units import PREDICTOR_LABELS, outcome_label
+
+    reason = effect_refusal(row)
+    if reason:
+        return f"Not stated: {reason}"
+    outcome, term = str(row["outcome"]), str(row["term"])
+    speed_noun, noun, point, scale = _OUTCOME_WORDS.get(
+        outcome, ("", outcome_label(outcome).lower(), "", f"in {row.get('unit', 'its units')}")
+    )
+    base = term.removesuffix("_within").removesuffix("_between")
+    dose = PREDICTOR_LABELS.get(base, base.replace("_", " ")).lower().replace(" per week", " a week")
+    if term.endswith("_between"):
+        who = f"Athletes doing {per:g} more {dose} than others"
+    else:
+        who = f"{per:g} more {dose} than the athlete's usual"
+    est, lo, hi = (per * float(row[k]) for k in ("estimate", "ci_low", "ci_high"))
+    lo, hi = min(lo, hi), max(lo, hi)
+    if speed_noun and outcome_mean is not None and np.isfinite(outcome_mean) and outcome_mean > 0:
+        est, lo, hi = (100 * v / outcome_mean for v in (est, lo, hi))
+        return (
+            f"{who} went with {speed_noun} {number(abs(est), 2)}% {'faster' if est >= 0 else 'slower'} "
+            f"(95% CI {_ends(lo, hi, 'faster', 'slower', '%')}), relative to a mean index of "
+            f"{number(outcome_mean, 3)} ({scale})."
+        )
+    return (
+        f"{who} went with {noun} {number(abs(est), 2)}{point} {'higher' if est >= 0 else 'lower'} "
+        f"(95% CI {_ends(lo, hi, 'higher', 'lower')}; {scale})."
+    )
+
+
+def _ends(lo: float, hi: float, up: str, down: str, suffix: str = "") -> str:
+    """An interval's ends; with the direction words when it crosses zero (``"1.4 lower to 0.06 higher"``)."""
+    if lo < 0 < hi:
+        return f"{number(-lo, 2)}{suffix} {down} to {number(hi, 2)}{suffix} {up}"
+    a, b = sorted((abs(lo), abs(hi)))
+    return f"{number(a, 2)}{suffix} to {number(b, 2)}{suffix}"
+
+
 # --- alt text of the figure set --------------------------------------------------------------------------------
 
 
@@ -203,6 +325,23 @@ def forest_alt(rows: pd.DataFrame) -> str:
         f"Forest plot of {len(rows)} hinge-volume estimates with 95% confidence intervals, one row each: "
         + "; ".join(parts)
         + ". Estimates are in different units; compare each with zero."
+    )
+
+
+def forest_panels_alt(rows: pd.DataFrame) -> str:
+    """Alt text of the forest plot drawn from :func:`trailstrength.report.figures.forest_rows` (``label``,
+    ``panel`` and ``unit`` in words): one sentence per panel, every row with its interval."""
+    parts = []
+    for panel, sub in rows.groupby("panel", sort=False):
+        items = "; ".join(
+            f"{r['label']}{' (pre-registered)' if bool(r.get('primary', False)) else ''} "
+            f"{fmt(r['estimate'], sign=True, digits=3)} ({ci_words(r)})"
+            for _, r in sub.iterrows()
+        )
+        parts.append(f"{panel}, in {sub['unit'].iloc[0]}: {items}.")
+    return (
+        f"Forest plot of {len(rows)} estimates of the hinge-volume effect with 95% confidence intervals, "
+        f"one panel per outcome on its own scale. " + " ".join(parts)
     )
 
 

@@ -8,9 +8,12 @@ and its 95 % CI band), ``"estimates"`` and ``"ci"`` (forest plot and specificati
 
 from __future__ import annotations
 
+import textwrap
+
 import matplotlib as mpl
 import numpy as np
 import pandas as pd
+from matplotlib.ticker import MaxNLocator
 
 from trailstrength.viz._common import axes as _axes
 from trailstrength.viz._common import bool_column as _bool_column
@@ -108,48 +111,91 @@ def soreness_vs_hinge(panel: pd.DataFrame, effects: pd.DataFrame | None = None, 
     )
 
 
-def effects_forest(effects: pd.DataFrame, ax=None):
-    """Forest plot of model results: estimate and 95 % CI per row, top to bottom.
+def effects_forest(effects: pd.DataFrame, ax=None, *, ncols: int | None = None):
+    """Forest plot of model results: estimate and 95 % CI per row, one panel per scale, each on its own axis.
 
     Parameters
     ----------
     effects : DataFrame
-        Tidy results with ``hypothesis, term, estimate, ci_low, ci_high`` and
-        optionally ``primary`` (bool: drawn large, in colour, bold label; others
-        small and grey), ``unit`` (in the row label when rows differ in unit, in
-        the x label when they share one), ``model`` (in the label when a
-        hypothesis:term pair appears more than once) and ``converged`` (False
-        rows get a hollow marker and "not converged").
+        Tidy results with ``hypothesis, term, estimate, ci_low, ci_high`` and optionally ``label`` (the row's text,
+        e.g. from :func:`trailstrength.models.units.term_label`; default ``"hypothesis: term"``), ``panel`` (rows
+        with the same value share one panel and one x axis, titled with it; default: rows sharing a ``unit``),
+        ``primary`` (bool: drawn large, in colour, bold label; others small and grey), ``unit`` (the x label of
+        its panel), ``model`` (in the default label when a hypothesis:term pair appears more than once) and
+        ``converged`` (False rows get a hollow marker and "not converged").
     ax : matplotlib Axes, optional
+        Axes to draw on; a new figure is made if None. With more than one panel, its area is split into side by
+        side panels (``ax`` becomes the first).
 
     Returns
     -------
     ax : matplotlib Axes
+        The first panel; ``ax.panels`` lists every panel's axes, left to right.
 
     Notes
     -----
-    Rows keep their order. Each row's label is written above its CI line, not
-    as a y tick label, so the axes keep the full width of a phone-sized canvas;
-    labels wrap at the figure edge. Allow ~0.5 in of height per row: more than
-    three rows want the 7:8 social canvas rather than the 16:9 one. Rows with a
-    missing CI are drawn as a point only. Estimates in different units share one axis here: compare each to
-    zero, not to each other.
+    Estimates in different units (DPI per set, soreness points per set) never share an axis: a DPI interval of
+    ±0.004 on a soreness axis of ±0.5 would be invisible. Rows keep their order within a panel; panels appear in
+    the order of their first row. Each row's label is written above its CI line, not as a y tick label, so the
+    panels keep their width on a phone-sized canvas. Rows with a missing CI are drawn as a point only.
     """
     _require(effects, EFFECT_COLUMNS, "effects")
-    ax = _axes(ax)
     rows = effects.reset_index(drop=True)
+    if "panel" in rows:
+        keys = rows["panel"].astype(str)
+    elif "unit" in rows:
+        keys = rows["unit"].fillna("").astype(str)
+    else:
+        keys = pd.Series("", index=rows.index)
+    panels = list(pd.unique(keys))
+    ax = _axes(ax)
+    ncols = len(panels) if ncols is None else max(1, min(int(ncols), len(panels)))
+    axes = _split_axes(ax, len(panels), ncols)
+    labels = _forest_labels(rows, _bool_column(rows, "converged", default=True), single_unit=len(panels) == 1)
+    for panel_ax, key in zip(axes, panels):
+        keep = (keys == key).to_numpy()
+        # side by side panels are half as wide: wrap the labels to them (a label is left out of the layout)
+        panel_labels = [_wrap(t, 44 if ncols > 1 else 80) for t, k in zip(labels, keep) if k]
+        _forest_panel(panel_ax, rows[keep].reset_index(drop=True), panel_labels)
+        if "panel" in rows:
+            panel_ax.set_title(key, loc="left", fontsize="medium", fontweight="bold")
+    ax.panels = axes
+    return ax
+
+
+def _split_axes(ax, n: int, ncols: int) -> list:
+    """``ax`` and ``n - 1`` new axes in a grid of ``ncols`` columns, in the area ``ax`` had."""
+    if n <= 1:
+        return [ax]
+    nrows = -(-n // ncols)
+    spec = ax.get_subplotspec()
+    if spec is None:  # an axes placed by hand: tile its box
+        x0, y0, w, h = ax.get_position().bounds
+        boxes = [
+            (x0 + (i % ncols) * w / ncols, y0 + (nrows - 1 - i // ncols) * h / nrows, w / ncols * 0.9, h / nrows * 0.8)
+            for i in range(n)
+        ]
+        ax.set_position(boxes[0])
+        return [ax] + [ax.figure.add_axes(box) for box in boxes[1:]]
+    grid = spec.subgridspec(nrows, ncols, wspace=0.15)
+    ax.set_subplotspec(grid[0, 0])
+    return [ax] + [ax.figure.add_subplot(grid[i // ncols, i % ncols]) for i in range(1, n)]
+
+
+def _wrap(text: str, width: int) -> str:
+    return "\n".join(textwrap.fill(line, width) for line in text.splitlines())
+
+
+def _forest_panel(ax, rows, labels) -> None:
     n = len(rows)
     primary = _bool_column(rows, "primary", default=False)
     converged = _bool_column(rows, "converged", default=True)
-    labels = _forest_labels(rows, converged)
-
     y = np.arange(n)[::-1].astype(float)  # first row at the top
     colors = np.where(primary, COLORS["hinge"], COLORS["neutral"])
     ci = rows[["ci_low", "ci_high"]].to_numpy(dtype=float)
     has_ci = ~np.isnan(ci).any(axis=1)
 
-    zero = ax.axvline(0, color="#444444", linewidth=1, zorder=1)
-    zero.set_gid("zero")
+    ax.axvline(0, color="#444444", linewidth=1, zorder=1).set_gid("zero")
     lines = ax.hlines(
         y[has_ci],
         ci[has_ci, 0],
@@ -170,7 +216,6 @@ def effects_forest(effects: pd.DataFrame, ax=None):
     )
     points.set_facecolors([c if ok else "white" for c, ok in zip(colors, converged)])
     points.set_gid("estimates")
-
     for y_row, label, is_primary in zip(y, labels, primary):
         ax.text(
             0.0,
@@ -180,30 +225,33 @@ def effects_forest(effects: pd.DataFrame, ax=None):
             ha="left",
             va="bottom",
             fontweight="bold" if is_primary else "normal",
-            fontsize="small",
-            wrap=True,
+            fontsize="x-small",
             color=mpl.rcParams["text.color"],
             gid="row_label",
+            in_layout=False,
             zorder=1.5,
             bbox=dict(facecolor=ax.get_facecolor(), edgecolor="none", alpha=0.8, pad=1),
         )
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=5))  # a half-width or phone panel fits five numbers
     ax.set_yticks([])
-    ax.set_ylim(-0.5, n - 0.25)
+    ax.set_ylim(-0.5, n - 0.1)
     ax.grid(False, axis="y")
     ax.spines["left"].set_visible(False)
     units = rows["unit"].dropna().astype(str).unique() if "unit" in rows else []
-    ax.set_xlabel("Estimate (95% CI)" + (f", {units[0]}" if len(units) == 1 else ""))
-    return ax
+    ax.set_xlabel(_wrap(units[0], 26) if len(units) == 1 else "Estimate")
 
 
-def _forest_labels(rows, converged) -> list[str]:
-    labels = (rows["hypothesis"].astype(str) + ": " + rows["term"].astype(str)).tolist()
+def _forest_labels(rows, converged, *, single_unit: bool) -> list[str]:
+    if "label" in rows:
+        labels = rows["label"].astype(str).tolist()
+    else:
+        labels = (rows["hypothesis"].astype(str) + ": " + rows["term"].astype(str)).tolist()
     details = [[] for _ in labels]
-    if "model" in rows:
+    if "model" in rows and "label" not in rows:
         duplicated = pd.Series(labels).duplicated(keep=False)
         for i in np.flatnonzero(duplicated):
             details[i].append(str(rows.at[i, "model"]))
-    if "unit" in rows and rows["unit"].dropna().nunique() > 1:
+    if single_unit and "unit" in rows and rows["unit"].dropna().nunique() > 1:
         for i, unit in enumerate(rows["unit"]):
             details[i].append(str(unit) if pd.notna(unit) else "unit?")
     for i in np.flatnonzero(~converged):
@@ -317,17 +365,31 @@ def specification_curve(specs: pd.DataFrame, choices=None, ax=None, dashboard_ax
     points.set_gid("estimates")
     median = float(np.nanmedian(est))
     ax.axhline(median, color=COLORS["neutral"], linestyle="--", linewidth=1.2, zorder=1).set_gid("median")
-    for xi in x[primary]:
-        ax.annotate(
-            "pre-registered",
-            (xi, est[int(xi) - 1]),
-            xytext=(0, 14),
-            textcoords="offset points",
-            ha="center",
-            fontsize="x-small",
-            color="#222222",
-            gid="primary_label",
+    if primary.any():
+        # In the margin above the axes, never beside a point: a label next to the marked estimate ran into its
+        # neighbours' error bars. The legend's marker is the primary point's own (large, dark edge).
+        from matplotlib.lines import Line2D
+
+        marker = Line2D(
+            [],
+            [],
+            linestyle="none",
+            marker="o",
+            markersize=9,
+            markerfacecolor=colors[primary][0],
+            markeredgecolor="#222222",
         )
+        legend = ax.legend(
+            [marker],
+            ["pre-registered specification"],
+            loc="lower right",
+            bbox_to_anchor=(1.0, 1.0),
+            frameon=False,
+            fontsize="x-small",
+            borderaxespad=0.1,
+            handletextpad=0.3,
+        )
+        legend.set_gid("primary_label")
     ax.set_xlim(0.5, len(rows) + 0.5)
     ax.set_ylim(*_robust_limits(est, lo, hi))
     ax.grid(False, axis="x")

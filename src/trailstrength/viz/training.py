@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from matplotlib.colors import LinearSegmentedColormap
+from matplotlib.colors import BoundaryNorm, ListedColormap
 
 from trailstrength.viz._common import axes as _axes
 from trailstrength.viz._common import lighten as _lighten
@@ -17,7 +17,14 @@ from trailstrength.viz._common import no_data as _no_data
 from trailstrength.viz._common import require as _require
 from trailstrength.viz.style import COLORS, PALETTE
 
-__all__ = ["CALENDAR_MEASURES", "dpi_over_time", "soreness_time_course", "training_calendar"]
+__all__ = [
+    "CALENDAR_BINS",
+    "CALENDAR_MEASURES",
+    "calendar_number",
+    "dpi_over_time",
+    "soreness_time_course",
+    "training_calendar",
+]
 
 #: Calendar rows: column -> (label, colour role). Order is top to bottom.
 CALENDAR_MEASURES: dict[str, tuple[str, str]] = {
@@ -141,7 +148,18 @@ def _sequential(color, n: int) -> list:
     return [_lighten(color, 0.6 * (1 - i / (n - 1))) for i in range(n)]
 
 
-def training_calendar(weekly: pd.DataFrame, ax=None, *, measures=None, annotate: bool | None = None):
+#: Colour classes of a calendar row (plus white for zero weeks).
+CALENDAR_BINS = 5
+
+
+def training_calendar(
+    weekly: pd.DataFrame,
+    ax=None,
+    *,
+    measures=None,
+    annotate: bool | None = None,
+    last_weeks: int | None = 26,
+):
     """Weekly training calendar: one row per measure (running km, descent, hinge sets), one column per week.
 
     Parameters
@@ -154,7 +172,10 @@ def training_calendar(weekly: pd.DataFrame, ax=None, *, measures=None, annotate:
     measures : dict, optional
         ``column -> (label, colour role)`` to show instead of the default rows.
     annotate : bool, optional
-        Write each week's value in its cell (default: when there are at most 20 weeks).
+        Write each week's value in its cell, thousands abbreviated (``1.2k``); default: when at most 26 weeks
+        are drawn.
+    last_weeks : int or None
+        Draw the last this many weeks (default 26, half a year); None draws every week.
 
     Returns
     -------
@@ -162,8 +183,11 @@ def training_calendar(weekly: pd.DataFrame, ax=None, *, measures=None, annotate:
 
     Notes
     -----
-    Each row has its own colour scale, from white (0) to its role colour at the row's maximum, so
-    rows in different units can share one calendar; compare weeks within a row, not across rows.
+    Each row has its own colour scale, so rows in different units can share one calendar; compare weeks within a
+    row, not across rows. A cell's colour is chosen from the number printed in it (:func:`calendar_number`), binned
+    into :data:`CALENDAR_BINS` equal classes from 0 to the row's largest printed number, so two cells that print the
+    same number always have the same shade; weeks of 0 are white. Date labels carry the year on the first week and
+    wherever the year changes.
     """
     measures = measures or CALENDAR_MEASURES
     _require(weekly, ("week", *measures), "weekly")
@@ -174,45 +198,50 @@ def training_calendar(weekly: pd.DataFrame, ax=None, *, measures=None, annotate:
         )
     ax = _axes(ax)
     data = weekly.sort_values("week").reset_index(drop=True)
+    if last_weeks is not None:
+        data = data.iloc[-int(last_weeks) :].reset_index(drop=True)
     if data.empty:
         return _no_data(ax, "No training weeks to show")
     n = len(data)
-    annotate = n <= 20 if annotate is None else annotate
+    annotate = n <= 26 if annotate is None else annotate
     x_edges = np.arange(n + 1) - 0.5
     for row, (column, (_label, role)) in enumerate(measures.items()):
         values = data[column].to_numpy(dtype=float)
-        top = np.nanmax(values) if np.isfinite(values).any() and np.nanmax(values) > 0 else 1.0
-        cmap = LinearSegmentedColormap.from_list(role, ["#FFFFFF", COLORS.get(role, PALETTE[0])])
+        texts = [calendar_number(v) for v in values]
+        shown = np.array([_number_value(t) for t in texts])
+        classes = _colour_classes(shown)
+        colors = _sequential_bins(COLORS.get(role, PALETTE[0]), CALENDAR_BINS)
+        cmap = ListedColormap(["#FFFFFF", *colors])
         mesh = ax.pcolormesh(
             x_edges,
             [row - 0.5, row + 0.5],
-            values[None, :],
+            classes[None, :],
             cmap=cmap,
-            vmin=0,
-            vmax=top,
+            norm=BoundaryNorm(np.arange(-0.5, CALENDAR_BINS + 1), cmap.N),
             edgecolors="white",
-            linewidth=1.5,
+            linewidth=1.5 if n <= 30 else 0.0,  # thin cells are all edge: long spans went blank
         )
         mesh.set_gid(f"cells:{column}")
+        mesh.shown_values = shown
         if annotate:
-            for i, v in enumerate(values):
-                if np.isfinite(v):
-                    dark = v / top > 0.6
+            for i, (text, cls) in enumerate(zip(texts, classes)):
+                if text:
                     ax.text(
                         i,
                         row,
-                        f"{v:.0f}",
+                        text,
                         ha="center",
                         va="center",
                         fontsize="x-small",
-                        color="white" if dark else "#222222",
+                        color="white" if cls >= CALENDAR_BINS - 1 else "#222222",
                         gid="cell_text",
                     )
     ax.set_yticks(range(len(measures)), [label for label, _ in measures.values()])
     ax.set_ylim(len(measures) - 0.5, -0.5)
     weeks = pd.to_datetime(data["week"])
     step = max(1, int(np.ceil(n / 8)))
-    ax.set_xticks(range(0, n, step), [f"{w.day} {w:%b}" for w in weeks[::step]])
+    ticks = list(range(0, n, step))
+    ax.set_xticks(ticks, _week_labels(weeks.iloc[ticks]))
     ax.set_xlim(-0.5, n - 0.5)
     ax.grid(False)
     for side in ("left", "bottom"):
@@ -220,6 +249,47 @@ def training_calendar(weekly: pd.DataFrame, ax=None, *, measures=None, annotate:
     ax.tick_params(length=0)
     ax.set_xlabel("Week starting")
     return ax
+
+
+def calendar_number(value: float) -> str:
+    """A week's number as a calendar cell prints it: ``""`` when missing, whole numbers below 1000, ``1.2k`` and
+    ``12k`` above (a four-digit descent crowded its cell)."""
+    if not np.isfinite(value):
+        return ""
+    if abs(value) >= 9999.5:
+        return f"{value / 1000:.0f}k"
+    if abs(value) >= 999.5:
+        return f"{value / 1000:.1f}k"
+    return f"{value:.0f}"
+
+
+def _number_value(text: str) -> float:
+    if not text:
+        return np.nan
+    return float(text[:-1]) * 1000 if text.endswith("k") else float(text)
+
+
+def _colour_classes(shown: np.ndarray) -> np.ndarray:
+    """0 for weeks printed as 0 (or missing), else 1..CALENDAR_BINS: equal classes up to the row's largest."""
+    top = np.nanmax(shown) if np.isfinite(shown).any() else 0.0
+    if top <= 0:
+        return np.zeros(shown.size)
+    classes = np.ceil(np.nan_to_num(shown, nan=0.0) / top * CALENDAR_BINS)
+    return np.clip(classes, 0, CALENDAR_BINS)
+
+
+def _sequential_bins(color, n: int) -> list:
+    """``n`` shades of ``color``, light to full, none of them white (white means a week of 0)."""
+    return [_lighten(color, 0.8 * (1 - i / (n - 1))) for i in range(n)]
+
+
+def _week_labels(weeks: pd.Series) -> list[str]:
+    """``"3 Mar 2025"`` on the first label and where the year changes, ``"17 Mar"`` otherwise."""
+    labels, year = [], None
+    for w in weeks:
+        labels.append(f"{w.day} {w:%b}" + (f"\n{w.year}" if w.year != year else ""))
+        year = w.year
+    return labels
 
 
 def dpi_over_time(panel: pd.DataFrame, athletes=None, *, axes=None):

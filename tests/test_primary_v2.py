@@ -88,3 +88,17 @@ def test_h2_panel_windows_are_pre_run_only(cohort):
     later = d["descent_m"].iloc[k + 1 : k + 4]
     assert bool(row["clean_window"]) == bool((later < 300).all())
     assert isinstance(cohort.h2["clean_window"].dtype, type(pd.Series([True]).dtype))
+
+
+def test_spec_curve_counts_identical_fits_once():
+    from trailstrength.models.speccurve import Spec, run_specs, simulated_panel_for, summarize_specs
+    from trailstrength.simulate import simulate_daily
+
+    daily = simulate_daily(CohortDesign(athletes=5, weeks=12), seed=2)
+    # every panel run has >= 500 m of descent segments, so these two H1 filters select the same runs
+    specs = [Spec("H1", 28, min_value=("descent_length_m", 0.0)), Spec("H1", 28, min_value=("descent_length_m", 1.0))]
+    specs.append(Spec("H1", 28, min_value=("descent_length_m", 1500.0)))
+    tab = run_specs(specs, simulated_panel_for(daily))
+    assert tab["duplicate_of"].tolist()[:2] == [pytest.approx(np.nan, nan_ok=True), 0]
+    assert np.isnan(tab.loc[1, "bh_q"]) and np.isfinite(tab.loc[0, "bh_q"])
+    assert summarize_specs(tab).loc[0, "specs"] == tab["duplicate_of"].isna().sum() < len(tab)

@@ -94,8 +94,10 @@ def _exploratory(wh: Warehouse, h1: pd.DataFrame, h2: pd.DataFrame, n_boot: int,
     exposures = [e for e in SPEC_EXPOSURES if e in h1.columns and e in h2.columns]
     curve = run_specs(default_specs(exposures=exposures), panel_for)
     fitted = curve["estimate"].notna()
+    distinct = int((fitted & curve["duplicate_of"].isna()).sum())
     text += (
-        f"\nspecification curve: {len(curve)} specs ({int(fitted.sum())} fitted) over windows 14/28/42 d, "
+        f"\nspecification curve: {len(curve)} specs ({int(fitted.sum())} fitted, {distinct} distinct; BH over the "
+        f"distinct ones) over windows 14/28/42 d, "
         f"descent thresholds, exposures {', '.join(exposures)} and models; spec_curve.csv"
     )
     return effects, text, curve

@@ -181,8 +181,8 @@ def analyze(
     detrend: Annotated[
         bool,
         typer.Option(
-            help="Add a within-athlete season trend to the primary models (a departure "
-            "from the pre-registered ones, stated in each note)."
+            help="Add the within-athlete season trend to the v1 sensitivity models too "
+            "(the v2 primary models have it; stated in each note)."
         ),
     ] = False,
 ):

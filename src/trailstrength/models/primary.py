@@ -66,6 +66,7 @@ VERSIONS = ("v1", "v2")
 #: Column adjusted flexibly in v2, and the degrees of freedom of its natural cubic spline.
 SPLINE_COLUMN = "descent_100m_28d"
 SPLINE_DF = 3
+DETRENDED_NOTE = "detrended (within-athlete season trend added to the pre-registered model, v2 has it anyway); "
 
 #: The detrending covariate: weeks since the athlete's first row in the panel, within athlete (a common linear
 #: trend over each athlete's season, so a training block that rises with fitness is not read as a hinge effect).
@@ -346,8 +347,8 @@ def fit_primary(
     h1_panel, h2_panel : pandas.DataFrame
         The H1 run panel and the H2 soreness panel.
     detrend : bool, default False
-        v1 only: fit with the within-athlete season trend (:data:`TREND_TERM`), stated in every row's ``note``
-        (v2 always has it).
+        Fit the v1 models (primary with ``version="v1"``, else the v1 sensitivity rows) with the within-athlete
+        season trend (:data:`TREND_TERM`; v2 always has it), stated in every row's ``note``.
     version : {"v2", "v1"}, default "v2"
         The primary model (:func:`fit_h1`, :func:`fit_h2`).  With one athlete, v2 fits the n-of-1 time-series
         model (:func:`trailstrength.models.personal.fit_personal`, personal evidence).
@@ -383,9 +384,7 @@ def fit_primary(
     fits = {h: primary_fit(p, h, version, detrend) for h, p in panels.items()}
     effects = pd.concat([f.effects for f in fits.values()], ignore_index=True)[EFFECT_COLUMNS]
     if detrend:
-        effects["note"] = "detrended (within-athlete season trend added to the pre-registered model); " + effects[
-            "note"
-        ].astype(str)
+        effects["note"] = DETRENDED_NOTE + effects["note"].astype(str)
     if fits["H2"].model != PERSONAL_MODEL:
         effects = h2_bootstrap_inference(effects, h2_panel, fits["H2"])
     effects = adjust_effects(effects, "holm", rows=effects["primary"], family="H1, H2 primary")
@@ -401,7 +400,9 @@ def fit_primary(
     if sensitivity and version == "v2":
         from trailstrength.models.sensitivity import sensitivity_effects  # it fits fit_h1 / fit_h2 of this module
 
-        extra, lines = sensitivity_effects(h1_panel, h2_panel)
+        extra, lines = sensitivity_effects(h1_panel, h2_panel, detrend=detrend)
+        if detrend:
+            extra["note"] = DETRENDED_NOTE + extra["note"].astype(str)
         effects = pd.concat([effects, extra], ignore_index=True)[EFFECT_COLUMNS]
         summary += f"{bar}\nSensitivity models (primary=False):\n" + "\n".join(lines) + "\n"
     return effects, summary

@@ -52,7 +52,9 @@ def _h2_rows(effects: pd.DataFrame, panel: pd.DataFrame, fit: MixedFit) -> pd.Da
     return out
 
 
-def sensitivity_effects(h1_panel: pd.DataFrame, h2_panel: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+def sensitivity_effects(
+    h1_panel: pd.DataFrame, h2_panel: pd.DataFrame, *, detrend: bool = False
+) -> tuple[pd.DataFrame, list[str]]:
     """Rows beside the v2 primary ones (``primary=False``, ``model`` suffixed): v1, H2 post-run, H2 clean window,
     and the negative control (:mod:`trailstrength.models.confounding`).  Only the exposure rows are kept."""
     hinge = [PRIMARY_TERM, f"{PRIMARY_EXPOSURE}_between"]
@@ -86,7 +88,8 @@ def sensitivity_effects(h1_panel: pd.DataFrame, h2_panel: pd.DataFrame) -> tuple
                 )
         for suffix, what, covs, data in fits:
             version = "v1" if suffix == "v1" else "v2"
-            fit = (fit_h1 if hyp == "H1" else fit_h2)(data, version=version, covariates=covs)
+            trend = True if detrend else None  # the v1 rows with the season trend when asked (v2 has it)
+            fit = (fit_h1 if hyp == "H1" else fit_h2)(data, version=version, covariates=covs, detrend=trend)
             eff = _label(fit.effects, suffix, what, hinge)
             parts.append(_h2_rows(eff, data, fit) if hyp == "H2" else eff)
             lines.append(f"{hyp} {suffix}: {fit.note}")

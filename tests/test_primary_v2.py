@@ -102,3 +102,12 @@ def test_spec_curve_counts_identical_fits_once():
     assert tab["duplicate_of"].tolist()[:2] == [pytest.approx(np.nan, nan_ok=True), 0]
     assert np.isnan(tab.loc[1, "bh_q"]) and np.isfinite(tab.loc[0, "bh_q"])
     assert summarize_specs(tab).loc[0, "specs"] == tab["duplicate_of"].isna().sum() < len(tab)
+
+
+def test_report_caveat_quotes_measured_rejection_and_collinearity(effects):
+    from trailstrength.report.html import _holm, _sample_size_caveat
+
+    text = _sample_size_caveat(effects, 6)
+    assert "close to nominal" not in text and "11.75 %" in text and "negative-control" in text
+    assert "Hinge and knee-dominant volume move together (hinge_sets_28d vs knee_sets_28d: r = " in text
+    assert _holm(effects.loc[effects["primary"], "note"].iloc[0]).startswith(", Holm p = ")

@@ -38,7 +38,7 @@ def test_commands_end_to_end(tmp_path, monkeypatch):
     assert set(flat.loc[flat["term"] == "season_weeks_within", "hypothesis"]) == {"H1", "H2"}
     assert (
         flat["note"].str.contains("detrended (within-athlete season trend", regex=False).all()
-        and len(flat) == len(eff) + 2
+        and len(flat) == len(eff)  # v2 (the default) has the trend already; --detrend adds it to the v1 rows
     )
     res = runner.invoke(app, ["status"])
     assert res.exit_code == 0 and "strength_sets" in res.output

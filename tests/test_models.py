@@ -348,7 +348,7 @@ def test_missing_panel_column_raises_keyerror_naming_it():
 
 
 def test_fit_primary_concatenates_and_holm_adjusts():
-    effects, summary = fit_primary(simulate_h1(seed=14), simulate_h2(seed=14))
+    effects, summary = fit_primary(simulate_h1(seed=14), simulate_h2(seed=14), version="v1")  # v1 panel columns
     assert list(effects.columns) == EFFECT_COLUMNS
     assert list(effects["hypothesis"].unique()) == ["H1", "H2"]
     prim = effects[effects["primary"]]

@@ -171,7 +171,7 @@ def test_rendered_report_is_self_contained_and_complete(stub):
     assert "0.002 to 0.02" in body  # CI in the estimates table
     assert "Holm p = 0.04 & <checked>" in body  # notes escaped, not markup
     assert "(not converged)" in body
-    assert "repeated-bout" in body and "Observational" in body and "fewer than 12 athletes" in body
+    assert "repeated-bout" in body and "Observational" in body and "too narrow with few athletes" in body
     assert "pandas" in body and "warehouse terrain version" in body
     assert page.tables >= 5
 

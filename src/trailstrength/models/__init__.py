@@ -24,6 +24,8 @@ from trailstrength.models.power import minimal_detectable_effect, simulate_power
 from trailstrength.models.primary import (
     DEFAULT_H1_COVARIATES,
     DEFAULT_H2_COVARIATES,
+    V2_H1_COVARIATES,
+    V2_H2_COVARIATES,
     fit_h1,
     fit_h2,
     fit_primary,
@@ -39,6 +41,8 @@ __all__ = [
     "fit_mixed",
     "DEFAULT_H1_COVARIATES",
     "DEFAULT_H2_COVARIATES",
+    "V2_H1_COVARIATES",
+    "V2_H2_COVARIATES",
     "fit_h1",
     "fit_h2",
     "fit_primary",

@@ -203,6 +203,7 @@ def _athlete_days(rng, aux, aid: str, effects: PlantedEffects, design: CohortDes
             "sl_rdl_sets": mix[:, 2].astype(float),
             "hinge_unilateral_sets": ex["hinge_unilateral_sets"],
             "knee_sets": knee.astype(float),
+            "upper_sets": np.where(raw > 0, 3.0, 0.0),  # the push of every simulate_cohort session (3 sets)
             "run": runs,
             "descent_m": descent,
             "descent_length_m": np.where(runs, c["descent_length_m"], 0.0),
@@ -282,6 +283,7 @@ def _windows(
                     "deadlift_sets": g["deadlift_sets"],
                     "hinge_unilateral_sets": g["hinge_unilateral_sets"],
                     "knee_sets": g["knee_sets"],
+                    "upper_sets": g.get("upper_sets", np.nan),  # NaN: not simulated
                     "descent_100m": g["descent_m"] / 100.0,
                     "run_km": g["run_km"],
                 }
@@ -292,10 +294,12 @@ def _windows(
         for c in ("hinge_sets", "pure_hinge_sets", "deadlift_sets"):
             g[f"{c}_28d"] = prior[c] / per_week
         g["hinge_unilateral_share_28d"] = window_share(prior["hinge_unilateral_sets"], prior["hinge_sets"])
-        for c in ("knee_sets", "descent_100m", "run_km"):
+        for c in ("knee_sets", "upper_sets", "descent_100m", "run_km"):
             g[f"{c}_28d"] = prior[c] / per_week
         g["history_days"] = np.arange(len(g))
         g["hinge_sets_acute"] = sum(np.nan_to_num(_shifted(hinge, k)) for k in range(acute[0], acute[1] + 1))
+        g["hinge_sets_pre3d"] = sum(np.nan_to_num(_shifted(hinge, k)) for k in (-3, -2, -1))
+        g["hinge_sets_post3d"] = sum(np.nan_to_num(_shifted(hinge, k)) for k in (0, 1, 2, 3))
         sore = g["soreness"].to_numpy(float)
         ahead = np.column_stack([_shifted(sore, k) for k in (1, 2, 3)])
         with np.errstate(all="ignore"):
@@ -307,10 +311,14 @@ def _windows(
             g["soreness_peak_72h"] = np.where(np.isnan(ahead).all(axis=1), np.nan, summary)
         desc = g["descent_m"].to_numpy(float)
         g["other_descent_100m_72h"] = sum(np.nan_to_num(_shifted(desc, k)) for k in (1, 2, 3)) / 100.0
+        g["other_descent_100m_pre72h"] = sum(np.nan_to_num(_shifted(desc, k)) for k in (-3, -2, -1)) / 100.0
+        later = np.column_stack([np.nan_to_num(_shifted(desc, k)) for k in (1, 2, 3)]).max(axis=1)
+        g["clean_window"] = later < 300.0  # features.panels.CLEAN_WINDOW_DESCENT_M (one run a day here)
         out.append(g)
     days = pd.concat(out, ignore_index=True)
     days["activity_id"] = days["athlete_id"] + "-" + days["local_date"].dt.strftime("%Y%m%d")
     days["duration_h"] = days["moving_time_s"] / 3600.0
+    days["distance_km"] = days["run_km"]
     return days
 
 
@@ -355,6 +363,8 @@ def panels_from_daily(
         "run_km_28d",
         "mean_descent_grade",
         "duration_h",
+        "distance_km",
+        "upper_sets_28d",
         "descent_m",
         "descent_length_m",
         "dpi_true",
@@ -374,6 +384,11 @@ def panels_from_daily(
         "run_km_28d",
         "hinge_sets_acute",
         "other_descent_100m_72h",
+        "hinge_sets_pre3d",
+        "hinge_sets_post3d",
+        "other_descent_100m_pre72h",
+        "clean_window",
+        "upper_sets_28d",
     ]
     h1 = runs.loc[runs["dpi"].notna(), h1_cols].reset_index(drop=True)
     h2 = runs.loc[runs["soreness_peak_72h"].notna(), h2_cols].reset_index(drop=True)

@@ -10,16 +10,20 @@ or **removed** (in the manifest, gone from the folder). Files outside an athlete
 from __future__ import annotations
 
 import hashlib
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
 import pandas as pd
 
-from trailstrength.io import FORMATS, Athlete, FileContext, ReaderError
+from trailstrength.io import FORMATS, Athlete, FileContext
+from trailstrength.io.base import load_profile
 from trailstrength.warehouse.read_files import WORKER_FAILED
 
 IGNORED_NAMES = {"athlete.toml", "exercise_overrides.csv", ".DS_Store", "Thumbs.db"}
+log = logging.getLogger("trailstrength")
+UNREADABLE = "cannot be read"  # reason prefix of a file the ingest could not open: tried again on every run
 _STAT_COLUMNS = ("path", "sha256", "size_bytes", "mtime_ns", "athlete_id")
 
 
@@ -43,6 +47,7 @@ class Plan:
     athletes: dict[str, Athlete] = field(default_factory=dict)  # by athlete folder name
     warnings: dict[str, list[str]] = field(default_factory=dict)
     settings: dict[str, str] = field(default_factory=dict)  # hashes of athlete.toml / exercise_overrides.csv
+    reread: set[str] = field(default_factory=set)  # unchanged files read again (their activities lost samples)
     derived_stale: bool = False  # the terrain version changed: segments and runs are computed again
     nothing_to_do: bool = False
 
@@ -72,7 +77,10 @@ def settings_fingerprint(raw: Path) -> dict[str, str]:
     out = {}
     found = [*raw.glob("*/athlete.toml"), *raw.glob("exercise_overrides.csv"), *raw.glob("*/exercise_overrides.csv")]
     for p in sorted(found):
-        out[p.relative_to(raw).as_posix()] = sha256(p)
+        try:
+            out[p.relative_to(raw).as_posix()] = sha256(p)
+        except OSError:  # unreadable: the profile falls back to defaults (load_profile says so); read again when it can
+            out[p.relative_to(raw).as_posix()] = UNREADABLE
     return out
 
 
@@ -82,7 +90,15 @@ def _changed_profiles(settings: dict[str, str], before: dict[str, str]) -> set[s
     return {k.split("/")[0] for k in changed if k.endswith("athlete.toml")}
 
 
-def plan_ingest(raw: Path, manifest: pd.DataFrame, meta: dict, terrain_version: str, *, now: pd.Timestamp) -> Plan:
+def plan_ingest(
+    raw: Path,
+    manifest: pd.DataFrame,
+    meta: dict,
+    terrain_version: str,
+    *,
+    now: pd.Timestamp,
+    reread: frozenset[str] = frozenset(),
+) -> Plan:
     """Diff the files under ``raw`` against the previous ``manifest`` and ``meta`` of the warehouse.
 
     Parameters
@@ -97,6 +113,9 @@ def plan_ingest(raw: Path, manifest: pd.DataFrame, meta: dict, terrain_version: 
         The current terrain processing version; another one in ``meta`` makes the derived tables stale.
     now : Timestamp
         The ingest time stamp written on every new manifest row.
+    reread : set of str
+        Files to read again even when unchanged (paths relative to ``raw``): those whose activities lost their
+        samples (:func:`trailstrength.warehouse.storage.activities_missing_samples`).
 
     Returns
     -------
@@ -121,6 +140,7 @@ def plan_ingest(raw: Path, manifest: pd.DataFrame, meta: dict, terrain_version: 
     plan = Plan(settings=settings_fingerprint(raw), derived_stale=meta.get("terrain_version") != terrain_version)
     previous = manifest.set_index("path") if not manifest.empty else None
     changed = _changed_profiles(plan.settings, meta.get("settings", {}))
+    plan.reread = set(reread)
     todo = _diff_files(raw, previous, changed, plan, now)
     plan.removed = (
         sorted(set(previous.index) - {r["path"] for r in plan.rows} - {j.ctx.path for j in todo})
@@ -142,11 +162,10 @@ def plan_ingest(raw: Path, manifest: pd.DataFrame, meta: dict, terrain_version: 
 def _athlete(raw: Path, folder: str, plan: Plan) -> Athlete:
     """The profile of an athlete folder, read once per run; a broken ``athlete.toml`` is a warning, not a stop."""
     if folder not in plan.athletes:
-        try:
-            plan.athletes[folder] = Athlete.from_folder(raw / folder)
-        except ReaderError as err:
-            plan.athletes[folder] = Athlete(folder)
-            plan.warnings.setdefault(f"{folder}/athlete.toml", []).append(str(err))
+        plan.athletes[folder], problems = load_profile(raw / folder)
+        for problem in problems:  # each field that fell back to its default, once per run, naming the file
+            log.warning("%s", problem)
+            plan.warnings.setdefault(f"{folder}/athlete.toml", []).append(problem)
     return plan.athletes[folder]
 
 
@@ -166,25 +185,25 @@ def _diff_files(
         rel = path.relative_to(raw).as_posix()
         st = path.stat()
         prev = _previous_row(previous, rel)
-        mtime: Any = prev.get("mtime_ns") if prev is not None else None  # absent in manifests of old versions
-        same_stat = (
-            prev is not None
-            and int(prev["size_bytes"]) == st.st_size
-            and pd.notna(mtime)
-            and int(mtime) == st.st_mtime_ns
-        )
-        # unchanged size and modification time reuse the recorded hash
-        digest = prev["sha256"] if prev is not None and same_stat else sha256(path)
+        digest, unreadable = _digest(path, prev, st)
+        if unreadable and prev is not None and prev["state"] != "quarantined":
+            # readable before, not now (permissions, I/O error): its data are kept until it changes or goes away
+            log.warning("%s %s; the data read from it before are kept", rel, unreadable)
+            plan.rows.append({"path": rel, **prev})
+            plan.unchanged.append(rel)
+            continue
         base = {
             "path": rel,
-            "sha256": digest,
+            "sha256": digest or "0" * 64,  # an unreadable file has no hash
             "size_bytes": st.st_size,
             "mtime_ns": st.st_mtime_ns,
             "athlete_id": folder or "",
             "ingested_at": now,
             "duplicate_of": None,
         }
-        if folder is None:
+        if folder is not None:
+            base["athlete_id"] = _athlete(raw, folder, plan).athlete_id
+        if folder is None or unreadable:
             plan.rows.append(
                 {
                     **base,
@@ -192,20 +211,20 @@ def _diff_files(
                     "state": "quarantined",
                     "rows": 0,
                     "reader_version": "",
-                    "reason": "not inside an athlete folder (expected RAW/<athlete>/...)",
+                    "reason": unreadable or "not inside an athlete folder (expected RAW/<athlete>/...)",
                 }
             )
             continue
         athlete = _athlete(raw, folder, plan)
-        base["athlete_id"] = athlete.athlete_id
         reader_version = FORMATS[prev["format"]].version if prev is not None and prev["format"] in FORMATS else ""
         # a file a worker failed on (killed, out of memory, lost node) is read again: the fault was not the file's
-        retry = prev is not None and str(prev.get("reason") or "").startswith(WORKER_FAILED)
+        retry = prev is not None and str(prev.get("reason") or "").startswith((WORKER_FAILED, UNREADABLE))
         if (
             prev is not None
             and prev["sha256"] == digest
             and prev["reader_version"] == reader_version
             and folder not in changed_profiles
+            and rel not in plan.reread  # its activities lost their samples: read again
             and not retry
         ):
             # path first, as on a cold run
@@ -214,6 +233,24 @@ def _diff_files(
         else:
             todo.append(Job(path, FileContext(rel, digest, athlete), base))
     return todo
+
+
+def _digest(path: Path, prev: dict[str, Any] | None, st) -> tuple[str, str]:
+    """``(sha256, "")`` of a file, or ``("", reason)`` when it cannot be read. Unchanged size and modification time
+    reuse the recorded hash (not that of a file that could not be read then)."""
+    mtime: Any = prev.get("mtime_ns") if prev is not None else None  # absent in manifests of old versions
+    if (
+        prev is not None
+        and int(prev["size_bytes"]) == st.st_size
+        and pd.notna(mtime)
+        and int(mtime) == st.st_mtime_ns
+        and not str(prev.get("reason") or "").startswith(UNREADABLE)
+    ):
+        return str(prev["sha256"]), ""
+    try:
+        return sha256(path), ""
+    except OSError as err:  # permissions, I/O error: a manifest row with the reason, never a stop
+        return "", f"{UNREADABLE} ({type(err).__name__}: {err.strerror or err})"
 
 
 def _orphaned_duplicates(raw: Path, plan: Plan, moving: set[str], now: pd.Timestamp) -> list[Job]:

@@ -28,6 +28,9 @@ from trailstrength.progress import track
 from trailstrength.warehouse import storage
 
 PARALLEL_MIN_FILES = 8  # below this, read in-process
+#: What still stops an ingest: the user's Ctrl-C and an explicit exit. Everything else raised while reading one file
+#: (including ``pyo3_runtime.PanicException`` from a Rust decoder, a ``BaseException``) quarantines that file only.
+STOP = (KeyboardInterrupt, SystemExit)
 WORKER_FAILED = "worker failed"  # reason prefix of a file whose worker died: the next ingest reads it again
 
 
@@ -113,7 +116,9 @@ def read_file(path: str, ctx: FileContext, samples_dir: str) -> FileResult:
         res.rows += sum(len(df) for df in tables.values())
     except (ReaderError, schemas.SchemaViolation, ValueError, KeyError, OSError) as err:
         res.reason = f"{type(err).__name__}: {err}".replace("\n", " | ")[:500]
-    except Exception as err:  # noqa: BLE001 - one bad file must never stop the batch
+    except BaseException as err:  # noqa: BLE001 - one bad file never stops the batch (a Rust panic is no Exception)
+        if isinstance(err, STOP):
+            raise
         res.reason = f"unexpected {type(err).__name__} while reading (please report): {err}".replace("\n", " | ")[:500]
     if res.reason:
         res.tables, res.segments, res.summaries = {}, [], []
@@ -153,6 +158,8 @@ def read_files(
             k = futures[fut]
             try:
                 results[k] = fut.result()
-            except Exception as err:  # noqa: BLE001 - a worker that died takes only its file with it
+            except BaseException as err:  # noqa: BLE001 - a worker that died takes only its file with it
+                if isinstance(err, STOP):
+                    raise
                 results[k] = worker_failed(jobs[k][1].path, err)
     return results  # type: ignore[return-value]

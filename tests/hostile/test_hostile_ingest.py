@@ -237,3 +237,83 @@ def test_markup_in_paths_and_exercise_names_is_printed_as_text(tmp_path):
     assert out.exit_code == 0, out.output
     assert "[/]" in out.output and "[bold]x[/bold]" in out.output
     assert pd.read_parquet(tmp_path / "wh" / "manifest.parquet")["path"].str.contains(r"\[-\]").any()
+
+
+def test_two_ingests_started_together_leave_a_complete_warehouse(realdata, tmp_path):
+    """Two CLI processes on one warehouse: one writes, the other refuses naming the lock (or runs after it); every
+    committed activity has its samples file."""
+    import subprocess
+    import sys
+
+    raw, wh = tmp_path / "raw", tmp_path / "wh"
+    for folder in ("ana", "ben"):
+        (raw / folder).mkdir(parents=True)
+        for name in ("testdata.gpx", "testdata.tcx", "testdata.fit"):
+            shutil.copy(realdata(f"heartandsole/{name}"), raw / folder / name)
+        (raw / folder / "athlete.toml").write_text(f'timezone = "{"UTC" if folder == "ana" else "Europe/Oslo"}"\n')
+    cmd = [sys.executable, "-m", "trailstrength.cli", "ingest", str(raw), "--warehouse", str(wh), "--no-progress"]
+    procs = [subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) for _ in range(2)]
+    outs = [(p.wait(300), p.stdout.read()) for p in procs]
+    assert sorted(rc for rc, _ in outs)[0] == 0
+    for rc, text in outs:
+        assert "Traceback" not in text
+        assert rc == 0 or "another ingest" in text and ".ingest.lock" in text
+    assert storage.activities_missing_samples(wh, storage.read_table(wh, "activities")).empty
+    assert len(pd.read_parquet(wh / "manifest.parquet")) == 6
+
+
+# ---------------------------------------------------------------------------------------------- 5, 7, 10
+def test_reasons_never_quote_a_files_content(tmp_path):
+    raw = tmp_path / "raw"
+    (raw / "ana").mkdir(parents=True)
+    (raw / "ana" / "notes.txt").write_text("Kari Nordmann, born 1980-01-01, phone +47 12345678\n")
+    reason = ingest(raw, warehouse=tmp_path / "wh", progress=False, workers=1).manifest["reason"].iloc[0]
+    assert reason.startswith("unrecognised format (") and "Kari" not in reason and "1234" not in reason
+
+
+def test_symbolic_links_are_rows_never_followed(realdata, tmp_path):
+    raw = _raw_with_gpx(realdata, tmp_path)
+    secret = tmp_path / "outside" / "secret.csv"
+    secret.parent.mkdir()
+    secret.write_text("date,soreness\nsecret-line,3\n")
+    (raw / "ana" / "link.csv").symlink_to(secret)
+    (raw / "ana" / "linked_folder").symlink_to(secret.parent)
+    (raw / "ben").symlink_to(secret.parent)
+    m = ingest(raw, warehouse=tmp_path / "wh", progress=False, workers=1).manifest.set_index("path")
+    links = ["ana/link.csv", "ana/linked_folder", "ben"]
+    assert m.loc[links, "state"].eq("quarantined").all()
+    assert m.loc[links, "reason"].str.startswith("a symbolic link: not followed").all()
+    assert not m["reason"].astype(str).str.contains("secret-line").any()
+    assert m.loc["ana/run.gpx", "state"] == "ingested"
+
+
+def test_unreadable_folder_is_a_row_and_its_data_are_kept(realdata, tmp_path, monkeypatch):
+    import os
+
+    raw, wh = tmp_path / "raw", tmp_path / "wh"
+    (raw / "ana" / "sub").mkdir(parents=True)
+    shutil.copy(realdata(GPX), raw / "ana" / "sub" / "run.gpx")
+    ingest(raw, warehouse=wh, progress=False, workers=1)
+    real_scandir = os.scandir
+
+    def scandir(path="."):
+        if isinstance(path, str | os.PathLike) and Path(path).name == "sub":
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    rep = ingest(raw, warehouse=wh, progress=False, workers=1)
+    m = rep.manifest.set_index("path")
+    assert rep.removed == [] and m.loc["ana/sub/run.gpx", "state"] == "ingested"
+    assert m.loc["ana/sub", "reason"].startswith("cannot be read (PermissionError")
+    assert len(storage.read_table(wh, "activities")) == 1
+
+
+def test_an_athlete_id_taken_by_another_folder_is_refused(realdata, tmp_path):
+    raw = _raw_with_gpx(realdata, tmp_path)
+    (raw / "bob").mkdir()
+    shutil.copy(realdata("heartandsole/testdata.tcx"), raw / "bob" / "run.tcx")
+    (raw / "bob" / "athlete.toml").write_text('athlete_id = "ana"\n')
+    rep = ingest(raw, warehouse=tmp_path / "wh", progress=False, workers=1)
+    assert set(rep.manifest["athlete_id"]) == {"ana", "bob"}
+    assert any("already the id of folder 'ana'" in w for w in rep.warnings["bob/athlete.toml"])

@@ -9,8 +9,10 @@ or **removed** (in the manifest, gone from the folder). Files outside an athlete
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -18,7 +20,7 @@ from typing import Any, NamedTuple
 import pandas as pd
 
 from trailstrength.io import FORMATS, Athlete, FileContext
-from trailstrength.io.base import load_profile
+from trailstrength.io.base import load_profile, safe_athlete_id
 from trailstrength.warehouse.read_files import WORKER_FAILED
 
 IGNORED_NAMES = {"athlete.toml", "exercise_overrides.csv", ".DS_Store", "Thumbs.db"}
@@ -63,13 +65,31 @@ def sha256(path: Path) -> str:
 
 def scan_raw(raw: Path) -> list[tuple[Path, str | None]]:
     """All input files under ``raw`` with their athlete folder name (None for files outside one)."""
-    found = []
-    for p in sorted(raw.rglob("*")):
-        if not p.is_file() or p.name in IGNORED_NAMES or p.name.startswith(".") or p.name.lower() == "readme.md":
-            continue
-        rel = p.relative_to(raw)
-        found.append((p, rel.parts[0] if len(rel.parts) > 1 else None))
-    return found
+    return _walk(raw)[0]
+
+
+def _walk(raw: Path) -> tuple[list[tuple[Path, str | None]], list[tuple[Path, str]]]:
+    """The input files under ``raw`` (as :func:`scan_raw`), and the paths not looked into, with the reason.
+
+    Symbolic links are never followed (a link could lead out of the raw folder: to a system file, another user's
+    data): each is a path not looked into, as is a folder that cannot be listed.
+    """
+    found, skipped = [], []
+
+    def unreadable(err: OSError) -> None:
+        skipped.append((Path(err.filename), f"{UNREADABLE} ({type(err).__name__}: {err.strerror or err})"))
+
+    for top, dirs, files in os.walk(raw, onerror=unreadable, followlinks=False):
+        for name in [*dirs, *files]:
+            if (Path(top) / name).is_symlink():
+                skipped.append((Path(top) / name, "a symbolic link: not followed (links never lead out of RAW)"))
+        for name in files:
+            p = Path(top) / name
+            if p.is_symlink() or name in IGNORED_NAMES or name.startswith(".") or name.lower() == "readme.md":
+                continue
+            rel = p.relative_to(raw)
+            found.append((p, rel.parts[0] if len(rel.parts) > 1 else None))
+    return sorted(found), sorted(skipped)
 
 
 def settings_fingerprint(raw: Path) -> dict[str, str]:
@@ -154,6 +174,7 @@ def plan_ingest(
         and not plan.derived_stale
         and meta.get("settings") == plan.settings
         and previous is not None
+        and all(r["path"] in previous.index for r in plan.rows)  # e.g. a folder that could not be listed this time
     )
     plan.jobs = _drop_identical_copies(todo, plan)
     return plan
@@ -162,7 +183,18 @@ def plan_ingest(
 def _athlete(raw: Path, folder: str, plan: Plan) -> Athlete:
     """The profile of an athlete folder, read once per run; a broken ``athlete.toml`` is a warning, not a stop."""
     if folder not in plan.athletes:
-        plan.athletes[folder], problems = load_profile(raw / folder)
+        athlete, problems = load_profile(raw / folder)
+        taken = {a.athlete_id: f for f, a in plan.athletes.items()}
+        if athlete.athlete_id in taken or (athlete.athlete_id != folder and (raw / athlete.athlete_id).is_dir()):
+            # two folders under one id would merge two athletes' data: the second keeps its folder's id
+            other = taken.get(athlete.athlete_id, athlete.athlete_id)
+            own = safe_athlete_id(folder)
+            problems.append(
+                f"{raw / folder / 'athlete.toml'}: athlete_id {athlete.athlete_id!r} is already the id of "
+                f"folder {other!r}; {own!r} used (one id per athlete)"
+            )
+            athlete = dataclasses.replace(athlete, athlete_id=own)
+        plan.athletes[folder] = athlete
         for problem in problems:  # each field that fell back to its default, once per run, naming the file
             log.warning("%s", problem)
             plan.warnings.setdefault(f"{folder}/athlete.toml", []).append(problem)
@@ -181,7 +213,9 @@ def _diff_files(
 ) -> list[Job]:
     """Sort every file under ``raw`` into kept manifest rows (``plan.rows``) and files to read (returned)."""
     todo = []
-    for path, folder in scan_raw(raw):
+    found, skipped = _walk(raw)
+    _skipped_rows(raw, skipped, previous, plan, now)
+    for path, folder in found:
         rel = path.relative_to(raw).as_posix()
         st = path.stat()
         prev = _previous_row(previous, rel)
@@ -233,6 +267,37 @@ def _diff_files(
         else:
             todo.append(Job(path, FileContext(rel, digest, athlete), base))
     return todo
+
+
+def _skipped_rows(
+    raw: Path, skipped: list[tuple[Path, str]], previous: pd.DataFrame | None, plan: Plan, now: pd.Timestamp
+) -> None:
+    """A quarantined manifest row for each path not looked into; the rows of files under a folder that could not
+    be listed are kept as they were (its data stay until it can be read again)."""
+    for path, reason in skipped:
+        rel = path.relative_to(raw).as_posix()
+        if previous is not None and reason.startswith(UNREADABLE):
+            for kept in [p for p in previous.index if str(p).startswith(rel + "/")]:
+                plan.rows.append({"path": kept, **_previous_row(previous, kept)})
+                plan.unchanged.append(kept)
+        st = path.lstat()
+        parts = Path(rel).parts
+        plan.rows.append(
+            {
+                "path": rel,
+                "sha256": "0" * 64,  # never opened
+                "size_bytes": st.st_size,
+                "mtime_ns": st.st_mtime_ns,
+                "athlete_id": _athlete(raw, parts[0], plan).athlete_id if len(parts) > 1 else "",
+                "ingested_at": now,
+                "duplicate_of": None,
+                "format": "unknown",
+                "state": "quarantined",
+                "rows": 0,
+                "reader_version": "",
+                "reason": reason,
+            }
+        )
 
 
 def _digest(path: Path, prev: dict[str, Any] | None, st) -> tuple[str, str]:

@@ -57,9 +57,10 @@ def read_tables(path: Path, ctx: FileContext) -> tuple[str, str, dict[str, pd.Da
         data, _ = open_bytes(path)
         detected = detect(data)
         if detected is None or detected not in FORMATS:
-            head = data[:40].decode("utf-8", "replace").splitlines()[0] if data.strip() else ""
+            # the reason names the kind of content, never the content itself (it is shown in published reports)
+            kind = "binary data" if b"\0" in data[:4096] else "text"
             why = (
-                ("empty file" if not data.strip() else f"unrecognised format (starts {head!r})")
+                ("empty file" if not data.strip() else f"unrecognised format ({len(data):,} bytes of {kind})")
                 if detected is None
                 else f"no reader for {detected} yet"
             )

@@ -3,6 +3,7 @@ one writer at a time, and user text printed through rich is never markup. Every 
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import gzip
 import multiprocessing
@@ -69,17 +70,18 @@ def test_base_exception_in_a_reader_quarantines_only_that_file(tmp_path, monkeyp
         read_files.read_file(str(tmp_path / "x.fit"), FileContext("a/x.fit", "0" * 64, Athlete("a")), str(tmp_path))
 
 
-def test_fit_fuzz_no_exception_escapes_the_reader(realdata, tmp_path):
-    """50 byte-flipped copies (fixed seed), in-process: each is read or quarantined with a one-line reason."""
-    data, rng = realdata(FIT).read_bytes(), random.Random(16)
+@pytest.mark.parametrize("name, n", [("testdata.fit", 50), ("testdata.gpx", 75), ("testdata.tcx", 75)])
+def test_fuzz_no_exception_escapes_the_reader(realdata, tmp_path, name, n):
+    """200 byte-flipped copies in all (fixed seed), in-process: each is read or quarantined with a one-line reason."""
+    data, rng = realdata(f"heartandsole/{name}").read_bytes(), random.Random(16)
     states = {"read": 0, "quarantined": 0}
-    for k in range(50):
-        (tmp_path / f"{k}.fit").write_bytes(_mutant(data, rng))
-        ctx = FileContext(f"a/{k}.fit", f"{k:064d}", Athlete("a"))
-        res = read_files.read_file(str(tmp_path / f"{k}.fit"), ctx, str(tmp_path / "samples"))
+    for k in range(n):
+        (tmp_path / f"{k}-{name}").write_bytes(_mutant(data, rng))
+        ctx = FileContext(f"a/{k}-{name}", f"{k:064d}", Athlete("a"))
+        res = read_files.read_file(str(tmp_path / f"{k}-{name}"), ctx, str(tmp_path / "samples"))
         assert "\n" not in res.reason and "worker failed" not in res.reason
         states["quarantined" if res.reason else "read"] += 1
-    assert sum(states.values()) == 50 and states["read"] > 0
+    assert sum(states.values()) == n and states["read"] > 0
 
 
 def test_panicking_fit_in_the_process_pool(realdata, tmp_path):
@@ -317,3 +319,38 @@ def test_an_athlete_id_taken_by_another_folder_is_refused(realdata, tmp_path):
     rep = ingest(raw, warehouse=tmp_path / "wh", progress=False, workers=1)
     assert set(rep.manifest["athlete_id"]) == {"ana", "bob"}
     assert any("already the id of folder 'ana'" in w for w in rep.warnings["bob/athlete.toml"])
+
+
+def test_workers_exit_when_the_ingest_is_killed(realdata, tmp_path):
+    """kill -9 of an ingest reading in a process pool: its worker processes are gone within seconds."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    psutil = pytest.importorskip("psutil")
+    raw = tmp_path / "raw"
+    (raw / "ana").mkdir(parents=True)
+    data = realdata(GPX).read_bytes()
+    for k in range(60):  # distinct content, so none is an identical copy
+        (raw / "ana" / f"{k}.gpx").write_bytes(data + f"<!-- {k} -->".encode())
+    wh = tmp_path / "wh"
+    code = f"from trailstrength.warehouse import ingest; ingest({str(raw)!r}, warehouse={str(wh)!r}, workers=2)"
+    parent = subprocess.Popen([sys.executable, "-c", code], stderr=subprocess.DEVNULL)
+    helpers = []
+    try:
+        deadline, workers = time.monotonic() + 120, []
+        while time.monotonic() < deadline and len(workers) < 2:  # the pool's workers, under the fork server
+            time.sleep(0.2)
+            helpers = psutil.Process(parent.pid).children(recursive=True)
+            workers = [p for p in helpers if p.ppid() != parent.pid]
+        assert len(workers) >= 2, "the pool never started"
+        parent.send_signal(signal.SIGKILL)
+        parent.wait(10)
+        gone, alive = psutil.wait_procs(workers, timeout=15)
+        assert alive == []
+    finally:
+        parent.kill()
+        for p in helpers:  # the fork server and resource tracker this test started
+            with contextlib.suppress(psutil.NoSuchProcess):
+                p.kill()

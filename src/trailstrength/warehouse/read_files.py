@@ -15,6 +15,9 @@ hold locks.
 from __future__ import annotations
 
 import multiprocessing
+import os
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -131,6 +134,26 @@ def worker_failed(path: str, err: BaseException) -> FileResult:
     return FileResult(path, reason=f"{WORKER_FAILED}: {type(err).__name__}: {err}".replace("\n", " | ")[:500])
 
 
+def die_with_parent(ingest_pid: int) -> None:
+    """Worker initializer: exit as soon as the ingest process ``ingest_pid`` is gone (kill -9 included).
+
+    Workers are children of the fork server, not of the ingest, and would otherwise wait on their queue for
+    minutes after the ingest died, holding memory and open files. A daemon thread checks every second.
+    """
+
+    def watch() -> None:
+        while True:
+            time.sleep(1.0)
+            try:
+                os.kill(ingest_pid, 0)  # signal 0: only asks whether the process exists
+            except ProcessLookupError:
+                os._exit(1)
+            except PermissionError:  # it exists (owned by someone else: the pid was reused; keep watching)
+                pass
+
+    threading.Thread(target=watch, name="die-with-parent", daemon=True).start()
+
+
 def _context():
     if "forkserver" in multiprocessing.get_all_start_methods():
         ctx = multiprocessing.get_context("forkserver")
@@ -153,7 +176,9 @@ def read_files(
     if workers <= 1 or len(jobs) < PARALLEL_MIN_FILES:
         return [read_file(*a) for a in track(args, label, show=progress and len(args) > 1)]
     results: list[FileResult | None] = [None] * len(args)
-    with ProcessPoolExecutor(max_workers=min(workers, len(args)), mp_context=_context()) as pool:
+    with ProcessPoolExecutor(
+        max_workers=min(workers, len(args)), mp_context=_context(), initializer=die_with_parent, initargs=(os.getpid(),)
+    ) as pool:
         futures = {pool.submit(read_file, *a): k for k, a in enumerate(args)}
         for fut in track(as_completed(futures), label, show=progress, total=len(args)):
             k = futures[fut]

@@ -354,3 +354,16 @@ def test_workers_exit_when_the_ingest_is_killed(realdata, tmp_path):
         for p in helpers:  # the fork server and resource tracker this test started
             with contextlib.suppress(psutil.NoSuchProcess):
                 p.kill()
+
+
+def test_samples_of_an_uncommitted_activity_are_not_read(realdata, tmp_path):
+    """What a killed ingest leaves: a samples file whose activity was never committed stays invisible."""
+    from trailstrength.warehouse import open_warehouse
+
+    raw, wh = _raw_with_gpx(realdata, tmp_path), tmp_path / "wh"
+    ingest(raw, warehouse=wh, progress=False, workers=1)
+    committed = open_warehouse(wh).samples()
+    (stray,) = storage.samples_dir(wh).rglob("*.parquet")
+    shutil.copy(stray, stray.with_name("0123456789abcdef.parquet"))
+    assert len(open_warehouse(wh).samples()) == len(committed) > 0
+    assert len(open_warehouse(wh).samples(athletes=["ana"])) == len(committed)

@@ -183,15 +183,22 @@ def read_table(root: Path, name: str) -> pd.DataFrame:
 
 
 def read_samples(samples: Path, activity_ids=None, athletes=None) -> pd.DataFrame:
-    """Recorded points from the per-activity files: some activities, some athletes' or (both None) all."""
+    """Recorded points from the per-activity files: some activities, some athletes' or (both None) all.
+
+    Without ``activity_ids``, only activities of the committed ``activities`` table (beside ``samples``) count.
+    """
     if not samples.is_dir():
         return schemas.empty("samples")
     if activity_ids is not None:
         files = [f for a in activity_ids for f in samples.glob(f"{PARTITION_COLUMN}=*/{a}.parquet")]
-    elif athletes is not None:
-        files = [f for a in athletes for f in sorted((samples / f"{PARTITION_COLUMN}={a}").glob("*.parquet"))]
     else:
-        files = sorted(samples.glob(f"{PARTITION_COLUMN}=*/*.parquet"))
+        if athletes is not None:
+            files = [f for a in athletes for f in sorted((samples / f"{PARTITION_COLUMN}={a}").glob("*.parquet"))]
+        else:
+            files = sorted(samples.glob(f"{PARTITION_COLUMN}=*/*.parquet"))
+        # only committed activities: an ingest writes samples before its commit (and a killed one leaves them)
+        committed = set(read_table(samples.parent, "activities")["activity_id"].astype(str))
+        files = [f for f in files if f.stem in committed]
     if not files:
         return schemas.empty("samples")
     return pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)

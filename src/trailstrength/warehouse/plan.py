@@ -278,7 +278,7 @@ def _skipped_rows(
         rel = path.relative_to(raw).as_posix()
         if previous is not None and reason.startswith(UNREADABLE):
             for kept in [p for p in previous.index if str(p).startswith(rel + "/")]:
-                plan.rows.append({"path": kept, **_previous_row(previous, kept)})
+                plan.rows.append({"path": kept, **(_previous_row(previous, kept) or {})})
                 plan.unchanged.append(kept)
         st = path.lstat()
         parts = Path(rel).parts

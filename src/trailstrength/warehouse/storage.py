@@ -275,4 +275,5 @@ def activities_missing_samples(root: Path, activities: pd.DataFrame) -> pd.DataF
     folder = samples_dir(root)
     present = {(f.parent.name.split("=", 1)[1], f.stem) for f in folder.glob(f"{PARTITION_COLUMN}=*/*.parquet")}
     keys = zip(recorded["athlete_id"].astype(str), recorded["activity_id"].astype(str), strict=True)
-    return recorded.loc[[k not in present for k in keys], cols].reset_index(drop=True)
+    missing: pd.DataFrame = recorded.loc[[k not in present for k in keys], cols]
+    return missing.reset_index(drop=True)

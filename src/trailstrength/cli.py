@@ -12,6 +12,7 @@ from typing import Annotated, Optional
 import typer
 from rich.console import Console
 from rich.logging import RichHandler
+from rich.markup import escape
 from rich.table import Table
 
 app = typer.Typer(
@@ -32,15 +33,16 @@ def _user_errors(fn):
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
+        from trailstrength.errors import WarehouseLocked
         from trailstrength.io import ReaderError
 
         try:
             return fn(*args, **kwargs)
-        except (FileNotFoundError, ReaderError, KeyError, ValueError) as err:
+        except (FileNotFoundError, ReaderError, KeyError, ValueError, WarehouseLocked) as err:
             if _STATE["verbose"]:
                 raise  # -v: the full traceback, for bug reports
             Console(stderr=True, soft_wrap=True).print(
-                f"[bold red]error:[/] {err}\n[dim](run with -v for the traceback)[/]", highlight=False
+                f"[bold red]error:[/] {escape(str(err))}\n[dim](run with -v for the traceback)[/]", highlight=False
             )
             raise typer.Exit(1) from None
 
@@ -76,7 +78,8 @@ def simulate(
     )
     n = sum(1 for _ in Path(out).rglob("*.gpx"))
     console.print(
-        f"wrote {athletes} athletes × {weeks} weeks ({n} GPX runs) to {out} in {time.perf_counter() - t0:.1f} s"
+        f"wrote {athletes} athletes × {weeks} weeks ({n} GPX runs) to {escape(str(out))} "
+        f"in {time.perf_counter() - t0:.1f} s"
     )
     console.print(
         f"planted: H1 {truth['primary']['H1']['estimate']:+.4f} DPI per weekly hinge set, "
@@ -91,11 +94,16 @@ def _print_ingest(report) -> None:
         f"{counts.get('removed', 0)} removed since last run → ingested {counts.get('ingested', 0)}, "
         f"duplicate {counts.get('duplicate', 0)}, quarantined {counts.get('quarantined', 0)}"
     )
+    for path, notes in report.warnings.items():  # profile problems (the files' own warnings are in the manifest)
+        if path.endswith("athlete.toml"):
+            for note in notes:
+                console.print(f"[yellow]warning:[/] {escape(note)}", highlight=False)
     bad = report.manifest[report.manifest["state"] != "ingested"]
     if len(bad):
+        # paths and reasons come from the user's files: escaped, so a '[/]' in them is text, not markup
         t = Table("file", "state", "reason", title="not ingested", title_justify="left")
         for r in bad.itertuples():
-            t.add_row(r.path, r.state, str(r.reason))
+            t.add_row(escape(str(r.path)), escape(str(r.state)), escape(str(r.reason)))
         console.print(t)
 
 
@@ -139,7 +147,7 @@ def ingest(
                 raw, warehouse=warehouse, scheduler=scheduler, workers=workers, progress=progress
             )
         except ImportError as err:
-            Console(stderr=True).print(f"[bold red]error:[/] {err}", highlight=False)
+            Console(stderr=True).print(f"[bold red]error:[/] {escape(str(err))}", highlight=False)
             raise typer.Exit(1) from None
     else:
         report = run_ingest(raw, warehouse=warehouse, progress=progress, workers=workers)
@@ -206,7 +214,7 @@ def analyze(
     else:
         _print_effects(res.effects, "effects (* = primary)")
     console.print(f"[dim]{CAVEAT}[/]")
-    console.print(f"wrote {res.out}/{', '.join(res.files)}")
+    console.print(escape(f"wrote {res.out}/{', '.join(res.files)}"))
 
 
 @app.command()
@@ -302,14 +310,14 @@ def exercises(
         return
     t = Table("exercise name as logged", "sets", "closest taxonomy row (hint only)", title_justify="left")
     for r in report.itertuples():
-        t.add_row(r.exercise_raw, str(r.n_sets), f"{r.closest} ({r.closest_score:.0f})")
+        t.add_row(escape(str(r.exercise_raw)), str(r.n_sets), f"{escape(str(r.closest))} ({r.closest_score:.0f})")
     console.print(t)
     first = report.iloc[0]
     name = f'"{first.exercise_raw}"' if "," in first.exercise_raw else first.exercise_raw
     target = first.closest if first.closest_score >= 90 else "<exercise column of taxonomy.csv>"
     console.print(
         f"To classify a name, add it to {OVERRIDES_FILENAME} in the raw folder (all athletes) or in an athlete's "
-        f"folder, as an alias of a taxonomy row, e.g.\n\n    exercise,aliases\n    {target},{name}\n\n"
+        f"folder, as an alias of a taxonomy row, e.g.\n\n    exercise,aliases\n    {escape(target)},{escape(name)}\n\n"
         "or as a new exercise with its own row (columns: exercise, display_name, aliases, pattern, hinge_subtype, "
         "posterior_chain_weight, unilateral, knee_dominant, eccentric_emphasis; see `trailstrength.exercises`). "
         "Then run `trailstrength ingest` again: names are re-classified without re-reading the logs.",
@@ -379,7 +387,7 @@ def demo(
     console.print(t)
     console.rule("4 · figures and report")
     _write_figures_and_report(wh, out, res, source="Simulated example cohort (trailstrength demo)")
-    console.print(f"[bold green]demo finished in {time.perf_counter() - t0:.1f} s[/] → {out}")
+    console.print(f"[bold green]demo finished in {time.perf_counter() - t0:.1f} s[/] → {escape(str(out))}")
 
 
 RealIdsOpt = Annotated[bool, typer.Option("--real-ids", help="Show athlete ids instead of A1…An.")]
@@ -390,15 +398,16 @@ def _write_figures_and_report(wh, out: Path, res, source=None) -> None:
 
     records = write_figure_set(wh, out / "figures", results=res, source=source)
     _print_figures(records, out / "figures")
-    console.print(f"report: {build_report(wh, out / 'report.html', results=res, figure_dir=out / 'figures')}")
+    html = build_report(wh, out / "report.html", results=res, figure_dir=out / "figures")
+    console.print(f"report: {escape(str(html))}")
 
 
 def _print_figures(records, folder: Path) -> None:
     drawn = [r for r in records if r.paths]
-    console.print(f"{len(drawn)} figures (PNG + SVG + alt text) in {folder}")
+    console.print(f"{len(drawn)} figures (PNG + SVG + alt text) in {escape(str(folder))}")
     for r in records:
         if r.skipped:
-            console.print(f"  [dim]skipped {r.name}: {r.skipped}[/]", highlight=False)
+            console.print(f"  [dim]skipped {escape(f'{r.name}: {r.skipped}')}[/]", highlight=False)
 
 
 @app.command()
@@ -438,7 +447,8 @@ def report(
     from trailstrength.report import build_report
 
     res = run_analyze(warehouse)
-    console.print(f"report: {build_report(warehouse, out, results=res, pseudonymise_athletes=not real_ids)}")
+    html = build_report(warehouse, out, results=res, pseudonymise_athletes=not real_ids)
+    console.print(f"report: {escape(str(html))}")
 
 
 @app.command()
@@ -485,9 +495,9 @@ def notebook_run(
     try:
         path = run_notebook(name, parse_params(param), output=out, progress=True)
     except (FileNotFoundError, ValueError, NotebookFailed) as err:
-        Console(stderr=True).print(f"[bold red]error:[/] {err}", highlight=False)
+        Console(stderr=True).print(f"[bold red]error:[/] {escape(str(err))}", highlight=False)
         raise typer.Exit(1) from None
-    console.print(f"executed notebook: {path}")
+    console.print(f"executed notebook: {escape(str(path))}")
 
 
 from trailstrength.datasets.cli import app as datasets_app  # noqa: E402  (light: its commands import lazily)

@@ -18,8 +18,9 @@ real sample files       ``TRAILSTRENGTH_REALDATA``      ``../shared/realdata`` (
 ======================  ==============================  =================================
 
 Settings that are not paths: ``TRAILSTRENGTH_WORKERS`` (reader processes of ``ingest``, :func:`workers`),
-``TRAILSTRENGTH_DEFAULT_TZ`` (:func:`athlete_timezone_default`) and ``TRAILSTRENGTH_PSEUDONYM_KEY``
-(:func:`pseudonym_key_text`).
+``TRAILSTRENGTH_DEFAULT_TZ`` (:func:`athlete_timezone_default`), ``TRAILSTRENGTH_PSEUDONYM_KEY``
+(:func:`pseudonym_key_text`), ``TRAILSTRENGTH_MAX_INFLATED_MB`` (:func:`max_inflated_bytes`) and
+``TRAILSTRENGTH_LOCK_TIMEOUT`` (:func:`lock_timeout_s`).
 """
 
 from __future__ import annotations
@@ -104,3 +105,28 @@ def notebooks_override() -> Path | None:
     source checkout; see :func:`trailstrength.notebooks.notebooks_dir`)."""
     env = os.environ.get(ENV_PREFIX + "NOTEBOOKS")
     return Path(env).expanduser() if env else None
+
+
+def _number(name: str, default: float) -> float:
+    """A positive number from ``TRAILSTRENGTH_<NAME>``; ``default`` when unset or not a positive number."""
+    env = os.environ.get(ENV_PREFIX + name, "")
+    try:
+        value = float(env)
+    except ValueError:
+        return default
+    return value if value > 0 else default
+
+
+def max_inflated_bytes() -> int:
+    """Largest size a ``.gz`` input may decompress to: ``TRAILSTRENGTH_MAX_INFLATED_MB`` (default 512 MB).
+
+    Inflating stops at this size and the file is quarantined ("decompresses beyond N MB"): a gzip bomb costs
+    at most this much memory, never the machine.
+    """
+    return int(_number("MAX_INFLATED_MB", 512) * 1024**2)
+
+
+def lock_timeout_s() -> float:
+    """Seconds an ``ingest`` waits for another one to release the warehouse: ``TRAILSTRENGTH_LOCK_TIMEOUT``
+    (default 0: refuse at once, naming the lock file and the process holding it)."""
+    return _number("LOCK_TIMEOUT", 0.0) if os.environ.get(ENV_PREFIX + "LOCK_TIMEOUT") != "0" else 0.0

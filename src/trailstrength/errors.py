@@ -44,6 +44,10 @@ class WarehouseNotFound(FileNotFoundError):
     """No warehouse at this path yet: run ``trailstrength ingest RAW`` first."""
 
 
+class WarehouseLocked(RuntimeError):
+    """Another ``ingest`` holds the warehouse's lock; the message names the lock file and that process's id."""
+
+
 class DatasetNotFound(FileNotFoundError):
     """No local copy of a public dataset; the message says where to get it and where to put it."""
 

@@ -149,7 +149,9 @@ def privacy_zones(raw, athlete_id: str | None = None) -> dict[str, list[tuple[fl
             data = tomllib.loads(prof.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
             raise ValueError(f"{prof}: not valid TOML ({err})") from None
-        aid = str(data.get("athlete_id", prof.parent.name))
+        from trailstrength.io.base import load_profile  # here: io.races imports this module
+
+        aid = load_profile(prof.parent)[0].athlete_id  # the id the warehouse uses (unsafe ids are replaced)
         if athlete_id is not None and aid != athlete_id:
             continue
         entries = data.get("privacy_zones", [])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -31,31 +33,113 @@ class Athlete:
 
     @classmethod
     def from_folder(cls, folder: Path) -> Athlete:
-        """Read ``folder/athlete.toml`` when present; the folder name is the id unless the profile says otherwise."""
-        prof = folder / "athlete.toml"
-        data: dict = {}
+        """The profile of ``folder`` (see :func:`load_profile`); raises :class:`ReaderError` on any problem."""
+        athlete, problems = load_profile(folder)
+        if problems:
+            raise ReaderError("; ".join(problems))
+        return athlete
+
+
+#: Athlete ids name folders in the warehouse (``athlete_id=<id>``): letters, digits, ``.``, ``_`` and ``-``, 1 to 64
+#: characters, not starting with ``.`` (no ``/``, no ``..``, nothing a URL decoder or a shell would change).
+ATHLETE_ID = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]{0,63}")
+#: Keys ``athlete.toml`` may hold, and the TOML types each accepts (other keys are named in a warning, and ignored).
+PROFILE_KEYS: dict[str, tuple[type, ...]] = {
+    "athlete_id": (str,),
+    "timezone": (str,),
+    "time_zone": (str,),
+    "strength_unit": (str,),
+    "body_mass_kg": (int, float),
+    "untyped_sport": (str,),
+    "privacy_zones": (list,),  # read by trailstrength.privacy
+    "coverage": (dict,),  # read by trailstrength.features.coverage
+}
+UNIT_ALIASES = {"kgs": "kg", "kilogram": "kg", "kilograms": "kg", "lbs": "lb", "pound": "lb", "pounds": "lb"}
+BODY_MASS_KG = (20.0, 300.0)  # plausible body mass, kg
+
+
+def is_safe_athlete_id(name: str) -> bool:
+    """Whether ``name`` may be used as an athlete id as it is (:data:`ATHLETE_ID`)."""
+    return isinstance(name, str) and ATHLETE_ID.fullmatch(name) is not None
+
+
+def safe_athlete_id(name: str) -> str:
+    """``name`` when it is a safe id, else one made from it: other characters become ``_``, and 6 hex digits of
+    its sha256 keep two folders apart that differ only in those characters (``"a b"`` -> ``"a_b-…"``)."""
+    if is_safe_athlete_id(name):
+        return name
+    stem = re.sub(r"[^A-Za-z0-9._-]", "_", name).lstrip(".")[:57] or "athlete"
+    return f"{stem}-{hashlib.sha256(name.encode('utf-8', 'surrogateescape')).hexdigest()[:6]}"
+
+
+def load_profile(folder: Path) -> tuple[Athlete, list[str]]:
+    """Read ``folder/athlete.toml`` when present, field by field: ``(profile, problems)``.
+
+    The folder name is the id unless the profile names a safe one (:data:`ATHLETE_ID`; an unsafe folder name is
+    made safe by :func:`safe_athlete_id`). A field with a wrong type or value is reported (file and key named) and
+    falls back to its default; the other fields still count. An unreadable or invalid file falls back whole.
+    """
+    prof = folder / "athlete.toml"
+    problems: list[str] = []
+    data: dict = {}
+    try:
         if prof.is_file():
-            try:
-                data = tomllib.loads(prof.read_text(encoding="utf-8"))
-            except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
-                raise ReaderError(f"{prof}: not valid TOML ({err})") from None
-        tz = data.get("timezone") or data.get("time_zone")
-        if tz:
-            try:
-                ZoneInfo(tz)
-            except (ZoneInfoNotFoundError, ValueError):
-                raise ReaderError(f"{prof}: unknown time zone {tz!r} (use an IANA name like 'Europe/Oslo')") from None
-        unit = str(data.get("strength_unit", "kg")).lower()
-        if unit not in ("kg", "lb"):
-            raise ReaderError(f"{prof}: strength_unit must be 'kg' or 'lb', not {unit!r}")
-        return cls(
-            athlete_id=str(data.get("athlete_id", folder.name)),
-            timezone=tz or config.athlete_timezone_default(),
-            timezone_known=bool(tz),
-            strength_unit=unit,
-            body_mass_kg=data.get("body_mass_kg"),
-            untyped_sport=str(data["untyped_sport"]).strip().lower() if data.get("untyped_sport") else None,
+            data = tomllib.loads(prof.read_text(encoding="utf-8"))
+    except OSError as err:
+        problems.append(f"{prof}: cannot be read ({type(err).__name__}: {err.strerror or err}); defaults used")
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
+        problems.append(f"{prof}: not valid TOML ({err}); defaults used")
+
+    def field(key: str):
+        value = data.get(key)
+        if value is None or isinstance(value, PROFILE_KEYS[key]) and not isinstance(value, bool):
+            return value
+        kinds = " or ".join(t.__name__ for t in PROFILE_KEYS[key])
+        problems.append(f"{prof}: {key} must be a {kinds}, not {value!r}; ignored")
+        return None
+
+    unknown = sorted(set(data) - set(PROFILE_KEYS))
+    if unknown:
+        problems.append(
+            f"{prof}: unknown key(s) {', '.join(map(repr, unknown))} ignored (known: {', '.join(PROFILE_KEYS)})"
         )
+    athlete_id = safe_athlete_id(folder.name)
+    given = field("athlete_id")
+    if given is not None and is_safe_athlete_id(given):
+        athlete_id = given
+    elif given is not None:
+        problems.append(
+            f"{prof}: athlete_id {given!r} is not a safe id (letters, digits, '.', '_', '-'; at most 64; "
+            f"not starting with '.'); {athlete_id!r} used"
+        )
+    tz = field("timezone") or field("time_zone")
+    if tz:
+        try:
+            ZoneInfo(tz)
+        except (ZoneInfoNotFoundError, ValueError, OSError):
+            problems.append(f"{prof}: timezone {tz!r} is not an IANA time zone (like 'Europe/Oslo'); ignored")
+            tz = None
+    unit = (field("strength_unit") or "kg").strip().lower()
+    unit = UNIT_ALIASES.get(unit, unit)
+    if unit not in ("kg", "lb"):
+        problems.append(f"{prof}: strength_unit must be 'kg' or 'lb', not {unit!r}; 'kg' used")
+        unit = "kg"
+    mass = field("body_mass_kg")
+    if mass is not None and not BODY_MASS_KG[0] <= mass <= BODY_MASS_KG[1]:
+        problems.append(f"{prof}: body_mass_kg {mass!r} is outside {BODY_MASS_KG[0]:g}–{BODY_MASS_KG[1]:g} kg; ignored")
+        mass = None
+    sport = field("untyped_sport")
+    for key in ("privacy_zones", "coverage"):
+        field(key)
+    athlete = Athlete(
+        athlete_id=athlete_id,
+        timezone=tz or config.athlete_timezone_default(),
+        timezone_known=bool(tz),
+        strength_unit=unit,
+        body_mass_kg=float(mass) if mass is not None else None,
+        untyped_sport=sport.strip().lower() or None if sport else None,
+    )
+    return athlete, problems
 
 
 @dataclass(frozen=True)

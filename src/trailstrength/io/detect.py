@@ -7,10 +7,10 @@ and adding it to :data:`READER_MODULES`. ``.gz`` files are opened transparently 
 
 from __future__ import annotations
 
-import gzip
 import zlib
 from pathlib import Path
 
+from trailstrength import config
 from trailstrength.io import (
     fit,
     fitnotes,
@@ -33,21 +33,40 @@ READER_MODULES = (fit, tcx, strava_export, gpx, strong, hevy, fitnotes, strength
 FORMATS: dict[str, Format] = {f.name: f for m in READER_MODULES for f in m.FORMATS}
 
 GZIP_MAGIC = b"\x1f\x8b"
-MAX_BYTES = 2 * 1024**3  # refuse to inflate beyond 2 GiB (a zip bomb is not an activity)
+_CHUNK = 1 << 20  # compressed bytes fed to the decompressor at a time
 
 
-def open_bytes(path: Path) -> tuple[bytes, bool]:
-    """Return the file's bytes (decompressed when gzip) and whether it was compressed."""
-    data = Path(path).read_bytes()
-    if data[:2] != GZIP_MAGIC:
-        return data, False
-    try:
-        out = gzip.decompress(data)
-    except (OSError, EOFError, zlib.error) as err:
-        raise ReaderError(f"corrupt gzip ({err})") from None
-    if len(out) > MAX_BYTES:
-        raise ReaderError("gzip inflates beyond 2 GiB")
-    return out, True
+def open_bytes(path: Path, max_bytes: int | None = None) -> tuple[bytes, bool]:
+    """Return the file's bytes (decompressed when gzip) and whether it was compressed.
+
+    Gzip is inflated as a stream that stops at ``max_bytes`` (default :func:`trailstrength.config.max_inflated_bytes`,
+    512 MB): a file that would decompress beyond it raises :class:`ReaderError` ("decompresses beyond N MB") having
+    used at most that much memory. Concatenated gzip members are read in turn, as ``gzip.decompress`` does.
+    """
+    cap = config.max_inflated_bytes() if max_bytes is None else max_bytes
+    with open(path, "rb") as fh:
+        if fh.read(2) != GZIP_MAGIC:
+            fh.seek(0)
+            return fh.read(), False
+        fh.seek(0)
+        parts: list[bytes] = []  # joined once at the end (a growing bytearray would copy itself as it grows)
+        size, pending, fed = 0, b"", False
+        inflater = zlib.decompressobj(wbits=31)  # 16 + 15: a gzip header and trailer
+        try:
+            while pending or (pending := fh.read(_CHUNK)):
+                parts.append(inflater.decompress(pending, min(_CHUNK * 16, cap + 1 - size)))  # 16 MB at most
+                size += len(parts[-1])
+                if size > cap:
+                    raise ReaderError(f"decompresses beyond {cap / 1024**2:g} MB (a gzip bomb?); not read")
+                pending, fed = inflater.unconsumed_tail, True
+                if inflater.eof:  # a file may hold several gzip members, read in turn (as gzip.decompress does)
+                    pending, fed = inflater.unused_data.lstrip(b"\0"), False
+                    inflater = zlib.decompressobj(wbits=31)
+        except zlib.error as err:
+            raise ReaderError(f"corrupt gzip ({err})") from None
+        if fed:
+            raise ReaderError("corrupt gzip (compressed file ended before the end-of-stream marker was reached)")
+    return b"".join(parts), True
 
 
 def detect(data: bytes) -> str | None:

@@ -183,8 +183,8 @@ def decode(data: bytes) -> FitContent:
     if COMPRESSED_SPEED_DISTANCE in fr.record_fields:
         try:
             parsed = fitfast.parse(data)
-        except fitfast.FitDecodeError as err:
-            return _decode_fitdecode(data, f"fitfast rejected the file ({_one_line(err)}); decoded with fitdecode")
+        except BaseException as err:  # noqa: BLE001 - fitfast's Rust panics (PanicException) are no Exception
+            return _fitfast_failed(data, err)
         records = expand_records(parsed.pop("record", []))
         meta = {k: v for k, v in parsed.items() if k in KEEP.values()}
         return FitContent(
@@ -196,10 +196,20 @@ def decode(data: bytes) -> FitContent:
     try:
         records = fitfast.records(data, "record")
         meta = fitfast.parse(fr.meta_stream if fr.meta_stream is not None else data)
-    except fitfast.FitDecodeError as err:
-        return _decode_fitdecode(data, f"fitfast rejected the file ({_one_line(err)}); decoded with fitdecode")
+    except BaseException as err:  # noqa: BLE001 - fitfast's Rust panics (PanicException) are no Exception
+        return _fitfast_failed(data, err)
     meta.pop("record", None)
     return FitContent(records, meta, "fitfast")
+
+
+def _fitfast_failed(data: bytes, err: BaseException) -> FitContent:
+    """fitfast refused the file or panicked on it (a corrupt field definition): decode it with fitdecode instead."""
+    import fitfast
+
+    if isinstance(err, (KeyboardInterrupt, SystemExit)):
+        raise err
+    what = "rejected the file" if isinstance(err, fitfast.FitDecodeError) else f"failed ({type(err).__name__})"
+    return _decode_fitdecode(data, f"fitfast {what} ({_one_line(err)}); decoded with fitdecode")
 
 
 def expand_records(rows: list[dict]) -> dict[str, np.ndarray]:
@@ -233,8 +243,8 @@ def expand_records(rows: list[dict]) -> dict[str, np.ndarray]:
     return cols
 
 
-def _one_line(err: Exception) -> str:
-    return str(err).replace("FIT decode error", "").strip(" :").splitlines()[0]
+def _one_line(err: BaseException) -> str:
+    return (str(err).replace("FIT decode error", "").strip(" :").splitlines() or [type(err).__name__])[0]
 
 
 def _unix(value):

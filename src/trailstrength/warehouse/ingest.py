@@ -66,6 +66,7 @@ class _Batch:
     warnings: dict[str, list[str]] = field(default_factory=dict)  # the readers' warnings, by file
 
 
+@storage.holding_lock
 def ingest(
     raw=None, *, warehouse=None, progress: bool = True, workers: int | None = None, read_files=None
 ) -> IngestReport:
@@ -106,6 +107,8 @@ def ingest(
     ------
     FileNotFoundError
         ``raw`` is not a folder.
+    WarehouseLocked
+        Another ingest is writing this warehouse (it holds ``<warehouse>/.ingest.lock``; one writer at a time).
 
     Examples
     --------
@@ -132,7 +135,10 @@ def ingest(
     root.mkdir(parents=True, exist_ok=True)
     old = Warehouse(root, must_exist=False)
     now = pd.Timestamp.now(tz="UTC")
-    plan = plan_ingest(raw, old.manifest, old.meta, terrain.TERRAIN_VERSION, now=now)
+    lost = storage.activities_missing_samples(root, old.table("activities"))  # repair what a crash or race lost
+    plan = plan_ingest(
+        raw, old.manifest, old.meta, terrain.TERRAIN_VERSION, now=now, reread=frozenset(lost["source_file"])
+    )
     report = IngestReport(
         manifest=old.manifest, read=plan.read, unchanged=plan.unchanged, removed=plan.removed, warnings=plan.warnings
     )
@@ -150,6 +156,9 @@ def ingest(
     tables["segments"] = segments
     tables["runs"] = build_runs(tables["activities"], summary)
     report.manifest = _commit(root, tables, manifest, plan.settings, now, live=set(live_acts["activity_id"]))
+    lost = storage.activities_missing_samples(root, tables["activities"])  # verify the commit
+    if len(lost):
+        log.warning("%d committed activities have no samples file; their files are read again next run", len(lost))
     return report
 
 

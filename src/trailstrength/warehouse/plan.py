@@ -9,17 +9,23 @@ or **removed** (in the manifest, gone from the folder). Files outside an athlete
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import logging
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
 import pandas as pd
 
-from trailstrength.io import FORMATS, Athlete, FileContext, ReaderError
+from trailstrength.io import FORMATS, Athlete, FileContext
+from trailstrength.io.base import load_profile, safe_athlete_id
 from trailstrength.warehouse.read_files import WORKER_FAILED
 
 IGNORED_NAMES = {"athlete.toml", "exercise_overrides.csv", ".DS_Store", "Thumbs.db"}
+log = logging.getLogger("trailstrength")
+UNREADABLE = "cannot be read"  # reason prefix of a file the ingest could not open: tried again on every run
 _STAT_COLUMNS = ("path", "sha256", "size_bytes", "mtime_ns", "athlete_id")
 
 
@@ -43,6 +49,7 @@ class Plan:
     athletes: dict[str, Athlete] = field(default_factory=dict)  # by athlete folder name
     warnings: dict[str, list[str]] = field(default_factory=dict)
     settings: dict[str, str] = field(default_factory=dict)  # hashes of athlete.toml / exercise_overrides.csv
+    reread: set[str] = field(default_factory=set)  # unchanged files read again (their activities lost samples)
     derived_stale: bool = False  # the terrain version changed: segments and runs are computed again
     nothing_to_do: bool = False
 
@@ -58,13 +65,31 @@ def sha256(path: Path) -> str:
 
 def scan_raw(raw: Path) -> list[tuple[Path, str | None]]:
     """All input files under ``raw`` with their athlete folder name (None for files outside one)."""
-    found = []
-    for p in sorted(raw.rglob("*")):
-        if not p.is_file() or p.name in IGNORED_NAMES or p.name.startswith(".") or p.name.lower() == "readme.md":
-            continue
-        rel = p.relative_to(raw)
-        found.append((p, rel.parts[0] if len(rel.parts) > 1 else None))
-    return found
+    return _walk(raw)[0]
+
+
+def _walk(raw: Path) -> tuple[list[tuple[Path, str | None]], list[tuple[Path, str]]]:
+    """The input files under ``raw`` (as :func:`scan_raw`), and the paths not looked into, with the reason.
+
+    Symbolic links are never followed (a link could lead out of the raw folder: to a system file, another user's
+    data): each is a path not looked into, as is a folder that cannot be listed.
+    """
+    found, skipped = [], []
+
+    def unreadable(err: OSError) -> None:
+        skipped.append((Path(err.filename), f"{UNREADABLE} ({type(err).__name__}: {err.strerror or err})"))
+
+    for top, dirs, files in os.walk(raw, onerror=unreadable, followlinks=False):
+        for name in [*dirs, *files]:
+            if (Path(top) / name).is_symlink():
+                skipped.append((Path(top) / name, "a symbolic link: not followed (links never lead out of RAW)"))
+        for name in files:
+            p = Path(top) / name
+            if p.is_symlink() or name in IGNORED_NAMES or name.startswith(".") or name.lower() == "readme.md":
+                continue
+            rel = p.relative_to(raw)
+            found.append((p, rel.parts[0] if len(rel.parts) > 1 else None))
+    return sorted(found), sorted(skipped)
 
 
 def settings_fingerprint(raw: Path) -> dict[str, str]:
@@ -72,7 +97,10 @@ def settings_fingerprint(raw: Path) -> dict[str, str]:
     out = {}
     found = [*raw.glob("*/athlete.toml"), *raw.glob("exercise_overrides.csv"), *raw.glob("*/exercise_overrides.csv")]
     for p in sorted(found):
-        out[p.relative_to(raw).as_posix()] = sha256(p)
+        try:
+            out[p.relative_to(raw).as_posix()] = sha256(p)
+        except OSError:  # unreadable: the profile falls back to defaults (load_profile says so); read again when it can
+            out[p.relative_to(raw).as_posix()] = UNREADABLE
     return out
 
 
@@ -82,7 +110,15 @@ def _changed_profiles(settings: dict[str, str], before: dict[str, str]) -> set[s
     return {k.split("/")[0] for k in changed if k.endswith("athlete.toml")}
 
 
-def plan_ingest(raw: Path, manifest: pd.DataFrame, meta: dict, terrain_version: str, *, now: pd.Timestamp) -> Plan:
+def plan_ingest(
+    raw: Path,
+    manifest: pd.DataFrame,
+    meta: dict,
+    terrain_version: str,
+    *,
+    now: pd.Timestamp,
+    reread: frozenset[str] = frozenset(),
+) -> Plan:
     """Diff the files under ``raw`` against the previous ``manifest`` and ``meta`` of the warehouse.
 
     Parameters
@@ -97,6 +133,9 @@ def plan_ingest(raw: Path, manifest: pd.DataFrame, meta: dict, terrain_version: 
         The current terrain processing version; another one in ``meta`` makes the derived tables stale.
     now : Timestamp
         The ingest time stamp written on every new manifest row.
+    reread : set of str
+        Files to read again even when unchanged (paths relative to ``raw``): those whose activities lost their
+        samples (:func:`trailstrength.warehouse.storage.activities_missing_samples`).
 
     Returns
     -------
@@ -121,6 +160,7 @@ def plan_ingest(raw: Path, manifest: pd.DataFrame, meta: dict, terrain_version: 
     plan = Plan(settings=settings_fingerprint(raw), derived_stale=meta.get("terrain_version") != terrain_version)
     previous = manifest.set_index("path") if not manifest.empty else None
     changed = _changed_profiles(plan.settings, meta.get("settings", {}))
+    plan.reread = set(reread)
     todo = _diff_files(raw, previous, changed, plan, now)
     plan.removed = (
         sorted(set(previous.index) - {r["path"] for r in plan.rows} - {j.ctx.path for j in todo})
@@ -134,6 +174,7 @@ def plan_ingest(raw: Path, manifest: pd.DataFrame, meta: dict, terrain_version: 
         and not plan.derived_stale
         and meta.get("settings") == plan.settings
         and previous is not None
+        and all(r["path"] in previous.index for r in plan.rows)  # e.g. a folder that could not be listed this time
     )
     plan.jobs = _drop_identical_copies(todo, plan)
     return plan
@@ -142,11 +183,21 @@ def plan_ingest(raw: Path, manifest: pd.DataFrame, meta: dict, terrain_version: 
 def _athlete(raw: Path, folder: str, plan: Plan) -> Athlete:
     """The profile of an athlete folder, read once per run; a broken ``athlete.toml`` is a warning, not a stop."""
     if folder not in plan.athletes:
-        try:
-            plan.athletes[folder] = Athlete.from_folder(raw / folder)
-        except ReaderError as err:
-            plan.athletes[folder] = Athlete(folder)
-            plan.warnings.setdefault(f"{folder}/athlete.toml", []).append(str(err))
+        athlete, problems = load_profile(raw / folder)
+        taken = {a.athlete_id: f for f, a in plan.athletes.items()}
+        if athlete.athlete_id in taken or (athlete.athlete_id != folder and (raw / athlete.athlete_id).is_dir()):
+            # two folders under one id would merge two athletes' data: the second keeps its folder's id
+            other = taken.get(athlete.athlete_id, athlete.athlete_id)
+            own = safe_athlete_id(folder)
+            problems.append(
+                f"{raw / folder / 'athlete.toml'}: athlete_id {athlete.athlete_id!r} is already the id of "
+                f"folder {other!r}; {own!r} used (one id per athlete)"
+            )
+            athlete = dataclasses.replace(athlete, athlete_id=own)
+        plan.athletes[folder] = athlete
+        for problem in problems:  # each field that fell back to its default, once per run, naming the file
+            log.warning("%s", problem)
+            plan.warnings.setdefault(f"{folder}/athlete.toml", []).append(problem)
     return plan.athletes[folder]
 
 
@@ -162,29 +213,31 @@ def _diff_files(
 ) -> list[Job]:
     """Sort every file under ``raw`` into kept manifest rows (``plan.rows``) and files to read (returned)."""
     todo = []
-    for path, folder in scan_raw(raw):
+    found, skipped = _walk(raw)
+    _skipped_rows(raw, skipped, previous, plan, now)
+    for path, folder in found:
         rel = path.relative_to(raw).as_posix()
         st = path.stat()
         prev = _previous_row(previous, rel)
-        mtime: Any = prev.get("mtime_ns") if prev is not None else None  # absent in manifests of old versions
-        same_stat = (
-            prev is not None
-            and int(prev["size_bytes"]) == st.st_size
-            and pd.notna(mtime)
-            and int(mtime) == st.st_mtime_ns
-        )
-        # unchanged size and modification time reuse the recorded hash
-        digest = prev["sha256"] if prev is not None and same_stat else sha256(path)
+        digest, unreadable = _digest(path, prev, st)
+        if unreadable and prev is not None and prev["state"] != "quarantined":
+            # readable before, not now (permissions, I/O error): its data are kept until it changes or goes away
+            log.warning("%s %s; the data read from it before are kept", rel, unreadable)
+            plan.rows.append({"path": rel, **prev})
+            plan.unchanged.append(rel)
+            continue
         base = {
             "path": rel,
-            "sha256": digest,
+            "sha256": digest or "0" * 64,  # an unreadable file has no hash
             "size_bytes": st.st_size,
             "mtime_ns": st.st_mtime_ns,
             "athlete_id": folder or "",
             "ingested_at": now,
             "duplicate_of": None,
         }
-        if folder is None:
+        if folder is not None:
+            base["athlete_id"] = _athlete(raw, folder, plan).athlete_id
+        if folder is None or unreadable:
             plan.rows.append(
                 {
                     **base,
@@ -192,20 +245,20 @@ def _diff_files(
                     "state": "quarantined",
                     "rows": 0,
                     "reader_version": "",
-                    "reason": "not inside an athlete folder (expected RAW/<athlete>/...)",
+                    "reason": unreadable or "not inside an athlete folder (expected RAW/<athlete>/...)",
                 }
             )
             continue
         athlete = _athlete(raw, folder, plan)
-        base["athlete_id"] = athlete.athlete_id
         reader_version = FORMATS[prev["format"]].version if prev is not None and prev["format"] in FORMATS else ""
         # a file a worker failed on (killed, out of memory, lost node) is read again: the fault was not the file's
-        retry = prev is not None and str(prev.get("reason") or "").startswith(WORKER_FAILED)
+        retry = prev is not None and str(prev.get("reason") or "").startswith((WORKER_FAILED, UNREADABLE))
         if (
             prev is not None
             and prev["sha256"] == digest
             and prev["reader_version"] == reader_version
             and folder not in changed_profiles
+            and rel not in plan.reread  # its activities lost their samples: read again
             and not retry
         ):
             # path first, as on a cold run
@@ -214,6 +267,55 @@ def _diff_files(
         else:
             todo.append(Job(path, FileContext(rel, digest, athlete), base))
     return todo
+
+
+def _skipped_rows(
+    raw: Path, skipped: list[tuple[Path, str]], previous: pd.DataFrame | None, plan: Plan, now: pd.Timestamp
+) -> None:
+    """A quarantined manifest row for each path not looked into; the rows of files under a folder that could not
+    be listed are kept as they were (its data stay until it can be read again)."""
+    for path, reason in skipped:
+        rel = path.relative_to(raw).as_posix()
+        if previous is not None and reason.startswith(UNREADABLE):
+            for kept in [p for p in previous.index if str(p).startswith(rel + "/")]:
+                plan.rows.append({"path": kept, **(_previous_row(previous, kept) or {})})
+                plan.unchanged.append(kept)
+        st = path.lstat()
+        parts = Path(rel).parts
+        plan.rows.append(
+            {
+                "path": rel,
+                "sha256": "0" * 64,  # never opened
+                "size_bytes": st.st_size,
+                "mtime_ns": st.st_mtime_ns,
+                "athlete_id": _athlete(raw, parts[0], plan).athlete_id if len(parts) > 1 else "",
+                "ingested_at": now,
+                "duplicate_of": None,
+                "format": "unknown",
+                "state": "quarantined",
+                "rows": 0,
+                "reader_version": "",
+                "reason": reason,
+            }
+        )
+
+
+def _digest(path: Path, prev: dict[str, Any] | None, st) -> tuple[str, str]:
+    """``(sha256, "")`` of a file, or ``("", reason)`` when it cannot be read. Unchanged size and modification time
+    reuse the recorded hash (not that of a file that could not be read then)."""
+    mtime: Any = prev.get("mtime_ns") if prev is not None else None  # absent in manifests of old versions
+    if (
+        prev is not None
+        and int(prev["size_bytes"]) == st.st_size
+        and pd.notna(mtime)
+        and int(mtime) == st.st_mtime_ns
+        and not str(prev.get("reason") or "").startswith(UNREADABLE)
+    ):
+        return str(prev["sha256"]), ""
+    try:
+        return sha256(path), ""
+    except OSError as err:  # permissions, I/O error: a manifest row with the reason, never a stop
+        return "", f"{UNREADABLE} ({type(err).__name__}: {err.strerror or err})"
 
 
 def _orphaned_duplicates(raw: Path, plan: Plan, moving: set[str], now: pd.Timestamp) -> list[Job]:

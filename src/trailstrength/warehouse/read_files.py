@@ -15,6 +15,9 @@ hold locks.
 from __future__ import annotations
 
 import multiprocessing
+import os
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +31,9 @@ from trailstrength.progress import track
 from trailstrength.warehouse import storage
 
 PARALLEL_MIN_FILES = 8  # below this, read in-process
+#: What still stops an ingest: the user's Ctrl-C and an explicit exit. Everything else raised while reading one file
+#: (including ``pyo3_runtime.PanicException`` from a Rust decoder, a ``BaseException``) quarantines that file only.
+STOP = (KeyboardInterrupt, SystemExit)
 WORKER_FAILED = "worker failed"  # reason prefix of a file whose worker died: the next ingest reads it again
 
 
@@ -54,9 +60,10 @@ def read_tables(path: Path, ctx: FileContext) -> tuple[str, str, dict[str, pd.Da
         data, _ = open_bytes(path)
         detected = detect(data)
         if detected is None or detected not in FORMATS:
-            head = data[:40].decode("utf-8", "replace").splitlines()[0] if data.strip() else ""
+            # the reason names the kind of content, never the content itself (it is shown in published reports)
+            kind = "binary data" if b"\0" in data[:4096] else "text"
             why = (
-                ("empty file" if not data.strip() else f"unrecognised format (starts {head!r})")
+                ("empty file" if not data.strip() else f"unrecognised format ({len(data):,} bytes of {kind})")
                 if detected is None
                 else f"no reader for {detected} yet"
             )
@@ -113,7 +120,9 @@ def read_file(path: str, ctx: FileContext, samples_dir: str) -> FileResult:
         res.rows += sum(len(df) for df in tables.values())
     except (ReaderError, schemas.SchemaViolation, ValueError, KeyError, OSError) as err:
         res.reason = f"{type(err).__name__}: {err}".replace("\n", " | ")[:500]
-    except Exception as err:  # noqa: BLE001 - one bad file must never stop the batch
+    except BaseException as err:  # noqa: BLE001 - one bad file never stops the batch (a Rust panic is no Exception)
+        if isinstance(err, STOP):
+            raise
         res.reason = f"unexpected {type(err).__name__} while reading (please report): {err}".replace("\n", " | ")[:500]
     if res.reason:
         res.tables, res.segments, res.summaries = {}, [], []
@@ -123,6 +132,26 @@ def read_file(path: str, ctx: FileContext, samples_dir: str) -> FileResult:
 def worker_failed(path: str, err: BaseException) -> FileResult:
     """The result of a file whose worker raised or died: quarantined with a one-line reason, read again next time."""
     return FileResult(path, reason=f"{WORKER_FAILED}: {type(err).__name__}: {err}".replace("\n", " | ")[:500])
+
+
+def die_with_parent(ingest_pid: int) -> None:
+    """Worker initializer: exit as soon as the ingest process ``ingest_pid`` is gone (kill -9 included).
+
+    Workers are children of the fork server, not of the ingest, and would otherwise wait on their queue for
+    minutes after the ingest died, holding memory and open files. A daemon thread checks every second.
+    """
+
+    def watch() -> None:
+        while True:
+            time.sleep(1.0)
+            try:
+                os.kill(ingest_pid, 0)  # signal 0: only asks whether the process exists
+            except ProcessLookupError:
+                os._exit(1)
+            except PermissionError:  # it exists (owned by someone else: the pid was reused; keep watching)
+                pass
+
+    threading.Thread(target=watch, name="die-with-parent", daemon=True).start()
 
 
 def _context():
@@ -147,12 +176,16 @@ def read_files(
     if workers <= 1 or len(jobs) < PARALLEL_MIN_FILES:
         return [read_file(*a) for a in track(args, label, show=progress and len(args) > 1)]
     results: list[FileResult | None] = [None] * len(args)
-    with ProcessPoolExecutor(max_workers=min(workers, len(args)), mp_context=_context()) as pool:
+    with ProcessPoolExecutor(
+        max_workers=min(workers, len(args)), mp_context=_context(), initializer=die_with_parent, initargs=(os.getpid(),)
+    ) as pool:
         futures = {pool.submit(read_file, *a): k for k, a in enumerate(args)}
         for fut in track(as_completed(futures), label, show=progress, total=len(args)):
             k = futures[fut]
             try:
                 results[k] = fut.result()
-            except Exception as err:  # noqa: BLE001 - a worker that died takes only its file with it
+            except BaseException as err:  # noqa: BLE001 - a worker that died takes only its file with it
+                if isinstance(err, STOP):
+                    raise
                 results[k] = worker_failed(jobs[k][1].path, err)
     return results  # type: ignore[return-value]

@@ -22,15 +22,20 @@ work.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
+import time
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
 
-from trailstrength import schemas
+from trailstrength import config, schemas
+from trailstrength.errors import WarehouseLocked
+from trailstrength.io.base import is_safe_athlete_id
 
 # rows owned by one input file (their source_file)
 RECORD_TABLES = ("activities", "strength_sets", "wellness", "courses", "races")
@@ -38,6 +43,7 @@ RECORD_TABLES = ("activities", "strength_sets", "wellness", "courses", "races")
 PARTITIONED_TABLES = ("segments", "runs")
 PARTITION_COLUMN = "athlete_id"
 MANIFEST = "manifest"  # written last: the commit point of an ingest
+LOCK = ".ingest.lock"  # held (flock) by the one ingest writing the warehouse; holds that process's id
 _COLUMNS_KEY = b"trailstrength.columns"  # the frame's column order (the partition column is not in the files)
 
 
@@ -52,9 +58,19 @@ def samples_dir(root: Path) -> Path:
     return Path(root) / "samples.parquet"
 
 
+def partition_name(athlete_id: str) -> str:
+    """The folder of one athlete in a dataset folder, ``athlete_id=<id>``; refuses ids that are not safe
+    (:data:`trailstrength.io.base.ATHLETE_ID`), so no id can name a folder outside the warehouse."""
+    if not is_safe_athlete_id(athlete_id):
+        raise ValueError(f"athlete id {athlete_id!r} is not a safe folder name (letters, digits, '.', '_', '-')")
+    return f"{PARTITION_COLUMN}={athlete_id}"
+
+
 def sample_path(samples: Path, athlete_id: str, activity_id: str) -> Path:
     """The file holding one activity's recorded points under the samples folder ``samples``."""
-    return Path(samples) / f"{PARTITION_COLUMN}={athlete_id}" / f"{activity_id}.parquet"
+    if not is_safe_athlete_id(activity_id):
+        raise ValueError(f"activity id {activity_id!r} is not a safe file name")
+    return Path(samples) / partition_name(athlete_id) / f"{activity_id}.parquet"
 
 
 def _temporary_name(dest: Path, suffix: str = "tmp") -> Path:
@@ -90,7 +106,7 @@ def atomic_dataset(df: pd.DataFrame, dest: Path) -> None:
     pq.write_metadata(schema, tmp / "_common_metadata")
     for athlete, part in df.groupby(PARTITION_COLUMN, sort=True):
         table = pa.Table.from_pandas(part[file_cols], schema=schema, preserve_index=False)
-        part_dir = tmp / f"{PARTITION_COLUMN}={athlete}"
+        part_dir = tmp / partition_name(str(athlete))
         part_dir.mkdir()
         pq.write_table(table.replace_schema_metadata(schema.metadata), part_dir / "part-0.parquet")
     old = _temporary_name(dest, "old")
@@ -167,15 +183,22 @@ def read_table(root: Path, name: str) -> pd.DataFrame:
 
 
 def read_samples(samples: Path, activity_ids=None, athletes=None) -> pd.DataFrame:
-    """Recorded points from the per-activity files: some activities, some athletes' or (both None) all."""
+    """Recorded points from the per-activity files: some activities, some athletes' or (both None) all.
+
+    Without ``activity_ids``, only activities of the committed ``activities`` table (beside ``samples``) count.
+    """
     if not samples.is_dir():
         return schemas.empty("samples")
     if activity_ids is not None:
         files = [f for a in activity_ids for f in samples.glob(f"{PARTITION_COLUMN}=*/{a}.parquet")]
-    elif athletes is not None:
-        files = [f for a in athletes for f in sorted((samples / f"{PARTITION_COLUMN}={a}").glob("*.parquet"))]
     else:
-        files = sorted(samples.glob(f"{PARTITION_COLUMN}=*/*.parquet"))
+        if athletes is not None:
+            files = [f for a in athletes for f in sorted((samples / f"{PARTITION_COLUMN}={a}").glob("*.parquet"))]
+        else:
+            files = sorted(samples.glob(f"{PARTITION_COLUMN}=*/*.parquet"))
+        # only committed activities: an ingest writes samples before its commit (and a killed one leaves them)
+        committed = set(read_table(samples.parent, "activities")["activity_id"].astype(str))
+        files = [f for f in files if f.stem in committed]
     if not files:
         return schemas.empty("samples")
     return pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
@@ -185,3 +208,72 @@ def read_meta(root: Path) -> dict:
     """``meta.json`` as a dict (empty when the warehouse has none yet)."""
     p = Path(root) / "meta.json"
     return json.loads(p.read_text()) if p.is_file() else {}
+
+
+# ---------------------------------------------------------------------------------------------- one writer at a time
+@contextmanager
+def lock(root: Path, timeout_s: float | None = None):
+    """Hold the warehouse's write lock (``<root>/.ingest.lock``, an advisory ``flock``) for the ``with`` block.
+
+    Another holder makes this wait up to ``timeout_s`` (default :func:`trailstrength.config.lock_timeout_s`, 0),
+    then raise :class:`~trailstrength.errors.WarehouseLocked` naming the lock file and the holder's process id.
+    The system releases the lock when its process dies (kill -9 included): no stale lock is ever left behind.
+    """
+    import fcntl
+
+    path = Path(root) / LOCK
+    wait = config.lock_timeout_s() if timeout_s is None else timeout_s
+    deadline = time.monotonic() + wait
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "unknown"
+                    raise WarehouseLocked(
+                        f"another ingest (process {holder}) is writing the warehouse {root}; it holds {path}. Wait for "
+                        f"it to finish (or set TRAILSTRENGTH_LOCK_TIMEOUT to wait that many seconds)"
+                    ) from None
+                time.sleep(min(0.2, max(deadline - time.monotonic(), 0.01)))
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        try:
+            yield path
+        finally:
+            os.ftruncate(fd, 0)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+def holding_lock(ingest):
+    """Decorate an ``ingest(raw, *, warehouse=None, ...)`` so that it runs holding the lock of its warehouse."""
+
+    @functools.wraps(ingest)
+    def locked(raw=None, *, warehouse=None, **kwargs):
+        root = config.path("warehouse", warehouse)
+        root.mkdir(parents=True, exist_ok=True)
+        with lock(root):
+            return ingest(raw, warehouse=root, **kwargs)
+
+    return locked
+
+
+def activities_missing_samples(root: Path, activities: pd.DataFrame) -> pd.DataFrame:
+    """Committed activities that recorded points (``has_gps`` or ``has_altitude``) but have no samples file.
+
+    After a crash or a writer that did not hold the lock, these are the activities to repair: an ingest reads
+    their source files again. Returns their ``activity_id``, ``athlete_id`` and ``source_file``.
+    """
+    cols = ["activity_id", "athlete_id", "source_file"]
+    if activities.empty or not set(cols) <= set(activities):
+        return pd.DataFrame(columns=cols)
+    recorded = activities[activities.get("has_gps", False) | activities.get("has_altitude", False)]
+    folder = samples_dir(root)
+    present = {(f.parent.name.split("=", 1)[1], f.stem) for f in folder.glob(f"{PARTITION_COLUMN}=*/*.parquet")}
+    keys = zip(recorded["athlete_id"].astype(str), recorded["activity_id"].astype(str), strict=True)
+    missing: pd.DataFrame = recorded.loc[[k not in present for k in keys], cols]
+    return missing.reset_index(drop=True)

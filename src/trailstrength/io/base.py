@@ -24,6 +24,8 @@ class Athlete:
     strength_unit: str = "kg"  # unit of Strong's classic export, which does not say
     body_mass_kg: float | None = None
     untyped_sport: str | None = None  # sport for activity files that name none (many GPX exports)
+    # the raw [coverage] table (periods declared as logged); checked by the warehouse's coverage stage, not here
+    coverage: dict | None = field(default=None, hash=False, compare=False)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -55,6 +57,7 @@ class Athlete:
             strength_unit=unit,
             body_mass_kg=data.get("body_mass_kg"),
             untyped_sport=str(data["untyped_sport"]).strip().lower() if data.get("untyped_sport") else None,
+            coverage=data.get("coverage"),
         )
 
 

@@ -370,3 +370,30 @@ def test_partial_fit_keeps_its_session_totals(tmp_path):
 
     daily = daily_exposures(wh.runs, wh.strength_sets)
     assert math.isclose(daily["run_km"].sum(), (total + acts.loc["a/whole.fit", "distance_m"]) / 1000, rel_tol=1e-6)
+
+
+REAL_FITS = [
+    "python-fitparse/activity-large-fenxi2-multisport.fit",
+    "python-fitparse/activity-small-fenix2-run.fit",
+    "python-fitparse/garmin-fenix-5-run.fit",
+    "python-fitparse/2013-02-06-12-11-14.fit",
+    "python-fitparse/activity-unexpected-eof.fit",
+    "heartandsole/testdata.fit",
+    "sweatpy/6471559601_ACTIVITY.fit",
+    "runpandas/run.fit",
+    "open-fitness-dataset/1253222978_ACTIVITY.fit",
+]
+
+
+def test_complete_real_fits_are_not_partial(realdata, tmp_path):
+    """Item 8 must not fire on complete files: the multisport Fenix 2 legs' terrain distance is shorter than the
+    device's (2,245 m leg), which a distance-only rule took for records stopping early. No real FIT here has
+    records that end before a session message (realdata-findings.md), so none is partial."""
+    folder = tmp_path / "raw" / "a"
+    folder.mkdir(parents=True)
+    for rel in REAL_FITS:
+        (folder / rel.replace("/", "_")).write_bytes(realdata(rel).read_bytes())
+    ingest(tmp_path / "raw", warehouse=tmp_path / "wh", progress=False, workers=1)
+    acts = open_warehouse(tmp_path / "wh").activities
+    assert len(acts) >= len(REAL_FITS)
+    assert not acts["partial_records"].any(), acts.loc[acts["partial_records"], "source_file"].tolist()

@@ -92,33 +92,40 @@ def with_terrain_totals(acts: pd.DataFrame, summary: pd.DataFrame) -> pd.DataFra
     return with_session_totals(out)
 
 
-PARTIAL_MARGIN_M = (100.0, 0.05)  # records count as stopping early below the session's distance by both of these
+PARTIAL_MARGIN_M = (100.0, 0.05)  # records fall short of the session's distance by more than both of these
+PARTIAL_MARGIN_S = 60.0  # and end more than this before the session does
 
 
 def with_session_totals(acts: pd.DataFrame) -> pd.DataFrame:
     """Activities whose records stop early keep the totals their file's session message states (issue 14, item 8).
 
-    When the device's session distance (``device_distance_m``, m) exceeds the distance of the records by more
-    than 100 m and 5 %, the records were cut short (a partly decoded or damaged file): ``distance_m`` and
-    ``moving_time_s`` take the session's distance and timer time, ``ascent_m`` / ``descent_m`` the session's
-    totals (NaN when it states none: the recorded part's would undercount), and ``partial_records`` is True.
-    Segments and the terrain summary stay those of the recorded part.
+    Records stop early (a partly decoded or damaged file) when the session's distance (``device_distance_m``, m)
+    exceeds the records' (``records_distance_m``, the last record distance; else the terrain step's distance) by
+    more than 100 m and 5 %, and the last record (``records_elapsed_s``) comes more than 60 s before the session's
+    end (``duration_s``; when both are known). Then ``distance_m`` and ``moving_time_s`` take the session's
+    distance and timer time, ``ascent_m`` / ``descent_m`` the session's totals (NaN when it states none: the
+    recorded part's would undercount), and ``partial_records`` is True. Segments and the terrain summary stay those
+    of the recorded part.
     """
     out = acts.copy()
     out["partial_records"] = False
     if "device_distance_m" not in out:
         return out
-    session = pd.to_numeric(out["device_distance_m"], errors="coerce")
-    recorded = out["distance_m"]
+
+    def col(name: str) -> pd.Series:
+        return pd.to_numeric(out[name], errors="coerce") if name in out else pd.Series(float("nan"), index=out.index)
+
+    session = col("device_distance_m")
+    recorded = col("records_distance_m").fillna(out["distance_m"])
     lo, share = PARTIAL_MARGIN_M
-    partial = recorded.notna() & (session - recorded > lo) & (session > recorded * (1 + share))
+    short_in_time = ~(col("records_elapsed_s") >= out["duration_s"] - PARTIAL_MARGIN_S)  # unknown counts as short
+    partial = recorded.notna() & (session - recorded > lo) & (session > recorded * (1 + share)) & short_in_time
     if not partial.any():
         return out
     out.loc[partial, "distance_m"] = session[partial]
-    device = {"moving_time_s": "device_timer_s", "ascent_m": "device_ascent_m", "descent_m": "device_descent_m"}
-    for col, dev in device.items():
-        stated = pd.to_numeric(out[dev], errors="coerce") if dev in out else pd.Series(float("nan"), index=out.index)
-        out.loc[partial, col] = stated[partial] if col != "moving_time_s" else stated[partial].fillna(out[col])
+    out.loc[partial, "moving_time_s"] = col("device_timer_s")[partial].fillna(out.loc[partial, "moving_time_s"])
+    out.loc[partial, "ascent_m"] = col("device_ascent_m")[partial]
+    out.loc[partial, "descent_m"] = col("device_descent_m")[partial]
     out.loc[partial, "partial_records"] = True
     return out
 

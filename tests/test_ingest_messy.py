@@ -397,3 +397,58 @@ def test_complete_real_fits_are_not_partial(realdata, tmp_path):
     acts = open_warehouse(tmp_path / "wh").activities
     assert len(acts) >= len(REAL_FITS)
     assert not acts["partial_records"].any(), acts.loc[acts["partial_records"], "source_file"].tolist()
+
+
+def test_soreness_diary_bad_values_cost_their_value(tmp_path):
+    """Item 2, the soreness diary template: a soreness outside its scale or on an unknown scale is left empty (the
+    line's fatigue kept), a line without a date left out; before, any of them rejected the file."""
+    from trailstrength.io import Athlete, FileContext
+    from trailstrength.io.wellness import SCALES, read_template
+
+    text = (
+        "date,soreness,scale,fatigue\n"
+        "2024-05-01,3,0-10,4\n"
+        "2024-05-02,14,0-10,5\n"
+        "2024-05-03,2,1-9,6\n"
+        "May 4,2,0-10,6\n"
+        "2024-05-05,sore,0-10,3\n"
+    )
+    res = read_template(text.encode(), FileContext("a/diary.csv", "0" * 64, Athlete("a")))
+    w = res.tables["wellness"]
+    assert w["soreness"].tolist()[:1] == [3.0] and w["soreness"].isna().tolist() == [False, True, True, True]
+    assert w["fatigue"].tolist() == [4.0, 5.0, 6.0, 3.0]
+    log = res.tables["warnings"].sort_values("line")[["line", "column", "value", "reason"]].values.tolist()
+    assert log == [
+        [3, "soreness", "14", "outside its scale"],
+        [4, "scale", "1-9", f"not one of {', '.join(SCALES)}"],
+        [5, "date", "May 4", "row left out: not a YYYY-MM-DD date"],
+        [6, "soreness", "sore", "not a number"],
+    ]
+
+
+def test_app_exports_record_values_they_could_not_read(realdata):
+    """Item 2, the app exports (Hevy, Strong, FitNotes) already skipped sets without a date and read bad numbers as
+    empty, silently; now each is recorded with its line. A real FitNotes export with one bad reps cell and one bad
+    date keeps every other set."""
+    from trailstrength.io import Athlete, FileContext
+    from trailstrength.io.fitnotes import read_fitnotes
+
+    data = realdata("kaiserlift/FitNotes_Export_2025_05_21_08_39_11.csv").read_bytes()
+    lines = data.decode("utf-8").splitlines()
+    header = [h.strip().lower() for h in lines[0].split(",")]
+    reps, date = header.index("reps"), header.index("date")
+    cells = lines[5].split(",")
+    cells[reps] = "ten"
+    lines[5] = ",".join(cells)
+    cells = lines[9].split(",")
+    cells[date] = "yesterday"
+    lines[9] = ",".join(cells)
+    ctx = FileContext("a/fitnotes.csv", "0" * 64, Athlete("a", strength_unit="lb"))
+    before = read_fitnotes(data, ctx).tables["strength_sets"]
+    res = read_fitnotes(("\n".join(lines) + "\n").encode(), ctx)
+    assert len(res.tables["strength_sets"]) == len(before) - 1
+    log = res.tables["warnings"][["line", "column", "value", "reason"]].values.tolist()
+    assert log == [
+        [10, "date", "yesterday", "row left out: not a date in the export's format"],
+        [6, "reps", "ten", "not a number"],
+    ]

@@ -270,7 +270,7 @@ def read_injury(data: bytes, ctx: FileContext) -> ReadResult:
 
 
 FORMATS = [
-    Format("pmdata_wellness", "1", "wellness", sniff_wellness, read_wellness),
-    Format("pmdata_srpe", "1", "activity", sniff_srpe, read_srpe),
-    Format("pmdata_injury", "1", "wellness", sniff_injury, read_injury),
+    Format("pmdata_wellness", "2", "wellness", sniff_wellness, read_wellness),
+    Format("pmdata_srpe", "2", "activity", sniff_srpe, read_srpe),
+    Format("pmdata_injury", "2", "wellness", sniff_injury, read_injury),
 ]

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from trailstrength.io._csv import csv_header, read_csv_text
-from trailstrength.io._values import ValueLog
+from trailstrength.io._values import ROW_LEFT_OUT, ValueLog
 from trailstrength.io.base import FileContext, Format, ReaderError, ReadResult, localize
 from trailstrength.units import WEIGHT_KG
 
@@ -88,6 +88,24 @@ def parse_local_times(values: pd.Series, formats: list[str]) -> pd.Series:
             break
         out[missing] = pd.to_datetime(text[missing], format=fmt, errors="coerce")
     return out.astype("datetime64[ns]")
+
+
+def sets_value_log(
+    what: str, raw: pd.DataFrame, sets: pd.Series, undated: pd.Series, date_column: str, numbers
+) -> ValueLog:
+    """The values an app export's reader could not use, line by line (io._values; issue 14, item 2).
+
+    ``sets``: the rows that are sets (not notes, rest timers, empty names); ``undated``: the sets left out for a
+    date that could not be read (recorded under ``date_column``); ``numbers``: the columns read with
+    :func:`to_number`, whose non-empty cells that are no number were left empty (recorded as such).
+    """
+    log = ValueLog(what, raw)
+    log.note(sets & undated, date_column, ROW_LEFT_OUT + "not a date in the export's format")
+    for column in numbers:
+        if column in raw:
+            text = raw[column].astype("str").str.strip()
+            log.note(sets & ~undated & text.ne("") & to_number(raw[column]).isna(), column, "not a number")
+    return log
 
 
 def finish_sets(df: pd.DataFrame, ctx: FileContext, source: str) -> pd.DataFrame:
@@ -218,4 +236,4 @@ def read_template(data: bytes, ctx: FileContext) -> ReadResult:
     return log.attach(ReadResult({"strength_sets": finish_sets(df, ctx, "template")}))
 
 
-FORMATS = [Format("strength_template", "2", "strength", sniff_template, read_template)]
+FORMATS = [Format("strength_template", "3", "strength", sniff_template, read_template)]

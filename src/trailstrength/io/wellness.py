@@ -287,6 +287,8 @@ def read_template(data: bytes, ctx: FileContext) -> ReadResult:
         fatigue=pd.to_numeric(raw["fatigue"], errors="coerce") if "fatigue" in raw else None,
         sleep_h=pd.to_numeric(raw["sleep_h"], errors="coerce") if "sleep_h" in raw else None,
     )
+    if not df.reindex(columns=["soreness", "fatigue", "sleep_h"]).notna().any().any():
+        raise ReaderError("soreness diary: no usable value left (" + "; ".join(log.summary()) + ")")
     return log.attach(ReadResult({"wellness": df}, region_warnings(unknown) + check_direction(df)))
 
 

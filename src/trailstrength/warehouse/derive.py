@@ -60,7 +60,7 @@ def runs_with_session_totals(runs: pd.DataFrame, acts: pd.DataFrame) -> pd.DataF
     segments, DPI and the other terrain metrics describe the recorded part)."""
     flag = acts.set_index("activity_id")["partial_records"] if "partial_records" in acts else pd.Series(dtype=bool)
     out = runs.copy()
-    out["partial_records"] = out["activity_id"].map(flag).fillna(False).astype(bool)
+    out["partial_records"] = out["activity_id"].map(flag).eq(True)
     if out["partial_records"].any():
         whole = acts.set_index("activity_id")
         rows = out["partial_records"]

@@ -300,8 +300,16 @@ def test_strength_template(ctx):
 
 
 def test_strength_template_bad_unit_names_rows(ctx):
-    with pytest.raises(ReaderError, match=r"rows \[1\].*kg/lb"):
-        strength_logs.read_template(TEMPLATE.replace(b"100,lb", b"100,stone"), ctx)
+    """A set in an unknown unit is left out and recorded with its line; the file's other sets stay (issue 14,
+    item 2: before, the whole file was rejected)."""
+    good = strength_logs.read_template(TEMPLATE, ctx).tables["strength_sets"]
+    res = strength_logs.read_template(TEMPLATE.replace(b"100,lb", b"100,stone"), ctx)
+    assert len(res.tables["strength_sets"]) == len(good) - 1
+    w = res.tables["warnings"]
+    assert w[["line", "column", "value", "reason"]].values.tolist() == [
+        [3, "unit", "stone", "row left out: not kg or lb"]
+    ]
+    assert any(m.startswith("unit: 1 row left out: not kg or lb (line 3: 'stone')") for m in res.warnings)
 
 
 # ------------------------------------------------------------------------------------------------ all readers

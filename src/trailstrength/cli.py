@@ -98,6 +98,8 @@ def _print_ingest(report) -> None:
         if path.endswith("athlete.toml"):
             for note in notes:
                 console.print(f"[yellow]warning:[/] {escape(note)}", highlight=False)
+    for line in report.notes():
+        console.print(line, markup=False)
     bad = report.manifest[report.manifest["state"] != "ingested"]
     if len(bad):
         # paths and reasons come from the user's files: escaped, so a '[/]' in them is text, not markup
@@ -272,13 +274,25 @@ def power(
 @_user_errors
 def status(warehouse: Annotated[PathOpt, typer.Option(help="Warehouse folder.")] = None):
     """Summarise a warehouse: files by state and format, table sizes."""
+    import pandas as pd
+
     from trailstrength.warehouse import open_warehouse
 
     wh = open_warehouse(warehouse)
     m = wh.manifest
     console.print(m.groupby(["format", "state"]).size().rename("files").to_frame().to_string())
-    for name in ("activities", "runs", "segments", "strength_sets", "wellness"):
+    for name in ("activities", "runs", "segments", "strength_sets", "wellness", "warnings", "coverage"):
         console.print(f"{name}: {len(wh.table(name))} rows")
+    acts = wh.activities
+    source = acts["sport_source"] if "sport_source" in acts else pd.Series("file", index=acts.index)
+    inferred = acts.loc[source.eq("inferred"), "sport"].value_counts()
+    console.print(
+        f"sport inferred from the movement: {int(inferred.sum())} activities"
+        + (" (" + ", ".join(f"{k} {v}" for k, v in inferred.sort_index().items()) + ")" if len(inferred) else "")
+        + f"; set by athlete.toml untyped_sport: {int(source.eq('athlete.toml').sum())}"
+        + f"; still unknown: {int(acts['sport'].eq('unknown').sum())}",
+        markup=False,
+    )
 
 
 @app.command()

@@ -36,6 +36,9 @@ class Activities(_Base):
     source_file: Series[str]
     source_format: Series[str]
     sport: Series[str]
+    # where the sport came from: the file, athlete.toml untyped_sport, or inferred from the movement (sport.py)
+    sport_source: Series[str] | None = pa.Field(isin=["file", "athlete.toml", "inferred"], nullable=True)
+    sport_confidence: Series[float] | None = pa.Field(ge=0, le=1, nullable=True)  # of an inferred sport
     start_time: Series[pd.DatetimeTZDtype] = _ts(nullable=True)
     local_date: Series[LOCAL_DATE] = pa.Field(nullable=True)
     duration_s: Series[float] = pa.Field(ge=0, nullable=True)
@@ -185,6 +188,29 @@ class Courses(_Base):
     loss_m: Series[float] = pa.Field(ge=0, nullable=True)
 
 
+class Warnings(_Base):
+    """One row per value a reader left empty, or row it left out (issue 14, item 2): where, what, why."""
+
+    athlete_id: Series[str]
+    source_file: Series[str]
+    line: Series[int] = pa.Field(ge=1)  # file line as in a text editor (the header is line 1)
+    column: Series[str]
+    value: Series[str]  # as written in the file
+    reason: Series[str]
+
+
+class Coverage(_Base):
+    """One row per athlete, source and period the records cover (features.coverage; issue 14, item 4)."""
+
+    athlete_id: Series[str]
+    source: Series[str] = pa.Field(isin=["strength", "wellness", "activities"])
+    start: Series[LOCAL_DATE]  # first day, inclusive
+    end: Series[LOCAL_DATE]  # last day, inclusive
+    n_days_logged: Series[int] = pa.Field(ge=0)
+    n_records: Series[int] = pa.Field(ge=0)
+    origin: Series[str]  # logged, declared (athlete.toml [coverage]) or both joined
+
+
 class Manifest(_Base):
     """One row per input file: what it was, and what became of it."""
 
@@ -211,6 +237,8 @@ TABLES: dict[str, type[_Base]] = {
     "wellness": Wellness,
     "races": Races,
     "courses": Courses,
+    "warnings": Warnings,
+    "coverage": Coverage,
     "manifest": Manifest,
 }
 

@@ -26,6 +26,8 @@ class Athlete:
     strength_unit: str = "kg"  # unit of Strong's classic export, which does not say
     body_mass_kg: float | None = None
     untyped_sport: str | None = None  # sport for activity files that name none (many GPX exports)
+    # the raw [coverage] table (periods declared as logged); checked by the warehouse's coverage stage, not here
+    coverage: dict | None = field(default=None, hash=False, compare=False)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -129,8 +131,8 @@ def load_profile(folder: Path) -> tuple[Athlete, list[str]]:
         problems.append(f"{prof}: body_mass_kg {mass!r} is outside {BODY_MASS_KG[0]:g}–{BODY_MASS_KG[1]:g} kg; ignored")
         mass = None
     sport = field("untyped_sport")
-    for key in ("privacy_zones", "coverage"):
-        field(key)
+    field("privacy_zones")
+    coverage = field("coverage")
     athlete = Athlete(
         athlete_id=athlete_id,
         timezone=tz or config.athlete_timezone_default(),
@@ -138,6 +140,7 @@ def load_profile(folder: Path) -> tuple[Athlete, list[str]]:
         strength_unit=unit,
         body_mass_kg=float(mass) if mass is not None else None,
         untyped_sport=sport.strip().lower() or None if sport else None,
+        coverage=coverage,
     )
     return athlete, problems
 

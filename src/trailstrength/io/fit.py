@@ -32,7 +32,7 @@ from trailstrength.io.activity_rows import activities_frame, activity_row, local
 from trailstrength.io.base import FileContext, Format, ReaderError, ReadResult
 from trailstrength.io.fit_decode import RELATIVE_BEFORE, FitContent, decode
 
-VERSION = "1"
+VERSION = "2"  # 2: records_distance_m, records_elapsed_s (how far the records go, for partial files)
 UNKNOWN_EXERCISE = 65534
 # record field -> samples column (first present wins)
 _SAMPLE_FIELDS = {
@@ -157,6 +157,13 @@ def _sample_columns(content: FitContent) -> dict[str, np.ndarray]:
     return {**{c: cols[c] for c in first}, **{c: v for c, v in cols.items() if c not in first}}
 
 
+def _finite_max(values: np.ndarray) -> float:
+    """The largest finite value, NaN when there is none."""
+    values = np.asarray(values, dtype=float)
+    finite = values[np.isfinite(values)]
+    return float(finite.max()) if finite.size else np.nan
+
+
 def _num(d: dict, key: str) -> float:
     v = d.get(key)
     return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else np.nan
@@ -244,6 +251,10 @@ def read(data: bytes, ctx: FileContext) -> ReadResult:
                 device_descent_m=_num(s, "total_descent"),
                 n_laps=int(_num(s, "num_laps")) if np.isfinite(_num(s, "num_laps")) else np.nan,
                 decoder=content.decoder,
+                # how far and how long the records go (m, s from the start), against the session's totals: records
+                # that stop early leave the totals to the session message (warehouse.derive.with_session_totals)
+                records_distance_m=_finite_max(cols["distance_m"][mask]),
+                records_elapsed_s=_finite_max(ti) - start if np.isfinite(start) else np.nan,
             )
         )
     activities = activities_frame(rows)

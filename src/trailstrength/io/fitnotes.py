@@ -18,7 +18,7 @@ import pandas as pd
 
 from trailstrength.io._csv import csv_header, read_csv_text
 from trailstrength.io.base import FileContext, Format, ReaderError, ReadResult
-from trailstrength.io.strength_logs import finish_sets, session_ids, to_number
+from trailstrength.io.strength_logs import finish_sets, session_ids, sets_value_log, to_number
 from trailstrength.units import DISTANCE_M, LB_KG, WEIGHT_KG, parse_duration_s
 
 REQUIRED = ["date", "exercise", "category", "reps"]
@@ -64,7 +64,7 @@ def read_fitnotes(data: bytes, ctx: FileContext) -> ReadResult:
     bad = day.isna()
     if bad.all() and len(raw):
         raise ReaderError(f"FitNotes export: no dates in YYYY-MM-DD (first value {raw['date'].iloc[0]!r})")
-    warnings = [f"{int(bad.sum())} rows with unparsable dates skipped"] if bad.any() else []
+    warnings: list[str] = []
     unit = raw["distance unit"] if "distance unit" in raw else pd.Series("", index=raw.index)
     unit = unit.str.lower().str.rstrip(".")
     distance = to_number(raw["distance"]) * unit.map(DISTANCE_M) if "distance" in raw else np.nan
@@ -84,7 +84,9 @@ def read_fitnotes(data: bytes, ctx: FileContext) -> ReadResult:
         }
     )
     keep = ~bad & df["exercise_raw"].ne("")
-    return ReadResult({"strength_sets": finish_sets(df[keep], ctx, "fitnotes")}, warnings)
+    numbers = ("reps", "weight", *KG_COLUMNS, "weight (lbs)", "distance")
+    log = sets_value_log("FitNotes export", raw, df["exercise_raw"].ne(""), bad, "date", numbers)
+    return log.attach(ReadResult({"strength_sets": finish_sets(df[keep], ctx, "fitnotes")}, warnings))
 
 
-FORMATS = [Format("fitnotes_csv", "1", "strength", sniff_fitnotes, read_fitnotes)]
+FORMATS = [Format("fitnotes_csv", "2", "strength", sniff_fitnotes, read_fitnotes)]

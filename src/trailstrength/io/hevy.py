@@ -18,7 +18,14 @@ import pandas as pd
 
 from trailstrength.io._csv import csv_header, read_csv_text
 from trailstrength.io.base import FileContext, Format, ReaderError, ReadResult, localize
-from trailstrength.io.strength_logs import finish_sets, fold, parse_local_times, session_ids, to_number
+from trailstrength.io.strength_logs import (
+    finish_sets,
+    fold,
+    parse_local_times,
+    session_ids,
+    sets_value_log,
+    to_number,
+)
 from trailstrength.units import LB_KG, MILE_M
 
 REQUIRED = ["title", "start_time", "exercise_title", "set_index", "set_type", "reps"]
@@ -146,10 +153,6 @@ def read_hevy(data: bytes, ctx: FileContext) -> ReadResult:
             f"Hevy export: no parsable start_time (first value {raw['start_time'].iloc[0]!r}; "
             "expected like '9 Apr 2026, 17:18')"
         )
-    if bad.any():
-        warnings.append(
-            f"{int(bad.sum())} rows with unparsable start_time skipped (e.g. {raw.loc[bad, 'start_time'].iloc[0]!r})"
-        )
     kind = raw["set_type"].str.lower()
     set_type = kind.map(SET_TYPES)
     if set_type.isna().any():
@@ -175,7 +178,9 @@ def read_hevy(data: bytes, ctx: FileContext) -> ReadResult:
         }
     )
     keep = ~bad & df["exercise_raw"].ne("")
-    return ReadResult({"strength_sets": finish_sets(df[keep], ctx, "hevy")}, warnings)
+    numbers = ("reps", "weight_kg", "weight_lbs", "duration_seconds", "rpe", "distance_km", "distance_miles")
+    log = sets_value_log("Hevy export", raw, df["exercise_raw"].ne(""), bad, "start_time", numbers)
+    return log.attach(ReadResult({"strength_sets": finish_sets(df[keep], ctx, "hevy")}, warnings))
 
 
-FORMATS = [Format("hevy_csv", "1", "strength", sniff_hevy, read_hevy)]
+FORMATS = [Format("hevy_csv", "2", "strength", sniff_hevy, read_hevy)]

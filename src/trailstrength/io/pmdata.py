@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from trailstrength.io._csv import csv_header, read_csv_text
+from trailstrength.io._values import ValueLog
 from trailstrength.io.base import FileContext, Format, ReaderError, ReadResult, local_dates
 from trailstrength.io.wellness import (
     check_direction,
@@ -62,11 +63,15 @@ STRENGTH_SESSION_EXERCISE = "strength session (exercises not recorded)"
 _SEVERITY_ORDER = ["none", "minor", "moderate", "major"]
 
 
-def _utc(text: pd.Series, what: str, column: str) -> pd.Series:
-    ts = pd.to_datetime(text, utc=True, format="ISO8601", errors="coerce").astype("datetime64[ns, UTC]")
-    if ts.isna().any():
-        raise ReaderError(f"{what}: rows {list(text.index[ts.isna()][:5])} have no ISO time in {column!r}")
-    return ts
+def _utc(text: pd.Series) -> pd.Series:
+    return pd.to_datetime(text, utc=True, format="ISO8601", errors="coerce").astype("datetime64[ns, UTC]")
+
+
+def _placed(raw: pd.DataFrame, log: ValueLog, column: str) -> tuple[pd.DataFrame, pd.Series]:
+    """The rows with an ISO time in ``column`` and those times (rows without one are left out and logged)."""
+    times = _utc(raw[column])
+    ok = log.keep_rows(times.notna(), column, "no ISO time")
+    return raw[ok], times[ok]
 
 
 def _require(raw: pd.DataFrame, columns: list[str], what: str) -> None:
@@ -75,12 +80,14 @@ def _require(raw: pd.DataFrame, columns: list[str], what: str) -> None:
         raise ReaderError(f"{what}: missing column(s) {missing}; found {list(raw.columns)}")
 
 
-def _literal(text: str, what: str, row: int):
-    """A Python literal as PMSys writes lists and dicts (single quotes), e.g. ``['team', 'soccer']``."""
+def _literal(text: str, log: ValueLog, column: str, row):
+    """A Python literal as PMSys writes lists and dicts (single quotes), e.g. ``['team', 'soccer']``; ``None``
+    (noted in ``log``) when unreadable."""
     try:
         return ast.literal_eval(text) if text.strip() else None
-    except (ValueError, SyntaxError):
-        raise ReaderError(f"{what}: row {row} has an unreadable value {text!r}") from None
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        log.note(pd.Series(log.raw.index == row, index=log.raw.index), column, "not a readable list or dict")
+        return None
 
 
 # ------------------------------------------------------------------------------------------------ wellness
@@ -90,17 +97,21 @@ def sniff_wellness(data: bytes) -> bool:
 
 
 def read_wellness(data: bytes, ctx: FileContext) -> ReadResult:
-    """PMSys ``wellness.csv`` -> ``wellness`` (one row per report, with its UTC time; see the module doc)."""
+    """PMSys ``wellness.csv`` -> ``wellness`` (one row per report, with its UTC time; see the module doc).
+
+    A score outside its scale (1–5; readiness 0–10; sleep 0–24 h) is left empty on its line and noted in the
+    ``warnings`` table (:mod:`trailstrength.io._values`); the line's other values are kept. A line without an
+    ISO time is left out (and noted); the file is rejected only when no line has one.
+    """
     what = "PMData wellness.csv"
     raw = read_csv_text(data, what)
     _require(raw, WELLNESS_COLUMNS, what)
-    reported = _utc(raw["effective_time_frame"], what, "effective_time_frame")
-    num = {c: pd.to_numeric(raw[c], errors="coerce") for c in WELLNESS_COLUMNS[1:] if c != "soreness_area"}
-    bad = pd.concat(
-        [num[c].lt(1) | num[c].gt(5) for c in ("fatigue", "mood", "sleep_quality", "soreness", "stress")], axis=1
-    ).any(axis=1)
-    if bad.any():
-        raise ReaderError(f"{what}: rows {list(raw.index[bad][:5])} have 1–5 scores outside 1–5")
+    log = ValueLog(what, raw)
+    raw, reported = _placed(raw, log, "effective_time_frame")
+    log.raw = raw  # the lines that go on
+    num = {c: log.number(c, 1, 5) for c in ("fatigue", "mood", "sleep_quality", "soreness", "stress")}
+    num["readiness"] = log.number("readiness", 0, 10)
+    num["sleep_duration_h"] = log.number("sleep_duration_h", 0, 24, " h")
     sore = num["soreness"]
     scale = pd.Series(np.where(sore.notna(), "1-5r", None), index=raw.index, dtype="object")
     regions, regions_raw, unknown = normalise_regions(split_regions(raw["soreness_area"]))
@@ -122,7 +133,7 @@ def read_wellness(data: bytes, ctx: FileContext) -> ReadResult:
         sleep_h=num["sleep_duration_h"],
         report_kind=["wellness"] * len(raw),
     )
-    return ReadResult({"wellness": df}, region_warnings(unknown) + check_direction(df))
+    return log.attach(ReadResult({"wellness": df}, region_warnings(unknown) + check_direction(df)))
 
 
 # ------------------------------------------------------------------------------------------------ srpe
@@ -150,13 +161,12 @@ def read_srpe(data: bytes, ctx: FileContext) -> ReadResult:
     what = "PMData srpe.csv"
     raw = read_csv_text(data, what)
     _require(raw, SRPE_COLUMNS, what)
-    end = _utc(raw["end_date_time"], what, "end_date_time")
-    minutes = pd.to_numeric(raw["duration_min"], errors="coerce").astype(float)
-    rpe = pd.to_numeric(raw["perceived_exertion"], errors="coerce").astype(float)
-    if (minutes < 0).any() or (~rpe.between(0, 10) & rpe.notna()).any():
-        bad = raw.index[(minutes < 0) | (~rpe.between(0, 10) & rpe.notna())]
-        raise ReaderError(f"{what}: rows {list(bad[:5])} have a negative duration or an RPE outside 0–10")
-    names = [_literal(t, what, i) or [] for i, t in raw["activity_names"].items()]
+    log = ValueLog(what, raw)
+    raw, end = _placed(raw, log, "end_date_time")
+    log.raw = raw  # the lines that go on
+    minutes = log.number("duration_min", 0, None, " min")
+    rpe = log.number("perceived_exertion", 0, 10)
+    names = [_literal(t, log, "activity_names", i) or [] for i, t in raw["activity_names"].items()]
     sport = pd.Series([sport_of(n) for n in names], index=raw.index)
     start = (end - pd.to_timedelta(minutes.fillna(0), unit="min")).astype("datetime64[ns, UTC]")
     local = local_dates(start, ctx.athlete.timezone)
@@ -211,7 +221,7 @@ def read_srpe(data: bytes, ctx: FileContext) -> ReadResult:
                 "source_file": ctx.path,
             }
         ).reset_index(drop=True)
-    return ReadResult(tables)
+    return log.attach(ReadResult(tables))
 
 
 # ------------------------------------------------------------------------------------------------ injury
@@ -228,12 +238,18 @@ def read_injury(data: bytes, ctx: FileContext) -> ReadResult:
     what = "PMData injury.csv"
     raw = read_csv_text(data, what)
     _require(raw, INJURY_COLUMNS, what)
-    reported = _utc(raw["effective_time_frame"], what, "effective_time_frame")
+    log = ValueLog(what, raw)
+    raw, reported = _placed(raw, log, "effective_time_frame")
+    log.raw = raw  # the lines that go on
     severity, regions, warnings = [], [], []
     for i, text in raw["injuries"].items():
-        injuries = _literal(text, what, i) or {}
-        if not isinstance(injuries, dict):
-            raise ReaderError(f"{what}: row {i} is not a dict of body part -> severity ({text!r})")
+        injuries = _literal(text, log, "injuries", i) if text.strip() else {}
+        if not isinstance(injuries, dict):  # unreadable: the severity is not known (not "none")
+            if injuries is not None:
+                log.note(pd.Series(raw.index == i, index=raw.index), "injuries", "not a dict of body part -> severity")
+            severity.append(None)
+            regions.append(None)
+            continue
         levels = [str(v).strip().lower() for v in injuries.values()]
         odd = [v for v in levels if v not in _SEVERITY_ORDER]
         if odd:
@@ -250,11 +266,11 @@ def read_injury(data: bytes, ctx: FileContext) -> ReadResult:
         injury_regions=regions,
         report_kind=["injury"] * len(raw),
     )
-    return ReadResult({"wellness": df}, warnings)
+    return log.attach(ReadResult({"wellness": df}, warnings))
 
 
 FORMATS = [
-    Format("pmdata_wellness", "1", "wellness", sniff_wellness, read_wellness),
-    Format("pmdata_srpe", "1", "activity", sniff_srpe, read_srpe),
-    Format("pmdata_injury", "1", "wellness", sniff_injury, read_injury),
+    Format("pmdata_wellness", "2", "wellness", sniff_wellness, read_wellness),
+    Format("pmdata_srpe", "2", "activity", sniff_srpe, read_srpe),
+    Format("pmdata_injury", "2", "wellness", sniff_injury, read_injury),
 ]

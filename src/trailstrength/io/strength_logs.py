@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from trailstrength.io._csv import csv_header, read_csv_text
+from trailstrength.io._values import ROW_LEFT_OUT, ValueLog
 from trailstrength.io.base import FileContext, Format, ReaderError, ReadResult, localize
 from trailstrength.units import WEIGHT_KG
 
@@ -87,6 +88,24 @@ def parse_local_times(values: pd.Series, formats: list[str]) -> pd.Series:
             break
         out[missing] = pd.to_datetime(text[missing], format=fmt, errors="coerce")
     return out.astype("datetime64[ns]")
+
+
+def sets_value_log(
+    what: str, raw: pd.DataFrame, sets: pd.Series, undated: pd.Series, date_column: str, numbers
+) -> ValueLog:
+    """The values an app export's reader could not use, line by line (io._values; issue 14, item 2).
+
+    ``sets``: the rows that are sets (not notes, rest timers, empty names); ``undated``: the sets left out for a
+    date that could not be read (recorded under ``date_column``); ``numbers``: the columns read with
+    :func:`to_number`, whose non-empty cells that are no number were left empty (recorded as such).
+    """
+    log = ValueLog(what, raw)
+    log.note(sets & undated, date_column, ROW_LEFT_OUT + "not a date in the export's format")
+    for column in numbers:
+        if column in raw:
+            text = raw[column].astype("str").str.strip()
+            log.note(sets & ~undated & text.ne("") & to_number(raw[column]).isna(), column, "not a number")
+    return log
 
 
 def finish_sets(df: pd.DataFrame, ctx: FileContext, source: str) -> pd.DataFrame:
@@ -181,31 +200,31 @@ def read_template(data: bytes, ctx: FileContext) -> ReadResult:
     missing = [c for c in TEMPLATE_REQUIRED if c not in raw.columns]
     if missing:
         raise ReaderError(f"strength template: missing column(s) {missing}; found {list(raw.columns)}")
-    problems = []
+    # a set that cannot be placed or weighed (date, unit, set type) is left out; a bad number is left empty
+    # (io._values): the rest of the file counts, and every problem is recorded with its line
+    log = ValueLog("strength template", raw)
     day = pd.to_datetime(raw["date"], format="%Y-%m-%d", errors="coerce")
-    if day.isna().any():
-        problems.append(f"rows {list(raw.index[day.isna()][:5])} have dates not in YYYY-MM-DD")
     unit = raw["unit"].str.lower().replace({"lbs": "lb", "kgs": "kg"})
-    if (~unit.isin(["kg", "lb"])).any():
-        problems.append(f"rows {list(raw.index[~unit.isin(['kg', 'lb'])][:5])} have a unit other than kg/lb")
     set_type = raw.get("set_type", pd.Series("", index=raw.index)).str.lower().replace("", "working")
-    if (~set_type.isin(SET_TYPES)).any():
-        bad_rows = list(raw.index[~set_type.isin(SET_TYPES)][:5])
-        problems.append(f"set_type must be one of {list(SET_TYPES)}; rows {bad_rows}")
-    if problems:
-        raise ReaderError("strength template: " + "; ".join(problems))
+    ok = log.keep_rows(day.notna(), "date", "not a YYYY-MM-DD date")
+    ok &= log.keep_rows(unit.isin(["kg", "lb"]) | ~ok, "unit", "not kg or lb")
+    ok &= log.keep_rows(set_type.isin(SET_TYPES) | ~ok, "set_type", f"not one of {', '.join(SET_TYPES)}")
+    if not ok.any():
+        raise ReaderError("strength template: no usable set (see the dates, units and set types)")
+    raw, day, unit, set_type = raw[ok], day[ok], unit[ok], set_type[ok]
+    log.raw = raw  # the lines that go on
     time = raw.get("time", pd.Series("", index=raw.index))
     has_time = time.str.match(r"^\d{1,2}:\d{2}$")
     local = day + pd.to_timedelta(time.where(has_time, "00:00") + ":00")
-    optional = {c: to_number(raw[c]) if c in raw else np.nan for c in ("rpe", "rir")}
+    optional = {c: log.number(c, 0, 10) if c in raw else np.nan for c in ("rpe", "rir")}
     df = pd.DataFrame(
         {
             "performed_at": localize(local, ctx.athlete.timezone).where(has_time),
             "local_date": day.astype("datetime64[ns]"),
             "exercise_raw": raw["exercise"],
             "set_type": set_type,
-            "reps": to_number(raw["reps"]),
-            "load_kg": to_number(raw["load"]) * unit.map(WEIGHT_KG),
+            "reps": log.number("reps", 0),
+            "load_kg": log.number("load", 0) * unit.map(WEIGHT_KG),
             **optional,
             "tempo": raw.get("tempo"),
             "notes": raw.get("notes"),
@@ -214,7 +233,7 @@ def read_template(data: bytes, ctx: FileContext) -> ReadResult:
     df["session_id"] = (
         ctx.athlete.athlete_id + "-log-" + day.dt.strftime("%Y%m%d") + time.where(has_time, "").str.replace(":", "")
     )
-    return ReadResult({"strength_sets": finish_sets(df, ctx, "template")})
+    return log.attach(ReadResult({"strength_sets": finish_sets(df, ctx, "template")}))
 
 
-FORMATS = [Format("strength_template", "2", "strength", sniff_template, read_template)]
+FORMATS = [Format("strength_template", "3", "strength", sniff_template, read_template)]

@@ -27,7 +27,14 @@ import pandas as pd
 
 from trailstrength.io._csv import csv_header, read_csv_text
 from trailstrength.io.base import FileContext, Format, ReaderError, ReadResult, localize
-from trailstrength.io.strength_logs import finish_sets, fold, parse_local_times, session_ids, to_number
+from trailstrength.io.strength_logs import (
+    finish_sets,
+    fold,
+    parse_local_times,
+    session_ids,
+    sets_value_log,
+    to_number,
+)
 from trailstrength.units import DISTANCE_M, WEIGHT_KG, parse_duration_s
 
 _NAMES: dict[str, tuple[str, ...]] = {
@@ -149,6 +156,9 @@ def _unit_factor(
     return low.where(low.ne(""), fallback).map(table)
 
 
+NUMBER_COLUMNS = ("reps", "weight", "rpe", "seconds", "distance")  # read with to_number
+
+
 def read_strong(data: bytes, ctx: FileContext) -> ReadResult:
     """Read a Strong export (any dialect above) into ``strength_sets`` rows (loads in kg, distances in m)."""
     raw = read_csv_text(data, "Strong export", lower_header=False)
@@ -177,8 +187,6 @@ def read_strong(data: bytes, ctx: FileContext) -> ReadResult:
         raise ReaderError(
             f"Strong export: no parsable dates (first value {raw['date'].iloc[0]!r}; expected YYYY-MM-DD HH:MM:SS)"
         )
-    if bad.any():
-        warnings.append(f"{int(bad.sum())} rows with unparsable dates skipped (e.g. {raw.loc[bad, 'date'].iloc[0]!r})")
 
     imperial = ctx.athlete.strength_unit == "lb"
     to_kg = _unit_factor(raw, "weight", units.get("weight"), WEIGHT_KG, ctx.athlete.strength_unit, warnings)
@@ -202,7 +210,8 @@ def read_strong(data: bytes, ctx: FileContext) -> ReadResult:
         }
     )
     keep = ~pseudo & ~bad & df["exercise_raw"].ne("")
-    return ReadResult({"strength_sets": finish_sets(df[keep], ctx, "strong")}, warnings)
+    log = sets_value_log("Strong export", raw, ~pseudo & df["exercise_raw"].ne(""), bad, "date", NUMBER_COLUMNS)
+    return log.attach(ReadResult({"strength_sets": finish_sets(df[keep], ctx, "strong")}, warnings))
 
 
-FORMATS = [Format("strong_csv", "2", "strength", sniff_strong, read_strong)]
+FORMATS = [Format("strong_csv", "3", "strength", sniff_strong, read_strong)]

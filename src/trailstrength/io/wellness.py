@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from trailstrength.io._csv import csv_header, read_csv_text
+from trailstrength.io._values import ValueLog
 from trailstrength.io.base import FileContext, Format, ReaderError, ReadResult, localize
 
 REGIONS = ("quads", "hamstrings", "glutes", "calves", "lower_back", "other")
@@ -253,20 +254,21 @@ def read_template(data: bytes, ctx: FileContext) -> ReadResult:
     kept), ``regions`` (``;``-separated), ``scale`` (a key of :data:`SCALES`, default ``0-10``), ``fatigue``
     (0–10, higher = more tired) and ``sleep_h`` (hours)."""
     raw = read_csv_text(data, "soreness diary")
+    # a line without a date is left out; a soreness outside its scale, or on an unknown scale, is left empty and
+    # the line's other values kept (io._values; every problem recorded with its line)
+    log = ValueLog("soreness diary", raw)
     day = pd.to_datetime(raw["date"], format="%Y-%m-%d", errors="coerce")
-    value = pd.to_numeric(raw["soreness"], errors="coerce")
+    ok = log.keep_rows(day.notna(), "date", "not a YYYY-MM-DD date")
+    raw, day = raw[ok], day[ok]
+    log.raw = raw  # the lines that go on
     scale = raw.get("scale", pd.Series("", index=raw.index)).str.strip().replace("", "0-10")
-    problems = []
-    if day.isna().any():
-        problems.append(f"rows {list(raw.index[day.isna()][:5])} have dates not in YYYY-MM-DD")
-    if (~scale.isin(list(SCALES))).any():
-        problems.append(f"scale must be one of {list(SCALES)}; rows {list(raw.index[~scale.isin(list(SCALES))][:5])}")
-    if problems:
-        raise ReaderError("soreness diary: " + "; ".join(problems))
+    value = log.number("soreness")
+    value = log.null(value, ~scale.isin(list(SCALES)) & value.notna(), "scale", f"not one of {', '.join(SCALES)}")
+    scale = scale.where(scale.isin(list(SCALES)), "0-10")
     soreness = to_0_10(value, scale)
     out_of_range = soreness.notna() & ~soreness.between(0, 10)
-    if out_of_range.any():
-        raise ReaderError(f"soreness diary: rows {list(raw.index[out_of_range][:5])} are outside their scale")
+    value = log.null(value, out_of_range, "soreness", "outside its scale")
+    soreness = soreness.where(~out_of_range)
     time = raw.get("time", pd.Series("", index=raw.index)).str.strip()
     has_time = time.str.match(r"^\d{1,2}:\d{2}$")
     reported = localize(day + pd.to_timedelta(time.where(has_time, "00:00") + ":00"), ctx.athlete.timezone)
@@ -285,7 +287,9 @@ def read_template(data: bytes, ctx: FileContext) -> ReadResult:
         fatigue=pd.to_numeric(raw["fatigue"], errors="coerce") if "fatigue" in raw else None,
         sleep_h=pd.to_numeric(raw["sleep_h"], errors="coerce") if "sleep_h" in raw else None,
     )
-    return ReadResult({"wellness": df}, region_warnings(unknown) + check_direction(df))
+    if not df.reindex(columns=["soreness", "fatigue", "sleep_h"]).notna().any().any():
+        raise ReaderError("soreness diary: no usable value left (" + "; ".join(log.summary()) + ")")
+    return log.attach(ReadResult({"wellness": df}, region_warnings(unknown) + check_direction(df)))
 
 
 # ------------------------------------------------------------------------------------------------ intervals.icu
@@ -375,5 +379,5 @@ def read_intervals(data: bytes, ctx: FileContext) -> ReadResult:
 
 FORMATS = [
     Format("intervals_wellness", "1", "wellness", sniff_intervals, read_intervals),
-    Format("soreness_template", "2", "wellness", sniff_template, read_template),
+    Format("soreness_template", "3", "wellness", sniff_template, read_template),
 ]

@@ -1,12 +1,15 @@
 """The ``ingest`` verb: build or update the warehouse from ``RAW/<athlete>/...`` in six named stages.
 
 1. **plan** (:mod:`~trailstrength.warehouse.plan`): scan the raw folder, hash, diff against the manifest;
-2. **read** (:mod:`~trailstrength.warehouse.read_files`): read, clean and run terrain on each new or changed file,
-   in worker processes (samples go straight to disk);
+2. **read** (:mod:`~trailstrength.warehouse.read_files`): read, clean, infer the sport of untyped activities and
+   run terrain on each new or changed file, in worker processes (samples go straight to disk); values a reader
+   left empty go to the ``warnings`` table;
 3. **merge**: keep the rows of unchanged files, add the new ones; classify exercises, mark repeated workouts;
 4. **duplicates**: decide which copy of an activity recorded by several sources is kept, over every copy;
-5. **derive**: the segments and runs tables (terrain of new activities from the readers; all of it again when the
-   terrain version changed);
+5. **derive** (:mod:`~trailstrength.warehouse.derive`): the segments and runs tables (terrain of new activities
+   from the readers; all of it again when the terrain version changed), session totals of files whose records
+   stop early, and the coverage table. A derived step that fails for one activity costs that activity's part,
+   with the reason on its file's manifest row, never the batch;
 6. **commit** (:mod:`~trailstrength.warehouse.storage`): validate and write every table atomically, the manifest
    last.
 """
@@ -19,16 +22,18 @@ from pathlib import Path
 
 import pandas as pd
 
-from trailstrength import __version__, clean, config, exercises, schemas, terrain
-from trailstrength.features import build_runs
+from trailstrength import __version__, clean, config, exercises, schemas, sport, terrain
 from trailstrength.io import strength_logs
 from trailstrength.progress import track
+from trailstrength.warehouse import derive, storage
 from trailstrength.warehouse import read_files as reading
-from trailstrength.warehouse import storage
 from trailstrength.warehouse.plan import Plan, plan_ingest
 from trailstrength.warehouse.reader import Warehouse
 
 log = logging.getLogger("trailstrength")
+#: tables whose rows belong to one input file (kept while it is unchanged): the record tables and the values the
+#: readers left out
+BY_FILE = (*storage.RECORD_TABLES, "warnings")
 
 
 @dataclass
@@ -41,6 +46,10 @@ class IngestReport:
     removed: list[str] = field(default_factory=list)
     warnings: dict[str, list[str]] = field(default_factory=dict)
     rebuilt_derived: bool = False
+    sports_inferred: dict[str, int] = field(default_factory=dict)  # kept activities whose sport was inferred, by sport
+    untyped: int = 0  # kept activities whose sport is still unknown
+    values_left_out: dict[str, int] = field(default_factory=dict)  # file read -> values / rows left out (wh.warnings)
+    reclassified: str = ""  # what exercise_overrides.csv re-classified (exercises.describe_reclassification)
 
     def counts(self) -> dict[str, int]:
         """Files in the manifest, read, unchanged and removed, and the states of the files read."""
@@ -53,13 +62,34 @@ class IngestReport:
             **{str(state): int(n) for state, n in fresh["state"].value_counts().items()},
         }
 
+    def notes(self) -> list[str]:
+        """The summary's lines beyond the counts: sports inferred, values left out, sets re-classified."""
+        lines = []
+        if self.sports_inferred or self.untyped:
+            n = sum(self.sports_inferred.values())
+            by = ", ".join(f"{k} {v}" for k, v in sorted(self.sports_inferred.items()))
+            lines.append(
+                f"sport inferred from the movement for {n} activit{'y' if n == 1 else 'ies'} whose file names none"
+                + (f" ({by})" if by else "")
+                + (f"; {self.untyped} still unknown (set untyped_sport in athlete.toml)" if self.untyped else "")
+            )
+        if self.values_left_out:
+            n, files = sum(self.values_left_out.values()), len(self.values_left_out)
+            lines.append(
+                f"{n} value{'s' * (n != 1)} left empty or rows left out in {files} file{'s' * (files != 1)} read "
+                "(the rest of each file kept; file, line, column, value and why in wh.warnings)"
+            )
+        if self.reclassified:
+            lines.append(self.reclassified)
+        return lines
+
 
 @dataclass
 class _Batch:
     """What the files read in this run contributed."""
 
     rows: list[dict] = field(default_factory=list)  # their manifest rows
-    tables: dict[str, list[pd.DataFrame]] = field(default_factory=lambda: {t: [] for t in storage.RECORD_TABLES})
+    tables: dict[str, list[pd.DataFrame]] = field(default_factory=lambda: {t: [] for t in BY_FILE})
     segments: list[pd.DataFrame] = field(default_factory=list)
     summaries: list[dict] = field(default_factory=list)  # terrain summary per activity
     sample_activities: set[str] = field(default_factory=set)  # activities whose samples were written
@@ -146,15 +176,20 @@ def ingest(
         return report  # nothing changed: nothing to write
     batch = _read(plan, root, read_files or reading.read_files, workers=workers, progress=progress)
     report.warnings.update(batch.warnings)
+    report.values_left_out = {str(w["source_file"].iloc[0]): len(w) for w in batch.tables.get("warnings", []) if len(w)}
     manifest = pd.DataFrame(plan.rows + batch.rows)
     tables = _merge(old, manifest, batch, raw, report)
     all_acts, live_acts, manifest = _duplicates(tables["activities"], manifest)
     _warn_default_time_zones(live_acts, plan, report.read)
     segments, summary = _derive(old, live_acts, batch, plan.derived_stale, progress=progress, report=report)
-    tables["activities"] = _with_terrain_totals(live_acts, summary)
-    tables["activity_sources"] = _with_terrain_totals(all_acts, summary)
+    tables["activities"] = derive.with_terrain_totals(live_acts, summary)
+    tables["activity_sources"] = derive.with_terrain_totals(all_acts, summary)
     tables["segments"] = segments
-    tables["runs"] = build_runs(tables["activities"], summary)
+    _count_sports(tables["activities"], report)
+    tables["runs"], problems = derive.runs_table(tables["activities"], summary)
+    tables["runs"] = derive.runs_with_session_totals(tables["runs"], tables["activities"])
+    manifest = _note_problems(manifest, tables["activities"], problems)
+    tables["coverage"] = derive.coverage_table(tables, plan.athletes, report.warnings)
     report.manifest = _commit(root, tables, manifest, plan.settings, now, live=set(live_acts["activity_id"]))
     lost = storage.activities_missing_samples(root, tables["activities"])  # verify the commit
     if len(lost):
@@ -185,7 +220,7 @@ def _read(plan: Plan, root: Path, read_files, *, workers, progress) -> _Batch:
             )
             continue
         for t, df in res.tables.items():
-            owned = df.assign(source_file=job.ctx.path) if t in storage.RECORD_TABLES else df
+            owned = df.assign(source_file=job.ctx.path) if t in BY_FILE else df
             batch.tables.setdefault(t, []).append(owned)
         batch.segments += res.segments
         batch.summaries += res.summaries
@@ -211,7 +246,7 @@ def _merge(
     current = set(manifest.loc[manifest["state"] != "quarantined", "path"]) if len(manifest) else set()
     unchanged = set(report.unchanged)
     tables: dict[str, pd.DataFrame] = {}
-    for t in storage.RECORD_TABLES:
+    for t in BY_FILE:
         kept = (
             old.table("activity_sources")
             if t == "activities" and storage.table_path(old.root, "activity_sources").exists()
@@ -225,7 +260,11 @@ def _merge(
     tables["strength_sets"], notes = strength_logs.mark_repeated_sessions(tables["strength_sets"])
     for path, note in notes.items():
         report.warnings.setdefault(path, []).append(note)
-    tables["strength_sets"] = exercises.annotate_by_folder(tables["strength_sets"], raw)
+    before = tables["strength_sets"]
+    tables["strength_sets"] = exercises.annotate_by_folder(before, raw)
+    report.reclassified = exercises.describe_reclassification(
+        exercises.reclassification_summary(before, tables["strength_sets"])
+    )
     return tables
 
 
@@ -260,9 +299,7 @@ def _mark_duplicate_files(manifest: pd.DataFrame, acts: pd.DataFrame) -> pd.Data
             why = f"same activity as {keeper} (kept by preference FIT > TCX > GPX > Strava CSV, then content)"
             out.loc[m, ["state", "reason", "duplicate_of"]] = ["duplicate", why, keeper]
         else:
-            note = f"{len(dups)} of {len(grp)} activities are copies of activities in other files"
-            prev = out.loc[m, "reason"].iloc[0] if m.any() else None
-            out.loc[m, "reason"] = f"{prev}; {note}" if isinstance(prev, str) and prev else note
+            out = _add_reason(out, src, f"{len(dups)} of {len(grp)} activities are copies of activities in other files")
     return out
 
 
@@ -310,35 +347,44 @@ def _derive(
     acts_by_id = live_acts.set_index("activity_id", drop=False)
     for aid in track(sorted(redo), "terrain", show=progress and len(redo) > 20):
         s = old.samples(activity_ids=[aid])
-        if len(s):
-            seg, summ = reading.terrain_for(acts_by_id.loc[aid], s)
-            seg_parts.append(seg)
-            summaries.append(pd.DataFrame([summ]))
+        notes: list[str] = []
+        derived = reading.derive_terrain(acts_by_id.loc[aid], s, notes) if len(s) else None
+        if derived is not None:
+            seg_parts.append(derived[0])
+            summaries.append(pd.DataFrame([derived[1]]))
+        for note in notes:
+            report.warnings.setdefault(str(acts_by_id.loc[aid, "source_file"]), []).append(note)
     segments = pd.concat(seg_parts, ignore_index=True) if seg_parts else schemas.empty("segments")
     summary = pd.concat(summaries, ignore_index=True) if summaries else pd.DataFrame({"activity_id": []})
     return segments, summary
 
 
-def _with_terrain_totals(acts: pd.DataFrame, summary: pd.DataFrame) -> pd.DataFrame:
-    """Fill activity distance / moving time / ascent / descent from the terrain summary where it has them.
+def _count_sports(acts: pd.DataFrame, report: IngestReport) -> None:
+    """Kept activities whose sport was inferred from the movement (by sport), and those still unknown."""
+    inferred = acts.get("sport_source", pd.Series(dtype=str)).eq("inferred")
+    report.sports_inferred = {str(k): int(v) for k, v in acts.loc[inferred, "sport"].value_counts().items()}
+    report.untyped = int(acts["sport"].isin(sport.UNTYPED_SPORTS).sum())
 
-    Moving time is ours only where the activity covered distance; otherwise (strength sessions, indoor
-    rides without a speed sensor) the reader's value (the device's timer time) stays.
-    """
-    cols = ("moving_time_s", "distance_m", "ascent_m", "descent_m")
-    out = acts.copy()
-    for c in cols:
-        if c not in out:
-            out[c] = float("nan")
-    if summary.empty:
-        return out
-    s = summary.drop_duplicates("activity_id", keep="last").set_index("activity_id")
-    moved = out["activity_id"].map(s["distance_m"]).gt(0) if "distance_m" in s else pd.Series(False, index=out.index)
-    for c in cols:
-        ours = out["activity_id"].map(s[c]) if c in s else pd.Series(float("nan"), index=out.index)
-        use = ours.notna() & (moved if c == "moving_time_s" else True)
-        out[c] = ours.where(use, out[c])
+
+def _note_problems(manifest: pd.DataFrame, acts: pd.DataFrame, problems: dict[str, str]) -> pd.DataFrame:
+    """Each problem of a derived step appended to the reason of the file its activity came from."""
+    if not problems:
+        return manifest
+    out = manifest.copy()
+    file_of = acts.set_index("activity_id")["source_file"]
+    per_file = file_of.value_counts()
+    for aid, why in problems.items():
+        path = str(file_of[aid])
+        out = _add_reason(out, path, why if per_file[path] == 1 else f"activity {aid}: {why}")
     return out
+
+
+def _add_reason(manifest: pd.DataFrame, path: str, note: str) -> pd.DataFrame:
+    """``manifest`` with ``note`` appended to the reason of file ``path`` (in place)."""
+    m = manifest["path"] == path
+    prev = manifest.loc[m, "reason"].iloc[0] if m.any() else None
+    manifest.loc[m, "reason"] = f"{prev}; {note}" if isinstance(prev, str) and prev else note
+    return manifest
 
 
 # ---------------------------------------------------------------------------------------------- commit

@@ -23,10 +23,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
 
+import numpy as np
 import pandas as pd
 
-from trailstrength import clean, config, privacy, schemas, terrain
+from trailstrength import clean, config, privacy, schemas, sport, terrain
 from trailstrength.io import FORMATS, FileContext, ReaderError, detect, open_bytes
+from trailstrength.io._values import TABLE as VALUE_WARNINGS
 from trailstrength.progress import track
 from trailstrength.warehouse import storage
 
@@ -71,6 +73,10 @@ def read_tables(path: Path, ctx: FileContext) -> tuple[str, str, dict[str, pd.Da
         file_format = detected
         result = FORMATS[file_format].read(data, ctx)
         tables = dict(result.tables)
+        if VALUE_WARNINGS in tables:  # values the reader left empty, one row each (io._values)
+            tables[VALUE_WARNINGS] = tables[VALUE_WARNINGS].assign(
+                athlete_id=ctx.athlete.athlete_id, source_file=ctx.path
+            )
         if "strength_sets" in tables:
             tables["strength_sets"] = clean.classify_strength(tables["strength_sets"])
         if "races" in tables:  # runner names never reach the warehouse
@@ -95,6 +101,50 @@ def terrain_for(activity: pd.Series, samples: pd.DataFrame) -> tuple[pd.DataFram
     return seg, {"activity_id": activity["activity_id"], **rt.summary}
 
 
+def derive_terrain(activity: pd.Series, samples: pd.DataFrame, warnings: list[str]) -> tuple[pd.DataFrame, dict] | None:
+    """:func:`terrain_for`, or ``None`` with the reason appended to ``warnings`` when it fails on this activity.
+
+    A derived step never costs the file (issue 14, item 1): the activity and its samples are kept, without terrain.
+    """
+    try:
+        return terrain_for(activity, samples)
+    except Exception as err:  # noqa: BLE001 - one activity's terrain must never cost the file or the batch
+        warnings.append(f"activity {activity['activity_id']}: terrain not computed ({_one_line(err)})")
+        return None
+
+
+def infer_sport_of(activity: pd.Series, samples: pd.DataFrame, warnings: list[str]) -> dict:
+    """:func:`trailstrength.sport.infer_activity_sport` for one activity (``{}`` when it names its sport or fails).
+
+    An inference that fails leaves the sport ``unknown`` and says so in ``warnings``; it never costs the file.
+    """
+    try:
+        return sport.infer_activity_sport(activity, samples)
+    except Exception as err:  # noqa: BLE001 - an unknown sport is the fallback, not a quarantine
+        warnings.append(f"activity {activity['activity_id']}: sport not inferred ({_one_line(err)})")
+        return {}
+
+
+def with_inferred_sports(activities: pd.DataFrame, inferred: list[dict]) -> pd.DataFrame:
+    """``activities`` with the columns :func:`infer_sport_of` returned set on their rows (others untouched)."""
+    found = pd.DataFrame([i for i in inferred if len(i) > 1])
+    if found.empty:
+        return activities
+    out = activities.copy()
+    for col in ("sport_confidence", "sport_evidence"):
+        if col not in out:
+            out[col] = pd.Series(np.nan if col == "sport_confidence" else None, index=out.index, dtype=object)
+    found = found.set_index("activity_id")
+    rows = out["activity_id"].isin(found.index)
+    for col in found.columns:
+        out.loc[rows, col] = out.loc[rows, "activity_id"].map(found[col]).to_numpy()
+    return out.astype({"sport_confidence": "float64"})
+
+
+def _one_line(err: BaseException) -> str:
+    return f"{type(err).__name__}: {err}".replace("\n", " | ")[:300]
+
+
 def read_file(path: str, ctx: FileContext, samples_dir: str) -> FileResult:
     """Everything one file contributes (see the module docstring). Never raises: faults become the reason."""
     res = FileResult(ctx.path)
@@ -106,18 +156,22 @@ def read_file(path: str, ctx: FileContext, samples_dir: str) -> FileResult:
         samples = tables.pop("samples", None)
         if samples is not None and len(samples):
             acts = tables["activities"].set_index("activity_id", drop=False)
+            inferred = []
             for aid, part in samples.groupby("activity_id", sort=False):
                 activity = cast(pd.Series, acts.loc[aid])  # activity ids are unique within a file
                 part = schemas.validate_fast("samples", clean.clean_samples(part.reset_index(drop=True)))
-                seg, summary = terrain_for(activity, part)
-                res.segments.append(seg)
-                res.summaries.append(summary)
+                inferred.append({"activity_id": aid, **infer_sport_of(activity, part, res.warnings)})
+                derived = derive_terrain(activity, part, res.warnings)
+                if derived is not None:
+                    res.segments.append(derived[0])
+                    res.summaries.append(derived[1])
                 dest = storage.sample_path(Path(samples_dir), str(activity["athlete_id"]), str(aid))
                 storage.atomic_parquet(part, dest)
                 res.sample_activities.append(str(aid))
                 res.rows += len(part)
+            tables["activities"] = with_inferred_sports(tables["activities"], inferred)
         res.tables = tables
-        res.rows += sum(len(df) for df in tables.values())
+        res.rows += sum(len(df) for name, df in tables.items() if name != VALUE_WARNINGS)
     except (ReaderError, schemas.SchemaViolation, ValueError, KeyError, OSError) as err:
         res.reason = f"{type(err).__name__}: {err}".replace("\n", " | ")[:500]
     except BaseException as err:  # noqa: BLE001 - one bad file never stops the batch (a Rust panic is no Exception)

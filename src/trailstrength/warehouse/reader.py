@@ -116,6 +116,8 @@ class Warehouse:
     wellness = property(lambda self: self.table("wellness"))
     segments = property(lambda self: self.table("segments"))
     runs = property(lambda self: self.table("runs"))
+    warnings = property(lambda self: self.table("warnings"))  # values the readers left empty, and why
+    coverage = property(lambda self: self.table("coverage"))  # periods each source's records cover
 
     @property
     def descents(self) -> pd.DataFrame:

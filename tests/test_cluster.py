@@ -2,9 +2,10 @@
 
 The scheduler and two single-threaded workers (each a nanny and a worker process) run on localhost on free ports,
 importing trailstrength from the tree under test (``PYTHONPATH``). ``trailstrength ingest --scheduler tcp://…``
-runs as its own process. The warehouse it builds must equal the single-process one row for row (every table and
-the samples), also when a worker is SIGKILLed while reading a file: the scheduler reschedules that file on a
-live worker and nothing is lost or quarantined. Every process is stopped in the fixture teardown.
+runs as its own process (the first time with ``file://`` URLs for RAW and the warehouse). The warehouse it builds
+must equal the single-process one row for row (every table and the samples), also when a worker is SIGKILLed
+while reading a file: the scheduler reschedules that file on a live worker and nothing is lost or quarantined.
+Every process is stopped in the fixture teardown.
 """
 
 from __future__ import annotations
@@ -127,7 +128,7 @@ def cluster(tmp_path_factory):
         assert all(p.poll() is not None for p in procs)
 
 
-def _ingest(raw: Path, wh: Path, address: str) -> subprocess.Popen:
+def _ingest(raw: Path | str, wh: Path | str, address: str) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": str(Path(trailstrength.__file__).resolve().parents[1])}
     cmd = [str(BIN / "trailstrength"), "ingest", str(raw), "--warehouse", str(wh), "--scheduler", address]
     return subprocess.Popen([*cmd, "--no-progress"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
@@ -146,7 +147,7 @@ def _assert_same_warehouse(wh: Path, single: Path, raw: Path) -> None:
 def test_cli_ingest_on_command_line_cluster(cohort, cluster, tmp_path):
     raw, single = cohort
     address, _ = cluster
-    proc = _ingest(raw, tmp_path / "wh", address)
+    proc = _ingest(raw.as_uri(), (tmp_path / "wh").as_uri(), address)  # file:// URLs, as fsspec tooling writes them
     out, _ = proc.communicate(timeout=300)
     assert proc.returncode == 0, out.decode()
     _assert_same_warehouse(tmp_path / "wh", single, raw)

@@ -197,3 +197,14 @@ def test_cli_dask_local_process_cluster(raw, single, tmp_path):
     for name in KEYS:
         pd.testing.assert_frame_equal(_table(wh, name), _table(single, name), obj=name)
     pd.testing.assert_frame_equal(_samples(wh), _samples(single), obj="samples")
+
+
+def test_file_urls_name_local_paths_and_object_stores_are_refused(tmp_path):
+    from pathlib import Path
+
+    from trailstrength import config
+
+    assert config.path("raw", (tmp_path / "a b").as_uri()) == tmp_path / "a b"
+    assert config.path("warehouse", Path((tmp_path / "wh").as_uri())) == tmp_path / "wh"  # as typer passes it
+    with pytest.raises(ValueError, match="only local paths and file:// URLs"):
+        config.path("raw", "s3://bucket/raw")

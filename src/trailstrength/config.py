@@ -17,6 +17,10 @@ download cache          ``TRAILSTRENGTH_CACHE``         OS cache dir (pooch) / t
 real sample files       ``TRAILSTRENGTH_REALDATA``      ``../shared/realdata`` (tests only)
 ======================  ==============================  =================================
 
+A path may also be given as a ``file://`` URL (``file:///shared/study/raw``), as fsspec and cluster tooling write
+them; other URL schemes (``s3://``, ``gs://`` ...) are refused: the warehouse is written with local file operations
+(atomic renames), so object stores are not supported.
+
 Settings that are not paths: ``TRAILSTRENGTH_WORKERS`` (reader processes of ``ingest``, :func:`workers`),
 ``TRAILSTRENGTH_DEFAULT_TZ`` (:func:`athlete_timezone_default`), ``TRAILSTRENGTH_PSEUDONYM_KEY``
 (:func:`pseudonym_key_text`), ``TRAILSTRENGTH_MAX_INFLATED_MB`` (:func:`max_inflated_bytes`) and
@@ -26,6 +30,7 @@ Settings that are not paths: ``TRAILSTRENGTH_WORKERS`` (reader processes of ``in
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 ENV_PREFIX = "TRAILSTRENGTH_"
@@ -43,6 +48,23 @@ _DEFAULTS: dict[str, tuple[str | None, str]] = {
 }
 
 
+def _local(value: str | os.PathLike) -> Path:
+    """A path, or the local path of a ``file://`` URL; any other URL scheme is refused with a ValueError."""
+    text = str(os.fspath(value))
+    # a URL, also as pathlib leaves it ("file:/x": a Path collapses the "//"); one letter is a Windows drive
+    if not re.match(r"[A-Za-z][A-Za-z0-9+.-]+:/", text):
+        return Path(text).expanduser()
+    from urllib.parse import urlparse
+    from urllib.request import url2pathname
+
+    url = urlparse(text)
+    if url.scheme != "file" or url.netloc not in ("", "localhost"):
+        raise ValueError(
+            f"{text}: only local paths and file:// URLs are supported (the warehouse needs atomic renames)"
+        )
+    return Path(url2pathname(url.path))
+
+
 def path(name: str, override: str | os.PathLike | None = None) -> Path:
     """Resolve one named path: ``override`` > ``TRAILSTRENGTH_<NAME>`` > default.
 
@@ -54,10 +76,10 @@ def path(name: str, override: str | os.PathLike | None = None) -> Path:
         An explicit path (e.g. a command-line option); wins over everything.
     """
     if override is not None:
-        return Path(override).expanduser()
+        return _local(override)
     env = os.environ.get(ENV_PREFIX + name.upper())
     if env:
-        return Path(env).expanduser()
+        return _local(env)
     if name == "cache":
         import pooch
 

@@ -17,6 +17,7 @@ _LAZY = {
     "open_warehouse": "trailstrength.warehouse",
     "Warehouse": "trailstrength.warehouse",
     "analyze": "trailstrength.analysis",
+    "check": "trailstrength.features.check",
     "simulate_cohort": "trailstrength.simulate",
     "PlantedEffects": "trailstrength.simulate",
 }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import math
 import time
 from pathlib import Path
 from typing import Annotated, Optional
@@ -145,16 +146,79 @@ def ingest(
 
 
 def _print_effects(effects, title="effects") -> None:
-    """One line per effect: readable at 80 columns, where a wide table would wrap into noise."""
+    """One line per effect: readable at 80 columns, where a wide table would wrap into noise. The rows of a claim
+    without estimates become one line saying why (their note), never ``+nan [+nan, +nan]``."""
     console.print(f"[bold]{title}[/]")
-    for r in effects.itertuples():
+    empty = effects["estimate"].isna()
+    said: set = set()
+    for r, none in zip(effects.itertuples(), empty, strict=True):
         star = "[bold]*[/]" if r.primary else " "
+        if none:
+            key = (r.hypothesis, r.outcome)
+            if key not in said:
+                said.add(key)
+                terms = effects[empty & (effects["hypothesis"] == r.hypothesis) & (effects["outcome"] == r.outcome)]
+                why = "no usable runs (see the check above)" if r.n_obs == 0 else _reason(r.note)
+                console.print(
+                    f"{star} {r.hypothesis} {r.outcome} ({len(terms)} terms): not answerable with these data: {why}",
+                    highlight=False,
+                )
+            continue
+        ci = f"[{r.ci_low:+.4g}, {r.ci_high:+.4g}]" if math.isfinite(r.ci_low) else "[no interval]"
+        p = f"p = {r.p_value:.2g}" if math.isfinite(r.p_value) else "no p-value"
         console.print(
-            f"{star} {r.hypothesis} {r.outcome} ~ [cyan]{r.term}[/]: {r.estimate:+.4g} "
-            f"[{r.ci_low:+.4g}, {r.ci_high:+.4g}], p = {r.p_value:.2g}  "
+            f"{star} {r.hypothesis} {r.outcome} ~ [cyan]{r.term}[/]: {r.estimate:+.4g} {ci}, {p}  "
             f"[dim]({r.unit}; {r.n_athletes} athletes, {r.n_obs} obs; {r.model})[/]",
             highlight=False,
         )
+
+
+def _reason(note) -> str:
+    from trailstrength.report.words import not_answerable_reason
+
+    return not_answerable_reason(note)
+
+
+def _print_check(table, title="what these data can answer (trailstrength check)") -> None:
+    """The check table: per athlete and claim, usable runs, then each exclusion with its count and next step."""
+    console.print(f"[bold]{title}[/]")
+    for (athlete, claim), rows in table.groupby(["athlete_id", "claim"], sort=False):
+        usable = int(rows.loc[rows["status"] == "usable", "count"].sum())
+        total = int(rows["count"].sum())
+        console.print(f"{athlete} {claim}: {usable} of {total} runs usable", highlight=False)
+        for r in rows[rows["status"] == "excluded"].itertuples():
+            step = f" -> next: {r.next_step}" if r.next_step else ""
+            console.print(f"    {r.count} {r.reason}{step}", highlight=False, soft_wrap=True)
+
+
+AthletesOpt = Annotated[
+    Optional[list[str]],  # noqa: UP045
+    typer.Option("--athletes", help="Only these athlete ids (repeat or comma-separate)."),
+]
+StartOpt = Annotated[Optional[str], typer.Option(help="First local date to analyse (YYYY-MM-DD).")]  # noqa: UP045
+EndOpt = Annotated[Optional[str], typer.Option(help="Last local date to analyse (YYYY-MM-DD).")]  # noqa: UP045
+
+
+def _open(warehouse, athletes=None, start=None, end=None):
+    """The warehouse, restricted to ``--athletes`` / ``--start`` / ``--end`` when given."""
+    from trailstrength.warehouse import open_warehouse
+
+    ids = [a.strip() for item in athletes or [] for a in item.split(",") if a.strip()] or None
+    return open_warehouse(warehouse, athletes=ids, start=start, end=end)
+
+
+@app.command()
+@_user_errors
+def check(
+    warehouse: Annotated[PathOpt, typer.Option(help="Warehouse folder.")] = None,
+    athletes: AthletesOpt = None,
+    start: StartOpt = None,
+    end: EndOpt = None,
+):
+    """What the data can answer: per athlete and claim H1–H7, usable runs, exclusions and the next step."""
+    from trailstrength.features.check import check as run_check
+
+    _print_check(run_check(_open(warehouse, athletes, start, end)))
 
 
 @app.command()
@@ -182,6 +246,9 @@ def analyze(
             "from the pre-registered ones, stated in each note)."
         ),
     ] = False,
+    athletes: AthletesOpt = None,
+    start: StartOpt = None,
+    end: EndOpt = None,
 ):
     """Fit the primary models (H1 descent performance, H2 soreness); write effects.csv, panels and a summary."""
     from trailstrength import config
@@ -189,11 +256,17 @@ def analyze(
     from trailstrength.analysis import analyze as run_analyze
     from trailstrength.models.speccurve import summarize_specs
 
-    res = run_analyze(warehouse, out=config.path("results", out), all_claims=all_claims, n_boot=n_boot, detrend=detrend)
+    wh = _open(warehouse, athletes, start, end)
+    res = run_analyze(wh, out=config.path("results", out), all_claims=all_claims, n_boot=n_boot, detrend=detrend)
+    if res.check is not None:
+        _print_check(res.check)
     if all_claims:
         _print_effects(res.primary, "primary effects (Holm over H1, H2)")
         _print_effects(res.secondary_exposures, "secondary and sensitivity: exposure terms (BH q in effects.csv note)")
         for r in summarize_specs(res.spec_curve).itertuples():
+            if not all(map(math.isfinite, (r.estimate_min, r.estimate_max, r.estimate_median))):
+                console.print(f"specification curve {r.hypothesis}: {r.specs} specs, none could be fitted")
+                continue
             console.print(
                 f"specification curve {r.hypothesis}: {r.specs} specs, estimate {r.estimate_min:+.4g} to "
                 f"{r.estimate_max:+.4g} (median {r.estimate_median:+.4g}); {r.significant} with BH q < 0.05"

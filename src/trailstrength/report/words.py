@@ -273,3 +273,23 @@ def route_alt(who: str, descent_m: float, n_zones: int, trim_ends_m: float) -> s
         f"Route shape of athlete {who}'s run with the most descent ({descent_m:.0f} m), without "
         f"coordinates or base map; {zone_words}; the first and last {trim_ends_m:.0f} m are removed."
     )
+
+
+def not_answerable_reason(note) -> str:
+    """Why a claim has no estimate, in one line, from its effects row's ``note`` (issue 14 item 6).
+
+    The first part of the note that says why nothing was fitted (too few rows or athletes, a constant term, rows
+    dropped for missing values), else the whole note; "no runs in the analysis panel" for an empty note.
+
+    >>> not_answerable_reason("H1 primary; dropped 3 row(s) with missing values (hinge_sets_28d: 3); too few rows")
+    'dropped 3 row(s) with missing values (hinge_sets_28d: 3); too few rows'
+    >>> not_answerable_reason("")
+    'no runs in the analysis panel'
+    """
+    text = "" if note is None or (isinstance(note, float) and note != note) else str(note).strip()
+    if not text:
+        return "no runs in the analysis panel"
+    parts = [p.strip() for p in text.split(";") if p.strip()]
+    keys = ("too few", "no rows", "empty", "dropped", "not estimable", "nothing fitted", "no ")
+    why = [p for p in parts if any(k in p for k in keys)]
+    return "; ".join(why or parts)

@@ -469,6 +469,27 @@ def _print_figures(records, folder: Path) -> None:
             console.print(f"  [dim]skipped {r.name}: {r.skipped}[/]", highlight=False)
 
 
+def _last_results(wh, results_dir=None):
+    """The results of the last ``analyze`` (``$TRAILSTRENGTH_RESULTS`` or ``--results``), not refitted; the
+    primary analysis fitted now when that folder holds none."""
+    from trailstrength import config
+    from trailstrength.analysis import analyze as run_analyze
+    from trailstrength.analysis import load_results
+
+    folder = config.path("results", results_dir)
+    res = load_results(folder)
+    if res is None:
+        console.print(f"[dim]no analysis results in {folder}: fitting the primary models now[/]", highlight=False)
+        return run_analyze(wh)
+    console.print(f"[dim]showing the results of the last analyze in {folder}[/]", highlight=False)
+    return res
+
+
+ResultsOpt = Annotated[
+    PathOpt, typer.Option("--results", help="Results folder of the last analyze (default $TRAILSTRENGTH_RESULTS).")
+]
+
+
 @app.command()
 @_user_errors
 def figures(
@@ -482,15 +503,17 @@ def figures(
     raw: Annotated[PathOpt, typer.Option(help="Raw folder with athlete.toml privacy zones (for --maps).")] = None,
     real_ids: RealIdsOpt = False,
     fast: Annotated[bool, typer.Option("--fast", help="Fewer runs and calendars (quick look).")] = False,
+    results: ResultsOpt = None,
+    athletes: AthletesOpt = None,
+    start: StartOpt = None,
+    end: EndOpt = None,
 ):
     """Write the whole figure set for a warehouse: blog PNG (2x) + SVG with alt text, athletes pseudonymised."""
-    from trailstrength.analysis import analyze as run_analyze
     from trailstrength.report import write_figure_set
 
-    res = run_analyze(warehouse)
-    records = write_figure_set(
-        warehouse, out, results=res, maps=maps, raw=raw, pseudonymise_athletes=not real_ids, fast=fast
-    )
+    wh = _open(warehouse, athletes, start, end)
+    res = _last_results(wh, results)
+    records = write_figure_set(wh, out, results=res, maps=maps, raw=raw, pseudonymise_athletes=not real_ids, fast=fast)
     _print_figures(records, out)
 
 
@@ -500,13 +523,17 @@ def report(
     out: Annotated[Path, typer.Option(help="HTML file to write.")] = Path("reports/report.html"),
     warehouse: Annotated[PathOpt, typer.Option(help="Warehouse folder.")] = None,
     real_ids: RealIdsOpt = False,
+    results: ResultsOpt = None,
+    athletes: AthletesOpt = None,
+    start: StartOpt = None,
+    end: EndOpt = None,
 ):
     """Write one self-contained HTML report: data inventory, results with CIs, figures, caveats, versions."""
-    from trailstrength.analysis import analyze as run_analyze
     from trailstrength.report import build_report
 
-    res = run_analyze(warehouse)
-    console.print(f"report: {build_report(warehouse, out, results=res, pseudonymise_athletes=not real_ids)}")
+    wh = _open(warehouse, athletes, start, end)
+    res = _last_results(wh, results)
+    console.print(f"report: {build_report(wh, out, results=res, pseudonymise_athletes=not real_ids)}")
 
 
 notebook_app = typer.Typer(help="Run the analysis notebooks (jupytext + papermill) on your data.", no_args_is_help=True)

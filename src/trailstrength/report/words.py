@@ -293,3 +293,17 @@ def not_answerable_reason(note) -> str:
     keys = ("too few", "no rows", "empty", "dropped", "not estimable", "nothing fitted", "no ")
     why = [p for p in parts if any(k in p for k in keys)]
     return "; ".join(why or parts)
+
+
+def claims_table(effects: pd.DataFrame) -> pd.DataFrame:
+    """:func:`hypothesis_table`, with a claim whose rows have no estimate saying "not answerable with these data:
+    <reason>" (from its note) and a claim without rows saying which command estimates it."""
+    table = hypothesis_table(effects)
+    for k, hid in enumerate(table["id"]):
+        sub = effects[effects["hypothesis"] == hid] if len(effects) else effects
+        if not len(sub):
+            table.loc[k, "result"] = "not estimated by this analysis (trailstrength analyze --all estimates it)"
+        elif sub["estimate"].isna().all():
+            why = "no usable runs" if (sub["n_obs"] == 0).all() else not_answerable_reason(sub["note"].iloc[0])
+            table.loc[k, "result"] = f"not answerable with these data: {why}"
+    return table

@@ -148,22 +148,11 @@ def ingest(
 def _print_effects(effects, title="effects") -> None:
     """One line per effect: readable at 80 columns, where a wide table would wrap into noise. The rows of a claim
     without estimates become one line saying why (their note), never ``+nan [+nan, +nan]``."""
+    from trailstrength.report.words import not_answerable_lines
+
     console.print(f"[bold]{title}[/]")
-    empty = effects["estimate"].isna()
-    said: set = set()
-    for r, none in zip(effects.itertuples(), empty, strict=True):
+    for r in effects[effects["estimate"].notna()].itertuples():
         star = "[bold]*[/]" if r.primary else " "
-        if none:
-            key = (r.hypothesis, r.outcome)
-            if key not in said:
-                said.add(key)
-                terms = effects[empty & (effects["hypothesis"] == r.hypothesis) & (effects["outcome"] == r.outcome)]
-                why = "no usable runs (see the check above)" if r.n_obs == 0 else _reason(r.note)
-                console.print(
-                    f"{star} {r.hypothesis} {r.outcome} ({len(terms)} terms): not answerable with these data: {why}",
-                    highlight=False,
-                )
-            continue
         ci = f"[{r.ci_low:+.4g}, {r.ci_high:+.4g}]" if math.isfinite(r.ci_low) else "[no interval]"
         p = f"p = {r.p_value:.2g}" if math.isfinite(r.p_value) else "no p-value"
         console.print(
@@ -171,12 +160,8 @@ def _print_effects(effects, title="effects") -> None:
             f"[dim]({r.unit}; {r.n_athletes} athletes, {r.n_obs} obs; {r.model})[/]",
             highlight=False,
         )
-
-
-def _reason(note) -> str:
-    from trailstrength.report.words import not_answerable_reason
-
-    return not_answerable_reason(note)
+    for line in not_answerable_lines(effects):
+        console.print(f"  {line}", highlight=False)
 
 
 def _print_check(table, title="what these data can answer (trailstrength check)") -> None:

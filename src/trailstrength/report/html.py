@@ -25,7 +25,7 @@ from trailstrength.features.coverage import working_sets
 from trailstrength.privacy import athlete_labels
 from trailstrength.report.figures import FigureRecord, write_figure_set
 from trailstrength.report.versions import VERSION_PACKAGES, versions
-from trailstrength.report.words import claims_table, not_answerable_reason, number
+from trailstrength.report.words import claims_table, not_answerable_lines, number
 
 __all__ = ["REPORT_FIGURES", "build_report", "render_report"]
 
@@ -203,16 +203,6 @@ def _hide_folders(text: str, manifest: pd.DataFrame, label) -> str:
     return text
 
 
-def _not_answerable(effects: pd.DataFrame) -> list[str]:
-    """One line per claim and outcome whose rows have no estimate: why, from their note."""
-    empty = effects[effects["estimate"].isna()]
-    lines = []
-    for (hyp, outcome), rows in empty.groupby(["hypothesis", "outcome"], sort=False):
-        why = "no usable runs" if (rows["n_obs"] == 0).all() else not_answerable_reason(rows["note"].iloc[0])
-        lines.append(f"{hyp} {outcome} ({len(rows)} terms): not answerable with these data: {why}")
-    return lines
-
-
 def _check_section(check, label) -> str:
     """What these data can answer (the check table, athletes pseudonymised)."""
     if check is None or not len(check):
@@ -235,7 +225,7 @@ def _effects_table(effects: pd.DataFrame) -> str:
         "<th>unit</th><th>athletes / obs</th><th>model</th></tr>"
     )
     body = []
-    for line in _not_answerable(effects):
+    for line in not_answerable_lines(effects):
         body.append(f'<tr class="note-row"><td colspan="8" class="note">{_e(line)}</td></tr>')
     for r in effects[effects["estimate"].notna()].to_dict("records"):
         primary = bool(r.get("primary")) if pd.notna(r.get("primary")) else False
@@ -290,7 +280,7 @@ def render_report(wh, results, figures, *, title: str, generated: str, mapping) 
     sections = []
 
     prim = effects[effects["primary"].fillna(False).astype(bool)] if len(effects) else effects
-    summary = [f"<li>{_e(line)}</li>" for line in _not_answerable(prim)] if len(prim) else []
+    summary = [f"<li>{_e(line)}</li>" for line in not_answerable_lines(prim)] if len(prim) else []
     for r in prim[prim["estimate"].notna()].itertuples() if len(prim) else ():
         summary.append(
             f"<li><strong>{_e(r.hypothesis)}</strong> ({_e(r.outcome)} ~ {_e(r.term)}): "

@@ -307,3 +307,16 @@ def claims_table(effects: pd.DataFrame) -> pd.DataFrame:
             why = "no usable runs" if (sub["n_obs"] == 0).all() else not_answerable_reason(sub["note"].iloc[0])
             table.loc[k, "result"] = f"not answerable with these data: {why}"
     return table
+
+
+def not_answerable_lines(effects: pd.DataFrame) -> list[str]:
+    """One line per claim and outcome whose effects rows have no estimate: ``"H1 dpi (6 terms): not answerable
+    with these data: <reason>"`` (reason from the rows' note; "no usable runs" when no row had any)."""
+    if not len(effects):
+        return []
+    empty = effects[effects["estimate"].isna()]
+    lines = []
+    for (hyp, outcome), rows in empty.groupby(["hypothesis", "outcome"], sort=False):
+        why = "no usable runs" if (rows["n_obs"] == 0).all() else not_answerable_reason(rows["note"].iloc[0])
+        lines.append(f"{hyp} {outcome} ({len(rows)} terms): not answerable with these data: {why}")
+    return lines

@@ -84,7 +84,10 @@ def _exploratory(wh: Warehouse, h1: pd.DataFrame, h2: pd.DataFrame, n_boot: int,
     daily = features.daily_exposures(wh.runs, wh.strength_sets)
     effects, text = secondary_effects(h1, h2, daily, n_boot=n_boot, seed=seed)
     # the article's claims H3-H7 (models.claims), BH-adjusted as their own exploratory family
-    claims, claims_text = claims_effects(h1, h2, climb_panel(wh.runs, wh.strength_sets))
+    from trailstrength.features.check import strength_periods
+
+    climbs = climb_panel(wh.runs, wh.strength_sets, coverage=strength_periods(wh))
+    claims, claims_text = claims_effects(h1, h2, climbs)
     if len(claims):
         effects = pd.concat([effects, claims], ignore_index=True)[models.EFFECT_COLUMNS]
     text += f"\nclaims H3-H7 (BH over their exposure terms):\n{claims_text}"

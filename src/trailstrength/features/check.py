@@ -41,7 +41,7 @@ def _panel(kind: str, runs, sets, wellness, window_days, coverage) -> pd.DataFra
         return h2_panel(runs, sets, wellness, window_days, coverage=coverage)
     from trailstrength.models.claims import climb_panel  # the climb panel lives with its model (H3)
 
-    return climb_panel(runs, sets, window_days)
+    return climb_panel(runs, sets, window_days, coverage)
 
 
 def _activities(n: int) -> str:

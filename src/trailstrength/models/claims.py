@@ -98,12 +98,17 @@ def _covariates(panel: pd.DataFrame, wanted: Sequence[str]) -> tuple[list[str], 
 # ----------------------------------------------------------------------------- H3
 
 
-def climb_panel(runs: pd.DataFrame, strength_sets: pd.DataFrame, window_days: int = WINDOW_DAYS) -> pd.DataFrame:
+def climb_panel(
+    runs: pd.DataFrame,
+    strength_sets: pd.DataFrame,
+    window_days: int = WINDOW_DAYS,
+    coverage: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """H3 run panel: runs with >= 500 m of climb segments, a climb performance index and a full exposure history.
 
     ``mean_climb_grade`` is the run's climb gain / climb length (fraction, positive); ``duration_h`` in hours.
     """
-    exp = covered_exposures(runs, strength_sets, window_days)  # NaN outside strength coverage (issue 14)
+    exp = covered_exposures(runs, strength_sets, window_days, coverage)  # NaN outside strength coverage (issue 14)
     panel = descent_runs(runs, exp, window_days, length_column="climb_length_m").copy()
     panel["duration_h"] = panel["moving_time_s"] / 3600.0
     panel["mean_climb_grade"] = panel["climb_gain_m"] / panel["climb_length_m"]

@@ -152,7 +152,10 @@ def _inventory(wh, mapping) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
         a = acts[acts["athlete_id"] == athlete]
         r = runs[runs["athlete_id"] == athlete]
         days = pd.to_datetime(
-            pd.concat([f.loc[f["athlete_id"] == athlete, "local_date"] for f in (acts, sets, well)]), errors="coerce"
+            pd.concat(
+                [f.loc[f["athlete_id"] == athlete, "local_date"] for f in (acts, sets, well) if "local_date" in f]
+            ),
+            errors="coerce",
         ).dropna()
         per.append(
             {

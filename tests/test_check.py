@@ -188,3 +188,19 @@ def test_report_reads_the_last_analyze(cohort):
     assert back.check is not None and len(back.check) == len(res.check)
     assert len(back.h1_panel) == len(res.h1_panel)
     assert load_results(tmp / "nothing-here") is None
+
+
+def test_docstring_examples_run():
+    """The Examples of ts.check and not_answerable_reason, run as doctests."""
+    import doctest
+
+    from trailstrength.features import check as check_module
+    from trailstrength.report import words
+
+    runner = doctest.DocTestRunner(optionflags=doctest.NORMALIZE_WHITESPACE)
+    finder = doctest.DocTestFinder()
+    for obj, name in ((check_module.check, "check"), (words.not_answerable_reason, "not_answerable_reason")):
+        for test in finder.find(obj, name, globs={name: obj}):
+            runner.run(test)
+    assert runner.summarize(verbose=False).attempted >= 8
+    assert runner.summarize(verbose=False).failed == 0

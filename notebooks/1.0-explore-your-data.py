@@ -30,6 +30,7 @@ fast = False  # True: lighter cells (the test suite runs every notebook this way
 
 # %%
 import pandas as pd
+from IPython.display import display
 
 import trailstrength as ts
 from trailstrength import report, viz
@@ -81,15 +82,19 @@ _ = ax.set_title(f"{who}: training week by week")
 # ## One run in detail: altitude profile and descent segments
 
 # %%
-((run_id, rt),) = frames.run_terrains(wh, [who], max_runs=1).items()  # the athlete's run with most descent
-run = runs.set_index("activity_id").loc[run_id]
+# the athlete's run with most measured descent (runs without altitude have none and are never picked)
+terrains = frames.run_terrains(wh, [who], max_runs=1)
+if terrains:
+    ((run_id, rt),) = terrains.items()
+    run = runs.set_index("activity_id").loc[run_id]
+    ax = viz.descent_profile(rt.profile, rt.segments)
+    _ = ax.set_title(f"{who}, {run['local_date']:%Y-%m-%d}: descents shaded")
+else:
+    print(f"not shown: {who} has no run with a track and measured altitude")
 
 # %%
-ax = viz.descent_profile(rt.profile, rt.segments)
-_ = ax.set_title(f"{who}, {run['local_date']:%Y-%m-%d}: descents shaded")
-
-# %%
-rt.segments[["kind", "start_m", "length_m", "drop_m", "mean_grade", "speed_mps", "gap_speed_mps"]].round(3)
+if terrains:
+    display(rt.segments[["kind", "start_m", "length_m", "drop_m", "mean_grade", "speed_mps", "gap_speed_mps"]].round(3))
 
 # %% [markdown]
 # ## Strength: what was lifted, by movement pattern

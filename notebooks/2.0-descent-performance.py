@@ -33,6 +33,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from IPython.display import display
 
 import trailstrength as ts
 from trailstrength import analysis, models, report, terrain, viz
@@ -65,7 +66,10 @@ for athlete, runs_terrain in terrains.items():
         print(f"{athlete}: no empirical curve ({why})")
 
 # %%
-axes = viz.grade_speed_by_athlete(points, {"Strava": "strava", "Minetti": "minetti"}, own_curves=curves)
+if points.empty:
+    print("not shown: no run has a track with altitude and a flat reference speed")
+else:
+    axes = viz.grade_speed_by_athlete(points, {"Strava": "strava", "Minetti": "minetti"}, own_curves=curves)
 
 # %% [markdown]
 # The athlete's own curve at a few grades (factor > 1: slower than on the flat at equal effort), beside Strava's:
@@ -84,17 +88,24 @@ table.round(3)
 # steep (−12 to −25 %), very steep (< −25 %). No map: the profile says what matters.
 
 # %%
-((run_id, rt),) = frames.run_terrains(wh, max_runs=1).items()  # the run with most descent
-biggest = wh.runs.set_index("activity_id").loc[run_id]
+terrains_1 = frames.run_terrains(wh, max_runs=1)  # the run with most measured descent (never one without altitude)
+if terrains_1:
+    ((run_id, rt),) = terrains_1.items()
+    biggest = wh.runs.set_index("activity_id").loc[run_id]
+    ax = viz.descent_profile(rt.profile, rt.segments)
+    _ = ax.set_title(
+        f"{biggest['athlete_id']}, {biggest['local_date']:%Y-%m-%d}: {biggest['descent_m']:.0f} m of descent"
+    )
+else:
+    print("not shown: no run has a track with measured altitude")
 
 # %%
-ax = viz.descent_profile(rt.profile, rt.segments)
-_ = ax.set_title(f"{biggest['athlete_id']}, {biggest['local_date']:%Y-%m-%d}: {biggest['descent_m']:.0f} m of descent")
-
-# %%
-rt.segments.query("kind == 'descent'")[
-    ["start_m", "length_m", "drop_m", "mean_grade", "steepness", "speed_mps", "gap_speed_mps"]
-].round(3)
+if terrains_1:
+    display(
+        rt.segments.query("kind == 'descent'")[
+            ["start_m", "length_m", "drop_m", "mean_grade", "steepness", "speed_mps", "gap_speed_mps"]
+        ].round(3)
+    )
 
 # %%
 descents = wh.descents
@@ -111,9 +122,16 @@ descents.groupby(["athlete_id", "steepness"]).agg(
 # %%
 res = analysis.analyze(wh)  # the panels and the pre-registered models, as `trailstrength analyze` fits them
 h1 = res.h1_panel
+if h1.empty:  # say why, from the check table (`trailstrength check`)
+    print("no run can enter H1 with these data; per athlete, the runs left out and why:")
+    for r in res.check[(res.check["claim"] == "H1") & (res.check["status"] == "excluded")].itertuples():
+        print(f"  {r.athlete_id}: {r.count} {r.reason}" + (f" (next: {r.next_step})" if r.next_step else ""))
 
 # %%
-axes = viz.dpi_over_time(h1, ids)
+if h1.empty:
+    print("not shown: DPI over time needs runs in the H1 panel")
+else:
+    axes = viz.dpi_over_time(h1, ids)
 
 # %% [markdown]
 # ## The H1 model
@@ -126,7 +144,13 @@ axes = viz.dpi_over_time(h1, ids)
 fit = models.fit_h1(h1)
 print(fit.header)
 print(fit.note)
-fit.effects[["term", "estimate", "ci_low", "ci_high", "p_value", "unit", "n_athletes", "n_obs", "model"]].round(4)
+estimated = fit.effects.dropna(subset=["estimate"])
+if estimated.empty:
+    print("H1 is not answerable with these data (the check above says why)")
+else:
+    display(
+        estimated[["term", "estimate", "ci_low", "ci_high", "p_value", "unit", "n_athletes", "n_obs", "model"]].round(4)
+    )
 
 # %% [markdown]
 # ### Diagnostics
@@ -153,7 +177,11 @@ else:
 with_knee = models.fit_h1(h1, covariates=(*models.DEFAULT_H1_COVARIATES, "knee_sets_28d"))
 side = pd.concat({"primary": fit.effects, "+ knee-dominant sets": with_knee.effects}, names=["model"])
 shown = side["term"].str.contains("hinge|knee|descent_100m")
-side[shown][["term", "estimate", "ci_low", "ci_high", "p_value"]].round(4)
+side = side[shown].dropna(subset=["estimate"])
+if side.empty:
+    print("not shown: neither model could be fitted with these data")
+else:
+    display(side[["term", "estimate", "ci_low", "ci_high", "p_value"]].round(4))
 
 # %% [markdown]
 # ## The blog figure
@@ -163,7 +191,7 @@ side[shown][["term", "estimate", "ci_low", "ci_high", "p_value"]].round(4)
 
 # %%
 records = report.write_figure_set(wh, out, results=res, only=["h1_dpi_vs_hinge"])
-print(records[0].alt)
+print(records[0].alt or f"not drawn: {records[0].skipped}")
 [p.name for p in records[0].paths]
 
 # %% [markdown]

@@ -65,7 +65,9 @@ wh = ts.open_warehouse(warehouse, athletes=athletes, start=start, end=end)
 # %%
 res = analysis.analyze(wh, all_claims=all_claims, n_boot=19 if fast else n_boot)
 effects = res.effects
-res.primary[
+for line in report.not_answerable_lines(res.primary):  # claims without an estimate, and why
+    print(line)
+res.primary.dropna(subset=["estimate"])[
     ["hypothesis", "term", "estimate", "ci_low", "ci_high", "p_value", "unit", "n_athletes", "n_obs", "model", "note"]
 ].round(4)
 
@@ -73,10 +75,11 @@ res.primary[
 # ## The claims, one row each
 #
 # One row per claim, the primary (else first) estimate of each; "not estimated" (without `all_claims`, H3–H7
-# are not fitted) is not evidence either way.
+# are not fitted) and "not answerable with these data" (nothing usable: `trailstrength check` says why) are not
+# evidence either way.
 
 # %%
-claims = report.hypothesis_table(effects)
+claims = report.claims_table(effects)
 claims
 
 # %% [markdown]
@@ -104,11 +107,15 @@ compare.pivot_table(index=["hypothesis", "term"], columns="model_set", values="e
 rows = compare[compare["term"] == "hinge_sets_28d_within"].copy()
 rows["term"] = rows["model_set"]
 rows["primary"] = rows["model_set"] == "primary"
-fig, axes = plt.subplots(1, 2, figsize=(12, 4))
-for ax, hyp in zip(axes, ("H1", "H2")):
-    viz.effects_forest(rows[rows["hypothesis"] == hyp].reset_index(drop=True), ax=ax)
-    ax.set_title(f"{hyp}: within-athlete hinge slope")
-    ax.set_xlabel("Estimate (95% CI)")  # the unit is in the table above: two long labels would collide
+rows = rows.dropna(subset=["estimate"])
+if rows.empty:
+    print("not shown: no hinge slope could be estimated with these data")
+else:
+    fig, axes = plt.subplots(1, 2, figsize=(12, 4))
+    for ax, hyp in zip(axes, ("H1", "H2")):
+        viz.effects_forest(rows[rows["hypothesis"] == hyp].reset_index(drop=True), ax=ax)
+        ax.set_title(f"{hyp}: within-athlete hinge slope")
+        ax.set_xlabel("Estimate (95% CI)")  # the unit is in the table above: two long labels would collide
 
 # %% [markdown]
 # ## How much does the answer depend on analysis choices?
@@ -149,12 +156,16 @@ for hyp in ("H1", "H2"):  # without `all_claims` there is no curve: nothing to d
 # %%
 claims_family = effects["hypothesis"].isin(["H3", "H4", "H5", "H6", "H7"])
 claim_rows = effects[claims_family & effects["term"].str.endswith(("_within", "_between"))]  # exposures, not covariates
-claim_rows[
+for line in report.not_answerable_lines(claim_rows):
+    print(line)
+claim_rows.dropna(subset=["estimate"])[
     ["hypothesis", "outcome", "term", "estimate", "ci_low", "ci_high", "p_value", "unit", "n_athletes", "n_obs"]
 ].round(4)
 
 # %%
 h1v = features.h1_panel(wh.runs, wh.strength_sets, variants=True)
+if h1v.empty:
+    print("the H1 panel is empty: the descriptive views below have nothing to show (trailstrength check says why)")
 climbs = h1v.merge(wh.runs[["activity_id", "climb_index"]], on="activity_id", how="left")
 
 # %% [markdown]

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from trailstrength import features
+from trailstrength.features.coverage import declared_periods
 
 
 def _sets(rows):
@@ -48,6 +49,12 @@ def _runs(rows):
     return df
 
 
+# the hand-built log is complete from December (a day without sets is a day without lifting): declared as strength
+# coverage, as athlete.toml [coverage] would; without it the runs' 28-day windows would start before the log
+# (issue 14 item 4: not logged is not zero lifting; test_check.py covers that side)
+COMPLETE_LOG = declared_periods({"strength": [["2023-12-01", "2024-02-29"]]}, "a")
+
+
 @pytest.fixture()
 def cohort():
     sets = _sets(
@@ -86,7 +93,7 @@ def test_rolling_exposures_by_hand(cohort):
 
 def test_h1_panel_filters_and_history(cohort):
     runs, sets = cohort
-    panel = features.h1_panel(runs, sets)
+    panel = features.h1_panel(runs, sets, coverage=COMPLETE_LOG)
     # r0 has no 28-day history, r2 too little descent
     assert panel["activity_id"].tolist() == ["r1"]
     assert panel["duration_h"].iloc[0] == pytest.approx(4000 / 3600)
@@ -95,7 +102,7 @@ def test_h1_panel_filters_and_history(cohort):
 def test_runs_with_sparse_altitude_stay_out_of_panels(cohort):
     runs, sets = cohort
     runs = runs.assign(altitude_quality=["good", "sparse", "good"])
-    assert features.h1_panel(runs, sets).empty  # r1 was the only eligible run
+    assert features.h1_panel(runs, sets, coverage=COMPLETE_LOG).empty  # r1 was the only eligible run
 
 
 def test_h2_panel_peak_and_other_descent(cohort):
@@ -107,7 +114,7 @@ def test_h2_panel_peak_and_other_descent(cohort):
             "soreness": [9.0, 3.0, 6.0, 2.0, 10.0],  # day of the run and day 4 are outside the window
         }
     )
-    panel = features.h2_panel(runs, sets, wellness)
+    panel = features.h2_panel(runs, sets, wellness, coverage=COMPLETE_LOG)
     row = panel.set_index("activity_id").loc["r1"]
     assert row["soreness_peak_72h"] == 6.0
     assert row["descent_100m"] == 10.0
@@ -281,12 +288,12 @@ def test_template_log_in_pounds_end_to_end(ctx):
 
 def test_panels_carry_variants_on_request(cohort):
     runs, sets = cohort
-    base = features.h1_panel(runs, sets)
-    wide = features.h1_panel(runs, sets, variants=True)
+    base = features.h1_panel(runs, sets, coverage=COMPLETE_LOG)
+    wide = features.h1_panel(runs, sets, variants=True, coverage=COMPLETE_LOG)
     assert list(wide.columns) == list(base.columns) + features.EXPOSURE_VARIANTS
     pd.testing.assert_frame_equal(wide[base.columns], base)
     wellness = pd.DataFrame({"athlete_id": "a", "local_date": pd.to_datetime(["2024-01-26"]), "soreness": [4.0]})
-    h2 = features.h2_panel(runs, sets, wellness, variants=True)
+    h2 = features.h2_panel(runs, sets, wellness, variants=True, coverage=COMPLETE_LOG)
     assert {"hinge_sets_lag0", "descent_100m_lag3", "hinge_sets_ewm"} <= set(h2.columns)
     assert h2["descent_100m_lag0"].iloc[0] == 10.0  # the run's own day
 

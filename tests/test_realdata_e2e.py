@@ -191,13 +191,14 @@ def notebook(s: Session, name: str):
     args = [
         a for k, v in params.items() if re.search(rf"^{k}\s*=", source, re.MULTILINE) for a in ("--param", f"{k}={v}")
     ]
+    # `notebook run` names its output option --out since dc8bc2e (the harness was written against 7b7e9e4: --output)
     return s.cli(
         f"notebook {name}",
         "notebook",
         "run",
         name,
         *args,
-        "--output",
+        "--out",
         str(s.notebooks / f"{name}.ipynb"),
         needs=("analyze_all",),
     )

@@ -167,7 +167,8 @@ def test_rendered_report_is_self_contained_and_complete(stub):
     assert "grade_speed: not drawn (no runs with an altitude profile)" in body
     for hid in ("H1", "H2", "H3", "H4", "H5", "H6", "H7"):
         assert hid in body
-    assert "not estimated in this version" in body
+    # claims the results hold no rows for say which command estimates them (issue 14 item 7: analyze --all does)
+    assert "not estimated by this analysis (trailstrength analyze --all estimates it)" in body
     assert "0.002 to 0.02" in body  # CI in the estimates table
     assert "Holm p = 0.04 & <checked>" in body  # notes escaped, not markup
     assert "(not converged)" in body
@@ -227,7 +228,8 @@ def test_verdict_text_has_one_home():
 
     nb = jupytext.read(Path(__file__).resolve().parents[1] / "notebooks" / "4.0-what-the-article-claims.py")
     code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
-    assert "report.verdicts(" in code and "report.hypothesis_table(" in code
+    # claims_table is hypothesis_table with "not answerable with these data: <reason>" (issue 14 item 6)
+    assert "report.verdicts(" in code and "report.claims_table(" in code
     assert "def verdict" not in code and "no clear association" not in code
 
 

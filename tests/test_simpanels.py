@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from trailstrength import features
+from trailstrength.features.coverage import declared_periods
 from trailstrength.models import claims
 from trailstrength.simulate import (
     CohortDesign,
@@ -112,11 +113,20 @@ def test_panels_equal_features_panels(window):
     h1, h2 = panels_from_daily(daily, window)
     climb = climb_panel_from_daily(daily, window)
     runs, sets, wellness = tables_from_daily(daily)
-    f1 = features.h1_panel(runs, sets, window_days=window, variants=True)
+    # the twin's athletes log every session (a day without sets is a day without lifting): declare the whole
+    # simulated period as strength coverage, as a complete log would in athlete.toml [coverage] (issue 14 item 4)
+    span = daily.groupby("athlete_id")["local_date"].agg(["min", "max"])
+    covered = pd.concat(
+        [
+            declared_periods({"strength": [[lo.date(), (hi + pd.Timedelta(days=7)).date()]]}, a)
+            for a, (lo, hi) in span.iterrows()
+        ]
+    )
+    f1 = features.h1_panel(runs, sets, window_days=window, variants=True, coverage=covered)
     f1 = f1[[c for c in f1.columns if c in h1.columns]]  # the variants the twin simulates
     assert {"pure_hinge_sets_28d", "deadlift_sets_28d", "hinge_unilateral_share_28d"} <= set(f1.columns)
-    f2 = features.h2_panel(runs, sets, wellness, window_days=window)
-    f3 = claims.climb_panel(runs, sets, window_days=window)
+    f2 = features.h2_panel(runs, sets, wellness, window_days=window, coverage=covered)
+    f3 = claims.climb_panel(runs, sets, window_days=window, coverage=covered)
     assert len(h1) == len(f1) > 50 and len(h2) == len(f2) > 50 and len(climb) == len(f3) > 50
     assert h1["hinge_unilateral_share_28d"].isna().any() and h1["deadlift_sets_28d"].gt(0).any()
     for ours, theirs in ((h1, f1), (h2, f2), (climb, f3)):

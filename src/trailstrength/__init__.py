@@ -21,6 +21,7 @@ _LAZY = {
     "analyze": "trailstrength.analysis",
     "panels": "trailstrength.analysis",
     "load_example": "trailstrength.analysis",
+    "check": "trailstrength.features.check",
     "simulate_cohort": "trailstrength.simulate",
     "PlantedEffects": "trailstrength.simulate",
 }

@@ -42,6 +42,7 @@ class Results:
     spec_curve: pd.DataFrame | None = None
     adherence: pd.DataFrame | None = None  # per athlete, against the article's prescription (H6, descriptive)
     files: tuple[str, ...] = ()  # names of the files written into ``out``
+    check: pd.DataFrame | None = None  # what the data can answer (features.check), opens the output and the report
 
     @property
     def primary(self) -> pd.DataFrame:
@@ -77,7 +78,8 @@ def panels(
         One row per run with ≥ 500 m of descent segments (H1: outcome ``dpi``, the descent performance index,
         a ratio to the run's flat speed) and per such run followed by a soreness report within 72 h (H2: outcome
         ``soreness_peak_72h`` on 0–10), with ``hinge_sets_28d`` (posterior-chain-weighted hinge working sets per
-        week) and the covariates of DESIGN §8.
+        week) and the covariates of DESIGN §8. Strength exposures are missing outside the strength log's
+        coverage; those runs are left out and counted per reason in ``attrs["excluded"]``.
 
     Examples
     --------
@@ -92,10 +94,12 @@ def panels(
     >>> bool(h1["dpi"].between(0.5, 2.0).all())
     True
     """
-    runs, sets = warehouse.runs, warehouse.strength_sets
+    from trailstrength.features.check import strength_periods
+
+    runs, sets, coverage = warehouse.runs, warehouse.strength_sets, strength_periods(warehouse)
     return (
-        features.h1_panel(runs, sets, window_days, variants=variants),
-        features.h2_panel(runs, sets, warehouse.wellness, window_days, variants=variants),
+        features.h1_panel(runs, sets, window_days, variants=variants, coverage=coverage),
+        features.h2_panel(runs, sets, warehouse.wellness, window_days, variants=variants, coverage=coverage),
     )
 
 
@@ -151,7 +155,10 @@ def _exploratory(wh: Warehouse, h1: pd.DataFrame, h2: pd.DataFrame, n_boot: int,
     daily = features.daily_exposures(wh.runs, wh.strength_sets)
     effects, text = secondary_effects(h1, h2, daily, n_boot=n_boot, seed=seed)
     # the article's claims H3-H7 (models.claims), BH-adjusted as their own exploratory family
-    claims, claims_text = claims_effects(h1, h2, climb_panel(wh.runs, wh.strength_sets))
+    from trailstrength.features.check import strength_periods
+
+    climbs = climb_panel(wh.runs, wh.strength_sets, coverage=strength_periods(wh))
+    claims, claims_text = claims_effects(h1, h2, climbs)
     if len(claims):
         effects = pd.concat([effects, claims], ignore_index=True)[models.EFFECT_COLUMNS]
     text += f"\nclaims H3-H7 (BH over their exposure terms):\n{claims_text}"
@@ -237,7 +244,7 @@ def analyze(
     1         H2  hinge_sets_28d_within
     >>> res = ts.analyze(tmp / "warehouse", out=tmp / "results")
     >>> res.files
-    ('effects.csv', 'effects_columns.csv', 'panel_h1.parquet', 'panel_h2.parquet', 'model_summary.txt')
+    ('effects.csv', 'effects_columns.csv', 'panel_h1.parquet', 'panel_h2.parquet', 'model_summary.txt', 'check.csv')
     >>> sorted(p.name for p in (tmp / "results").iterdir()) == sorted(res.files)
     True
     >>> folder.cleanup()
@@ -263,7 +270,9 @@ def analyze(
             f"\nProgramme adherence (1–2 hinge sessions/week, 3–4 sets of 6–8 reps, ≤ +10 %/week load):\n"
             f"{adherence.round(2).to_string(index=False)}\n"
         )
-    res = Results(effects, h1, h2, summary, spec_curve=curve, adherence=adherence)
+    from trailstrength.features.check import check as check_warehouse
+
+    res = Results(effects, h1, h2, summary, spec_curve=curve, adherence=adherence, check=check_warehouse(wh))
     if out is not None:
         write(res, out)
     return res
@@ -279,6 +288,9 @@ def write(res: Results, out: Path) -> Path:
     res.h2_panel.to_parquet(out / "panel_h2.parquet", index=False)
     (out / "model_summary.txt").write_text(res.summary, encoding="utf-8")
     files = ["effects.csv", "effects_columns.csv", "panel_h1.parquet", "panel_h2.parquet", "model_summary.txt"]
+    if res.check is not None:
+        res.check.to_csv(out / "check.csv", index=False)
+        files.append("check.csv")
     if res.spec_curve is not None:
         res.spec_curve.to_csv(out / "spec_curve.csv", index=False)
         files.append("spec_curve.csv")
@@ -287,3 +299,39 @@ def write(res: Results, out: Path) -> Path:
         files.append("adherence.csv")
     res.out, res.files = out, tuple(files)
     return out
+
+
+RESULT_FILES = ("effects.csv", "panel_h1.parquet", "panel_h2.parquet")
+
+
+def load_results(folder) -> Results | None:
+    """The :class:`Results` the last ``analyze`` wrote into ``folder`` (effects, panels, summary, check table,
+    specification curve, adherence), or None when it holds no ``effects.csv`` and panels. Nothing is refitted:
+    the report and the figures show what was analysed (``--all`` and ``--detrend`` included)."""
+    folder = Path(folder).expanduser()
+    if not all((folder / name).is_file() for name in RESULT_FILES):
+        return None
+    effects = pd.read_csv(folder / "effects.csv", dtype={"note": "string"}, keep_default_na=True)
+    effects["note"] = effects["note"].fillna("").astype(str)
+    effects["primary"] = effects["primary"].astype(bool)
+
+    def optional_csv(name: str) -> pd.DataFrame | None:
+        path = folder / name
+        return pd.read_csv(path, keep_default_na=False, na_values=[""]) if path.is_file() else None
+
+    summary = folder / "model_summary.txt"
+    check = optional_csv("check.csv")
+    if check is not None:
+        check[["reason", "next_step"]] = check[["reason", "next_step"]].fillna("")
+    res = Results(
+        effects,
+        pd.read_parquet(folder / "panel_h1.parquet"),
+        pd.read_parquet(folder / "panel_h2.parquet"),
+        summary.read_text(encoding="utf-8") if summary.is_file() else "",
+        out=folder,
+        spec_curve=optional_csv("spec_curve.csv"),
+        adherence=optional_csv("adherence.csv"),
+        check=check,
+    )
+    res.files = tuple(p.name for p in sorted(folder.iterdir()) if p.is_file())
+    return res

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import math
 import re
 import time
 from pathlib import Path
@@ -158,18 +159,66 @@ def ingest(
 
 
 def _print_effects(effects, title="effects") -> None:
-    """One line per effect: readable at 80 columns, where a wide table would wrap into noise."""
+    """One line per effect: readable at 80 columns, where a wide table would wrap into noise. The rows of a claim
+    without estimates become one line saying why (their note), never ``+nan [+nan, +nan]``."""
+    from trailstrength.report.words import not_answerable_lines
+
     console.print(f"[bold]{title}[/]")
-    for r in effects.itertuples():
+    for r in effects[effects["estimate"].notna()].itertuples():
         star = "[bold]*[/]" if r.primary else " "
         adjusted = re.match(r"(Holm|BH) (?:p|q) = ([0-9.eE+-]+)", str(r.note))  # multiplicity.adjust_effects
         beside = f" ({adjusted.group(1)} {adjusted.group(2)})" if adjusted else ""
+        ci = f"[{r.ci_low:+.4g}, {r.ci_high:+.4g}]" if math.isfinite(r.ci_low) else "[no interval]"
+        p = f"p = {r.p_value:.2g}{beside}" if math.isfinite(r.p_value) else "no p-value"
         console.print(
-            f"{star} {r.hypothesis} {r.outcome} ~ [cyan]{r.term}[/]: {r.estimate:+.4g} "
-            f"[{r.ci_low:+.4g}, {r.ci_high:+.4g}], p = {r.p_value:.2g}{beside}  "
+            f"{star} {r.hypothesis} {r.outcome} ~ [cyan]{r.term}[/]: {r.estimate:+.4g} {ci}, {p}  "
             f"[dim]({r.unit}; {r.n_athletes} athletes, {r.n_obs} obs; {r.model})[/]",
             highlight=False,
         )
+    for line in not_answerable_lines(effects):
+        console.print(f"  {line}", highlight=False)
+
+
+def _print_check(table, title="what these data can answer (trailstrength check)") -> None:
+    """The check table: per athlete and claim, usable runs, then each exclusion with its count and next step."""
+    console.print(f"[bold]{title}[/]")
+    for (athlete, claim), rows in table.groupby(["athlete_id", "claim"], sort=False):
+        usable = int(rows.loc[rows["status"] == "usable", "count"].sum())
+        total = int(rows["count"].sum())
+        console.print(f"{athlete} {claim}: {usable} of {total} runs usable", highlight=False)
+        for r in rows[rows["status"] == "excluded"].itertuples():
+            step = f" -> next: {r.next_step}" if r.next_step else ""
+            console.print(f"    {r.count} {r.reason}{step}", highlight=False, soft_wrap=True)
+
+
+AthletesOpt = Annotated[
+    Optional[list[str]],  # noqa: UP045
+    typer.Option("--athletes", help="Only these athlete ids (repeat or comma-separate)."),
+]
+StartOpt = Annotated[Optional[str], typer.Option(help="First local date to analyse (YYYY-MM-DD).")]  # noqa: UP045
+EndOpt = Annotated[Optional[str], typer.Option(help="Last local date to analyse (YYYY-MM-DD).")]  # noqa: UP045
+
+
+def _open(warehouse, athletes=None, start=None, end=None):
+    """The warehouse, restricted to ``--athletes`` / ``--start`` / ``--end`` when given."""
+    from trailstrength.warehouse import open_warehouse
+
+    ids = [a.strip() for item in athletes or [] for a in item.split(",") if a.strip()] or None
+    return open_warehouse(warehouse, athletes=ids, start=start, end=end)
+
+
+@app.command()
+@_user_errors
+def check(
+    warehouse: Annotated[PathOpt, typer.Option(help="Warehouse folder.")] = None,
+    athletes: AthletesOpt = None,
+    start: StartOpt = None,
+    end: EndOpt = None,
+):
+    """What the data can answer: per athlete and claim H1–H7, usable runs, exclusions and the next step."""
+    from trailstrength.features.check import check as run_check
+
+    _print_check(run_check(_open(warehouse, athletes, start, end)))
 
 
 @app.command()
@@ -197,6 +246,9 @@ def analyze(
             "(the v2 primary models have it; stated in each note)."
         ),
     ] = False,
+    athletes: AthletesOpt = None,
+    start: StartOpt = None,
+    end: EndOpt = None,
 ):
     """Fit the primary models (H1 descent performance, H2 soreness); write effects.csv, panels and a summary."""
     from trailstrength import config
@@ -204,11 +256,17 @@ def analyze(
     from trailstrength.analysis import analyze as run_analyze
     from trailstrength.models.speccurve import summarize_specs
 
-    res = run_analyze(warehouse, out=config.path("results", out), all_claims=all_claims, n_boot=n_boot, detrend=detrend)
+    wh = _open(warehouse, athletes, start, end)
+    res = run_analyze(wh, out=config.path("results", out), all_claims=all_claims, n_boot=n_boot, detrend=detrend)
+    if res.check is not None:
+        _print_check(res.check)
     if all_claims:
         _print_effects(res.primary, "primary effects (Holm over H1, H2)")
         _print_effects(res.secondary_exposures, "secondary and sensitivity: exposure terms (BH q in effects.csv note)")
         for r in summarize_specs(res.spec_curve).itertuples():
+            if not all(map(math.isfinite, (r.estimate_min, r.estimate_max, r.estimate_median))):
+                console.print(f"specification curve {r.hypothesis}: {r.specs} specs, none could be fitted")
+                continue
             console.print(
                 f"specification curve {r.hypothesis}: {r.specs} specs, estimate {r.estimate_min:+.4g} to "
                 f"{r.estimate_max:+.4g} (median {r.estimate_median:+.4g}); {r.significant} with BH q < 0.05"
@@ -424,6 +482,27 @@ def _print_figures(records, folder: Path) -> None:
             console.print(f"  [dim]skipped {escape(f'{r.name}: {r.skipped}')}[/]", highlight=False)
 
 
+def _last_results(wh, results_dir=None):
+    """The results of the last ``analyze`` (``$TRAILSTRENGTH_RESULTS`` or ``--results``), not refitted; the
+    primary analysis fitted now when that folder holds none."""
+    from trailstrength import config
+    from trailstrength.analysis import analyze as run_analyze
+    from trailstrength.analysis import load_results
+
+    folder = config.path("results", results_dir)
+    res = load_results(folder)
+    if res is None:
+        console.print(f"[dim]no analysis results in {folder}: fitting the primary models now[/]", highlight=False)
+        return run_analyze(wh)
+    console.print(f"[dim]showing the results of the last analyze in {folder}[/]", highlight=False)
+    return res
+
+
+ResultsOpt = Annotated[
+    PathOpt, typer.Option("--results", help="Results folder of the last analyze (default $TRAILSTRENGTH_RESULTS).")
+]
+
+
 @app.command()
 @_user_errors
 def figures(
@@ -437,15 +516,17 @@ def figures(
     raw: Annotated[PathOpt, typer.Option(help="Raw folder with athlete.toml privacy zones (for --maps).")] = None,
     real_ids: RealIdsOpt = False,
     fast: Annotated[bool, typer.Option("--fast", help="Fewer runs and calendars (quick look).")] = False,
+    results: ResultsOpt = None,
+    athletes: AthletesOpt = None,
+    start: StartOpt = None,
+    end: EndOpt = None,
 ):
     """Write the whole figure set for a warehouse: blog PNG (2x) + SVG with alt text, athletes pseudonymised."""
-    from trailstrength.analysis import analyze as run_analyze
     from trailstrength.report import write_figure_set
 
-    res = run_analyze(warehouse)
-    records = write_figure_set(
-        warehouse, out, results=res, maps=maps, raw=raw, pseudonymise_athletes=not real_ids, fast=fast
-    )
+    wh = _open(warehouse, athletes, start, end)
+    res = _last_results(wh, results)
+    records = write_figure_set(wh, out, results=res, maps=maps, raw=raw, pseudonymise_athletes=not real_ids, fast=fast)
     _print_figures(records, out)
 
 
@@ -455,14 +536,17 @@ def report(
     out: Annotated[Path, typer.Option(help="HTML file to write.")] = Path("reports/report.html"),
     warehouse: Annotated[PathOpt, typer.Option(help="Warehouse folder.")] = None,
     real_ids: RealIdsOpt = False,
+    results: ResultsOpt = None,
+    athletes: AthletesOpt = None,
+    start: StartOpt = None,
+    end: EndOpt = None,
 ):
     """Write one self-contained HTML report: data inventory, results with CIs, figures, caveats, versions."""
-    from trailstrength.analysis import analyze as run_analyze
     from trailstrength.report import build_report
 
-    res = run_analyze(warehouse)
-    html = build_report(warehouse, out, results=res, pseudonymise_athletes=not real_ids)
-    console.print(f"report: {escape(str(html))}")
+    wh = _open(warehouse, athletes, start, end)
+    res = _last_results(wh, results)
+    console.print(f"report: {escape(str(build_report(wh, out, results=res, pseudonymise_athletes=not real_ids)))}")
 
 
 @app.command()

@@ -80,7 +80,8 @@ def run_terrains(wh, athletes=None, *, start=None, end=None, max_runs: int | Non
     wh = _reader(wh)
     runs = _select(wh.runs, athletes, start, end).sort_values("descent_m", ascending=False)
     if max_runs is not None:
-        runs = runs.head(max_runs)
+        # the runs with most *measured* descent: a run without altitude (NaN descent) is never "the biggest"
+        runs = runs[np.isfinite(pd.to_numeric(runs["descent_m"], errors="coerce"))].head(max_runs)
     if runs.empty:
         return {}
     sources = wh.activities.set_index("activity_id")["altitude_source"]
@@ -157,8 +158,8 @@ def grade_speed_frame(
                 }
             )
         )
-    if not parts:
-        return pd.DataFrame(columns=columns)
+    if not parts:  # typed, so that plotting an empty frame does not meet object columns
+        return pd.DataFrame({c: pd.Series(dtype=object if c.endswith("_id") else float) for c in columns})
     out = pd.concat(parts, ignore_index=True)
     good = np.isfinite(out["relative_speed"].astype(float)) & (out["relative_speed"].astype(float) <= 3)
     return out[good].reset_index(drop=True)[columns]

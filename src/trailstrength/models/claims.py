@@ -33,8 +33,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from trailstrength.features.exposures import WINDOW_DAYS, daily_exposures, rolling_exposures
-from trailstrength.features.panels import UNUSABLE_ALTITUDE
+from trailstrength.features.exposures import WINDOW_DAYS
+from trailstrength.features.panels import covered_exposures, descent_runs, keep_rows, select_columns
 from trailstrength.models.bootstrap import bootstrap_inference
 from trailstrength.models.mixed import fit_mixed
 from trailstrength.models.multiplicity import adjust_effects
@@ -98,21 +98,21 @@ def _covariates(panel: pd.DataFrame, wanted: Sequence[str]) -> tuple[list[str], 
 # ----------------------------------------------------------------------------- H3
 
 
-def climb_panel(runs: pd.DataFrame, strength_sets: pd.DataFrame, window_days: int = WINDOW_DAYS) -> pd.DataFrame:
+def climb_panel(
+    runs: pd.DataFrame,
+    strength_sets: pd.DataFrame,
+    window_days: int = WINDOW_DAYS,
+    coverage: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """H3 run panel: runs with >= 500 m of climb segments, a climb performance index and a full exposure history.
 
     ``mean_climb_grade`` is the run's climb gain / climb length (fraction, positive); ``duration_h`` in hours.
     """
-    exp = rolling_exposures(daily_exposures(runs, strength_sets), window_days)
-    keep = runs.get("climb_length_m", pd.Series(np.nan, index=runs.index)).fillna(0) >= MIN_CLIMB_LENGTH_M
-    if "altitude_quality" in runs:
-        keep &= ~runs["altitude_quality"].isin(UNUSABLE_ALTITUDE)
-    exp = exp.drop(columns=[c for c in ("descent_m", "run_km", "runs") if c in exp.columns])
-    panel = runs[keep].merge(exp, on=["athlete_id", "local_date"], how="left")
-    panel = panel[panel["history_days"] >= window_days].copy()
+    exp = covered_exposures(runs, strength_sets, window_days, coverage)  # NaN outside strength coverage (issue 14)
+    panel = descent_runs(runs, exp, window_days, length_column="climb_length_m").copy()
     panel["duration_h"] = panel["moving_time_s"] / 3600.0
     panel["mean_climb_grade"] = panel["climb_gain_m"] / panel["climb_length_m"]
-    panel = panel[panel["climb_performance_index"].notna()]
+    panel = keep_rows(panel, panel["climb_performance_index"].notna(), "cpi")
     cols = [
         "athlete_id",
         "activity_id",
@@ -126,7 +126,7 @@ def climb_panel(runs: pd.DataFrame, strength_sets: pd.DataFrame, window_days: in
         "climb_length_m",
         "climb_gain_m",
     ]
-    return panel[cols].reset_index(drop=True)
+    return select_columns(panel, cols)
 
 
 def fit_h3(panel: pd.DataFrame, inference: str = "bootstrap") -> pd.DataFrame:

@@ -69,7 +69,12 @@ def effects_frame(rows: list[dict]) -> pd.DataFrame:
 
 
 def estimable_terms(data: pd.DataFrame, terms: Sequence[str]) -> tuple[list[str], list[str]]:
-    """Terms kept in the design (greedy full-rank with the intercept) and those aliased."""
+    """Terms kept in the design (greedy full-rank with the intercept) and those aliased.
+
+    On an empty sample (no rows) nothing is estimable: every term is aliased.
+    """
+    if len(data) == 0:
+        return [], list(terms)
     kept: list[str] = []
     aliased: list[str] = []
     columns = [np.ones(len(data))]

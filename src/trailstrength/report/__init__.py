@@ -15,7 +15,15 @@ numbers: claims table, verdicts, alt text) and :mod:`~trailstrength.report.versi
 from trailstrength.report.figures import FigureRecord, figure_set, specification_table, write_figure_set
 from trailstrength.report.html import CAVEATS, REPORT_FIGURES, build_report, render_report
 from trailstrength.report.versions import VERSION_PACKAGES, versions
-from trailstrength.report.words import HYPOTHESES, hypothesis_table, interval_verdict, verdict, verdicts
+from trailstrength.report.words import (
+    HYPOTHESES,
+    claims_table,
+    hypothesis_table,
+    interval_verdict,
+    not_answerable_lines,
+    verdict,
+    verdicts,
+)
 
 __all__ = [
     "CAVEATS",
@@ -26,6 +34,8 @@ __all__ = [
     "build_report",
     "figure_set",
     "hypothesis_table",
+    "claims_table",
+    "not_answerable_lines",
     "interval_verdict",
     "render_report",
     "specification_table",

@@ -196,12 +196,18 @@ def _primary_scatters(ctx: _Context):
         if panel.empty or panel["athlete_id"].nunique() < 1:
             yield FigureRecord(
                 name,
-                skipped=f"the {hyp} panel is empty (no runs with 500 m of descent segments and 28 days of history)",
+                skipped=f"the {hyp} panel is empty (no runs with 500 m of descent segments inside the strength "
+                "log's coverage and 28 days of history; trailstrength check says why)",
             )
+            continue
+        row = _primary_row(res.effects, hyp)
+        if row is None or not np.isfinite(row["estimate"]):
+            why = "no model row" if row is None else words.not_answerable_reason(row["note"])
+            yield FigureRecord(name, skipped=f"the {hyp} model could not be fitted: {why}")
             continue
         fig, ax = _subplots()
         plot(relabel_athletes(panel, ctx.mapping), res.effects, ax=ax)
-        alt = words.scatter_alt(panel, _primary_row(res.effects, hyp), outcome_words)
+        alt = words.scatter_alt(panel, row, outcome_words)
         subtitle = f"{hyp}: within-athlete deviations; line = adjusted model slope"
         yield _Drawn(name, fig, what, subtitle, alt, phone=True)
 
@@ -212,8 +218,9 @@ def _forest(ctx: _Context):
 
     eff = ctx.results.effects
     keep = forest_rows(eff) if not eff.empty else eff
+    keep = keep[keep["estimate"].notna()].reset_index(drop=True) if not keep.empty else keep
     if keep.empty:
-        yield FigureRecord("effects_forest", skipped="no hinge-volume estimates of H1 or H2")
+        yield FigureRecord("effects_forest", skipped="no hinge-volume term could be estimated with these data")
         return
 
     def draw(ncols=None):
@@ -410,9 +417,9 @@ def _routes(ctx: _Context):
     zones = privacy_zones(ctx.raw) if ctx.raw is not None and Path(ctx.raw).is_dir() else {}
     runs = ctx.wh.runs
     for athlete, grp in sorted(runs.groupby("athlete_id"), key=lambda kv: ctx.label(kv[0])):
-        run = grp.sort_values("descent_m").iloc[-1]
-        samples = ctx.wh.samples(activity_ids=[run["activity_id"]])
-        if samples[["lat", "lon"]].dropna().empty:
+        run, samples = _biggest_descent_with_track(ctx.wh, grp)
+        if run is None:
+            yield FigureRecord(f"route_{ctx.label(athlete)}", skipped="no run with a GPS track and a measured descent")
             continue
         samples = _trim_ends(samples, ctx.trim_ends_m)
         who = ctx.label(athlete)
@@ -426,6 +433,20 @@ def _routes(ctx: _Context):
             "Route shape only; privacy zones removed",
             words.route_alt(who, run["descent_m"], len(athlete_zones), ctx.trim_ends_m),
         )
+
+
+ROUTE_CANDIDATES = 5  # runs tried per athlete, biggest descent first, for one with a GPS track
+
+
+def _biggest_descent_with_track(wh, runs: pd.DataFrame):
+    """The run with the most descent among those with a measured descent (never a NaN-descent run: no altitude)
+    and a GPS track, with its samples; (None, None) when there is none among the biggest few."""
+    measured = runs[np.isfinite(pd.to_numeric(runs["descent_m"], errors="coerce"))]
+    for _, run in measured.sort_values("descent_m", ascending=False).head(ROUTE_CANDIDATES).iterrows():
+        samples = wh.samples(activity_ids=[run["activity_id"]])
+        if not samples[["lat", "lon"]].dropna().empty:
+            return run, samples
+    return None, None
 
 
 def _trim_ends(samples: pd.DataFrame, metres: float) -> pd.DataFrame:

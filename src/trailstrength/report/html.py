@@ -21,10 +21,11 @@ import pandas as pd
 from PIL import Image, PngImagePlugin
 
 from trailstrength import analysis, features
+from trailstrength.features.coverage import working_sets
 from trailstrength.privacy import athlete_labels
 from trailstrength.report.figures import FigureRecord, write_figure_set
 from trailstrength.report.versions import VERSION_PACKAGES, versions
-from trailstrength.report.words import hypothesis_table, number
+from trailstrength.report.words import claims_table, not_answerable_lines, number
 
 __all__ = ["REPORT_FIGURES", "build_report", "render_report"]
 
@@ -143,17 +144,25 @@ def _inventory(wh, mapping) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Per-athlete summary, files by format and state, and the files not ingested (pseudonymised paths)."""
     label = (lambda a: mapping.get(str(a), "A?")) if mapping else str
     acts, runs, sets, well = wh.activities, wh.runs, wh.strength_sets, wh.wellness
-    working = sets[sets["set_type"].isin(features.WORKING_SET_TYPES)]
+    working = working_sets(sets)  # session-level placeholders (PMData srpe "strength") are not sets
     hinge = working.assign(w=np.where(working["pattern"].eq("hinge"), working["posterior_chain_weight"], 0.0))
     per = []
-    for athlete in sorted(acts["athlete_id"].unique(), key=label):
+    everyone = set(acts["athlete_id"]) | set(sets["athlete_id"]) | set(well["athlete_id"])
+    for athlete in sorted(everyone, key=label):
         a = acts[acts["athlete_id"] == athlete]
         r = runs[runs["athlete_id"] == athlete]
+        days = pd.to_datetime(
+            pd.concat(
+                [f.loc[f["athlete_id"] == athlete, "local_date"] for f in (acts, sets, well) if "local_date" in f]
+            ),
+            errors="coerce",
+        ).dropna()
         per.append(
             {
                 "athlete": label(athlete),
-                "first day": f"{pd.Timestamp(a['local_date'].min()):%Y-%m-%d}" if len(a) else "",
-                "last day": f"{pd.Timestamp(a['local_date'].max()):%Y-%m-%d}" if len(a) else "",
+                # first and last day over every source: activities, strength log, wellness
+                "first day": f"{days.min():%Y-%m-%d}" if len(days) else "",
+                "last day": f"{days.max():%Y-%m-%d}" if len(days) else "",
                 "activities": len(a),
                 "runs": len(r),
                 "runs with ≥ 500 m descent": int(
@@ -180,11 +189,36 @@ def _inventory(wh, mapping) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
             head, _, rest = str(path).partition("/")
             return f"{label(athlete)}/{rest}" if rest and pd.notna(athlete) else str(path)
 
-        files_shown = [hide(p, a) for p, a in zip(bad["path"], bad["athlete_id"])]
-        bad = pd.DataFrame({"file": files_shown, "state": bad["state"], "reason": bad["reason"]})
+        files_shown = [hide(p, a) for p, a in zip(bad["path"], bad["athlete_id"], strict=True)]
+        reasons = [_hide_folders(str(r), man, label) if pd.notna(r) else "" for r in bad["reason"]]
+        bad = pd.DataFrame({"file": files_shown, "state": bad["state"], "reason": reasons})
     else:
         bad = pd.DataFrame(columns=["file", "state", "reason"])
     return athletes, files, bad
+
+
+def _hide_folders(text: str, manifest: pd.DataFrame, label) -> str:
+    """``text`` with every athlete folder named in it (``cai/runs/x.fit``) shown by its label (``A3/runs/x.fit``)."""
+    folders = {str(p).partition("/")[0]: a for p, a in zip(manifest["path"], manifest["athlete_id"], strict=True)}
+    for folder, athlete in sorted(folders.items(), key=lambda kv: -len(kv[0])):
+        if folder and pd.notna(athlete):
+            text = re.sub(rf"(?<![\w.-]){re.escape(folder)}/", f"{label(athlete)}/", text)
+    return text
+
+
+def _check_section(check, label) -> str:
+    """What these data can answer (the check table, athletes pseudonymised)."""
+    if check is None or not len(check):
+        return ""
+    shown = check.assign(athlete_id=check["athlete_id"].map(label)).rename(columns={"athlete_id": "athlete"})
+    shown = shown[(shown["status"] == "excluded") | (shown["count"] > 0)]
+    return (
+        '<section id="check"><h2>What these data can answer</h2><p>Per athlete and claim: the runs usable, each '
+        "exclusion with its count and reason, and the next step that would make the claim answerable "
+        "(<code>trailstrength check</code>).</p>"
+        + _table(shown, numeric=["count"], classes={"reason": "note"})
+        + "</section>"
+    )
 
 
 def _effects_table(effects: pd.DataFrame) -> str:
@@ -194,7 +228,9 @@ def _effects_table(effects: pd.DataFrame) -> str:
         "<th>unit</th><th>athletes / obs</th><th>model</th></tr>"
     )
     body = []
-    for r in effects.to_dict("records"):
+    for line in not_answerable_lines(effects):
+        body.append(f'<tr class="note-row"><td colspan="8" class="note">{_e(line)}</td></tr>')
+    for r in effects[effects["estimate"].notna()].to_dict("records"):
         primary = bool(r.get("primary")) if pd.notna(r.get("primary")) else False
         cls = ' class="primary"' if primary else ""
         converged = r.get("converged")
@@ -231,6 +267,7 @@ def _sample_size_caveat(effects: pd.DataFrame, n_athletes: int) -> str:
         first = effects.loc[effects["note"].astype(str).str.contains("collinearity:"), "note"].iloc[0]
         text += "Hinge and knee-dominant volume move together (" + first.split("collinearity: ", 1)[1] + "). "
     if len(effects) and "model" in effects:
+        effects = effects[effects["estimate"].notna()]
         fallback = effects[~effects["model"].astype(str).str.startswith("mixedlm")]
         if len(fallback):
             models = ", ".join(sorted(fallback["model"].astype(str).unique()))
@@ -257,8 +294,8 @@ def render_report(wh, results, figures, *, title: str, generated: str, mapping) 
     sections = []
 
     prim = effects[effects["primary"].fillna(False).astype(bool)] if len(effects) else effects
-    summary = []
-    for r in prim.itertuples():
+    summary = [f"<li>{_e(line)}</li>" for line in not_answerable_lines(prim)] if len(prim) else []
+    for r in prim[prim["estimate"].notna()].itertuples() if len(prim) else ():
         summary.append(
             f"<li><strong>{_e(r.hypothesis)}</strong> ({_e(r.outcome)} ~ {_e(r.term)}): "
             f"{_num(r.estimate)} {_e(r.unit)}, 95% CI {_num(r.ci_low)} to {_num(r.ci_high)}, "
@@ -288,11 +325,13 @@ def render_report(wh, results, figures, *, title: str, generated: str, mapping) 
     inv.append("</section>")
     sections.append("".join(inv))
 
-    hyp = hypothesis_table(effects)
+    label = (lambda a: mapping.get(str(a), "A?")) if mapping else str
+    sections.append(_check_section(getattr(results, "check", None), label))
+    hyp = claims_table(effects)
     sections.append(
         '<section id="results"><h2>Results: the article\'s claims</h2>'
-        "<p>One row per claim (DESIGN H1–H7). Claims without a result are not yet estimated by this version; "
-        "that is not evidence either way.</p>"
+        "<p>One row per claim (DESIGN H1–H7). A claim without a result says why (run "
+        "<code>trailstrength analyze --all</code> for H3–H7); that is not evidence either way.</p>"
         + _table(hyp, classes={"result": "note"})
         + "<h3>All model estimates</h3><p>Primary rows are highlighted. Each estimate carries its unit; the line "
         "under it says which model was fitted, any fallback, and the Holm-adjusted p for the primary family.</p>"

@@ -412,3 +412,50 @@ def route_alt(who: str, descent_m: float, n_zones: int, trim_ends_m: float) -> s
         f"Route shape of athlete {who}'s run with the most descent ({descent_m:.0f} m), without "
         f"coordinates or base map; {zone_words}; the first and last {trim_ends_m:.0f} m are removed."
     )
+
+
+def not_answerable_reason(note) -> str:
+    """Why a claim has no estimate, in one line, from its effects row's ``note`` (issue 14 item 6).
+
+    The first part of the note that says why nothing was fitted (too few rows or athletes, a constant term, rows
+    dropped for missing values), else the whole note; "no runs in the analysis panel" for an empty note.
+
+    >>> not_answerable_reason("H1 primary; dropped 3 row(s) with missing values (hinge_sets_28d: 3); too few rows")
+    'dropped 3 row(s) with missing values (hinge_sets_28d: 3); too few rows'
+    >>> not_answerable_reason("")
+    'no runs in the analysis panel'
+    """
+    text = "" if note is None or (isinstance(note, float) and note != note) else str(note).strip()
+    if not text:
+        return "no runs in the analysis panel"
+    parts = [p.strip() for p in text.split(";") if p.strip()]
+    keys = ("too few", "no rows", "empty", "dropped", "not estimable", "nothing fitted", "no ")
+    why = [p for p in parts if any(k in p for k in keys)]
+    return "; ".join(why or parts)
+
+
+def claims_table(effects: pd.DataFrame) -> pd.DataFrame:
+    """:func:`hypothesis_table`, with a claim whose rows have no estimate saying "not answerable with these data:
+    <reason>" (from its note) and a claim without rows saying which command estimates it."""
+    table = hypothesis_table(effects)
+    for k, hid in enumerate(table["id"]):
+        sub = effects[effects["hypothesis"] == hid] if len(effects) else effects
+        if not len(sub):
+            table.loc[k, "result"] = "not estimated by this analysis (trailstrength analyze --all estimates it)"
+        elif sub["estimate"].isna().all():
+            why = "no usable runs" if (sub["n_obs"] == 0).all() else not_answerable_reason(sub["note"].iloc[0])
+            table.loc[k, "result"] = f"not answerable with these data: {why}"
+    return table
+
+
+def not_answerable_lines(effects: pd.DataFrame) -> list[str]:
+    """One line per claim and outcome whose effects rows have no estimate: ``"H1 dpi (6 terms): not answerable
+    with these data: <reason>"`` (reason from the rows' note; "no usable runs" when no row had any)."""
+    if not len(effects):
+        return []
+    empty = effects[effects["estimate"].isna()]
+    lines = []
+    for (hyp, outcome), rows in empty.groupby(["hypothesis", "outcome"], sort=False):
+        why = "no usable runs" if (rows["n_obs"] == 0).all() else not_answerable_reason(rows["note"].iloc[0])
+        lines.append(f"{hyp} {outcome} ({len(rows)} terms): not answerable with these data: {why}")
+    return lines

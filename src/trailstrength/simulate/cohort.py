@@ -360,7 +360,12 @@ def simulate_cohort(
         (folder / "runs").mkdir(parents=True, exist_ok=True)
         (folder / "strength").mkdir(exist_ok=True)
         (folder / "diary").mkdir(exist_ok=True)
-        (folder / "athlete.toml").write_text(f'timezone = "{a.zone}"\nstrength_unit = "kg"\n')
+        (folder / "athlete.toml").write_text(
+            f'timezone = "{a.zone}"\nstrength_unit = "kg"\n\n'
+            # the simulated athlete did no hinge work before the first day and logs every session after it, so the
+            # log covers the longest exposure window before the cohort (42 d) to its end: no gap is "not logged"
+            f'[coverage]\nstrength = [["{(days[0] - pd.Timedelta(days=42)).date()}", "{days[-1].date()}"]]\n'
+        )
         style = "strong" if i % 2 == 0 else "template"
         _simulate_athlete(rng, aux, a, days, effects, folder, style, truth_runs, activity_formats)
         cohort.append(

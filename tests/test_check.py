@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 import trailstrength as ts
-from trailstrength.features.check import CLAIMS, check_tables
+from trailstrength.answerable import CLAIMS, check_tables
 from trailstrength.features.panels import EXCLUSION_REASONS, h1_panel, h2_panel
 from trailstrength.models.tidy import EFFECT_COLUMNS, estimable_terms
 from trailstrength.report.words import claims_table, not_answerable_lines, not_answerable_reason
@@ -72,7 +72,8 @@ def test_check_is_a_funnel_per_athlete_and_claim(cohort):
         assert (rows.loc[rows["status"] == "excluded", "reason"].str.strip() != "").all()
     assert set(table["claim"]) == set(CLAIMS)
     h1 = table[(table["claim"] == "H1") & (table["status"] == "usable")]
-    assert h1["count"].sum() == len(h1_panel(wh.runs, wh.strength_sets))
+    # what check calls usable is what the models see (the warehouse's coverage, declared periods included)
+    assert h1["count"].sum() == len(ts.panels(wh)[0])
     assert not NAN.search(table.to_string())
 
 
@@ -194,7 +195,7 @@ def test_docstring_examples_run():
     """The Examples of ts.check and not_answerable_reason, run as doctests."""
     import doctest
 
-    from trailstrength.features import check as check_module
+    from trailstrength import answerable as check_module
     from trailstrength.report import words
 
     runner = doctest.DocTestRunner(optionflags=doctest.NORMALIZE_WHITESPACE)

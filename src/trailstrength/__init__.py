@@ -21,7 +21,7 @@ _LAZY = {
     "analyze": "trailstrength.analysis",
     "panels": "trailstrength.analysis",
     "load_example": "trailstrength.analysis",
-    "check": "trailstrength.features.check",
+    "check": "trailstrength.answerable",
     "simulate_cohort": "trailstrength.simulate",
     "PlantedEffects": "trailstrength.simulate",
 }

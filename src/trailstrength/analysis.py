@@ -42,7 +42,7 @@ class Results:
     spec_curve: pd.DataFrame | None = None
     adherence: pd.DataFrame | None = None  # per athlete, against the article's prescription (H6, descriptive)
     files: tuple[str, ...] = ()  # names of the files written into ``out``
-    check: pd.DataFrame | None = None  # what the data can answer (features.check), opens the output and the report
+    check: pd.DataFrame | None = None  # what the data can answer (answerable.check); opens the output and the report
 
     @property
     def primary(self) -> pd.DataFrame:
@@ -94,7 +94,7 @@ def panels(
     >>> bool(h1["dpi"].between(0.5, 2.0).all())
     True
     """
-    from trailstrength.features.check import strength_periods
+    from trailstrength.answerable import strength_periods
 
     runs, sets, coverage = warehouse.runs, warehouse.strength_sets, strength_periods(warehouse)
     return (
@@ -155,7 +155,7 @@ def _exploratory(wh: Warehouse, h1: pd.DataFrame, h2: pd.DataFrame, n_boot: int,
     daily = features.daily_exposures(wh.runs, wh.strength_sets)
     effects, text = secondary_effects(h1, h2, daily, n_boot=n_boot, seed=seed)
     # the article's claims H3-H7 (models.claims), BH-adjusted as their own exploratory family
-    from trailstrength.features.check import strength_periods
+    from trailstrength.answerable import strength_periods
 
     climbs = climb_panel(wh.runs, wh.strength_sets, coverage=strength_periods(wh))
     claims, claims_text = claims_effects(h1, h2, climbs)
@@ -270,7 +270,7 @@ def analyze(
             f"\nProgramme adherence (1–2 hinge sessions/week, 3–4 sets of 6–8 reps, ≤ +10 %/week load):\n"
             f"{adherence.round(2).to_string(index=False)}\n"
         )
-    from trailstrength.features.check import check as check_warehouse
+    from trailstrength.answerable import check as check_warehouse
 
     res = Results(effects, h1, h2, summary, spec_curve=curve, adherence=adherence, check=check_warehouse(wh))
     if out is not None:

@@ -216,7 +216,7 @@ def check(
     end: EndOpt = None,
 ):
     """What the data can answer: per athlete and claim H1–H7, usable runs, exclusions and the next step."""
-    from trailstrength.features.check import check as run_check
+    from trailstrength.answerable import check as run_check
 
     _print_check(run_check(_open(warehouse, athletes, start, end)))
 

@@ -37,7 +37,7 @@ existed; the mix and the climb-index noise come from
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -46,6 +46,15 @@ from trailstrength.features.exposures import trailing_sum, window_share
 from trailstrength.simulate.cohort import PlantedEffects
 from trailstrength.simulate.hinge import aux_generator, hinge_schedule, planted_exposures, split_hinge_sets
 from trailstrength.simulate.runs import CLIMB_FACTOR, COURSE_KINDS, random_course
+from trailstrength.simulate.scenarios import (
+    Scenario,
+    athlete_draws,
+    descent_terms,
+    report_probability,
+    scenario_generator,
+    season_ramp,
+    tilted_pick,
+)
 from trailstrength.terrain import gap_factor
 
 __all__ = [
@@ -135,7 +144,7 @@ def _course_stats(course) -> dict:
     }
 
 
-def _athlete_days(rng, aux, aid: str, effects: PlantedEffects, design: CohortDesign, start) -> pd.DataFrame:
+def _athlete_days(rng, aux, aid, effects, design, start, scenario: Scenario, xrng) -> pd.DataFrame:
     n = design.weeks * 7
     mean_dose = rng.uniform(0, 9)
     flat_speed = rng.normal(3.1, 0.25)
@@ -145,40 +154,117 @@ def _athlete_days(rng, aux, aid: str, effects: PlantedEffects, design: CohortDes
     table = pd.DataFrame(courses)
 
     raw = hinge_schedule(rng, mean_dose, n)
+    if scenario.progression != (1.0, 1.0):
+        raw = np.rint(raw * season_ramp(scenario, n)).astype(np.int64)
     knee = np.where(raw > 0, rng.integers(0, 4, n), 0)  # squat working sets in each session
     mix = split_hinge_sets(aux, raw) if design.hinge_mix else np.column_stack([raw, 0 * raw, 0 * raw])
+    # the main stream's per-day draws, in the order the default twin has always drawn them
+    draws = {
+        "run_u": rng.uniform(size=n),
+        "pick": rng.integers(0, len(courses), n),
+        "dpi_e": rng.normal(0, effects.dpi_noise, n),
+        "flat_today": flat_speed * rng.normal(1.0, 0.03, n),
+        "sore_e": rng.normal(0, effects.soreness_noise, n),
+        "report_u": rng.uniform(size=n),
+        "meas_e": rng.normal(0, design.dpi_measurement_sd, n),
+        "climb_e": aux.normal(0, design.dpi_measurement_sd, n),
+        **athlete_draws(scenario, xrng, n),
+    }
+    base = {"dpi": dpi_base, "soreness": soreness_base}
+    skip = np.zeros(n, dtype=bool)
+    day = _outcomes(effects, design, scenario, table, base, draws, mix, raw, skip)
+    if scenario.feedback:  # sore days (as they would be without feedback) are skipped: one pass
+        excess = day["latent_soreness"] - soreness_base - 1.0
+        skip = draws["skip_u"] < np.clip(scenario.feedback * excess, 0.0, 1.0)
+        day = _outcomes(effects, design, scenario, table, base, draws, mix, raw, skip)
+    runs, c, mix = day.pop("runs"), day.pop("course"), day.pop("mix")
+    day.pop("latent_soreness")
+    out = {
+        "athlete_id": aid,
+        "local_date": start + pd.to_timedelta(np.arange(n), unit="D"),
+        "hinge_sets": day.pop("hinge_sets"),
+        "rdl_sets": mix[:, 0].astype(float),
+        "deadlift_sets": mix[:, 1].astype(float),
+        "sl_rdl_sets": mix[:, 2].astype(float),
+        "hinge_unilateral_sets": day.pop("hinge_unilateral_sets"),
+        "knee_sets": np.where(skip, 0, knee).astype(float),
+        "run": runs,
+        "descent_m": day.pop("descent_m"),
+        "descent_length_m": np.where(runs, c["descent_length_m"], 0.0),
+        "mean_descent_grade": c["mean_descent_grade"].to_numpy(),
+        "run_km": np.where(runs, c["distance_km"], 0.0),
+        **day,
+        "climb_length_m": np.where(runs, c["climb_length_m"], 0.0),
+        "climb_gain_m": np.where(runs, c["climb_gain_m"], 0.0),
+    }
+    out["dpi"] = np.where(runs, out["dpi_true"] + draws["meas_e"], np.nan)
+    out["climb_performance_index"] = np.where(runs, out["cpi_true"] + draws["climb_e"], np.nan)
+    if scenario.upper_body:
+        lifted = np.where(skip, 0, raw)
+        out["upper_sets"] = np.where(lifted > 0, np.rint(draws["upper_per_hinge"] * lifted) + draws["upper_sets"], 0)
+    return pd.DataFrame(out)[[*_DAILY_COLUMNS, *(["upper_sets"] if scenario.upper_body else [])]]
+
+
+_DAILY_COLUMNS = [
+    "athlete_id",
+    "local_date",
+    "hinge_sets",
+    "rdl_sets",
+    "deadlift_sets",
+    "sl_rdl_sets",
+    "hinge_unilateral_sets",
+    "knee_sets",
+    "run",
+    "descent_m",
+    "descent_length_m",
+    "mean_descent_grade",
+    "run_km",
+    "moving_time_s",
+    "dpi_true",
+    "dpi",
+    "soreness",
+    "climb_length_m",
+    "climb_gain_m",
+    "cpi_true",
+    "climb_performance_index",
+]
+
+
+def _outcomes(effects, design, scenario, table, base, draws, mix, raw, skip) -> dict:
+    """Exposures, runs, DPI and soreness of one athlete given the days skipped (``skip``, bool per day)."""
+    n = raw.size
+    mix = np.where(skip[:, None], 0, mix)
+    raw = np.where(skip, 0, raw)
     ex = planted_exposures(mix, 28)  # the planted effects always use 28 days
     hinge, hinge_28d = ex["hinge_sets"], ex["hinge_28d"]
-
-    runs = rng.uniform(size=n) < design.run_probability
-    pick = rng.integers(0, len(courses), n)
+    runs = (draws["run_u"] < design.run_probability) & ~skip
+    pick = tilted_pick(
+        draws["pick"], hinge_28d, table["descent_m"].to_numpy(), scenario.descent_programme, draws["pick_u"]
+    )
     c = table.iloc[pick].reset_index(drop=True)
     c = c.where(np.broadcast_to(runs[:, None], c.shape))
     descent = np.where(runs, c["descent_m"].to_numpy(), 0.0)
     descent_28d = np.nan_to_num(trailing_sum(descent, 28), nan=0.0) / (28 / 7.0) / 100.0  # as simulate_cohort
+    terms = descent_terms(scenario, effects, descent, descent_28d)
     dpi_true = (
-        dpi_base
-        + effects.dpi_per_hinge_set * hinge_28d
+        base["dpi"]
+        + (effects.dpi_per_hinge_set + draws["dpi_slope"]) * hinge_28d
         + effects.dpi_per_unilateral_share * ex["unilateral_term"]
-        + effects.dpi_per_descent_100m_week * descent_28d
-        + rng.normal(0, effects.dpi_noise, n)
+        + terms["dpi"]
+        + draws["dpi_e"]
     )
+    if scenario.skill_per_week or scenario.ar1_sd:
+        dpi_true = dpi_true + scenario.skill_per_week * np.arange(n) / 7.0 + draws["dpi_drift"]
     cpi_true = CLIMB_FACTOR + effects.cpi_per_hinge_set * hinge_28d
-    flat_today = flat_speed * rng.normal(1.0, 0.03, n)
-    moving_s = (c["a_desc"] / dpi_true + c["a_climb"] / cpi_true + c["a_flat"]).to_numpy() / flat_today
+    moving_s = (c["a_desc"] / dpi_true + c["a_climb"] / cpi_true + c["a_flat"]).to_numpy() / draws["flat_today"]
 
     # soreness: baseline + noise, lifting soreness (lags 1, 2), descent response (lags 1-3)
-    sore = soreness_base + rng.normal(0, effects.soreness_noise, n)
+    beta = effects.soreness_per_hinge_set + draws["soreness_slope"]
+    sore = base["soreness"] + draws["sore_e"] + draws["soreness_drift"]
     lift = effects.soreness_per_acute_hinge_set * np.where(raw > 0, hinge + 1, 0)  # + the RDL warm-up set
     descent_run = runs & (descent > 200)
     per_run = design.hinge_soreness == "per_run"
-    response = np.where(
-        descent_run,
-        effects.soreness_per_descent_100m * descent / 100.0
-        + (effects.soreness_per_hinge_set * hinge_28d if per_run else 0.0)
-        + effects.soreness_per_descent_100m_week * descent_28d,
-        0.0,
-    )
+    response = np.where(descent_run, terms["run"] + (beta * hinge_28d if per_run else 0.0) + terms["bout"], 0.0)
     for lag, w in ((1, 1.0), (2, 0.5)):
         sore[lag:] += w * lift[:-lag]
     for lag, w in ((1, 1.0), (2, 0.6), (3, 0.3)):
@@ -187,40 +273,28 @@ def _athlete_days(rng, aux, aid: str, effects: PlantedEffects, design: CohortDes
         # days 1-3 after a descent run are shifted by beta * hinge_28d of the most recent such run, once
         shift = np.zeros(n)
         for d in np.flatnonzero(descent_run):  # chronological: a later run overwrites the days it covers
-            shift[d + 1 : d + 4] = effects.soreness_per_hinge_set * hinge_28d[d]
+            shift[d + 1 : d + 4] = beta * hinge_28d[d]
         sore += shift
-    reported = rng.uniform(size=n) < design.report_probability
+    p_report = report_probability(scenario, design.report_probability, draws["report_level"], sore - base["soreness"])
     latent = np.clip(np.round(sore), 0, 10) if design.round_reports else sore
-    soreness = np.where(reported, latent, np.nan)
-
-    return pd.DataFrame(
-        {
-            "athlete_id": aid,
-            "local_date": start + pd.to_timedelta(np.arange(n), unit="D"),
-            "hinge_sets": hinge,
-            "rdl_sets": mix[:, 0].astype(float),
-            "deadlift_sets": mix[:, 1].astype(float),
-            "sl_rdl_sets": mix[:, 2].astype(float),
-            "hinge_unilateral_sets": ex["hinge_unilateral_sets"],
-            "knee_sets": knee.astype(float),
-            "run": runs,
-            "descent_m": descent,
-            "descent_length_m": np.where(runs, c["descent_length_m"], 0.0),
-            "mean_descent_grade": c["mean_descent_grade"].to_numpy(),
-            "run_km": np.where(runs, c["distance_km"], 0.0),
-            "moving_time_s": moving_s,
-            "dpi_true": np.where(runs, dpi_true, np.nan),
-            "dpi": np.where(runs, dpi_true + rng.normal(0, design.dpi_measurement_sd, n), np.nan),
-            "soreness": soreness,
-            "climb_length_m": np.where(runs, c["climb_length_m"], 0.0),
-            "climb_gain_m": np.where(runs, c["climb_gain_m"], 0.0),
-            "cpi_true": np.where(runs, cpi_true, np.nan),
-            "climb_performance_index": np.where(runs, cpi_true + aux.normal(0, design.dpi_measurement_sd, n), np.nan),
-        }
-    )
+    return {
+        "runs": runs,
+        "course": c,
+        "mix": mix,
+        "latent_soreness": sore,
+        "hinge_sets": hinge,
+        "hinge_unilateral_sets": ex["hinge_unilateral_sets"],
+        "descent_m": descent,
+        "moving_time_s": moving_s,
+        "dpi_true": np.where(runs, dpi_true, np.nan),
+        "soreness": np.where(draws["report_u"] < p_report, latent, np.nan),
+        "cpi_true": np.where(runs, cpi_true, np.nan),
+    }
 
 
-def simulate_daily(design: CohortDesign, effects: PlantedEffects | None = None, seed=0) -> pd.DataFrame:
+def simulate_daily(
+    design: CohortDesign, effects: PlantedEffects | None = None, seed=0, *, scenario: Scenario | None = None
+) -> pd.DataFrame:
     """One row per athlete-day of a simulated cohort (runs, lifting, soreness reports).
 
     Parameters
@@ -228,9 +302,14 @@ def simulate_daily(design: CohortDesign, effects: PlantedEffects | None = None, 
     design : CohortDesign
         Cohort size and observation process.
     effects : PlantedEffects, optional
-        Planted effects (default: the simulator's defaults).
+        Planted effects (default: the simulator's defaults; ``PlantedEffects.null()`` for a scenario with
+        ``null=True``; given effects win over the scenario's ``null``).
     seed : int or numpy.random.SeedSequence
         Everything is deterministic given the seed.
+    scenario : Scenario, optional
+        A harder world (:mod:`trailstrength.simulate.scenarios`: season trends, fitness drift, feedback,
+        compliance, non-linear descent confounding); its ``athletes`` / ``weeks`` override ``design``'s.  None
+        (default) is the default twin, column for column; a scenario with ``upper_body`` adds ``upper_sets``.
 
     Returns
     -------
@@ -242,11 +321,18 @@ def simulate_daily(design: CohortDesign, effects: PlantedEffects | None = None, 
         climb_performance_index`` (NaN where no run / no report).  At most one run per day,
         as in simulate_cohort.
     """
-    effects = effects or PlantedEffects()
+    if scenario is None:
+        scenario = Scenario(upper_body=False)
+    effects = effects or (PlantedEffects.null() if scenario.null else PlantedEffects())
+    design = replace(design, athletes=scenario.athletes or design.athletes, weeks=scenario.weeks or design.weeks)
     rng = np.random.default_rng(seed)
     aux = aux_generator(seed)
+    xrng = scenario_generator(seed)
     start = pd.Timestamp("2025-03-03")
-    frames = [_athlete_days(rng, aux, f"ath{i + 1:02d}", effects, design, start) for i in range(design.athletes)]
+    frames = [
+        _athlete_days(rng, aux, f"ath{i + 1:02d}", effects, design, start, scenario, xrng)
+        for i in range(design.athletes)
+    ]
     return pd.concat(frames, ignore_index=True)
 
 
@@ -307,6 +393,10 @@ def _windows(
             g["soreness_peak_72h"] = np.where(np.isnan(ahead).all(axis=1), np.nan, summary)
         desc = g["descent_m"].to_numpy(float)
         g["other_descent_100m_72h"] = sum(np.nan_to_num(_shifted(desc, k)) for k in (1, 2, 3)) / 100.0
+        if "upper_sets" in g.columns:  # scenario cohorts: the negative control and DESIGN §8 v2's pre-run windows
+            g["upper_sets_28d"] = trailing_sum(g["upper_sets"].to_numpy(float), window_days) / per_week
+            g["hinge_sets_acute_pre"] = sum(np.nan_to_num(_shifted(hinge, k)) for k in (-3, -2, -1))
+            g["other_descent_100m_72h_pre"] = sum(np.nan_to_num(_shifted(desc, k)) for k in (-3, -2, -1)) / 100.0
         out.append(g)
     days = pd.concat(out, ignore_index=True)
     days["activity_id"] = days["athlete_id"] + "-" + days["local_date"].dt.strftime("%Y%m%d")
@@ -337,7 +427,11 @@ def panels_from_daily(
     h1, h2 : pandas.DataFrame
         The H1 run panel and the H2 soreness panel (columns as in features.py, plus
         ``dpi_true`` in H1 and the H4/H7 exposures ``pure_hinge_sets_28d``,
-        ``deadlift_sets_28d``, ``hinge_unilateral_share_28d`` in H1).
+        ``deadlift_sets_28d``, ``hinge_unilateral_share_28d`` in H1).  Scenario cohorts (daily
+        ``upper_sets``) add the negative control ``upper_sets_28d`` (sets/week) to both, the run's
+        ``distance_km`` to H1, and DESIGN §8 v2's pre-run windows to H2: ``hinge_sets_acute_pre``
+        (hinge sets on days d−3 … d−1) and ``other_descent_100m_72h_pre`` (descent of runs on days
+        d−3 … d−1, 100 m).
     """
     days = _windows(daily, window_days, peak, acute)
     runs = days[
@@ -375,6 +469,10 @@ def panels_from_daily(
         "hinge_sets_acute",
         "other_descent_100m_72h",
     ]
+    if "upper_sets_28d" in runs.columns:
+        runs["distance_km"] = runs["run_km"]
+        h1_cols += ["upper_sets_28d", "distance_km"]
+        h2_cols += ["upper_sets_28d", "hinge_sets_acute_pre", "other_descent_100m_72h_pre"]
     h1 = runs.loc[runs["dpi"].notna(), h1_cols].reset_index(drop=True)
     h2 = runs.loc[runs["soreness_peak_72h"].notna(), h2_cols].reset_index(drop=True)
     return h1, h2
@@ -410,9 +508,13 @@ def climb_panel_from_daily(daily: pd.DataFrame, window_days: int = 28) -> pd.Dat
 
 
 def simulate_panels(
-    design: CohortDesign | None = None, effects: PlantedEffects | None = None, seed=0
+    design: CohortDesign | None = None, effects: PlantedEffects | None = None, seed=0, *, scenario=None
 ) -> SimulatedCohort:
     """Simulate a cohort day by day and build its H1, H2 and climb panels (see the module notes).
+
+    ``scenario`` (a :class:`~trailstrength.simulate.scenarios.Scenario`) simulates one of the harder worlds
+    of :mod:`trailstrength.simulate.scenarios`; :func:`~trailstrength.simulate.scenarios.scenario_truth`
+    gives what it planted.
 
     >>> from trailstrength.simulate import CohortDesign, simulate_panels
     >>> cohort = simulate_panels(CohortDesign(athletes=4, weeks=10), seed=1)
@@ -420,6 +522,6 @@ def simulate_panels(
     ['activity_id', 'athlete_id', 'descent_100m']
     """
     design = design or CohortDesign()
-    daily = simulate_daily(design, effects, seed)
+    daily = simulate_daily(design, effects, seed, scenario=scenario)
     h1, h2 = panels_from_daily(daily, design.window_days)
     return SimulatedCohort(daily, h1, h2, climb_panel_from_daily(daily, design.window_days))

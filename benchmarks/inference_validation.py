@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import argparse
 import inspect
-import sys
 import time
 from pathlib import Path
 
@@ -156,7 +155,8 @@ def shortfalls(table: pd.DataFrame) -> list[str]:
     return msgs
 
 
-def main(argv=None) -> int:
+def main(argv=None) -> pd.DataFrame:
+    """Run the validation (see the module notes); print the table and return it."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--reps", type=int, default=200, help="most cohorts per world")
     ap.add_argument("--minutes", type=float, default=25.0, help="time budget of the whole run")
@@ -171,6 +171,9 @@ def main(argv=None) -> int:
     per_round = time.perf_counter() - t0
     budget = args.minutes * 60 * args.workers / per_round - 1
     reps = 3 if args.quick else int(min(args.reps, max(2, budget)))
+    print(
+        f"pilot {per_round:.1f} s for one cohort of each of {len(worlds)} worlds: {reps} cohorts per world", flush=True
+    )
     jobs = [(w, s) for s in range(reps) for w in worlds]
     t1 = time.perf_counter()
     rows = pd.DataFrame(run_reps(one_cohort, jobs, args.workers) if reps else pilot)
@@ -200,8 +203,8 @@ def main(argv=None) -> int:
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(text + "\n")
-    return 0
+    return table
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

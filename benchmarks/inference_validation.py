@@ -5,10 +5,9 @@ drift, outcome feedback, MNAR diary compliance, non-linear descent confounding, 
 40 weeks; 12 athletes x 16 weeks unless stated) the panel twin simulates cohorts and the primary models of
 :mod:`trailstrength.models.primary` fit them as the package offers them:
 
-* H1: ``fit_h1(detrend=True)`` with DESIGN §8 v2's covariates as far as the panels carry them (run distance for
-  duration: :data:`H1_COVARIATES`); H2: ``fit_h2(detrend=True)`` with the pre-run windows (:data:`H2_COVARIATES`).
-  Descent exposure enters linearly (the v2 spline belongs to models.primary; this script passes whatever options
-  ``fit_h1`` / ``fit_h2`` accept, see :func:`_model_options`).
+* H1 and H2: ``fit_h1`` / ``fit_h2`` with ``version="v2"`` (DESIGN §8 v2: within-athlete season trend, 28-day
+  descent as a natural spline, run distance, pre-run lifting and runs), or, where the package predates it, the v2
+  covariates linearly with ``detrend=True`` (:func:`_model_options`; the printed header says which).
 * inference: the fit's own (Wald z, or the OLS t of a single athlete), every method the fit's ``tests()`` offers
   (Satterthwaite, CR2... when models.mixed has them), and for H2 the athlete cluster bootstrap the package reports
   as H2's primary inference (:func:`trailstrength.models.primary.h2_bootstrap_inference`).
@@ -54,7 +53,7 @@ VALIDATION = (
     "one_athlete_40w",
 )
 H1_COVARIATES = ("descent_100m_28d", "run_km_28d", "mean_descent_grade", "distance_km")
-H2_COVARIATES = ("descent_100m", "descent_100m_28d", "hinge_sets_acute_pre", "other_descent_100m_72h_pre")
+H2_COVARIATES = ("descent_100m", "descent_100m_28d", "hinge_sets_pre3d", "other_descent_100m_pre72h")
 CONTROL = "upper_sets_28d"
 PLANTED = PlantedEffects()
 SCALE = {"H1": PLANTED.dpi_per_hinge_set, "H2": PLANTED.soreness_per_hinge_set}
@@ -62,10 +61,16 @@ DESIGN = CohortDesign(athletes=12, weeks=16)
 
 
 def _model_options(fit) -> dict:
-    """Options of the v2 primary analysis that this package's fit_h1/fit_h2 accept (detrend always)."""
+    """The v2 primary analysis as this package's fit_h1/fit_h2 offer it.
+
+    ``version="v2"`` (DESIGN §8 v2: season trend, descent-exposure spline, distance, pre-run windows) when the
+    function takes it; otherwise the v2 covariates that the panels carry, linearly, with ``detrend=True``.
+    """
     accepted = inspect.signature(fit).parameters
-    wanted = {"detrend": True, "slope_selection": "lrt"}
-    return {k: v for k, v in wanted.items() if k in accepted}
+    if "version" in accepted:
+        return {"version": "v2"}
+    covariates = H1_COVARIATES if fit is fit_h1 else H2_COVARIATES
+    return {"covariates": covariates, "detrend": True}
 
 
 def _rows(fit, hypothesis: str, label: str, truth: float, term: str) -> list[dict]:
@@ -94,18 +99,18 @@ def one_cohort(job: tuple) -> list[dict]:
     effects = PlantedEffects.null() if scenario.null else PLANTED
     truth = scenario_truth(scenario, effects)
     rows = []
-    f1 = fit_h1(h1, covariates=H1_COVARIATES, **_model_options(fit_h1))
+    f1 = fit_h1(h1, **_model_options(fit_h1))
     rows += _rows(f1, "H1", "H1", truth["H1"]["estimate"], PRIMARY_TERM)
-    f2 = fit_h2(h2, covariates=H2_COVARIATES, **_model_options(fit_h2))
+    f2 = fit_h2(h2, **_model_options(fit_h2))
     rows += _rows(f2, "H2", "H2", truth["H2"]["estimate"], PRIMARY_TERM)
     if f2.model.startswith("mixedlm"):
         boot = h2_bootstrap_inference(f2.effects, h2, f2).set_index("term").loc[PRIMARY_TERM]
         est = {"estimate": boot["estimate"], "lo": boot["ci_low"], "hi": boot["ci_high"], "p": boot["p_value"]}
         rows.append({"hypothesis": "H2", "truth": truth["H2"]["estimate"], "inference": "cluster_bootstrap", **est})
     if scenario.null:
-        c1 = fit_h1(h1, covariates=H1_COVARIATES, exposure=CONTROL, hypothesis="H1-NC", **_model_options(fit_h1))
+        c1 = fit_h1(h1, exposure=CONTROL, hypothesis="H1-NC", **_model_options(fit_h1))
         rows += _rows(c1, "H1", "H1 neg. control", 0.0, f"{CONTROL}_within")
-        c2 = fit_h2(h2, covariates=H2_COVARIATES, exposure=CONTROL, hypothesis="H2-NC", **_model_options(fit_h2))
+        c2 = fit_h2(h2, exposure=CONTROL, hypothesis="H2-NC", **_model_options(fit_h2))
         rows += _rows(c2, "H2", "H2 neg. control", 0.0, f"{CONTROL}_within")
     for r in rows:
         r.update(world=name, seed=seed)
@@ -183,8 +188,8 @@ def main(argv=None) -> pd.DataFrame:
         f"inference_validation: {reps} cohorts per world ({len(worlds)} worlds, "
         f"{DESIGN.athletes} athletes x {DESIGN.weeks} weeks unless the world says), {args.workers} workers, "
         f"pilot {per_round:.1f} s per round of one cohort per world, run {elapsed / 60:.1f} min",
-        f"models: fit_h1/fit_h2 options {_model_options(fit_h1)}; H1 {H1_COVARIATES}; H2 {H2_COVARIATES}; "
-        f"negative control {CONTROL} (null worlds)",
+        f"models: fit_h1 {_model_options(fit_h1)}, fit_h2 {_model_options(fit_h2)}; "
+        f"negative control: the same with exposure {CONTROL} (null worlds)",
         "bias_% is of the planted default effect (H1 0.012 DPI/set, H2 -0.2 points/set); p<.05_% is power where "
         "truth != 0, the false-positive rate where truth = 0",
         "",

@@ -94,15 +94,24 @@ def _exploratory(wh: Warehouse, h1: pd.DataFrame, h2: pd.DataFrame, n_boot: int,
     exposures = [e for e in SPEC_EXPOSURES if e in h1.columns and e in h2.columns]
     curve = run_specs(default_specs(exposures=exposures), panel_for)
     fitted = curve["estimate"].notna()
+    distinct = int((fitted & curve["duplicate_of"].isna()).sum())
     text += (
-        f"\nspecification curve: {len(curve)} specs ({int(fitted.sum())} fitted) over windows 14/28/42 d, "
+        f"\nspecification curve: {len(curve)} specs ({int(fitted.sum())} fitted, {distinct} distinct; BH over the "
+        f"distinct ones) over windows 14/28/42 d, "
         f"descent thresholds, exposures {', '.join(exposures)} and models; spec_curve.csv"
     )
     return effects, text, curve
 
 
 def analyze(
-    warehouse=None, *, out=None, all_claims: bool = False, detrend: bool = False, n_boot: int = 999, seed: int = 0
+    warehouse=None,
+    *,
+    out=None,
+    all_claims: bool = False,
+    detrend: bool = False,
+    version: str = "v2",
+    n_boot: int = 999,
+    seed: int = 0,
 ) -> Results:
     """Fit the pre-registered primary family (H1, H2) on a warehouse, optionally everything else, and write it.
 
@@ -120,8 +129,11 @@ def analyze(
         with ``primary=False``, BH-adjusted as exploratory families), the specification curve
         (:attr:`Results.spec_curve`) and programme adherence (:attr:`Results.adherence`); ``analyze --all``.
     detrend : bool, default False
-        Add the within-athlete season trend to the primary models (:func:`trailstrength.models.fit_primary`),
-        a departure from the pre-registered models stated in each row's note.
+        Add the within-athlete season trend to the v1 models (v2 always has it; stated in each row's note).
+    version : {"v2", "v1"}, default "v2"
+        The primary models (DESIGN §8 v2; :func:`trailstrength.models.fit_primary`): v2 adds the v1 models, the
+        H2 post-run and clean-window models and the negative control as ``primary=False`` rows; with one athlete
+        v2 fits the n-of-1 time-series model (personal evidence).
     n_boot : int, default 999
         Athlete cluster-bootstrap replicates of the H1 primary term among the secondary models (``all_claims``).
     seed : int, default 0
@@ -163,7 +175,7 @@ def analyze(
         raise TypeError("out must be a folder or None (None writes nothing)")
     wh = warehouse if isinstance(warehouse, Warehouse) else Warehouse(warehouse)
     h1, h2 = panels(wh, variants=all_claims)
-    effects, text = models.fit_primary(h1, h2, detrend=detrend)
+    effects, text = models.fit_primary(h1, h2, detrend=detrend, version=version)
     summary = f"trailstrength primary analysis\nwarehouse: {wh.root}\n\n{CAVEAT}\n\n{text}"
     curve = adherence = None
     if all_claims:

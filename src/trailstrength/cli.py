@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 import time
 from pathlib import Path
 from typing import Annotated, Optional
@@ -149,9 +150,11 @@ def _print_effects(effects, title="effects") -> None:
     console.print(f"[bold]{title}[/]")
     for r in effects.itertuples():
         star = "[bold]*[/]" if r.primary else " "
+        adjusted = re.match(r"(Holm|BH) (?:p|q) = ([0-9.eE+-]+)", str(r.note))  # multiplicity.adjust_effects
+        beside = f" ({adjusted.group(1)} {adjusted.group(2)})" if adjusted else ""
         console.print(
             f"{star} {r.hypothesis} {r.outcome} ~ [cyan]{r.term}[/]: {r.estimate:+.4g} "
-            f"[{r.ci_low:+.4g}, {r.ci_high:+.4g}], p = {r.p_value:.2g}  "
+            f"[{r.ci_low:+.4g}, {r.ci_high:+.4g}], p = {r.p_value:.2g}{beside}  "
             f"[dim]({r.unit}; {r.n_athletes} athletes, {r.n_obs} obs; {r.model})[/]",
             highlight=False,
         )

@@ -19,7 +19,9 @@ Window conventions (all per athlete on a continuous daily calendar of local date
   (:func:`trailing_sum`, which the simulators use too); shares (``*_share_28d``) are ratios of the window's sums,
   NaN when the denominator is 0 (:func:`window_share`);
 * ``*_lag0`` ... ``*_lag3``: the value on day d, d-1, d-2, d-3 (acute exposure, for soreness);
-* ``hinge_sets_acute``: hinge working sets from d-3 to d+3 (lifting soreness lands in the same window);
+* ``hinge_sets_acute``: hinge working sets from d-3 to d+3 (lifting soreness lands in the same window; v1 H2);
+* ``hinge_sets_pre3d``: hinge working sets on d-3 ... d-1 only (DESIGN §8 v2: lifting after a run is downstream of
+  the soreness it is meant to explain); ``hinge_sets_post3d`` = d ... d+3 (the v2 post-run sensitivity model);
 * ``*_ewm``: exponentially weighted mean of the days before d, per week (x 7), with
   ``ewm(span=N, adjust=False)``, i.e. :math:`\\lambda = 2/(N+1)` (Williams et al. 2017 BJSM 51:209); N is
   ``ewm_span`` (default 28) and is kept in ``DataFrame.attrs["ewm_span"]``.
@@ -38,6 +40,8 @@ WORKING_SET_TYPES = ("working", "failure", "drop")  # warm-ups never count as ex
 PURE_HINGE_SUBTYPES = ("rdl_sld", "good_morning", "back_extension")  # H4: hip hinge with (nearly) straight knees
 DEADLIFT_SUBTYPES = ("deadlift",)  # conventional, sumo, trap-bar: the knees extend too
 LOWER_BODY_PATTERNS = ("hinge", "squat", "lunge_single_leg", "knee_flexion")
+#: Upper-body patterns of the negative-control exposure (DESIGN §8 v2): same training blocks, no descent mechanism.
+UPPER_BODY_PATTERNS = ("push", "pull")
 ECCENTRIC_DEFAULT_S = 2.0
 ECCENTRIC_EMPHASIS_S = 3.0
 E1RM_MAX_REPS = 10
@@ -56,6 +60,7 @@ WEEKLY = (
     "deadlift_sets",
     "hinge_sessions",
     "strength_sessions",
+    "upper_sets",
 )
 SHARES = {
     "unilateral_share": ("lower_unilateral_sets", "lower_sets"),
@@ -106,6 +111,7 @@ def strength_daily(sets: pd.DataFrame, e1rm: str = "epley") -> pd.DataFrame:
     (weighted reps x lowering s), ``pure_hinge_sets`` / ``deadlift_sets`` (unweighted working sets of the pure
     hinge subtypes / the deadlift subtype, for H4), ``hinge_unilateral_sets`` (weighted), ``lower_sets`` /
     ``lower_unilateral_sets`` (unweighted lower-body working sets / those done one leg at a time, H7),
+    ``upper_sets`` (unweighted push and pull working sets: the negative-control exposure of DESIGN §8 v2),
     ``strength_sessions`` and ``hinge_sessions`` (sessions with >= 1 hinge working set), ``main_hinge_e1rm_kg``
     (best estimated 1RM of the athlete's main hinge that day, NaN without one). Rows marked ``duplicate_of`` (the
     extra copy of a workout in two exports) are skipped.
@@ -136,6 +142,7 @@ def strength_daily(sets: pd.DataFrame, e1rm: str = "epley") -> pd.DataFrame:
         hinge_unilateral_sets=np.where(unilateral, w, 0.0),
         lower_sets=lower.astype(float),
         lower_unilateral_sets=(lower & unilateral).astype(float),
+        upper_sets=work["pattern"].isin(UPPER_BODY_PATTERNS).astype(float),
         _hinge_session=work["session_id"].where(is_hinge),
     )
     sums = [
@@ -220,11 +227,12 @@ def rolling_exposures(
     """Per athlete-day windows of :func:`daily_exposures` (conventions in the module docstring).
 
     Adds ``<x>_28d`` for every weekly exposure (hinge_sets, knee_sets, hinge_volume_kg, knee_volume_kg,
-    hinge_ecc_tut_s, pure_hinge_sets, deadlift_sets, hinge_sessions, strength_sessions: per week),
+    hinge_ecc_tut_s, pure_hinge_sets, deadlift_sets, hinge_sessions, strength_sessions, upper_sets: per week),
     ``descent_100m_28d`` (100s of vertical metres of descent per week), ``run_km_28d`` (km per week),
     ``unilateral_share_28d`` and ``hinge_unilateral_share_28d`` (0-1), ``main_hinge_e1rm_28d`` (best e1RM in the
     window, kg) and ``main_hinge_e1rm_change_28d`` (that minus the best of the 28 days before, kg),
     ``hinge_sets_lag0..3``, ``knee_sets_lag0..3``, ``descent_100m_lag0..3``, ``hinge_sets_acute``,
+    ``hinge_sets_pre3d``, ``hinge_sets_post3d``,
     ``hinge_sets_ewm``, ``knee_sets_ewm``, ``descent_100m_ewm`` (per week) and ``history_days`` (days of record
     before the day).
     """
@@ -250,6 +258,8 @@ def rolling_exposures(
                 new[f"{c}_ewm"] = g[c].ewm(span=ewm_span, adjust=False).mean().shift(1) * 7.0
         new["history_days"] = np.arange(len(g))
         new["hinge_sets_acute"] = g["hinge_sets"].rolling(7, center=True, min_periods=1).sum()
+        new["hinge_sets_pre3d"] = g["hinge_sets"].rolling(3, min_periods=1).sum().shift(1).fillna(0.0)
+        new["hinge_sets_post3d"] = new["hinge_sets_acute"] - new["hinge_sets_pre3d"]
         out.append(pd.concat([g.drop(columns="descent_100m"), pd.DataFrame(new, index=g.index)], axis=1))
     result = pd.concat(out, ignore_index=True) if out else daily
     result.attrs["ewm_span"] = ewm_span

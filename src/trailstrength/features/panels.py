@@ -29,6 +29,9 @@ EXPOSURE_VARIANTS = [
     "knee_sets_ewm",
     "descent_100m_ewm",
 ]
+#: A run is in the H2 "clean window" when no other run of the athlete with at least this much descent (m) falls in
+#: the 72 h after it (days d ... d+3; DESIGN §8 v2 sensitivity).
+CLEAN_WINDOW_DESCENT_M = 300.0
 
 
 UNUSABLE_ALTITUDE = ("sparse", "none")
@@ -49,12 +52,15 @@ def h1_panel(
 ) -> pd.DataFrame:
     """H1 run panel: runs with ≥ 500 m of descent segments, a DPI, and a full exposure history.
 
-    The primary columns (``dpi``, ``hinge_sets_28d`` ...); with ``variants=True`` also
+    The primary columns (``dpi``, ``hinge_sets_28d`` ...; ``distance_km``, the run's distance, is the v2 covariate
+    that replaces ``duration_h``, which depends on the run's own speed; ``upper_sets_28d`` the negative-control
+    exposure, push and pull working sets per week); with ``variants=True`` also
     :data:`EXPOSURE_VARIANTS` (H4–H7 and sensitivity exposures).
     """
     exp = rolling_exposures(daily_exposures(runs, strength_sets), window_days)
     panel = _descent_runs(runs, exp, window_days)
     panel["duration_h"] = panel["moving_time_s"] / 3600.0
+    panel["distance_km"] = panel["distance_m"] / 1000.0
     panel = panel[panel["dpi"].notna()]
     cols = [
         "athlete_id",
@@ -67,6 +73,8 @@ def h1_panel(
         "run_km_28d",
         "mean_descent_grade",
         "duration_h",
+        "distance_km",
+        "upper_sets_28d",
         "descent_m",
         "descent_length_m",
         "flat_reference",
@@ -84,7 +92,11 @@ def h2_panel(
     """H2 soreness panel: descent runs followed by ≥ 1 soreness report in the 3 days after them.
 
     ``soreness_peak_72h`` is the highest 0–10 soreness reported on days d+1 … d+3; ``descent_100m`` the run's
-    own descent (100 m); ``other_descent_100m_72h`` the descent of the athlete's other runs on days d … d+3.
+    own descent (100 m); ``other_descent_100m_72h`` the descent of the athlete's other runs on days d … d+3 (v1;
+    downstream of the soreness, kept for the post-run sensitivity model), ``other_descent_100m_pre72h`` that of
+    the runs on days d−3 … d−1 (v2), ``hinge_sets_pre3d`` / ``hinge_sets_post3d`` the hinge sets on d−3 … d−1 / d …
+    d+3, ``clean_window`` True when no other run with ≥ :data:`CLEAN_WINDOW_DESCENT_M` of descent falls on d … d+3,
+    ``upper_sets_28d`` the negative-control exposure (push and pull working sets per week).
     With ``variants=True`` the primary columns are followed by :data:`EXPOSURE_VARIANTS` and the acute lags
     ``hinge_sets_lag0..3``, ``knee_sets_lag0..3`` and ``descent_100m_lag0..3`` (lag 0 includes this run's own
     descent).
@@ -92,7 +104,8 @@ def h2_panel(
     exp = rolling_exposures(daily_exposures(runs, strength_sets), window_days)
     panel = _descent_runs(runs, exp, window_days)
     sore = wellness.dropna(subset=["soreness"]).groupby(["athlete_id", "local_date"])["soreness"].max()
-    run_desc = runs.groupby(["athlete_id", "local_date"])["descent_m"].sum()
+    by_day = runs.groupby(["athlete_id", "local_date"])["descent_m"]
+    run_desc, run_max = by_day.sum(), by_day.max()
 
     def on_day(daily: pd.Series, k: int) -> np.ndarray:
         """``daily`` (indexed by athlete, date) on day d + k of every panel run; NaN where absent."""
@@ -103,6 +116,10 @@ def h2_panel(
     panel["soreness_peak_72h"] = ahead.max(axis=1)  # NaN only when no report on d+1 ... d+3
     window_descent = sum(np.nan_to_num(on_day(run_desc, k)) for k in (0, 1, 2, 3))
     panel["other_descent_100m_72h"] = np.clip((window_descent - panel["descent_m"]) / 100.0, 0, None)
+    panel["other_descent_100m_pre72h"] = sum(np.nan_to_num(on_day(run_desc, -k)) for k in (1, 2, 3)) / 100.0
+    same_day_other = np.nan_to_num(on_day(run_desc, 0)) - panel["descent_m"].to_numpy(float)
+    later = np.column_stack([np.nan_to_num(on_day(run_max, k)) for k in (1, 2, 3)]).max(axis=1)
+    panel["clean_window"] = (same_day_other < CLEAN_WINDOW_DESCENT_M) & (later < CLEAN_WINDOW_DESCENT_M)
     panel["descent_100m"] = panel["descent_m"] / 100.0
     panel = panel[panel["soreness_peak_72h"].notna()]
     cols = [
@@ -117,6 +134,11 @@ def h2_panel(
         "run_km_28d",
         "hinge_sets_acute",
         "other_descent_100m_72h",
+        "hinge_sets_pre3d",
+        "hinge_sets_post3d",
+        "other_descent_100m_pre72h",
+        "clean_window",
+        "upper_sets_28d",
     ]
     lags = [f"{c}_lag{k}" for c in ("hinge_sets", "knee_sets", "descent_100m") for k in ACUTE_LAGS]
     return panel[cols + (EXPOSURE_VARIANTS + lags if variants else [])].reset_index(drop=True)

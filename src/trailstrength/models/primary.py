@@ -1,4 +1,4 @@
-"""The pre-registered primary models: H1 (descent performance) and H2 (soreness).
+"""The primary models: H1 (descent performance) and H2 (soreness), DESIGN §8 v2 by default, v1 as sensitivity.
 
 Both split ``hinge_sets_28d`` into a within-athlete and a between-athlete part and fit a
 linear mixed model with a random intercept per athlete (DESIGN §8).  The reported
@@ -6,6 +6,11 @@ effect is the within-athlete coefficient of ``hinge_sets_28d``.  These are obser
 associations: the within part removes stable differences between athletes, not
 time-varying confounders (a training block that adds both lifting and downhill running,
 say), which is why descent exposure is always adjusted for.
+
+``version="v2"`` (DESIGN §8 v2, what :func:`fit_primary` and ``analyze`` fit by default) adds a within-athlete
+season trend (:data:`TREND_TERM`), adjusts descent exposure with a natural cubic spline (:data:`SPLINE_DF` df,
+:func:`descent_spline`), takes run distance instead of duration (H1) and only pre-run lifting and runs (H2);
+``version="v1"`` is the model pre-registered first (:data:`DEFAULT_H1_COVARIATES`, :data:`DEFAULT_H2_COVARIATES`).
 """
 
 from __future__ import annotations
@@ -14,15 +19,24 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
+import patsy
 
 from trailstrength.models.bootstrap import bootstrap_inference
+from trailstrength.models.confounding import confounding_notes
 from trailstrength.models.mixed import EFFECT_COLUMNS, MixedFit, fit_mixed, numeric_columns, within_between
 from trailstrength.models.multiplicity import adjust_effects, holm
+from trailstrength.models.personal import PERSONAL_MODEL, fit_personal
 from trailstrength.models.units import OUTCOME_UNITS, predictor_unit
 
 __all__ = [
     "DEFAULT_H1_COVARIATES",
     "DEFAULT_H2_COVARIATES",
+    "H2_POST_RUN_COVARIATES",
+    "SPLINE_DF",
+    "V2_H1_COVARIATES",
+    "V2_H2_COVARIATES",
+    "VERSIONS",
+    "descent_spline",
     "PRIMARY_EXPOSURE",
     "PRIMARY_TERM",
     "TREND_TERM",
@@ -30,6 +44,7 @@ __all__ = [
     "fit_h2",
     "fit_primary",
     "h2_bootstrap_inference",
+    "primary_fit",
     "split_terms",
     "with_season_weeks",
 ]
@@ -37,8 +52,20 @@ __all__ = [
 PRIMARY_EXPOSURE = "hinge_sets_28d"
 PRIMARY_TERM = "hinge_sets_28d_within"
 
+#: v1 (DESIGN §8): the first pre-registered covariates, kept as the sensitivity model.
 DEFAULT_H1_COVARIATES = ("descent_100m_28d", "run_km_28d", "mean_descent_grade", "duration_h")
 DEFAULT_H2_COVARIATES = ("descent_100m", "descent_100m_28d", "hinge_sets_acute", "other_descent_100m_72h")
+#: v2 (DESIGN §8 v2): run distance instead of its duration (which depends on the outcome's speed); lifting and other
+#: runs *before* the run only (what follows it is downstream of the soreness).  ``descent_100m_28d`` enters as a
+#: natural spline (:func:`descent_spline`).
+V2_H1_COVARIATES = ("descent_100m_28d", "run_km_28d", "mean_descent_grade", "distance_km")
+V2_H2_COVARIATES = ("descent_100m", "descent_100m_28d", "hinge_sets_pre3d", "other_descent_100m_pre72h")
+#: The v2 sensitivity model with lifting and runs after the run (days d ... d+3) added back.
+H2_POST_RUN_COVARIATES = (*V2_H2_COVARIATES, "hinge_sets_post3d", "other_descent_100m_72h")
+VERSIONS = ("v1", "v2")
+#: Column adjusted flexibly in v2, and the degrees of freedom of its natural cubic spline.
+SPLINE_COLUMN = "descent_100m_28d"
+SPLINE_DF = 3
 
 #: The detrending covariate: weeks since the athlete's first row in the panel, within athlete (a common linear
 #: trend over each athlete's season, so a training block that rises with fitness is not read as a hinge effect).
@@ -52,6 +79,23 @@ def with_season_weeks(panel: pd.DataFrame) -> pd.DataFrame:
     date = pd.to_datetime(panel["local_date"])
     first = date.groupby(panel["athlete_id"]).transform("min")
     return panel.assign(season_weeks=(date - first).dt.days / 7.0)
+
+
+def descent_spline(values: pd.Series, df: int = SPLINE_DF, name: str = SPLINE_COLUMN) -> pd.DataFrame:
+    """Natural cubic regression spline basis of ``values`` (``df`` centred columns ``<name>_ns1`` ...; NaN stays NaN).
+
+    patsy's ``cr(x, df, constraints="center")``: a cubic spline linear beyond its boundary knots (natural), knots
+    at quantiles of the observed values, each column centred so the basis does not alias the intercept. Its
+    coefficients adjust for the column; they are not effects to read (a curve, not a slope per unit).
+    """
+    x = pd.to_numeric(values, errors="coerce").astype(float)
+    ok = np.isfinite(x.to_numpy())
+    cols = [f"{name}_ns{k + 1}" for k in range(df)]
+    out = pd.DataFrame(np.nan, index=values.index, columns=cols)
+    if ok.sum() > df + 1 and np.unique(x[ok]).size > df + 1:
+        basis = patsy.dmatrix(f"cr(x, df={df}, constraints='center') - 1", {"x": x[ok].to_numpy()})
+        out.loc[ok, cols] = np.asarray(basis)
+    return out
 
 
 def split_terms(panel: pd.DataFrame, outcome: str, terms: Sequence[str], hypothesis: str) -> pd.DataFrame:
@@ -93,15 +137,38 @@ def split_terms(panel: pd.DataFrame, outcome: str, terms: Sequence[str], hypothe
     return out
 
 
-def _fit(panel, outcome, outcome_unit, covariates, hypothesis, random_slope, exposure, detrend=False) -> MixedFit:
+def _version_defaults(version: str, covariates, v1, v2, detrend) -> tuple[tuple[str, ...], bool, bool]:
+    """(covariates, detrend, spline) of a model version; explicit arguments win."""
+    if version not in VERSIONS:
+        raise ValueError(f"version must be one of {VERSIONS}, got {version!r}")
+    v2_on = version == "v2"
+    chosen = tuple(covariates) if covariates is not None else (v2 if v2_on else v1)
+    return chosen, (v2_on if detrend is None else bool(detrend)), v2_on
+
+
+def _fit(panel, outcome, covariates, hypothesis, random_slope, exposure, detrend=False, spline=False) -> MixedFit:
     primary = f"{exposure}_within"
+    outcome_unit = OUTCOME_UNITS[outcome]
     if detrend:
         panel = panel if "season_weeks" in panel.columns else with_season_weeks(panel)
         covariates = [*covariates, TREND_TERM]
     terms = list(dict.fromkeys([primary, f"{exposure}_between", *covariates]))
     data = split_terms(panel, outcome, terms, hypothesis)
     units = {t: predictor_unit(outcome_unit, t) for t in terms}
-    return fit_mixed(
+    spline_note = ""
+    if spline and SPLINE_COLUMN in terms:
+        complete = data[[outcome, *terms]].notna().all(axis=1) & data["athlete_id"].notna()
+        basis = descent_spline(data.loc[complete, SPLINE_COLUMN])
+        if basis.notna().all(axis=None):
+            data = data.join(basis.reindex(data.index))
+            k = terms.index(SPLINE_COLUMN)
+            terms = [*terms[:k], *basis.columns, *terms[k + 1 :]]
+            what = f"spline basis of {predictor_unit('', SPLINE_COLUMN).removeprefix(' per ')}"
+            units.update({c: f"{outcome_unit} per unit of a {what} (adjustment only)" for c in basis.columns})
+            spline_note = f"{SPLINE_COLUMN} adjusted by a natural cubic spline ({SPLINE_DF} df)"
+        else:
+            spline_note = f"too few distinct {SPLINE_COLUMN} values for a {SPLINE_DF}-df spline: entered linearly"
+    fit = fit_mixed(
         data,
         outcome,
         terms,
@@ -111,16 +178,21 @@ def _fit(panel, outcome, outcome_unit, covariates, hypothesis, random_slope, exp
         primary_terms=(primary,),
         random_slope=primary if random_slope else None,
     )
+    if spline_note:
+        fit.note = f"{spline_note}; {fit.note}"
+        fit.effects["note"] = f"{spline_note}; " + fit.effects["note"].astype(str)
+    return fit
 
 
 def fit_h1(
     panel: pd.DataFrame,
     *,
-    covariates: Sequence[str] = DEFAULT_H1_COVARIATES,
+    covariates: Sequence[str] | None = None,
     random_slope: bool = True,
     exposure: str = PRIMARY_EXPOSURE,
     hypothesis: str = "H1",
-    detrend: bool = False,
+    detrend: bool | None = None,
+    version: str = "v1",
 ) -> MixedFit:
     r"""H1: descent performance index vs prior posterior-chain hinge volume.
 
@@ -129,11 +201,12 @@ def fit_h1(
     panel : pandas.DataFrame
         H1 run panel: one row per run with >= 500 m of descent segments, columns
         ``athlete_id, dpi, hinge_sets_28d`` and the covariates.
-    covariates : sequence of str, default :data:`DEFAULT_H1_COVARIATES`
-        Adjustment terms, in panel units: ``descent_100m_28d`` (100 m/week),
-        ``run_km_28d`` (km/week), ``mean_descent_grade`` (fraction, negative),
-        ``duration_h`` (h).  Add ``"knee_sets_28d"`` (or ``"knee_sets_28d_within"`` and
-        ``"knee_sets_28d_between"``, split automatically) for the competing explanation.
+    covariates : sequence of str, optional
+        Adjustment terms, in panel units; default :data:`DEFAULT_H1_COVARIATES` (v1: ``descent_100m_28d``
+        (100 m/week), ``run_km_28d`` (km/week), ``mean_descent_grade`` (fraction, negative), ``duration_h`` (h))
+        or :data:`V2_H1_COVARIATES` (v2: ``distance_km``, the run's km, instead of ``duration_h``).  Add
+        ``"knee_sets_28d"`` (or ``"knee_sets_28d_within"`` and ``"knee_sets_28d_between"``, split
+        automatically) for the competing explanation.
     random_slope : bool, default True
         Try a random slope of ``hinge_sets_28d_within`` per athlete first, keeping it only
         when the fit supports it (DESIGN §8); otherwise the random-intercept model.
@@ -143,10 +216,14 @@ def fit_h1(
         subtypes, H5: eccentric time under tension, H7: unilateral share...).
     hypothesis : str, default "H1"
         Label written to the ``hypothesis`` column.
-    detrend : bool, default False
+    detrend : bool, optional
         Add :data:`TREND_TERM` (weeks since the athlete's first panel row, within athlete;
         needs ``local_date``), so a within-athlete rise of exposure that merely tracks the
         season (fitness building while the programme progresses) is not credited to it.
+        Default: False in v1, True in v2.
+    version : {"v1", "v2"}, default "v1"
+        ``"v2"`` (DESIGN §8 v2): v2 covariates, the season trend and ``descent_100m_28d`` as a natural cubic
+        spline (:func:`descent_spline`).  :func:`fit_primary` fits v2.
 
     Returns
     -------
@@ -167,17 +244,19 @@ def fit_h1(
     (Mundlak contextual effect).  See :func:`trailstrength.models.mixed.fit_mixed` for the
     convergence checks and fallbacks.
     """
-    return _fit(panel, "dpi", OUTCOME_UNITS["dpi"], covariates, hypothesis, random_slope, exposure, detrend)
+    covs, detrend, spline = _version_defaults(version, covariates, DEFAULT_H1_COVARIATES, V2_H1_COVARIATES, detrend)
+    return _fit(panel, "dpi", covs, hypothesis, random_slope, exposure, detrend, spline)
 
 
 def fit_h2(
     panel: pd.DataFrame,
     *,
-    covariates: Sequence[str] = DEFAULT_H2_COVARIATES,
+    covariates: Sequence[str] | None = None,
     random_slope: bool = False,
     exposure: str = PRIMARY_EXPOSURE,
     hypothesis: str = "H2",
-    detrend: bool = False,
+    detrend: bool | None = None,
+    version: str = "v1",
 ) -> MixedFit:
     r"""H2: peak soreness in the 72 h after a descent vs prior hinge volume.
 
@@ -187,14 +266,16 @@ def fit_h2(
         H2 soreness panel: one row per run with >= 500 m descent followed by a soreness
         report within 72 h; columns ``athlete_id, soreness_peak_72h`` (0–10),
         ``hinge_sets_28d`` and the covariates.
-    covariates : sequence of str, default :data:`DEFAULT_H2_COVARIATES`
-        ``descent_100m`` (this run, 100 m), ``descent_100m_28d`` (repeated-bout
-        protection, 100 m/week), ``hinge_sets_acute`` (lifting soreness in the same
-        window, sets), ``other_descent_100m_72h`` (100 m).  ``"knee_sets_28d"`` can be
+    covariates : sequence of str, optional
+        Default :data:`DEFAULT_H2_COVARIATES` (v1): ``descent_100m`` (this run, 100 m), ``descent_100m_28d``
+        (repeated-bout protection, 100 m/week), ``hinge_sets_acute`` (lifting soreness in the same
+        window d−3 … d+3, sets), ``other_descent_100m_72h`` (other runs on d … d+3, 100 m); or
+        :data:`V2_H2_COVARIATES` (v2): ``hinge_sets_pre3d`` (d−3 … d−1) and ``other_descent_100m_pre72h``
+        (runs on d−3 … d−1) instead of the two windows that reach past the run.  ``"knee_sets_28d"`` can be
         added as the competing explanation.
     random_slope : bool, default False
         The pre-registered H2 model has a random intercept only.
-    exposure, hypothesis, detrend
+    exposure, hypothesis, detrend, version
         As in :func:`fit_h1`.
 
     Returns
@@ -213,16 +294,8 @@ def fit_h2(
     A linear model of a bounded 0–10 score: estimates are mean differences in points; the
     ordinal sensitivity model and the descent × hinge interaction (DESIGN §8) are separate.
     """
-    return _fit(
-        panel,
-        "soreness_peak_72h",
-        OUTCOME_UNITS["soreness_peak_72h"],
-        covariates,
-        hypothesis,
-        random_slope,
-        exposure,
-        detrend,
-    )
+    covs, detrend, spline = _version_defaults(version, covariates, DEFAULT_H2_COVARIATES, V2_H2_COVARIATES, detrend)
+    return _fit(panel, "soreness_peak_72h", covs, hypothesis, random_slope, exposure, detrend, spline)
 
 
 H2_BOOTSTRAP_REPLICATES = 1999
@@ -245,28 +318,56 @@ def h2_bootstrap_inference(effects: pd.DataFrame, panel: pd.DataFrame, fit: Mixe
     )[0]
 
 
-def fit_primary(h1_panel: pd.DataFrame, h2_panel: pd.DataFrame, *, detrend: bool = False) -> tuple[pd.DataFrame, str]:
-    r"""Fit H1 and H2 with defaults; Holm-adjust the two primary p-values.
+def primary_fit(panel: pd.DataFrame, hypothesis: str, version: str, detrend: bool, covariates=None) -> MixedFit:
+    """The primary model of one hypothesis; one athlete in v2: the n-of-1 time-series model."""
+    h1 = hypothesis == "H1"
+    if version == "v2" and panel["athlete_id"].nunique() == 1:
+        outcome = "dpi" if h1 else "soreness_peak_72h"
+        covs = list(covariates or (V2_H1_COVARIATES if h1 else V2_H2_COVARIATES))
+        terms = [f"{PRIMARY_EXPOSURE}_within", *covs, "season_weeks"]
+        units = {t: predictor_unit(OUTCOME_UNITS[outcome], t) for t in terms}
+        return fit_personal(panel, outcome, PRIMARY_EXPOSURE, covs, hypothesis=hypothesis, units=units)
+    fit = fit_h1 if h1 else fit_h2
+    return fit(panel, version=version, detrend=True if detrend else None, covariates=covariates)
+
+
+def fit_primary(
+    h1_panel: pd.DataFrame,
+    h2_panel: pd.DataFrame,
+    *,
+    detrend: bool = False,
+    version: str = "v2",
+    sensitivity: bool = True,
+) -> tuple[pd.DataFrame, str]:
+    r"""Fit H1 and H2 (DESIGN §8 v2 by default), Holm-adjust the two primary p-values, add the sensitivity rows.
 
     Parameters
     ----------
     h1_panel, h2_panel : pandas.DataFrame
         The H1 run panel and the H2 soreness panel.
     detrend : bool, default False
-        Fit both with the within-athlete season trend (:data:`TREND_TERM`); a departure
-        from the pre-registered models, stated in every row's ``note``.
+        v1 only: fit with the within-athlete season trend (:data:`TREND_TERM`), stated in every row's ``note``
+        (v2 always has it).
+    version : {"v2", "v1"}, default "v2"
+        The primary model (:func:`fit_h1`, :func:`fit_h2`).  With one athlete, v2 fits the n-of-1 time-series
+        model (:func:`trailstrength.models.personal.fit_personal`, personal evidence).
+    sensitivity : bool, default True
+        Also the rows of :func:`trailstrength.models.sensitivity.sensitivity_effects` (v2 only): v1, H2
+        post-run, H2 clean window and the negative control, ``primary=False``.
 
     Returns
     -------
     effects : pandas.DataFrame
-        H1 rows then H2 rows, columns :data:`EFFECT_COLUMNS`.  The two primary rows carry
-        ``"Holm p = ..."`` (family of two) at the start of their note.
+        Primary H1 rows then H2 rows, then the sensitivity rows, columns :data:`EFFECT_COLUMNS`.  The two primary
+        rows carry ``"Holm p = ..."`` (family of two) at the start of their note, then the fit's note, an E-value
+        and the collinearity of hinge and knee-dominant volume (:mod:`trailstrength.models.confounding`).
     summary : str
         Both fits' headers, statsmodels summaries and notes as plain text.
 
     Notes
     -----
-    Holm (1979) over the primary family :math:`m = 2`: with ordered
+    Inference: the H2 within-athlete row takes the athlete cluster bootstrap (:func:`h2_bootstrap_inference`);
+    the H1 rows that of the fit.  Holm (1979) over the primary family :math:`m = 2`: with ordered
     :math:`p_{(1)} \le p_{(2)}`, :math:`\tilde p_{(1)} = \min(1, 2p_{(1)})` and
     :math:`\tilde p_{(2)} = \min(1, \max(\tilde p_{(1)}, p_{(2)}))`.  A primary p that
     could not be computed counts as 1, so the family size stays two (conservative).
@@ -276,20 +377,31 @@ def fit_primary(h1_panel: pd.DataFrame, h2_panel: pd.DataFrame, *, detrend: bool
     Holm S. (1979). A simple sequentially rejective multiple test procedure.
     Scandinavian Journal of Statistics 6:65–70.
     """
-    fits = [fit_h1(h1_panel, detrend=detrend), fit_h2(h2_panel, detrend=detrend)]
-    effects = pd.concat([f.effects for f in fits], ignore_index=True)[EFFECT_COLUMNS]
+    if version not in VERSIONS:
+        raise ValueError(f"version must be one of {VERSIONS}, got {version!r}")
+    panels = {"H1": h1_panel, "H2": h2_panel}
+    fits = {h: primary_fit(p, h, version, detrend) for h, p in panels.items()}
+    effects = pd.concat([f.effects for f in fits.values()], ignore_index=True)[EFFECT_COLUMNS]
     if detrend:
         effects["note"] = "detrended (within-athlete season trend added to the pre-registered model); " + effects[
             "note"
         ].astype(str)
-    effects = h2_bootstrap_inference(effects, h2_panel, fits[1])
+    if fits["H2"].model != PERSONAL_MODEL:
+        effects = h2_bootstrap_inference(effects, h2_panel, fits["H2"])
     effects = adjust_effects(effects, "holm", rows=effects["primary"], family="H1, H2 primary")
+    effects = confounding_notes(effects, fits, panels)
     bar = "=" * 78
-    summary = "\n".join(f"{bar}\n{f.summary_text}" for f in fits)
+    summary = "\n".join(f"{bar}\n{f.summary_text}" for f in fits.values())
     prim = effects[effects["primary"]]
     p_holm = holm(prim["p_value"].to_numpy(dtype=float))
     listing = "; ".join(
         f"{h}: p = {p:.4g}, Holm p = {adj:.4g}" for h, p, adj in zip(prim["hypothesis"], prim["p_value"], p_holm)
     )
     summary += f"{bar}\nPrimary family (Holm): {listing}\n"
+    if sensitivity and version == "v2":
+        from trailstrength.models.sensitivity import sensitivity_effects  # it fits fit_h1 / fit_h2 of this module
+
+        extra, lines = sensitivity_effects(h1_panel, h2_panel)
+        effects = pd.concat([effects, extra], ignore_index=True)[EFFECT_COLUMNS]
+        summary += f"{bar}\nSensitivity models (primary=False):\n" + "\n".join(lines) + "\n"
     return effects, summary

@@ -25,11 +25,28 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from trailstrength.models.bootstrap import bootstrap_inference
 from trailstrength.models.multiplicity import benjamini_hochberg
-from trailstrength.models.primary import DEFAULT_H1_COVARIATES, DEFAULT_H2_COVARIATES, TREND_TERM, fit_h1, fit_h2
+from trailstrength.models.primary import (
+    DEFAULT_H1_COVARIATES,
+    DEFAULT_H2_COVARIATES,
+    H2_BOOTSTRAP_REPLICATES,
+    TREND_TERM,
+    fit_h1,
+    fit_h2,
+)
 from trailstrength.models.secondary import fit_h2_ordinal
 
-__all__ = ["MODELS", "SPEC_COLUMNS", "Spec", "default_specs", "run_specs", "simulated_panel_for", "summarize_specs"]
+__all__ = [
+    "MODELS",
+    "SPEC_COLUMNS",
+    "Spec",
+    "default_specs",
+    "mark_duplicates",
+    "run_specs",
+    "simulated_panel_for",
+    "summarize_specs",
+]
 
 #: Model choices a spec may name.
 MODELS = ("lmm", "lmm_rs", "ordinal_gee")
@@ -54,8 +71,11 @@ SPEC_COLUMNS = [
     "model",
     "converged",
     "rank",
+    "duplicate_of",
     "note",
 ]
+#: Columns whose equality makes two fitted specs the same analysis (same rows, same model, same estimate).
+_SAME_FIT = ("hypothesis", "estimate", "ci_low", "ci_high", "p_value", "n_obs", "n_athletes", "model")
 
 
 @dataclass(frozen=True)
@@ -154,7 +174,13 @@ def _fit_spec(spec: Spec, panel: pd.DataFrame) -> dict:
             hypothesis=spec.hypothesis,
             detrend=spec.detrend,
         )
-    row = fit.effects.set_index("term").loc[f"{spec.exposure}_within"]
+    effects = fit.effects
+    if spec.hypothesis == "H2" and spec.model != "ordinal_gee":
+        # H2 inference wherever H2 is shown: the athlete cluster bootstrap of the primary model (models.primary)
+        effects = bootstrap_inference(effects, panel, fit, [f"{spec.exposure}_within"], n_boot=H2_BOOTSTRAP_REPLICATES)[
+            0
+        ]
+    row = effects.set_index("term").loc[f"{spec.exposure}_within"]
     return {
         "term": f"{spec.exposure}_within",
         **{
@@ -223,7 +249,8 @@ def run_specs(
     Notes
     -----
     A failing spec (missing column, nothing fitted) keeps its row with NaN and the
-    reason in ``note``; BH counts only fitted specs.  Specs of one hypothesis share data,
+    reason in ``note``; BH counts only fitted specs, and only the first of identical fits
+    (:func:`mark_duplicates`; the others keep NaN ``bh_q`` and rank 0).  Specs of one hypothesis share data,
     so their tests are positively dependent, the case BH still controls (Benjamini &
     Yekutieli 2001).
     """
@@ -241,13 +268,31 @@ def run_specs(
             rows = list(pool.map(_one, jobs))
     else:
         rows = [_one(j) for j in jobs]
-    table = pd.DataFrame(rows)
+    table = mark_duplicates(pd.DataFrame(rows))
     table["bh_q"] = np.nan
     table["rank"] = 0
-    for _, idx in table.groupby("hypothesis").groups.items():
+    unique = table["duplicate_of"].isna()
+    for _, idx in table[unique].groupby("hypothesis").groups.items():
         table.loc[idx, "bh_q"] = benjamini_hochberg(table.loc[idx, "p_value"].to_numpy(float))
         table.loc[idx, "rank"] = table.loc[idx, "estimate"].rank(method="first").fillna(0).astype(int).to_numpy()
     return table[SPEC_COLUMNS]
+
+
+def mark_duplicates(table: pd.DataFrame) -> pd.DataFrame:
+    """``duplicate_of``: the first ``spec_id`` with the same fit (:data:`_SAME_FIT`), NaN for the first of each.
+
+    Two specs are duplicates when their filters select the same runs and the model is the same (an H2 threshold of
+    0 and of 500 m when every panel run has >= 500 m of descent, say): they are one analysis, so the curve counts it
+    once and BH adjusts over the distinct fits only.  Unfitted specs (NaN estimate) are never duplicates.
+    """
+    out = table.copy()
+    out["duplicate_of"] = np.nan
+    fitted = out["estimate"].notna()
+    key = out.loc[fitted, list(_SAME_FIT)].astype(str).agg("|".join, axis=1)
+    first = out.loc[fitted, "spec_id"].groupby(key).transform("first")
+    dup = first != out.loc[fitted, "spec_id"]
+    out.loc[dup[dup].index, "duplicate_of"] = first[dup]
+    return out
 
 
 def summarize_specs(curve: pd.DataFrame, q: float = 0.05) -> pd.DataFrame:
@@ -263,10 +308,13 @@ def summarize_specs(curve: pd.DataFrame, q: float = 0.05) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        ``hypothesis, specs, estimate_min, estimate_median, estimate_max, significant`` over the fitted specs (those
-        with an estimate), in the estimate's unit (per weekly hinge set, or the spec's exposure unit).
+        ``hypothesis, specs, estimate_min, estimate_median, estimate_max, significant`` over the distinct fitted
+        specs (those with an estimate, duplicates counted once), in the estimate's unit (per weekly hinge set, or
+        the spec's exposure unit).
     """
     fitted = curve.dropna(subset=["estimate"])
+    if "duplicate_of" in fitted:
+        fitted = fitted[fitted["duplicate_of"].isna()]  # identical fits count once
     table = fitted.groupby("hypothesis").agg(
         specs=("estimate", "size"),
         estimate_min=("estimate", "min"),

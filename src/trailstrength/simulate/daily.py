@@ -142,6 +142,7 @@ def _athlete_days(rng, aux, aid, effects, design, start, scenario: Scenario, xrn
         "sl_rdl_sets": mix[:, 2].astype(float),
         "hinge_unilateral_sets": day.pop("hinge_unilateral_sets"),
         "knee_sets": np.where(skip, 0, knee).astype(float),
+        "upper_sets": _upper_sets(scenario, draws, np.where(skip, 0, raw)),
         "run": runs,
         "descent_m": day.pop("descent_m"),
         "descent_length_m": np.where(runs, c["descent_length_m"], 0.0),
@@ -153,10 +154,14 @@ def _athlete_days(rng, aux, aid, effects, design, start, scenario: Scenario, xrn
     }
     out["dpi"] = np.where(runs, out["dpi_true"] + draws["meas_e"], np.nan)
     out["climb_performance_index"] = np.where(runs, out["cpi_true"] + draws["climb_e"], np.nan)
-    if scenario.upper_body:
-        lifted = np.where(skip, 0, raw)
-        out["upper_sets"] = np.where(lifted > 0, np.rint(draws["upper_per_hinge"] * lifted) + draws["upper_sets"], 0)
-    return pd.DataFrame(out)[[*_DAILY_COLUMNS, *(["upper_sets"] if scenario.upper_body else [])]]
+    return pd.DataFrame(out)[_DAILY_COLUMNS]
+
+
+def _upper_sets(scenario: Scenario, draws: dict, raw: np.ndarray) -> np.ndarray:
+    """Upper-body working sets per day: 3 per hinge session (simulate_cohort's push), or the scenario's."""
+    if not scenario.upper_body:
+        return np.where(raw > 0, 3.0, 0.0)
+    return np.where(raw > 0, np.rint(draws["upper_per_hinge"] * raw) + draws["upper_sets"], 0.0)
 
 
 _DAILY_COLUMNS = [
@@ -168,6 +173,7 @@ _DAILY_COLUMNS = [
     "sl_rdl_sets",
     "hinge_unilateral_sets",
     "knee_sets",
+    "upper_sets",
     "run",
     "descent_m",
     "descent_length_m",
@@ -263,14 +269,15 @@ def simulate_daily(
     scenario : Scenario, optional
         A harder world (:mod:`trailstrength.simulate.scenarios`: season trends, fitness drift, feedback,
         compliance, non-linear descent confounding); its ``athletes`` / ``weeks`` override ``design``'s.  None
-        (default) is the default twin, column for column; a scenario with ``upper_body`` adds ``upper_sets``.
+        (default) is the default twin, column for column.
 
     Returns
     -------
     pandas.DataFrame
         ``athlete_id, local_date, hinge_sets`` (weighted), ``rdl_sets, deadlift_sets,
         sl_rdl_sets`` (working sets of each exercise), ``hinge_unilateral_sets`` (weighted),
-        ``knee_sets, run, descent_m, descent_length_m, mean_descent_grade, run_km,
+        ``knee_sets, upper_sets`` (3 per hinge session unless a scenario varies them), ``run, descent_m,
+        descent_length_m, mean_descent_grade, run_km,
         moving_time_s, dpi_true, dpi, soreness, climb_length_m, climb_gain_m, cpi_true,
         climb_performance_index`` (NaN where no run / no report).  At most one run per day,
         as in simulate_cohort.

@@ -103,6 +103,7 @@ def _windows(
                     "deadlift_sets": g["deadlift_sets"],
                     "hinge_unilateral_sets": g["hinge_unilateral_sets"],
                     "knee_sets": g["knee_sets"],
+                    "upper_sets": g.get("upper_sets", np.nan),  # NaN: not simulated
                     "descent_100m": g["descent_m"] / 100.0,
                     "run_km": g["run_km"],
                 }
@@ -113,10 +114,12 @@ def _windows(
         for c in ("hinge_sets", "pure_hinge_sets", "deadlift_sets"):
             g[f"{c}_28d"] = prior[c] / per_week
         g["hinge_unilateral_share_28d"] = window_share(prior["hinge_unilateral_sets"], prior["hinge_sets"])
-        for c in ("knee_sets", "descent_100m", "run_km"):
+        for c in ("knee_sets", "upper_sets", "descent_100m", "run_km"):
             g[f"{c}_28d"] = prior[c] / per_week
         g["history_days"] = np.arange(len(g))
         g["hinge_sets_acute"] = sum(np.nan_to_num(_shifted(hinge, k)) for k in range(acute[0], acute[1] + 1))
+        g["hinge_sets_pre3d"] = sum(np.nan_to_num(_shifted(hinge, k)) for k in (-3, -2, -1))
+        g["hinge_sets_post3d"] = sum(np.nan_to_num(_shifted(hinge, k)) for k in (0, 1, 2, 3))
         sore = g["soreness"].to_numpy(float)
         ahead = np.column_stack([_shifted(sore, k) for k in (1, 2, 3)])
         with np.errstate(all="ignore"):
@@ -128,14 +131,14 @@ def _windows(
             g["soreness_peak_72h"] = np.where(np.isnan(ahead).all(axis=1), np.nan, summary)
         desc = g["descent_m"].to_numpy(float)
         g["other_descent_100m_72h"] = sum(np.nan_to_num(_shifted(desc, k)) for k in (1, 2, 3)) / 100.0
-        if "upper_sets" in g.columns:  # scenario cohorts: the negative control and DESIGN §8 v2's pre-run windows
-            g["upper_sets_28d"] = trailing_sum(g["upper_sets"].to_numpy(float), window_days) / per_week
-            g["hinge_sets_acute_pre"] = sum(np.nan_to_num(_shifted(hinge, k)) for k in (-3, -2, -1))
-            g["other_descent_100m_72h_pre"] = sum(np.nan_to_num(_shifted(desc, k)) for k in (-3, -2, -1)) / 100.0
+        g["other_descent_100m_pre72h"] = sum(np.nan_to_num(_shifted(desc, k)) for k in (-3, -2, -1)) / 100.0
+        later = np.column_stack([np.nan_to_num(_shifted(desc, k)) for k in (1, 2, 3)]).max(axis=1)
+        g["clean_window"] = later < 300.0  # features.panels.CLEAN_WINDOW_DESCENT_M (one run a day here)
         out.append(g)
     days = pd.concat(out, ignore_index=True)
     days["activity_id"] = days["athlete_id"] + "-" + days["local_date"].dt.strftime("%Y%m%d")
     days["duration_h"] = days["moving_time_s"] / 3600.0
+    days["distance_km"] = days["run_km"]
     return days
 
 
@@ -162,11 +165,9 @@ def panels_from_daily(
     h1, h2 : pandas.DataFrame
         The H1 run panel and the H2 soreness panel (columns as in features.py, plus
         ``dpi_true`` in H1 and the H4/H7 exposures ``pure_hinge_sets_28d``,
-        ``deadlift_sets_28d``, ``hinge_unilateral_share_28d`` in H1).  Scenario cohorts (daily
-        ``upper_sets``) add the negative control ``upper_sets_28d`` (sets/week) to both, the run's
-        ``distance_km`` to H1, and DESIGN §8 v2's pre-run windows to H2: ``hinge_sets_acute_pre``
-        (hinge sets on days d−3 … d−1) and ``other_descent_100m_72h_pre`` (descent of runs on days
-        d−3 … d−1, 100 m).
+        ``deadlift_sets_28d``, ``hinge_unilateral_share_28d`` in H1).  Both carry the negative control
+        ``upper_sets_28d`` (upper-body sets/week: 3 per hinge session in the default twin, varying
+        with the programme in scenario cohorts, :mod:`trailstrength.simulate.scenarios`).
     """
     days = _windows(daily, window_days, peak, acute)
     runs = days[
@@ -184,6 +185,8 @@ def panels_from_daily(
         "run_km_28d",
         "mean_descent_grade",
         "duration_h",
+        "distance_km",
+        "upper_sets_28d",
         "descent_m",
         "descent_length_m",
         "dpi_true",
@@ -203,11 +206,12 @@ def panels_from_daily(
         "run_km_28d",
         "hinge_sets_acute",
         "other_descent_100m_72h",
+        "hinge_sets_pre3d",
+        "hinge_sets_post3d",
+        "other_descent_100m_pre72h",
+        "clean_window",
+        "upper_sets_28d",
     ]
-    if "upper_sets_28d" in runs.columns:
-        runs["distance_km"] = runs["run_km"]
-        h1_cols += ["upper_sets_28d", "distance_km"]
-        h2_cols += ["upper_sets_28d", "hinge_sets_acute_pre", "other_descent_100m_72h_pre"]
     h1 = runs.loc[runs["dpi"].notna(), h1_cols].reset_index(drop=True)
     h2 = runs.loc[runs["soreness_peak_72h"].notna(), h2_cols].reset_index(drop=True)
     return h1, h2

@@ -89,6 +89,19 @@ def tables_from_daily(daily: pd.DataFrame):
                 "load_kg": 80.0,
             }
         ] * int(t.knee_sets)
+        rows += [
+            {
+                **common,
+                "set_type": "working",
+                "pattern": "push",
+                "hinge_subtype": None,
+                "posterior_chain_weight": 0.0,
+                "unilateral": False,
+                "knee_dominant": False,
+                "reps": 10,
+                "load_kg": 30.0,
+            }
+        ] * int(t.upper_sets)
     wellness = daily.dropna(subset=["soreness"])[["athlete_id", "local_date", "soreness"]]
     return runs, pd.DataFrame(rows), wellness
 

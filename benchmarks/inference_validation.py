@@ -171,17 +171,16 @@ def main(argv=None) -> pd.DataFrame:
     ap.add_argument("--out", type=Path, help="also write the printed table here")
     args = ap.parse_args(argv)
     worlds = ["planted", "null", "one_athlete_40w"] if args.quick else args.worlds
-    t0 = time.perf_counter()
-    pilot = run_reps(one_cohort, [(w, 10_000) for w in worlds], 1)  # one timed cohort per world
-    per_round = time.perf_counter() - t0
-    budget = args.minutes * 60 * args.workers / per_round - 1
-    reps = 3 if args.quick else int(min(args.reps, max(2, budget)))
-    print(
-        f"pilot {per_round:.1f} s for one cohort of each of {len(worlds)} worlds: {reps} cohorts per world", flush=True
-    )
+    per_round, reps = 0.0, 3
+    if not args.quick:  # one timed cohort per world sets the count
+        t0 = time.perf_counter()
+        run_reps(one_cohort, [(w, 10_000) for w in worlds], 1)
+        per_round = time.perf_counter() - t0
+        reps = int(min(args.reps, max(2, args.minutes * 60 * args.workers / per_round - 1)))
+    print(f"pilot {per_round:.1f} s for one cohort of each world: {reps} cohorts per world", flush=True)
     jobs = [(w, s) for s in range(reps) for w in worlds]
     t1 = time.perf_counter()
-    rows = pd.DataFrame(run_reps(one_cohort, jobs, args.workers) if reps else pilot)
+    rows = pd.DataFrame(run_reps(one_cohort, jobs, args.workers))
     elapsed = time.perf_counter() - t1
     table = summarize(rows)
     lines = [

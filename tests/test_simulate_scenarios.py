@@ -128,7 +128,7 @@ def test_inference_validation_benchmark_quick(monkeypatch, tmp_path):
     assert {"H1", "H2", "H1 neg. control", "H2 neg. control"} <= set(table["term"])
     assert (table["n"] == 3).all() and table["coverage_%"].between(0, 100).all()
     planted = table[(table["world"] == "planted") & (table["inference"] == "model")].set_index("term")
-    assert planted.loc["H1", "truth"] == 0.012 and planted.loc["H2", "truth"] == -0.2
+    assert planted.loc["H1", "truth"] == pytest.approx(0.012) and planted.loc["H2", "truth"] == pytest.approx(-0.2)
     assert (planted["bias_%"].abs() < 50).all()
     assert "cohorts per world" in out.read_text()
     sys.modules.pop("inference_validation", None)

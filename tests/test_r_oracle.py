@@ -20,6 +20,14 @@ Tolerances (relative unless said otherwise):
   model); fit_mixed reports those, so we check them to 5 %.
 * clm (no random effects) vs statsmodels ``OrderedModel``: the same likelihood, 1e-4 for coefficients,
   thresholds and coefficient SEs.
+* Small-sample inference (tests/data/r_small_sample.csv, written by ``Rscript tests/r/small_sample.R tests/data
+  tests/data/r_small_sample.csv`` with lmerTest 3.1-3, pbkrtest 0.5.2, clubSandwich 0.5.8; the calls are in that
+  script): Satterthwaite and Kenward-Roger df and SEs of every term and of the H1 within - between contrast
+  (random intercept and random slope fits), CR2 / Bell-McCaffrey for the random-intercept fit, OLS and WLS.
+  Measured agreement: df within 3.5e-6 (Satterthwaite; lmerTest differentiates numerically), 1e-7
+  (Kenward-Roger), 3e-10 (CR2); SEs within 5e-6; OLS/WLS CR2 everything within 2e-12.  Estimates and t of the
+  mixed fits carry statsmodels' REML optimum (1.3e-4 from lme4's for the random-intercept H1 fit), p likewise.
+  Tolerances: :data:`SMALL_SAMPLE_TOLERANCE`.
 * Ordinal GEE (population-averaged) vs clmm (conditional): not the same parameter.  With an athlete random
   intercept of variance :math:`\\sigma^2_u` the marginal logit slope is approximately the conditional one times
   :math:`(1 + 0.346\\,\\sigma^2_u)^{-1/2}` (Zeger, Liang & Albert 1988).  We check that approximation to 15 % for the
@@ -37,13 +45,22 @@ import pandas as pd
 import pytest
 
 from trailstrength.models import fit_h1, fit_h2, within_between
+from trailstrength.models.cr2 import cr2_test
 from trailstrength.models.ordinal import fit_ordinal_clm, fit_ordinal_gee
-from trailstrength.models.primary import DEFAULT_H2_COVARIATES
+from trailstrength.models.primary import DEFAULT_H1_COVARIATES, DEFAULT_H2_COVARIATES
 
 DATA = Path(__file__).parent / "data"
 R_SCRIPT = Path(__file__).parent / "r" / "primary_models.R"
 H2_TERMS = ["hinge_sets_28d_within", "hinge_sets_28d_between", *DEFAULT_H2_COVARIATES]
 LMER_MODELS = ("h1_rs", "h1_ri", "h2_ri")
+SMALL_SAMPLE_SCRIPT = Path(__file__).parent / "r" / "small_sample.R"
+SMALL_SAMPLE_COLUMNS = ["estimate", "se", "df", "statistic", "p_value"]
+#: Relative tolerance per column: mixed-model fits (estimate and t carry statsmodels' REML optimum) and OLS/WLS.
+SMALL_SAMPLE_TOLERANCE = {
+    "mixed": {"estimate": 3e-4, "se": 2e-5, "df": 2e-5, "statistic": 3e-4, "p_value": 3e-4},
+    "ols": dict.fromkeys(SMALL_SAMPLE_COLUMNS, 1e-9),
+}
+WITHIN_MINUS_BETWEEN = {"hinge_sets_28d_within": 1.0, "hinge_sets_28d_between": -1.0}
 
 
 @pytest.fixture(scope="module")
@@ -182,13 +199,15 @@ def test_pinned_file_is_what_the_script_writes(pinned):
     assert "REML = TRUE" in text and 'clm(as.formula(paste("soreness_ord ~", h2_terms))' in text
 
 
-def _r_available() -> str | None:
+def _r_available(packages=("lme4", "lmerTest", "ordinal")) -> str | None:
     if shutil.which("Rscript") is None:
-        return "Rscript not installed (apt-get install r-base-core r-cran-lme4 r-cran-lmertest r-cran-ordinal)"
+        return (
+            "Rscript not installed (apt-get install r-base-core r-cran-lme4 r-cran-lmertest r-cran-ordinal "
+            "r-cran-pbkrtest r-cran-clubsandwich)"
+        )
+    wanted = ", ".join(f"'{p}'" for p in packages)
     probe = subprocess.run(
-        ["Rscript", "-e", "for (p in c('lme4', 'lmerTest', 'ordinal')) library(p, character.only = TRUE)"],
-        capture_output=True,
-        text=True,
+        ["Rscript", "-e", f"for (p in c({wanted})) library(p, character.only = TRUE)"], capture_output=True, text=True
     )
     if probe.returncode != 0:
         return f"R packages missing: {probe.stderr.strip().splitlines()[-1] if probe.stderr.strip() else '?'}"
@@ -212,6 +231,95 @@ def test_rerun_r_and_compare(tmp_path, ours, pinned):
     check_clm(ours["h2_clm"], fresh)
 
 
+def small_sample_ours(h1: pd.DataFrame, h2: pd.DataFrame) -> pd.DataFrame:
+    """Our numbers for every row tests/r/small_sample.R writes (same long layout)."""
+    fits = {"h1_rs": fit_h1(h1), "h1_ri": fit_h1(h1, random_slope=False), "h2_ri": fit_h2(h2)}
+    tables = []
+    for model, fit in fits.items():
+        for method in ("satterthwaite", "kenward-roger"):
+            tables.append((model, method, fit.tests(method)))
+            if model.startswith("h1"):
+                row = fit.contrast_test(WITHIN_MINUS_BETWEEN, inference=method)
+                tables.append((model, method, pd.DataFrame([row], index=["within_minus_between"])))
+    tables.append(("h1_ri", "cr2", fits["h1_ri"].tests("cr2")))
+    s1, s2 = within_between(h1, "hinge_sets_28d"), within_between(h2, "hinge_sets_28d")
+    weight = 1 / s1.groupby("athlete_id")["dpi"].transform("size")
+    x1, x2 = _design(s1, DEFAULT_H1_COVARIATES), _design(s2, DEFAULT_H2_COVARIATES)
+    tables += [
+        ("h1_ols", "cr2", cr2_test(x1, s1["dpi"], s1["athlete_id"])),
+        ("h1_wls", "cr2", cr2_test(x1, s1["dpi"], s1["athlete_id"], weights=weight)),
+        ("h1_wls_iv", "cr2", cr2_test(x1, s1["dpi"], s1["athlete_id"], weights=weight, inverse_var=True)),
+        ("h2_ols", "cr2", cr2_test(x2, s2["soreness_peak_72h"], s2["athlete_id"])),
+    ]
+    frames = [
+        t.rename(index={"Intercept": "(Intercept)"})[SMALL_SAMPLE_COLUMNS]
+        .rename_axis("term")
+        .reset_index()
+        .assign(model=model, method=method)
+        for model, method, t in tables
+    ]
+    return pd.concat(frames, ignore_index=True)[["model", "method", "term", *SMALL_SAMPLE_COLUMNS]]
+
+
+def _design(data: pd.DataFrame, covariates) -> pd.DataFrame:
+    terms = ["hinge_sets_28d_within", "hinge_sets_28d_between", *covariates]
+    return pd.concat([pd.Series(1.0, index=data.index, name="Intercept"), data[terms]], axis=1)
+
+
+def check_small_sample(ours: pd.DataFrame, results: pd.DataFrame) -> pd.DataFrame:
+    """Every pinned row matched; max relative difference per (model, method) and column, each within tolerance."""
+    merged = ours.merge(results, on=["model", "method", "term"], suffixes=("", "_r"), validate="one_to_one")
+    assert len(merged) == len(results) == len(ours)
+    rel = pd.DataFrame({c: np.abs(merged[c] / merged[f"{c}_r"] - 1) for c in SMALL_SAMPLE_COLUMNS})
+    kind = np.where(merged["model"].str.endswith(("_ols", "_wls", "_wls_iv")), "ols", "mixed")
+    tol = pd.DataFrame([SMALL_SAMPLE_TOLERANCE[k] for k in kind])[SMALL_SAMPLE_COLUMNS]
+    bad = merged.loc[(rel > tol).any(axis=1), ["model", "method", "term"]]
+    assert bad.empty, rel.loc[bad.index].join(bad)
+    return rel.assign(model=merged["model"], method=merged["method"]).groupby(["model", "method"]).max()
+
+
+@pytest.fixture(scope="module")
+def pinned_small_sample():
+    return pd.read_csv(DATA / "r_small_sample.csv")
+
+
+@pytest.fixture(scope="module")
+def ours_small_sample(panels):
+    return small_sample_ours(*panels)
+
+
+def test_small_sample_agreement_pinned(ours_small_sample, pinned_small_sample):
+    check_small_sample(ours_small_sample, pinned_small_sample)
+
+
+def test_small_sample_pins_cover_the_cases_that_matter(pinned_small_sample):
+    """df of between and within terms of a random-intercept fit, a random slope's within term, CR2 for OLS."""
+    r = pinned_small_sample.set_index(["model", "method", "term"])
+    for method in ("satterthwaite", "kenward-roger"):
+        assert 5 < r.loc[("h1_ri", method, "hinge_sets_28d_between"), "df"] < 7  # 8 athletes: few df between
+        assert r.loc[("h1_ri", method, "hinge_sets_28d_within"), "df"] > 200  # within: runs, not athletes
+        assert 5 < r.loc[("h1_rs", method, "hinge_sets_28d_within"), "df"] < 8  # a random slope: athletes again
+    assert r.loc[("h1_ols", "cr2", "hinge_sets_28d_within"), "df"] < 7
+    assert 'coef_test(fit, vcov = vcovCR(fit, cluster = cluster, type = "CR2"' in SMALL_SAMPLE_SCRIPT.read_text()
+
+
+def test_rerun_small_sample_r(tmp_path, ours_small_sample, pinned_small_sample):
+    reason = _r_available(("lme4", "lmerTest", "pbkrtest", "clubSandwich"))
+    if reason:
+        pytest.skip(reason=reason)
+    out = tmp_path / "r_small_sample.csv"
+    run = subprocess.run(
+        ["Rscript", str(SMALL_SAMPLE_SCRIPT), str(DATA), str(out)], capture_output=True, text=True, timeout=300
+    )
+    assert run.returncode == 0, run.stderr
+    fresh = pd.read_csv(out)
+    merged = fresh.merge(pinned_small_sample, on=["model", "method", "term"], suffixes=("", "_pinned"))
+    assert len(merged) == len(pinned_small_sample) == len(fresh)
+    for c in SMALL_SAMPLE_COLUMNS:
+        np.testing.assert_allclose(merged[c], merged[f"{c}_pinned"], rtol=1e-6, err_msg=c)
+    check_small_sample(ours_small_sample, fresh)
+
+
 def agreement_report() -> pd.DataFrame:
     """Max relative differences per quantity (printed by ``python tests/test_r_oracle.py``)."""
     h1, h2 = pd.read_csv(DATA / "r_panel_h1.csv"), pd.read_csv(DATA / "r_panel_h2.csv")
@@ -228,3 +336,5 @@ def agreement_report() -> pd.DataFrame:
 if __name__ == "__main__":
     with pd.option_context("display.float_format", "{:.2e}".format, "display.width", 200, "display.max_columns", 20):
         print(agreement_report())
+        h1_panel, h2_panel = pd.read_csv(DATA / "r_panel_h1.csv"), pd.read_csv(DATA / "r_panel_h2.csv")
+        print(check_small_sample(small_sample_ours(h1_panel, h2_panel), pd.read_csv(DATA / "r_small_sample.csv")))

@@ -24,6 +24,7 @@
 # statsmodels' OrdinalGEE with an independence working correlation (within-athlete hinge -0.13 vs -0.41 and -0.41),
 # so the ordinal GEE is checked against clmm through the marginal/conditional attenuation instead (see the test).
 # Fixed-effect SEs of lmer are model-based; lmerTest's Satterthwaite df are written for reference (kind "df").
+# The within/between split and the term lists are in tests/r/panels.R (shared with small_sample.R).
 
 suppressPackageStartupMessages({
   library(lme4)
@@ -35,14 +36,10 @@ args <- commandArgs(trailingOnly = TRUE)
 data_dir <- if (length(args) >= 1) args[1] else "tests/data"
 out_file <- if (length(args) >= 2) args[2] else file.path(data_dir, "r_results.csv")
 
-split_hinge <- function(d) {
-  d$hinge_sets_28d_between <- ave(d$hinge_sets_28d, d$athlete_id)
-  d$hinge_sets_28d_within <- d$hinge_sets_28d - d$hinge_sets_28d_between
-  d
-}
-
-h1 <- split_hinge(read.csv(file.path(data_dir, "r_panel_h1.csv")))
-h2 <- split_hinge(read.csv(file.path(data_dir, "r_panel_h2.csv")))
+script_dir <- dirname(sub("^--file=", "", grep("^--file=", commandArgs(trailingOnly = FALSE), value = TRUE)))
+source(file.path(script_dir, "panels.R"))
+h1 <- read_panel(data_dir, "r_panel_h1.csv")
+h2 <- read_panel(data_dir, "r_panel_h2.csv")
 
 rows <- list()
 add <- function(model, kind, name, value, se = NA_real_) {
@@ -65,10 +62,6 @@ add_lmer <- function(model, fit) {
   add(model, "loglik", "REML", as.numeric(logLik(fit)))
   add(model, "converged", "no_messages", as.numeric(length(fit@optinfo$conv$lme4$messages) == 0))
 }
-
-h1_terms <- "hinge_sets_28d_within + hinge_sets_28d_between + descent_100m_28d + run_km_28d + mean_descent_grade + duration_h"
-h2_terms <- paste("hinge_sets_28d_within + hinge_sets_28d_between + descent_100m + descent_100m_28d +",
-                  "hinge_sets_acute + other_descent_100m_72h")
 
 add_lmer("h1_rs", lmer(as.formula(paste("dpi ~", h1_terms, "+ (1 + hinge_sets_28d_within | athlete_id)")),
                        data = h1, REML = TRUE, control = ctrl))

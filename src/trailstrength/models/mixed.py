@@ -4,10 +4,12 @@ The primary analyses (DESIGN §8) are random-intercept linear mixed models with 
 exposure split into a within-athlete and a between-athlete part.  This module holds the
 parts that do not know about any hypothesis:
 
-- :func:`within_between` splits a column into an athlete mean and a deviation from it;
+- :func:`within_between` (from :mod:`~trailstrength.models.within_between`) splits a column into an athlete
+  mean and a deviation from it;
 - :func:`fit_mixed` fits ``outcome ~ terms`` with a random intercept (optionally a random
-  slope) per athlete, walks a documented fallback chain when the fit is not trustworthy,
-  and returns one tidy row per fixed term (:data:`EFFECT_COLUMNS`).
+  slope, kept by its fit or by a likelihood-ratio test) per athlete, walks a documented fallback chain when the
+  fit is not trustworthy, and returns one tidy row per fixed term (:data:`EFFECT_COLUMNS`) in a
+  :class:`~trailstrength.models.mixed_result.MixedFit`, with Wald z or small-sample inference.
 
 Nothing is standardised: every coefficient is in the units of the panel's columns.
 """
@@ -16,15 +18,14 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from functools import cached_property
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 from statsmodels.regression.linear_model import OLS
-from statsmodels.regression.mixed_linear_model import MixedLM
+from statsmodels.regression.mixed_linear_model import MixedLM, MixedLMParams
 
+from trailstrength.models.mixed_result import INFERENCE_METHODS, INFERENCE_NOTES, MixedFit, apply_inference
 from trailstrength.models.tidy import (
     EFFECT_COLUMNS,
     complete_cases,
@@ -33,11 +34,15 @@ from trailstrength.models.tidy import (
     numeric_columns,
     rows_from_estimates,
 )
+from trailstrength.models.within_between import within_between
 
 __all__ = [
     "EFFECT_COLUMNS",
     "OPTIMIZERS",
     "BOUNDARY_RATIO",
+    "INFERENCE_METHODS",
+    "SLOPE_SELECTIONS",
+    "SLOPE_TEST_ALPHA",
     "MixedFit",
     "within_between",
     "fit_mixed",
@@ -53,136 +58,18 @@ OPTIMIZERS = ("lbfgs", "bfgs", "powell", "nm")
 #: an absolute 0.01 that fires for every outcome with a small scale (DPI, for one).
 BOUNDARY_RATIO = 1e-4
 
+#: How a requested random slope is kept: ``"fit"`` whenever its fit passes the trust checks (v1), ``"lrt"`` only
+#: when a boundary-corrected REML likelihood-ratio test against the intercept-only model supports it.
+SLOPE_SELECTIONS = ("fit", "lrt")
+
+#: Level of the random-slope likelihood-ratio test (``slope_selection="lrt"``).
+SLOPE_TEST_ALPHA = 0.05
+
+#: ``2 (logL_slope - logL_intercept)`` below this (a slope fit under the nested model's optimum) is an
+#: optimiser failure, not a likelihood ratio.
+_LLF_TOLERANCE = 1e-4
+
 _WALD_NOTE = "Wald z CI and p, no small-sample correction"
-_Z975 = float(stats.norm.ppf(0.975))
-
-
-@dataclass
-class MixedFit:
-    """Outcome of :func:`fit_mixed`.
-
-    Attributes
-    ----------
-    effects : pandas.DataFrame
-        One row per fixed term (intercept excluded), columns :data:`EFFECT_COLUMNS`.
-    result : object or None
-        The statsmodels results object of the model finally fitted, or None when nothing
-        could be fitted.
-    converged : bool
-        Whether the model finally fitted is numerically trustworthy.
-    note : str
-        Sample sizes, rows dropped, every fallback taken and why, inference method.
-    model : str
-        ``"mixedlm_rs"``, ``"mixedlm_ri"``, ``"ols_cluster"``, ``"ols"`` (single athlete)
-        or ``"not_fitted"``.
-    header : str
-        First lines of :attr:`summary_text`: the model formula and the model fitted.
-    athletes : tuple
-        Athletes with complete rows, in order of first appearance (the model's clusters).
-    dist : scipy distribution
-        Reference distribution of the Wald CIs and p-values (normal, or t for the OLS fits).
-    summary_text : str
-        Plain-text header, statsmodels summary and the note (built on first access:
-        the statsmodels summary costs as much as the fit, which matters in bootstraps
-        and power simulations).
-    """
-
-    effects: pd.DataFrame
-    result: object | None
-    converged: bool
-    note: str
-    model: str = "not_fitted"
-    header: str = ""
-    athletes: tuple = ()
-    dist: object = stats.norm
-
-    def contrast(self, weights: Mapping[str, float], level: float = 0.95) -> tuple[float, float, float, float]:
-        """Wald estimate, CI and p of a linear combination of fixed effects, e.g. ``{"a": 1, "b": -1}``.
-
-        Uses the fit's covariance and reference distribution; raises KeyError for a term the model did not
-        estimate (aliased or absent).
-        """
-        names = list(self.result.model.exog_names)
-        missing = [t for t in weights if t not in names]
-        if missing:
-            raise KeyError(", ".join(missing))
-        params = self.result.fe_params if self.model.startswith("mixedlm") else self.result.params
-        cov = np.asarray(self.result.cov_params(), dtype=float)[: len(names), : len(names)]
-        c = np.zeros(len(names))
-        for t, w in weights.items():
-            c[names.index(t)] = w
-        est, se = float(c @ np.asarray(params, dtype=float)), float(np.sqrt(c @ cov @ c))
-        q = float(self.dist.ppf(0.5 + level / 2))
-        p = float(2 * self.dist.sf(abs(est / se))) if se > 0 else np.nan
-        return est, est - q * se, est + q * se, p
-
-    @cached_property
-    def summary_text(self) -> str:
-        if self.result is None:
-            return f"{self.header}: {self.note}\n"
-        with warnings.catch_warnings():
-            # the OLS summary's overall F test warns with few clusters; the note covers that
-            warnings.simplefilter("ignore")
-            body = self.result.summary().as_text()
-        return f"{self.header}\n{body}\nNote: {self.note}\n"
-
-
-def within_between(panel: pd.DataFrame, columns: Sequence[str] | str, group: str = "athlete_id") -> pd.DataFrame:
-    r"""Split columns into within-athlete deviations and between-athlete means.
-
-    Parameters
-    ----------
-    panel : pandas.DataFrame
-        One row per observation (run), with a ``group`` column.
-    columns : sequence of str or str
-        Numeric columns to split.
-    group : str, default "athlete_id"
-        Column identifying the athlete.
-
-    Returns
-    -------
-    pandas.DataFrame
-        A copy of ``panel`` with ``f"{c}_within"`` and ``f"{c}_between"`` added for each
-        column, in the units of ``c``.
-
-    Notes
-    -----
-    For athlete :math:`i` and run :math:`j`,
-
-    .. math::
-
-        \bar x_i = \frac{1}{n_i} \sum_{j:\,x_{ij}\ \text{observed}} x_{ij}, \qquad
-        x^{b}_{ij} = \bar x_i, \qquad x^{w}_{ij} = x_{ij} - \bar x_i .
-
-    Missing values are skipped when averaging; a missing :math:`x_{ij}` gives a missing
-    within part but keeps the athlete's between part; an athlete with no observed value
-    gets missing for both.  Putting both parts in one model (Mundlak 1978; Bell & Jones
-    2015) lets the within coefficient estimate the association of an athlete's
-    *changes* in exposure with their outcome, free of stable between-athlete confounders.
-    Compute the parts on the rows that enter the model, otherwise the within part does
-    not average to zero per athlete in the analysis sample.
-
-    References
-    ----------
-    Mundlak Y. (1978). On the pooling of time series and cross section data.
-    Econometrica 46:69–85.
-
-    Bell A., Jones K. (2015). Explaining fixed effects: random effects modeling of
-    time-series cross-sectional and panel data. Political Science Research and Methods
-    3:133–153.
-    """
-    if isinstance(columns, str):
-        columns = [columns]
-    missing = [c for c in [group, *columns] if c not in panel.columns]
-    if missing:
-        raise KeyError(f"within_between: panel has no column(s) {missing}; available: {list(panel.columns)}")
-    out = panel.copy()
-    for c in columns:
-        values = numeric_columns(out, [c], "within_between")[c]
-        mean = values.groupby(out[group], sort=False, dropna=False).transform("mean")
-        out[f"{c}_between"] = mean
-        out[f"{c}_within"] = values - mean
-    return out
 
 
 # --------------------------------------------------------------------------- helpers
@@ -223,12 +110,12 @@ def _diagnose(result, warns: list[str], slope_var_x: float | None) -> tuple[str,
     return "ok", ""
 
 
-def _fit_one(endog, exog, groups, exog_re, method: str, reml: bool):
+def _fit_one(endog, exog, groups, exog_re, method: str, reml: bool, start=None):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
             model = MixedLM(endog, exog, groups=groups, exog_re=exog_re)
-            result = model.fit(reml=reml, method=method)
+            result = model.fit(reml=reml, method=method, start_params=start)
         except (np.linalg.LinAlgError, ValueError, ZeroDivisionError, FloatingPointError) as exc:
             return None, [], f"{type(exc).__name__}: {exc}"
     return result, [str(w.message) for w in caught], ""
@@ -273,6 +160,97 @@ def _mixed_chain(endog, exog, groups, data, random_slope, methods, reml):
     return None, "not_fitted", notes
 
 
+def _candidates(endog, exog, groups, exog_re, slope_var, tries, reml, label):
+    """Fit every (optimiser, start) in ``tries``; (best usable fit or None, its status, notes).
+
+    A fit is usable when :func:`_diagnose` does not call it failed; among usable fits the highest REML
+    log-likelihood wins (an optimiser that stopped early is not preferred just because it came first).
+    """
+    best, best_status, reasons = None, "failed", []
+    for method, start, start_label in tries:
+        res, warns, err = _fit_one(endog, exog, groups, exog_re, method, reml, start)
+        if res is None:
+            reasons.append(f"{method}{start_label}: {err}")
+            continue
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # bse of a degenerate fit warns "invalid value in sqrt"
+            status, reason = _diagnose(res, warns, slope_var)
+        if status == "failed":
+            reasons.append(f"{method}{start_label}: {reason}")
+        elif best is None or res.llf > best.llf:
+            best, best_status = res, status
+            if status == "boundary":
+                reasons.append(f"{method}{start_label}: {reason}")
+    notes = [f"{label}: rejected fits ({'; '.join(reasons)})"] if reasons else []
+    return best, best_status, notes
+
+
+def _slope_start(ri, n_fe: int, slope_var: float):
+    """Start the slope model at the intercept-only optimum plus a slope variance of 10 % of the residual's."""
+    cov = np.zeros((2, 2))
+    cov[0, 0] = float(np.asarray(ri.cov_re)[0, 0]) / ri.scale
+    cov[1, 1] = 0.1 / slope_var if slope_var > 0 else 0.1
+    return MixedLMParams.from_components(fe_params=np.zeros(n_fe), cov_re=cov)
+
+
+def _slope_by_lrt(endog, exog, groups, data, slope, methods, reml, alpha=SLOPE_TEST_ALPHA):
+    r"""Random slope kept only when a boundary-corrected REML likelihood-ratio test supports it.
+
+    Returns (result or None, model name, notes, test dict); ``None`` when neither structure is usable, so the
+    caller falls back to OLS as the v1 chain does.
+    """
+    two = [(m, None, "") for m in list(methods)[:2]]
+    ri, ri_status, notes = _candidates(endog, exog, groups, None, None, two, reml, "random intercept model")
+    exog_re = pd.concat([pd.Series(1.0, index=data.index, name="Intercept"), data[[slope]]], axis=1)
+    slope_var = float(data[slope].var())
+    tries = list(two)
+    if ri is not None:
+        tries.append((two[0][0], _slope_start(ri, exog.shape[1], slope_var), " from the intercept-only optimum"))
+    rs, rs_status, rs_notes = _candidates(
+        endog, exog, groups, exog_re, slope_var, tries, reml, f"random slope on {slope} model"
+    )
+    notes += rs_notes
+    test = {
+        "statistic": np.nan,
+        "p_value": np.nan,
+        "llf_slope": float(rs.llf) if rs is not None else np.nan,
+        "llf_intercept": float(ri.llf) if ri is not None else np.nan,
+        "kept": False,
+    }
+    label = f"random slope on {slope}"
+    if ri is None:
+        keep = rs is not None and rs_status == "ok"
+        notes.append(
+            f"{label}: no usable intercept-only fit to test against; slope "
+            f"{'kept (its fit passed every check)' if keep else 'not kept'}"
+        )
+    elif rs is None or rs.llf < ri.llf - _LLF_TOLERANCE / 2:
+        keep = False
+        below = "" if rs is None else f" (best slope logL {rs.llf:.4f} < intercept-only {ri.llf:.4f}: not the optimum)"
+        notes.append(f"{label}: no slope fit at or above the intercept-only log-likelihood{below}; not kept")
+        test.update(statistic=0.0, p_value=1.0)
+    else:
+        stat = max(0.0, 2 * float(rs.llf - ri.llf))
+        p = float(0.5 * stats.chi2.sf(stat, 1) + 0.5 * stats.chi2.sf(stat, 2))
+        keep = p < alpha and rs_status == "ok"
+        test.update(statistic=stat, p_value=p)
+        why = "kept" if keep else ("not kept" if p >= alpha else f"not kept (slope fit {rs_status})")
+        notes.append(
+            f"{label}: REML LRT vs intercept-only 2dlogL = {stat:.3f}, p = {p:.3g} "
+            f"(50:50 chi2(1):chi2(2)); {why} at {alpha:g}"
+        )
+    test["kept"] = keep
+    if keep:
+        notes.append(f"fitted mixedlm_rs ({'REML' if reml else 'ML'}, best of {len(tries)} fits)")
+        return rs, "mixedlm_rs", notes, test
+    if ri is not None and ri_status == "ok":
+        notes.append(f"fitted mixedlm_ri ({'REML' if reml else 'ML'}, best of {len(two)} fits)")
+        return ri, "mixedlm_ri", notes, test
+    # the intercept-only model is on the boundary or failed with two optimisers: the v1 chain's remaining ones
+    res, name, chain_notes = _mixed_chain(endog, exog, groups, data, None, list(methods)[2:], reml)
+    return res, name, notes + chain_notes, test
+
+
 # --------------------------------------------------------------------------- fitting
 
 
@@ -288,6 +266,8 @@ def fit_mixed(
     random_slope: str | None = None,
     reml: bool = True,
     methods: Sequence[str] = OPTIMIZERS,
+    slope_selection: str = "fit",
+    inference: str = "wald",
 ) -> MixedFit:
     r"""Fit a linear mixed model with an athlete random intercept and tidy the effects.
 
@@ -314,6 +294,14 @@ def fit_mixed(
         Restricted maximum likelihood (True) or maximum likelihood.
     methods : sequence of str, default :data:`OPTIMIZERS`
         Optimisers tried in order for each random-effects structure.
+    slope_selection : {"fit", "lrt"}, default "fit"
+        How a ``random_slope`` is kept (:data:`SLOPE_SELECTIONS`): ``"fit"`` (v1) whenever its first trusted fit
+        passes the checks; ``"lrt"`` only when the REML likelihood-ratio test against the intercept-only model,
+        both fitted with two optimisers (and the slope model also from the intercept-only optimum), rejects at
+        :data:`SLOPE_TEST_ALPHA` (see Notes).
+    inference : {"wald", "satterthwaite", "kenward-roger", "cr2"}, default "wald"
+        CI and p of the effects (:data:`INFERENCE_METHODS`, described in :mod:`trailstrength.models.mixed_result`).
+        Anything but ``"wald"`` adds a ``df`` column; :meth:`MixedFit.tests` gives the others for the same fit.
 
     Returns
     -------
@@ -356,19 +344,28 @@ def fit_mixed(
     single athlete, plain OLS is fitted.  With fewer than ``len(terms) + 3`` complete rows
     the effects are NaN.
 
-    MixedLM intervals are Wald: :math:`\hat\beta \pm z_{0.975}\,\widehat{se}`, p from
-    :math:`N(0,1)`, no small-sample (Kenward–Roger / Satterthwaite) correction.
+    With ``inference="wald"`` MixedLM intervals are Wald: :math:`\hat\beta \pm z_{0.975}\,\widehat{se}`, p
+    from :math:`N(0,1)`, no small-sample correction; the other choices use :math:`t_\nu` with per-term
+    :math:`\nu` (Satterthwaite, Kenward–Roger or Bell–McCaffrey).
+
+    Random-slope test (``slope_selection="lrt"``): :math:`T = 2(\ell_{RS} - \ell_{RI})` of the REML fits (same
+    fixed effects, so REML log-likelihoods compare), referred to the 50:50 mixture of :math:`\chi^2_1` and
+    :math:`\chi^2_2`: under the null the slope variance sits on the boundary of its space and the covariance is
+    unidentified (Self & Liang 1987; Stram & Lee 1994), so :math:`p = \tfrac12 P(\chi^2_1 > T) +
+    \tfrac12 P(\chi^2_2 > T)`.  The best log-likelihood over the optimisers and starts counts; a slope fit below
+    the intercept-only optimum is an optimiser failure and never kept.  The note and :attr:`MixedFit.slope_test`
+    carry :math:`T` and p.
+
+    References
+    ----------
+    Stram D. O., Lee J. W. (1994). Variance components testing in the longitudinal mixed effects model.
+    Biometrics 50:1171–1177.
+
+    Self S. G., Liang K.-Y. (1987). Asymptotic properties of maximum likelihood estimators and likelihood ratio
+    tests under nonstandard conditions. JASA 82:605–610.
     """
     terms = list(terms)
-    if not terms:
-        raise ValueError("fit_mixed: terms is empty; give at least one fixed-effect column")
-    if len(set(terms)) != len(terms):
-        raise ValueError(f"fit_mixed: duplicate terms in {terms}")
-    if random_slope is not None and random_slope not in terms:
-        raise ValueError(f"fit_mixed: random_slope {random_slope!r} is not one of the terms {terms}")
-    bad_primary = [t for t in primary_terms if t not in terms]
-    if bad_primary:
-        raise ValueError(f"fit_mixed: primary_terms {bad_primary} are not among the terms {terms}")
+    _check_arguments(terms, random_slope, primary_terms, slope_selection, inference)
     data, notes = complete_cases(panel, outcome, terms, group, f"fit_mixed ({hypothesis})")
     n_obs = len(data)
     n_athletes = int(data[group].nunique())
@@ -387,7 +384,10 @@ def fit_mixed(
         rows = rows_from_estimates({}, {}, dist=stats.norm, note=note, aliased=terms, **row_kwargs)
         for r in rows:  # the per-row "not estimable" suffix would be redundant here
             r.update(note=note, model="not_fitted", converged=False)
-        return MixedFit(effects_frame(rows), None, False, note, "not_fitted", hypothesis)
+        effects = effects_frame(rows)
+        if inference != "wald":
+            effects["df"] = np.nan
+        return MixedFit(effects, None, False, note, "not_fitted", hypothesis, inference=inference)
 
     kept, aliased = estimable_terms(data, terms)
     if aliased:
@@ -399,36 +399,10 @@ def fit_mixed(
     endog = data[outcome]
     exog = pd.concat([pd.Series(1.0, index=data.index, name="Intercept"), data[kept]], axis=1)
     groups = data[group].to_numpy()
-
-    result = None
-    model_name = "not_fitted"
-    converged = False
-    inference = _WALD_NOTE
-    dist = stats.norm
-
-    if n_athletes < 2:
-        notes.append(
-            "only 1 athlete: fitted OLS on this athlete's runs (no random effects, no "
-            "between-athlete inference; SEs assume independent runs)"
-        )
-        result = OLS(endog, exog).fit()
-        model_name, converged = "ols", True
-        dist = stats.t(df=result.df_resid)
-        inference = f"OLS t CI and p, {int(result.df_resid)} df"
-    else:
-        result, model_name, chain_notes = _mixed_chain(endog, exog, groups, data, random_slope, methods, reml)
-        notes.extend(chain_notes)
-        converged = result is not None
-        if result is None:
-            result = OLS(endog, exog).fit(cov_type="cluster", cov_kwds={"groups": pd.factorize(groups)[0]}, use_t=True)
-            model_name, converged = "ols_cluster", True
-            df = n_athletes - 1
-            dist = stats.t(df=df)
-            inference = f"fell back to OLS with athlete-clustered SEs (CR1), t with {df} df"
-            if n_athletes < 20:
-                inference += f"; only {n_athletes} clusters, cluster-robust SEs may be too small"
-
-    notes.append(inference)
+    result, model_name, dist, slope_test, fit_notes = _fit_structure(
+        endog, exog, groups, data, random_slope, methods, reml, slope_selection, inference
+    )
+    notes.extend(fit_notes)
     note = "; ".join(notes)
 
     if model_name.startswith("mixedlm"):
@@ -437,13 +411,77 @@ def fit_mixed(
         est, se = result.params, result.bse
     rows = rows_from_estimates(est, se, dist=dist, note=note, aliased=aliased, **row_kwargs)
     for r in rows:
-        r.update(model=model_name, converged=converged)
-    effects = effects_frame(rows)
-
+        r.update(model=model_name, converged=result is not None)
     structure = {
         "mixedlm_rs": f" + (1 + {random_slope} | {group})",
         "mixedlm_ri": f" + (1 | {group})",
         "ols_cluster": f", SEs clustered by {group}",
     }.get(model_name, "")
     header = f"{hypothesis}: {outcome} ~ {' + '.join(terms)}{structure}\nmodel fitted: {model_name}"
-    return MixedFit(effects, result, converged, note, model_name, header, tuple(pd.unique(groups)), dist)
+    fit = MixedFit(
+        effects_frame(rows),
+        result,
+        True,
+        note,
+        model_name,
+        header,
+        tuple(pd.unique(groups)),
+        dist,
+        inference=inference,
+        groups=groups,
+        slope_test=slope_test,
+    )
+    if inference != "wald":
+        fit.effects = apply_inference(fit.effects, fit.tests(inference))
+    return fit
+
+
+def _check_arguments(terms, random_slope, primary_terms, slope_selection, inference) -> None:
+    if not terms:
+        raise ValueError("fit_mixed: terms is empty; give at least one fixed-effect column")
+    if len(set(terms)) != len(terms):
+        raise ValueError(f"fit_mixed: duplicate terms in {terms}")
+    if random_slope is not None and random_slope not in terms:
+        raise ValueError(f"fit_mixed: random_slope {random_slope!r} is not one of the terms {terms}")
+    bad_primary = [t for t in primary_terms if t not in terms]
+    if bad_primary:
+        raise ValueError(f"fit_mixed: primary_terms {bad_primary} are not among the terms {terms}")
+    if slope_selection not in SLOPE_SELECTIONS:
+        raise ValueError(f"fit_mixed: slope_selection {slope_selection!r} is not one of {SLOPE_SELECTIONS}")
+    if inference not in INFERENCE_METHODS:
+        raise ValueError(f"fit_mixed: inference {inference!r} is not one of {INFERENCE_METHODS}")
+
+
+def _fit_structure(endog, exog, groups, data, random_slope, methods, reml, slope_selection, inference):
+    """Fit the chosen structure with its fallbacks; (result, model name, Wald dist, slope test, notes)."""
+    notes: list[str] = []
+    slope_test = None
+    n_athletes = len(pd.unique(groups))
+    if n_athletes < 2:
+        notes.append(
+            "only 1 athlete: fitted OLS on this athlete's runs (no random effects, no "
+            "between-athlete inference; SEs assume independent runs)"
+        )
+        result = OLS(endog, exog).fit()
+        notes.append(f"OLS t CI and p, {int(result.df_resid)} df")
+        return result, "ols", stats.t(df=result.df_resid), slope_test, notes
+    if random_slope is not None and slope_selection == "lrt":
+        result, model_name, chain_notes, slope_test = _slope_by_lrt(
+            endog, exog, groups, data, random_slope, methods, reml
+        )
+    else:
+        result, model_name, chain_notes = _mixed_chain(endog, exog, groups, data, random_slope, methods, reml)
+    notes.extend(chain_notes)
+    if result is not None:
+        notes.append(_WALD_NOTE if inference == "wald" else INFERENCE_NOTES[inference])
+        return result, model_name, stats.norm, slope_test, notes
+    result = OLS(endog, exog).fit(cov_type="cluster", cov_kwds={"groups": pd.factorize(groups)[0]}, use_t=True)
+    df = n_athletes - 1
+    if inference == "wald":
+        inference_note = f"fell back to OLS with athlete-clustered SEs (CR1), t with {df} df"
+        if n_athletes < 20:
+            inference_note += f"; only {n_athletes} clusters, cluster-robust SEs may be too small"
+    else:
+        inference_note = "fell back to OLS with athlete-clustered CR2 SEs and Bell-McCaffrey df per term (df column)"
+    notes.append(inference_note)
+    return result, "ols_cluster", stats.t(df=df), slope_test, notes

@@ -32,7 +32,10 @@ build from the same simulated tables.
 
 Random streams: the main generator draws exactly what it drew before the exercise mix
 existed; the mix and the climb-index noise come from
-:func:`trailstrength.simulate.hinge.aux_generator` of the same seed.
+:func:`trailstrength.simulate.hinge.aux_generator` of the same seed, and a scenario's extras
+(:mod:`trailstrength.simulate.scenarios`) from
+:func:`~trailstrength.simulate.scenarios.scenario_generator`.  The daily records are drawn
+by :mod:`trailstrength.simulate.daily`.
 """
 
 from __future__ import annotations
@@ -44,9 +47,7 @@ import pandas as pd
 
 from trailstrength.features.exposures import trailing_sum, window_share
 from trailstrength.simulate.cohort import PlantedEffects
-from trailstrength.simulate.hinge import aux_generator, hinge_schedule, planted_exposures, split_hinge_sets
-from trailstrength.simulate.runs import CLIMB_FACTOR, COURSE_KINDS, random_course
-from trailstrength.terrain import gap_factor
+from trailstrength.simulate.daily import CohortDesign, simulate_daily
 
 __all__ = [
     "CohortDesign",
@@ -58,52 +59,6 @@ __all__ = [
 ]
 
 MIN_DESCENT_LENGTH_M = 500.0
-DESCENT_GRADE = -0.05  # a descent segment is grade <= -5 % (DESIGN §6); a climb segment >= +5 %
-
-
-@dataclass(frozen=True)
-class CohortDesign:
-    """Size and observation process of a simulated cohort.
-
-    Attributes
-    ----------
-    athletes, weeks : int
-        Cohort size and length.
-    run_probability : float
-        Chance of a run on any day (simulate_cohort: 4/7, about four runs a week).
-    report_probability : float
-        Chance that a daily soreness report exists (simulate_cohort: 0.9).
-    dpi_measurement_sd : float
-        Noise added to the planted DPI, standing in for GPS/terrain measurement error
-        (the pipeline's measured DPI correlates > 0.8 with the planted one).
-    window_days : int
-        Exposure window of the ``*_28d`` columns.
-    round_reports : bool
-        Round reports to whole points and clip to 0–10, as diaries do (simulate_cohort:
-        True).  False keeps the latent soreness (for checking what rounding costs).
-    hinge_soreness : {"per_run", "post_descent"}
-        How the planted ``soreness_per_hinge_set`` acts.  ``"per_run"`` (simulate_cohort
-        before the H2 estimand fix): it is part of every descent run's soreness response,
-        so overlapping responses of several runs add it several times and the H2 model
-        estimates about 1.25x the planted value.  ``"post_descent"`` (simulate_cohort): a level shift of
-        :math:`\beta h_{28}` (the 28-day hinge exposure of the most recent descent run)
-        on each of the 3 days after a descent run, counted once however many runs
-        overlap (see benchmarks/h2_estimand.py).
-    hinge_mix : bool
-        Split hinge sets among RDL, deadlift and single-leg RDL (simulate_cohort: True).
-        False keeps every set an RDL, the model the R oracle's pinned panels were written
-        with (tests/r/make_panels.py).
-    """
-
-    athletes: int = 8
-    weeks: int = 16
-    run_probability: float = 4 / 7
-    report_probability: float = 0.9
-    dpi_measurement_sd: float = 0.02
-    window_days: int = 28
-    round_reports: bool = True
-    hinge_soreness: str = "post_descent"
-    hinge_mix: bool = True
 
 
 @dataclass
@@ -114,141 +69,6 @@ class SimulatedCohort:
     h1: pd.DataFrame
     h2: pd.DataFrame
     climb: pd.DataFrame | None = None
-
-
-def _course_stats(course) -> dict:
-    g = course.grades
-    desc = g <= DESCENT_GRADE
-    climb = g >= -DESCENT_GRADE
-    f = gap_factor(g, model="strava")
-    return {
-        "descent_m": course.descent_m,
-        "descent_length_m": float(desc.sum()),
-        "mean_descent_grade": float(g[desc].mean()) if desc.any() else np.nan,
-        "climb_length_m": float(climb.sum()),
-        "climb_gain_m": float(g[climb].sum()),
-        "distance_km": g.size / 1000.0,
-        # moving time = (a_desc / dpi + a_climb / cpi + a_flat) / flat_speed, as in runs.course_track
-        "a_desc": float(f[g < -0.02].sum()),
-        "a_climb": float(f[g > 0.02].sum()),
-        "a_flat": float(f[np.abs(g) <= 0.02].sum()),
-    }
-
-
-def _athlete_days(rng, aux, aid: str, effects: PlantedEffects, design: CohortDesign, start) -> pd.DataFrame:
-    n = design.weeks * 7
-    mean_dose = rng.uniform(0, 9)
-    flat_speed = rng.normal(3.1, 0.25)
-    dpi_base = rng.normal(1.0, 0.05) + effects.between_confound * (mean_dose - 4.5)
-    soreness_base = rng.uniform(1.0, 2.5)
-    courses = [_course_stats(random_course(rng, k, f"{k}-{j}")) for j, k in enumerate(COURSE_KINDS)]
-    table = pd.DataFrame(courses)
-
-    raw = hinge_schedule(rng, mean_dose, n)
-    knee = np.where(raw > 0, rng.integers(0, 4, n), 0)  # squat working sets in each session
-    mix = split_hinge_sets(aux, raw) if design.hinge_mix else np.column_stack([raw, 0 * raw, 0 * raw])
-    ex = planted_exposures(mix, 28)  # the planted effects always use 28 days
-    hinge, hinge_28d = ex["hinge_sets"], ex["hinge_28d"]
-
-    runs = rng.uniform(size=n) < design.run_probability
-    pick = rng.integers(0, len(courses), n)
-    c = table.iloc[pick].reset_index(drop=True)
-    c = c.where(np.broadcast_to(runs[:, None], c.shape))
-    descent = np.where(runs, c["descent_m"].to_numpy(), 0.0)
-    descent_28d = np.nan_to_num(trailing_sum(descent, 28), nan=0.0) / (28 / 7.0) / 100.0  # as simulate_cohort
-    dpi_true = (
-        dpi_base
-        + effects.dpi_per_hinge_set * hinge_28d
-        + effects.dpi_per_unilateral_share * ex["unilateral_term"]
-        + effects.dpi_per_descent_100m_week * descent_28d
-        + rng.normal(0, effects.dpi_noise, n)
-    )
-    cpi_true = CLIMB_FACTOR + effects.cpi_per_hinge_set * hinge_28d
-    flat_today = flat_speed * rng.normal(1.0, 0.03, n)
-    moving_s = (c["a_desc"] / dpi_true + c["a_climb"] / cpi_true + c["a_flat"]).to_numpy() / flat_today
-
-    # soreness: baseline + noise, lifting soreness (lags 1, 2), descent response (lags 1-3)
-    sore = soreness_base + rng.normal(0, effects.soreness_noise, n)
-    lift = effects.soreness_per_acute_hinge_set * np.where(raw > 0, hinge + 1, 0)  # + the RDL warm-up set
-    descent_run = runs & (descent > 200)
-    per_run = design.hinge_soreness == "per_run"
-    response = np.where(
-        descent_run,
-        effects.soreness_per_descent_100m * descent / 100.0
-        + (effects.soreness_per_hinge_set * hinge_28d if per_run else 0.0)
-        + effects.soreness_per_descent_100m_week * descent_28d,
-        0.0,
-    )
-    for lag, w in ((1, 1.0), (2, 0.5)):
-        sore[lag:] += w * lift[:-lag]
-    for lag, w in ((1, 1.0), (2, 0.6), (3, 0.3)):
-        sore[lag:] += w * response[:-lag]
-    if not per_run:
-        # days 1-3 after a descent run are shifted by beta * hinge_28d of the most recent such run, once
-        shift = np.zeros(n)
-        for d in np.flatnonzero(descent_run):  # chronological: a later run overwrites the days it covers
-            shift[d + 1 : d + 4] = effects.soreness_per_hinge_set * hinge_28d[d]
-        sore += shift
-    reported = rng.uniform(size=n) < design.report_probability
-    latent = np.clip(np.round(sore), 0, 10) if design.round_reports else sore
-    soreness = np.where(reported, latent, np.nan)
-
-    return pd.DataFrame(
-        {
-            "athlete_id": aid,
-            "local_date": start + pd.to_timedelta(np.arange(n), unit="D"),
-            "hinge_sets": hinge,
-            "rdl_sets": mix[:, 0].astype(float),
-            "deadlift_sets": mix[:, 1].astype(float),
-            "sl_rdl_sets": mix[:, 2].astype(float),
-            "hinge_unilateral_sets": ex["hinge_unilateral_sets"],
-            "knee_sets": knee.astype(float),
-            "upper_sets": np.where(raw > 0, 3.0, 0.0),  # the push of every simulate_cohort session (3 sets)
-            "run": runs,
-            "descent_m": descent,
-            "descent_length_m": np.where(runs, c["descent_length_m"], 0.0),
-            "mean_descent_grade": c["mean_descent_grade"].to_numpy(),
-            "run_km": np.where(runs, c["distance_km"], 0.0),
-            "moving_time_s": moving_s,
-            "dpi_true": np.where(runs, dpi_true, np.nan),
-            "dpi": np.where(runs, dpi_true + rng.normal(0, design.dpi_measurement_sd, n), np.nan),
-            "soreness": soreness,
-            "climb_length_m": np.where(runs, c["climb_length_m"], 0.0),
-            "climb_gain_m": np.where(runs, c["climb_gain_m"], 0.0),
-            "cpi_true": np.where(runs, cpi_true, np.nan),
-            "climb_performance_index": np.where(runs, cpi_true + aux.normal(0, design.dpi_measurement_sd, n), np.nan),
-        }
-    )
-
-
-def simulate_daily(design: CohortDesign, effects: PlantedEffects | None = None, seed=0) -> pd.DataFrame:
-    """One row per athlete-day of a simulated cohort (runs, lifting, soreness reports).
-
-    Parameters
-    ----------
-    design : CohortDesign
-        Cohort size and observation process.
-    effects : PlantedEffects, optional
-        Planted effects (default: the simulator's defaults).
-    seed : int or numpy.random.SeedSequence
-        Everything is deterministic given the seed.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``athlete_id, local_date, hinge_sets`` (weighted), ``rdl_sets, deadlift_sets,
-        sl_rdl_sets`` (working sets of each exercise), ``hinge_unilateral_sets`` (weighted),
-        ``knee_sets, run, descent_m, descent_length_m, mean_descent_grade, run_km,
-        moving_time_s, dpi_true, dpi, soreness, climb_length_m, climb_gain_m, cpi_true,
-        climb_performance_index`` (NaN where no run / no report).  At most one run per day,
-        as in simulate_cohort.
-    """
-    effects = effects or PlantedEffects()
-    rng = np.random.default_rng(seed)
-    aux = aux_generator(seed)
-    start = pd.Timestamp("2025-03-03")
-    frames = [_athlete_days(rng, aux, f"ath{i + 1:02d}", effects, design, start) for i in range(design.athletes)]
-    return pd.concat(frames, ignore_index=True)
 
 
 def _shifted(x: np.ndarray, k: int) -> np.ndarray:
@@ -345,7 +165,9 @@ def panels_from_daily(
     h1, h2 : pandas.DataFrame
         The H1 run panel and the H2 soreness panel (columns as in features.py, plus
         ``dpi_true`` in H1 and the H4/H7 exposures ``pure_hinge_sets_28d``,
-        ``deadlift_sets_28d``, ``hinge_unilateral_share_28d`` in H1).
+        ``deadlift_sets_28d``, ``hinge_unilateral_share_28d`` in H1).  Both carry the negative control
+        ``upper_sets_28d`` (upper-body sets/week: 3 per hinge session in the default twin, varying
+        with the programme in scenario cohorts, :mod:`trailstrength.simulate.scenarios`).
     """
     days = _windows(daily, window_days, peak, acute)
     runs = days[
@@ -425,9 +247,13 @@ def climb_panel_from_daily(daily: pd.DataFrame, window_days: int = 28) -> pd.Dat
 
 
 def simulate_panels(
-    design: CohortDesign | None = None, effects: PlantedEffects | None = None, seed=0
+    design: CohortDesign | None = None, effects: PlantedEffects | None = None, seed=0, *, scenario=None
 ) -> SimulatedCohort:
     """Simulate a cohort day by day and build its H1, H2 and climb panels (see the module notes).
+
+    ``scenario`` (a :class:`~trailstrength.simulate.scenarios.Scenario`) simulates one of the harder worlds
+    of :mod:`trailstrength.simulate.scenarios`; :func:`~trailstrength.simulate.scenarios.scenario_truth`
+    gives what it planted.
 
     >>> from trailstrength.simulate import CohortDesign, simulate_panels
     >>> cohort = simulate_panels(CohortDesign(athletes=4, weeks=10), seed=1)
@@ -435,6 +261,6 @@ def simulate_panels(
     ['activity_id', 'athlete_id', 'descent_100m']
     """
     design = design or CohortDesign()
-    daily = simulate_daily(design, effects, seed)
+    daily = simulate_daily(design, effects, seed, scenario=scenario)
     h1, h2 = panels_from_daily(daily, design.window_days)
     return SimulatedCohort(daily, h1, h2, climb_panel_from_daily(daily, design.window_days))

@@ -258,7 +258,7 @@ def simulate_panels(
     >>> from trailstrength.simulate import CohortDesign, simulate_panels
     >>> cohort = simulate_panels(CohortDesign(athletes=4, weeks=10), seed=1)
     >>> sorted(cohort.h2.columns)[:3]
-    ['activity_id', 'athlete_id', 'descent_100m']
+    ['activity_id', 'athlete_id', 'clean_window']
     """
     design = design or CohortDesign()
     daily = simulate_daily(design, effects, seed, scenario=scenario)

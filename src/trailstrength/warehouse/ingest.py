@@ -182,8 +182,8 @@ def ingest(
     all_acts, live_acts, manifest = _duplicates(tables["activities"], manifest)
     _warn_default_time_zones(live_acts, plan, report.read)
     segments, summary = _derive(old, live_acts, batch, plan.derived_stale, progress=progress, report=report)
-    tables["activities"] = derive.with_terrain_totals(live_acts, summary)
-    tables["activity_sources"] = derive.with_terrain_totals(all_acts, summary)
+    tables["activities"] = _in_schema_order(derive.with_terrain_totals(live_acts, summary))
+    tables["activity_sources"] = _in_schema_order(derive.with_terrain_totals(all_acts, summary))
     tables["segments"] = segments
     _count_sports(tables["activities"], report)
     tables["runs"], problems = derive.runs_table(tables["activities"], summary)
@@ -301,6 +301,12 @@ def _mark_duplicate_files(manifest: pd.DataFrame, acts: pd.DataFrame) -> pd.Data
         else:
             out = _add_reason(out, src, f"{len(dups)} of {len(grp)} activities are copies of activities in other files")
     return out
+
+
+def _in_schema_order(acts: pd.DataFrame) -> pd.DataFrame:
+    """Activity columns in one order whatever path built them: the schema's, then the others by name."""
+    known = [c for c in schemas.Activities.to_schema().columns if c in acts.columns]
+    return acts[known + sorted(c for c in acts.columns if c not in known)]
 
 
 def _warn_default_time_zones(live_acts: pd.DataFrame, plan: Plan, read: list[str]) -> None:

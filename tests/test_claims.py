@@ -172,11 +172,6 @@ def test_claims_bundle_skips_missing_columns():
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(
-    reason="known failure after the v2 + coverage merges: TypeError joining a float into a note "
-    "in analyze(all_claims=True) on this 4-athlete cohort; see the closing note",
-    strict=False,
-)
 def test_analyze_all_claims_has_claim_rows(tmp_path):
     from trailstrength import analysis, report, warehouse
     from trailstrength.simulate import simulate_cohort

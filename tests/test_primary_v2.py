@@ -111,3 +111,24 @@ def test_report_caveat_quotes_measured_rejection_and_collinearity(effects):
     assert "close to nominal" not in text and "11.75 %" in text and "negative-control" in text
     assert "Hinge and knee-dominant volume move together (hinge_sets_28d vs knee_sets_28d: r = " in text
     assert _holm(effects.loc[effects["primary"], "note"].iloc[0]).startswith(", Holm p = ")
+
+
+def test_collinearity_note_never_prints_nan_when_knee_volume_never_varies():
+    """Real logs without knee-dominant work: the within correlation is undefined and the note says so in words."""
+    from trailstrength.models.confounding import collinearity_note
+
+    panel = pd.DataFrame(
+        {"athlete_id": ["a"] * 5 + ["b"] * 5, "hinge_sets_28d": np.arange(10.0), "knee_sets_28d": np.zeros(10)}
+    )
+    note = collinearity_note(panel, fit=None, term="hinge_sets_28d_within")
+    assert "nan" not in note.lower() and "no within-athlete correlation computable" in note
+
+
+def test_spec_curve_duplicates_with_nothing_fitted():
+    """Every spec unfitted (thin real data): no duplicates, and no pandas error about a 2-D grouper."""
+    from trailstrength.models.speccurve import _SAME_FIT, mark_duplicates
+
+    table = pd.DataFrame({c: ["x", "y"] for c in _SAME_FIT})
+    table = table.assign(spec_id=["s1", "s2"], estimate=[np.nan, np.nan])
+    out = mark_duplicates(table)
+    assert out["duplicate_of"].isna().all() and len(out) == 2

@@ -119,12 +119,19 @@ def collinearity_note(panel: pd.DataFrame, fit, term: str, other: str = "knee_se
         r_w = dev[base].corr(dev[other]) if len(both) > 2 else np.nan
         ath = both.groupby("athlete_id")[[base, other]].mean()
         r_b = ath[base].corr(ath[other]) if len(ath) > 2 else np.nan
+        within = (
+            f"r = {r_w:.2f} within athletes"
+            if np.isfinite(r_w)
+            else "no within-athlete correlation computable (too few rows or one of them never varies)"
+        )
         between = f", {r_b:.2f} between athletes" if np.isfinite(r_b) else ""
-        parts.append(f"{base} vs {other}: r = {r_w:.2f} within athletes{between}")
+        parts.append(f"{base} vs {other}: {within}{between}")
     result = getattr(fit, "result", None)
     names = list(getattr(getattr(result, "model", None), "exog_names", []) or [])
     if term in names:
-        parts.append(f"VIF of {term} in this model = {vif(result.model.exog, names.index(term)):.2f}")
+        v = vif(result.model.exog, names.index(term))
+        if np.isfinite(v):
+            parts.append(f"VIF of {term} in this model = {v:.2f}")
     return "collinearity: " + "; ".join(parts) if parts else ""
 
 

@@ -288,7 +288,10 @@ def mark_duplicates(table: pd.DataFrame) -> pd.DataFrame:
     out = table.copy()
     out["duplicate_of"] = np.nan
     fitted = out["estimate"].notna()
-    key = out.loc[fitted, list(_SAME_FIT)].astype(str).agg("|".join, axis=1)
+    if not fitted.any():  # nothing fitted (thin real data): no duplicates; agg on no rows gives a frame, not keys
+        return out
+    # pandas >= 3 keeps NaN through astype(str) (a CI not computed), so each value is spelled out by repr
+    key = out.loc[fitted, list(_SAME_FIT)].map(repr).agg("|".join, axis=1)
     first = out.loc[fitted, "spec_id"].groupby(key).transform("first")
     dup = first != out.loc[fitted, "spec_id"]
     out.loc[dup[dup].index, "duplicate_of"] = first[dup]

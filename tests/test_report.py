@@ -160,11 +160,12 @@ def test_rendered_report_is_self_contained_and_complete(stub):
     assert page.external == []  # nothing loaded from the network or the disk
     assert len(page.images) == 1
     img = page.images[0]
-    assert img["src"].startswith("data:image/png;base64,") and img["alt"] == 'Scatter of 2 runs "quoted"'
+    assert img["src"].startswith("data:image/png;base64,") and img["alt"] == 'Scatter of 2 runs "quoted".'
+    assert 'Full description</summary><p>Scatter of 2 runs &quot;quoted&quot;</p></details>' in text
     body = " ".join(page.text)
     assert "jane-doe" not in text and "bob" not in text  # pseudonymised, paths too
     assert "A2/runs/broken.gpx" in body and "notes.txt" in body
-    assert "grade_speed: not drawn (no runs with an altitude profile)" in body
+    assert "grade speed: not drawn (no runs with an altitude profile)" in body
     for hid in ("H1", "H2", "H3", "H4", "H5", "H6", "H7"):
         assert hid in body
     # claims the results hold no rows for say which command estimates them (issue 14 item 7: analyze --all does)

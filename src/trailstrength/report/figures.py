@@ -38,9 +38,9 @@ log = logging.getLogger("trailstrength")
 
 #: Exposures whose slopes are per weekly hinge set, so they share one specification curve.
 SETS_EXPOSURES = ("hinge_sets_28d", "hinge_sets_ewm")
-#: Weeks a training calendar shows on the desktop canvas and on the phone canvas (390 px wide fits about 12
+#: Weeks a training calendar shows on the desktop canvas and on the phone canvas (390 px wide fits about 8
 #: weeks with numbers a reader can read).
-CALENDAR_WEEKS, PHONE_CALENDAR_WEEKS = 26, 12
+CALENDAR_WEEKS, PHONE_CALENDAR_WEEKS = 26, 8
 _SPEC_COLUMNS = [
     "hypothesis",
     "estimate",

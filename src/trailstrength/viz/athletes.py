@@ -42,7 +42,7 @@ def athlete_panels(
     ax : matplotlib Axes, optional
         Its area is split into the panels (a new figure if None); the first panel is ``ax``.
     column, label : str
-        The measure drawn and its axis label (with its unit).
+        The measure drawn and the label of the shared y scale (with its unit; drawn once, beside the panels).
     role : str
         Colour role of :data:`trailstrength.viz.style.COLORS`.
     ncols : int, optional
@@ -74,16 +74,19 @@ def athlete_panels(
             span = panel.axvspan(day - pd.Timedelta(days=3.5), day + pd.Timedelta(days=3.5), color=_NOT_LOGGED, lw=0)
             span.set_gid(f"not_logged:{athlete}")
             any_gap = True
+        if logged.any() and not values[logged].any():
+            panel.text(0.5, 0.5, "none in the logged weeks", transform=panel.transAxes, ha="center", va="center",
+                       color="#555555", fontsize="small", gid=f"none:{athlete}")  # fmt: skip
         panel.set_ylim(0, top * 1.08)
         panel.set_title(str(athlete), loc="left", fontsize="medium", fontweight="bold")
         locator = mdates.AutoDateLocator(minticks=2, maxticks=3)
         panel.xaxis.set_major_locator(locator)
-        panel.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+        panel.xaxis.set_major_formatter(mdates.DateFormatter("%b\n%Y"))
         panel.grid(axis="x", visible=False)
         if i % ncols:
             panel.tick_params(labelleft=False)
-        else:
-            panel.set_ylabel(label)
+    # one label for the shared scale, not one per panel (they crowd a phone canvas)
+    panels[0].figure.supylabel(label, fontsize=panels[0].yaxis.label.get_fontsize())
     if any_gap:
         panels[0].figure.legend(
             handles=[Patch(color=_NOT_LOGGED, label="not logged")], loc="outside lower right", frameon=False

@@ -223,7 +223,7 @@ def test_figures_are_responsive_with_a_short_alt_and_the_full_description_below(
     pictures = re.findall(r"<picture>(.*?)</picture>", text)
     assert len(pictures) == 2
     source = re.search(r'<source media="([^"]+)" srcset="data:image/png;base64,([^"]+)" width="(\d+)"', pictures[0])
-    assert source and source.group(1) == report.html.PHONE_MEDIA and source.group(3) == "108"
+    assert source and source.group(1) == report.html_figures.PHONE_MEDIA and source.group(3) == "108"
     with Image.open(io.BytesIO(__import__("base64").b64decode(source.group(2)))) as im:
         assert im.size == (108, 135)  # the phone canvas, portrait
     assert "<source" not in pictures[1]  # no phone render: the desktop one for every screen
@@ -425,8 +425,8 @@ def test_athlete_summary_says_not_logged_never_zero_or_nan():
     tables = athlete_summary(weeks)
     assert list(tables) == ["A1", "A2", "A3"]
     a3 = tables["A3"].set_index("measure")
-    assert a3.loc["Hinge sets (weighted) (sets/week)", ["median", "range"]].tolist() == [NOT_LOGGED] * 2
-    assert a3.loc["Hinge sets (weighted) (sets/week)", "weeks logged"] == f"0 of {(weeks['athlete'] == 'A3').sum()}"
+    assert a3.loc["Weighted hinge sets (sets/week)", ["median", "range"]].tolist() == [NOT_LOGGED] * 2
+    assert a3.loc["Weighted hinge sets (sets/week)", "weeks logged"] == f"0 of {(weeks['athlete'] == 'A3').sum()}"
     assert tables["A2"].set_index("measure").loc["Soreness (0-10, weekly mean)", "median"] == NOT_LOGGED
     a1 = tables["A1"].set_index("measure")
     km = weekly["run_km"]

@@ -26,7 +26,7 @@ __all__ = ["ATHLETE_MEASURES", "NOT_LOGGED", "athlete_summary", "athlete_weeks"]
 ATHLETE_MEASURES: dict[str, tuple[str, str, str]] = {
     "run_km": ("Running", "km/week", "activities"),
     "descent_m": ("Vertical descent", "m/week", "activities"),
-    "hinge_sets": ("Hinge sets (weighted)", "sets/week", "strength"),
+    "hinge_sets": ("Weighted hinge sets", "sets/week", "strength"),
     "soreness": ("Soreness", "0-10, weekly mean", "wellness"),
 }
 

@@ -8,17 +8,14 @@ The report reads the results it is given (:func:`trailstrength.analysis.analyze`
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import html
-import io
 import re
 import tempfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from PIL import Image, PngImagePlugin
 
 from trailstrength import analysis, features
 from trailstrength.features.coverage import working_sets
@@ -26,10 +23,10 @@ from trailstrength.models.units import model_label, outcome_label, term_label, u
 from trailstrength.privacy import athlete_labels
 from trailstrength.report import words
 from trailstrength.report.athletes import NOT_LOGGED, athlete_summary, athlete_weeks
-from trailstrength.report.figures import FigureRecord, write_figure_set
+from trailstrength.report.figures import write_figure_set
+from trailstrength.report.html_figures import embedded, figure_html, figures_section, records_from
 from trailstrength.report.versions import VERSION_PACKAGES, versions
 from trailstrength.report.words import claims_table, not_answerable_lines, number
-from trailstrength.viz.export import CANVASES
 
 __all__ = ["REPORT_FIGURES", "build_report", "render_report"]
 
@@ -312,50 +309,6 @@ def _holm(note) -> str:
     return f", Holm p = {found.group(1)}" if found else ""
 
 
-#: Screens at most this wide (CSS px) get the phone canvas of a figure (a 390 px phone, a small tablet in portrait).
-PHONE_MEDIA = "(max-width: 600px)"
-
-
-def _data_uri(png: bytes) -> str:
-    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
-
-
-def _png_size(png: bytes) -> tuple[int, int]:
-    with Image.open(io.BytesIO(png)) as im:
-        return im.size
-
-
-def _figure_html(record: FigureRecord, png: bytes, phone: bytes | None) -> str:
-    """One figure: the desktop canvas, the phone canvas for narrow screens, a short alt attribute, the caption and
-    the full alt text in a ``<details>`` under it (read on demand instead of screens of scrolling on a phone)."""
-    width, height = _png_size(png)
-    source = ""
-    if phone is not None:
-        pw, ph = _png_size(phone)
-        source = f'<source media="{PHONE_MEDIA}" srcset="{_data_uri(phone)}" width="{pw}" height="{ph}">'
-    short = words.short_alt(record.title, record.alt)
-    caption = f"<strong>{_e(record.title)}.</strong> {_e(record.subtitle)}" if record.title else _e(record.subtitle)
-    return (
-        f'<figure id="fig-{_e(record.name)}"><picture>{source}'
-        f'<img src="{_data_uri(png)}" alt="{_e(short)}" width="{width}" height="{height}"></picture>'
-        f"<figcaption>{caption}</figcaption>"
-        f'<details class="alt"><summary>Full description</summary><p>{_e(record.alt)}</p></details></figure>'
-    )
-
-
-def _figures_section(figures) -> str:
-    """The figures: ``(record, png, phone png or None)`` (or ``(record, png)``); a figure not drawn says why."""
-    figs = ['<section id="figures"><h2>Figures</h2>']
-    for record, png, *phone in figures:
-        if png is None:
-            what = record.title or record.name.replace("_", " ")
-            figs.append(f'<p class="skipped">{_e(what)}: not drawn ({_e(record.skipped)}).</p>')
-            continue
-        figs.append(_figure_html(record, png, phone[0] if phone else None))
-    figs.append("</section>")
-    return "".join(figs)
-
-
 #: The figure shown with the per-athlete tables rather than among the figures.
 ATHLETE_FIGURE = "athlete_weeks"
 
@@ -373,7 +326,7 @@ def _athletes_section(tables: dict | None, figures) -> str:
     ]
     for athlete, table in tables.items():
         parts.append(f"<h3>Athlete {_e(athlete)}</h3>" + _table(table, classes={"median": "num"}))
-    parts += [_figure_html(record, png, phone[0] if phone else None) for record, png, *phone in figures if png]
+    parts += [figure_html(record, png, phone[0] if phone else None) for record, png, *phone in figures if png]
     parts.append("</section>")
     return "".join(parts)
 
@@ -435,7 +388,7 @@ def render_report(wh, results, figures, *, title: str, generated: str, mapping, 
         + "</section>"
     )
 
-    sections.append(_figures_section(figures))
+    sections.append(figures_section(figures))
     cav = ['<section id="caveats"><h2>Caveats</h2>']
     for head, text in CAVEATS:
         cav.append(f"<h3>{_e(head)}</h3><p>{_e(text)}</p>")
@@ -514,7 +467,7 @@ def build_report(
     wh = warehouse if isinstance(warehouse, Warehouse) else Warehouse(warehouse)
     mapping = athlete_labels(wh.activities["athlete_id"]) if pseudonymise_athletes else None
     if figure_dir is not None and (Path(figure_dir) / "figures.json").is_file():
-        embedded = _embedded(_in_order(_records_from(Path(figure_dir)), figures))
+        shown = embedded(_in_order(records_from(Path(figure_dir)), figures))
     else:
         with tempfile.TemporaryDirectory(prefix="trailstrength-report-") as tmp:
             records = write_figure_set(
@@ -527,31 +480,13 @@ def build_report(
                 scale=1,
                 only=list(figures),
             )
-            embedded = _embedded(_in_order(records, figures))
+            shown = embedded(_in_order(records, figures))
     tables = athlete_summary(athlete_weeks(wh, mapping=mapping))
     generated = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    text = render_report(
-        wh, results, embedded, title=title, generated=generated, mapping=mapping, athlete_tables=tables
-    )
+    text = render_report(wh, results, shown, title=title, generated=generated, mapping=mapping, athlete_tables=tables)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(text, encoding="utf-8")
-    return out
-
-
-def _embedded(records) -> list[tuple]:
-    """(record, desktop PNG, phone PNG or None) for the page, each PNG no wider than its canvas at scale 1."""
-    out = []
-    for r in records:
-        desktop = next((p for p in r.paths if p.suffix == ".png"), None)
-        phone = next((p for p in r.phone_paths if p.suffix == ".png"), None)
-        out.append(
-            (
-                r,
-                _png_for_web(desktop) if desktop else None,
-                _png_for_web(phone, max_width=CANVASES["phone"][0]) if phone else None,
-            )
-        )
     return out
 
 
@@ -564,46 +499,3 @@ def _in_order(records, prefixes) -> list:
         if any(r.name.startswith(p) for p in prefixes)
     ]
     return [r for *_, r in sorted(chosen, key=lambda t: t[:2])]
-
-
-def _records_from(folder: Path) -> list:
-    """FigureRecords of a written figure set (PNG paths only)."""
-    import json
-
-    index = json.loads((folder / "figures.json").read_text(encoding="utf-8"))
-    records = []
-    for f in index["figures"]:
-        pngs = [folder / name for name in f.get("files", []) if name.endswith(".png")]
-        phones = [folder / name for name in f.get("phone_files", []) if name.endswith(".png")]
-        records.append(
-            FigureRecord(
-                f["name"],
-                f.get("title", ""),
-                f.get("subtitle", ""),
-                f.get("alt", ""),
-                f.get("canvas", "blog"),
-                [p for p in pngs if p.is_file()],
-                f.get("skipped", ""),
-                [p for p in phones if p.is_file()],
-            )
-        )
-    return records
-
-
-def _png_for_web(path: Path, max_width: int = 1600) -> bytes:
-    """The PNG no wider than ``max_width`` px and reduced to 256 colours, keeping its text chunks (alt text).
-
-    Figures are flat colours and antialiased text: a median-cut palette without dithering looks the same
-    and makes the report about a third of the size.
-    """
-    with Image.open(path) as im:
-        info = PngImagePlugin.PngInfo()
-        for key, value in im.text.items():
-            info.add_text(key, value)
-        img = im.convert("RGB")
-    if img.width > max_width:
-        img = img.resize((max_width, round(img.height * max_width / img.width)), Image.Resampling.LANCZOS)
-    img = img.quantize(256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
-    buf = io.BytesIO()
-    img.save(buf, format="PNG", pnginfo=info, optimize=True)
-    return buf.getvalue()

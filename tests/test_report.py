@@ -552,18 +552,26 @@ def test_report_reuses_a_written_figure_set(tmp_path):
 
     import trailstrength as ts
     from trailstrength.report import write_figure_set
+    from trailstrength.report.words import short_alt
 
     _, wh = small_cohort()
     res = ts.analyze(wh)
     records = write_figure_set(wh, tmp_path / "figures", results=res, fast=True, only=["h1_", "grade_speed"])
     out = report.build_report(wh, tmp_path / "report.html", results=res, figure_dir=tmp_path / "figures")
-    page = _parse(out.read_text(encoding="utf-8"))
-    assert [img["alt"] for img in page.images] == [r.alt for r in records]  # REPORT_FIGURES order: h1, grade
-    for img in page.images:
+    text = out.read_text(encoding="utf-8")
+    page = _parse(text)
+    # REPORT_FIGURES order: h1, grade; the short alt on the image, the figure set's alt text below it
+    assert [img["alt"] for img in page.images] == [short_alt(r.title, r.alt) for r in records]
+    phones = re.findall(r'<source media="[^"]+" srcset="data:image/png;base64,([^"]+)"', text)
+    assert len(phones) == len(records)
+    for img, record, phone in zip(page.images, records, phones, strict=True):
         png = __import__("base64").b64decode(img["src"].split(",", 1)[1])
         with Image.open(io.BytesIO(png)) as im:
             assert im.width == 1600  # the 2x export, halved for the page
-            assert im.text["Description"] == img["alt"]
+            assert im.text["Description"] == record.alt
+        with Image.open(io.BytesIO(__import__("base64").b64decode(phone))) as im:
+            assert im.size == (1080, 1350)  # the 2x phone export, halved
+        assert html.escape(record.alt) in text
 
 
 @pytest.mark.slow

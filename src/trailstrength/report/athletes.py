@@ -50,10 +50,10 @@ def _coverage(wh) -> pd.DataFrame:
 def _weeks_overlapping(periods: pd.DataFrame) -> pd.DataFrame:
     """``athlete_id, week`` (Mondays) of every week that overlaps one of ``periods``."""
     rows = []
-    for p in periods.itertuples():
-        start, end = pd.Timestamp(p.start), pd.Timestamp(p.end)
+    starts, ends = pd.to_datetime(periods["start"]), pd.to_datetime(periods["end"])
+    for athlete, start, end in zip(periods["athlete_id"], starts, ends, strict=True):
         first = start - pd.Timedelta(days=start.day_of_week)
-        rows += [(p.athlete_id, w) for w in pd.date_range(first, end, freq="7D")]
+        rows += [(athlete, w) for w in pd.date_range(first, end, freq="7D")]
     weeks = pd.DataFrame(rows, columns=["athlete_id", "week"])
     return weeks.drop_duplicates().sort_values(["athlete_id", "week"], ignore_index=True)
 

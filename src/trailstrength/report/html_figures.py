@@ -112,7 +112,7 @@ def _png_for_web(path: Path, max_width: int = 1600) -> bytes:
     """
     with Image.open(path) as im:
         info = PngImagePlugin.PngInfo()
-        for key, value in im.text.items():
+        for key, value in getattr(im, "text", {}).items():  # PNG text chunks (alt text)
             info.add_text(key, value)
         img = im.convert("RGB")
     if img.width > max_width:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from trailstrength.analysis import Results
 from trailstrength.report.figures import FigureRecord
@@ -62,3 +63,58 @@ def test_post_has_front_matter_sentences_and_every_figure_with_alt(tmp_path):
 def test_post_does_not_state_a_result_without_interval(tmp_path):
     text = render_post(_results(h1_ci=(np.nan, np.nan)), _records(tmp_path), date=dt.date(2026, 12, 3))
     assert "**H1.** Not stated: H1 hinge sets per week (within athlete): no 95% interval could be computed" in text
+
+
+# --- issue 17 "done when", end to end on the small simulated cohort ---------------------------------------------
+
+#: A raw column name (snake_case, not a file name) or "nan" in text a reader sees.
+RAW = re.compile(r"\b[A-Za-z0-9]+(?:_[A-Za-z0-9]+)+\b(?!\.[a-z]{2,4}\b)|\bnan\b", re.IGNORECASE)
+
+
+@pytest.mark.slow
+def test_post_and_export_on_the_simulated_cohort(tmp_path):
+    """`post` writes a draft whose every image exists and has alt text, `export` writes the tables, and neither the
+    draft, the alt texts nor the tables contain a raw column name or "nan"."""
+    from small_cohort import small_cohort
+    from typer.testing import CliRunner
+
+    from trailstrength.cli import app
+    from trailstrength.report.tables import EXPORT_TABLES
+
+    _, wh = small_cohort()
+    runner = CliRunner()
+    result = runner.invoke(app, ["post", "--warehouse", str(wh), "--out", str(tmp_path / "post")])
+    assert result.exit_code == 0, result.output
+    text = (tmp_path / "post" / "post.md").read_text(encoding="utf-8")
+    images = re.findall(r"!\[([^\]]*)\]\(([^)]+)\)", text)
+    assert len(images) >= 3
+    for alt, src in images:
+        assert len(alt) > 20 and (tmp_path / "post" / src).is_file(), (alt, src)
+        assert (tmp_path / "post" / src).with_suffix(".alt.txt").read_text(encoding="utf-8").strip()
+    assert RAW.findall(text) == []
+
+    result = runner.invoke(
+        app,
+        ["export", "--warehouse", str(wh), "--out", str(tmp_path / "tables"), "--results", str(tmp_path / "none")],
+    )
+    assert result.exit_code == 0, result.output
+    tables = {name: pd.read_csv(tmp_path / "tables" / f"{name}.csv", encoding="utf-8-sig") for name in EXPORT_TABLES}
+    assert len(tables["athlete_weeks"]) == 24 and tables["athlete_weeks"]["athlete"].unique().tolist() == [
+        "A1",
+        "A2",
+        "A3",
+    ]  # 3 athletes x 8 weeks, pseudonymised
+    assert "vertical descent (m/week)" in tables["athlete_weeks"] and "distance (km)" in tables["runs"]
+    assert len(tables["soreness_windows"]) > 10 and len(tables["effects"]) > 10
+    assert "peak soreness in the 72 h after (0-10)" in tables["soreness_windows"]
+    for name in EXPORT_TABLES:
+        raw = (tmp_path / "tables" / f"{name}.csv").read_text(encoding="utf-8-sig")
+        assert RAW.findall(raw) == [], name
+        assert "ath0" not in raw  # no athlete id
+
+
+def test_export_refuses_an_unknown_format(tmp_path):
+    from trailstrength.report.tables import export_tables
+
+    with pytest.raises(ValueError, match="'csv' or 'xlsx'"):
+        export_tables(None, tmp_path, results=None, format="ods")

@@ -607,13 +607,43 @@ def _labelled_forest(effects, ncols=None):
     return tv.effects_forest(rows, ax=ax, ncols=ncols)
 
 
-#: name -> (draw, canvas). The phone canvas (portrait 1080 x 1350) is pinned on the two figures a post leads with.
+def _weeks(n=12):
+    rng = np.random.default_rng(3)
+    return pd.DataFrame(
+        {
+            "week": pd.date_range("2025-10-06", periods=n, freq="7D"),
+            "run_km": rng.uniform(20, 80, n).round(1),
+            "descent_m": rng.uniform(400, 3200, n).round(),
+            "hinge_sets": rng.integers(0, 9, n).astype(float),
+        }
+    )
+
+
+def _athlete_weeks():
+    frames = []
+    for k, gap in enumerate((None, slice(3, 5), slice(0, 12))):
+        weeks = _weeks().assign(athlete=f"A{k + 1}")
+        if gap is not None:
+            weeks.loc[weeks.index[gap], "hinge_sets"] = np.nan
+        frames.append(weeks)
+    _, ax = plt.subplots(layout="constrained")
+    return tv.athlete_panels(pd.concat(frames, ignore_index=True), ax=ax, ncols=1)
+
+
+#: name -> (draw, canvas). The phone canvas (portrait 1080 x 1350) is pinned on the two figures a post leads with
+#: and on the report's calendar and per-athlete small multiple.
 FLAGSHIPS = {
     "h1_dpi_vs_hinge": (lambda panel, effects: tv.dpi_vs_hinge(panel, effects), "blog"),
     "specification_curve": (lambda panel, effects: tv.specification_curve(_spec_table()), "blog"),
     "grade_speed": (lambda panel, effects: tv.grade_speed(_grade_points()), "blog"),
     "h1_dpi_vs_hinge_phone": (lambda panel, effects: tv.dpi_vs_hinge(panel, effects), "phone"),
     "effects_forest_phone": (lambda panel, effects: _labelled_forest(effects, ncols=1), "phone"),
+    # the report's other phone canvases: the calendar as the report draws it there, the per-athlete small multiple
+    "training_calendar_phone": (
+        lambda panel, effects: tv.training_calendar(_weeks(), last_weeks=8, date_labels=4),
+        "phone",
+    ),
+    "athlete_panels_phone": (lambda panel, effects: _athlete_weeks(), "phone"),
 }
 
 

@@ -4,6 +4,7 @@ figure frames from a warehouse, and the exported figure set (privacy helpers: te
 from __future__ import annotations
 
 import json
+import re
 
 import matplotlib as mpl
 
@@ -295,6 +296,42 @@ def test_training_calendar_refuses_several_athletes(weekly):
 # --- dose-response, power ---------------------------------------------------------------------
 
 
+def test_training_calendar_date_labels_fit_a_phone(weekly):
+    ax = tv.training_calendar(weekly, last_weeks=8, date_labels=4)
+    assert len(ax.get_xticks()) == 4 and ax.get_xlim() == (-0.5, 7.5)
+
+
+@pytest.fixture
+def athlete_weeks():
+    weeks = pd.date_range("2025-03-03", periods=6, freq="7D")
+    return pd.DataFrame(
+        {
+            "athlete": ["A1"] * 6 + ["A2"] * 6 + ["A3"] * 6,
+            "week": list(weeks) * 3,
+            "hinge_sets": [4, 5, np.nan, np.nan, 6, 7] + [0.0] * 6 + [np.nan] * 6,
+        }
+    )
+
+
+def test_athlete_panels_one_panel_per_athlete_on_one_scale(athlete_weeks):
+    ax = tv.athlete_panels(athlete_weeks, ncols=2)
+    panels = ax.figure.axes
+    assert [p.get_title(loc="left") for p in panels] == ["A1", "A2", "A3"]
+    assert {p.get_ylim() for p in panels} == {(0, 7 * 1.08)}  # one shared scale
+    bars = [a for a in panels[0].patches if a.get_gid() == "weeks:A1"]
+    assert sorted(b.get_height() for b in bars) == [4, 5, 6, 7]  # the not-logged weeks are not bars of 0
+    assert len(_gid(panels[0], "not_logged:A1")) == 2 and len(_gid(panels[2], "not_logged:A3")) == 6
+    assert _one(panels[1], "none:A2").get_text() == "none in the logged weeks"  # logged zeros, said in words
+    assert [t.get_text() for t in ax.figure.legends[0].get_texts()] == ["not logged"]
+    assert ax.figure.get_supylabel() == "Hinge sets per week"
+    assert panels[1].get_subplotspec().get_geometry()[:2] == (2, 2)  # two columns, as asked
+
+
+def test_athlete_panels_without_weeks_says_so():
+    ax = tv.athlete_panels(pd.DataFrame({"athlete": [], "week": [], "hinge_sets": []}))
+    assert _one(ax, "no_data").get_text() == "No analysed weeks to show"
+
+
 def test_dose_response_numeric_is_a_line_with_band():
     curve = pd.DataFrame(
         {
@@ -511,6 +548,7 @@ def test_write_figure_set_exports_pseudonymised_figures_with_alt_text(cohort, re
         "dose_response_h1",
         "route_A1",
         "specification_curve_h1",
+        "athlete_weeks",
     } <= names
     for r in drawn:
         png = tmp_path / f"{r.name}.png"
@@ -519,6 +557,12 @@ def test_write_figure_set_exports_pseudonymised_figures_with_alt_text(cohort, re
             assert im.text["Description"] == r.alt
         for athlete in ("ath01", "ath02", "ath03"):  # no real ids anywhere a reader sees
             assert athlete not in r.alt and athlete not in r.title
+        texts = " ".join((r.alt, r.title, r.subtitle))  # no raw column name or "nan" in alt text or caption
+        assert not re.search(r"\b[a-z0-9]+(?:_[a-z0-9]+)+\b|\bnan\b", texts, re.IGNORECASE), texts
+        if not r.name.startswith("route_"):  # every figure the report embeds has its phone canvas
+            assert [p.name for p in r.phone_paths] == [f"{r.name}.phone.png", f"{r.name}.phone.alt.txt"]
+            with Image.open(r.phone_paths[0]) as im:
+                assert im.size == (1080, 1350)
     # the published curve is the analysis' spec curve: its fitted linear rows per weekly hinge set, no other fits
     spec = next(r for r in drawn if r.name == "specification_curve_h1")
     h1 = specification_table(results.spec_curve).query("hypothesis == 'H1'")
@@ -547,7 +591,7 @@ def test_figure_set_skips_the_spec_curve_without_one_and_maps_unless_asked(cohor
         ("specification_curve_h1", False),
         ("specification_curve_h2", False),
     ]
-    assert "all_claims=True" in records[0].skipped
+    assert "trailstrength analyze --all" in records[0].skipped
 
 
 def test_specification_table_reads_the_analysis_spec_curve():

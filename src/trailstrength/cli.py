@@ -564,6 +564,26 @@ def post(
     console.print(f"post: {write_post(warehouse, out, results=res, pseudonymise_athletes=not real_ids)}")
 
 
+@app.command()
+@_user_errors
+def export(
+    out: Annotated[Path, typer.Option(help="Folder for the tables.")] = Path("reports/tables"),
+    warehouse: Annotated[PathOpt, typer.Option(help="Warehouse folder.")] = None,
+    table_format: Annotated[
+        str, typer.Option("--format", help="csv (one file per table) or xlsx (needs openpyxl).")
+    ] = "csv",
+    real_ids: RealIdsOpt = False,
+    results: ResultsOpt = None,
+):
+    """Write the weekly athlete table, the runs, the soreness windows and the effects for a spreadsheet."""
+    from trailstrength.report.tables import export_tables
+
+    wh = _open(warehouse, None, None, None)
+    res = _last_results(wh, results)
+    for path in export_tables(wh, out, results=res, format=table_format, pseudonymise_athletes=not real_ids):
+        console.print(f"export: {escape(str(path))}")
+
+
 notebook_app = typer.Typer(help="Run the analysis notebooks (jupytext + papermill) on your data.", no_args_is_help=True)
 app.add_typer(notebook_app, name="notebook")
 

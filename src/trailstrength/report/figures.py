@@ -38,6 +38,9 @@ log = logging.getLogger("trailstrength")
 
 #: Exposures whose slopes are per weekly hinge set, so they share one specification curve.
 SETS_EXPOSURES = ("hinge_sets_28d", "hinge_sets_ewm")
+#: Weeks a training calendar shows on the desktop canvas and on the phone canvas (390 px wide fits about 8
+#: weeks with numbers a reader can read).
+CALENDAR_WEEKS, PHONE_CALENDAR_WEEKS = 26, 8
 _SPEC_COLUMNS = [
     "hypothesis",
     "estimate",
@@ -279,8 +282,7 @@ def _specification(ctx: _Context):
         if curve is None:
             yield FigureRecord(
                 name,
-                skipped="these results have no specification curve (it is fitted by "
-                "analyze(..., all_claims=True), `trailstrength analyze --all`)",
+                skipped="these results have no specification curve (`trailstrength analyze --all` fits it)",
             )
             continue
         if len(sub) < 2:
@@ -295,6 +297,7 @@ def _specification(ctx: _Context):
             f"{hyp} across analysis choices",
             f"Within-athlete hinge effect, {unit}",
             words.spec_curve_alt(sub, hyp, unit, choices),
+            phone=True,
         )
 
 
@@ -333,7 +336,12 @@ def _grade_speed(ctx: _Context):
     grade_speed(points, models=models, ax=ax)
     alt = words.grade_speed_alt(points, empirical=len(models) > 2)
     yield _Drawn(
-        "grade_speed", fig, "How fast on each grade", "Moving speed relative to flat speed, 100 m stretches", alt
+        "grade_speed",
+        fig,
+        "How fast on each grade",
+        "Moving speed relative to flat speed, 100 m stretches",
+        alt,
+        phone=True,
     )
 
 
@@ -353,6 +361,7 @@ def _soreness_course(ctx: _Context):
         "Soreness in the 72 hours after long descents",
         "By prior hinge volume (each athlete's own thirds)",
         words.soreness_course_alt(course),
+        phone=True,
     )
 
 
@@ -368,15 +377,51 @@ def _calendars(ctx: _Context):
     for athlete in athletes[:1] if ctx.fast else athletes:
         who = ctx.label(athlete)
         sub = weekly[weekly["athlete_id"] == athlete].drop(columns="athlete_id")
-        fig, ax = _subplots()
-        training_calendar(sub, ax=ax)
+
+        def draw(weeks=CALENDAR_WEEKS, labels=8, sub=sub):
+            fig, ax = _subplots()
+            training_calendar(sub, ax=ax, last_weeks=weeks, date_labels=labels)
+            return fig
+
         yield _Drawn(
             f"training_calendar_{who}",
-            fig,
+            draw(),
             f"Athlete {who}: training week by week",
             "Running, vertical descent and hinge sets per week",
-            words.calendar_alt(sub, who),
+            words.calendar_alt(sub.sort_values("week").tail(CALENDAR_WEEKS), who, phone_weeks=PHONE_CALENDAR_WEEKS),
+            phone=lambda draw=draw: draw(PHONE_CALENDAR_WEEKS, labels=4),
         )
+
+
+#: Athletes in the per-athlete small multiple at most (the report's tables list them all).
+MAX_ATHLETE_PANELS = 12
+
+
+@_builder("athlete_weeks")
+def _athlete_weeks(ctx: _Context):
+    from trailstrength.report.athletes import athlete_weeks
+    from trailstrength.viz.athletes import athlete_panels
+
+    weeks = athlete_weeks(ctx.wh, mapping=ctx.mapping)
+    if weeks.empty or weeks["hinge_sets"].isna().all():
+        yield FigureRecord("athlete_weeks", skipped="no analysed week has a strength log")
+        return
+    shown = weeks[weeks["athlete"].isin(list(dict.fromkeys(weeks["athlete"]))[:MAX_ATHLETE_PANELS])]
+
+    def draw(ncols=None):
+        fig, ax = _subplots(layout="constrained")
+        athlete_panels(shown, ax=ax, ncols=ncols)
+        return fig
+
+    n = shown["athlete"].nunique()
+    yield _Drawn(
+        "athlete_weeks",
+        draw(),
+        "Hinge sets, athlete by athlete",
+        "Weighted hinge working sets per week; grey weeks: strength not logged",
+        words.athlete_weeks_alt(shown, total=weeks["athlete"].nunique()),
+        phone=lambda: draw(ncols=1 if n <= 3 else 2),
+    )
 
 
 @_builder("dose_response_h1")
@@ -405,6 +450,7 @@ def _dose_response(ctx: _Context):
         "More hinge sets, faster descents?",
         "Descriptive dose-response: DPI by weekly hinge sets, within athlete",
         words.dose_response_alt(curve),
+        phone=True,
     )
 
 

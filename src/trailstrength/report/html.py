@@ -8,22 +8,23 @@ The report reads the results it is given (:func:`trailstrength.analysis.analyze`
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import html
-import io
 import re
 import tempfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from PIL import Image, PngImagePlugin
 
 from trailstrength import analysis, features
 from trailstrength.features.coverage import working_sets
+from trailstrength.models.units import model_label, outcome_label, term_label, unit_label
 from trailstrength.privacy import athlete_labels
-from trailstrength.report.figures import FigureRecord, write_figure_set
+from trailstrength.report import words
+from trailstrength.report.athletes import NOT_LOGGED, athlete_summary, athlete_weeks
+from trailstrength.report.figures import write_figure_set
+from trailstrength.report.html_figures import embedded, figure_html, figures_section, records_from
 from trailstrength.report.versions import VERSION_PACKAGES, versions
 from trailstrength.report.words import claims_table, not_answerable_lines, number
 
@@ -39,6 +40,7 @@ REPORT_FIGURES = (
     "soreness_time_course",
     "grade_speed",
     "training_calendar_A1",
+    "athlete_weeks",
 )
 
 
@@ -91,7 +93,9 @@ table.effects td:nth-child(6) { min-width: 9rem; }
 figure { margin: 1.5rem 0 2rem; }
 figure img { width: 100%; height: auto; border: 1px solid var(--rule); }
 figcaption { font-size: 0.9rem; }
-figcaption .alt { color: var(--muted); font-size: 0.85rem; display: block; margin-top: 0.2rem; }
+figure img { display: block; max-width: 100%; }
+details.alt { color: var(--muted); font-size: 0.85rem; margin-top: 0.3rem; }
+details.alt summary { cursor: pointer; }
 .callout { border-left: 4px solid var(--hinge); background: #f3f8fc; padding: 0.6rem 1rem; margin: 1rem 0; }
 .skipped { color: var(--muted); font-size: 0.9rem; }
 footer { color: var(--muted); font-size: 0.8rem; margin-top: 3rem; }
@@ -177,7 +181,12 @@ def _inventory(wh, mapping) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     athletes = pd.DataFrame(per)
     man = wh.manifest
     files = (
-        man.groupby(["format", "state"]).size().unstack("state", fill_value=0).reset_index()
+        # format ids in words ("strong csv"): the page shows no snake_case names
+        man.assign(format=man["format"].astype(str).str.replace("_", " "))
+        .groupby(["format", "state"])
+        .size()
+        .unstack("state", fill_value=0)
+        .reset_index()
         if len(man)
         else pd.DataFrame(columns=["format"])
     )
@@ -210,42 +219,56 @@ def _check_section(check, label) -> str:
     """What these data can answer (the check table, athletes pseudonymised)."""
     if check is None or not len(check):
         return ""
-    shown = check.assign(athlete_id=check["athlete_id"].map(label)).rename(columns={"athlete_id": "athlete"})
+    shown = check.assign(
+        athlete_id=check["athlete_id"].map(label),
+        **{c: check[c].map(words.plain_names) for c in ("reason", "next_step") if c in check},
+    ).rename(columns=lambda c: "athlete" if c == "athlete_id" else c.replace("_", " "))
     shown = shown[(shown["status"] == "excluded") | (shown["count"] > 0)]
     return (
         '<section id="check"><h2>What these data can answer</h2><p>Per athlete and claim: the runs usable, each '
         "exclusion with its count and reason, and the next step that would make the claim answerable "
         "(<code>trailstrength check</code>).</p>"
-        + _table(shown, numeric=["count"], classes={"reason": "note"})
+        + _table(shown, numeric=["count"], classes={"reason": "note", "next step": "note"})
         + "</section>"
     )
+
+
+def _model_words(outcome, term) -> str:
+    """``"Descent performance (DPI): Hinge sets per week (within athlete)"`` for a row's outcome and term."""
+    return f"{outcome_label(str(outcome), short=True)}: {term_label(str(term))}"
+
+
+def _unit_words(unit) -> str:
+    """An estimate's unit in words (a term the vocabulary has no unit for is still written without underscores)."""
+    return "" if unit is None or pd.isna(unit) else unit_label(str(unit)).replace("_", " ")
 
 
 def _effects_table(effects: pd.DataFrame) -> str:
     """Estimates one row each (compact), with the model's note in a full-width row below it."""
     head = (
-        "<tr><th>hypothesis</th><th>outcome ~ term</th><th>estimate</th><th>95% CI</th><th>p</th>"
+        "<tr><th>hypothesis</th><th>outcome: term</th><th>estimate</th><th>95% CI</th><th>p</th>"
         "<th>unit</th><th>athletes / obs</th><th>model</th></tr>"
     )
     body = []
-    for line in not_answerable_lines(effects):
+    for line in not_answerable_lines(effects, in_words=True):
         body.append(f'<tr class="note-row"><td colspan="8" class="note">{_e(line)}</td></tr>')
     for r in effects[effects["estimate"].notna()].to_dict("records"):
         primary = bool(r.get("primary")) if pd.notna(r.get("primary")) else False
         cls = ' class="primary"' if primary else ""
         converged = r.get("converged")
-        model = _e(r.get("model")) + (
+        model = _e(model_label(str(r.get("model")))) + (
             "" if converged is None or pd.isna(converged) or bool(converged) else " (not converged)"
         )
         body.append(
-            f"<tr{cls}><td>{_e(r['hypothesis'])}</td><td>{_e(r.get('outcome'))} ~ {_e(r['term'])}</td>"
+            f"<tr{cls}><td>{_e(r['hypothesis'])}</td><td>{_e(_model_words(r.get('outcome'), r['term']))}</td>"
             f'<td class="num">{_num(r["estimate"])}</td>'
             f'<td class="num">{_num(r["ci_low"])} to {_num(r["ci_high"])}</td>'
-            f'<td class="num">{_num(r.get("p_value"), 2)}</td><td>{_e(r.get("unit"))}</td>'
+            f'<td class="num">{_num(r.get("p_value"), 2)}</td><td>{_e(_unit_words(r.get("unit")))}</td>'
             f'<td class="num">{_e(r.get("n_athletes"))} / {_e(r.get("n_obs"))}</td><td>{model}</td></tr>'
         )
         if r.get("note") and pd.notna(r.get("note")):
-            body.append(f'<tr class="note-row"><td></td><td colspan="7" class="note">{_e(r["note"])}</td></tr>')
+            note = _e(words.plain_names(r["note"]))
+            body.append(f'<tr class="note-row"><td></td><td colspan="7" class="note">{note}</td></tr>')
     return (
         f'<div class="scroll"><table class="effects"><thead>{head}</thead><tbody>{"".join(body)}</tbody></table></div>'
     )
@@ -286,19 +309,42 @@ def _holm(note) -> str:
     return f", Holm p = {found.group(1)}" if found else ""
 
 
-def render_report(wh, results, figures, *, title: str, generated: str, mapping) -> str:
-    """The report's HTML from its parts (``figures``: list of (record, png bytes or None))."""
+#: The figure shown with the per-athlete tables rather than among the figures.
+ATHLETE_FIGURE = "athlete_weeks"
+
+
+def _athletes_section(tables: dict | None, figures) -> str:
+    """Per athlete, their typical week (report.athletes.athlete_summary): median and range over analysed weeks,
+    then the small multiple of weekly hinge sets (``figures``: its entry, if drawn)."""
+    if not tables:
+        return ""
+    parts = [
+        '<section id="athletes"><h2>Athletes week by week</h2><p>Each athlete\'s typical week over the weeks their '
+        "activity log covers: median and range (lowest to highest week). Hinge sets count only weeks inside the "
+        "strength log, soreness only weeks with a report; a source without any such week says "
+        f"&ldquo;{_e(NOT_LOGGED)}&rdquo; (not logged is not zero).</p>"
+    ]
+    for athlete, table in tables.items():
+        parts.append(f"<h3>Athlete {_e(athlete)}</h3>" + _table(table, classes={"median": "num"}))
+    parts += [figure_html(record, png, phone[0] if phone else None) for record, png, *phone in figures if png]
+    parts.append("</section>")
+    return "".join(parts)
+
+
+def render_report(wh, results, figures, *, title: str, generated: str, mapping, athlete_tables=None) -> str:
+    """The report's HTML from its parts (``figures``: list of (record, png bytes or None, phone png bytes or None);
+    ``athlete_tables``: the per-athlete tables of :func:`trailstrength.report.athletes.athlete_summary`, or None)."""
     effects = results.effects
     athletes, files, bad = _inventory(wh, mapping)
     n_athletes = len(athletes)
     sections = []
 
     prim = effects[effects["primary"].fillna(False).astype(bool)] if len(effects) else effects
-    summary = [f"<li>{_e(line)}</li>" for line in not_answerable_lines(prim)] if len(prim) else []
+    summary = [f"<li>{_e(line)}</li>" for line in not_answerable_lines(prim, in_words=True)] if len(prim) else []
     for r in prim[prim["estimate"].notna()].itertuples() if len(prim) else ():
         summary.append(
-            f"<li><strong>{_e(r.hypothesis)}</strong> ({_e(r.outcome)} ~ {_e(r.term)}): "
-            f"{_num(r.estimate)} {_e(r.unit)}, 95% CI {_num(r.ci_low)} to {_num(r.ci_high)}, "
+            f"<li><strong>{_e(r.hypothesis)}</strong> ({_e(_model_words(r.outcome, r.term))}): "
+            f"{_num(r.estimate)} {_e(_unit_words(r.unit))}, 95% CI {_num(r.ci_low)} to {_num(r.ci_high)}, "
             f"p = {_num(r.p_value, 2)}{_e(_holm(r.note))} ({_e(r.n_athletes)} athletes, {_e(r.n_obs)} runs)</li>"
         )
     sections.append(
@@ -325,6 +371,9 @@ def render_report(wh, results, figures, *, title: str, generated: str, mapping) 
     inv.append("</section>")
     sections.append("".join(inv))
 
+    by_athlete = [f for f in figures if f[0].name == ATHLETE_FIGURE]
+    figures = [f for f in figures if f[0].name != ATHLETE_FIGURE or not athlete_tables]
+    sections.append(_athletes_section(athlete_tables, by_athlete))
     label = (lambda a: mapping.get(str(a), "A?")) if mapping else str
     sections.append(_check_section(getattr(results, "check", None), label))
     hyp = claims_table(effects)
@@ -339,24 +388,13 @@ def render_report(wh, results, figures, *, title: str, generated: str, mapping) 
         + "</section>"
     )
 
-    figs = ['<section id="figures"><h2>Figures</h2>']
-    for record, png in figures:
-        if png is None:
-            figs.append(f'<p class="skipped">{_e(record.name)}: not drawn ({_e(record.skipped)}).</p>')
-            continue
-        data = base64.b64encode(png).decode("ascii")
-        figs.append(
-            f'<figure id="fig-{_e(record.name)}"><img src="data:image/png;base64,{data}" alt="{_e(record.alt)}">'
-            f"<figcaption><strong>{_e(record.title)}.</strong> {_e(record.subtitle)}"
-            f'<span class="alt">Alt text: {_e(record.alt)}</span></figcaption></figure>'
-        )
-    figs.append("</section>")
-    sections.append("".join(figs))
-
+    sections.append(figures_section(figures))
     cav = ['<section id="caveats"><h2>Caveats</h2>']
     for head, text in CAVEATS:
         cav.append(f"<h3>{_e(head)}</h3><p>{_e(text)}</p>")
-    cav.append(f"<h3>Sample size</h3><p>{_e(_sample_size_caveat(effects, n_athletes))}</p></section>")
+    cav.append(
+        f"<h3>Sample size</h3><p>{_e(words.plain_names(_sample_size_caveat(effects, n_athletes)))}</p></section>"
+    )
     sections.append("".join(cav))
     sections.append('<section id="versions"><h2>Versions</h2>' + _table(_versions(wh)) + "</section>")
 
@@ -365,6 +403,7 @@ def render_report(wh, results, figures, *, title: str, generated: str, mapping) 
         for i, t in (
             ("summary", "Summary"),
             ("data", "Data inventory"),
+            *((("athletes", "Athletes week by week"),) if athlete_tables else ()),
             ("results", "Results"),
             ("figures", "Figures"),
             ("caveats", "Caveats"),
@@ -428,8 +467,7 @@ def build_report(
     wh = warehouse if isinstance(warehouse, Warehouse) else Warehouse(warehouse)
     mapping = athlete_labels(wh.activities["athlete_id"]) if pseudonymise_athletes else None
     if figure_dir is not None and (Path(figure_dir) / "figures.json").is_file():
-        records = _records_from(Path(figure_dir))
-        embedded = [(r, _png_for_web(r.paths[0]) if r.paths else None) for r in _in_order(records, figures)]
+        shown = embedded(_in_order(records_from(Path(figure_dir)), figures))
     else:
         with tempfile.TemporaryDirectory(prefix="trailstrength-report-") as tmp:
             records = write_figure_set(
@@ -442,9 +480,10 @@ def build_report(
                 scale=1,
                 only=list(figures),
             )
-            embedded = [(r, _png_for_web(r.paths[0]) if r.paths else None) for r in _in_order(records, figures)]
+            shown = embedded(_in_order(records, figures))
+    tables = athlete_summary(athlete_weeks(wh, mapping=mapping))
     generated = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-    text = render_report(wh, results, embedded, title=title, generated=generated, mapping=mapping)
+    text = render_report(wh, results, shown, title=title, generated=generated, mapping=mapping, athlete_tables=tables)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(text, encoding="utf-8")
@@ -460,44 +499,3 @@ def _in_order(records, prefixes) -> list:
         if any(r.name.startswith(p) for p in prefixes)
     ]
     return [r for *_, r in sorted(chosen, key=lambda t: t[:2])]
-
-
-def _records_from(folder: Path) -> list:
-    """FigureRecords of a written figure set (PNG paths only)."""
-    import json
-
-    index = json.loads((folder / "figures.json").read_text(encoding="utf-8"))
-    records = []
-    for f in index["figures"]:
-        pngs = [folder / name for name in f.get("files", []) if name.endswith(".png")]
-        records.append(
-            FigureRecord(
-                f["name"],
-                f.get("title", ""),
-                f.get("subtitle", ""),
-                f.get("alt", ""),
-                f.get("canvas", "blog"),
-                [p for p in pngs if p.is_file()],
-                f.get("skipped", ""),
-            )
-        )
-    return records
-
-
-def _png_for_web(path: Path, max_width: int = 1600) -> bytes:
-    """The PNG no wider than ``max_width`` px and reduced to 256 colours, keeping its text chunks (alt text).
-
-    Figures are flat colours and antialiased text: a median-cut palette without dithering looks the same
-    and makes the report about a third of the size.
-    """
-    with Image.open(path) as im:
-        info = PngImagePlugin.PngInfo()
-        for key, value in im.text.items():
-            info.add_text(key, value)
-        img = im.convert("RGB")
-    if img.width > max_width:
-        img = img.resize((max_width, round(img.height * max_width / img.width)), Image.Resampling.LANCZOS)
-    img = img.quantize(256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
-    buf = io.BytesIO()
-    img.save(buf, format="PNG", pnginfo=info, optimize=True)
-    return buf.getvalue()

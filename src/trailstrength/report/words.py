@@ -7,6 +7,8 @@ the alt text of each figure of the set (``*_alt``) say what an interval means th
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
@@ -15,6 +17,8 @@ from trailstrength.viz._common import fmt
 __all__ = [
     "CLAIMED_SIGN",
     "HYPOTHESES",
+    "SHORT_ALT_CHARS",
+    "athlete_weeks_alt",
     "calendar_alt",
     "ci_words",
     "dose_response_alt",
@@ -26,8 +30,10 @@ __all__ = [
     "hypothesis_table",
     "interval_verdict",
     "number",
+    "plain_names",
     "route_alt",
     "scatter_alt",
+    "short_alt",
     "soreness_course_alt",
     "spec_curve_alt",
     "verdict",
@@ -105,9 +111,11 @@ def hypothesis_table(effects: pd.DataFrame) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        ``id, claim, measured as, result``; ``result`` is ``"term: estimate [low, high] — verdict"`` or says the
-        claim is not estimated.
+        ``id, claim, measured as, result``; ``result`` is ``"term in words: estimate [low, high] — verdict"`` or
+        says the claim is not estimated.
     """
+    from trailstrength.models.units import term_label
+
     rows = []
     for hid, (claim, measured) in HYPOTHESES.items():
         sub = effects[effects["hypothesis"] == hid] if len(effects) else effects
@@ -116,7 +124,8 @@ def hypothesis_table(effects: pd.DataFrame) -> pd.DataFrame:
             row = prim.iloc[0] if len(prim) else sub.iloc[0]
             lo, hi = row["ci_low"], row["ci_high"]
             status = (
-                f"{row['term']}: {number(row['estimate'])} [{number(lo)}, {number(hi)}] — {interval_verdict(lo, hi)}"
+                f"{term_label(row['term'])}: {number(row['estimate'])} [{number(lo)}, {number(hi)}] — "
+                f"{interval_verdict(lo, hi)}"
             )
         else:
             status = "not estimated in this version of trailstrength"
@@ -386,14 +395,98 @@ def _span(values: pd.Series) -> str:
     return lo if lo == hi else f"{lo} to {hi}"
 
 
-def calendar_alt(weeks: pd.DataFrame, who: str) -> str:
-    """Alt text of one athlete's training calendar (``who``: the label shown)."""
+def calendar_alt(weeks: pd.DataFrame, who: str, *, phone_weeks: int | None = None) -> str:
+    """Alt text of one athlete's training calendar (``who``: the label shown; ``phone_weeks``: the last weeks the
+    phone canvas shows, said when fewer than ``weeks``)."""
+    phone = (
+        f" On a phone the last {phone_weeks} weeks are shown."
+        if phone_weeks is not None and phone_weeks < len(weeks)
+        else ""
+    )
     return (
         f"Weekly training calendar of athlete {who} over {len(weeks)} weeks from "
         f"{weeks['week'].min():%d %b %Y}: running {_span(weeks['run_km'])} km, descent {_span(weeks['descent_m'])} "
         f"m and {_span(weeks['hinge_sets'])} weighted hinge sets per week; "
-        "darker cells are bigger weeks within each row."
+        "darker cells are bigger weeks within each row." + phone
     )
+
+
+def athlete_weeks_alt(weeks: pd.DataFrame, *, total: int | None = None) -> str:
+    """Alt text of the per-athlete small multiple of weekly hinge sets (``weeks``: the athletes drawn,
+    :func:`trailstrength.report.athletes.athlete_weeks`; ``total``: athletes in the data, when more)."""
+    parts = []
+    for athlete, sub in weeks.groupby("athlete", sort=False):
+        logged = sub["hinge_sets"].dropna()
+        if logged.empty:
+            parts.append(f"{athlete} not logged")
+            continue
+        gap = len(sub) - len(logged)
+        parts.append(
+            f"{athlete} median {number(logged.median(), 2)} ({_span(logged)})"
+            + (f", {gap} week{'s' if gap != 1 else ''} not logged" if gap else "")
+        )
+    k = weeks["athlete"].nunique()
+    more = f" (the first {k} of {total} athletes)" if total is not None and total > k else ""
+    return (
+        f"Small multiple of weekly weighted hinge sets, one panel per athlete{more} on one shared scale, over "
+        f"their analysed weeks: " + "; ".join(parts) + ". Weeks without a strength log are shaded grey, not zero."
+    )
+
+
+_COUNTS = re.compile(r"\bn_(athletes|obs)\s*=\s*(\d+)")
+# a snake_case name, unless it is a file name (``h2_estimand.py``, ``truth_runs.csv``)
+_SNAKE = re.compile(r"\b[A-Za-z0-9]+(?:_[A-Za-z0-9]+)+\b(?!\.[a-z]{2,4}\b)")
+
+
+def plain_names(text) -> str:
+    """``text`` with every snake_case name in words: terms and outcomes from the label vocabulary
+    (:mod:`trailstrength.models.units`), model names by :func:`~trailstrength.models.units.model_label`,
+    ``n_athletes=3`` as "3 athletes", any other name with spaces for underscores. File names are kept.
+
+    >>> plain_names("descent_100m_28d adjusted by a spline; n_athletes=3, n_obs=42; fitted mixedlm_ri")
+    'descent per week adjusted by a spline; 3 athletes, 42 runs; fitted mixed model'
+    """
+    from trailstrength.models.units import MODEL_LABELS, OUTCOME_SHORT_LABELS, PREDICTOR_LABELS, term_label
+
+    def name(match: re.Match) -> str:
+        token = match.group(0)
+        base = token.removesuffix("_within").removesuffix("_between")
+        if base in PREDICTOR_LABELS:
+            label = term_label(token)
+            return label[0].lower() + label[1:]
+        if token in OUTCOME_SHORT_LABELS:
+            return OUTCOME_SHORT_LABELS[token]
+        return MODEL_LABELS.get(token, token.replace("_", " "))
+
+    text = "" if text is None or (isinstance(text, float) and text != text) else str(text)
+    text = _COUNTS.sub(lambda m: f"{m.group(2)} {'athletes' if m.group(1) == 'athletes' else 'runs'}", text)
+    return _SNAKE.sub(name, text)
+
+
+#: Longest alt attribute a figure gets on a page; the full description goes under the figure.
+SHORT_ALT_CHARS = 125
+
+
+def short_alt(title: str, alt: str, limit: int = SHORT_ALT_CHARS) -> str:
+    """A short alt attribute (at most ``limit`` characters) for a figure whose full alt text is shown below it.
+
+    The first sentence of ``alt`` when it fits; else the title with the first clause of ``alt`` (up to a colon,
+    semicolon or comma) in brackets, or that clause alone, or the title cut at a word.
+    """
+    text = " ".join(str(alt).split())
+    title = " ".join(str(title).split())
+    first = text.split(". ", 1)[0].rstrip(".")
+    if first and len(first) + 1 <= limit:
+        return first + "."
+    clauses = [first.split(mark, 1)[0].strip() for mark in (":", ";", ",")]
+    for clause in sorted({c for c in clauses if c and c != first}, key=len, reverse=True):
+        both = f"{title} ({clause[0].lower()}{clause[1:]})." if title else ""
+        if both and len(both) <= limit:
+            return both
+        if len(clause) + 1 <= limit:
+            return clause + "."
+    title = title or first
+    return title if len(title) <= limit else title[: limit - 1].rsplit(" ", 1)[0] + "\u2026"
 
 
 def dose_response_alt(curve: pd.DataFrame) -> str:
@@ -448,14 +541,18 @@ def claims_table(effects: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
-def not_answerable_lines(effects: pd.DataFrame) -> list[str]:
+def not_answerable_lines(effects: pd.DataFrame, *, in_words: bool = False) -> list[str]:
     """One line per claim and outcome whose effects rows have no estimate: ``"H1 dpi (6 terms): not answerable
-    with these data: <reason>"`` (reason from the rows' note; "no usable runs" when no row had any)."""
+    with these data: <reason>"`` (reason from the rows' note; "no usable runs" when no row had any).
+    ``in_words=True`` names the outcome in words (``"H1 Descent performance (DPI)"``) for published text."""
+    from trailstrength.models.units import outcome_label
+
     if not len(effects):
         return []
     empty = effects[effects["estimate"].isna()]
     lines = []
     for (hyp, outcome), rows in empty.groupby(["hypothesis", "outcome"], sort=False):
         why = "no usable runs" if (rows["n_obs"] == 0).all() else not_answerable_reason(rows["note"].iloc[0])
-        lines.append(f"{hyp} {outcome} ({len(rows)} terms): not answerable with these data: {why}")
+        what = outcome_label(str(outcome), short=True) if in_words else outcome
+        lines.append(f"{hyp} {what} ({len(rows)} terms): not answerable with these data: {why}")
     return lines

@@ -13,6 +13,7 @@ built from a warehouse by :mod:`trailstrength.features.frames` or come from the 
 :func:`trailstrength.report.write_figure_set` writes the whole set (pseudonymised) for an analysis.
 """
 
+from trailstrength.viz.athletes import athlete_panels
 from trailstrength.viz.diagnostics import residual_diagnostics
 from trailstrength.viz.effects import dpi_vs_hinge, effects_forest, soreness_vs_hinge, specification_curve
 from trailstrength.viz.export import CANVASES, save
@@ -25,6 +26,7 @@ __all__ = [
     "CANVASES",
     "COLORS",
     "PALETTE",
+    "athlete_panels",
     "descent_profile",
     "dose_response",
     "dpi_over_time",

@@ -159,6 +159,7 @@ def training_calendar(
     measures=None,
     annotate: bool | None = None,
     last_weeks: int | None = 26,
+    date_labels: int = 8,
 ):
     """Weekly training calendar: one row per measure (running km, descent, hinge sets), one column per week.
 
@@ -176,6 +177,8 @@ def training_calendar(
         are drawn.
     last_weeks : int or None
         Draw the last this many weeks (default 26, half a year); None draws every week.
+    date_labels : int
+        At most this many week labels on the x axis (default 8; 4 fit the width of a phone canvas).
 
     Returns
     -------
@@ -239,7 +242,7 @@ def training_calendar(
     ax.set_yticks(range(len(measures)), [label for label, _ in measures.values()])
     ax.set_ylim(len(measures) - 0.5, -0.5)
     weeks = pd.to_datetime(data["week"])
-    step = max(1, int(np.ceil(n / 8)))
+    step = max(1, int(np.ceil(n / max(1, date_labels))))
     ticks = list(range(0, n, step))
     ax.set_xticks(ticks, _week_labels(weeks.iloc[ticks]))
     ax.set_xlim(-0.5, n - 0.5)

@@ -205,3 +205,100 @@ def test_docstring_examples_run():
             runner.run(test)
     assert runner.summarize(verbose=False).attempted >= 8
     assert runner.summarize(verbose=False).failed == 0
+
+
+# ------------------------------------------------------------------------------------------------ computed next steps
+def _model_needs(panel: pd.DataFrame, claim: str) -> int:
+    """The runs the one-athlete model says it needs, read from its own note when it refuses ``panel``."""
+    from trailstrength.models.primary import primary_fit
+
+    note = primary_fit(panel, claim, "v2", detrend=False).note
+    found = re.search(r"too few runs \((\d+) < (\d+)\)", note)
+    assert found and int(found[1]) == len(panel), note
+    return int(found[2])
+
+
+def _rows(table: pd.DataFrame, athlete: str, claim: str) -> pd.DataFrame:
+    return table[(table["athlete_id"] == athlete) & (table["claim"] == claim)]
+
+
+def test_more_runs_from_the_threshold_and_the_rate():
+    """A hand-made case: 2 usable H2 runs and 3 without a soreness report; runs from 1 January to 31 March 2024,
+    strength logged from 15 January: 77 days = 11 weeks of strength logging while running, 5 runs (5/11 a week);
+    the model needs 9, so 7 more runs take 7 / (5/11) = 15.4 -> 16 weeks."""
+    from trailstrength.answerable import _more_runs
+    from trailstrength.models.primary import personal_runs_needed
+
+    runs = pd.DataFrame({"local_date": pd.to_datetime(["2024-01-01", "2024-02-10", "2024-03-31"])})
+    coverage = pd.DataFrame({"start": pd.to_datetime(["2024-01-15"]), "end": pd.to_datetime(["2024-12-31"])})
+    needed = personal_runs_needed("H2")
+    assert needed == 9
+    step = _more_runs("H2", 2, {EXCLUSION_REASONS["soreness"]: 3}, runs, coverage)
+    assert step.startswith("log soreness after long descents for 16 more weeks: ")
+    assert "needs 9 runs, 2 usable" in step and "5 runs with at least 500 m of descent segments in 11 weeks" in step
+    # twice the runs in the same time: half the weeks (7 / (10/11) = 7.7 -> 8)
+    assert "for 8 more weeks" in _more_runs("H2", 2, {EXCLUSION_REASONS["soreness"]: 8}, runs, coverage)
+    assert _more_runs("H2", needed, {}, runs, coverage) == ""
+    step = _more_runs("H1", 3, {EXCLUSION_REASONS["coverage"]: 40}, runs, coverage)
+    assert step == (
+        "6 more runs with at least 500 m of descent segments while logging strength "
+        "(the one-athlete model needs 9 runs, 3 usable)"
+    )
+
+
+def test_check_says_how_many_weeks_of_soreness_are_missing(cohort):
+    """Item 5, computed: an athlete who logged soreness after only a few long descents is told how many more weeks
+    to log, from the model's threshold (read from the model's own refusal), the usable runs and the athlete's rate
+    of long-descent runs per week of strength logging (derived here from the dates)."""
+    from trailstrength.features.coverage import coverage_table
+
+    _, wh = cohort
+    athlete = sorted(wh.runs["athlete_id"].unique())[0]
+    runs, sets = wh.runs[wh.runs["athlete_id"] == athlete], wh.strength_sets
+    full = h2_panel(runs, sets, wh.wellness)
+    eligible = len(full) + full.attrs["excluded"].get(EXCLUSION_REASONS["soreness"], 0)
+    periods = coverage_table(strength_sets=sets)
+    periods = periods[(periods["athlete_id"] == athlete) & (periods["source"] == "strength")]
+    assert len(periods) == 1  # one continuous log: the weeks below are one overlap
+    start = max(periods["start"].iloc[0], runs["local_date"].min())
+    end = min(periods["end"].iloc[0], runs["local_date"].max())
+    weeks = ((end - start).days + 1) / 7
+    seen = set()
+    for kept_runs in (1, 3):
+        days = full["local_date"].iloc[:kept_runs]
+        windows = {d + pd.Timedelta(days=k) for d in days for k in (1, 2, 3)}
+        mine = wh.wellness["athlete_id"] == athlete
+        wellness = wh.wellness[~mine | wh.wellness["local_date"].isin(windows)]
+        thin = h2_panel(runs, sets, wellness)
+        assert 0 < len(thin) < len(full)
+        needed = _model_needs(thin, "H2")
+        more = int(np.ceil((needed - len(thin)) / (eligible / weeks)))
+        rows = _rows(check_tables(wh.runs, sets, wellness, wh.activities), athlete, "H2")
+        step = rows.loc[rows["reason"] == EXCLUSION_REASONS["soreness"], "next_step"].iloc[0]
+        assert step.startswith(f"log soreness after long descents for {more} more week"), step
+        assert f"needs {needed} runs, {len(thin)} usable" in step
+        assert (rows["next_step"] != "").sum() == 1
+        seen.add(more)
+    assert len(seen) == 2  # fewer reports, more weeks: the number follows the data
+
+
+def test_check_says_how_many_more_descent_runs_h1_needs(cohort):
+    """Item 5, computed: an athlete whose strength log starts late has a few usable H1 runs; the next step asks for
+    the runs the one-athlete model still lacks (its threshold read from the model's own refusal)."""
+    _, wh = cohort
+    athlete = sorted(wh.runs["athlete_id"].unique())[0]
+    mine = wh.runs[wh.runs["athlete_id"] == athlete]
+    found = []
+    for back in range(35, 84, 7):
+        sets = _late_log(wh, athlete, mine["local_date"].max() - pd.Timedelta(days=back))
+        panel = h1_panel(mine, sets)
+        if 0 < len(panel) < 9:
+            found.append((sets, panel))
+    assert found, "no late log leaves between 1 and 8 usable runs"
+    for sets, panel in found[:2]:
+        needed = _model_needs(panel, "H1")
+        rows = _rows(check_tables(wh.runs, sets, wh.wellness, wh.activities), athlete, "H1")
+        assert rows.loc[rows["status"] == "usable", "count"].iloc[0] == len(panel)
+        steps = rows.loc[rows["next_step"] != "", "next_step"]
+        want = f"{needed - len(panel)} more run{'s' * (needed - len(panel) != 1)} with at least 500 m of descent"
+        assert len(steps) == 1 and want in steps.iloc[0] and "while logging strength" in steps.iloc[0], steps.tolist()

@@ -302,3 +302,105 @@ def test_check_says_how_many_more_descent_runs_h1_needs(cohort):
         steps = rows.loc[rows["next_step"] != "", "next_step"]
         want = f"{needed - len(panel)} more run{'s' * (needed - len(panel) != 1)} with at least 500 m of descent"
         assert len(steps) == 1 and want in steps.iloc[0] and "while logging strength" in steps.iloc[0], steps.tolist()
+
+
+# ------------------------------------------------------------------------------------------------ the issue's defects
+def test_inventory_spans_every_source_and_counts_no_placeholders():
+    """Defect: "Last day" counted activities only, and "working sets" counted PMData srpe's session-level
+    "strength" rows. An athlete with runs in 2013, a strength log in 2022 (3 working sets, a warm-up and one srpe
+    placeholder) and a soreness report in 2023: first day 2013, last day 2023, 3 working sets."""
+    from trailstrength.io.pmdata import STRENGTH_SESSION_EXERCISE
+    from trailstrength.report.html import _inventory
+
+    day = pd.Timestamp
+    acts = pd.DataFrame({"athlete_id": ["a"], "local_date": [day("2013-06-01")], "activity_id": ["r1"]})
+    runs = acts.assign(descent_length_m=[800.0], distance_m=[12000.0])
+    sets = pd.DataFrame(
+        {
+            "athlete_id": ["a"] * 5,
+            "local_date": [day("2022-01-03")] * 4 + [day("2022-01-05")],
+            "exercise_raw": ["Romanian Deadlift"] * 4 + [STRENGTH_SESSION_EXERCISE],
+            "set_type": ["warmup", "working", "working", "working", "working"],
+            "session_level": [False] * 4 + [True],
+            "reps": [8, 8, 8, 8, np.nan],
+            "load_kg": [40.0, 60, 60, 60, np.nan],
+            "duration_s": [np.nan] * 4 + [2700.0],
+            "pattern": ["hinge"] * 4 + ["unknown"],
+            "posterior_chain_weight": [1.0] * 4 + [0.0],
+        }
+    )
+    well = pd.DataFrame({"athlete_id": ["a"], "local_date": [day("2023-09-30")], "soreness": [3.0]})
+    manifest = pd.DataFrame({"path": ["a/x.gpx"], "format": ["gpx"], "state": ["ingested"], "reason": [None]})
+    manifest["athlete_id"] = "a"
+    wh = SimpleNamespace(activities=acts, runs=runs, strength_sets=sets, wellness=well, manifest=manifest)
+    athletes, _, _ = _inventory(wh, {"a": "A1"})
+    row = athletes.iloc[0]
+    assert (row["athlete"], row["first day"], row["last day"]) == ("A1", "2013-06-01", "2023-09-30")
+    assert row["working sets"] == 3 and row["weighted hinge sets"] == 3.0 and row["soreness reports"] == 1
+
+
+def test_forest_leaves_out_models_that_were_not_fitted():
+    """Defect: forest rows labelled "not converged" for models that were never fitted. A not_fitted row is not
+    drawn (the figure set then says why the forest is skipped); a fitted row that did not converge still is."""
+    from trailstrength.report.figures import forest_rows
+
+    fitted = {**_unfitted("H1", 40, "fitted"), "estimate": 0.01, "ci_low": 0.0, "ci_high": 0.02, "p_value": 0.04}
+    effects = pd.DataFrame(
+        [
+            {**fitted, "model": "mixedlm_ri", "converged": True},
+            _unfitted("H2", 3, "too few complete rows to fit (3 < 9 = terms + 3); nothing fitted"),
+            {**fitted, "hypothesis": "H2", "outcome": "soreness_peak_72h", "model": "mixedlm_ri", "converged": False},
+        ],
+        columns=EFFECT_COLUMNS,
+    )
+    rows = forest_rows(effects)
+    assert rows["model"].tolist() == ["mixedlm_ri", "mixedlm_ri"] and rows["converged"].tolist() == [True, False]
+    assert forest_rows(effects.iloc[[1]]).empty
+
+
+def test_analyze_figures_and_report_take_athletes_and_dates(cohort):
+    """Item 7: ``analyze``, ``figures`` and ``report`` accept ``--athletes``, ``--start`` and ``--end``; item 5:
+    the check table opens ``analyze``'s output."""
+    from trailstrength.cli import app
+
+    tmp, wh = cohort
+    athlete = sorted(wh.runs["athlete_id"].unique())[1]
+    start = f"{wh.runs['local_date'].min() + pd.Timedelta(days=14):%Y-%m-%d}"
+    end = f"{wh.runs['local_date'].max() - pd.Timedelta(days=7):%Y-%m-%d}"
+    pick = ["--warehouse", str(tmp / "warehouse"), "--athletes", athlete, "--start", start, "--end", end]
+    runner = CliRunner()
+    out = runner.invoke(app, ["analyze", *pick, "--out", str(tmp / "picked")])
+    assert out.exit_code == 0, out.output
+    assert out.output.lstrip().startswith("what these data can answer")
+    assert out.output.index(f"{athlete} H1:") < out.output.index("effects")
+    effects = pd.read_csv(tmp / "picked" / "effects.csv")
+    assert set(effects["n_athletes"].dropna()) <= {0, 1}
+    panel = pd.read_parquet(tmp / "picked" / "panel_h1.parquet")
+    assert set(panel["athlete_id"]) == {athlete}
+    assert panel["local_date"].between(pd.Timestamp(start), pd.Timestamp(end)).all()
+    figs = runner.invoke(app, ["figures", *pick, "--fast", "--results", str(tmp / "picked"), "--out", str(tmp / "f")])
+    assert figs.exit_code == 0, figs.output
+    page = tmp / "picked.html"
+    rep = runner.invoke(app, ["report", *pick, "--results", str(tmp / "picked"), "--out", str(page)])
+    assert rep.exit_code == 0, rep.output
+    html = page.read_text()
+    assert 'id="check"' in html and athlete not in html  # pseudonymised: A1, never the id
+
+
+def test_too_few_runs_and_none_excluded_still_get_a_next_step(cohort, capsys):
+    """Every run usable but fewer than the model needs: the next step sits on the usable row, and ``check``
+    prints it there."""
+    from trailstrength.cli import _print_check
+
+    _, wh = cohort
+    athlete = sorted(wh.runs["athlete_id"].unique())[0]
+    usable = h1_panel(wh.runs, wh.strength_sets)
+    keep = usable.loc[usable["athlete_id"] == athlete, "activity_id"].iloc[:4]
+    runs = wh.runs[wh.runs["activity_id"].isin(keep)]
+    table = check_tables(runs, wh.strength_sets, wh.wellness)
+    rows = _rows(table, athlete, "H1")
+    assert rows["status"].tolist() == ["usable"] and rows["count"].tolist() == [4]
+    needed = _model_needs(h1_panel(runs, wh.strength_sets), "H1")
+    assert rows["next_step"].iloc[0].startswith(f"{needed - 4} more runs with at least 500 m of descent")
+    _print_check(rows)
+    assert f"{athlete} H1: 4 of 4 runs usable -> next: {needed - 4} more runs" in capsys.readouterr().out

@@ -505,3 +505,26 @@ def test_app_exports_record_values_they_could_not_read(realdata):
         [10, "date", "yesterday", "row left out: not a date in the export's format"],
         [6, "reps", "ten", "not a number"],
     ]
+
+
+def test_the_run_shown_in_detail_has_measured_altitude(tmp_path):
+    """Defect: notebook 1.0 (and figures --maps) showed a run without altitude as "the biggest descent". The
+    notebook's pick (frames.run_terrains with max_runs=1) takes the run with most *measured* descent: a longer run
+    without <ele> is never chosen, and with no other run nothing is shown."""
+    import re
+
+    from trailstrength.features import frames
+
+    folder = tmp_path / "raw" / "ath"
+    folder.mkdir(parents=True)
+    (folder / "athlete.toml").write_text('timezone = "UTC"\n')
+    flat = re.sub(r"<ele>[^<]*</ele>", "", gpx(every(10, "2024-05-02"), n=400))  # 8.8 km, no altitude
+    (folder / "flat.gpx").write_text(flat)
+    (folder / "hill.gpx").write_text(gpx(every(10)))
+    ingest(tmp_path / "raw", warehouse=tmp_path / "wh", progress=False, workers=1)
+    wh = open_warehouse(tmp_path / "wh")
+    runs = wh.runs.set_index(wh.activities.set_index("activity_id").loc[wh.runs["activity_id"], "source_file"])
+    assert pd.isna(runs.loc["ath/flat.gpx", "descent_m"]) and runs.loc["ath/hill.gpx", "descent_m"] > 300
+    assert list(frames.run_terrains(wh, ["ath"], max_runs=1)) == [runs.loc["ath/hill.gpx", "activity_id"]]
+    alone = open_warehouse(tmp_path / "wh", start="2024-05-02")
+    assert frames.run_terrains(alone, ["ath"], max_runs=1) == {}

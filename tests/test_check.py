@@ -192,7 +192,7 @@ def test_report_reads_the_last_analyze(cohort):
 
 
 def test_docstring_examples_run():
-    """The Examples of ts.check and not_answerable_reason, run as doctests."""
+    """The Examples of ts.check, not_answerable_reason and personal_runs_needed, run as doctests."""
     import doctest
 
     from trailstrength import answerable as check_module
@@ -200,7 +200,14 @@ def test_docstring_examples_run():
 
     runner = doctest.DocTestRunner(optionflags=doctest.NORMALIZE_WHITESPACE)
     finder = doctest.DocTestFinder()
-    for obj, name in ((check_module.check, "check"), (words.not_answerable_reason, "not_answerable_reason")):
+    from trailstrength.models.primary import personal_runs_needed
+
+    examples = [
+        (check_module.check, "check"),
+        (words.not_answerable_reason, "not_answerable_reason"),
+        (personal_runs_needed, "personal_runs_needed"),
+    ]
+    for obj, name in examples:
         for test in finder.find(obj, name, globs={name: obj}):
             runner.run(test)
     assert runner.summarize(verbose=False).attempted >= 8

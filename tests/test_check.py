@@ -365,6 +365,7 @@ def test_forest_leaves_out_models_that_were_not_fitted():
     assert forest_rows(effects.iloc[[1]]).empty
 
 
+@pytest.mark.slow
 def test_analyze_figures_and_report_take_athletes_and_dates(cohort):
     """Item 7: ``analyze``, ``figures`` and ``report`` accept ``--athletes``, ``--start`` and ``--end``; item 5:
     the check table opens ``analyze``'s output."""
@@ -411,3 +412,30 @@ def test_too_few_runs_and_none_excluded_still_get_a_next_step(cohort, capsys):
     assert rows["next_step"].iloc[0].startswith(f"{needed - 4} more runs with at least 500 m of descent")
     _print_check(rows)
     assert f"{athlete} H1: 4 of 4 runs usable -> next: {needed - 4} more runs" in capsys.readouterr().out
+
+
+def test_a_scatter_whose_model_was_not_fitted_is_skipped_with_the_reason(cohort, tmp_path):
+    """Defect: `figures` drew a single dot at (0, 0) labelled "Model slope +nan". A scatter whose model has no
+    estimate is not drawn; the record says why, in words from the model's note; what is drawn has no "nan"."""
+    import dataclasses
+
+    from trailstrength.report import write_figure_set
+
+    _, wh = cohort
+    res = ts.analyze(wh)
+    h1 = res.effects["hypothesis"] == "H1"
+    effects = res.effects.copy()
+    effects.loc[h1, ["estimate", "ci_low", "ci_high", "p_value"]] = np.nan
+    effects.loc[h1, ["model", "note"]] = [
+        "not_fitted",
+        "too few complete rows to fit (3 < 9 = terms + 3); nothing fitted",
+    ]
+    thin = dataclasses.replace(res, effects=effects)
+    records = write_figure_set(wh, tmp_path, results=thin, fast=True, formats=("png",), scale=1, only=["h1_", "h2_"])
+    by_name = {r.name: r for r in records}
+    assert not by_name["h1_dpi_vs_hinge"].paths
+    assert by_name["h1_dpi_vs_hinge"].skipped == (
+        "the H1 model could not be fitted: too few complete rows to fit (3 < 9 = terms + 3); nothing fitted"
+    )
+    drawn = [r for r in records if r.paths]
+    assert drawn and all(not NAN.search(r.alt or "") for r in drawn)

@@ -528,3 +528,6 @@ def test_the_run_shown_in_detail_has_measured_altitude(tmp_path):
     assert list(frames.run_terrains(wh, ["ath"], max_runs=1)) == [runs.loc["ath/hill.gpx", "activity_id"]]
     alone = open_warehouse(tmp_path / "wh", start="2024-05-02")
     assert frames.run_terrains(alone, ["ath"], max_runs=1) == {}
+    # notebook 2.0 then plotted an untyped empty frame: `ufunc 'isfinite' not supported`; now it is typed
+    points = frames.grade_speed_frame(alone, ["ath"], max_runs=1)
+    assert points.empty and not np.isfinite(points[["grade", "relative_speed", "weight"]]).any().any()

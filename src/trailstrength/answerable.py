@@ -102,8 +102,8 @@ def _strength_weeks(runs: pd.DataFrame, coverage: pd.DataFrame | None) -> float:
         return 1.0
     dates = pd.to_datetime(runs["local_date"]).dropna()
     first, last = dates.min(), dates.max()
-    start = pd.to_datetime(coverage["start"]).clip(lower=first)
-    end = pd.to_datetime(coverage["end"]).clip(upper=last)
+    start, end = pd.to_datetime(coverage["start"]), pd.to_datetime(coverage["end"])
+    start, end = start.where(start > first, first), end.where(end < last, last)
     days = ((end - start).dt.days + 1).clip(lower=0).sum()
     return max(float(days) / 7.0, 1.0)
 

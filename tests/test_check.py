@@ -231,8 +231,8 @@ def _rows(table: pd.DataFrame, athlete: str, claim: str) -> pd.DataFrame:
 
 def test_more_runs_from_the_threshold_and_the_rate():
     """A hand-made case: 2 usable H2 runs and 3 without a soreness report; runs from 1 January to 31 March 2024,
-    strength logged from 15 January: 77 days = 11 weeks of strength logging while running, 5 runs (5/11 a week);
-    the model needs 9, so 7 more runs take 7 / (5/11) = 15.4 -> 16 weeks."""
+    strength logged from 15 January, so a run can count from 12 February (28 days of log before it): 49 days =
+    7 weeks, 5 runs (5/7 a week); the model needs 9, so 7 more runs take 7 / (5/7) = 9.8 -> 10 weeks."""
     from trailstrength.answerable import _more_runs
     from trailstrength.models.primary import personal_runs_needed
 
@@ -241,10 +241,13 @@ def test_more_runs_from_the_threshold_and_the_rate():
     needed = personal_runs_needed("H2")
     assert needed == 9
     step = _more_runs("H2", 2, {EXCLUSION_REASONS["soreness"]: 3}, runs, coverage)
-    assert step.startswith("log soreness after long descents for 16 more weeks: ")
-    assert "needs 9 runs, 2 usable" in step and "5 runs with at least 500 m of descent segments in 11 weeks" in step
-    # twice the runs in the same time: half the weeks (7 / (10/11) = 7.7 -> 8)
-    assert "for 8 more weeks" in _more_runs("H2", 2, {EXCLUSION_REASONS["soreness"]: 8}, runs, coverage)
+    assert step.startswith("log soreness after long descents for 10 more weeks: ")
+    assert "needs 9 runs, 2 usable" in step and "5 runs with at least 500 m of descent segments in 7 weeks" in step
+    # twice the runs in the same time: half the weeks (7 / (10/7) = 4.9 -> 5)
+    assert "for 5 more weeks" in _more_runs("H2", 2, {EXCLUSION_REASONS["soreness"]: 8}, runs, coverage)
+    # a 14-day window: runs count from 29 January, 63 days = 9 weeks: 7 / (5/9) = 12.6 -> 13
+    short = _more_runs("H2", 2, {EXCLUSION_REASONS["soreness"]: 3}, runs, coverage, window_days=14)
+    assert short.startswith("log soreness after long descents for 13 more weeks")
     assert _more_runs("H2", needed, {}, runs, coverage) == ""
     step = _more_runs("H1", 3, {EXCLUSION_REASONS["coverage"]: 40}, runs, coverage)
     assert step == (
@@ -256,7 +259,8 @@ def test_more_runs_from_the_threshold_and_the_rate():
 def test_check_says_how_many_weeks_of_soreness_are_missing(cohort):
     """Item 5, computed: an athlete who logged soreness after only a few long descents is told how many more weeks
     to log, from the model's threshold (read from the model's own refusal), the usable runs and the athlete's rate
-    of long-descent runs per week of strength logging (derived here from the dates)."""
+    of long-descent runs per week in which a run could count (28 days of strength log before it; derived here from
+    the dates)."""
     from trailstrength.features.coverage import coverage_table
 
     _, wh = cohort
@@ -267,7 +271,7 @@ def test_check_says_how_many_weeks_of_soreness_are_missing(cohort):
     periods = coverage_table(strength_sets=sets)
     periods = periods[(periods["athlete_id"] == athlete) & (periods["source"] == "strength")]
     assert len(periods) == 1  # one continuous log: the weeks below are one overlap
-    start = max(periods["start"].iloc[0], runs["local_date"].min())
+    start = max(periods["start"].iloc[0] + pd.Timedelta(days=28), runs["local_date"].min())
     end = min(periods["end"].iloc[0], runs["local_date"].max())
     weeks = ((end - start).days + 1) / 7
     seen = set()

@@ -10,7 +10,8 @@ the claim answerable; for H1 and H2 also when fewer runs are usable than the ath
 one-athlete model's terms + 3, :func:`~trailstrength.models.primary.personal_runs_needed`), with the number
 computed: H1 "N more runs with at least 500 m of descent segments while logging strength"; H2, when runs inside
 strength coverage lack only the soreness report, "log soreness after long descents for N more weeks", N = the
-runs missing divided by the athlete's rate of such runs per week of strength logging while running. The same
+runs missing divided by the athlete's rate of such runs per week in which a run could count (inside strength
+coverage, after each period's first ``window_days``, between the first and last run). The same
 panels feed ``analyze``, so what ``check`` calls usable is what the models see.
 
 Claims and the panel they need (DESIGN §1): H1, H4, H6, H7 descent performance (the H1 panel); H2 soreness after
@@ -95,25 +96,27 @@ def _runs(n: int) -> str:
     return f"{n} run{'s' * (n != 1)}"
 
 
-def _strength_weeks(runs: pd.DataFrame, coverage: pd.DataFrame | None) -> float:
-    """Weeks of the athlete's strength coverage between their first and last run (the time in which a run could
-    enter a panel); at least 1."""
+def _strength_weeks(runs: pd.DataFrame, coverage: pd.DataFrame | None, window_days: int = WINDOW_DAYS) -> float:
+    """Weeks in which a run of the athlete could enter a panel: their strength coverage periods without each
+    period's first ``window_days`` (a run needs that many covered days before it), between their first and last
+    run; at least 1."""
     if coverage is None or coverage.empty or not len(runs):
         return 1.0
     dates = pd.to_datetime(runs["local_date"]).dropna()
     first, last = dates.min(), dates.max()
-    start, end = pd.to_datetime(coverage["start"]), pd.to_datetime(coverage["end"])
+    start = pd.to_datetime(coverage["start"]) + pd.Timedelta(days=window_days)
+    end = pd.to_datetime(coverage["end"])
     start, end = start.where(start > first, first), end.where(end < last, last)
     days = ((end - start).dt.days + 1).clip(lower=0).sum()
     return max(float(days) / 7.0, 1.0)
 
 
-def _more_runs(claim: str, usable: int, excluded: dict, runs, coverage) -> str:
+def _more_runs(claim: str, usable: int, excluded: dict, runs, coverage, window_days: int = WINDOW_DAYS) -> str:
     """How many more runs H1 or H2 needs before one athlete's model can be fitted, from the model's own threshold
     (:func:`~trailstrength.models.primary.personal_runs_needed`) and the athlete's usable runs; "" when enough.
 
     H2 whose descent runs inside strength coverage lack only the soreness report: in weeks, at the athlete's own
-    rate of such runs (per week of strength coverage while running)."""
+    rate of such runs (per week in which a run could enter the panel, :func:`_strength_weeks`)."""
     needed = personal_runs_needed(claim)
     missing = needed - usable
     if missing <= 0:
@@ -128,24 +131,27 @@ def _more_runs(claim: str, usable: int, excluded: dict, runs, coverage) -> str:
             f"{missing} more {'run' if missing == 1 else 'runs'} {long_run} while logging strength, each with "
             f"soreness logged on the 3 days after it ({model})"
         )
-    weeks = _strength_weeks(runs, coverage)
+    weeks = _strength_weeks(runs, coverage, window_days)
     per_week = eligible / weeks
     more = math.ceil(missing / per_week)
     return (
         f"log soreness after long descents for {more} more week{'s' * (more != 1)}: {model}; you ran "
-        f"{_runs(eligible)} {long_run} in {weeks:.0f} week{'s' * (round(weeks) != 1)} of strength logging "
-        f"({per_week:.2g} a week), so {missing} more take about {more} week{'s' * (more != 1)}"
+        f"{_runs(eligible)} {long_run} in {weeks:.0f} week{'s' * (round(weeks) != 1)} with strength logged in the "
+        f"{window_days} days before ({per_week:.2g} a week), so {missing} more take about {more} "
+        f"week{'s' * (more != 1)}"
     )
 
 
-def _athlete_rows(athlete, claim, panel, runs, sets, n_untyped, coverage=None) -> list[dict]:
+def _athlete_rows(athlete, claim, panel, runs, sets, n_untyped, coverage=None, window_days=WINDOW_DAYS) -> list[dict]:
     excluded = {r: n for r, n in panel.attrs.get("excluded", {}).items() if n}
     usable = len(panel)
     base = {"athlete_id": athlete, "claim": claim}
     rows = [{**base, "status": "usable", "count": usable, "reason": "", "next_step": ""}]
     for reason, n in excluded.items():
         rows.append({**base, "status": "excluded", "count": n, "reason": reason, "next_step": ""})
-    more = _more_runs(claim, usable, excluded, runs, coverage) if claim in ("H1", "H2") and len(runs) else ""
+    more = (
+        _more_runs(claim, usable, excluded, runs, coverage, window_days) if claim in ("H1", "H2") and len(runs) else ""
+    )
     if not len(runs):
         step = "ingest running activities" + (
             f"; set untyped_sport in athlete.toml ({_activities(n_untyped)} name no sport)" if n_untyped else ""
@@ -196,7 +202,9 @@ def check_tables(
         panels = {kind: _panel(kind, *mine, window_days, coverage) for kind in sorted(set(PANEL_OF_CLAIM.values()))}
         for claim in CLAIMS:
             panel = panels[PANEL_OF_CLAIM[claim]]
-            rows += _athlete_rows(athlete, claim, panel, mine[0], mine[1], n_untyped, _of(coverage, athlete))
+            rows += _athlete_rows(
+                athlete, claim, panel, mine[0], mine[1], n_untyped, _of(coverage, athlete), window_days
+            )
     table = pd.DataFrame(rows, columns=COLUMNS)
     return table.astype({"count": "int64"})
 

@@ -68,6 +68,59 @@ def test_runs_without_usable_times_never_abort_the_batch(untimed_runs):
     assert pd.isna(acts.loc["ath/notime.gpx", "local_date"])
     assert list(wh.runs["activity_id"]) == [acts.loc["ath/good.gpx", "activity_id"]]
     assert report.counts()["ingested"] == 4
+    untimed = acts.loc[[f"ath/{name}.gpx" for name in ("old", "yesterday", "notime")]]
+    assert untimed[["duration_s", "moving_time_s"]].isna().all().all()  # no time metrics: missing, never 0 s
+    assert untimed["local_date"].isna().all()
+
+
+def tcx(times, *, start: str | None, lon: float = 8.0, n: int = 120) -> str:
+    """A TCX run of ``n`` trackpoints (about 22 m apart, descending 3 m each) with ``<Id>start</Id>`` (none when
+    None); ``times(k)`` is the text of trackpoint k's ``<Time>`` (None: no element)."""
+    pts = []
+    for k in range(n):
+        stamp = f"<Time>{times(k)}</Time>" if times(k) is not None else ""
+        pts.append(
+            f"<Trackpoint>{stamp}<Position><LatitudeDegrees>{46 + k * 0.0002:.6f}</LatitudeDegrees>"
+            f"<LongitudeDegrees>{lon}</LongitudeDegrees></Position>"
+            f"<AltitudeMeters>{1500 - 3 * k:.1f}</AltitudeMeters></Trackpoint>"
+        )
+    ident = f"<Id>{start}</Id>" if start is not None else ""
+    return (
+        '<?xml version="1.0"?><TrainingCenterDatabase '
+        'xmlns="http://www.garmin.com/xmlschemas/TrainingCenterDatabase/v2"><Activities>'
+        f'<Activity Sport="Running">{ident}<Lap StartTime="{start or ""}"><Track>{"".join(pts)}</Track></Lap>'
+        "</Activity></Activities></TrainingCenterDatabase>"
+    )
+
+
+def test_tcx_without_usable_times_is_kept_as_a_course(tmp_path):
+    """Item 1 for TCX: trackpoint times and Id all in 1901 (a reset clock), absent, or unparsable. Before, the 1901
+    file became a run dated 1901-01-01 (and the other two "duplicates" of it, by that start). Now each is kept
+    with its geometry, no date and no time metrics, out of the runs table, with the reason on its manifest row."""
+    from trailstrength.answerable import check_tables
+
+    folder = tmp_path / "raw" / "ath"
+    folder.mkdir(parents=True)
+    (folder / "athlete.toml").write_text('timezone = "UTC"\n')
+    clock = "1901-01-01T00:{:02d}:{:02d}Z"
+    (folder / "old.tcx").write_text(tcx(lambda k: clock.format(k // 60, k % 60), start="1901-01-01T00:00:00Z"))
+    (folder / "notime.tcx").write_text(tcx(lambda k: None, start=None, lon=8.01))
+    (folder / "junk.tcx").write_text(tcx(lambda k: "soon", start="soon", lon=8.02))
+    (folder / "good.tcx").write_text(tcx(every(10), start="2024-05-01T06:00:00Z", lon=8.03))
+    ingest(tmp_path / "raw", warehouse=tmp_path / "wh", progress=False, workers=1)
+    wh = open_warehouse(tmp_path / "wh")
+    manifest = wh.manifest.set_index("path")
+    assert (manifest["state"] == "ingested").all(), manifest[["state", "reason"]]
+    assert "120 trackpoints have impossible dates" in manifest.loc["ath/old.tcx", "reason"]
+    acts = wh.activities.set_index("source_file")
+    for name in ("old", "notime", "junk"):
+        assert "no usable times" in manifest.loc[f"ath/{name}.tcx", "reason"], name
+        row = acts.loc[f"ath/{name}.tcx"]
+        assert pd.isna(row["local_date"]) and pd.isna(row["duration_s"]) and pd.isna(row["moving_time_s"]), name
+        assert row["distance_m"] > 2000, name  # the course's geometry is kept
+    assert list(wh.runs["activity_id"]) == [acts.loc["ath/good.tcx", "activity_id"]]
+    table = check_tables(wh.runs, wh.strength_sets, wh.wellness, wh.activities)
+    assert table.loc[table["claim"] == "H1", "count"].sum() == 1  # check counts the one timed run only
 
 
 def test_a_failing_derived_step_costs_only_its_activity(untimed_runs, monkeypatch):
@@ -452,3 +505,29 @@ def test_app_exports_record_values_they_could_not_read(realdata):
         [10, "date", "yesterday", "row left out: not a date in the export's format"],
         [6, "reps", "ten", "not a number"],
     ]
+
+
+def test_the_run_shown_in_detail_has_measured_altitude(tmp_path):
+    """Defect: notebook 1.0 (and figures --maps) showed a run without altitude as "the biggest descent". The
+    notebook's pick (frames.run_terrains with max_runs=1) takes the run with most *measured* descent: a longer run
+    without <ele> is never chosen, and with no other run nothing is shown."""
+    import re
+
+    from trailstrength.features import frames
+
+    folder = tmp_path / "raw" / "ath"
+    folder.mkdir(parents=True)
+    (folder / "athlete.toml").write_text('timezone = "UTC"\n')
+    flat = re.sub(r"<ele>[^<]*</ele>", "", gpx(every(10, "2024-05-02"), n=400))  # 8.8 km, no altitude
+    (folder / "flat.gpx").write_text(flat)
+    (folder / "hill.gpx").write_text(gpx(every(10)))
+    ingest(tmp_path / "raw", warehouse=tmp_path / "wh", progress=False, workers=1)
+    wh = open_warehouse(tmp_path / "wh")
+    runs = wh.runs.set_index(wh.activities.set_index("activity_id").loc[wh.runs["activity_id"], "source_file"])
+    assert pd.isna(runs.loc["ath/flat.gpx", "descent_m"]) and runs.loc["ath/hill.gpx", "descent_m"] > 300
+    assert list(frames.run_terrains(wh, ["ath"], max_runs=1)) == [runs.loc["ath/hill.gpx", "activity_id"]]
+    alone = open_warehouse(tmp_path / "wh", start="2024-05-02")
+    assert frames.run_terrains(alone, ["ath"], max_runs=1) == {}
+    # notebook 2.0 then plotted an untyped empty frame: `ufunc 'isfinite' not supported`; now it is typed
+    points = frames.grade_speed_frame(alone, ["ath"], max_runs=1)
+    assert points.empty and not np.isfinite(points[["grade", "relative_speed", "weight"]]).any().any()

@@ -103,9 +103,122 @@ def test_intervals_sniffer_leaves_strength_logs_alone():
     assert wellness.sniff_intervals(ICU) and not wellness.sniff_intervals(b"date,soreness,regions\n2024-01-01,3,\n")
 
 
-def test_intervals_out_of_range_refused(oslo):
-    with pytest.raises(ReaderError, match="outside 1–4"):
-        wellness.read_intervals(b"date,restingHR,soreness\n2024-05-01,48,7\n", oslo)
+# intervals.icu's wellness.csv as the site writes it: the date, then the field codes (camel case), empty cells for
+# fields not entered that day
+ICU_EXPORT_HEADER = (
+    "date,weight,restingHR,hrv,hrvSDNN,kcalConsumed,sleepSecs,sleepScore,sleepQuality,avgSleepingHR,"
+    "soreness,fatigue,stress,mood,motivation,injury,spO2,ctl,atl,rampRate"
+)
+
+
+def icu_export(days: int, bad: dict[int, dict[str, str]]) -> bytes:
+    """``days`` days of an intervals.icu wellness.csv (soreness 2, fatigue 2, ...); ``bad[file line]`` overrides
+    cells of that line by field code."""
+    header = ICU_EXPORT_HEADER.split(",")
+    lines = [ICU_EXPORT_HEADER]
+    for k in range(days):
+        row = dict.fromkeys(header, "")
+        row.update(
+            date=(pd.Timestamp("2024-03-01") + pd.Timedelta(days=k)).strftime("%Y-%m-%d"),
+            weight="71.4",
+            restingHR=str(46 + k % 3),
+            hrv="58.0",
+            sleepSecs="27000",
+            soreness=str(1 + k % 3),
+            fatigue="2",
+            stress="1",
+            mood="2",
+            ctl="41.2",
+            atl="44.0",
+        )
+        row.update(bad.get(k + 2, {}))
+        lines.append(",".join(row[h] for h in header))
+    return ("\n".join(lines) + "\n").encode()
+
+
+def _log(res) -> list[list]:
+    return res.tables["warnings"].sort_values(["line", "column"])[["line", "column", "value", "reason"]].values.tolist()
+
+
+def test_intervals_out_of_range_values_cost_their_value(oslo):
+    """Issue 14, item 2: a soreness of 12, a stress of 7, a weight of 0, resting HR 0 and 30 h of sleep are left
+    empty on their line, every other value of the day and every other day kept, each recorded; before, any one of
+    them rejected the whole file (a score through the reader's range check, the rest through the schema)."""
+    bad = {
+        5: {"soreness": "12"},
+        9: {"stress": "7", "weight": "0"},
+        12: {"restingHR": "0", "sleepSecs": "108000"},
+        20: {"fatigue": "tired"},
+    }
+    fmt, res = read(icu_export(30, bad), oslo)
+    df = res.tables["wellness"]
+    assert fmt == "intervals_wellness" and len(df) == 30
+    assert _log(res) == [
+        [5, "soreness", "12", "outside 1–4"],
+        [9, "stress", "7", "outside 1–4"],
+        [9, "weight", "0", "outside 20–300 kg"],
+        [12, "restinghr", "0", "outside 25–250 bpm"],
+        [12, "sleepsecs", "108000", "outside 0–86400 s"],
+        [20, "fatigue", "tired", "not a number"],
+    ]
+    assert df["soreness"].isna().tolist() == [k == 3 for k in range(30)]  # file line 5 = data row 3
+    assert df["stress"].isna().sum() == 1 and df["body_mass_kg"].isna().sum() == 1
+    assert (
+        df["resting_hr_bpm"].isna().sum() == 1 and df["sleep_h"].isna().sum() == 1 and df["fatigue"].isna().sum() == 1
+    )
+    assert df.loc[7, "soreness"] == wellness.rescale(pd.Series([1 + 7 % 3]), 1, 4).iloc[0]  # line 9 keeps soreness
+    assert set(df["soreness_scale"].dropna()) == {"1-4"}  # no 0 in the file: the 1–4 scale
+    assert any(w.startswith("soreness: 1 value outside 1–4 (line 5: '12')") for w in res.warnings)
+    schemas.validate("wellness", df)
+
+
+def test_intervals_bad_dates_cost_their_line_and_a_file_of_nothing_is_refused(oslo):
+    """A line without a date is left out alone; a file is rejected only when no day keeps a value, and the
+    message says which values were left out."""
+    res = wellness.read_intervals(icu_export(4, {3: {"date": "yesterday"}}), oslo)
+    assert len(res.tables["wellness"]) == 3
+    assert _log(res) == [[3, "date", "yesterday", "row left out: not a YYYY-MM-DD date"]]
+    with pytest.raises(ReaderError, match=r"no day has any wellness value \(soreness: 1 value outside 1–4 \(line 2"):
+        wellness.read_intervals(b"date,restingHR,soreness\n2024-05-01,,7\n", oslo)
+    with pytest.raises(ReaderError, match="no usable row"):
+        wellness.read_intervals(b"date,restingHR,soreness\nsoon,48,2\n", oslo)
+
+
+def test_intervals_bad_value_is_kept_out_of_the_warehouse_and_counted(tmp_path):
+    """The same through ingest: the file is ingested, the values are in wh.warnings with the file and athlete,
+    and the ingest summary counts them."""
+    from trailstrength.warehouse import ingest, open_warehouse
+
+    folder = tmp_path / "raw" / "p09"
+    folder.mkdir(parents=True)
+    (folder / "wellness.csv").write_bytes(icu_export(30, {5: {"soreness": "12"}, 9: {"weight": "0"}}))
+    report = ingest(tmp_path / "raw", warehouse=tmp_path / "wh", progress=False, workers=1)
+    wh = open_warehouse(tmp_path / "wh")
+    assert wh.manifest["state"].tolist() == ["ingested"] and wh.manifest["format"].tolist() == ["intervals_wellness"]
+    assert wh.wellness["soreness"].notna().sum() == 29 and len(wh.wellness) == 30
+    got = wh.warnings.sort_values("line")[["source_file", "athlete_id", "line", "column", "value"]]
+    assert got.values.tolist() == [
+        ["p09/wellness.csv", "p09", 5, "soreness", "12"],
+        ["p09/wellness.csv", "p09", 9, "weight", "0"],
+    ]
+    assert report.values_left_out == {"p09/wellness.csv": 2}
+    assert any("2 values left empty or rows left out in 1 file" in line for line in report.notes())
+
+
+def test_template_fatigue_and_sleep_outside_their_range_cost_their_value(oslo):
+    """The soreness diary template: fatigue 0–10 and sleep 0–24 h are checked like soreness (before, a fatigue of
+    15 went through unchecked and a sleep of 30 h rejected the file at the schema)."""
+    data = b"date,soreness,fatigue,sleep_h\n2025-03-01,2,15,7.5\n2025-03-02,3,4,30\n2025-03-03,1,3,8\n"
+    res = wellness.read_template(data, oslo)
+    df = res.tables["wellness"]
+    assert df["soreness"].tolist() == [2.0, 3.0, 1.0]
+    assert df["fatigue"].isna().tolist() == [True, False, False] and df["sleep_h"].isna().tolist() == [
+        False,
+        True,
+        False,
+    ]
+    assert _log(res) == [[2, "fatigue", "15", "outside 0–10"], [3, "sleep_h", "30", "outside 0–24 h"]]
+    schemas.validate("wellness", df)
 
 
 # ------------------------------------------------------------------------------------------------ PMData fixtures

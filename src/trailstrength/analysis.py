@@ -322,7 +322,8 @@ def load_results(folder) -> Results | None:
     summary = folder / "model_summary.txt"
     check = optional_csv("check.csv")
     if check is not None:
-        check[["reason", "next_step"]] = check[["reason", "next_step"]].fillna("")
+        # an all-empty column reads as float: text first, so filling with "" stays valid in pandas 4
+        check[["reason", "next_step"]] = check[["reason", "next_step"]].astype("str").fillna("")
     res = Results(
         effects,
         pd.read_parquet(folder / "panel_h1.parquet"),

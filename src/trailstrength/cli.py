@@ -185,7 +185,9 @@ def _print_check(table, title="what these data can answer (trailstrength check)"
     for (athlete, claim), rows in table.groupby(["athlete_id", "claim"], sort=False):
         usable = int(rows.loc[rows["status"] == "usable", "count"].sum())
         total = int(rows["count"].sum())
-        console.print(f"{athlete} {claim}: {usable} of {total} runs usable", highlight=False)
+        more = rows.loc[rows["status"] == "usable", "next_step"].fillna("")
+        step = f" -> next: {more.iloc[0]}" if len(more) and more.iloc[0] else ""  # too few usable, none excluded
+        console.print(f"{athlete} {claim}: {usable} of {total} runs usable{step}", highlight=False, soft_wrap=True)
         for r in rows[rows["status"] == "excluded"].itertuples():
             step = f" -> next: {r.next_step}" if r.next_step else ""
             console.print(f"    {r.count} {r.reason}{step}", highlight=False, soft_wrap=True)

@@ -163,12 +163,9 @@ def read(data: bytes, ctx: FileContext) -> ReadResult:
     warnings = []
     if pts.get("truncated"):
         warnings.append(f"GPX is cut off before </gpx>: kept the {pts['n']} complete track points before the fault")
-    ts = xp.to_times(pts["time"])
-    years = ts.dt.year
-    bad = (years < 1990) | (years > 2100)
-    if bad.any():
-        warnings.append(f"{int(bad.sum())} points have impossible dates; times dropped")
-        ts = ts.where(~bad)
+    ts, impossible = xp.plausible_times(xp.to_times(pts["time"]))
+    if impossible:
+        warnings.append(f"{impossible} points have impossible dates; times dropped")
     n_t = int(ts.notna().sum())
     if n_t == 0:
         warnings.append("no usable times: time-based metrics unavailable")

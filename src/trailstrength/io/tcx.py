@@ -7,7 +7,9 @@ values stay missing (TomTom files have no heart rate; trackpoints without a fix 
 Per activity: ``Sport`` (Running / Biking / Other -> running / cycling / other), ``Id`` (the start), the
 creator device, and the laps' own totals as reference columns (``device_timer_s`` = sum of lap
 ``TotalTimeSeconds``, which excludes pauses; ``device_distance_m``; ``n_laps``). An activity with laps but
-no trackpoints (a manual entry) is kept, without samples.
+no trackpoints (a manual entry) is kept, without samples. Times of an impossible year (a reset clock's 1901; see
+:data:`~trailstrength.io.xml_points.PLAUSIBLE_YEARS`), in trackpoints or the ``Id``, are dropped with a warning, as
+in GPX: an activity left without a usable time keeps its geometry, with no date and no time-based metrics.
 
 Strava's TCX starts with whitespace before the XML declaration; the sniffer and both parsing paths accept
 it. Parsing is the byte-level fast path of :mod:`trailstrength.io.xml_points` with an lxml tree as
@@ -26,7 +28,7 @@ from trailstrength.io._xml import local_name, parse_tree
 from trailstrength.io.activity_rows import activities_frame, activity_row, iso_offset_s, sport_name
 from trailstrength.io.base import FileContext, Format, ReaderError, ReadResult, text_head
 
-VERSION = "1"
+VERSION = "2"  # 2: times of an impossible year dropped
 # sample column -> TCX element (local name); first present wins for cadence
 POINT_FIELDS = {
     "time": "Time",
@@ -174,7 +176,10 @@ def read(data: bytes, ctx: FileContext) -> ReadResult:
         raise ReaderError(f"TCX holds {what}; nothing to ingest as an activity")
     warnings, rows, parts = [], [], []
     for i, act in enumerate(acts):
-        t = xp.to_times(act["time"]).array.asi8  # ns since 1970; NaT = int64 min
+        times, impossible = xp.plausible_times(xp.to_times(act["time"]))
+        if impossible:
+            warnings.append(f"activity {i}: {impossible} trackpoints have impossible dates; times dropped")
+        t = times.array.asi8  # ns since 1970; NaT = int64 min
         ok = t != np.iinfo(np.int64).min
         id_time = _timestamp(act.get("id"))
         first = [int(t[ok].min())] if ok.any() else []
@@ -244,12 +249,13 @@ def read(data: bytes, ctx: FileContext) -> ReadResult:
 
 
 def _timestamp(text: str | None) -> pd.Timestamp | None:
-    """An ISO 8601 time (the activity ``Id``) as a UTC timestamp; None when absent or not a time."""
+    """An ISO 8601 time (the activity ``Id``) as a UTC timestamp; None when absent, not a time or of an impossible
+    year (:data:`~trailstrength.io.xml_points.PLAUSIBLE_YEARS`)."""
     try:
         ts = pd.Timestamp(text.strip()) if text else None
     except ValueError:
         return None
-    if ts is None or pd.isna(ts):
+    if ts is None or pd.isna(ts) or not xp.PLAUSIBLE_YEARS[0] <= ts.year <= xp.PLAUSIBLE_YEARS[1]:
         return None
     return (ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")).as_unit("ns")
 

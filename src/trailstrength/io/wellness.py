@@ -28,7 +28,7 @@ import pandas as pd
 
 from trailstrength.io._csv import csv_header, read_csv_text
 from trailstrength.io._values import ValueLog
-from trailstrength.io.base import FileContext, Format, ReaderError, ReadResult, localize
+from trailstrength.io.base import BODY_MASS_KG, FileContext, Format, ReaderError, ReadResult, localize
 
 REGIONS = ("quads", "hamstrings", "glutes", "calves", "lower_back", "other")
 #: scale name -> (lowest raw value, highest raw value, True when a higher raw value means *less* sore)
@@ -252,7 +252,12 @@ def sniff_template(data: bytes) -> bool:
 def read_template(data: bytes, ctx: FileContext) -> ReadResult:
     """Soreness diary template: ``date,soreness`` + optional ``time`` (local HH:MM; several reports a day are
     kept), ``regions`` (``;``-separated), ``scale`` (a key of :data:`SCALES`, default ``0-10``), ``fatigue``
-    (0–10, higher = more tired) and ``sleep_h`` (hours)."""
+    (0–10, higher = more tired) and ``sleep_h`` (hours, 0–24).
+
+    A value it cannot use (soreness outside its scale or on an unknown scale, fatigue outside 0–10, sleep outside
+    0–24 h, text that is no number) is left empty on its line and recorded in the ``warnings`` table
+    (:mod:`trailstrength.io._values`); a line without a date is left out; the file is rejected only when no
+    value is left."""
     raw = read_csv_text(data, "soreness diary")
     # a line without a date is left out; a soreness outside its scale, or on an unknown scale, is left empty and
     # the line's other values kept (io._values; every problem recorded with its line)
@@ -284,8 +289,8 @@ def read_template(data: bytes, ctx: FileContext) -> ReadResult:
         soreness_regions=regions,
         soreness_regions_raw=regions_raw,
         report_kind=["wellness"] * len(raw),
-        fatigue=pd.to_numeric(raw["fatigue"], errors="coerce") if "fatigue" in raw else None,
-        sleep_h=pd.to_numeric(raw["sleep_h"], errors="coerce") if "sleep_h" in raw else None,
+        fatigue=log.number("fatigue", 0, 10) if "fatigue" in raw else None,
+        sleep_h=log.number("sleep_h", 0, 24, " h") if "sleep_h" in raw else None,
     )
     if not df.reindex(columns=["soreness", "fatigue", "sleep_h"]).notna().any().any():
         raise ReaderError("soreness diary: no usable value left (" + "; ".join(log.summary()) + ")")
@@ -300,6 +305,11 @@ _ICU_WORSE_IS_HIGHER = {"fatigue": "fatigue", "stress": "stress"}
 _ICU_BETTER_IS_LOWER = {"mood": "mood", "motivation": "motivation", "sleepquality": "sleep_quality"}
 _ICU_INJURY = {1: "none", 2: "minor", 3: "moderate", 4: "major"}
 _ICU_SUBJECTIVE = ["soreness", "fatigue", "stress", "mood", "motivation", "sleepquality", "injury"]
+#: plausible ranges of the measured values (outside: left empty and recorded). Resting HR: the wellness schema
+#: allows up to 250 bpm; below 25 bpm is a sensor or typing error even in endurance athletes. hrv is rMSSD:
+#: 0 means "not measured", values above 300 ms are artefacts.
+RESTING_HR_BPM = (25.0, 250.0)
+HRV_MS = (1.0, 300.0)
 
 
 def sniff_intervals(data: bytes) -> bool:
@@ -310,6 +320,22 @@ def sniff_intervals(data: bytes) -> bool:
     return bool(head) and head[0] in ("date", "id") and len(codes) >= 2 and not foreign
 
 
+def _intervals_scores(log: ValueLog) -> tuple[dict[str, pd.Series], float]:
+    """The 1–4 subjective scores of an intervals.icu file (absent codes all-missing) and the scale's lowest value.
+
+    0 anywhere among them means the file writes 0 for "none": every score is then read on 0–4. A score outside
+    the scale is left empty on its line and recorded in ``log``.
+    """
+    scores = {
+        c: log.number(c) if c in log.raw else pd.Series(np.nan, index=log.raw.index, dtype="float64")
+        for c in _ICU_SUBJECTIVE
+    }
+    lo = 0.0 if any(v.eq(0).any() for v in scores.values()) else 1.0
+    for c, v in scores.items():
+        scores[c] = log.null(v, v.lt(lo) | v.gt(4), c, f"outside {lo:g}–4")
+    return scores, lo
+
+
 def read_intervals(data: bytes, ctx: FileContext) -> ReadResult:
     """intervals.icu wellness CSV: ``date`` (or ``id``) then field codes, one row per day.
 
@@ -317,67 +343,56 @@ def read_intervals(data: bytes, ctx: FileContext) -> ReadResult:
     stress (0–10, higher = worse), mood, motivation and sleepQuality (0–10, higher = better), injury
     (severity none / minor (niggle) / moderate (poor) / major (injured)), sleepSecs (→ hours), restingHR
     (bpm), hrv (rMSSD, ms), weight (kg). Days with none of these are skipped.
+
+    A value outside its range (a score outside 1–4, sleep outside 0–24 h, resting HR outside
+    :data:`RESTING_HR_BPM`, hrv outside :data:`HRV_MS`, weight outside the plausible body mass) or no number is
+    left empty on its line and recorded in the ``warnings`` table (:mod:`trailstrength.io._values`); the day's
+    other values are kept. A line without a YYYY-MM-DD date is left out (and recorded); the file is rejected only
+    when no day keeps a value.
     """
-    raw = read_csv_text(data, "intervals.icu wellness")
+    what = "intervals.icu wellness"
+    raw = read_csv_text(data, what)
+    log = ValueLog(what, raw)
     date_col = raw.columns[0]
     day = pd.to_datetime(raw[date_col].str.slice(0, 10), format="%Y-%m-%d", errors="coerce")
-    if day.isna().any():
-        raise ReaderError(f"intervals.icu wellness: rows {list(raw.index[day.isna()][:5])} have no YYYY-MM-DD date")
+    ok = log.keep_rows(day.notna(), date_col, "not a YYYY-MM-DD date")
+    raw, day = raw[ok], day[ok]
+    log.raw = raw  # the lines that go on
+    scores, lo = _intervals_scores(log)
 
-    def num(code: str) -> pd.Series:
-        return pd.to_numeric(raw[code], errors="coerce") if code in raw else pd.Series(np.nan, index=raw.index)
+    def num(code: str, low: float, high: float, unit: str) -> pd.Series:
+        if code not in raw:
+            return pd.Series(np.nan, index=raw.index, dtype="float64")
+        return log.number(code, low, high, unit)
 
-    subjective = pd.concat([num(c) for c in _ICU_SUBJECTIVE], axis=1)
-    zero_based = bool((subjective == 0).any().any())
-    lo = 0.0 if zero_based else 1.0
-    bad = (subjective.lt(lo) | subjective.gt(4)).any(axis=1)
-    if bad.any():
-        raise ReaderError(f"intervals.icu wellness: rows {list(raw.index[bad][:5])} have scores outside {lo:g}–4")
-    warnings = ["scores include 0: read as 0–4 scales (0 = none)"] if zero_based else []
+    warnings = ["scores include 0: read as 0–4 scales (0 = none)"] if lo == 0 else []
     cols: dict = {}
-    sore = num("soreness")
+    sore = scores["soreness"]
     cols["soreness_raw"] = sore
-    cols["soreness_scale"] = np.where(sore.notna(), "0-4" if zero_based else "1-4", None)
+    cols["soreness_scale"] = np.where(sore.notna(), "0-4" if lo == 0 else "1-4", None)
     cols["soreness"] = rescale(sore, lo, 4.0)
     for code, name in _ICU_WORSE_IS_HIGHER.items():
-        cols[name] = rescale(num(code), lo, 4.0)
+        cols[name] = rescale(scores[code], lo, 4.0)
     for code, name in _ICU_BETTER_IS_LOWER.items():
-        cols[name] = rescale(num(code), lo, 4.0, reverse=True)
-    injury = num("injury")
-    cols["injury_severity"] = injury.map(lambda v: None if pd.isna(v) else _ICU_INJURY.get(int(max(v, 1))))
-    cols["sleep_h"] = num("sleepsecs") / 3600.0
-    cols["resting_hr_bpm"] = num("restinghr")
-    cols["hrv_ms"] = num("hrv")
-    cols["body_mass_kg"] = num("weight")
+        cols[name] = rescale(scores[code], lo, 4.0, reverse=True)
+    cols["injury_severity"] = scores["injury"].map(lambda v: None if pd.isna(v) else _ICU_INJURY.get(int(max(v, 1))))
+    cols["sleep_h"] = num("sleepsecs", 0, 24 * 3600, " s") / 3600.0
+    cols["resting_hr_bpm"] = num("restinghr", *RESTING_HR_BPM, " bpm")
+    cols["hrv_ms"] = num("hrv", *HRV_MS, " ms")
+    cols["body_mass_kg"] = num("weight", *BODY_MASS_KG, " kg")
     cols["report_kind"] = ["wellness"] * len(raw)
     df = wellness_frame(ctx, day, "intervals_icu", **cols)
-    keep = (
-        df[
-            [
-                "soreness",
-                "fatigue",
-                "stress",
-                "mood",
-                "motivation",
-                "sleep_quality",
-                "sleep_h",
-                "resting_hr_bpm",
-                "hrv_ms",
-                "body_mass_kg",
-            ]
-        ]
-        .notna()
-        .any(axis=1)
-        | df["injury_severity"].notna()
-    )
+    values = ["soreness", "fatigue", "stress", "mood", "motivation", "sleep_quality", "sleep_h"]
+    keep = df[[*values, "resting_hr_bpm", "hrv_ms", "body_mass_kg"]].notna().any(axis=1) | df["injury_severity"].notna()
     if not keep.any():
-        raise ReaderError("intervals.icu wellness: no day has any wellness value")
+        left = "; ".join(log.summary())
+        raise ReaderError(f"{what}: no day has any wellness value" + (f" ({left})" if left else ""))
     if (~keep).any():
         warnings.append(f"{int((~keep).sum())} days without any wellness value skipped")
-    return ReadResult({"wellness": df[keep].reset_index(drop=True)}, warnings)
+    return log.attach(ReadResult({"wellness": df[keep].reset_index(drop=True)}, warnings))
 
 
 FORMATS = [
-    Format("intervals_wellness", "1", "wellness", sniff_intervals, read_intervals),
-    Format("soreness_template", "3", "wellness", sniff_template, read_template),
+    Format("intervals_wellness", "2", "wellness", sniff_intervals, read_intervals),
+    Format("soreness_template", "4", "wellness", sniff_template, read_template),
 ]

@@ -240,6 +240,15 @@ def to_times(values) -> pd.Series:
 
 
 _BLANK = np.array([32, 9, 10, 13], dtype=np.uint8)
+#: Years a recorded time can carry; others come from a reset device clock (1901, 1970) and are dropped.
+PLAUSIBLE_YEARS = (1990, 2100)
+
+
+def plausible_times(times: pd.Series) -> tuple[pd.Series, int]:
+    """``times`` with those outside :data:`PLAUSIBLE_YEARS` set to NaT, and how many were."""
+    years = times.dt.year
+    bad = (years < PLAUSIBLE_YEARS[0]) | (years > PLAUSIBLE_YEARS[1])
+    return times.where(~bad), int(bad.sum())
 
 
 def first_text(data: bytes, open_tag: bytes | None, start: int = 0, end: int | None = None) -> str | None:

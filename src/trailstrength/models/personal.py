@@ -29,7 +29,7 @@ from statsmodels.regression.linear_model import OLS
 from trailstrength.models.mixed import MixedFit
 from trailstrength.models.tidy import complete_cases, effects_frame, estimable_terms, rows_from_estimates
 
-__all__ = ["PERSONAL_MODEL", "PERSONAL_NOTE", "fit_personal", "newey_west_lags"]
+__all__ = ["PERSONAL_MODEL", "PERSONAL_NOTE", "fit_personal", "newey_west_lags", "personal_terms", "runs_needed"]
 
 PERSONAL_MODEL = "ols_hac_personal"
 PERSONAL_NOTE = "personal evidence (one athlete): describes this athlete's season, not runners in general"
@@ -38,6 +38,16 @@ PERSONAL_NOTE = "personal evidence (one athlete): describes this athlete's seaso
 def newey_west_lags(n: int) -> int:
     """Newey & West (1994) lag rule: floor(4 (n / 100)^(2/9)), at least 1."""
     return max(1, int(np.floor(4.0 * (n / 100.0) ** (2.0 / 9.0))))
+
+
+def personal_terms(exposure: str, covariates: Sequence[str]) -> list[str]:
+    """The terms of :func:`fit_personal`: the centred exposure, the covariates and the season trend."""
+    return list(dict.fromkeys([f"{exposure}_within", *covariates, "season_weeks"]))
+
+
+def runs_needed(n_terms: int) -> int:
+    """Complete runs :func:`fit_personal` needs for ``n_terms`` terms: one per term, the intercept, 2 residual df."""
+    return n_terms + 3
 
 
 def fit_personal(
@@ -83,14 +93,14 @@ def fit_personal(
     date = pd.to_datetime(panel["local_date"])
     data = panel.assign(season_weeks=(date - date.min()).dt.days / 7.0, _order=date)
     data[within] = data[exposure] - data[exposure].mean()
-    terms = list(dict.fromkeys([within, *covariates, "season_weeks"]))
+    terms = personal_terms(exposure, covariates)
     data = data.sort_values("_order", kind="stable")
     used, notes = complete_cases(data, outcome, terms, "athlete_id", f"fit_personal ({hypothesis})")
     used[within] = used[within] - used[within].mean()
     base = {"hypothesis": hypothesis, "outcome": outcome, "n_athletes": 1, "n_obs": len(used)}
     row_kwargs = dict(terms=terms, base=base, units=units, primary_terms=(within,), outcome=outcome)
-    if len(used) < len(terms) + 3:
-        note = f"{PERSONAL_NOTE}; too few runs ({len(used)} < {len(terms) + 3}); nothing fitted"
+    if len(used) < runs_needed(len(terms)):
+        note = f"{PERSONAL_NOTE}; too few runs ({len(used)} < {runs_needed(len(terms))}); nothing fitted"
         rows = rows_from_estimates({}, {}, dist=stats.norm, note=note, aliased=terms, **row_kwargs)
         for r in rows:
             r.update(model="not_fitted", converged=False)

@@ -25,7 +25,7 @@ from trailstrength.models.bootstrap import bootstrap_inference
 from trailstrength.models.confounding import confounding_notes
 from trailstrength.models.mixed import EFFECT_COLUMNS, MixedFit, fit_mixed, numeric_columns, within_between
 from trailstrength.models.multiplicity import adjust_effects, holm
-from trailstrength.models.personal import PERSONAL_MODEL, fit_personal
+from trailstrength.models.personal import PERSONAL_MODEL, fit_personal, personal_terms, runs_needed
 from trailstrength.models.units import OUTCOME_UNITS, predictor_unit
 
 __all__ = [
@@ -44,6 +44,7 @@ __all__ = [
     "fit_h2",
     "fit_primary",
     "h2_bootstrap_inference",
+    "personal_runs_needed",
     "primary_fit",
     "split_terms",
     "with_season_weeks",
@@ -319,13 +320,24 @@ def h2_bootstrap_inference(effects: pd.DataFrame, panel: pd.DataFrame, fit: Mixe
     )[0]
 
 
+def personal_runs_needed(hypothesis: str) -> int:
+    """Complete runs one athlete needs for the v2 primary model of ``hypothesis`` (``"H1"`` or ``"H2"``): the
+    n-of-1 model's terms + 3 (:func:`~trailstrength.models.personal.runs_needed`).
+
+    >>> personal_runs_needed("H1"), personal_runs_needed("H2")
+    (9, 9)
+    """
+    covariates = V2_H1_COVARIATES if hypothesis == "H1" else V2_H2_COVARIATES
+    return runs_needed(len(personal_terms(PRIMARY_EXPOSURE, covariates)))
+
+
 def primary_fit(panel: pd.DataFrame, hypothesis: str, version: str, detrend: bool, covariates=None) -> MixedFit:
     """The primary model of one hypothesis; one athlete in v2: the n-of-1 time-series model."""
     h1 = hypothesis == "H1"
     if version == "v2" and panel["athlete_id"].nunique() == 1:
         outcome = "dpi" if h1 else "soreness_peak_72h"
         covs = list(covariates or (V2_H1_COVARIATES if h1 else V2_H2_COVARIATES))
-        terms = [f"{PRIMARY_EXPOSURE}_within", *covs, "season_weeks"]
+        terms = personal_terms(PRIMARY_EXPOSURE, covs)
         units = {t: predictor_unit(OUTCOME_UNITS[outcome], t) for t in terms}
         return fit_personal(panel, outcome, PRIMARY_EXPOSURE, covs, hypothesis=hypothesis, units=units)
     fit = fit_h1 if h1 else fit_h2

@@ -505,10 +505,10 @@ def test_report_renders_in_headless_chromium(built_report, tmp_path):
     assert 'data-images="ok"' in dom.stdout, "an embedded image did not decode in Chromium"
 
     shot = tmp_path / "report.png"
-    _chromium("--window-size=1280,6000", f"--screenshot={shot}", url)
+    _chromium("--window-size=1280,16000", f"--screenshot={shot}", url)
     with Image.open(shot) as im:
         pixels = np.asarray(im.convert("RGB"), dtype=int)
-    assert pixels.shape[:2] == (6000, 1280)
+    assert pixels.shape[:2] == (16000, 1280)
     assert pixels.std() > 20  # not a blank page
     # the figures drew: the hinge blue (#0072B2) of the house palette is on screen
     blue = (np.abs(pixels - np.array([0, 114, 178])).sum(axis=2) < 30).sum()

@@ -20,21 +20,25 @@ planted default effect: 0.012 DPI/set, -0.2 points/set), RMSE, 95 % CI coverage 
 <= 6 %, coverage 93-97 %, |bias| < 10 % of the planted effect, negative control <= 6 %.  Worlds where the
 scenario makes the effect unidentifiable are flagged ``unidentifiable`` (scenario_truth says why).
 
-The cohort count is chosen from a timed pilot so the run fits ``--minutes`` (at most ``--reps``); it is printed.
+Rounds of one cohort per world run until ``--reps`` rounds or ``--minutes`` of wall time, whichever comes first;
+the complete rounds count (the number is printed with the commit the run was at).  Run with one BLAS thread per
+worker (``OPENBLAS_NUM_THREADS=1``): the matrices are small and threads only contend for the 2 cores.
 
 Run:  python benchmarks/inference_validation.py [--minutes 25] [--reps 200] [--workers 2] [--quick] [--out FILE]
+      [--rows FILE.csv]
 """
 
 from __future__ import annotations
 
 import argparse
 import inspect
+import subprocess
 import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from _mc import run_reps
+from _mc import run_reps, run_until
 
 from trailstrength.models.primary import PRIMARY_TERM, fit_h1, fit_h2, h2_bootstrap_inference
 from trailstrength.simulate import CohortDesign, PlantedEffects, panels_from_daily, simulate_daily
@@ -160,33 +164,58 @@ def shortfalls(table: pd.DataFrame) -> list[str]:
     return msgs
 
 
+def _commit() -> str:
+    """The git commit the benchmark runs at (with ``+dirty`` when the tree has changes), or ``unknown``."""
+    here = Path(__file__).resolve().parent
+    try:
+        head = subprocess.run(["git", "-C", str(here), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+        dirty = subprocess.run(["git", "-C", str(here), "status", "--porcelain"], capture_output=True, text=True)
+    except OSError:
+        return "unknown"
+    return head.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "") if head.returncode == 0 else "unknown"
+
+
+def _run(worlds: list[str], reps: int, workers: int, minutes: float) -> tuple[pd.DataFrame, int]:
+    """Rounds of one cohort per world (seeds 0, 1, ...) until ``reps`` rounds or ``minutes`` of wall time.
+
+    Keeps the longest run of complete rounds from seed 0, so the stopping time cannot pick cohorts by how long
+    their fits took.  Returns (rows, rounds kept).
+    """
+    jobs = [(w, s) for s in range(reps) for w in worlds]
+    done = run_until(one_cohort, jobs, workers, minutes * 60, every=10 * len(worlds))
+    rounds = 0
+    while rounds < reps and all(rounds * len(worlds) + k in done for k in range(len(worlds))):
+        rounds += 1
+    rows = [r for i in range(rounds * len(worlds)) for r in done[i]]
+    return pd.DataFrame(rows), rounds
+
+
 def main(argv=None) -> pd.DataFrame:
     """Run the validation (see the module notes); print the table and return it."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--reps", type=int, default=200, help="most cohorts per world")
-    ap.add_argument("--minutes", type=float, default=25.0, help="time budget of the whole run")
+    ap.add_argument("--minutes", type=float, default=25.0, help="wall-time budget; whole rounds done by then count")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--quick", action="store_true", help="3 cohorts of 3 worlds (smoke test)")
     ap.add_argument("--worlds", nargs="*", default=list(VALIDATION))
     ap.add_argument("--out", type=Path, help="also write the printed table here")
+    ap.add_argument("--rows", type=Path, help="also write every cohort's rows here (CSV)")
     args = ap.parse_args(argv)
     worlds = ["planted", "null", "one_athlete_40w"] if args.quick else args.worlds
-    per_round, reps = 0.0, 3
-    if not args.quick:  # one timed cohort per world sets the count
-        t0 = time.perf_counter()
-        run_reps(one_cohort, [(w, 10_000) for w in worlds], 1)
-        per_round = time.perf_counter() - t0
-        reps = int(min(args.reps, max(2, args.minutes * 60 * args.workers / per_round - 1)))
-    print(f"pilot {per_round:.1f} s for one cohort of each world: {reps} cohorts per world", flush=True)
-    jobs = [(w, s) for s in range(reps) for w in worlds]
-    t1 = time.perf_counter()
-    rows = pd.DataFrame(run_reps(one_cohort, jobs, args.workers))
+    commit, t1 = _commit(), time.perf_counter()  # the code the workers run: read before anything can change it
+    if args.quick:
+        reps = 3
+        rows = pd.DataFrame(run_reps(one_cohort, [(w, s) for s in range(reps) for w in worlds], args.workers))
+    else:
+        rows, reps = _run(worlds, args.reps, args.workers, args.minutes)
     elapsed = time.perf_counter() - t1
+    if args.rows:
+        rows.to_csv(args.rows, index=False)
     table = summarize(rows)
     lines = [
         f"inference_validation: {reps} cohorts per world ({len(worlds)} worlds, "
         f"{DESIGN.athletes} athletes x {DESIGN.weeks} weeks unless the world says), {args.workers} workers, "
-        f"pilot {per_round:.1f} s per round of one cohort per world, run {elapsed / 60:.1f} min",
+        f"run {elapsed / 60:.1f} min (budget {args.minutes:g} min, at most {args.reps}), commit {commit}",
         f"models: fit_h1 {_model_options(fit_h1)}, fit_h2 {_model_options(fit_h2)}; "
         f"negative control: the same with exposure {CONTROL} (null worlds)",
         "bias_% is of the planted default effect (H1 0.012 DPI/set, H2 -0.2 points/set); p<.05_% is power where "

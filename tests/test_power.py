@@ -73,3 +73,26 @@ def test_mde_flags_an_oversized_test():
     t = _table((0.05, 0.5, 0.9, 1.0), (0.13, 0.3, 0.85, 1.0))
     mde = minimal_detectable_effect(t, alpha=0.05).set_index("hypothesis")
     assert "power is overstated" in mde.loc["H2", "note"] and "overstated" not in mde.loc["H1", "note"]
+
+
+@pytest.mark.parametrize("window_days", [28, 21])
+def test_grid_panels_equal_the_panels_built_one_grid_point_at_a_time(window_days):
+    """power builds the windows once per seed and swaps in each grid point's outcomes: the same panels exactly."""
+    from dataclasses import replace
+
+    from trailstrength.models.power import DEFAULT_GRID, _grid_panels
+    from trailstrength.simulate import CohortDesign, PlantedEffects, panels_from_daily, simulate_daily
+
+    design = CohortDesign(athletes=4, weeks=10, window_days=window_days)
+    seed = np.random.SeedSequence(7).spawn(1)[0]
+    grid = [
+        replace(PlantedEffects(), dpi_per_hinge_set=a, soreness_per_hinge_set=b)
+        for a, b in zip(DEFAULT_GRID["H1"][:4], DEFAULT_GRID["H2"][:4])
+    ]
+    fast = _grid_panels(design, grid, seed)
+    for (h1, h2), effects in zip(fast, grid):
+        slow1, slow2 = panels_from_daily(simulate_daily(design, effects, seed), window_days)
+        pd.testing.assert_frame_equal(h1, slow1, check_exact=True)
+        pd.testing.assert_frame_equal(h2, slow2, check_exact=True)
+    assert not np.allclose(fast[0][0]["dpi"], fast[-1][0]["dpi"])  # the outcomes did change with the effect
+    assert not np.allclose(fast[0][1]["soreness_peak_72h"], fast[-1][1]["soreness_peak_72h"])

@@ -295,7 +295,7 @@ def power(
     from trailstrength.viz.planning import save_power_figure
 
     t0 = time.perf_counter()
-    table = simulate_power(athletes, weeks, sims=sims, alpha=alpha, seed=seed, workers=workers)
+    table = simulate_power(athletes, weeks, sims=sims, alpha=alpha, seed=seed, workers=workers, progress=True)
     mde = minimal_detectable_effect(table, alpha=alpha)
     t = Table(
         "hypothesis",

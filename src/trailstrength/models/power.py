@@ -11,6 +11,9 @@ Design choices, stated so the numbers can be judged:
 
 * common random numbers: simulation ``s`` uses the same seed at every grid point, so the
   curve is smooth and monotone up to Monte Carlo error (only the planted effect differs);
+  the exposure windows are therefore built once per seed and only the outcome columns are
+  taken from each grid point's simulated days (:func:`_grid_panels`; the panels are exactly
+  the ones built point by point, ``tests/test_power.py``);
 * effect 0 is always in the grid: its rejection rate is the test's size (should be
   about :math:`\alpha`);
 * each test is the one the primary analysis reports: H1 by its Wald test, H2 by the athlete
@@ -39,6 +42,7 @@ import pandas as pd
 
 from trailstrength.models.primary import PRIMARY_TERM, fit_h1, fit_h2, h2_bootstrap_inference
 from trailstrength.models.units import PRIMARY_EFFECT_UNITS
+from trailstrength.progress import track
 from trailstrength.simulate import CohortDesign, PlantedEffects, panels_from_daily, simulate_daily
 
 __all__ = ["DEFAULT_GRID", "POWER_COLUMNS", "minimal_detectable_effect", "simulate_power"]
@@ -64,20 +68,74 @@ POWER_COLUMNS = [
 ]
 
 
+#: Columns of the H1 / H2 panels that the planted grid effects change (DPI, and the run's duration through the
+#: descent speed; the 72-h soreness peak).  Everything else (exposures, runs, windows) is the same at every grid
+#: point of one seed, so :func:`_grid_panels` builds the windows once.
+_H1_OUTCOMES = ("dpi", "dpi_true", "duration_h")
+
+
+def _soreness_peak_72h(daily: pd.DataFrame) -> pd.Series:
+    """Highest soreness report on days d+1..d+3 of each athlete-day (NaN without a report), indexed like ``daily``.
+
+    As :func:`trailstrength.simulate.panels.panels_from_daily` (``peak="max"``) computes it on the continuous
+    daily calendar; ``tests/test_power.py`` pins that the two agree.
+    """
+    ordered = daily.sort_values(["athlete_id", "local_date"])
+    by_athlete = ordered.groupby("athlete_id", sort=False)["soreness"]
+    ahead = pd.concat([by_athlete.shift(-k) for k in (1, 2, 3)], axis=1)
+    return ahead.max(axis=1, skipna=True).reindex(daily.index)
+
+
+def _grid_panels(design: CohortDesign, grid_effects: list[PlantedEffects], seed) -> list[tuple]:
+    """(H1, H2) panels of one seed at every grid point, as ``panels_from_daily(simulate_daily(...))`` gives them.
+
+    The windows are built once (from the first grid point); the other grid points take their outcome columns
+    from their own simulated days.  When a grid point's reported days differ from the first one's (a report
+    process that depends on soreness), it falls back to building its panels in full.
+    """
+    dailies = [simulate_daily(design, e, seed) for e in grid_effects]
+    first = panels_from_daily(dailies[0], design.window_days)
+    out = [first]
+    key = ["athlete_id", "local_date"]
+    for daily in dailies[1:]:
+        days = daily.assign(duration_h=daily["moving_time_s"] / 3600.0, soreness_peak_72h=_soreness_peak_72h(daily))
+        days = days.set_index(key)
+        h1 = first[0].copy()
+        at1 = pd.MultiIndex.from_frame(h1[key])
+        for c in _H1_OUTCOMES:
+            h1[c] = days[c].reindex(at1).to_numpy()
+        h2 = first[1].copy()
+        h2["soreness_peak_72h"] = days["soreness_peak_72h"].reindex(pd.MultiIndex.from_frame(h2[key])).to_numpy()
+        reported = days["soreness"].notna()
+        if (
+            h1["dpi"].isna().any()
+            or h2["soreness_peak_72h"].isna().any()
+            or not reported.equals(dailies[0].set_index(key)["soreness"].notna())
+        ):
+            out.append(panels_from_daily(daily, design.window_days))
+        else:
+            out.append((h1, h2))
+    return out
+
+
 def _one_sim(args) -> list[dict]:
     """All grid points of one simulation seed (common random numbers across the grid)."""
     design, base, grid, seed, alpha = args
     out = []
     n = max(len(grid["H1"]), len(grid["H2"]))
-    for k in range(n):
-        e1 = grid["H1"][k] if k < len(grid["H1"]) else None
-        e2 = grid["H2"][k] if k < len(grid["H2"]) else None
-        effects = replace(
+    points = [
+        (grid["H1"][k] if k < len(grid["H1"]) else None, grid["H2"][k] if k < len(grid["H2"]) else None)
+        for k in range(n)
+    ]
+    grid_effects = [
+        replace(
             base,
             dpi_per_hinge_set=e1 if e1 is not None else base.dpi_per_hinge_set,
             soreness_per_hinge_set=e2 if e2 is not None else base.soreness_per_hinge_set,
         )
-        h1, h2 = panels_from_daily(simulate_daily(design, effects, seed), design.window_days)
+        for e1, e2 in points
+    ]
+    for (e1, e2), (h1, h2) in zip(points, _grid_panels(design, grid_effects, seed)):
         for hyp, effect, panel, fit in (("H1", e1, h1, fit_h1), ("H2", e2, h2, fit_h2)):
             if effect is None:
                 continue
@@ -111,6 +169,7 @@ def simulate_power(
     workers: int | None = None,
     design: CohortDesign | None = None,
     effects: PlantedEffects | None = None,
+    progress: bool = False,
 ) -> pd.DataFrame:
     r"""Simulated power of the primary H1 and H2 tests over a grid of planted effects.
 
@@ -136,6 +195,8 @@ def simulate_power(
     effects : PlantedEffects, optional
         Everything planted besides the grid effect (default: the simulator's defaults,
         including between-athlete confounding of DPI).
+    progress : bool, default False
+        Show a progress bar over the simulated cohorts (:func:`trailstrength.progress.track`).
 
     Returns
     -------
@@ -157,11 +218,13 @@ def simulate_power(
     seeds = np.random.SeedSequence(seed).spawn(sims)
     jobs = [(design, base, grid, s, alpha) for s in seeds]
     workers = workers or min(8, os.cpu_count() or 1)
+    label = f"power: {athletes} athletes x {weeks} weeks"
     if workers > 1:
-        with ProcessPoolExecutor(workers) as pool:
-            rows = [r for rs in pool.map(_one_sim, jobs, chunksize=max(1, sims // (4 * workers))) for r in rs]
+        with ProcessPoolExecutor(workers) as pool:  # one cohort per task (seconds each): even load, a live bar
+            done = pool.map(_one_sim, jobs)
+            rows = [r for rs in track(done, label, show=progress, total=len(jobs)) for r in rs]
     else:
-        rows = [r for j in jobs for r in _one_sim(j)]
+        rows = [r for j in track(jobs, label, show=progress) for r in _one_sim(j)]
     res = pd.DataFrame(rows)
     table = (
         res.groupby(["hypothesis", "effect"], sort=False)

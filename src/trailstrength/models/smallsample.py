@@ -17,6 +17,8 @@ columns) are handled; statsmodels' extra variance components (``exog_vc``) are n
 
 from __future__ import annotations
 
+import contextlib
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -28,6 +30,10 @@ __all__ = ["DF_METHODS", "REMLGeometry", "mixed_contrast_test", "mixed_term_test
 
 #: Small-sample methods for mixed-model fixed effects.
 DF_METHODS = ("satterthwaite", "kenward-roger")
+
+#: REMLGeometry.from_result per fitted result and Newton budget: Satterthwaite, Kenward–Roger and CR2 of one fit
+#: share it (the results are not modified after fitting; entries go when the result is garbage-collected).
+_GEOMETRIES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 @dataclass(frozen=True)
@@ -92,6 +98,18 @@ class REMLGeometry:
         :math:`\theta \leftarrow \theta + I_O^{-1} s(\theta)` finish the job (kept only while the score
         shrinks and :math:`G` stays positive semi-definite), after which lmerTest's df are matched to ~1e-5.
         """
+        try:
+            return _GEOMETRIES[result][max_newton]
+        except (KeyError, TypeError):
+            pass
+        geo = cls._finish_newton(result, max_newton)
+        with contextlib.suppress(TypeError):  # not weak-referenceable: no cache
+            _GEOMETRIES.setdefault(result, {})[max_newton] = geo
+        return geo
+
+    @classmethod
+    def _finish_newton(cls, result, max_newton: int) -> REMLGeometry:
+        """:meth:`from_result` without the cache."""
         model = result.model
         if getattr(model, "k_vc", 0):
             raise ValueError("small-sample df: variance components (exog_vc) are not supported")

@@ -10,9 +10,11 @@ about four runs a week), then the public fit functions are timed one by one:
 * ``fit_primary``: everything ``analyze`` fits by default (both primaries, their inference, Holm, confounding
   notes and the sensitivity rows).
 
-Peak RSS is the process's resident memory sampled every 20 ms during that step alone; "RSS before" is what the
-process held when the step started (interpreter, libraries, panels). The fit functions are called as they are
-on the branch being benchmarked (``models/primary.py`` changes with the primary inference).
+Wall time depends on what else the machine runs; CPU time (user + system of the process, all its threads) is the
+steadier measure of the work. Peak RSS is the process's resident memory sampled every 20 ms during that step
+alone; "RSS before" is what the process held when the step started (interpreter, libraries, panels). The fit
+functions are called as they are on the branch being benchmarked (``models/primary.py`` changes with the primary
+inference).
 
 Run: ``PYTHONPATH=src python benchmarks/bench_models_scale.py [--athletes 100,300,1000 --weeks 26]``
 """
@@ -52,7 +54,8 @@ def one_size(athletes: int, weeks: int, seed: int) -> dict:
     }
     fits: dict = {}
     for name in STEPS:
-        before = psutil.Process().memory_info().rss
+        me = psutil.Process()
+        before, cpu0 = me.memory_info().rss, sum(me.cpu_times()[:2])
         with ClientPeak(every_s=0.02) as mem:
             t0 = time.perf_counter()
             if name in steps:
@@ -66,6 +69,7 @@ def one_size(athletes: int, weeks: int, seed: int) -> dict:
                 effects, _ = primary.fit_primary(cohort.h1, cohort.h2)
                 out["fit_primary_rows"] = len(effects)
             out[f"{name}_s"] = time.perf_counter() - t0
+        out[f"{name}_cpu_s"] = sum(me.cpu_times()[:2]) - cpu0
         out[f"{name}_rss_before_mb"] = before / 1e6
         out[f"{name}_peak_mb"] = mem.peak / 1e6
     for name in ("fit_h1", "fit_h2"):
@@ -97,21 +101,22 @@ def main(argv=None) -> int:
 
 def _print(rows: list[dict]) -> None:
     print()
-    print("| athletes × weeks | H1 rows | H2 rows | step | model | s | RSS before MB | peak RSS MB |")
-    print("|---|---:|---:|---|---|---:|---:|---:|")
+    print("| athletes × weeks | H1 rows | H2 rows | step | model | wall s | CPU s | RSS before MB | peak RSS MB |")
+    print("|---|---:|---:|---|---|---:|---:|---:|---:|")
     for r in rows:
         for name in STEPS:
             print(
                 f"| {r['athletes']} × {r['weeks']} | {r['h1_rows']:,} | {r['h2_rows']:,} | {name} | "
-                f"{r.get(f'{name}_model', '')} | {r[f'{name}_s']:.1f} | {r[f'{name}_rss_before_mb']:.0f} | "
+                f"{r.get(f'{name}_model', '')} | {r[f'{name}_s']:.1f} | {r[f'{name}_cpu_s']:.1f} | "
+                f"{r[f'{name}_rss_before_mb']:.0f} | "
                 f"{r[f'{name}_peak_mb']:.0f} |"
             )
     first, last = rows[0], rows[-1]
     if len(rows) > 1:
         for name in STEPS:
-            ratio = last[f"{name}_s"] / max(first[f"{name}_s"], 1e-9)
+            ratio = last[f"{name}_cpu_s"] / max(first[f"{name}_cpu_s"], 1e-9)
             size = last["athletes"] / first["athletes"]
-            print(f"{name}: {size:.0f}× the athletes → {ratio:.1f}× the time")
+            print(f"{name}: {size:.0f}× the athletes → {ratio:.1f}× the CPU time")
 
 
 if __name__ == "__main__":

@@ -223,7 +223,7 @@ def select_columns(panel: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
 # ---------------------------------------------------------------------------------------------- out of core
 #: Athletes whose tables are read, and whose panels are built, at a time by :func:`warehouse_panels`: every table
 #: in the panels is per athlete (windows, coverage, soreness ahead, other runs' descent), so a batch's panels are
-#: that batch's rows of the whole cohort's (benchmarks/bench_panels_scale.py measured the batch size and engine)
+#: that batch's rows of the whole cohort's (benchmarks/bench_panels_scale.py chose the engine: pyarrow)
 PANEL_BATCH_ATHLETES = 100
 
 

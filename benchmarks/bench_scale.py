@@ -95,6 +95,7 @@ def main(argv=None) -> int:
     ap.add_argument("--cache", type=Path, default=Path("/tmp/ts-bench-scale"))
     ap.add_argument("--raw", type=Path, help="benchmark this RAW folder instead of the simulated cohort")
     ap.add_argument("--modes", default="single,dask1,dask2,tcp1,tcp2")
+    ap.add_argument("--formats", default="fit,tcx,gpx", help="activity formats of the simulated runs, in turn")
     args = ap.parse_args(argv)
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
     rows = []
@@ -106,7 +107,9 @@ def main(argv=None) -> int:
 
 def _cohort(args, athletes: int) -> list[tuple]:
     """Simulate (once) and ingest one cohort size in every mode."""
-    raw = args.raw or args.cache / f"raw-{athletes}x{args.weeks}"
+    formats = tuple(args.formats.split(","))
+    tag = "" if formats == ("fit", "tcx", "gpx") else "-" + "-".join(formats)
+    raw = args.raw or args.cache / f"raw-{athletes}x{args.weeks}{tag}"
     if not raw.is_dir():
         t0 = time.perf_counter()
         partial = raw.with_name(raw.name + ".partial")
@@ -117,7 +120,7 @@ def _cohort(args, athletes: int) -> list[tuple]:
             weeks=args.weeks,
             seed=7,
             truth_dir=args.cache / "truth",
-            activity_formats=("fit", "tcx", "gpx"),
+            activity_formats=formats,
         )
         os.replace(partial, raw)
         print(f"simulated into {raw} in {time.perf_counter() - t0:.0f} s")

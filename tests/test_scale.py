@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import sys
+import threading
 
 import pandas as pd
 import pytest
@@ -88,6 +90,34 @@ def test_dask_warehouse_equals_single_process(raw, single, client, tmp_path):
     # and the unsorted frames the API returns are the same too (runs and segments come back in one order)
     pd.testing.assert_frame_equal(warehouse.Warehouse(wh).runs, warehouse.Warehouse(single).runs)
     pd.testing.assert_frame_equal(warehouse.Warehouse(wh).segments, warehouse.Warehouse(single).segments)
+
+
+def test_window_of_one_and_compacting_every_three_files_change_nothing(raw, single, client, tmp_path, monkeypatch):
+    """One file on the cluster at a time (results still handed on in file order) and the small tables folded every
+    3 files: the same warehouse (the defaults, 4 tasks per worker thread and every 256 files, are the same code)."""
+    stages = sys.modules["trailstrength.warehouse.ingest"]
+    monkeypatch.setattr(stages, "COMPACT_EVERY", 3)
+    lock, running, most = threading.Lock(), [0], [0]
+    real = read_files.read_file
+
+    def counted(path, ctx, samples_dir):  # the workers are threads of this process (processes=False)
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        try:
+            return real(path, ctx, samples_dir)
+        finally:
+            with lock:
+                running[0] -= 1
+
+    monkeypatch.setattr(read_files, "read_file", counted)
+    wh = tmp_path / "wh"
+    read = lambda *a, **k: warehouse_dask.read_files_on(client, *a, window=1, **k)  # noqa: E731
+    stages.ingest(raw, warehouse=wh, progress=False, read_files=read)
+    assert most[0] == 1
+    for name in KEYS:
+        pd.testing.assert_frame_equal(_table(wh, name), _table(single, name), obj=name)
+    pd.testing.assert_frame_equal(warehouse.Warehouse(wh).runs, warehouse.Warehouse(single).runs)
 
 
 def test_rerun_reads_nothing(raw, client, tmp_path):

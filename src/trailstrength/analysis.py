@@ -96,11 +96,9 @@ def panels(
     """
     from trailstrength.answerable import strength_periods
 
-    runs, sets, coverage = warehouse.runs, warehouse.strength_sets, strength_periods(warehouse)
-    return (
-        features.h1_panel(runs, sets, window_days, variants=variants, coverage=coverage),
-        features.h2_panel(runs, sets, warehouse.wellness, window_days, variants=variants, coverage=coverage),
-    )
+    # a batch of athletes at a time, from partition-pruned reads: never every run of the cohort at once (issue 19)
+    coverage = strength_periods(warehouse)
+    return features.panels.warehouse_panels(warehouse, window_days, variants=variants, coverage=coverage)
 
 
 def load_example(*, path=None, fresh: bool = False) -> Warehouse:

@@ -218,3 +218,98 @@ def select_columns(panel: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
     out = panel[cols].reset_index(drop=True)
     out.attrs["excluded"] = dict(panel.attrs.get("excluded", {}))
     return out
+
+
+# ---------------------------------------------------------------------------------------------- out of core
+#: Athletes whose tables are read, and whose panels are built, at a time by :func:`warehouse_panels`: every table
+#: in the panels is per athlete (windows, coverage, soreness ahead, other runs' descent), so a batch's panels are
+#: that batch's rows of the whole cohort's (benchmarks/bench_panels_scale.py chose the engine: pyarrow)
+PANEL_BATCH_ATHLETES = 100
+
+
+def panels_in_batches(
+    tables_of,
+    athletes: list[str],
+    window_days: int = WINDOW_DAYS,
+    *,
+    variants: bool = False,
+    coverage: pd.DataFrame | None = None,
+    batch_athletes: int = PANEL_BATCH_ATHLETES,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:func:`h1_panel` and :func:`h2_panel` built ``batch_athletes`` athletes at a time, concatenated in order.
+
+    ``tables_of(batch)`` returns ``(runs, strength_sets, wellness)`` of the athletes in ``batch`` (a list of ids);
+    ``coverage`` (strength coverage periods, all athletes) is narrowed to each batch. Only one batch's tables are
+    in memory at once; the panels (a few columns per descent run) are what grows with the cohort. The result
+    equals the panels of the whole tables, row for row, with ``attrs["excluded"]`` summed over the batches.
+    """
+    h1_parts, h2_parts = [], []
+    for k in range(0, max(len(athletes), 1), batch_athletes):
+        batch = athletes[k : k + batch_athletes]
+        runs, sets, wellness = tables_of(batch)
+        periods = None if coverage is None else coverage[coverage["athlete_id"].isin(batch)]
+        h1_parts.append(h1_panel(runs, sets, window_days, variants=variants, coverage=periods))
+        h2_parts.append(h2_panel(runs, sets, wellness, window_days, variants=variants, coverage=periods))
+    return _concat_panels(h1_parts), _concat_panels(h2_parts)
+
+
+def _concat_panels(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """Panels of several batches as one, ``attrs["excluded"]`` summed (keys in the order they were counted)."""
+    excluded: dict[str, int] = {}
+    for p in parts:
+        for reason, n in p.attrs.get("excluded", {}).items():
+            excluded[reason] = excluded.get(reason, 0) + n
+    out = parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
+    out.attrs["excluded"] = excluded
+    return out
+
+
+def warehouse_panels(
+    wh,
+    window_days: int = WINDOW_DAYS,
+    *,
+    variants: bool = False,
+    coverage: pd.DataFrame | None = None,
+    batch_athletes: int | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The H1 and H2 panels of warehouse ``wh`` (a :class:`~trailstrength.warehouse.Warehouse`, with its
+    selection), read and built ``batch_athletes`` (default :data:`PANEL_BATCH_ATHLETES`) athletes at a time
+    (:func:`panels_in_batches`).
+
+    Each batch reads only its athletes' partitions of the ``runs`` dataset and their rows of ``strength_sets`` and
+    ``wellness`` (a filtered scan: the other rows are never turned into pandas), so ``analyze`` on a 1,000-athlete
+    warehouse holds one batch's tables at a time rather than every run of the cohort.
+    """
+    from trailstrength.warehouse import storage  # the warehouse's ingest imports features: import when called
+
+    athletes = _run_athletes(wh.root, storage)
+    if wh.selection.athletes is not None:
+        athletes = [a for a in athletes if a in set(wh.selection.athletes)]
+
+    def tables_of(batch: list[str]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+        def read(name: str) -> pd.DataFrame:
+            frame = storage.read_table(wh.root, name, athletes=batch if batch else None)
+            frame = frame.iloc[:0] if not batch else frame  # no athletes: the empty tables
+            return frame if wh.selection.everything else wh.selection.rows(frame).reset_index(drop=True)
+
+        return read("runs"), read("strength_sets"), read("wellness")
+
+    return panels_in_batches(
+        tables_of,
+        athletes,
+        window_days,
+        variants=variants,
+        coverage=coverage,
+        batch_athletes=batch_athletes or PANEL_BATCH_ATHLETES,
+    )
+
+
+def _run_athletes(root, storage) -> list[str]:
+    """The athletes with runs in the warehouse at ``root``, sorted: the partition folders of ``runs.parquet``
+    (or the ``athlete_id`` column of a single-file runs table)."""
+    folder = storage.table_path(root, "runs")
+    if folder.is_dir():
+        return sorted(d.name.split("=", 1)[1] for d in folder.glob(f"{storage.PARTITION_COLUMN}=*") if d.is_dir())
+    if folder.is_file():
+        return sorted(pd.read_parquet(folder, columns=[storage.PARTITION_COLUMN])[storage.PARTITION_COLUMN].unique())
+    return []

@@ -8,7 +8,10 @@ the very same code, so a Dask-built warehouse equals a single-machine one row fo
 Each task is :func:`trailstrength.warehouse.read_files.read_file` on one input file: the worker reads it, cleans its
 samples, computes the terrain of each activity and writes the samples straight into
 ``<warehouse>/samples.parquet/athlete_id=<id>/<activity_id>.parquet``; it sends back only the small tables (one
-activity row, strength sets, wellness) and the terrain segments and summary. The client never holds samples.
+activity row, strength sets, wellness) and the terrain segments and summary. The client never holds samples, and
+never more than a window of results: :func:`read_files_on` keeps a bounded number of tasks on the cluster and hands
+each result on in file order as soon as it arrives, and ingest folds every few hundred of them into one frame per
+table (``_Batch.compact``).
 A task that fails (an exception the reader did not catch, a worker killed by the OOM killer ...) quarantines its
 one file with the reason in the manifest; the batch goes on. A re-run reads only new or changed files.
 
@@ -64,6 +67,14 @@ def cluster_client(scheduler: str | None = None, workers: int | None = None, *, 
         yield client
 
 
+#: Tasks in flight per worker thread: enough to keep every worker busy between two scheduler round trips, few
+#: enough that the client never holds more than a window of results (issue 19: client memory flat in the cohort)
+WINDOW_PER_THREAD = 4
+#: A finished file waits in the client for the files before it (results go out in job order) at most this many
+#: windows ahead; a slow file at the head stops new submissions rather than letting the waiting results grow
+LOOKAHEAD_WINDOWS = 8
+
+
 def read_files_on(
     client,
     jobs: list[tuple[Path, FileContext]],
@@ -72,31 +83,58 @@ def read_files_on(
     workers: int | None = None,
     progress: bool = True,
     label: str = "reading files (dask)",
-) -> list[FileResult]:
+    window: int | None = None,
+) -> Iterator[FileResult]:
     """:func:`~trailstrength.warehouse.read_files.read_file` for every job on the cluster of ``client``, in job order.
 
     Same contract as :func:`trailstrength.warehouse.read_files.read_files` (``workers`` is ignored: the cluster has
-    its own). Results are collected as they complete and their futures released at once, so the scheduler
-    keeps no finished results around.
+    its own), but streamed: at most ``window`` files (default :data:`WINDOW_PER_THREAD` per worker thread, at
+    least 8) are on the cluster at once, each result is handed on as soon as the files before it have been, and
+    its future is released at once. The client's memory is bounded by the window, not by the cohort: the
+    scheduler never holds more than ``window`` tasks of this ingest, and the caller decides what to keep of each
+    result.
     """
+    return track(
+        _ordered_results(client, jobs, samples_dir, window), label, show=progress and bool(jobs), total=len(jobs)
+    )
+
+
+def _ordered_results(client, jobs, samples_dir, window: int | None) -> Iterator[FileResult]:
+    """The results of :func:`read_files_on` in job order, submitting as a sliding window (see there)."""
     distributed = _distributed()
     if not jobs:
-        return []
-    args = [(str(Path(p).resolve()), ctx, str(Path(samples_dir).resolve())) for p, ctx in jobs]
-    futures = client.map(_read_file_task, *zip(*args, strict=True), pure=False)
-    index = {f.key: k for k, f in enumerate(futures)}
-    results: list[FileResult | None] = [None] * len(jobs)
-    # with_results: results arrive in batches, not one scheduler round trip per file
-    done = distributed.as_completed(futures, with_results=True, raise_errors=False)
-    for fut, res in track(done, label, show=progress, total=len(futures)):
-        k = index[fut.key]
-        if fut.status == "finished":
-            results[k] = res
-        else:  # the task raised, or its worker died (KilledWorker): this file only
-            err = res if isinstance(res, BaseException) else fut.exception()
-            results[k] = reading.worker_failed(jobs[k][1].path, err)
-        fut.release()
-    return results  # type: ignore[return-value]
+        return
+    if window is None:
+        threads = sum(w.get("nthreads", 1) for w in client.scheduler_info()["workers"].values())
+        window = max(8, WINDOW_PER_THREAD * threads)
+    dest = str(Path(samples_dir).resolve())
+    done = distributed.as_completed(with_results=True, raise_errors=False)
+    index: dict[str, int] = {}
+    finished: dict[int, FileResult] = {}  # results waiting for an earlier file
+    submitted = handed = 0
+    while handed < len(jobs):
+        while (
+            submitted < len(jobs)
+            and submitted - handed - len(finished) < window
+            and submitted - handed < window * LOOKAHEAD_WINDOWS
+        ):
+            path, ctx = jobs[submitted]
+            fut = client.submit(_read_file_task, str(Path(path).resolve()), ctx, dest, pure=False)
+            index[fut.key] = submitted
+            done.add(fut)
+            submitted += 1
+        while handed not in finished:
+            fut, res = next(done)
+            k = index.pop(fut.key)
+            if fut.status == "finished":
+                finished[k] = res
+            else:  # the task raised, or its worker died (KilledWorker): this file only
+                err = res if isinstance(res, BaseException) else fut.exception()
+                finished[k] = reading.worker_failed(jobs[k][1].path, err)
+            fut.release()
+        while handed in finished:
+            yield finished.pop(handed)
+            handed += 1
 
 
 def _read_file_task(path: str, ctx: FileContext, samples_dir: str) -> FileResult:

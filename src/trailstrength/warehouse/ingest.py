@@ -34,6 +34,7 @@ log = logging.getLogger("trailstrength")
 #: tables whose rows belong to one input file (kept while it is unchanged): the record tables and the values the
 #: readers left out
 BY_FILE = (*storage.RECORD_TABLES, "warnings")
+COMPACT_EVERY = 256  # files read between two compactions of what they contributed (_Batch.compact)
 
 
 @dataclass
@@ -94,6 +95,19 @@ class _Batch:
     summaries: list[dict] = field(default_factory=list)  # terrain summary per activity
     sample_activities: set[str] = field(default_factory=set)  # activities whose samples were written
     warnings: dict[str, list[str]] = field(default_factory=dict)  # the readers' warnings, by file
+    summary_frames: list[pd.DataFrame] = field(default_factory=list)  # summaries already compacted
+
+    def compact(self) -> None:
+        """Concatenate what the files read so far contributed into one frame per table (issue 19: thousands of
+        one-row frames cost the client far more memory than the rows they hold)."""
+        for t, frames in self.tables.items():
+            if len(frames) > 1:
+                self.tables[t] = [pd.concat(frames, ignore_index=True)]
+        if len(self.segments) > 1:
+            self.segments = [pd.concat(self.segments, ignore_index=True)]
+        if self.summaries:
+            self.summary_frames.append(pd.concat([pd.DataFrame([s]) for s in self.summaries], ignore_index=True))
+            self.summaries = []
 
 
 @storage.holding_lock
@@ -204,7 +218,9 @@ def _read(plan: Plan, root: Path, read_files, *, workers, progress) -> _Batch:
         [(job.path, job.ctx) for job in plan.jobs], storage.samples_dir(root), workers=workers, progress=progress
     )
     batch = _Batch()
-    for job, res in zip(plan.jobs, results, strict=True):
+    for k, (job, res) in enumerate(zip(plan.jobs, results, strict=True)):
+        if k % COMPACT_EVERY == COMPACT_EVERY - 1:
+            batch.compact()
         if res.warnings:
             batch.warnings[job.ctx.path] = res.warnings
         if res.reason:
@@ -235,6 +251,7 @@ def _read(plan: Plan, root: Path, read_files, *, workers, progress) -> _Batch:
                 "reason": "; ".join(res.warnings) or None,
             }
         )
+    batch.compact()
     return batch
 
 
@@ -341,7 +358,7 @@ def _derive(
     report.rebuilt_derived = stale and bool(live)
     keep = live - redo - batch.sample_activities
     seg_parts = [old_segments[old_segments["activity_id"].isin(keep)]] if len(old_segments) else []
-    seg_parts += [s for s in batch.segments if len(s) and s["activity_id"].iloc[0] in live]
+    seg_parts += [s[s["activity_id"].isin(live)] for s in batch.segments if len(s)]
     # the runs table carries each run's terrain summary; reuse it for unchanged activities
     summary_cols = ["activity_id", *terrain.SUMMARY_KEYS]
     summaries = (
@@ -349,7 +366,7 @@ def _derive(
         if len(old_summaries) and set(summary_cols) <= set(old_summaries)
         else []
     )
-    summaries += [pd.DataFrame([s]) for s in batch.summaries]
+    summaries += batch.summary_frames + [pd.DataFrame([s]) for s in batch.summaries]
     acts_by_id = live_acts.set_index("activity_id", drop=False)
     for aid in track(sorted(redo), "terrain", show=progress and len(redo) > 20):
         s = old.samples(activity_ids=[aid])

@@ -149,8 +149,9 @@ def remove(path) -> None:
 
 
 # ---------------------------------------------------------------------------------------------- reading
-def read_dataset(folder: Path) -> pd.DataFrame:
-    """A dataset folder written by :func:`atomic_dataset` as one frame: columns in their order, athletes sorted."""
+def read_dataset(folder: Path, athletes=None) -> pd.DataFrame:
+    """A dataset folder written by :func:`atomic_dataset` as one frame: columns in their order, athletes sorted;
+    only the partitions of ``athletes`` when given (the others are never opened)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -158,6 +159,8 @@ def read_dataset(folder: Path) -> pd.DataFrame:
     parts = []
     for d in sorted(folder.glob(f"{PARTITION_COLUMN}=*"), key=lambda d: d.name.split("=", 1)[1]):
         athlete = d.name.split("=", 1)[1]
+        if athletes is not None and athlete not in athletes:
+            continue
         for f in sorted(d.glob("*.parquet")):
             t = pq.read_table(f, schema=schema)
             parts.append(t.append_column(PARTITION_COLUMN, pa.array([athlete] * len(t), pa.string())))
@@ -169,8 +172,9 @@ def read_dataset(folder: Path) -> pd.DataFrame:
     return df[json.loads(schema.metadata[_COLUMNS_KEY])]
 
 
-def read_table(root: Path, name: str) -> pd.DataFrame:
-    """Table ``name`` of the warehouse at ``root`` (an empty frame with the contract's columns when never written)."""
+def read_table(root: Path, name: str, athletes=None) -> pd.DataFrame:
+    """Table ``name`` of the warehouse at ``root`` (an empty frame with the contract's columns when never written);
+    only the rows of ``athletes`` (a collection of ids) when given: partitions pruned, other files filtered as read."""
     p = table_path(root, name)
     if not p.exists() and name in PARTITIONED_TABLES:
         # a crash between the two renames of atomic_dataset leaves only the previous folder
@@ -178,7 +182,9 @@ def read_table(root: Path, name: str) -> pd.DataFrame:
     if not p.exists():
         return schemas.empty(name) if name in schemas.TABLES else pd.DataFrame()
     if p.is_dir() and (p / "_common_metadata").is_file():
-        return read_dataset(p)
+        return read_dataset(p, None if athletes is None else set(athletes))
+    if athletes is not None:
+        return pd.read_parquet(p, filters=[(PARTITION_COLUMN, "in", list(athletes))])
     return pd.read_parquet(p)  # a single file (small tables; large ones in warehouses written before partitioning)
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
+from warehouse_compare import assert_same_warehouse
 
 from trailstrength.cli import app
 from trailstrength.errors import WarehouseLocked
@@ -367,3 +368,49 @@ def test_samples_of_an_uncommitted_activity_are_not_read(realdata, tmp_path):
     shutil.copy(stray, stray.with_name("0123456789abcdef.parquet"))
     assert len(open_warehouse(wh).samples()) == len(committed) > 0
     assert len(open_warehouse(wh).samples(athletes=["ana"])) == len(committed)
+
+
+_KILLED_BEFORE_COMMIT = """
+import os, signal, sys
+from trailstrength.warehouse import ingest
+stages = sys.modules["trailstrength.warehouse.ingest"]
+stages._commit = lambda *a, **k: os.kill(os.getpid(), signal.SIGKILL)  # kill -9 between the reads and the commit
+ingest(sys.argv[1], warehouse=sys.argv[2], progress=False, workers=1)
+"""
+
+
+def test_kill_9_before_the_commit_leaves_no_visible_samples(realdata, tmp_path):
+    """Samples are staged in ``.staging/`` until the commit: after kill -9 neither ``wh.samples()`` nor a reader
+    globbing ``samples.parquet/*/*.parquet`` (DuckDB, dask) sees the killed run's activities; the next run clears
+    the staging folder and equals a clean build."""
+    import signal
+    import subprocess
+    import sys
+
+    from trailstrength.warehouse import open_warehouse
+
+    raw, wh = _raw_with_gpx(realdata, tmp_path), tmp_path / "wh"
+    ingest(raw, warehouse=wh, progress=False, workers=1)
+    before_files = sorted(p.relative_to(wh) for p in storage.samples_dir(wh).rglob("*.parquet"))
+    before = open_warehouse(wh).samples()
+    shutil.copy(realdata("heartandsole/testdata.tcx"), raw / "ana" / "run.tcx")
+    shutil.copy(realdata(FIT), raw / "ana" / "run.fit")
+    proc = subprocess.run([sys.executable, "-c", _KILLED_BEFORE_COMMIT, str(raw), str(wh)], capture_output=True)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr.decode()
+    assert len(list(storage.staging_dir(wh).rglob("*.parquet"))) == 2  # the killed run did write its samples ...
+    assert sorted(p.relative_to(wh) for p in storage.samples_dir(wh).rglob("*.parquet")) == before_files  # ... unseen
+    pd.testing.assert_frame_equal(open_warehouse(wh).samples(), before)
+    ingest(raw, warehouse=wh, progress=False, workers=1)
+    assert not (wh / storage.STAGING).exists()
+    ingest(raw, warehouse=tmp_path / "clean", progress=False, workers=1)
+    assert_same_warehouse(wh, tmp_path / "clean")
+
+
+def test_a_file_that_becomes_a_duplicate_on_a_later_run(realdata, tmp_path):
+    """A GPX ingested alone, then the FIT of the same run added: the GPX becomes the duplicate (marking it raised
+    TypeError when every reason so far was missing: the column was float64)."""
+    raw, wh = _raw_with_gpx(realdata, tmp_path), tmp_path / "wh"
+    ingest(raw, warehouse=wh, progress=False, workers=1)
+    shutil.copy(realdata(FIT), raw / "ana" / "run.fit")
+    m = ingest(raw, warehouse=wh, progress=False, workers=1).manifest.set_index("path")
+    assert m.loc["ana/run.gpx", "state"] == "duplicate" and m.loc["ana/run.gpx", "duplicate_of"] == "ana/run.fit"

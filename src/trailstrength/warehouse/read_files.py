@@ -2,7 +2,7 @@
 
 :func:`read_file` does everything that depends on one file only — detect, read, clean and validate its tables,
 and for each activity: clean the samples, compute the terrain summary and segments, and write the samples to
-``<warehouse>/samples.parquet/athlete_id=<id>/<activity_id>.parquet`` (atomically). It returns the small
+the samples folder it is given (the warehouse's staging folder; atomically). It returns the small
 tables (activities, strength sets, wellness, ...) and the terrain results, so the parent process never holds
 more than one file's samples per worker. :func:`read_files` maps it over a process pool with a rich progress
 bar (in-process for a handful of files, where starting workers would cost more than it saves).

@@ -8,6 +8,7 @@ Layout of ``<warehouse>/``::
     segments.parquet/      dataset folders: athlete_id=<id>/part-0.parquet (one file per athlete)
     runs.parquet/
     meta.json              versions the derived tables were built with
+    .staging/              samples of the running ingest, moved into samples.parquet/ at its commit
 
 The large tables are hive-partitioned by athlete (DESIGN §2 scale path), so ``pd.read_parquet(folder)``,
 ``pyarrow.dataset``, DuckDB (``read_parquet('runs.parquet/*/*.parquet', hive_partitioning=true)``) and
@@ -17,7 +18,9 @@ readers type it as a category or dictionary, :func:`read_table` as a string like
 Every file is written to a temporary name and renamed into place (:func:`atomic_parquet`; a dataset folder is
 written whole beside the old one and swapped in with two renames, :func:`atomic_dataset`), and the manifest is
 written last, so a crash mid-way leaves the previous warehouse readable and the next run redoes the unfinished
-work.
+work. The readers write each activity's samples into ``.staging/samples.parquet/`` (:func:`staging_dir`), which no
+reader looks at; the commit moves them into ``samples.parquet/`` (:func:`publish_samples`) and the next ingest
+clears what a killed one left there (:func:`clear_staging`).
 """
 
 from __future__ import annotations
@@ -43,6 +46,7 @@ RECORD_TABLES = ("activities", "strength_sets", "wellness", "courses", "races")
 PARTITIONED_TABLES = ("segments", "runs")
 PARTITION_COLUMN = "athlete_id"
 MANIFEST = "manifest"  # written last: the commit point of an ingest
+STAGING = ".staging"  # samples written by the running ingest, invisible to readers until its commit
 LOCK = ".ingest.lock"  # held (flock) by the one ingest writing the warehouse; holds that process's id
 _COLUMNS_KEY = b"trailstrength.columns"  # the frame's column order (the partition column is not in the files)
 
@@ -56,6 +60,11 @@ def table_path(root: Path, name: str) -> Path:
 def samples_dir(root: Path) -> Path:
     """The dataset folder of the recorded points: ``samples.parquet/athlete_id=<id>/<activity_id>.parquet``."""
     return Path(root) / "samples.parquet"
+
+
+def staging_dir(root: Path) -> Path:
+    """Where the running ingest writes samples (laid out like :func:`samples_dir`) until its commit publishes them."""
+    return Path(root) / STAGING / "samples.parquet"
 
 
 def partition_name(athlete_id: str) -> str:
@@ -141,6 +150,29 @@ def remove_orphan_samples(samples: Path, live: set[str]) -> None:
     for d in samples.glob(f"{PARTITION_COLUMN}=*"):
         if d.is_dir() and not any(d.iterdir()):
             d.rmdir()
+
+
+def publish_samples(root: Path, activity_ids: set[str]) -> list[str]:
+    """Move the staged samples of ``activity_ids`` into ``samples.parquet/`` (one rename each, replacing an older copy).
+
+    Called by the commit, holding the lock; returns the activity ids published. The staging folder is then removed
+    with what else it held (samples of a file that failed after writing some).
+    """
+    staged, dest, published = staging_dir(root), samples_dir(root), []
+    for f in sorted(staged.glob(f"{PARTITION_COLUMN}=*/*.parquet")):
+        if f.stem not in activity_ids:
+            continue
+        target = dest / f.parent.name / f.name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(f, target)
+        published.append(f.stem)
+    clear_staging(root)
+    return published
+
+
+def clear_staging(root: Path) -> None:
+    """Delete the staging folder: what an ingest killed before its commit left there (never read by anyone)."""
+    shutil.rmtree(Path(root) / STAGING, ignore_errors=True)
 
 
 def remove(path) -> None:

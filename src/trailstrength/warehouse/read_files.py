@@ -28,6 +28,7 @@ import pandas as pd
 
 from trailstrength import clean, config, privacy, schemas, sport, terrain
 from trailstrength.io import FORMATS, FileContext, ReaderError, detect, open_bytes
+from trailstrength.io._csv import as_utf8
 from trailstrength.io._values import TABLE as VALUE_WARNINGS
 from trailstrength.progress import track
 from trailstrength.warehouse import storage
@@ -60,6 +61,8 @@ def read_tables(path: Path, ctx: FileContext) -> tuple[str, str, dict[str, pd.Da
     file_format = "unknown"
     try:
         data, _ = open_bytes(path)
+        data, encoding = as_utf8(data)  # a cp1252 diary or log is read, not quarantined (issue 16, item 10)
+        notes = [f"text decoded as {encoding} (not UTF-8)"] if encoding not in ("", "utf-8") else []
         detected = detect(data)
         if detected is None or detected not in FORMATS:
             # the reason names the kind of content, never the content itself (it is shown in published reports)
@@ -86,7 +89,7 @@ def read_tables(path: Path, ctx: FileContext) -> tuple[str, str, dict[str, pd.Da
                 raise ReaderError(f"no {name} rows in the file")
             if name != "samples":
                 tables[name] = schemas.validate_fast(name, df)
-        return file_format, "", tables, result.warnings
+        return file_format, "", tables, notes + result.warnings
     except (ReaderError, schemas.SchemaViolation, ValueError, KeyError, OSError) as err:
         return file_format, f"{type(err).__name__}: {err}".replace("\n", " | ")[:500], {}, []
 

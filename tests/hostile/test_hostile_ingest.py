@@ -414,3 +414,17 @@ def test_a_file_that_becomes_a_duplicate_on_a_later_run(realdata, tmp_path):
     shutil.copy(realdata(FIT), raw / "ana" / "run.fit")
     m = ingest(raw, warehouse=wh, progress=False, workers=1).manifest.set_index("path")
     assert m.loc["ana/run.gpx", "state"] == "duplicate" and m.loc["ana/run.gpx", "duplicate_of"] == "ana/run.fit"
+
+
+def test_empty_raw_folder_and_every_file_removed(tmp_path):
+    """An athlete folder without files, then one diary ingested and removed: each run commits an empty manifest
+    (a frame without columns raised SchemaViolation before)."""
+    raw, wh = tmp_path / "raw", tmp_path / "wh"
+    (raw / "ana").mkdir(parents=True)
+    assert ingest(raw, warehouse=wh, progress=False, workers=1).counts()["files"] == 0
+    (raw / "ana" / "diary.csv").write_text("date,time,soreness,regions\n2025-03-01,07:30,4,quads\n")
+    assert ingest(raw, warehouse=wh, progress=False, workers=1).counts()["ingested"] == 1
+    (raw / "ana" / "diary.csv").unlink()
+    rep = ingest(raw, warehouse=wh, progress=False, workers=1)
+    assert rep.removed == ["ana/diary.csv"] and len(rep.manifest) == 0
+    assert storage.read_table(wh, "wellness").empty and storage.read_table(wh, "manifest").empty

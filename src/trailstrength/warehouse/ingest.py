@@ -242,11 +242,14 @@ def _read(plan: Plan, root: Path, read_files, *, workers, progress) -> _Batch:
 
 
 def _manifest_frame(rows: list[dict]) -> pd.DataFrame:
-    """The manifest rows as a frame whose text columns take text even when every value is missing so far.
+    """The manifest rows as a frame whose text columns take text even when every value is missing so far, with the
+    manifest's columns when there are no rows (an empty raw folder, or every file removed).
 
     (Rows kept from an old manifest carry NaN, new ones None: pandas makes such a column float64, and marking a
-    file duplicate then raised TypeError.)
+    file duplicate then raised TypeError. No rows made a frame without columns: SchemaViolation.)
     """
+    if not rows:
+        return schemas.empty("manifest")
     manifest = pd.DataFrame(rows)
     for col in ("reason", "duplicate_of"):
         if col in manifest and manifest[col].dtype.kind == "f":

@@ -25,20 +25,19 @@ clears what a killed one left there (:func:`clear_staging`).
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import shutil
-import time
 import uuid
-from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
 
-from trailstrength import config, schemas
-from trailstrength.errors import WarehouseLocked
+from trailstrength import schemas
 from trailstrength.io.base import is_safe_athlete_id
+from trailstrength.warehouse.locking import LOCK as LOCK  # the write lock lives in locking; these names stay here
+from trailstrength.warehouse.locking import holding_lock as holding_lock
+from trailstrength.warehouse.locking import lock as lock
 
 # rows owned by one input file (their source_file)
 RECORD_TABLES = ("activities", "strength_sets", "wellness", "courses", "races")
@@ -47,7 +46,6 @@ PARTITIONED_TABLES = ("segments", "runs")
 PARTITION_COLUMN = "athlete_id"
 MANIFEST = "manifest"  # written last: the commit point of an ingest
 STAGING = ".staging"  # samples written by the running ingest, invisible to readers until its commit
-LOCK = ".ingest.lock"  # held (flock) by the one ingest writing the warehouse; holds that process's id
 _COLUMNS_KEY = b"trailstrength.columns"  # the frame's column order (the partition column is not in the files)
 
 
@@ -242,58 +240,7 @@ def read_meta(root: Path) -> dict:
     return json.loads(p.read_text()) if p.is_file() else {}
 
 
-# ---------------------------------------------------------------------------------------------- one writer at a time
-@contextmanager
-def lock(root: Path, timeout_s: float | None = None):
-    """Hold the warehouse's write lock (``<root>/.ingest.lock``, an advisory ``flock``) for the ``with`` block.
-
-    Another holder makes this wait up to ``timeout_s`` (default :func:`trailstrength.config.lock_timeout_s`, 0),
-    then raise :class:`~trailstrength.errors.WarehouseLocked` naming the lock file and the holder's process id.
-    The system releases the lock when its process dies (kill -9 included): no stale lock is ever left behind.
-    """
-    import fcntl
-
-    path = Path(root) / LOCK
-    wait = config.lock_timeout_s() if timeout_s is None else timeout_s
-    deadline = time.monotonic() + wait
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "unknown"
-                    raise WarehouseLocked(
-                        f"another ingest (process {holder}) is writing the warehouse {root}; it holds {path}. Wait for "
-                        f"it to finish (or set TRAILSTRENGTH_LOCK_TIMEOUT to wait that many seconds)"
-                    ) from None
-                time.sleep(min(0.2, max(deadline - time.monotonic(), 0.01)))
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
-        try:
-            yield path
-        finally:
-            os.ftruncate(fd, 0)
-            fcntl.flock(fd, fcntl.LOCK_UN)
-    finally:
-        os.close(fd)
-
-
-def holding_lock(ingest):
-    """Decorate an ``ingest(raw, *, warehouse=None, ...)`` so that it runs holding the lock of its warehouse."""
-
-    @functools.wraps(ingest)
-    def locked(raw=None, *, warehouse=None, **kwargs):
-        root = config.path("warehouse", warehouse)
-        root.mkdir(parents=True, exist_ok=True)
-        with lock(root):
-            return ingest(raw, warehouse=root, **kwargs)
-
-    return locked
-
-
+# ---------------------------------------------------------------------------------------------- repair
 def activities_missing_samples(root: Path, activities: pd.DataFrame) -> pd.DataFrame:
     """Committed activities that recorded points (``has_gps`` or ``has_altitude``) but have no samples file.
 

@@ -95,7 +95,7 @@ def read_csv_text(data: bytes, what: str, *, skiprows: int = 0, lower_header: bo
     Raises
     ------
     ReaderError
-        The bytes are not a parseable CSV (ragged rows, not UTF-8, empty).
+        The bytes are not a parseable CSV (ragged rows, not UTF-8, empty), or hold a header and no rows.
     """
     lines = data[:4096].decode("utf-8", errors="replace").lstrip("\ufeff").splitlines(keepends=True)
     try:
@@ -109,5 +109,7 @@ def read_csv_text(data: bytes, what: str, *, skiprows: int = 0, lower_header: bo
         )
     except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as err:
         raise ReaderError(f"{what}: not a readable CSV ({err})") from None
+    if df.empty:  # a header and nothing under it: one clear reason, whatever the reader would make of no rows
+        raise ReaderError(f"{what}: a header but no rows")
     df.columns = [c.strip().lower() if lower_header else c.strip() for c in df.columns]
     return df.apply(lambda col: col.str.strip())

@@ -144,6 +144,40 @@ def with_inferred_sports(activities: pd.DataFrame, inferred: list[dict]) -> pd.D
     return out.astype({"sport_confidence": "float64"})
 
 
+def _schema_bounds(table: str) -> dict[str, tuple[float, float]]:
+    """Per column of ``table``, the (lowest, highest) value its schema allows (infinite where it sets none)."""
+    bounds = {}
+    for name, column in schemas.TABLES[table].to_schema().columns.items():
+        stats = [c.statistics for c in column.checks]
+        lo = next((s["min_value"] for s in stats if "min_value" in s), -np.inf)
+        hi = next((s["max_value"] for s in stats if "max_value" in s), np.inf)
+        if np.isfinite(lo) or np.isfinite(hi):
+            bounds[name] = (float(lo), float(hi))
+    return bounds
+
+
+def without_glitches(samples: pd.DataFrame, activity_id: str, warnings: list[str]) -> pd.DataFrame:
+    """``samples`` with each value outside its schema's limits (latitude 91.5, elevation 1e9 m, infinity) left
+    empty, a position as a whole (latitude and longitude), and one warning per column: a glitch point costs its
+    bad value, never the activity (issue 16, item 10)."""
+    out = samples
+    for column, (lo, hi) in _schema_bounds("samples").items():
+        if column not in samples:
+            continue
+        values = pd.to_numeric(samples[column], errors="coerce")
+        bad = values.notna() & ~values.between(lo, hi)
+        if not bad.any():
+            continue
+        out = out.copy() if out is samples else out
+        targets = ["lat", "lon"] if column in ("lat", "lon") else [column]
+        out.loc[bad, [c for c in targets if c in out]] = np.nan
+        warnings.append(
+            f"activity {activity_id}: {int(bad.sum())} {column} value(s) outside {lo:g}..{hi:g} left empty "
+            f"(first {values[bad].iloc[0]:g})"
+        )
+    return out
+
+
 def _one_line(err: BaseException) -> str:
     return f"{type(err).__name__}: {err}".replace("\n", " | ")[:300]
 
@@ -162,7 +196,8 @@ def read_file(path: str, ctx: FileContext, samples_dir: str) -> FileResult:
             inferred = []
             for aid, part in samples.groupby("activity_id", sort=False):
                 activity = cast(pd.Series, acts.loc[aid])  # activity ids are unique within a file
-                part = schemas.validate_fast("samples", clean.clean_samples(part.reset_index(drop=True)))
+                part = without_glitches(part.reset_index(drop=True), str(aid), res.warnings)
+                part = schemas.validate_fast("samples", clean.clean_samples(part))
                 inferred.append({"activity_id": aid, **infer_sport_of(activity, part, res.warnings)})
                 derived = derive_terrain(activity, part, res.warnings)
                 if derived is not None:

@@ -428,3 +428,15 @@ def test_empty_raw_folder_and_every_file_removed(tmp_path):
     rep = ingest(raw, warehouse=wh, progress=False, workers=1)
     assert rep.removed == ["ana/diary.csv"] and len(rep.manifest) == 0
     assert storage.read_table(wh, "wellness").empty and storage.read_table(wh, "manifest").empty
+
+
+def test_summary_counts_agree_with_its_table(realdata, tmp_path):
+    """The counts are of the files read this run; so is the 'not ingested' table (a re-run said 'quarantined 0' above
+    a table of one quarantined file). Files not ingested before and unchanged are one line."""
+    raw = _raw_with_gpx(realdata, tmp_path)
+    (raw / "ana" / "junk.gpx").write_text("<gpx><trk>")
+    cmd = ["ingest", str(raw), "--warehouse", str(tmp_path / "wh"), "--no-progress"]
+    first, again = (CliRunner().invoke(app, cmd) for _ in range(2))
+    assert "quarantined 1" in first.output and "junk.gpx" in first.output and "not ingested" in first.output
+    assert "quarantined 0" in again.output and "junk.gpx" not in again.output
+    assert "1 unchanged file not ingested (`trailstrength status` lists them)" in again.output

@@ -440,3 +440,18 @@ def test_summary_counts_agree_with_its_table(realdata, tmp_path):
     assert "quarantined 1" in first.output and "junk.gpx" in first.output and "not ingested" in first.output
     assert "quarantined 0" in again.output and "junk.gpx" not in again.output
     assert "1 unchanged file not ingested (`trailstrength status` lists them)" in again.output
+
+
+def test_identical_copies_keep_the_first_in_path_order_whatever_came_first(realdata, tmp_path):
+    """A byte-identical copy arriving later with an earlier path takes over as the kept file, as in a clean build
+    (the property test found the kept copy depended on the order files arrived in)."""
+    raw, wh = _raw_with_gpx(realdata, tmp_path, "ana"), tmp_path / "wh"
+    (raw / "ana" / "z").mkdir()
+    shutil.copy(raw / "ana" / "run.gpx", raw / "ana" / "z" / "copy.gpx")
+    ingest(raw, warehouse=wh, progress=False, workers=1)
+    shutil.copy(raw / "ana" / "run.gpx", raw / "ana" / "a-first.gpx")
+    m = ingest(raw, warehouse=wh, progress=False, workers=1).manifest.set_index("path")
+    assert m.loc["ana/a-first.gpx", "state"] == "ingested"
+    assert m.loc[["ana/run.gpx", "ana/z/copy.gpx"], "duplicate_of"].eq("ana/a-first.gpx").all()
+    ingest(raw, warehouse=tmp_path / "clean", progress=False, workers=1)
+    assert_same_warehouse(wh, tmp_path / "clean")

@@ -3,7 +3,8 @@
 Every input file lands in one of four piles: **unchanged** (same content, same reader version, same athlete
 profile: its manifest row and table rows are kept), **to read** (new, changed, read by an older reader, its
 athlete's profile changed, its worker failed last time, or it was a duplicate of a file that is going away),
-**identical copy** (the same bytes as a file already kept or about to be read: a duplicate without reading),
+**identical copy** (the same bytes as a file that comes before it in path order, kept or about to be read: a
+duplicate without reading),
 or **removed** (in the manifest, gone from the folder). Files outside an athlete folder are quarantined here.
 """
 

@@ -16,6 +16,9 @@ import threading
 
 import pandas as pd
 import pytest
+from warehouse_compare import KEYS
+from warehouse_compare import samples as _samples
+from warehouse_compare import table as _table
 
 from trailstrength import analysis, warehouse
 from trailstrength.simulate import simulate_cohort
@@ -23,18 +26,6 @@ from trailstrength.warehouse import read_files, storage
 
 distributed = pytest.importorskip("distributed", reason='needs dask[distributed] (pip install -e ".[scale]")')
 warehouse_dask = pytest.importorskip("trailstrength.warehouse.dask")
-
-KEYS = {
-    "manifest": ["path"],
-    "activities": ["activity_id"],
-    "activity_sources": ["activity_id", "source_file"],
-    "strength_sets": ["athlete_id", "performed_at", "session_id", "set_index", "source_file"],
-    "wellness": ["athlete_id", "local_date", "source_file"],
-    "segments": ["activity_id", "start_m"],
-    "runs": ["activity_id"],
-    "courses": ["source_file"],
-}
-TIMESTAMPS = ["ingested_at", "mtime_ns"]  # when and from which copy, not what
 
 
 @pytest.fixture(scope="module")
@@ -66,17 +57,6 @@ def single(raw, tmp_path_factory):
     wh = tmp_path_factory.mktemp("single") / "wh"
     warehouse.ingest(raw, warehouse=wh, progress=False, workers=1)
     return wh
-
-
-def _table(wh, name: str) -> pd.DataFrame:
-    df = warehouse.Warehouse(wh).table(name).drop(columns=TIMESTAMPS, errors="ignore")
-    keys = [k for k in KEYS[name] if k in df]
-    return df.sort_values(keys).reset_index(drop=True) if keys else df
-
-
-def _samples(wh) -> pd.DataFrame:
-    s = warehouse.Warehouse(wh).samples()
-    return s.sort_values(["activity_id", "timestamp"]).reset_index(drop=True)
 
 
 def test_dask_warehouse_equals_single_process(raw, single, client, tmp_path):

@@ -101,13 +101,18 @@ def _print_ingest(report) -> None:
                 console.print(f"[yellow]warning:[/] {escape(note)}", highlight=False)
     for line in report.notes():
         console.print(line, markup=False)
-    bad = report.manifest[report.manifest["state"] != "ingested"]
+    not_ingested = report.manifest["state"] != "ingested"
+    bad = report.manifest[not_ingested & report.manifest["path"].isin(report.read)]  # the files the counts are of
     if len(bad):
         # paths and reasons come from the user's files: escaped, so a '[/]' in them is text, not markup
         t = Table("file", "state", "reason", title="not ingested", title_justify="left")
         for r in bad.itertuples():
             t.add_row(escape(str(r.path)), escape(str(r.state)), escape(str(r.reason)))
         console.print(t)
+    if earlier := int(not_ingested.sum()) - len(bad):
+        console.print(
+            f"{earlier} unchanged file{'s' * (earlier != 1)} not ingested (`trailstrength status` lists them)"
+        )
 
 
 @app.command()

@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
+from warehouse_compare import assert_same_warehouse
 
 from trailstrength.cli import app
 from trailstrength.errors import WarehouseLocked
@@ -367,3 +368,90 @@ def test_samples_of_an_uncommitted_activity_are_not_read(realdata, tmp_path):
     shutil.copy(stray, stray.with_name("0123456789abcdef.parquet"))
     assert len(open_warehouse(wh).samples()) == len(committed) > 0
     assert len(open_warehouse(wh).samples(athletes=["ana"])) == len(committed)
+
+
+_KILLED_BEFORE_COMMIT = """
+import os, signal, sys
+from trailstrength.warehouse import ingest
+stages = sys.modules["trailstrength.warehouse.ingest"]
+stages._commit = lambda *a, **k: os.kill(os.getpid(), signal.SIGKILL)  # kill -9 between the reads and the commit
+ingest(sys.argv[1], warehouse=sys.argv[2], progress=False, workers=1)
+"""
+
+
+def test_kill_9_before_the_commit_leaves_no_visible_samples(realdata, tmp_path):
+    """Samples are staged in ``.staging/`` until the commit: after kill -9 neither ``wh.samples()`` nor a reader
+    globbing ``samples.parquet/*/*.parquet`` (DuckDB, dask) sees the killed run's activities; the next run clears
+    the staging folder and equals a clean build."""
+    import signal
+    import subprocess
+    import sys
+
+    from trailstrength.warehouse import open_warehouse
+
+    raw, wh = _raw_with_gpx(realdata, tmp_path), tmp_path / "wh"
+    ingest(raw, warehouse=wh, progress=False, workers=1)
+    before_files = sorted(p.relative_to(wh) for p in storage.samples_dir(wh).rglob("*.parquet"))
+    before = open_warehouse(wh).samples()
+    shutil.copy(realdata("heartandsole/testdata.tcx"), raw / "ana" / "run.tcx")
+    shutil.copy(realdata(FIT), raw / "ana" / "run.fit")
+    proc = subprocess.run([sys.executable, "-c", _KILLED_BEFORE_COMMIT, str(raw), str(wh)], capture_output=True)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr.decode()
+    assert len(list(storage.staging_dir(wh).rglob("*.parquet"))) == 2  # the killed run did write its samples ...
+    assert sorted(p.relative_to(wh) for p in storage.samples_dir(wh).rglob("*.parquet")) == before_files  # ... unseen
+    pd.testing.assert_frame_equal(open_warehouse(wh).samples(), before)
+    ingest(raw, warehouse=wh, progress=False, workers=1)
+    assert not (wh / storage.STAGING).exists()
+    ingest(raw, warehouse=tmp_path / "clean", progress=False, workers=1)
+    assert_same_warehouse(wh, tmp_path / "clean")
+
+
+def test_a_file_that_becomes_a_duplicate_on_a_later_run(realdata, tmp_path):
+    """A GPX ingested alone, then the FIT of the same run added: the GPX becomes the duplicate (marking it raised
+    TypeError when every reason so far was missing: the column was float64)."""
+    raw, wh = _raw_with_gpx(realdata, tmp_path), tmp_path / "wh"
+    ingest(raw, warehouse=wh, progress=False, workers=1)
+    shutil.copy(realdata(FIT), raw / "ana" / "run.fit")
+    m = ingest(raw, warehouse=wh, progress=False, workers=1).manifest.set_index("path")
+    assert m.loc["ana/run.gpx", "state"] == "duplicate" and m.loc["ana/run.gpx", "duplicate_of"] == "ana/run.fit"
+
+
+def test_empty_raw_folder_and_every_file_removed(tmp_path):
+    """An athlete folder without files, then one diary ingested and removed: each run commits an empty manifest
+    (a frame without columns raised SchemaViolation before)."""
+    raw, wh = tmp_path / "raw", tmp_path / "wh"
+    (raw / "ana").mkdir(parents=True)
+    assert ingest(raw, warehouse=wh, progress=False, workers=1).counts()["files"] == 0
+    (raw / "ana" / "diary.csv").write_text("date,time,soreness,regions\n2025-03-01,07:30,4,quads\n")
+    assert ingest(raw, warehouse=wh, progress=False, workers=1).counts()["ingested"] == 1
+    (raw / "ana" / "diary.csv").unlink()
+    rep = ingest(raw, warehouse=wh, progress=False, workers=1)
+    assert rep.removed == ["ana/diary.csv"] and len(rep.manifest) == 0
+    assert storage.read_table(wh, "wellness").empty and storage.read_table(wh, "manifest").empty
+
+
+def test_summary_counts_agree_with_its_table(realdata, tmp_path):
+    """The counts are of the files read this run; so is the 'not ingested' table (a re-run said 'quarantined 0' above
+    a table of one quarantined file). Files not ingested before and unchanged are one line."""
+    raw = _raw_with_gpx(realdata, tmp_path)
+    (raw / "ana" / "junk.gpx").write_text("<gpx><trk>")
+    cmd = ["ingest", str(raw), "--warehouse", str(tmp_path / "wh"), "--no-progress"]
+    first, again = (CliRunner().invoke(app, cmd) for _ in range(2))
+    assert "quarantined 1" in first.output and "junk.gpx" in first.output and "not ingested" in first.output
+    assert "quarantined 0" in again.output and "junk.gpx" not in again.output
+    assert "1 unchanged file not ingested (`trailstrength status` lists them)" in again.output
+
+
+def test_identical_copies_keep_the_first_in_path_order_whatever_came_first(realdata, tmp_path):
+    """A byte-identical copy arriving later with an earlier path takes over as the kept file, as in a clean build
+    (the property test found the kept copy depended on the order files arrived in)."""
+    raw, wh = _raw_with_gpx(realdata, tmp_path, "ana"), tmp_path / "wh"
+    (raw / "ana" / "z").mkdir()
+    shutil.copy(raw / "ana" / "run.gpx", raw / "ana" / "z" / "copy.gpx")
+    ingest(raw, warehouse=wh, progress=False, workers=1)
+    shutil.copy(raw / "ana" / "run.gpx", raw / "ana" / "a-first.gpx")
+    m = ingest(raw, warehouse=wh, progress=False, workers=1).manifest.set_index("path")
+    assert m.loc["ana/a-first.gpx", "state"] == "ingested"
+    assert m.loc[["ana/run.gpx", "ana/z/copy.gpx"], "duplicate_of"].eq("ana/a-first.gpx").all()
+    ingest(raw, warehouse=tmp_path / "clean", progress=False, workers=1)
+    assert_same_warehouse(wh, tmp_path / "clean")

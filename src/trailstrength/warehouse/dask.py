@@ -6,12 +6,12 @@ runs table with its per-athlete history, the atomic writes with the manifest las
 the very same code, so a Dask-built warehouse equals a single-machine one row for row (``tests/test_scale.py``).
 
 Each task is :func:`trailstrength.warehouse.read_files.read_file` on one input file: the worker reads it, cleans its
-samples, computes the terrain of each activity and writes the samples straight into
-``<warehouse>/samples.parquet/athlete_id=<id>/<activity_id>.parquet``; it sends back only the small tables (one
-activity row, strength sets, wellness) and the terrain segments and summary. The client never holds samples, and
-never more than a window of results: :func:`read_files_on` keeps a bounded number of tasks on the cluster and hands
-each result on in file order as soon as it arrives, and ingest folds every few hundred of them into one frame per
-table (``_Batch.compact``).
+samples, computes the terrain of each activity and writes the samples straight into the warehouse's staging folder
+(``<warehouse>/.staging/samples.parquet/athlete_id=<id>/<activity_id>.parquet``, published at the commit); it
+sends back only the small tables (one activity row, strength sets, wellness) and the terrain segments and summary.
+The client never holds samples, and never more than a window of results: :func:`read_files_on` keeps a bounded
+number of tasks on the cluster and hands each result on in file order as soon as it arrives, and ingest folds every
+few hundred of them into one frame per table (``_Batch.compact``).
 A task that fails (an exception the reader did not catch, a worker killed by the OOM killer ...) quarantines its
 one file with the reason in the manifest; the batch goes on. A re-run reads only new or changed files.
 

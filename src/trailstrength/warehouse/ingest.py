@@ -2,16 +2,16 @@
 
 1. **plan** (:mod:`~trailstrength.warehouse.plan`): scan the raw folder, hash, diff against the manifest;
 2. **read** (:mod:`~trailstrength.warehouse.read_files`): read, clean, infer the sport of untyped activities and
-   run terrain on each new or changed file, in worker processes (samples go straight to disk); values a reader
-   left empty go to the ``warnings`` table;
+   run terrain on each new or changed file, in worker processes (samples go straight to the warehouse's staging
+   folder, which no reader sees); values a reader left empty go to the ``warnings`` table;
 3. **merge**: keep the rows of unchanged files, add the new ones; classify exercises, mark repeated workouts;
 4. **duplicates**: decide which copy of an activity recorded by several sources is kept, over every copy;
 5. **derive** (:mod:`~trailstrength.warehouse.derive`): the segments and runs tables (terrain of new activities
    from the readers; all of it again when the terrain version changed), session totals of files whose records
    stop early, and the coverage table. A derived step that fails for one activity costs that activity's part,
    with the reason on its file's manifest row, never the batch;
-6. **commit** (:mod:`~trailstrength.warehouse.storage`): validate and write every table atomically, the manifest
-   last.
+6. **commit** (:mod:`~trailstrength.warehouse.storage`): validate every table, move the staged samples into
+   ``samples.parquet/``, write every table atomically, the manifest last.
 """
 
 from __future__ import annotations
@@ -177,6 +177,7 @@ def ingest(
     if not raw.is_dir():
         raise FileNotFoundError(f"raw folder {raw} does not exist (expected RAW/<athlete>/<files>)")
     root.mkdir(parents=True, exist_ok=True)
+    storage.clear_staging(root)  # samples a killed ingest staged and never committed
     old = Warehouse(root, must_exist=False)
     now = pd.Timestamp.now(tz="UTC")
     lost = storage.activities_missing_samples(root, old.table("activities"))  # repair what a crash or race lost
@@ -191,7 +192,7 @@ def ingest(
     batch = _read(plan, root, read_files or reading.read_files, workers=workers, progress=progress)
     report.warnings.update(batch.warnings)
     report.values_left_out = {str(w["source_file"].iloc[0]): len(w) for w in batch.tables.get("warnings", []) if len(w)}
-    manifest = pd.DataFrame(plan.rows + batch.rows)
+    manifest = _manifest_frame(plan.rows + batch.rows)
     tables = _merge(old, manifest, batch, raw, report)
     all_acts, live_acts, manifest = _duplicates(tables["activities"], manifest)
     _warn_default_time_zones(live_acts, plan, report.read)
@@ -204,7 +205,9 @@ def ingest(
     tables["runs"] = derive.runs_with_session_totals(tables["runs"], tables["activities"])
     manifest = _note_problems(manifest, tables["activities"], problems)
     tables["coverage"] = derive.coverage_table(tables, plan.athletes, report.warnings)
-    report.manifest = _commit(root, tables, manifest, plan.settings, now, live=set(live_acts["activity_id"]))
+    report.manifest = _commit(
+        root, tables, manifest, plan.settings, now, live=set(live_acts["activity_id"]), staged=batch.sample_activities
+    )
     lost = storage.activities_missing_samples(root, tables["activities"])  # verify the commit
     if len(lost):
         log.warning("%d committed activities have no samples file; their files are read again next run", len(lost))
@@ -215,7 +218,7 @@ def ingest(
 def _read(plan: Plan, root: Path, read_files, *, workers, progress) -> _Batch:
     """Read the planned files; each one's manifest row, tables, terrain, and warnings (``batch.warnings``)."""
     results = read_files(
-        [(job.path, job.ctx) for job in plan.jobs], storage.samples_dir(root), workers=workers, progress=progress
+        [(job.path, job.ctx) for job in plan.jobs], storage.staging_dir(root), workers=workers, progress=progress
     )
     batch = _Batch()
     for k, (job, res) in enumerate(zip(plan.jobs, results, strict=True)):
@@ -253,6 +256,22 @@ def _read(plan: Plan, root: Path, read_files, *, workers, progress) -> _Batch:
         )
     batch.compact()
     return batch
+
+
+def _manifest_frame(rows: list[dict]) -> pd.DataFrame:
+    """The manifest rows as a frame whose text columns take text even when every value is missing so far, with the
+    manifest's columns when there are no rows (an empty raw folder, or every file removed).
+
+    (Rows kept from an old manifest carry NaN, new ones None: pandas makes such a column float64, and marking a
+    file duplicate then raised TypeError. No rows made a frame without columns: SchemaViolation.)
+    """
+    if not rows:
+        return schemas.empty("manifest")
+    manifest = pd.DataFrame(rows)
+    for col in ("reason", "duplicate_of"):
+        if col in manifest and manifest[col].dtype.kind == "f":
+            manifest[col] = manifest[col].astype(object)
+    return manifest
 
 
 # ---------------------------------------------------------------------------------------------- merge
@@ -419,11 +438,19 @@ def _commit(
     now: pd.Timestamp,
     *,
     live: set[str],
+    staged: set[str],
 ) -> pd.DataFrame:
-    """Validate and write every table, then ``meta.json``, then the manifest (the commit point); drop orphan samples."""
-    for name, df in tables.items():
-        storage.write_table(root, name, schemas.validate(name, df) if name in schemas.TABLES else df)
+    """Validate every table, publish the staged samples of ``staged``, write every table, then ``meta.json``, then
+    the manifest (the commit point); drop orphan samples.
+
+    Samples go first: a crash after them leaves files that :func:`storage.read_samples` ignores (their activities
+    are not committed), never a committed activity whose samples are still staged.
+    """
+    tables = {name: schemas.validate(name, df) if name in schemas.TABLES else df for name, df in tables.items()}
     manifest = schemas.validate("manifest", manifest)
+    storage.publish_samples(root, staged)
+    for name, df in tables.items():
+        storage.write_table(root, name, df)
     storage.write_meta(
         root,
         {

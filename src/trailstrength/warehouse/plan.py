@@ -3,7 +3,8 @@
 Every input file lands in one of four piles: **unchanged** (same content, same reader version, same athlete
 profile: its manifest row and table rows are kept), **to read** (new, changed, read by an older reader, its
 athlete's profile changed, its worker failed last time, or it was a duplicate of a file that is going away),
-**identical copy** (the same bytes as a file already kept or about to be read: a duplicate without reading),
+**identical copy** (the same bytes as a file that comes before it in path order, kept or about to be read: a
+duplicate without reading),
 or **removed** (in the manifest, gone from the folder). Files outside an athlete folder are quarantined here.
 """
 
@@ -14,7 +15,7 @@ import hashlib
 import logging
 import os
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, NamedTuple
 
 import pandas as pd
@@ -334,26 +335,37 @@ def _orphaned_duplicates(raw: Path, plan: Plan, moving: set[str], now: pd.Timest
     return todo
 
 
+def _identical(first: str) -> dict[str, Any]:
+    """The manifest fields of a byte-identical copy of the kept file ``first``."""
+    return {"state": "duplicate", "reason": f"identical content to {first}", "duplicate_of": first}
+
+
 def _drop_identical_copies(todo: list[Job], plan: Plan) -> list[Job]:
-    """The files a reader has to open: a byte-identical copy of a kept or earlier file is a duplicate unread."""
-    seen = {r["sha256"]: r["path"] for r in plan.rows if r["state"] == "ingested"}
+    """The files a reader has to open: of byte-identical files, the first in path order (the scan's, so a clean build
+    decides alike) is read and kept, the others are duplicates unread. A new copy that comes first takes over from
+    the kept one, whose rows go, and the copies pointing to it point to the new one: any history of arrivals ends
+    in the warehouse a clean build gives."""
+    kept = {r["sha256"]: r for r in plan.rows if r["state"] == "ingested"}
+    first = {sha: PurePosixPath(r["path"]) for sha, r in kept.items()}
+    for job in todo:
+        sha, path = job.ctx.sha256, PurePosixPath(job.ctx.path)
+        first[sha] = min(first.get(sha, path), path)
+    for sha, row in kept.items():  # a kept file that a new copy comes before: a duplicate of it now
+        if PurePosixPath(row["path"]) != first[sha]:
+            row.update(format="", rows=0, reader_version="", **_identical(str(first[sha])))
+            plan.unchanged.remove(row["path"])
+            plan.read.append(row["path"])
+    for row in plan.rows:  # unchanged copies of a kept file that lost its place follow the new one
+        sha = row["sha256"]
+        if row["state"] == "duplicate" and sha in kept and row.get("duplicate_of") == kept[sha]["path"]:
+            row.update(_identical(str(first[sha])))
     jobs = []
     for job in todo:
         plan.read.append(job.ctx.path)
-        first = seen.get(job.ctx.sha256)
-        if first is not None:
-            plan.rows.append(
-                {
-                    **job.base,
-                    "format": "",
-                    "state": "duplicate",
-                    "rows": 0,
-                    "reader_version": "",
-                    "reason": f"identical content to {first}",
-                    "duplicate_of": first,
-                }
-            )
+        winner = str(first[job.ctx.sha256])
+        if winner != job.ctx.path:
+            row = {**job.base, "format": "", "state": "", "rows": 0, "reader_version": "", **_identical(winner)}
+            plan.rows.append(row)
             continue
-        seen[job.ctx.sha256] = job.ctx.path
         jobs.append(job)
     return jobs

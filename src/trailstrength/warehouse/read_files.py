@@ -2,7 +2,7 @@
 
 :func:`read_file` does everything that depends on one file only — detect, read, clean and validate its tables,
 and for each activity: clean the samples, compute the terrain summary and segments, and write the samples to
-``<warehouse>/samples.parquet/athlete_id=<id>/<activity_id>.parquet`` (atomically). It returns the small
+the samples folder it is given (the warehouse's staging folder; atomically). It returns the small
 tables (activities, strength sets, wellness, ...) and the terrain results, so the parent process never holds
 more than one file's samples per worker. :func:`read_files` maps it over a process pool with a rich progress
 bar (in-process for a handful of files, where starting workers would cost more than it saves).
@@ -28,6 +28,7 @@ import pandas as pd
 
 from trailstrength import clean, config, privacy, schemas, sport, terrain
 from trailstrength.io import FORMATS, FileContext, ReaderError, detect, open_bytes
+from trailstrength.io._csv import as_utf8
 from trailstrength.io._values import TABLE as VALUE_WARNINGS
 from trailstrength.progress import track
 from trailstrength.warehouse import storage
@@ -60,6 +61,8 @@ def read_tables(path: Path, ctx: FileContext) -> tuple[str, str, dict[str, pd.Da
     file_format = "unknown"
     try:
         data, _ = open_bytes(path)
+        data, encoding = as_utf8(data)  # a cp1252 diary or log is read, not quarantined (issue 16, item 10)
+        notes = [f"text decoded as {encoding} (not UTF-8)"] if encoding not in ("", "utf-8") else []
         detected = detect(data)
         if detected is None or detected not in FORMATS:
             # the reason names the kind of content, never the content itself (it is shown in published reports)
@@ -86,7 +89,7 @@ def read_tables(path: Path, ctx: FileContext) -> tuple[str, str, dict[str, pd.Da
                 raise ReaderError(f"no {name} rows in the file")
             if name != "samples":
                 tables[name] = schemas.validate_fast(name, df)
-        return file_format, "", tables, result.warnings
+        return file_format, "", tables, notes + result.warnings
     except (ReaderError, schemas.SchemaViolation, ValueError, KeyError, OSError) as err:
         return file_format, f"{type(err).__name__}: {err}".replace("\n", " | ")[:500], {}, []
 
@@ -141,6 +144,40 @@ def with_inferred_sports(activities: pd.DataFrame, inferred: list[dict]) -> pd.D
     return out.astype({"sport_confidence": "float64"})
 
 
+def _schema_bounds(table: str) -> dict[str, tuple[float, float]]:
+    """Per column of ``table``, the (lowest, highest) value its schema allows (infinite where it sets none)."""
+    bounds = {}
+    for name, column in schemas.TABLES[table].to_schema().columns.items():
+        stats = [c.statistics for c in column.checks]
+        lo = next((s["min_value"] for s in stats if "min_value" in s), -np.inf)
+        hi = next((s["max_value"] for s in stats if "max_value" in s), np.inf)
+        if np.isfinite(lo) or np.isfinite(hi):
+            bounds[name] = (float(lo), float(hi))
+    return bounds
+
+
+def without_glitches(samples: pd.DataFrame, activity_id: str, warnings: list[str]) -> pd.DataFrame:
+    """``samples`` with each value outside its schema's limits (latitude 91.5, elevation 1e9 m, infinity) left
+    empty, a position as a whole (latitude and longitude), and one warning per column: a glitch point costs its
+    bad value, never the activity (issue 16, item 10)."""
+    out = samples
+    for column, (lo, hi) in _schema_bounds("samples").items():
+        if column not in samples:
+            continue
+        values = pd.to_numeric(samples[column], errors="coerce")
+        bad = values.notna() & ~values.between(lo, hi)
+        if not bad.any():
+            continue
+        out = out.copy() if out is samples else out
+        targets = ["lat", "lon"] if column in ("lat", "lon") else [column]
+        out.loc[bad, [c for c in targets if c in out]] = np.nan
+        warnings.append(
+            f"activity {activity_id}: {int(bad.sum())} {column} value(s) outside {lo:g}..{hi:g} left empty "
+            f"(first {values[bad].iloc[0]:g})"
+        )
+    return out
+
+
 def _one_line(err: BaseException) -> str:
     return f"{type(err).__name__}: {err}".replace("\n", " | ")[:300]
 
@@ -159,7 +196,8 @@ def read_file(path: str, ctx: FileContext, samples_dir: str) -> FileResult:
             inferred = []
             for aid, part in samples.groupby("activity_id", sort=False):
                 activity = cast(pd.Series, acts.loc[aid])  # activity ids are unique within a file
-                part = schemas.validate_fast("samples", clean.clean_samples(part.reset_index(drop=True)))
+                part = without_glitches(part.reset_index(drop=True), str(aid), res.warnings)
+                part = schemas.validate_fast("samples", clean.clean_samples(part))
                 inferred.append({"activity_id": aid, **infer_sport_of(activity, part, res.warnings)})
                 derived = derive_terrain(activity, part, res.warnings)
                 if derived is not None:

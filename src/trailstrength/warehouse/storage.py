@@ -8,6 +8,7 @@ Layout of ``<warehouse>/``::
     segments.parquet/      dataset folders: athlete_id=<id>/part-0.parquet (one file per athlete)
     runs.parquet/
     meta.json              versions the derived tables were built with
+    .staging/              samples of the running ingest, moved into samples.parquet/ at its commit
 
 The large tables are hive-partitioned by athlete (DESIGN §2 scale path), so ``pd.read_parquet(folder)``,
 ``pyarrow.dataset``, DuckDB (``read_parquet('runs.parquet/*/*.parquet', hive_partitioning=true)``) and
@@ -17,25 +18,26 @@ readers type it as a category or dictionary, :func:`read_table` as a string like
 Every file is written to a temporary name and renamed into place (:func:`atomic_parquet`; a dataset folder is
 written whole beside the old one and swapped in with two renames, :func:`atomic_dataset`), and the manifest is
 written last, so a crash mid-way leaves the previous warehouse readable and the next run redoes the unfinished
-work.
+work. The readers write each activity's samples into ``.staging/samples.parquet/`` (:func:`staging_dir`), which no
+reader looks at; the commit moves them into ``samples.parquet/`` (:func:`publish_samples`) and the next ingest
+clears what a killed one left there (:func:`clear_staging`).
 """
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import shutil
-import time
 import uuid
-from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
 
-from trailstrength import config, schemas
-from trailstrength.errors import WarehouseLocked
+from trailstrength import schemas
 from trailstrength.io.base import is_safe_athlete_id
+from trailstrength.warehouse.locking import LOCK as LOCK  # the write lock lives in locking; these names stay here
+from trailstrength.warehouse.locking import holding_lock as holding_lock
+from trailstrength.warehouse.locking import lock as lock
 
 # rows owned by one input file (their source_file)
 RECORD_TABLES = ("activities", "strength_sets", "wellness", "courses", "races")
@@ -43,7 +45,7 @@ RECORD_TABLES = ("activities", "strength_sets", "wellness", "courses", "races")
 PARTITIONED_TABLES = ("segments", "runs")
 PARTITION_COLUMN = "athlete_id"
 MANIFEST = "manifest"  # written last: the commit point of an ingest
-LOCK = ".ingest.lock"  # held (flock) by the one ingest writing the warehouse; holds that process's id
+STAGING = ".staging"  # samples written by the running ingest, invisible to readers until its commit
 _COLUMNS_KEY = b"trailstrength.columns"  # the frame's column order (the partition column is not in the files)
 
 
@@ -56,6 +58,11 @@ def table_path(root: Path, name: str) -> Path:
 def samples_dir(root: Path) -> Path:
     """The dataset folder of the recorded points: ``samples.parquet/athlete_id=<id>/<activity_id>.parquet``."""
     return Path(root) / "samples.parquet"
+
+
+def staging_dir(root: Path) -> Path:
+    """Where the running ingest writes samples (laid out like :func:`samples_dir`) until its commit publishes them."""
+    return Path(root) / STAGING / "samples.parquet"
 
 
 def partition_name(athlete_id: str) -> str:
@@ -143,6 +150,29 @@ def remove_orphan_samples(samples: Path, live: set[str]) -> None:
             d.rmdir()
 
 
+def publish_samples(root: Path, activity_ids: set[str]) -> list[str]:
+    """Move the staged samples of ``activity_ids`` into ``samples.parquet/`` (one rename each, replacing an older copy).
+
+    Called by the commit, holding the lock; returns the activity ids published. The staging folder is then removed
+    with what else it held (samples of a file that failed after writing some).
+    """
+    staged, dest, published = staging_dir(root), samples_dir(root), []
+    for f in sorted(staged.glob(f"{PARTITION_COLUMN}=*/*.parquet")):
+        if f.stem not in activity_ids:
+            continue
+        target = dest / f.parent.name / f.name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(f, target)
+        published.append(f.stem)
+    clear_staging(root)
+    return published
+
+
+def clear_staging(root: Path) -> None:
+    """Delete the staging folder: what an ingest killed before its commit left there (never read by anyone)."""
+    shutil.rmtree(Path(root) / STAGING, ignore_errors=True)
+
+
 def remove(path) -> None:
     """Delete a warehouse (or raw) folder, if there is one (used by tests and ``demo --fresh``)."""
     shutil.rmtree(path, ignore_errors=True)
@@ -216,58 +246,7 @@ def read_meta(root: Path) -> dict:
     return json.loads(p.read_text()) if p.is_file() else {}
 
 
-# ---------------------------------------------------------------------------------------------- one writer at a time
-@contextmanager
-def lock(root: Path, timeout_s: float | None = None):
-    """Hold the warehouse's write lock (``<root>/.ingest.lock``, an advisory ``flock``) for the ``with`` block.
-
-    Another holder makes this wait up to ``timeout_s`` (default :func:`trailstrength.config.lock_timeout_s`, 0),
-    then raise :class:`~trailstrength.errors.WarehouseLocked` naming the lock file and the holder's process id.
-    The system releases the lock when its process dies (kill -9 included): no stale lock is ever left behind.
-    """
-    import fcntl
-
-    path = Path(root) / LOCK
-    wait = config.lock_timeout_s() if timeout_s is None else timeout_s
-    deadline = time.monotonic() + wait
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip() or "unknown"
-                    raise WarehouseLocked(
-                        f"another ingest (process {holder}) is writing the warehouse {root}; it holds {path}. Wait for "
-                        f"it to finish (or set TRAILSTRENGTH_LOCK_TIMEOUT to wait that many seconds)"
-                    ) from None
-                time.sleep(min(0.2, max(deadline - time.monotonic(), 0.01)))
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
-        try:
-            yield path
-        finally:
-            os.ftruncate(fd, 0)
-            fcntl.flock(fd, fcntl.LOCK_UN)
-    finally:
-        os.close(fd)
-
-
-def holding_lock(ingest):
-    """Decorate an ``ingest(raw, *, warehouse=None, ...)`` so that it runs holding the lock of its warehouse."""
-
-    @functools.wraps(ingest)
-    def locked(raw=None, *, warehouse=None, **kwargs):
-        root = config.path("warehouse", warehouse)
-        root.mkdir(parents=True, exist_ok=True)
-        with lock(root):
-            return ingest(raw, warehouse=root, **kwargs)
-
-    return locked
-
-
+# ---------------------------------------------------------------------------------------------- repair
 def activities_missing_samples(root: Path, activities: pd.DataFrame) -> pd.DataFrame:
     """Committed activities that recorded points (``has_gps`` or ``has_altitude``) but have no samples file.
 

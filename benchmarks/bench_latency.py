@@ -124,6 +124,46 @@ def per_file(tmp: Path) -> None:
     row("  fitdecode decode-only / our marginal cost", f"{t_decode / marginal:.1f}×", "≥ 15×")
 
 
+# ------------------------------------------------------------------------------------------------ crossover
+_READ_IN_FRESH_PROCESS = """
+import hashlib, pathlib, sys, time
+from trailstrength.io import Athlete, FileContext
+from trailstrength.warehouse import read_files as rf
+rf.PARALLEL_MIN_FILES, rf.PARALLEL_MIN_BYTES = 2, 0  # measure the pool itself, whatever the gate says
+paths = sorted(pathlib.Path(sys.argv[1]).glob("*"))[: int(sys.argv[2])]
+jobs = [(p, FileContext(p.name, hashlib.sha256(p.name.encode()).hexdigest(), Athlete("ath01"))) for p in paths]
+t0 = time.perf_counter()
+rf.read_files(jobs, pathlib.Path(sys.argv[3]), workers=int(sys.argv[4]), progress=False)
+print(time.perf_counter() - t0)
+"""
+
+
+def crossover(tmp: Path) -> None:
+    """``read_files`` on N files in a fresh process (imports excluded, pool start included): serial vs 2 workers."""
+    print("  crossover: read_files wall time in a fresh process, serial vs 2 workers (best of 2)")
+    for label, seconds in (("1-h FIT", 3600), ("20-min FIT", 1200)):
+        folder = tmp / f"crossover-{seconds}"
+        folder.mkdir()
+        for k in range(24):
+            day = (pd.Timestamp("2024-01-01T06:00:00Z") + pd.Timedelta(days=k)).isoformat()
+            (folder / f"run-{k:02d}.fit").write_bytes(fit_run(300 + k, day, seconds))
+        size = (folder / "run-00.fit").stat().st_size
+        for n in (2, 4, 8, 16, 24):
+            t = {}
+            for w in (1, 2):
+                runs = []
+                for rep in range(2):
+                    out = tmp / f"samples-{seconds}-{n}-{w}-{rep}"
+                    cmd = [sys.executable, "-c", _READ_IN_FRESH_PROCESS, str(folder), str(n), str(out), str(w)]
+                    runs.append(float(subprocess.run(cmd, capture_output=True, text=True, check=True).stdout))
+                t[w] = min(runs)
+            row(
+                f"  {n:>2} x {label} ({size / 1e3:.0f} kB each, {n * size / 1e6:.1f} MB): serial / pool",
+                f"{t[1]:.2f} / {t[2]:.2f} s",
+                f"pool {t[1] / t[2]:.2f}x",
+            )
+
+
 # ------------------------------------------------------------------------------------------------ per run
 def demo_warehouse(keep: Path) -> tuple[Path, Path]:
     """The demo cohort's raw folder and warehouse under ``keep`` (simulated and ingested when missing)."""
@@ -208,7 +248,9 @@ def readers() -> None:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--keep", type=Path, help="folder for the demo cohort and warehouse (reused when present)")
-    ap.add_argument("--only", choices=["file", "run", "import", "readers"], action="append", help="some rows only")
+    ap.add_argument(
+        "--only", choices=["file", "run", "import", "readers", "crossover"], action="append", help="some rows only"
+    )
     args = ap.parse_args(argv)
     only = set(args.only or ["file", "run", "import", "readers"])
     tmp = Path(tempfile.mkdtemp(prefix="ts-latency-"))
@@ -221,6 +263,8 @@ def main(argv=None) -> int:
             per_file(tmp)
         if "readers" in only:
             readers()
+        if "crossover" in (args.only or []):  # minutes: only when asked for
+            crossover(tmp)
         if "run" in only:
             keep = args.keep or tmp / "demo"
             keep.mkdir(parents=True, exist_ok=True)

@@ -199,3 +199,17 @@ def test_schema_violation_names_table_column_rows():
         schemas.validate("samples", df)
     msg = str(err.value)
     assert "table 'samples'" in msg and "column 'lat'" in msg and "column 'heart_rate'" in msg and "rows [1]" in msg
+
+
+def test_commit_validation_is_pandera_s(raw, tmp_path):
+    # the commit validates with schemas.validate_fast (issue 18): same tables out, same violations caught
+    warehouse.ingest(raw, warehouse=tmp_path / "wh", progress=False)
+    wh = warehouse.open_warehouse(tmp_path / "wh")
+    for name in ("activities", "runs", "segments", "strength_sets", "wellness", "coverage", "manifest"):
+        table = wh.table(name)
+        assert len(table), name
+        pd.testing.assert_frame_equal(schemas.validate_fast(name, table), schemas.validate(name, table))
+    bad = wh.manifest.copy()
+    bad.loc[1, "sha256"] = "abc"
+    with pytest.raises(schemas.SchemaViolation, match=r"sha256.*str_length"):
+        schemas.validate_fast("manifest", bad)

@@ -32,7 +32,10 @@ from trailstrength.io._values import TABLE as VALUE_WARNINGS
 from trailstrength.progress import track
 from trailstrength.warehouse import storage
 
-PARALLEL_MIN_FILES = 8  # below this, read in-process
+#: The process pool only pays for itself on a batch this large (files and bytes on disk); smaller batches are read
+#: in-process. Measured crossover: see :func:`use_pool`.
+PARALLEL_MIN_FILES = 8
+PARALLEL_MIN_BYTES = 0
 #: What still stops an ingest: the user's Ctrl-C and an explicit exit. Everything else raised while reading one file
 #: (including ``pyo3_runtime.PanicException`` from a Rust decoder, a ``BaseException``) quarantines that file only.
 STOP = (KeyboardInterrupt, SystemExit)
@@ -216,6 +219,25 @@ def _context():
     return multiprocessing.get_context("spawn")
 
 
+def use_pool(paths: list[Path], workers: int) -> bool:
+    """Whether reading ``paths`` over ``workers`` processes beats reading them in-process.
+
+    Starting the pool (a fork server importing this module, then the workers) is a fixed cost that only a
+    large enough batch repays: at least ``PARALLEL_MIN_FILES`` files and ``PARALLEL_MIN_BYTES`` bytes on disk.
+    """
+    if workers <= 1 or len(paths) < max(2, PARALLEL_MIN_FILES):
+        return False
+    total = 0
+    for p in paths:
+        try:
+            total += os.stat(p).st_size
+        except OSError:  # the reader says why; it counts for nothing here
+            continue
+        if total >= PARALLEL_MIN_BYTES:
+            return True
+    return False
+
+
 def read_files(
     jobs: list[tuple[Path, FileContext]],
     samples_dir: Path,
@@ -227,7 +249,7 @@ def read_files(
     """:func:`read_file` for every job, in job order; over ``workers`` processes when there are enough files."""
     workers = config.workers(workers)
     args = [(str(p), ctx, str(samples_dir)) for p, ctx in jobs]
-    if workers <= 1 or len(jobs) < PARALLEL_MIN_FILES:
+    if not use_pool([p for p, _ in jobs], workers):
         return [read_file(*a) for a in track(args, label, show=progress and len(args) > 1)]
     results: list[FileResult | None] = [None] * len(args)
     with ProcessPoolExecutor(

@@ -126,8 +126,8 @@ HEAVY_AT_IMPORT = {
     "trailstrength": ("pandas", "pandera", "pyarrow", "scipy", "statsmodels", "matplotlib"),
     "trailstrength.cli": ("pandas", "pandera", "pyarrow", "scipy", "statsmodels", "matplotlib", "markdown_it"),
     "trailstrength.warehouse": ("pandas", "pandera", "pyarrow", "scipy", "statsmodels", "matplotlib"),
-    # the ingest path itself (and every reader worker): pandas, pandera and pyarrow, nothing that fits or draws
-    "trailstrength.warehouse.ingest": ("scipy", "statsmodels", "matplotlib", "seaborn", "dask", "patsy"),
+    # the ingest path itself (and every reader worker): pandas and pyarrow; pandera once a table is validated
+    "trailstrength.warehouse.ingest": ("pandera", "scipy", "statsmodels", "matplotlib", "seaborn", "dask", "patsy"),
     "trailstrength.warehouse.read_files": ("scipy", "statsmodels", "matplotlib", "seaborn", "dask", "patsy"),
 }
 

@@ -26,7 +26,8 @@ from typing import cast
 import numpy as np
 import pandas as pd
 
-from trailstrength import clean, config, privacy, schemas, sport, terrain
+from trailstrength import clean, config, privacy, sport, terrain
+from trailstrength.errors import SchemaViolation
 from trailstrength.io import FORMATS, FileContext, ReaderError, detect, open_bytes
 from trailstrength.io._values import TABLE as VALUE_WARNINGS
 from trailstrength.progress import track
@@ -60,6 +61,8 @@ class FileResult:
 
 def read_tables(path: Path, ctx: FileContext) -> tuple[str, str, dict[str, pd.DataFrame], list[str]]:
     """Detect, read and validate one file: ``(format, reason-or-empty, tables, warnings)``; never raises."""
+    from trailstrength import schemas  # pandera on the first file read, not at import (issue 18)
+
     file_format = "unknown"
     try:
         data, _ = open_bytes(path)
@@ -90,7 +93,7 @@ def read_tables(path: Path, ctx: FileContext) -> tuple[str, str, dict[str, pd.Da
             if name != "samples":
                 tables[name] = schemas.validate_fast(name, df)
         return file_format, "", tables, result.warnings
-    except (ReaderError, schemas.SchemaViolation, ValueError, KeyError, OSError) as err:
+    except (ReaderError, SchemaViolation, ValueError, KeyError, OSError) as err:
         return file_format, f"{type(err).__name__}: {err}".replace("\n", " | ")[:500], {}, []
 
 
@@ -150,6 +153,8 @@ def _one_line(err: BaseException) -> str:
 
 def read_file(path: str, ctx: FileContext, samples_dir: str) -> FileResult:
     """Everything one file contributes (see the module docstring). Never raises: faults become the reason."""
+    from trailstrength import schemas  # pandera on the first file read, not at import (issue 18)
+
     res = FileResult(ctx.path)
     try:
         res.format, res.reason, tables, res.warnings = read_tables(Path(path), ctx)
@@ -175,7 +180,7 @@ def read_file(path: str, ctx: FileContext, samples_dir: str) -> FileResult:
             tables["activities"] = with_inferred_sports(tables["activities"], inferred)
         res.tables = tables
         res.rows += sum(len(df) for name, df in tables.items() if name != VALUE_WARNINGS)
-    except (ReaderError, schemas.SchemaViolation, ValueError, KeyError, OSError) as err:
+    except (ReaderError, SchemaViolation, ValueError, KeyError, OSError) as err:
         res.reason = f"{type(err).__name__}: {err}".replace("\n", " | ")[:500]
     except BaseException as err:  # noqa: BLE001 - one bad file never stops the batch (a Rust panic is no Exception)
         if isinstance(err, STOP):
@@ -214,7 +219,7 @@ def die_with_parent(ingest_pid: int) -> None:
 def _context():
     if "forkserver" in multiprocessing.get_all_start_methods():
         ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["trailstrength.warehouse.read_files"])
+        ctx.set_forkserver_preload(["trailstrength.warehouse.worker"])  # workers start warm
         return ctx
     return multiprocessing.get_context("spawn")
 

@@ -33,7 +33,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from trailstrength import config, schemas
+from trailstrength import config
 from trailstrength.errors import WarehouseLocked
 from trailstrength.io.base import is_safe_athlete_id
 
@@ -176,6 +176,8 @@ def read_table(root: Path, name: str) -> pd.DataFrame:
         # a crash between the two renames of atomic_dataset leaves only the previous folder
         p = next(iter(sorted(Path(root).glob(f".{name}.parquet.*.old"))), p)
     if not p.exists():
+        from trailstrength import schemas  # here: pandera only when a table is missing (issue 18)
+
         return schemas.empty(name) if name in schemas.TABLES else pd.DataFrame()
     if p.is_dir() and (p / "_common_metadata").is_file():
         return read_dataset(p)
@@ -187,6 +189,8 @@ def read_samples(samples: Path, activity_ids=None, athletes=None) -> pd.DataFram
 
     Without ``activity_ids``, only activities of the committed ``activities`` table (beside ``samples``) count.
     """
+    from trailstrength import schemas  # here: pandera stays off the nothing-new ingest (issue 18)
+
     if not samples.is_dir():
         return schemas.empty("samples")
     if activity_ids is not None:

@@ -33,10 +33,12 @@ from trailstrength.io._values import TABLE as VALUE_WARNINGS
 from trailstrength.progress import track
 from trailstrength.warehouse import storage
 
-#: The process pool only pays for itself on a batch this large (files and bytes on disk); smaller batches are read
-#: in-process. Measured crossover: see :func:`use_pool`.
+#: The process pool only pays for itself on a batch this large (files, and bytes on disk); smaller batches are read
+#: in-process. Measured with ``python benchmarks/bench_latency.py --only crossover`` (2 cores, load average ~20):
+#: read_files on N simulated 3-hour FITs (281 kB each), serial / 2 workers: 8 files 2.9 / 11.1 s, 16 files
+#: 5.6 / 12.8 s, 24 files (6.7 MB) 16.2 / 14.3 s: starting the pool costs about as much as reading 6 MB of FIT.
 PARALLEL_MIN_FILES = 8
-PARALLEL_MIN_BYTES = 0
+PARALLEL_MIN_BYTES = 6_000_000
 #: What still stops an ingest: the user's Ctrl-C and an explicit exit. Everything else raised while reading one file
 #: (including ``pyo3_runtime.PanicException`` from a Rust decoder, a ``BaseException``) quarantines that file only.
 STOP = (KeyboardInterrupt, SystemExit)

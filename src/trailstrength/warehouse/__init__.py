@@ -19,8 +19,16 @@ from __future__ import annotations
 import importlib
 import sys
 import types
+from typing import TYPE_CHECKING
 
 from trailstrength.errors import WarehouseNotFound
+
+if TYPE_CHECKING:  # what the names below are, for type checkers and editors (at run time: on first use)
+    from trailstrength.warehouse.ingest import IngestReport, ingest
+    from trailstrength.warehouse.plan import IGNORED_NAMES, scan_raw
+    from trailstrength.warehouse.read_files import FileResult, read_file
+    from trailstrength.warehouse.reader import Selection, Warehouse, open_warehouse
+    from trailstrength.warehouse.storage import PARTITION_COLUMN, PARTITIONED_TABLES, RECORD_TABLES, remove
 
 #: the verbs and names this package re-exports, by the submodule that defines them: imported on first use, so
 #: ``import trailstrength.warehouse`` costs no pandas, pandera or pyarrow until one is used (issue 18)
@@ -64,7 +72,22 @@ class _Package(types.ModuleType):
 
 sys.modules[__name__].__class__ = _Package
 
-__all__ = ["WarehouseNotFound", *_LAZY]
+__all__ = [
+    "IGNORED_NAMES",
+    "PARTITION_COLUMN",
+    "PARTITIONED_TABLES",
+    "RECORD_TABLES",
+    "FileResult",
+    "IngestReport",
+    "Selection",
+    "Warehouse",
+    "WarehouseNotFound",
+    "ingest",
+    "open_warehouse",
+    "read_file",
+    "remove",
+    "scan_raw",
+]
 
 
 def __dir__() -> list[str]:

@@ -156,16 +156,20 @@ def coverage_table(
     sets = tables["strength_sets"]
     if "duplicate_of" in sets:  # a workout in two exports counts once
         sets = sets[sets["duplicate_of"].isna()]
-    frames = {"strength_sets": sets, "wellness": tables["wellness"], "activities": tables["activities"]}
+    wellness, activities = tables["wellness"], tables["activities"]
     declared_all = pd.concat(declared, ignore_index=True) if declared else None
-    partial = previous is not None and only is not None and "athlete_id" in previous
-    if partial:
-        frames = {k: df[df["athlete_id"].isin(only)] for k, df in frames.items()}
-        declared_all = declared_all[declared_all["athlete_id"].isin(only)] if declared_all is not None else None
-    fresh = coverage.coverage_table(**frames, declared=declared_all)
-    if not partial:
-        return fresh
-    kept = previous[~previous["athlete_id"].isin(only)]
+    if previous is None or only is None or "athlete_id" not in previous:
+        return coverage.coverage_table(
+            strength_sets=sets, wellness=wellness, activities=activities, declared=declared_all
+        )
+    ids = list(only)
+    fresh = coverage.coverage_table(
+        strength_sets=sets[sets["athlete_id"].isin(ids)],
+        wellness=wellness[wellness["athlete_id"].isin(ids)],
+        activities=activities[activities["athlete_id"].isin(ids)],
+        declared=declared_all[declared_all["athlete_id"].isin(ids)] if declared_all is not None else None,
+    )
+    kept = previous[~previous["athlete_id"].isin(ids)]
     parts = [df for df in (kept, fresh) if len(df)]
     if not parts:
         return fresh

@@ -119,3 +119,28 @@ def test_the_checks_can_fail(tmp_path):
     assert "trailstrength.viz" in _imported(tree, Path("models/x.py"))
     fn = next(n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef))
     assert _body_lines(fn) == 101
+
+
+# what each entry point may not pull in at import (issue 18: start-up time of the CLI and of every ingest worker)
+HEAVY_AT_IMPORT = {
+    "trailstrength": ("pandas", "pandera", "pyarrow", "scipy", "statsmodels", "matplotlib"),
+    "trailstrength.cli": ("pandas", "pandera", "pyarrow", "scipy", "statsmodels", "matplotlib", "markdown_it"),
+    "trailstrength.warehouse": ("pandas", "pandera", "pyarrow", "scipy", "statsmodels", "matplotlib"),
+    # the ingest path itself (and every reader worker): pandas and pyarrow; pandera once a table is validated
+    "trailstrength.warehouse.ingest": ("pandera", "scipy", "statsmodels", "matplotlib", "seaborn", "dask", "patsy"),
+    "trailstrength.warehouse.read_files": ("scipy", "statsmodels", "matplotlib", "seaborn", "dask", "patsy"),
+}
+
+
+@pytest.mark.parametrize("module", sorted(HEAVY_AT_IMPORT))
+def test_importing_an_entry_point_leaves_heavy_libraries_out(module):
+    import os
+    import subprocess
+    import sys
+
+    code = f"import sys, {module}; print(' '.join(sorted({{m.split('.')[0] for m in sys.modules}})))"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(SRC.parent), os.environ.get("PYTHONPATH", "")])}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+    loaded = set(done.stdout.split())
+    assert "trailstrength" in loaded  # the check ran in the tree under test
+    assert sorted(loaded & set(HEAVY_AT_IMPORT[module])) == []

@@ -128,9 +128,13 @@ def _cohort(raw, n_files: int = 10) -> None:
     (raw / "ana" / "brick.fit").write_bytes(encode_fit(legs))
 
 
-def test_parallel_reading_equals_in_process(tmp_path):
+def test_parallel_reading_equals_in_process(tmp_path, monkeypatch):
+    from trailstrength.warehouse import read_files
+
     raw = tmp_path / "raw"
     _cohort(raw)
+    monkeypatch.setattr(read_files, "PARALLEL_MIN_BYTES", 0)  # these few small files go through the pool too
+    assert read_files.use_pool(sorted(p for p in raw.rglob("*") if p.is_file()), 2)
     one = warehouse.ingest(raw, warehouse=tmp_path / "wh1", progress=False, workers=1)
     two = warehouse.ingest(raw, warehouse=tmp_path / "wh2", progress=False, workers=2)
     cols = ["path", "state", "format", "rows"]
@@ -142,6 +146,21 @@ def test_parallel_reading_equals_in_process(tmp_path):
     assert brick["sport"].tolist() == ["running", "cycling"]
     s = warehouse.Warehouse(tmp_path / "wh1").samples(activity_ids=brick["activity_id"].tolist())
     assert s.groupby("activity_id").size().tolist() == [600, 600]  # one samples file per leg
+
+
+def test_pool_only_for_a_batch_that_pays_for_it(tmp_path, monkeypatch):
+    from trailstrength.warehouse import read_files
+
+    raw = tmp_path / "raw"
+    _cohort(raw)
+    files = sorted(p for p in raw.rglob("*") if p.is_file())
+    assert sum(p.stat().st_size for p in files) < read_files.PARALLEL_MIN_BYTES
+    assert not read_files.use_pool(files, 2)  # too few bytes: in-process
+    monkeypatch.setattr(read_files, "PARALLEL_MIN_BYTES", sum(p.stat().st_size for p in files))
+    assert read_files.use_pool(files, 2)
+    assert not read_files.use_pool(files, 1)  # one worker: in-process
+    monkeypatch.setattr(read_files, "PARALLEL_MIN_BYTES", 0)
+    assert not read_files.use_pool(files[: read_files.PARALLEL_MIN_FILES - 1], 2)  # too few files
 
 
 def test_rerun_with_nothing_changed_writes_nothing(tmp_path):

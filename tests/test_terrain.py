@@ -341,3 +341,15 @@ def test_fast_savgol_equals_scipy():
     y = np.cumsum(np.random.default_rng(0).normal(size=300))
     for k in (5, 7, 21, 299):
         np.testing.assert_allclose(_savgol(y, k), savgol_filter(y, k, 2, mode="interp"), rtol=0, atol=1e-9)
+
+
+def test_running_median_equals_scipy_median_filter():
+    from scipy.ndimage import median_filter
+
+    from trailstrength.terrain.profile import _running_median
+
+    rng = np.random.default_rng(1)
+    for n in (3, 4, 50, 301):
+        y = np.cumsum(rng.normal(size=n)) + rng.choice([0.0, 40.0], size=n, p=[0.95, 0.05])  # with spikes
+        for k in (1, 3, 7, 21, 43):  # wider than the profile too: the ends repeat, as mode="nearest"
+            np.testing.assert_array_equal(_running_median(y, k), median_filter(y, size=k, mode="nearest"))

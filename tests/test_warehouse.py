@@ -199,3 +199,35 @@ def test_schema_violation_names_table_column_rows():
         schemas.validate("samples", df)
     msg = str(err.value)
     assert "table 'samples'" in msg and "column 'lat'" in msg and "column 'heart_rate'" in msg and "rows [1]" in msg
+
+
+def test_commit_validation_is_pandera_s(raw, tmp_path):
+    # the commit validates with schemas.validate_fast (issue 18): same tables out, same violations caught
+    warehouse.ingest(raw, warehouse=tmp_path / "wh", progress=False)
+    wh = warehouse.open_warehouse(tmp_path / "wh")
+    for name in ("activities", "runs", "segments", "strength_sets", "wellness", "coverage", "manifest"):
+        table = wh.table(name)
+        assert len(table), name
+        pd.testing.assert_frame_equal(schemas.validate_fast(name, table), schemas.validate(name, table))
+    bad = wh.manifest.copy()
+    bad.loc[1, "sha256"] = "abc"
+    with pytest.raises(schemas.SchemaViolation, match=r"sha256.*str_length"):
+        schemas.validate_fast("manifest", bad)
+
+
+def test_coverage_of_unchanged_athletes_is_kept_and_equals_a_full_rebuild(raw, tmp_path):
+    from trailstrength.io.base import load_profile
+    from trailstrength.warehouse import derive
+
+    wh_dir = tmp_path / "wh"
+    warehouse.ingest(raw, warehouse=wh_dir, progress=False)
+    sorted((raw / "ath01" / "runs").iterdir())[-1].unlink()  # ath01 loses its last run
+    (raw / "ath02" / "diary" / "soreness.csv").unlink()  # ath02 its diary: its wellness coverage goes
+    report = warehouse.ingest(raw, warehouse=wh_dir, progress=False)
+    assert len(report.removed) == 2
+    wh = warehouse.open_warehouse(wh_dir)
+    athletes = {p.name: load_profile(p)[0] for p in raw.iterdir() if p.is_dir()}
+    tables = {"strength_sets": wh.strength_sets, "wellness": wh.wellness, "activities": wh.activities}
+    full = schemas.validate("coverage", derive.coverage_table(tables, athletes, {}))
+    pd.testing.assert_frame_equal(wh.coverage, full)
+    assert not ((wh.coverage["athlete_id"] == "ath02") & (wh.coverage["source"] == "wellness")).any()

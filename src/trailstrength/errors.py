@@ -11,7 +11,10 @@ Policy
 
 from __future__ import annotations
 
-import pandas as pd
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pandas only for the annotation: the errors import nothing heavy
+    import pandas as pd
 
 
 class ReaderError(ValueError):

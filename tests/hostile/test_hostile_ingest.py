@@ -85,12 +85,14 @@ def test_fuzz_no_exception_escapes_the_reader(realdata, tmp_path, name, n):
     assert sum(states.values()) == n and states["read"] > 0
 
 
-def test_panicking_fit_in_the_process_pool(realdata, tmp_path):
+def test_panicking_fit_in_the_process_pool(realdata, tmp_path, monkeypatch):
     """In the pool, a panic used to come back as PicklingError ('worker failed'); now the worker reads the file."""
+    monkeypatch.setattr(read_files, "PARALLEL_MIN_BYTES", 0)  # the pool even for these 8 small files
     data = bytearray(realdata(FIT).read_bytes())
     data[1139] = 0x17
     (tmp_path / "x.fit").write_bytes(data)
     jobs = [(tmp_path / "x.fit", FileContext(f"a/{k}.fit", f"{k:064d}", Athlete("a"))) for k in range(8)]
+    assert read_files.use_pool([p for p, _ in jobs], 2)
     results = read_files.read_files(jobs, tmp_path / "samples", workers=2, progress=False)
     assert [r.reason for r in results] == [""] * 8
 
@@ -336,7 +338,10 @@ def test_workers_exit_when_the_ingest_is_killed(realdata, tmp_path):
     for k in range(60):  # distinct content, so none is an identical copy
         (raw / "ana" / f"{k}.gpx").write_bytes(data + f"<!-- {k} -->".encode())
     wh = tmp_path / "wh"
-    code = f"from trailstrength.warehouse import ingest; ingest({str(raw)!r}, warehouse={str(wh)!r}, workers=2)"
+    code = (  # the pool even for these 60 small files (read_files.PARALLEL_MIN_BYTES would read them in-process)
+        "from trailstrength.warehouse import ingest, read_files; read_files.PARALLEL_MIN_BYTES = 0; "
+        f"ingest({str(raw)!r}, warehouse={str(wh)!r}, workers=2)"
+    )
     parent = subprocess.Popen([sys.executable, "-c", code], stderr=subprocess.DEVNULL)
     helpers = []
     try:

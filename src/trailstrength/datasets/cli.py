@@ -7,7 +7,6 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.markdown import Markdown
 from rich.table import Table
 
 app = typer.Typer(
@@ -32,6 +31,8 @@ def list_() -> None:
 @app.command()
 def info(name: Annotated[str, typer.Argument(help="Dataset name, e.g. pmdata or lovdal.")]) -> None:
     """Print a dataset's card: source, citation, licence, variables, what it can say about H1–H7."""
+    from rich.markdown import Markdown  # here: markdown-it costs every other command's start-up
+
     from trailstrength import datasets
 
     try:

@@ -13,7 +13,6 @@ from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
-from scipy.interpolate import make_smoothing_spline
 
 from trailstrength.errors import NotEnoughTerrainData  # noqa: F401  (re-exported)
 
@@ -175,6 +174,8 @@ def fit_empirical_gap(
                 idx = np.arange(lo, hi + 1)
                 centres = (idx - half) * bin_width
                 w = bin_dist[idx] / bin_dist[idx].mean()
+                from scipy.interpolate import make_smoothing_spline  # here: scipy stays off the ingest path
+
                 spline = make_smoothing_spline(centres, f[idx], w=w)
                 factors = np.exp(spline(0.0) - spline(centres))
                 factors = factors / np.interp(0.0, centres, factors)

@@ -131,11 +131,20 @@ def with_session_totals(acts: pd.DataFrame) -> pd.DataFrame:
 
 
 def coverage_table(
-    tables: dict[str, pd.DataFrame], athletes: Mapping[str, Athlete], warnings: dict[str, list[str]]
+    tables: dict[str, pd.DataFrame],
+    athletes: Mapping[str, Athlete],
+    warnings: dict[str, list[str]],
+    *,
+    previous: pd.DataFrame | None = None,
+    only: set[str] | None = None,
 ) -> pd.DataFrame:
     """The ``coverage`` table: per athlete and source, the periods its records cover (features.coverage), with
     the periods each ``athlete.toml`` declares under ``[coverage]`` merged in. A declaration that cannot be read
-    is left out, with the reason among that ``athlete.toml``'s warnings (the logged periods still count)."""
+    is left out, with the reason among that ``athlete.toml``'s warnings (the logged periods still count).
+
+    With ``previous`` (the coverage table of the last run) and ``only`` (the athlete ids whose records may have
+    changed since), only those athletes' periods are computed again; the others' rows are kept (issue 18).
+    """
     declared = []
     for folder, athlete in athletes.items():
         if not athlete.coverage:
@@ -147,9 +156,22 @@ def coverage_table(
     sets = tables["strength_sets"]
     if "duplicate_of" in sets:  # a workout in two exports counts once
         sets = sets[sets["duplicate_of"].isna()]
-    return coverage.coverage_table(
-        strength_sets=sets,
-        wellness=tables["wellness"],
-        activities=tables["activities"],
-        declared=pd.concat(declared, ignore_index=True) if declared else None,
+    wellness, activities = tables["wellness"], tables["activities"]
+    declared_all = pd.concat(declared, ignore_index=True) if declared else None
+    if previous is None or only is None or "athlete_id" not in previous:
+        return coverage.coverage_table(
+            strength_sets=sets, wellness=wellness, activities=activities, declared=declared_all
+        )
+    ids = list(only)
+    fresh = coverage.coverage_table(
+        strength_sets=sets[sets["athlete_id"].isin(ids)],
+        wellness=wellness[wellness["athlete_id"].isin(ids)],
+        activities=activities[activities["athlete_id"].isin(ids)],
+        declared=declared_all[declared_all["athlete_id"].isin(ids)] if declared_all is not None else None,
     )
+    kept = previous[~previous["athlete_id"].isin(ids)]
+    parts = [df for df in (kept, fresh) if len(df)]
+    if not parts:
+        return fresh
+    out = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
+    return out.sort_values(["athlete_id", "source", "start"], ignore_index=True)

@@ -28,6 +28,7 @@ IGNORED_NAMES = {"athlete.toml", "exercise_overrides.csv", ".DS_Store", "Thumbs.
 log = logging.getLogger("trailstrength")
 UNREADABLE = "cannot be read"  # reason prefix of a file the ingest could not open: tried again on every run
 _STAT_COLUMNS = ("path", "sha256", "size_bytes", "mtime_ns", "athlete_id")
+Previous = dict[str, dict[str, Any]]  # the last manifest: each path's row (without the path)
 
 
 class Job(NamedTuple):
@@ -159,12 +160,17 @@ def plan_ingest(
     [('stray.csv', 'quarantined'), ('ath01/soreness.csv', 'duplicate')]
     """
     plan = Plan(settings=settings_fingerprint(raw), derived_stale=meta.get("terrain_version") != terrain_version)
-    previous = manifest.set_index("path") if not manifest.empty else None
+    # the last run's rows by path, as dicts: one conversion instead of a .loc per file (2.8 of 5.6 s, issue 18)
+    previous = (
+        {str(r["path"]): {str(k): v for k, v in r.items() if k != "path"} for r in manifest.to_dict("records")}
+        if not manifest.empty
+        else None
+    )
     changed = _changed_profiles(plan.settings, meta.get("settings", {}))
     plan.reread = set(reread)
     todo = _diff_files(raw, previous, changed, plan, now)
     plan.removed = (
-        sorted(set(previous.index) - {r["path"] for r in plan.rows} - {j.ctx.path for j in todo})
+        sorted(set(previous) - {r["path"] for r in plan.rows} - {j.ctx.path for j in todo})
         if previous is not None
         else []
     )
@@ -175,7 +181,7 @@ def plan_ingest(
         and not plan.derived_stale
         and meta.get("settings") == plan.settings
         and previous is not None
-        and all(r["path"] in previous.index for r in plan.rows)  # e.g. a folder that could not be listed this time
+        and all(r["path"] in previous for r in plan.rows)  # e.g. a folder that could not be listed this time
     )
     plan.jobs = _drop_identical_copies(todo, plan)
     return plan
@@ -202,15 +208,15 @@ def _athlete(raw: Path, folder: str, plan: Plan) -> Athlete:
     return plan.athletes[folder]
 
 
-def _previous_row(previous: pd.DataFrame | None, rel: str) -> dict[str, Any] | None:
+def _previous_row(previous: Previous | None, rel: str) -> dict[str, Any] | None:
     """The manifest row of ``rel`` from the last run (indexed by path), as a dict; None for a new file."""
-    if previous is None or rel not in previous.index:
+    if previous is None or rel not in previous:
         return None
-    return {str(k): v for k, v in previous.loc[rel].items()}
+    return dict(previous[rel])
 
 
 def _diff_files(
-    raw: Path, previous: pd.DataFrame | None, changed_profiles: set[str], plan: Plan, now: pd.Timestamp
+    raw: Path, previous: Previous | None, changed_profiles: set[str], plan: Plan, now: pd.Timestamp
 ) -> list[Job]:
     """Sort every file under ``raw`` into kept manifest rows (``plan.rows``) and files to read (returned)."""
     todo = []
@@ -271,14 +277,14 @@ def _diff_files(
 
 
 def _skipped_rows(
-    raw: Path, skipped: list[tuple[Path, str]], previous: pd.DataFrame | None, plan: Plan, now: pd.Timestamp
+    raw: Path, skipped: list[tuple[Path, str]], previous: Previous | None, plan: Plan, now: pd.Timestamp
 ) -> None:
     """A quarantined manifest row for each path not looked into; the rows of files under a folder that could not
     be listed are kept as they were (its data stay until it can be read again)."""
     for path, reason in skipped:
         rel = path.relative_to(raw).as_posix()
         if previous is not None and reason.startswith(UNREADABLE):
-            for kept in [p for p in previous.index if str(p).startswith(rel + "/")]:
+            for kept in [p for p in previous if p.startswith(rel + "/")]:
                 plan.rows.append({"path": kept, **(_previous_row(previous, kept) or {})})
                 plan.unchanged.append(kept)
         st = path.lstat()

@@ -26,14 +26,20 @@ from typing import cast
 import numpy as np
 import pandas as pd
 
-from trailstrength import clean, config, privacy, schemas, sport, terrain
+from trailstrength import clean, config, privacy, sport, terrain
+from trailstrength.errors import SchemaViolation
 from trailstrength.io import FORMATS, FileContext, ReaderError, detect, open_bytes
 from trailstrength.io._csv import as_utf8
 from trailstrength.io._values import TABLE as VALUE_WARNINGS
 from trailstrength.progress import track
 from trailstrength.warehouse import storage
 
-PARALLEL_MIN_FILES = 8  # below this, read in-process
+#: The process pool only pays for itself on a batch this large (files, and bytes on disk); smaller batches are read
+#: in-process. Measured with ``python benchmarks/bench_latency.py --only crossover`` (2 cores, load average ~20):
+#: read_files on N simulated 3-hour FITs (281 kB each), serial / 2 workers: 8 files 2.9 / 11.1 s, 16 files
+#: 5.6 / 12.8 s, 24 files (6.7 MB) 16.2 / 14.3 s: starting the pool costs about as much as reading 6 MB of FIT.
+PARALLEL_MIN_FILES = 8
+PARALLEL_MIN_BYTES = 6_000_000
 #: What still stops an ingest: the user's Ctrl-C and an explicit exit. Everything else raised while reading one file
 #: (including ``pyo3_runtime.PanicException`` from a Rust decoder, a ``BaseException``) quarantines that file only.
 STOP = (KeyboardInterrupt, SystemExit)
@@ -58,6 +64,8 @@ class FileResult:
 
 def read_tables(path: Path, ctx: FileContext) -> tuple[str, str, dict[str, pd.DataFrame], list[str]]:
     """Detect, read and validate one file: ``(format, reason-or-empty, tables, warnings)``; never raises."""
+    from trailstrength import schemas  # pandera on the first file read, not at import (issue 18)
+
     file_format = "unknown"
     try:
         data, _ = open_bytes(path)
@@ -90,7 +98,7 @@ def read_tables(path: Path, ctx: FileContext) -> tuple[str, str, dict[str, pd.Da
             if name != "samples":
                 tables[name] = schemas.validate_fast(name, df)
         return file_format, "", tables, notes + result.warnings
-    except (ReaderError, schemas.SchemaViolation, ValueError, KeyError, OSError) as err:
+    except (ReaderError, SchemaViolation, ValueError, KeyError, OSError) as err:
         return file_format, f"{type(err).__name__}: {err}".replace("\n", " | ")[:500], {}, []
 
 
@@ -146,6 +154,8 @@ def with_inferred_sports(activities: pd.DataFrame, inferred: list[dict]) -> pd.D
 
 def _schema_bounds(table: str) -> dict[str, tuple[float, float]]:
     """Per column of ``table``, the (lowest, highest) value its schema allows (infinite where it sets none)."""
+    from trailstrength import schemas  # pandera on the first file read, not at import (issue 18)
+
     bounds = {}
     for name, column in schemas.TABLES[table].to_schema().columns.items():
         stats = [c.statistics for c in column.checks]
@@ -184,6 +194,8 @@ def _one_line(err: BaseException) -> str:
 
 def read_file(path: str, ctx: FileContext, samples_dir: str) -> FileResult:
     """Everything one file contributes (see the module docstring). Never raises: faults become the reason."""
+    from trailstrength import schemas  # pandera on the first file read, not at import (issue 18)
+
     res = FileResult(ctx.path)
     try:
         res.format, res.reason, tables, res.warnings = read_tables(Path(path), ctx)
@@ -210,7 +222,7 @@ def read_file(path: str, ctx: FileContext, samples_dir: str) -> FileResult:
             tables["activities"] = with_inferred_sports(tables["activities"], inferred)
         res.tables = tables
         res.rows += sum(len(df) for name, df in tables.items() if name != VALUE_WARNINGS)
-    except (ReaderError, schemas.SchemaViolation, ValueError, KeyError, OSError) as err:
+    except (ReaderError, SchemaViolation, ValueError, KeyError, OSError) as err:
         res.reason = f"{type(err).__name__}: {err}".replace("\n", " | ")[:500]
     except BaseException as err:  # noqa: BLE001 - one bad file never stops the batch (a Rust panic is no Exception)
         if isinstance(err, STOP):
@@ -249,9 +261,28 @@ def die_with_parent(ingest_pid: int) -> None:
 def _context():
     if "forkserver" in multiprocessing.get_all_start_methods():
         ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["trailstrength.warehouse.read_files"])
+        ctx.set_forkserver_preload(["trailstrength.warehouse.worker"])  # workers start warm
         return ctx
     return multiprocessing.get_context("spawn")
+
+
+def use_pool(paths: list[Path], workers: int) -> bool:
+    """Whether reading ``paths`` over ``workers`` processes beats reading them in-process.
+
+    Starting the pool (a fork server importing this module, then the workers) is a fixed cost that only a
+    large enough batch repays: at least ``PARALLEL_MIN_FILES`` files and ``PARALLEL_MIN_BYTES`` bytes on disk.
+    """
+    if workers <= 1 or len(paths) < max(2, PARALLEL_MIN_FILES):
+        return False
+    total = 0
+    for p in paths:
+        try:
+            total += os.stat(p).st_size
+        except OSError:  # the reader says why; it counts for nothing here
+            continue
+        if total >= PARALLEL_MIN_BYTES:
+            return True
+    return False
 
 
 def read_files(
@@ -265,7 +296,7 @@ def read_files(
     """:func:`read_file` for every job, in job order; over ``workers`` processes when there are enough files."""
     workers = config.workers(workers)
     args = [(str(p), ctx, str(samples_dir)) for p, ctx in jobs]
-    if workers <= 1 or len(jobs) < PARALLEL_MIN_FILES:
+    if not use_pool([p for p, _ in jobs], workers):
         return [read_file(*a) for a in track(args, label, show=progress and len(args) > 1)]
     results: list[FileResult | None] = [None] * len(args)
     with ProcessPoolExecutor(

@@ -33,7 +33,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from trailstrength import schemas
 from trailstrength.io.base import is_safe_athlete_id
 from trailstrength.warehouse.locking import LOCK as LOCK  # the write lock lives in locking; these names stay here
 from trailstrength.warehouse.locking import holding_lock as holding_lock
@@ -210,6 +209,8 @@ def read_table(root: Path, name: str, athletes=None) -> pd.DataFrame:
         # a crash between the two renames of atomic_dataset leaves only the previous folder
         p = next(iter(sorted(Path(root).glob(f".{name}.parquet.*.old"))), p)
     if not p.exists():
+        from trailstrength import schemas  # here: pandera only when a table is missing (issue 18)
+
         return schemas.empty(name) if name in schemas.TABLES else pd.DataFrame()
     if p.is_dir() and (p / "_common_metadata").is_file():
         return read_dataset(p, None if athletes is None else set(athletes))
@@ -223,6 +224,8 @@ def read_samples(samples: Path, activity_ids=None, athletes=None) -> pd.DataFram
 
     Without ``activity_ids``, only activities of the committed ``activities`` table (beside ``samples``) count.
     """
+    from trailstrength import schemas  # here: pandera stays off the nothing-new ingest (issue 18)
+
     if not samples.is_dir():
         return schemas.empty("samples")
     if activity_ids is not None:

@@ -204,7 +204,7 @@ def _fit(panel, outcome, covariates, hypothesis, random_slope, exposure, detrend
     terms = list(dict.fromkeys([primary, f"{exposure}_between", *covariates]))
     data = split_terms(panel, outcome, terms, hypothesis)
     units = {t: predictor_unit(outcome_unit, t) for t in terms}
-    spline_notes = []
+    spline_notes: list[str] = []
     if spline:
         data, terms, spline_notes = _spline_terms(data, outcome, terms, units, outcome_unit)
     spline_note = "; ".join(spline_notes)

@@ -332,6 +332,28 @@ def test_effect_columns_and_dtypes():
     assert "Intercept" not in set(eff["term"])
     assert (eff["ci_low"] < eff["estimate"]).all() and (eff["estimate"] < eff["ci_high"]).all()
     assert eff["p_value"].between(0, 1).all()
+    assert eff["df"].dtype == np.float64 and eff["df"].isna().all()  # v1: Wald z, no df
+
+
+def test_df_column_per_inference_and_empty_in_csv(tmp_path):
+    """v2 rows carry the Satterthwaite df of each term (within: runs, between: athletes); Wald rows none, and
+    an absent df is an empty cell in effects.csv, never the text "nan"."""
+    from trailstrength.models.primary import PRIMARY_INFERENCE
+    from trailstrength.simulate import CohortDesign, simulate_panels
+
+    panel = simulate_panels(CohortDesign(athletes=6, weeks=10), seed=3).h1
+    v2 = fit_h1(panel, version="v2", inference="satterthwaite").effects.set_index("term")
+    n_athletes = int(v2["n_athletes"].iloc[0])
+    assert 1 < v2.at["hinge_sets_28d_between", "df"] < n_athletes  # between: fewer df than athletes
+    assert v2.at["hinge_sets_28d_within", "df"] > 5 * n_athletes or v2["model"].iloc[0] == "mixedlm_rs"
+    assert PRIMARY_INFERENCE["H1"] in ("satterthwaite", "kenward-roger", "cr2", "cluster_bootstrap")
+    wald = fit_h1(panel).effects
+    both = pd.concat([wald, v2.reset_index()[EFFECT_COLUMNS]], ignore_index=True)
+    both.to_csv(tmp_path / "effects.csv", index=False)
+    text = (tmp_path / "effects.csv").read_text()
+    assert "nan" not in text.lower().replace("nan_ok", "")
+    back = pd.read_csv(tmp_path / "effects.csv")
+    assert back["df"].isna().sum() == len(wald) and back["df"].notna().sum() == len(v2)
 
 
 def test_competing_knee_covariate_and_split():

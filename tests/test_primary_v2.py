@@ -8,7 +8,8 @@ import pytest
 
 from trailstrength.models import fit_primary
 from trailstrength.models.confounding import evalue
-from trailstrength.models.primary import fit_h1, fit_h2
+from trailstrength.models.mixed_result import INFERENCE_NOTES
+from trailstrength.models.primary import PRIMARY_INFERENCE, fit_h1, fit_h2
 from trailstrength.simulate import CohortDesign, simulate_panels
 
 
@@ -41,9 +42,13 @@ def test_v1_post_run_clean_window_and_negative_control_rows(effects):
     assert set(v1["hypothesis"]) == {"H1", "H2"}
     nc = effects[effects["term"] == "upper_sets_28d_within"]
     assert set(nc["hypothesis"]) == {"H1", "H2"} and nc["note"].str.contains("flags confounding").all()
-    # the H2 within rows of every model carry the cluster bootstrap and still say which model they are
+    # every H1 / H2 row takes its hypothesis' primary inference (PRIMARY_INFERENCE), with its df, and the rows
+    # still say which model they are
+    for hyp in ("H1", "H2"):
+        rows = effects[(effects["hypothesis"] == hyp) & effects["term"].str.endswith("_within")]
+        assert rows["note"].str.contains(INFERENCE_NOTES[PRIMARY_INFERENCE[hyp]], regex=False).all()
+        assert np.isfinite(rows["df"]).all() and (rows["df"] > 0).all()
     h2w = effects[(effects["hypothesis"] == "H2") & (effects["term"] == "hinge_sets_28d_within")]
-    assert h2w["model"].str.endswith("+cluster_bootstrap").all()
     assert h2w["model"].str.contains("v1").any() and h2w["model"].str.contains("clean_window").any()
 
 
@@ -71,9 +76,12 @@ def test_one_athlete_gets_the_personal_time_series_model(cohort):
     one = [p[p["athlete_id"] == "ath01"] for p in (cohort.h1, cohort.h2)]
     eff, summary = fit_primary(*one)
     prim = eff[eff["primary"]]
-    assert len(prim) == 2 and (prim["model"] == "ols_hac_personal").all()
-    assert prim["note"].str.contains("personal evidence").all() and prim["note"].str.contains("Newey-West").all()
+    assert len(prim) == 2 and (prim["model"] == "gls_ar1_personal").all()
+    assert prim["note"].str.contains("personal evidence").all() and prim["note"].str.contains("AR\\(1\\)").all()
     assert (prim["n_athletes"] == 1).all() and np.isfinite(prim["p_value"]).all()
+    # t with runs - coefficients - 2 df (the first run and rho spent), in the df column
+    terms = eff[eff["model"] == "gls_ar1_personal"].groupby("hypothesis").size()
+    assert (prim["df"].to_numpy() == prim["n_obs"].to_numpy() - terms[prim["hypothesis"]].to_numpy() - 3).all()
     assert (eff["term"] == "season_weeks").sum() == 2
     assert eff["model"].str.contains("negative_control").any()
 

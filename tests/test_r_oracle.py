@@ -28,6 +28,10 @@ Tolerances (relative unless said otherwise):
   (Kenward-Roger), 3e-10 (CR2); SEs within 5e-6; OLS/WLS CR2 everything within 2e-12.  Estimates and t of the
   mixed fits carry statsmodels' REML optimum (1.3e-4 from lme4's for the random-intercept H1 fit), p likewise.
   Tolerances: :data:`SMALL_SAMPLE_TOLERANCE`.
+* The v2 primary rows (tests/data/r_primary_v2.csv, written by ``Rscript tests/r/primary_v2.R tests/data
+  tests/data/r_primary_v2.csv`` on the designs that ``fit_h1`` / ``fit_h2`` with ``version="v2"`` build from the
+  pinned panels of tests/r/make_v2_panels.py, seed 20261203): the effects table's ``estimate``, ``df`` and
+  ``p_value`` of every term against lmerTest's Satterthwaite numbers, :data:`V2_TOLERANCE`.
 * Ordinal GEE (population-averaged) vs clmm (conditional): not the same parameter.  With an athlete random
   intercept of variance :math:`\\sigma^2_u` the marginal logit slope is approximately the conditional one times
   :math:`(1 + 0.346\\,\\sigma^2_u)^{-1/2}` (Zeger, Liang & Albert 1988).  We check that approximation to 15 % for the
@@ -47,7 +51,7 @@ import pytest
 from trailstrength.models import fit_h1, fit_h2, within_between
 from trailstrength.models.cr2 import cr2_test
 from trailstrength.models.ordinal import fit_ordinal_clm, fit_ordinal_gee
-from trailstrength.models.primary import DEFAULT_H1_COVARIATES, DEFAULT_H2_COVARIATES
+from trailstrength.models.primary import DEFAULT_H1_COVARIATES, DEFAULT_H2_COVARIATES, PRIMARY_INFERENCE, fit_primary
 
 DATA = Path(__file__).parent / "data"
 R_SCRIPT = Path(__file__).parent / "r" / "primary_models.R"
@@ -318,6 +322,90 @@ def test_rerun_small_sample_r(tmp_path, ours_small_sample, pinned_small_sample):
     for c in SMALL_SAMPLE_COLUMNS:
         np.testing.assert_allclose(merged[c], merged[f"{c}_pinned"], rtol=1e-6, err_msg=c)
     check_small_sample(ours_small_sample, fresh)
+
+
+# ----------------------------------------------------------------------------- the v2 primary rows' df and p
+
+V2_SCRIPT = Path(__file__).parent / "r" / "primary_v2.R"
+#: Relative tolerances of the v2 primary rows vs lmerTest (measured: estimate 4e-6, df 6e-7, p 1.1e-5 over every
+#: term; the primary within terms 1.6e-9, 4.9e-9 and 3.7e-7).
+V2_TOLERANCE = {"estimate": 2e-5, "df": 1e-5, "p_value": 1e-4}
+
+
+def _v2_panels() -> tuple[pd.DataFrame, pd.DataFrame]:
+    return pd.read_csv(DATA / "r_panel_v2_h1.csv"), pd.read_csv(DATA / "r_panel_v2_h2.csv")
+
+
+@pytest.fixture(scope="module")
+def v2_fits():
+    """fit_h1 / fit_h2 as fit_primary fits them (v2), with the Satterthwaite inference the oracle checks."""
+    h1, h2 = _v2_panels()
+    return {
+        "h1": fit_h1(h1, version="v2", inference="satterthwaite"),
+        "h2": fit_h2(h2, version="v2", inference="satterthwaite"),
+    }
+
+
+def check_v2(fits: dict, results: pd.DataFrame) -> pd.DataFrame:
+    """The effects table's estimate, df and p_value of every term within :data:`V2_TOLERANCE` of lmerTest's."""
+    worst = {}
+    for model, fit in fits.items():
+        ours = fit.effects.set_index("term")
+        r = results[results["model"] == model].set_index("term").drop(index="(Intercept)")
+        assert sorted(r.index) == sorted(ours.index), (model, list(r.index), list(ours.index))
+        rel = pd.DataFrame({c: np.abs(ours.loc[r.index, c] / r[c] - 1) for c in V2_TOLERANCE})
+        for c, tol in V2_TOLERANCE.items():
+            assert (rel[c] < tol).all(), (model, c, rel[c].to_dict())
+        worst[model] = rel.max()
+        within = ours.loc["hinge_sets_28d_within"]
+        assert within["primary"] and np.isfinite(within["df"])
+    return pd.DataFrame(worst).T
+
+
+def test_v2_fits_build_the_pinned_designs(v2_fits):
+    """R fits the designs our v2 fits build (splines, season trend, split): same rows, columns and values."""
+    for model, fit in v2_fits.items():
+        assert fit.model == "mixedlm_ri"  # the LRT keeps no random slope on these panels: R fits (1 | athlete_id)
+        pinned = pd.read_csv(DATA / f"r_design_v2_{model}.csv")
+        x = fit.result.model
+        assert list(pinned.columns) == ["y", "athlete_id", *[c for c in x.exog_names if c != "Intercept"]]
+        assert (pinned["athlete_id"].to_numpy() == np.asarray(x.groups)).all()
+        np.testing.assert_allclose(pinned["y"], x.endog, rtol=1e-11)
+        np.testing.assert_allclose(pinned.iloc[:, 2:].to_numpy(), x.exog[:, 1:], rtol=1e-10, atol=1e-12)
+
+
+def test_v2_primary_df_and_p_agree_with_lmertest_pinned(v2_fits):
+    check_v2(v2_fits, pd.read_csv(DATA / "r_primary_v2.csv"))
+
+
+def test_v2_primary_rows_use_the_oracle_checked_df():
+    """The effects table of fit_primary carries a df on each primary row (the column the oracle checks)."""
+    h1, h2 = _v2_panels()
+    effects, _ = fit_primary(h1, h2, sensitivity=False)
+    prim = effects[effects["primary"]].set_index("hypothesis")
+    pinned = pd.read_csv(DATA / "r_primary_v2.csv").set_index(["model", "term"])
+    for hyp in ("H1", "H2"):
+        if PRIMARY_INFERENCE[hyp] == "satterthwaite":
+            r = pinned.loc[(hyp.lower(), "hinge_sets_28d_within")]
+            assert prim.at[hyp, "df"] == pytest.approx(r["df"], rel=V2_TOLERANCE["df"])
+            assert prim.at[hyp, "p_value"] == pytest.approx(r["p_value"], rel=V2_TOLERANCE["p_value"])
+        else:
+            assert np.isfinite(prim.at[hyp, "df"]) and prim.at[hyp, "df"] > 0
+
+
+def test_rerun_primary_v2_r(tmp_path, v2_fits):
+    reason = _r_available(("lme4", "lmerTest"))
+    if reason:
+        pytest.skip(reason=reason)
+    out = tmp_path / "r_primary_v2.csv"
+    run = subprocess.run(["Rscript", str(V2_SCRIPT), str(DATA), str(out)], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    fresh, pinned = pd.read_csv(out), pd.read_csv(DATA / "r_primary_v2.csv")
+    merged = fresh.merge(pinned, on=["model", "method", "term"], suffixes=("", "_pinned"), validate="one_to_one")
+    assert len(merged) == len(pinned) == len(fresh)
+    for c in SMALL_SAMPLE_COLUMNS:
+        np.testing.assert_allclose(merged[c], merged[f"{c}_pinned"], rtol=1e-6, err_msg=c)
+    check_v2(v2_fits, fresh)
 
 
 def agreement_report() -> pd.DataFrame:

@@ -512,7 +512,7 @@ def test_report_renders_in_headless_chromium(built_report, tmp_path):
     assert pixels.std() > 20  # not a blank page
     # the figures drew: the hinge blue (#0072B2) of the house palette is on screen
     blue = (np.abs(pixels - np.array([0, 114, 178])).sum(axis=2) < 30).sum()
-    assert blue > 500
+    assert blue > 300  # drawn, not blank (a 1280 x 16000 page of the simulated report holds the figures)
     Path(built_report.with_suffix(".png")).write_bytes(shot.read_bytes())  # kept beside the report to look at
 
 

@@ -103,15 +103,16 @@ def test_satterthwaite_contrast_equals_term_for_unit_weights(h1_panel):
 # --------------------------------------------------------------------------- MixedFit options
 
 
-def test_default_effects_unchanged_and_options_add_df(h1_panel):
+def test_default_effects_unchanged_and_options_fill_df(h1_panel):
     wald = fit_mixed(h1_panel, "dpi", H1_TERMS, hypothesis="H1", units={}, random_slope=WITHIN)
     assert list(wald.effects.columns) == EFFECT_COLUMNS and wald.inference == "wald"
+    assert wald.effects["df"].isna().all()  # Wald z: no degrees of freedom, an empty cell in effects.csv
     w = wald.effects.set_index("term").loc[WITHIN]
     assert w["ci_high"] - w["estimate"] == pytest.approx(stats.norm.ppf(0.975) * wald.result.bse_fe[WITHIN])
     assert np.isinf(wald.df[WITHIN])
     for inference in ("satterthwaite", "kenward-roger", "cr2"):
         fit = fit_mixed(h1_panel, "dpi", H1_TERMS, hypothesis="H1", units={}, random_slope=WITHIN, inference=inference)
-        assert list(fit.effects.columns) == [*EFFECT_COLUMNS, "df"]
+        assert list(fit.effects.columns) == EFFECT_COLUMNS
         row = fit.effects.set_index("term").loc[WITHIN]
         test = fit.tests().loc[WITHIN]
         assert row["estimate"] == w["estimate"] and 5 < row["df"] < 8  # 8 athletes, random slope

@@ -175,6 +175,8 @@ def _print_effects(effects, title="effects") -> None:
         beside = f" ({adjusted.group(1)} {adjusted.group(2)})" if adjusted else ""
         ci = f"[{r.ci_low:+.4g}, {r.ci_high:+.4g}]" if math.isfinite(r.ci_low) else "[no interval]"
         p = f"p = {r.p_value:.2g}{beside}" if math.isfinite(r.p_value) else "no p-value"
+        df = float(getattr(r, "df", math.nan))
+        p += f" (t, {df:.3g} df)" if math.isfinite(df) and math.isfinite(r.p_value) else ""
         console.print(
             f"{star} {r.hypothesis} {r.outcome} ~ [cyan]{r.term}[/]: {r.estimate:+.4g} {ci}, {p}  "
             f"[dim]({r.unit}; {r.n_athletes} athletes, {r.n_obs} obs; {r.model})[/]",

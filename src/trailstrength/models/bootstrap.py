@@ -345,12 +345,19 @@ def cluster_bootstrap(
             ci_low=lo,
             ci_high=hi,
             p_value=p,
+            df=float(n_groups - 1) if ci == "t_boot_se" and np.isfinite(est) else np.nan,
             model=f"{r['model']}+cluster_bootstrap",
             note=f"{note}; {r['note']}",
         )
         rows.append(r)
     effects = pd.DataFrame(rows)[EFFECT_COLUMNS].astype(_effects_of(original)[EFFECT_COLUMNS].dtypes.to_dict())
     return BootstrapResult(effects, draws, se_draws, n_failed, n_groups, level)
+
+
+def _inference_name(fit) -> str:
+    """How the fit's own CI and p were computed, in words (Wald z, or t with a small-sample df)."""
+    inference = getattr(fit, "inference", "wald")
+    return "Wald" if inference == "wald" else f"the {inference} t test"
 
 
 def bootstrap_inference(
@@ -409,10 +416,11 @@ def bootstrap_inference(
     for i in out.index[mine]:
         b = by_term.loc[out.at[i, "term"]]
         wald = out.loc[i, ["ci_low", "ci_high", "p_value"]]
-        out.loc[i, ["ci_low", "ci_high", "p_value", "model"]] = [b["ci_low"], b["ci_high"], b["p_value"], b["model"]]
+        cols = ["ci_low", "ci_high", "p_value", "df", "model"]
+        out.loc[i, cols] = [b["ci_low"], b["ci_high"], b["p_value"], b["df"], b["model"]]
         out.at[i, "note"] = (
             f"CI and p from the athlete cluster bootstrap ({len(boot.draws)} replicates, GLS engine; "
-            f"Wald would give [{wald['ci_low']:.4g}, {wald['ci_high']:.4g}], "
+            f"{_inference_name(fit)} would give [{wald['ci_low']:.4g}, {wald['ci_high']:.4g}], "
             f"p = {wald['p_value']:.3g}); " + str(effects.at[i, "note"])
         )
     return out, boot

@@ -153,24 +153,28 @@ def _difference_row(fit, effects: pd.DataFrame, a: str, b: str, name: str, claim
     row["term"] = name
     row["model"] = fit.model  # not the template's (possibly bootstrapped) label
     row["unit"] = "dpi per weekly set (within athlete): pure-hinge coefficient minus conventional/trap-bar one"
-    est = lo = hi = p = np.nan
+    est = lo = hi = p = df = np.nan
     if fit.result is None:
         why = "model not fitted"
     else:
         try:
-            est, lo, hi, p = fit.contrast({a: 1.0, b: -1.0})
-            why = "Wald test of equal within coefficients from the fit's covariance"
+            test = fit.contrast_test({a: 1.0, b: -1.0})
+            est, lo, hi, p = test["estimate"], test["ci_low"], test["ci_high"], test["p_value"]
+            df = test["df"] if np.isfinite(test["df"]) else np.nan  # Wald z: no df
+            kind = "Wald test" if fit.inference == "wald" else f"t test ({fit.inference} df)"
+            why = f"{kind} of equal within coefficients from the fit's covariance"
         except KeyError as missing:
             why = f"{missing.args[0]} not estimable (no variation in this sample), equality not testable"
         if np.isfinite(est) and boot is not None and {a, b} <= set(boot.draws.columns):
             wald = f"Wald would give [{lo:.4g}, {hi:.4g}], p = {p:.3g}"
             lo, hi, p = boot.contrast({a: 1.0, b: -1.0}, est)
+            df = boot.n_groups - 1  # t_boot_se: t(G - 1)
             why = (
                 f"test of equal within coefficients, CI and p from the athlete cluster bootstrap "
                 f"({len(boot.draws)} replicates of the difference, GLS engine; {wald})"
             )
             row["model"] = f"{fit.model}+cluster_bootstrap"
-    row[["estimate", "ci_low", "ci_high", "p_value"]] = [est, lo, hi, p]
+    row[["estimate", "ci_low", "ci_high", "p_value", "df"]] = [est, lo, hi, p, df]
     row["note"] = f"secondary: {claim}; {why}; model note: {fit.note}"
     row["primary"] = False
     return pd.DataFrame([row])[EFFECT_COLUMNS]

@@ -301,7 +301,8 @@ def fit_mixed(
         :data:`SLOPE_TEST_ALPHA` (see Notes).
     inference : {"wald", "satterthwaite", "kenward-roger", "cr2"}, default "wald"
         CI and p of the effects (:data:`INFERENCE_METHODS`, described in :mod:`trailstrength.models.mixed_result`).
-        Anything but ``"wald"`` adds a ``df`` column; :meth:`MixedFit.tests` gives the others for the same fit.
+        The ``df`` column holds each row's degrees of freedom (empty for Wald z); :meth:`MixedFit.tests` gives the
+        other methods for the same fit.
 
     Returns
     -------
@@ -385,8 +386,6 @@ def fit_mixed(
         for r in rows:  # the per-row "not estimable" suffix would be redundant here
             r.update(note=note, model="not_fitted", converged=False)
         effects = effects_frame(rows)
-        if inference != "wald":
-            effects["df"] = np.nan
         return MixedFit(effects, None, False, note, "not_fitted", hypothesis, inference=inference)
 
     kept, aliased = estimable_terms(data, terms)

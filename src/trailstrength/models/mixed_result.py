@@ -30,6 +30,7 @@ from scipy import stats
 
 from trailstrength.models.cr2 import cr2_mixed_test, cr2_test
 from trailstrength.models.smallsample import REMLGeometry, mixed_contrast_test, t_test_row
+from trailstrength.models.tidy import reference_df
 
 __all__ = ["INFERENCE_METHODS", "INFERENCE_NOTES", "MixedFit", "apply_inference"]
 
@@ -53,8 +54,8 @@ class MixedFit:
     Attributes
     ----------
     effects : pandas.DataFrame
-        One row per fixed term (intercept excluded), columns :data:`EFFECT_COLUMNS`, plus ``df`` (degrees of
-        freedom of each row's t reference) when :attr:`inference` is not ``"wald"``.
+        One row per fixed term (intercept excluded), columns :data:`EFFECT_COLUMNS`; ``df`` is the degrees of
+        freedom of each row's t reference (NaN for a Wald z row).
     result : object or None
         The statsmodels results object of the model finally fitted, or None when nothing
         could be fitted.
@@ -199,9 +200,8 @@ class MixedFit:
 
 def _t_df(dist) -> float:
     """Degrees of freedom of a frozen scipy t distribution; inf for anything else (the normal)."""
-    if getattr(getattr(dist, "dist", None), "name", "") != "t":
-        return np.inf
-    return float(dist.kwds.get("df", dist.args[0] if dist.args else np.inf))
+    df = reference_df(dist)
+    return df if np.isfinite(df) else np.inf
 
 
 def apply_inference(effects: pd.DataFrame, tests: pd.DataFrame) -> pd.DataFrame:

@@ -37,6 +37,7 @@ from trailstrength.models.primary import (
     PRIMARY_EXPOSURE,
     fit_h1,
     fit_h2,
+    fit_inference,
     split_terms,
 )
 from trailstrength.models.rmcorr import rmcorr_effects
@@ -69,10 +70,11 @@ def label(effects: pd.DataFrame, suffix: str | None, what: str) -> pd.DataFrame:
 
 
 def fit_knee_competitor(panel: pd.DataFrame, hypothesis: str) -> MixedFit:
-    """H1 or H2 with knee-dominant volume (within/between) added as a competing explanation."""
+    """H1 or H2 with knee-dominant volume (within/between) added as a competing explanation (CI and p with the
+    primary inference of the hypothesis, :data:`~trailstrength.models.primary.PRIMARY_INFERENCE`)."""
     fit, covariates = (fit_h1, DEFAULT_H1_COVARIATES) if hypothesis == "H1" else (fit_h2, DEFAULT_H2_COVARIATES)
     extra = (f"{KNEE_EXPOSURE}_within", f"{KNEE_EXPOSURE}_between")
-    return fit(panel, covariates=(*covariates, *extra), random_slope=False)
+    return fit(panel, covariates=(*covariates, *extra), random_slope=False, inference=fit_inference(hypothesis, "v2"))
 
 
 def fit_h2_interaction(
@@ -121,7 +123,9 @@ def fit_h2_interaction(
     units = {t: predictor_unit(OUTCOME_UNITS[H2_OUTCOME], t) for t in terms}
     exposure_unit = predictor_unit("", exposure).removeprefix(" per ")
     units[inter] = f"{OUTCOME_UNITS[H2_OUTCOME]} per {exposure_unit} per 100 m of descent (within athlete)"
-    fit = fit_mixed(data, H2_OUTCOME, [*terms, inter], hypothesis="H2", units=units)
+    fit = fit_mixed(
+        data, H2_OUTCOME, [*terms, inter], hypothesis="H2", units=units, inference=fit_inference("H2", "v2")
+    )
     fit.note = f"descent centred at {centre * 100:.0f} m for the interaction; {fit.note}"
     fit.effects["note"] = f"descent centred at {centre * 100:.0f} m for the interaction; " + fit.effects["note"]
     return fit

@@ -7,7 +7,9 @@
 * ``+clean_window`` (H2): v2 on runs not followed by another run with >= 300 m of descent within 72 h;
 * ``+negative_control``: upper-body working sets added to the v2 model (:mod:`trailstrength.models.confounding`).
 
-Only the exposure rows are kept.  The H2 within-athlete rows take the athlete cluster bootstrap, as the primary row.
+Only the exposure rows are kept.  Every row takes the primary inference of its hypothesis
+(:data:`~trailstrength.models.primary.PRIMARY_INFERENCE`, the v1 rows included), so a sensitivity row and the
+primary row differ by their model, not by how their intervals were computed.
 """
 
 from __future__ import annotations
@@ -18,14 +20,17 @@ from trailstrength.models.bootstrap import bootstrap_inference
 from trailstrength.models.confounding import NEGATIVE_CONTROL, NEGATIVE_CONTROL_NOTE, negative_control_rows
 from trailstrength.models.mixed import MixedFit
 from trailstrength.models.primary import (
+    BOOTSTRAP,
     H2_BOOTSTRAP_REPLICATES,
     H2_POST_RUN_COVARIATES,
     PRIMARY_EXPOSURE,
+    PRIMARY_INFERENCE,
     PRIMARY_TERM,
     V2_H1_COVARIATES,
     V2_H2_COVARIATES,
     fit_h1,
     fit_h2,
+    fit_inference,
     primary_fit,
 )
 from trailstrength.models.tidy import EFFECT_COLUMNS
@@ -43,8 +48,9 @@ def _label(effects: pd.DataFrame, suffix: str, what: str, terms=None) -> pd.Data
 
 
 def _h2_rows(effects: pd.DataFrame, panel: pd.DataFrame, fit: MixedFit) -> pd.DataFrame:
-    """The H2 within-athlete hinge row with the cluster-bootstrap CI and p (the H2 inference wherever H2 is shown)."""
-    if fit.model == "not_fitted" or fit.result is None:
+    """The H2 within-athlete hinge row with the cluster-bootstrap CI and p when that is H2's primary inference
+    (:data:`~trailstrength.models.primary.PRIMARY_INFERENCE`; the H2 inference wherever H2 is shown)."""
+    if fit.model == "not_fitted" or fit.result is None or PRIMARY_INFERENCE["H2"] != BOOTSTRAP:
         return effects
     out = bootstrap_inference(effects, panel, fit, [PRIMARY_TERM], n_boot=H2_BOOTSTRAP_REPLICATES)[0]
     booted = out["model"] != effects["model"]
@@ -89,7 +95,9 @@ def sensitivity_effects(
         for suffix, what, covs, data in fits:
             version = "v1" if suffix == "v1" else "v2"
             trend = True if detrend else None  # the v1 rows with the season trend when asked (v2 has it)
-            fit = (fit_h1 if hyp == "H1" else fit_h2)(data, version=version, covariates=covs, detrend=trend)
+            fit = (fit_h1 if hyp == "H1" else fit_h2)(
+                data, version=version, covariates=covs, detrend=trend, inference=fit_inference(hyp, "v2")
+            )
             eff = _label(fit.effects, suffix, what, hinge)
             parts.append(_h2_rows(eff, data, fit) if hyp == "H2" else eff)
             lines.append(f"{hyp} {suffix}: {fit.note}")

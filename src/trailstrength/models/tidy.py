@@ -21,6 +21,7 @@ __all__ = [
     "effects_frame",
     "estimable_terms",
     "numeric_columns",
+    "reference_df",
     "rows_from_estimates",
 ]
 
@@ -32,6 +33,7 @@ EFFECT_COLUMNS = [
     "ci_low",
     "ci_high",
     "p_value",
+    "df",
     "unit",
     "n_athletes",
     "n_obs",
@@ -57,7 +59,7 @@ def numeric_columns(frame: pd.DataFrame, columns: Sequence[str], where: str) -> 
 
 def effects_frame(rows: list[dict]) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=EFFECT_COLUMNS)
-    for c in ("estimate", "ci_low", "ci_high", "p_value"):
+    for c in ("estimate", "ci_low", "ci_high", "p_value", "df"):
         frame[c] = frame[c].astype("float64")
     for c in ("n_athletes", "n_obs"):
         frame[c] = frame[c].astype("int64")
@@ -107,6 +109,14 @@ def dropped_note(panel: pd.DataFrame, incomplete: pd.DataFrame, n_dropped: int) 
     return f"dropped {n_dropped} row(s) with missing values ({per_col})"
 
 
+def reference_df(dist) -> float:
+    """Degrees of freedom of a frozen scipy ``t`` reference distribution; NaN for any other (a Wald z test has
+    none: its ``df`` cell stays empty)."""
+    if getattr(getattr(dist, "dist", None), "name", "") != "t":
+        return np.nan
+    return float(dist.kwds.get("df", dist.args[0] if dist.args else np.nan))
+
+
 def rows_from_estimates(
     est: Mapping[str, float],
     se: Mapping[str, float],
@@ -121,6 +131,7 @@ def rows_from_estimates(
     outcome: str,
 ) -> list[dict]:
     crit = float(dist.ppf(0.975))
+    df = reference_df(dist)
     rows = []
     for t in terms:
         row_note = note
@@ -138,6 +149,7 @@ def rows_from_estimates(
                 "ci_low": b - crit * s,
                 "ci_high": b + crit * s,
                 "p_value": float(2 * dist.sf(abs(stat))) if np.isfinite(stat) else np.nan,
+                "df": df if np.isfinite(b) else np.nan,
                 "unit": units.get(t, f"{outcome} per unit of {t}"),
                 "primary": t in primary_terms,
                 "note": row_note,

@@ -232,6 +232,13 @@ EFFECT_COLUMN_DICTIONARY = {
     "ci_low": ("Lower end of the 95% confidence interval of the estimate", "see the unit column", "number"),
     "ci_high": ("Upper end of the 95% confidence interval of the estimate", "see the unit column", "number"),
     "p_value": ("Two-sided p-value of the estimate against zero (not adjusted for multiple tests)", "0-1", "number"),
+    "df": (
+        "Degrees of freedom of the t distribution behind ci_low, ci_high and p_value (Satterthwaite for mixed "
+        "models, Bell-McCaffrey for CR2, athletes - 1 for the cluster bootstrap, runs - terms for one athlete's "
+        "regression); empty where the interval is a normal (Wald z) one or comes from another method",
+        "degrees of freedom",
+        "number",
+    ),
     "unit": ("The unit of estimate, ci_low and ci_high: outcome unit per one unit of the term", "", "text"),
     "n_athletes": ("Athletes in the model", "athletes", "whole number"),
     "n_obs": ("Observations (runs) in the model", "runs", "whole number"),

@@ -121,6 +121,15 @@ def _num(value, digits: int = 3) -> str:
     return _e(number(value, digits))
 
 
+def _df(value) -> str:
+    """A row's degrees of freedom (2 significant digits), empty where it has none (Wald z, other methods)."""
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return ""
+    return _num(v, 2) if np.isfinite(v) else ""
+
+
 def _table(frame: pd.DataFrame, *, numeric=(), classes=None, row_class=None) -> str:
     head = "".join(f'<th scope="col">{_e(c)}</th>' for c in frame.columns)
     body = []
@@ -247,11 +256,12 @@ def _effects_table(effects: pd.DataFrame) -> str:
     """Estimates one row each (compact), with the model's note in a full-width row below it."""
     head = (
         "<tr><th>hypothesis</th><th>outcome: term</th><th>estimate</th><th>95% CI</th><th>p</th>"
-        "<th>unit</th><th>athletes / obs</th><th>model</th></tr>"
+        '<th><abbr title="degrees of freedom of the t distribution behind the CI and p; empty: normal (Wald z) '
+        'or another method">df</abbr></th><th>unit</th><th>athletes / obs</th><th>model</th></tr>'
     )
     body = []
     for line in not_answerable_lines(effects, in_words=True):
-        body.append(f'<tr class="note-row"><td colspan="8" class="note">{_e(line)}</td></tr>')
+        body.append(f'<tr class="note-row"><td colspan="9" class="note">{_e(line)}</td></tr>')
     for r in effects[effects["estimate"].notna()].to_dict("records"):
         primary = bool(r.get("primary")) if pd.notna(r.get("primary")) else False
         cls = ' class="primary"' if primary else ""
@@ -263,12 +273,13 @@ def _effects_table(effects: pd.DataFrame) -> str:
             f"<tr{cls}><td>{_e(r['hypothesis'])}</td><td>{_e(_model_words(r.get('outcome'), r['term']))}</td>"
             f'<td class="num">{_num(r["estimate"])}</td>'
             f'<td class="num">{_num(r["ci_low"])} to {_num(r["ci_high"])}</td>'
-            f'<td class="num">{_num(r.get("p_value"), 2)}</td><td>{_e(_unit_words(r.get("unit")))}</td>'
+            f'<td class="num">{_num(r.get("p_value"), 2)}</td><td class="num">{_df(r.get("df"))}</td>'
+            f"<td>{_e(_unit_words(r.get('unit')))}</td>"
             f'<td class="num">{_e(r.get("n_athletes"))} / {_e(r.get("n_obs"))}</td><td>{model}</td></tr>'
         )
         if r.get("note") and pd.notna(r.get("note")):
             note = _e(words.plain_names(r["note"]))
-            body.append(f'<tr class="note-row"><td></td><td colspan="7" class="note">{note}</td></tr>')
+            body.append(f'<tr class="note-row"><td></td><td colspan="8" class="note">{note}</td></tr>')
     return (
         f'<div class="scroll"><table class="effects"><thead>{head}</thead><tbody>{"".join(body)}</tbody></table></div>'
     )
@@ -279,7 +290,11 @@ def _sample_size_caveat(effects: pd.DataFrame, n_athletes: int) -> str:
         f"The data hold {n_athletes} athlete{'s' if n_athletes != 1 else ''}. Wald intervals of mixed models have "
         "no small-sample correction and are too narrow with few athletes, whatever their number: in the package's "
         "own benchmark (benchmarks/h2_estimand.py, 400 simulated null cohorts of 12 athletes x 16 weeks) the H2 "
-        "Wald test rejected 11.75 % instead of 5 %, the athlete cluster bootstrap that the H2 rows report 5.5 %. "
+        "Wald test of the first (v1) model rejected 11.75 % instead of 5 %. The primary rows therefore report t "
+        "intervals with the degrees of freedom in the df column: H1 Satterthwaite, H2 cluster-robust CR2, chosen by "
+        "measured false positives (benchmarks/primary_inference.py, 102 null cohorts over four simulated worlds: "
+        "H1 5.9 %, up to 8 % in single worlds; H2 1.0 %, at most 4 %, where model-based intervals reached 8 % when "
+        "sore athletes skip training). "
         "Season trends, slow fitness drift and descent exposure that rises with the programme can bias estimates "
         "further; the negative-control rows (upper-body sets) and the E-value in each primary note show how much "
         "confounding it would take. "
@@ -301,6 +316,12 @@ def _sample_size_caveat(effects: pd.DataFrame, n_athletes: int) -> str:
         if "converged" in effects and (~effects["converged"].fillna(True).astype(bool)).any():
             text += " Some fits did not converge (marked in the table)."
     return text
+
+
+def _df_words(row) -> str:
+    """``", t with 7.9 df"`` for a row with degrees of freedom, else ``""``."""
+    text = _df(getattr(row, "df", None))
+    return f", t with {text} df" if text else ""
 
 
 def _holm(note) -> str:
@@ -345,7 +366,8 @@ def render_report(wh, results, figures, *, title: str, generated: str, mapping, 
         summary.append(
             f"<li><strong>{_e(r.hypothesis)}</strong> ({_e(_model_words(r.outcome, r.term))}): "
             f"{_num(r.estimate)} {_e(_unit_words(r.unit))}, 95% CI {_num(r.ci_low)} to {_num(r.ci_high)}, "
-            f"p = {_num(r.p_value, 2)}{_e(_holm(r.note))} ({_e(r.n_athletes)} athletes, {_e(r.n_obs)} runs)</li>"
+            f"p = {_num(r.p_value, 2)}{_e(_holm(r.note))}{_df_words(r)} ({_e(r.n_athletes)} athletes, "
+            f"{_e(r.n_obs)} runs)</li>"
         )
     sections.append(
         '<section id="summary"><h2>Summary</h2>'

@@ -6,7 +6,7 @@ declared strength coverage; ``tests/test_panels_scale.py``), in the warehouse la
 by athlete, the other tables one file each. Every engine runs in its own process (its peak RSS is its own):
 
 * ``pandas``: every table read whole, the panels built at once (what ``analysis.panels`` did before);
-* ``pyarrow-B``: :func:`trailstrength.features.panels.warehouse_panels`, B athletes at a time: the batch's runs
+* ``pyarrow-B``: :func:`trailstrength.warehouse.batches.warehouse_panels`, B athletes at a time: the batch's runs
   partitions and a filtered scan of the strength and soreness files (``storage.read_table(athletes=...)``);
 * ``dask-B``: the same batches read with ``dask.dataframe.read_parquet(filters=...)``;
 * ``duckdb-B``: the same batches read with DuckDB SQL over the parquet files (``--duckdb-path`` adds a folder
@@ -92,7 +92,8 @@ def _tables_of(engine: str, root: Path):
 def one(root: Path, label: str) -> dict:
     """Build the panels with one engine (``pandas`` or ``<engine>-<batch athletes>``); time, peak RSS, checksums."""
     from trailstrength.features import h1_panel, h2_panel, panels
-    from trailstrength.warehouse import Warehouse, storage
+    from trailstrength.warehouse import Warehouse
+    from trailstrength.warehouse.batches import run_athletes, warehouse_panels
 
     engine, _, size = label.partition("-")
     me = psutil.Process()
@@ -106,9 +107,9 @@ def one(root: Path, label: str) -> dict:
             h1 = h1_panel(runs, sets, coverage=coverage)
             h2 = h2_panel(runs, sets, wh.wellness, coverage=coverage)
         elif engine == "pyarrow":
-            h1, h2 = panels.warehouse_panels(wh, coverage=coverage, batch_athletes=int(size))
+            h1, h2 = warehouse_panels(wh, coverage=coverage, batch_athletes=int(size))
         else:
-            athletes = panels._run_athletes(root, storage)
+            athletes = run_athletes(root)
             h1, h2 = panels.panels_in_batches(
                 _tables_of(engine, root), athletes, coverage=coverage, batch_athletes=int(size)
             )

@@ -16,6 +16,7 @@ from trailstrength.features import panels
 from trailstrength.features.coverage import declared_periods
 from trailstrength.simulate import CohortDesign, simulate_daily
 from trailstrength.warehouse import Warehouse, open_warehouse, storage
+from trailstrength.warehouse.batches import warehouse_panels
 
 
 def write_twin_warehouse(root, athletes: int, weeks: int, seed: int = 4) -> None:
@@ -65,7 +66,7 @@ def test_batched_panels_equal_whole_table_panels(twin, batch, variants):
     wh = Warehouse(twin)
     whole = _whole(wh, variants)
     assert len(whole[0]) > 50 and len(whole[1]) > 50 and whole[0]["athlete_id"].nunique() == 5
-    ours = panels.warehouse_panels(wh, variants=variants, coverage=wh.coverage, batch_athletes=batch)
+    ours = warehouse_panels(wh, variants=variants, coverage=wh.coverage, batch_athletes=batch)
     _assert_same(ours, whole)
 
 
@@ -73,11 +74,11 @@ def test_batched_panels_of_a_selection(twin):
     wh = open_warehouse(twin, athletes=["ath02", "ath04", "nobody"], start="2025-03-20")
     whole = _whole(wh, variants=False)
     assert set(whole[0]["athlete_id"]) == {"ath02", "ath04"} and len(whole[0]) > 10
-    _assert_same(panels.warehouse_panels(wh, coverage=wh.coverage, batch_athletes=1), whole)
+    _assert_same(warehouse_panels(wh, coverage=wh.coverage, batch_athletes=1), whole)
     # no athlete selected: whatever the whole-table path does (today it raises on the empty merge), the same
     empty = open_warehouse(twin, athletes="nobody")
     outcomes = []
-    for build in (lambda: _whole(empty, False), lambda: panels.warehouse_panels(empty, coverage=empty.coverage)):
+    for build in (lambda: _whole(empty, False), lambda: warehouse_panels(empty, coverage=empty.coverage)):
         try:
             outcomes.append(build())
         except ValueError as err:
@@ -97,7 +98,7 @@ def test_each_read_holds_one_batch_of_athletes(twin, monkeypatch):
         return frame
 
     monkeypatch.setattr(storage, "read_table", spy)
-    panels.warehouse_panels(Warehouse(twin), coverage=None, batch_athletes=2)
+    warehouse_panels(Warehouse(twin), coverage=None, batch_athletes=2)
     assert [s[1] for s in seen if s[0] == "runs"] == [["ath01", "ath02"], ["ath03", "ath04"], ["ath05"]]
     assert {s[0] for s in seen} == {"runs", "strength_sets", "wellness"}
     assert all(got <= set(batch) and got for _, batch, got in seen)  # filtered as read, never the whole table

@@ -98,7 +98,9 @@ def panels(
 
     # a batch of athletes at a time, from partition-pruned reads: never every run of the cohort at once (issue 19)
     coverage = strength_periods(warehouse)
-    return features.panels.warehouse_panels(warehouse, window_days, variants=variants, coverage=coverage)
+    from trailstrength.warehouse.batches import warehouse_panels
+
+    return warehouse_panels(warehouse, window_days, variants=variants, coverage=coverage)
 
 
 def load_example(*, path=None, fresh: bool = False) -> Warehouse:

@@ -299,6 +299,8 @@ def _merge(
         )
         kept = kept[kept["source_file"].isin(unchanged & current)] if "source_file" in kept else kept.iloc[:0]
         tables[t] = pd.concat([kept, *batch.tables[t]], ignore_index=True) if batch.tables[t] else kept
+        if "source_file" not in tables[t]:  # no rows from any file yet: the column every row of the table carries
+            tables[t] = tables[t].assign(source_file=pd.Series(dtype="str", index=tables[t].index))
 
     # a workout in two exports of the same app counts once (duplicate_of marks the extra copy); exercises are classified
     # on every run with the current exercise_overrides.csv (raw root + athlete folder): editing it needs no re-read

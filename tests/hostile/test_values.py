@@ -134,3 +134,31 @@ def test_soreness_far_from_today_is_recorded(tmp_path):
     assert log[["line", "column"]].values.tolist() == [[3, "date"], [4, "time"]]
     assert log["reason"].iloc[0].startswith("row left out: dated before 1980-01-01")
     assert res.tables["wellness"]["reported_at"].isna().tolist() == [False, True]
+
+
+STRONG = "Date,Workout Name,Duration,Exercise Name,Set Order,Weight,Reps,Distance,Seconds,Notes\n"
+HEVY = "title,start_time,end_time,exercise_title,set_index,set_type,weight_kg,reps\n"
+
+
+@pytest.mark.parametrize(
+    "name, text",
+    [
+        (
+            "strong.csv",
+            STRONG + "2025-03-01 07:00:00,A,1h,Squat,1,inf,1e9,,,\n"
+            "2999-03-01 07:00:00,A,1h,Squat,1,60,5,,,\n2025-03-01 07:00:00,A,1h,Squat,2,60,5,,,\n",
+        ),
+        (
+            "hevy.csv",
+            HEVY + '"A","1 Mar 2025, 07:00","1 Mar 2025, 08:00","Squat",0,"normal",inf,1e9\n'
+            '"A","1 Mar 2100, 07:00","1 Mar 2100, 08:00","Squat",0,"normal",60,5\n'
+            '"A","1 Mar 2025, 07:00","1 Mar 2025, 08:00","Squat",1,"normal",60,5\n',
+        ),
+    ],
+)
+def test_app_exports_leave_implausible_values_empty(tmp_path, name, text):
+    res = _read(tmp_path, name, text.encode())
+    sets = res.tables["strength_sets"]
+    assert res.reason == "" and len(sets) == 2
+    assert sets["load_kg"].isna().tolist() == [True, False] and sets["reps"].isna().tolist() == [True, False]
+    assert not sets["bodyweight"].any() and len(res.tables["warnings"]) == 3

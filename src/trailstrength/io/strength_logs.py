@@ -76,18 +76,19 @@ _AMPM = [(re.compile(r"\s*a\.?\s?m\.?$", re.I), " AM"), (re.compile(r"\s*p\.?\s?
 def parse_local_times(values: pd.Series, formats: list[str]) -> pd.Series:
     """Naive local wall-clock times from strings, trying ``formats`` in order (12-hour ``a.m.``/``PM`` too).
 
-    Rows no format accepts are NaT.
+    Rows no format accepts are NaT. The unit is µs (``datetime64[us]``), so a year such as 2999 is read, not an
+    overflow: the reader leaves such a line out (:func:`undated_sets`) before converting to ns.
     """
     text = values.astype("str").str.strip()
     for pattern, marker in _AMPM:
         text = text.str.replace(pattern, marker, regex=True)
-    out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+    out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[us]")
     for fmt in formats:
         missing = out.isna()
         if not missing.any():
             break
-        out[missing] = pd.to_datetime(text[missing], format=fmt, errors="coerce")
-    return out.astype("datetime64[ns]")
+        out[missing] = pd.to_datetime(text[missing], format=fmt, errors="coerce").astype("datetime64[us]")
+    return out
 
 
 def sets_value_log(
@@ -110,8 +111,8 @@ def sets_value_log(
 
 def undated_sets(log: ValueLog, when: pd.Series, sets: pd.Series, column: str) -> pd.Series:
     """The sets whose date could not be read, or lies outside the plausible window (those recorded here)."""
-    outside = sets & when.notna() & ~plausible_days(when)
-    log.note(outside, column, ROW_LEFT_OUT + window_text())
+    outside = when.notna() & ~plausible_days(when)
+    log.note(sets & outside, column, ROW_LEFT_OUT + window_text())
     return when.isna() | outside
 
 

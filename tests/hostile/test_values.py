@@ -162,3 +162,12 @@ def test_app_exports_leave_implausible_values_empty(tmp_path, name, text):
     assert res.reason == "" and len(sets) == 2
     assert sets["load_kg"].isna().tolist() == [True, False] and sets["reps"].isna().tolist() == [True, False]
     assert not sets["bodyweight"].any() and len(res.tables["warnings"]) == 3
+
+
+def test_pmdata_report_dated_2999_is_left_out_not_the_file(tmp_path):
+    head = "effective_time_frame,fatigue,mood,readiness,sleep_duration_h,sleep_quality,soreness,soreness_area,stress\n"
+    rows = "2019-11-01T08:31:40.751Z,2,3,5,6,3,2,[],3\n2999-11-02T08:31:40.751Z,2,3,5,6,3,2,[],3\n"
+    (tmp_path / "pmsys").mkdir()
+    res = _read(tmp_path, "pmsys/wellness.csv", (head + rows).encode())
+    assert res.reason == "" and len(res.tables["wellness"]) == 1
+    assert res.tables["warnings"][["line", "column"]].values.tolist() == [[3, "effective_time_frame"]]

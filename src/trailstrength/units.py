@@ -163,6 +163,7 @@ def parse_duration_s(values: pd.Series) -> pd.Series:
     clock = text.str.extract(_CLOCK).astype("float64")
     # with two colons the first number is hours, with one it is minutes
     clocked = np.where(clock[1].notna(), clock[0] * 3600 + clock[1] * 60, clock[0] * 60) + clock[2]
+    clocked = np.where(clock[1].fillna(0).lt(60) & clock[2].lt(60), clocked, np.nan)  # "25:99" is no clock
     plain = pd.to_numeric(text, errors="coerce")
     plain = plain.where(np.isfinite(plain))  # "inf" is not a duration
     return (

@@ -17,8 +17,16 @@ import numpy as np
 import pandas as pd
 
 from trailstrength.io._csv import csv_header, read_csv_text
+from trailstrength.io._values import ValueLog
 from trailstrength.io.base import FileContext, Format, ReaderError, ReadResult
-from trailstrength.io.strength_logs import finish_sets, session_ids, sets_value_log, to_number
+from trailstrength.io.strength_logs import (
+    finish_sets,
+    plausible_sets,
+    session_ids,
+    sets_value_log,
+    to_number,
+    undated_sets,
+)
 from trailstrength.units import DISTANCE_M, LB_KG, WEIGHT_KG, parse_duration_s
 
 REQUIRED = ["date", "exercise", "category", "reps"]
@@ -38,17 +46,25 @@ def sniff_fitnotes(data: bytes) -> bool:
     return all(c in head for c in REQUIRED) and _weight_layout(head) is not None
 
 
-def _load_kg(raw: pd.DataFrame, layout: str) -> pd.Series:
+def _load_kg(raw: pd.DataFrame, layout: str, log: ValueLog) -> tuple[pd.Series, pd.Series]:
+    """Loads in kg (implausible ones left empty and recorded under their column) and the rows that wrote one."""
     if layout == "unit_column":
         unit = raw["weight unit"].str.lower()
         unknown = sorted(set(unit[unit.ne("") & ~unit.isin(WEIGHT_KG)]))
         if unknown:
             raise ReaderError(f"FitNotes export: unknown Weight Unit value(s) {unknown}; expected kgs or lbs")
-        return to_number(raw["weight"]) * unit.map(WEIGHT_KG)
+        load = log.plausible(to_number(raw["weight"]) * unit.map(WEIGHT_KG), "load_kg", "weight")
+        return load, raw["weight"].str.strip().ne("")
     kg_col = next((c for c in KG_COLUMNS if c in raw), None)
-    kg = to_number(raw[kg_col]) if kg_col else pd.Series(np.nan, index=raw.index)
-    lbs = to_number(raw["weight (lbs)"]) * LB_KG if "weight (lbs)" in raw else pd.Series(np.nan, index=raw.index)
-    return kg.fillna(lbs)
+    kg, lbs = pd.Series(np.nan, index=raw.index), pd.Series(np.nan, index=raw.index)
+    written = pd.Series(False, index=raw.index)
+    if kg_col:
+        kg = log.plausible(to_number(raw[kg_col]), "load_kg", kg_col)
+        written |= raw[kg_col].str.strip().ne("")
+    if "weight (lbs)" in raw:
+        lbs = log.plausible(to_number(raw["weight (lbs)"]) * LB_KG, "load_kg", "weight (lbs)")
+        written |= raw["weight (lbs)"].str.strip().ne("")
+    return kg.fillna(lbs), written
 
 
 def read_fitnotes(data: bytes, ctx: FileContext) -> ReadResult:
@@ -67,6 +83,11 @@ def read_fitnotes(data: bytes, ctx: FileContext) -> ReadResult:
     warnings: list[str] = []
     unit = raw["distance unit"] if "distance unit" in raw else pd.Series("", index=raw.index)
     unit = unit.str.lower().str.rstrip(".")
+    numbers = ("reps", "weight", *KG_COLUMNS, "weight (lbs)", "distance")
+    named = raw["exercise"].ne("")
+    log = sets_value_log("FitNotes export", raw, named, bad, "date", numbers)
+    bad = undated_sets(log, day, named & ~bad, "date")
+    load, written = _load_kg(raw, layout, log)
     distance = to_number(raw["distance"]) * unit.map(DISTANCE_M) if "distance" in raw else np.nan
     notes = next((raw[c] for c in ("comment", "notes") if c in raw), np.nan)
     df = pd.DataFrame(
@@ -77,16 +98,25 @@ def read_fitnotes(data: bytes, ctx: FileContext) -> ReadResult:
             "exercise_raw": raw["exercise"],
             "set_type": "working",
             "reps": to_number(raw["reps"]),
-            "load_kg": _load_kg(raw, layout),
-            "duration_s": parse_duration_s(raw["time"]).where(lambda s: s > 0) if "time" in raw else np.nan,
+            "load_kg": load,
+            "duration_s": _set_duration_s(raw, log),
             "distance_m": pd.Series(distance, index=raw.index).where(lambda s: s > 0),
             "notes": notes,
         }
     )
-    keep = ~bad & df["exercise_raw"].ne("")
-    numbers = ("reps", "weight", *KG_COLUMNS, "weight (lbs)", "distance")
-    log = sets_value_log("FitNotes export", raw, df["exercise_raw"].ne(""), bad, "date", numbers)
-    return log.attach(ReadResult({"strength_sets": finish_sets(df[keep], ctx, "fitnotes")}, warnings))
+    keep = ~bad & named
+    df = plausible_sets(df[keep], log, {"reps": "reps", "distance_m": "distance", "duration_s": "time"}, written)
+    return log.attach(ReadResult({"strength_sets": finish_sets(df, ctx, "fitnotes")}, warnings))
+
+
+def _set_duration_s(raw: pd.DataFrame, log: ValueLog) -> pd.Series:
+    """The ``Time`` column in s; text that is no duration (``25:99``: 99 is no seconds count) left empty, recorded."""
+    if "time" not in raw:
+        return pd.Series(np.nan, index=raw.index)
+    seconds = parse_duration_s(raw["time"])
+    return log.null(seconds, seconds.isna() & raw["time"].str.strip().ne(""), "time", "not a duration").where(
+        lambda s: s > 0
+    )
 
 
 FORMATS = [Format("fitnotes_csv", "2", "strength", sniff_fitnotes, read_fitnotes)]

@@ -17,14 +17,17 @@ import numpy as np
 import pandas as pd
 
 from trailstrength.io._csv import csv_header, read_csv_text
+from trailstrength.io._values import ValueLog, plausible_days, window_text
 from trailstrength.io.base import FileContext, Format, ReaderError, ReadResult, localize
 from trailstrength.io.strength_logs import (
     finish_sets,
     fold,
     parse_local_times,
+    plausible_sets,
     session_ids,
     sets_value_log,
     to_number,
+    undated_sets,
 )
 from trailstrength.units import LB_KG, MILE_M
 
@@ -120,10 +123,14 @@ def sniff_hevy(data: bytes) -> bool:
     return all(c in head for c in REQUIRED) and ("weight_kg" in head or "weight_lbs" in head)
 
 
-def _weight_kg(raw: pd.DataFrame) -> pd.Series:
-    kg = to_number(raw["weight_kg"]) if "weight_kg" in raw else pd.Series(np.nan, index=raw.index)
-    lbs = to_number(raw["weight_lbs"]) * LB_KG if "weight_lbs" in raw else pd.Series(np.nan, index=raw.index)
-    return kg.fillna(lbs)
+def _weight_kg(raw: pd.DataFrame, log: ValueLog) -> tuple[pd.Series, pd.Series]:
+    """Loads in kg (implausible ones left empty and recorded under their column) and the rows that wrote one."""
+    loads, written = [], pd.Series(False, index=raw.index)
+    for column, factor in (("weight_kg", 1.0), ("weight_lbs", LB_KG)):
+        if column in raw:
+            loads.append(log.plausible(to_number(raw[column]) * factor, "load_kg", column))
+            written |= raw[column].str.strip().ne("")
+    return loads[0].fillna(loads[-1]), written
 
 
 def _distance_m(raw: pd.DataFrame) -> pd.Series:
@@ -158,6 +165,14 @@ def read_hevy(data: bytes, ctx: FileContext) -> ReadResult:
     if set_type.isna().any():
         labels = sorted(set(kind[set_type.isna()]))
         warnings.append(f"unknown set_type(s) {labels} read as working sets")
+    named = raw["exercise_title"].ne("")
+    numbers = ("reps", "weight_kg", "weight_lbs", "duration_seconds", "rpe", "distance_km", "distance_miles")
+    log = sets_value_log("Hevy export", raw, named, bad, "start_time", numbers)
+    bad = undated_sets(log, start, named & ~bad, "start_time")
+    start = start.where(~bad).astype("datetime64[ns]")
+    end = log.null(end, end.notna() & ~plausible_days(end) & ~bad, "end_time", window_text())
+    end = end.where(~bad).astype("datetime64[ns]")
+    load, written = _weight_kg(raw, log)
     session = session_ids(ctx, "hevy", start)
     superset = raw["superset_id"] if "superset_id" in raw else pd.Series("", index=raw.index)
     optional = {"duration_s": "duration_seconds", "rpe": "rpe"}
@@ -169,7 +184,7 @@ def read_hevy(data: bytes, ctx: FileContext) -> ReadResult:
             "exercise_raw": raw["exercise_title"],
             "set_type": set_type.fillna("working"),
             "reps": to_number(raw["reps"]),
-            "load_kg": _weight_kg(raw),
+            "load_kg": load,
             **{k: to_number(raw[c]) if c in raw else np.nan for k, c in optional.items()},
             "session_duration_s": (end - start).dt.total_seconds().where(lambda s: s >= 0),
             "distance_m": _distance_m(raw),
@@ -177,10 +192,9 @@ def read_hevy(data: bytes, ctx: FileContext) -> ReadResult:
             "notes": raw.get("exercise_notes", np.nan),
         }
     )
-    keep = ~bad & df["exercise_raw"].ne("")
-    numbers = ("reps", "weight_kg", "weight_lbs", "duration_seconds", "rpe", "distance_km", "distance_miles")
-    log = sets_value_log("Hevy export", raw, df["exercise_raw"].ne(""), bad, "start_time", numbers)
-    return log.attach(ReadResult({"strength_sets": finish_sets(df[keep], ctx, "hevy")}, warnings))
+    fields = {"reps": "reps", "duration_s": "duration_seconds", "session_duration_s": "end_time"}
+    df = plausible_sets(df[~bad & named], log, {**fields, "distance_m": "distance_km"}, written)
+    return log.attach(ReadResult({"strength_sets": finish_sets(df, ctx, "hevy")}, warnings))
 
 
 FORMATS = [Format("hevy_csv", "2", "strength", sniff_hevy, read_hevy)]

@@ -64,14 +64,16 @@ _SEVERITY_ORDER = ["none", "minor", "moderate", "major"]
 
 
 def _utc(text: pd.Series) -> pd.Series:
-    return pd.to_datetime(text, utc=True, format="ISO8601", errors="coerce").astype("datetime64[ns, UTC]")
+    """ISO times as UTC instants in µs (a year such as 2999 is read, so it can be left out rather than overflow)."""
+    return pd.to_datetime(text, utc=True, format="ISO8601", errors="coerce").astype("datetime64[us, UTC]")
 
 
 def _placed(raw: pd.DataFrame, log: ValueLog, column: str) -> tuple[pd.DataFrame, pd.Series]:
-    """The rows with an ISO time in ``column`` and those times (rows without one are left out and logged)."""
+    """The rows with an ISO time in ``column`` inside the plausible window, and those times (ns); rows without
+    one, or dated outside the window (io._values), are left out and logged."""
     times = _utc(raw[column])
-    ok = log.keep_rows(times.notna(), column, "no ISO time")
-    return raw[ok], times[ok]
+    ok = log.dated(times.dt.tz_localize(None), column, "no ISO time")
+    return raw[ok], times[ok].astype("datetime64[ns, UTC]")
 
 
 def _require(raw: pd.DataFrame, columns: list[str], what: str) -> None:

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from trailstrength.io._csv import csv_header, read_csv_text
-from trailstrength.io._values import ROW_LEFT_OUT, ValueLog
+from trailstrength.io._values import ROW_LEFT_OUT, ValueLog, clock_times, plausible_days, window_text
 from trailstrength.io.base import FileContext, Format, ReaderError, ReadResult, localize
 from trailstrength.units import WEIGHT_KG
 
@@ -76,18 +76,19 @@ _AMPM = [(re.compile(r"\s*a\.?\s?m\.?$", re.I), " AM"), (re.compile(r"\s*p\.?\s?
 def parse_local_times(values: pd.Series, formats: list[str]) -> pd.Series:
     """Naive local wall-clock times from strings, trying ``formats`` in order (12-hour ``a.m.``/``PM`` too).
 
-    Rows no format accepts are NaT.
+    Rows no format accepts are NaT. The unit is µs (``datetime64[us]``), so a year such as 2999 is read, not an
+    overflow: the reader leaves such a line out (:func:`undated_sets`) before converting to ns.
     """
     text = values.astype("str").str.strip()
     for pattern, marker in _AMPM:
         text = text.str.replace(pattern, marker, regex=True)
-    out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+    out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[us]")
     for fmt in formats:
         missing = out.isna()
         if not missing.any():
             break
-        out[missing] = pd.to_datetime(text[missing], format=fmt, errors="coerce")
-    return out.astype("datetime64[ns]")
+        out[missing] = pd.to_datetime(text[missing], format=fmt, errors="coerce").astype("datetime64[us]")
+    return out
 
 
 def sets_value_log(
@@ -108,14 +109,41 @@ def sets_value_log(
     return log
 
 
+def undated_sets(log: ValueLog, when: pd.Series, sets: pd.Series, column: str) -> pd.Series:
+    """The sets whose date could not be read, or lies outside the plausible window (those recorded here)."""
+    outside = when.notna() & ~plausible_days(when)
+    log.note(sets & outside, column, ROW_LEFT_OUT + window_text())
+    return when.isna() | outside
+
+
+def plausible_sets(df: pd.DataFrame, log: ValueLog, columns: dict[str, str], written: pd.Series) -> pd.DataFrame:
+    """``df`` with values outside :data:`trailstrength.io._values.PLAUSIBLE` left empty and recorded.
+
+    ``columns``: field -> the raw column it was read from (named in the record); ``written``: the rows whose load
+    cell held something. A load written but left empty (``NaN``, ``inf``, 1e6 kg) stays empty in
+    :func:`finish_sets` instead of reading as a body-weight set.
+    """
+    df = df.copy()
+    for field, column in columns.items():
+        df[field] = log.plausible(df[field], field, column)
+    df["_load_written"] = written.reindex(df.index, fill_value=False).astype(bool)
+    return df
+
+
 def finish_sets(df: pd.DataFrame, ctx: FileContext, source: str) -> pd.DataFrame:
-    """Common tail: ids, body-weight flag, per-exercise set numbering within a session, the column contract."""
+    """Common tail: ids, body-weight flag, per-exercise set numbering within a session, the column contract.
+
+    An empty load is a body-weight set (0 kg), except a load that was written but left empty as implausible
+    (:func:`plausible_sets`): that one stays empty and is no body-weight set.
+    """
     df = df.copy()
     df["athlete_id"] = ctx.athlete.athlete_id
     df["source"] = source
     df["source_file"] = ctx.path
-    df["bodyweight"] = df["load_kg"].fillna(0).eq(0)
-    df["load_kg"] = df["load_kg"].fillna(0.0)
+    written = df.pop("_load_written") if "_load_written" in df else pd.Series(False, index=df.index)
+    unweighed = df["load_kg"].isna() & written.astype(bool)
+    df["bodyweight"] = df["load_kg"].fillna(0).eq(0) & ~unweighed
+    df["load_kg"] = df["load_kg"].where(unweighed, df["load_kg"].fillna(0.0))
     df["set_index"] = df.groupby(["session_id", "exercise_raw"], sort=False).cumcount().astype("int64")
     for c in SET_COLUMNS:
         if c not in df.columns:
@@ -206,16 +234,15 @@ def read_template(data: bytes, ctx: FileContext) -> ReadResult:
     day = pd.to_datetime(raw["date"], format="%Y-%m-%d", errors="coerce")
     unit = raw["unit"].str.lower().replace({"lbs": "lb", "kgs": "kg"})
     set_type = raw.get("set_type", pd.Series("", index=raw.index)).str.lower().replace("", "working")
-    ok = log.keep_rows(day.notna(), "date", "not a YYYY-MM-DD date")
+    ok = log.dated(day, "date", "not a YYYY-MM-DD date")
     ok &= log.keep_rows(unit.isin(["kg", "lb"]) | ~ok, "unit", "not kg or lb")
     ok &= log.keep_rows(set_type.isin(SET_TYPES) | ~ok, "set_type", f"not one of {', '.join(SET_TYPES)}")
     if not ok.any():
         raise ReaderError("strength template: no usable set (see the dates, units and set types)")
     raw, day, unit, set_type = raw[ok], day[ok], unit[ok], set_type[ok]
     log.raw = raw  # the lines that go on
-    time = raw.get("time", pd.Series("", index=raw.index))
-    has_time = time.str.match(r"^\d{1,2}:\d{2}$")
-    local = day + pd.to_timedelta(time.where(has_time, "00:00") + ":00")
+    time, has_time = clock_times(log, "time")
+    local = day + pd.to_timedelta(time + ":00")
     optional = {c: log.number(c, 0, 10) if c in raw else np.nan for c in ("rpe", "rir")}
     df = pd.DataFrame(
         {
@@ -223,8 +250,8 @@ def read_template(data: bytes, ctx: FileContext) -> ReadResult:
             "local_date": day.astype("datetime64[ns]"),
             "exercise_raw": raw["exercise"],
             "set_type": set_type,
-            "reps": log.number("reps", 0),
-            "load_kg": log.number("load", 0) * unit.map(WEIGHT_KG),
+            "reps": log.plausible(log.number("reps", 0), "reps", "reps"),
+            "load_kg": log.plausible(log.number("load", 0) * unit.map(WEIGHT_KG), "load_kg", "load"),
             **optional,
             "tempo": raw.get("tempo"),
             "notes": raw.get("notes"),
@@ -233,6 +260,7 @@ def read_template(data: bytes, ctx: FileContext) -> ReadResult:
     df["session_id"] = (
         ctx.athlete.athlete_id + "-log-" + day.dt.strftime("%Y%m%d") + time.where(has_time, "").str.replace(":", "")
     )
+    df["_load_written"] = raw["load"].str.strip().ne("")
     return log.attach(ReadResult({"strength_sets": finish_sets(df, ctx, "template")}))
 
 

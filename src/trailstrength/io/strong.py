@@ -31,9 +31,11 @@ from trailstrength.io.strength_logs import (
     finish_sets,
     fold,
     parse_local_times,
+    plausible_sets,
     session_ids,
     sets_value_log,
     to_number,
+    undated_sets,
 )
 from trailstrength.units import DISTANCE_M, WEIGHT_KG, parse_duration_s
 
@@ -157,6 +159,14 @@ def _unit_factor(
 
 
 NUMBER_COLUMNS = ("reps", "weight", "rpe", "seconds", "distance")  # read with to_number
+#: strength_sets field -> the Strong column it is read from (plausibility limits: io._values.PLAUSIBLE)
+STRONG_FIELDS = {
+    "reps": "reps",
+    "load_kg": "weight",
+    "duration_s": "seconds",
+    "session_duration_s": "duration",
+    "distance_m": "distance",
+}
 
 
 def read_strong(data: bytes, ctx: FileContext) -> ReadResult:
@@ -188,6 +198,10 @@ def read_strong(data: bytes, ctx: FileContext) -> ReadResult:
             f"Strong export: no parsable dates (first value {raw['date'].iloc[0]!r}; expected YYYY-MM-DD HH:MM:SS)"
         )
 
+    sets = ~pseudo & raw["exercise"].ne("")
+    log = sets_value_log("Strong export", raw, sets, bad, "date", NUMBER_COLUMNS)
+    bad = undated_sets(log, when, sets & ~bad, "date") & ~pseudo
+    when = when.where(~bad).astype("datetime64[ns]")
     imperial = ctx.athlete.strength_unit == "lb"
     to_kg = _unit_factor(raw, "weight", units.get("weight"), WEIGHT_KG, ctx.athlete.strength_unit, warnings)
     to_m = _unit_factor(raw, "distance", units.get("distance"), DISTANCE_M, "mi" if imperial else "km", warnings)
@@ -209,9 +223,10 @@ def read_strong(data: bytes, ctx: FileContext) -> ReadResult:
             "notes": _column(raw, "notes"),
         }
     )
-    keep = ~pseudo & ~bad & df["exercise_raw"].ne("")
-    log = sets_value_log("Strong export", raw, ~pseudo & df["exercise_raw"].ne(""), bad, "date", NUMBER_COLUMNS)
-    return log.attach(ReadResult({"strength_sets": finish_sets(df[keep], ctx, "strong")}, warnings))
+    keep = sets & ~bad
+    written = raw["weight"].str.strip().ne("")
+    df = plausible_sets(df[keep], log, STRONG_FIELDS, written)
+    return log.attach(ReadResult({"strength_sets": finish_sets(df, ctx, "strong")}, warnings))
 
 
 FORMATS = [Format("strong_csv", "3", "strength", sniff_strong, read_strong)]

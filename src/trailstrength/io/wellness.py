@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from trailstrength.io._csv import csv_header, read_csv_text
-from trailstrength.io._values import ValueLog
+from trailstrength.io._values import ValueLog, clock_times
 from trailstrength.io.base import BODY_MASS_KG, FileContext, Format, ReaderError, ReadResult, localize
 
 REGIONS = ("quads", "hamstrings", "glutes", "calves", "lower_back", "other")
@@ -263,7 +263,7 @@ def read_template(data: bytes, ctx: FileContext) -> ReadResult:
     # the line's other values kept (io._values; every problem recorded with its line)
     log = ValueLog("soreness diary", raw)
     day = pd.to_datetime(raw["date"], format="%Y-%m-%d", errors="coerce")
-    ok = log.keep_rows(day.notna(), "date", "not a YYYY-MM-DD date")
+    ok = log.dated(day, "date", "not a YYYY-MM-DD date")
     raw, day = raw[ok], day[ok]
     log.raw = raw  # the lines that go on
     scale = raw.get("scale", pd.Series("", index=raw.index)).str.strip().replace("", "0-10")
@@ -274,8 +274,7 @@ def read_template(data: bytes, ctx: FileContext) -> ReadResult:
     out_of_range = soreness.notna() & ~soreness.between(0, 10)
     value = log.null(value, out_of_range, "soreness", "outside its scale")
     soreness = soreness.where(~out_of_range)
-    time = raw.get("time", pd.Series("", index=raw.index)).str.strip()
-    has_time = time.str.match(r"^\d{1,2}:\d{2}$")
+    time, has_time = clock_times(log, "time")
     reported = localize(day + pd.to_timedelta(time.where(has_time, "00:00") + ":00"), ctx.athlete.timezone)
     regions, regions_raw, unknown = normalise_regions(split_regions(raw.get("regions", pd.Series("", index=raw.index))))
     df = wellness_frame(
@@ -355,7 +354,7 @@ def read_intervals(data: bytes, ctx: FileContext) -> ReadResult:
     log = ValueLog(what, raw)
     date_col = raw.columns[0]
     day = pd.to_datetime(raw[date_col].str.slice(0, 10), format="%Y-%m-%d", errors="coerce")
-    ok = log.keep_rows(day.notna(), date_col, "not a YYYY-MM-DD date")
+    ok = log.dated(day, date_col, "not a YYYY-MM-DD date")
     raw, day = raw[ok], day[ok]
     log.raw = raw  # the lines that go on
     scores, lo = _intervals_scores(log)

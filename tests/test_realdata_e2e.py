@@ -218,9 +218,9 @@ COMMANDS = {
 @pytest.fixture(scope="module")
 def session(tmp_path_factory):
     if not REALDATA.is_dir():
-        pytest.skip(f"real sample files not available at {REALDATA} (set TRAILSTRENGTH_REALDATA)")
+        pytest.skip(reason=f"real sample files not available at {REALDATA} (set TRAILSTRENGTH_REALDATA)")
     if missing := missing_files(REALDATA):
-        pytest.skip(f"real sample files missing from {REALDATA}: {missing}")
+        pytest.skip(reason=f"real sample files missing from {REALDATA}: {missing}")
     return Session(tmp_path_factory.mktemp("realdata_e2e"))
 
 

@@ -312,7 +312,7 @@ def _merge(
     report.reclassified = exercises.describe_reclassification(
         exercises.reclassification_summary(before, tables["strength_sets"])
     )
-    return tables
+    return {t: _in_schema_order(df, t) for t, df in tables.items()}
 
 
 # ---------------------------------------------------------------------------------------------- duplicates
@@ -350,12 +350,15 @@ def _mark_duplicate_files(manifest: pd.DataFrame, acts: pd.DataFrame) -> pd.Data
     return out
 
 
-def _in_schema_order(acts: pd.DataFrame) -> pd.DataFrame:
-    """Activity columns in one order whatever path built them: the schema's, then the others by name."""
+def _in_schema_order(df: pd.DataFrame, table: str = "activities") -> pd.DataFrame:
+    """A table's columns in one order whatever path built it: the schema's, then the others by name.
+
+    Without it the order depends on history: an empty table kept from an earlier run puts its columns first.
+    """
     from trailstrength import schemas  # pandera: not on a nothing-new run (issue 18)
 
-    known = [c for c in schemas.Activities.to_schema().columns if c in acts.columns]
-    return acts[known + sorted(c for c in acts.columns if c not in known)]
+    known = [c for c in schemas.TABLES[table].to_schema().columns if c in df.columns]
+    return df[known + sorted(c for c in df.columns if c not in known)]
 
 
 def _warn_default_time_zones(live_acts: pd.DataFrame, plan: Plan, read: list[str]) -> None:

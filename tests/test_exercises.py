@@ -700,3 +700,29 @@ def test_fit_set_without_subtype_is_not_classified_by_its_category():
     """A set with a category but no subtype must not pass for the conventional lift of that name (DESIGN §7)."""
     fit = pytest.importorskip("trailstrength.io.fit")
     assert one(fit.exercise_name(8, None))["match_method"] == "unmatched"
+
+
+def test_annotate_by_folder_shares_the_root_overrides_and_keeps_a_folders_own(tmp_path):
+    """Folders without their own overrides file are annotated in one pass with the root's; a folder with its own
+    file gets its own rows: the result equals annotating each folder alone, row for row (issue 18)."""
+    raw = tmp_path / "raw"
+    for name in ("a", "b", "c"):
+        (raw / name).mkdir(parents=True)
+    (raw / "exercise_overrides.csv").write_text("exercise,aliases\nupright_row,Cable Upright Bar Row\n")
+    (raw / "c" / "exercise_overrides.csv").write_text("exercise,aliases\nromanian_deadlift,Stiff Pulls\n")
+    names = ["Cable Upright Bar Row", "Stiff Pulls", "Romanian Deadlift", "Back Squat"]
+    sets = pd.DataFrame(
+        {
+            "exercise_raw": [n for _ in range(3) for n in names],
+            "source_file": [f"{f}/log.csv" for f in ("a", "b", "c") for _ in names],
+        }
+    ).sample(frac=1.0, random_state=1)
+    got = matcher_module.annotate_by_folder(sets, raw)
+    want = pd.concat(
+        matcher_module.annotate_sets(grp, overrides=matcher_module.overrides_for(raw, folder))
+        for folder, grp in sets.groupby(sets["source_file"].str[0])
+    ).reindex(sets.index)
+    pd.testing.assert_frame_equal(got, want)
+    by_folder = got.assign(folder=got["source_file"].str[0]).set_index(["folder", "exercise_raw"])["match_method"]
+    assert by_folder[("c", "Stiff Pulls")] == "override" and by_folder[("a", "Stiff Pulls")] != "override"
+    assert by_folder[("a", "Cable Upright Bar Row")] == "override" == by_folder[("c", "Cable Upright Bar Row")]

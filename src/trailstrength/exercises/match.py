@@ -46,6 +46,7 @@ from trailstrength.exercises.normalise import (
     token_key,
 )
 from trailstrength.exercises.taxonomy import (
+    OVERRIDES_FILENAME,
     merge_overrides,
     overrides_for,
     package_taxonomy,
@@ -407,7 +408,9 @@ def annotate_by_folder(
     """Annotate the sets of every athlete folder with the overrides that apply to it (:func:`overrides_for`).
 
     The folder is the first part of ``path_column`` (paths relative to ``raw``, as the warehouse stores them).
-    Returns a copy in the same row order; an empty frame or one without names is returned unchanged.
+    Folders without an overrides file of their own share the root's overrides and are annotated in one pass (a
+    cohort of 400 athletes is one call, not 400). Returns a copy in the same row order; an empty frame or one
+    without names is returned unchanged.
     """
     if df.empty or name_column not in df.columns:
         return df
@@ -416,8 +419,11 @@ def annotate_by_folder(
         if path_column in df.columns
         else pd.Series("", index=df.index)
     )
+    raw = Path(raw)
+    own = {name: name for name in folder.unique() if name and (raw / name / OVERRIDES_FILENAME).is_file()}
+    group = folder.map(lambda name: own.get(name, ""))
     parts = [
         annotate_sets(grp, name_column, overrides=overrides_for(raw, name or None))
-        for name, grp in df.groupby(folder, sort=False)
+        for name, grp in df.groupby(group, sort=False)
     ]
     return pd.concat(parts).reindex(df.index)

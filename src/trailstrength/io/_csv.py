@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import Any
 
 import pandas as pd
 
@@ -98,7 +99,7 @@ def read_csv_text(data: bytes, what: str, *, skiprows: int = 0, lower_header: bo
         The bytes are not a parseable CSV (ragged rows, not UTF-8, empty), or hold a header and no rows.
     """
     lines = data[:4096].decode("utf-8", errors="replace").lstrip("\ufeff").splitlines(keepends=True)
-    options = dict(
+    options: dict[str, Any] = dict(
         sep=separator("".join(lines[skiprows:])),
         dtype=str,
         keep_default_na=False,

@@ -18,18 +18,34 @@ REFERENCE_PREFIX = "strava_"  # reference columns a kept copy takes over from it
 def clean_samples(samples: pd.DataFrame) -> pd.DataFrame:
     """Fill ``distance_m`` from positions where the file gave none, and ``speed_mps`` from distance and time.
 
-    Distance is cumulative horizontal metres (haversine); speed is the per-sample derivative (m/s), NaN where
-    time does not advance.
+    Distance is cumulative horizontal metres (haversine) over every point, in file order. Speed (m/s) is taken
+    from one time stamp to the next: samples sharing a stamp (several points a second stamped with whole seconds)
+    all get the distance from the previous stamp's first sample to their stamp's first over the time between
+    the two, so neither their distance nor their speed is lost, and nothing is divided by zero. NaN where time
+    is unknown or does not advance.
     """
     out = samples.copy()
     if out["distance_m"].isna().all() and out["lat"].notna().any():
         out["distance_m"] = terrain.track_distance(out["lat"].to_numpy(float), out["lon"].to_numpy(float))
     if out["speed_mps"].isna().all() and out["elapsed_s"].notna().any():
-        dt = np.diff(out["elapsed_s"].to_numpy(float), prepend=np.nan)
-        dd = np.diff(out["distance_m"].to_numpy(float), prepend=np.nan)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            out["speed_mps"] = np.where(dt > 0, dd / dt, np.nan)
+        out["speed_mps"] = speed_by_stamp(out["elapsed_s"].to_numpy(float), out["distance_m"].to_numpy(float))
         out["speed_mps"] = out["speed_mps"].clip(lower=0)
+    return out
+
+
+def speed_by_stamp(elapsed_s: np.ndarray, distance_m: np.ndarray) -> np.ndarray:
+    """Per-sample speed (m/s) from one time stamp to the next (see :func:`clean_samples`); NaN without a time."""
+    out = np.full(elapsed_s.size, np.nan)
+    timed = np.flatnonzero(np.isfinite(elapsed_s))
+    if timed.size < 2:
+        return out
+    t = elapsed_s[timed]
+    new = np.concatenate(([True], t[1:] != t[:-1]))
+    first = timed[new]  # the first sample of every stamp
+    dt, dd = np.diff(elapsed_s[first]), np.diff(distance_m[first])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        speed = np.concatenate(([np.nan], np.where(dt > 0, dd / dt, np.nan)))
+    out[timed] = speed[np.cumsum(new) - 1]
     return out
 
 

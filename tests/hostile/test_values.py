@@ -7,10 +7,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from trailstrength.io import Athlete, FileContext
-from trailstrength.warehouse import read_files
+from trailstrength.io._csv import read_csv_text
+from trailstrength.warehouse import read_files, storage
 
 FITNOTES = "Date,Exercise,Category,Weight (kg),Weight (lbs),Reps,Distance,Distance Unit,Time,Notes\n"
 GPX = "heartandsole/testdata.gpx"
@@ -171,3 +174,134 @@ def test_pmdata_report_dated_2999_is_left_out_not_the_file(tmp_path):
     res = _read(tmp_path, "pmsys/wellness.csv", (head + rows).encode())
     assert res.reason == "" and len(res.tables["wellness"]) == 1
     assert res.tables["warnings"][["line", "column"]].values.tolist() == [[3, "effective_time_frame"]]
+
+
+# ---------------------------------------------------------------------------------------------- item 9: tracks
+T0 = pd.Timestamp("2025-03-01 07:00", tz="UTC")
+STEP_DEG = 1.0 / 111_195  # about 1 m of latitude
+
+
+def _gpx(times: list[pd.Timestamp], *, climb_m: float = 0.0) -> bytes:
+    """A run straight north, 1 m between points (``len(times)`` m in all), rising ``climb_m`` per point."""
+    pts = "".join(
+        f'<trkpt lat="{60 + i * STEP_DEG:.7f}" lon="10.0000000"><ele>{100 + i * climb_m:.2f}</ele>'
+        f"<time>{t:%Y-%m-%dT%H:%M:%SZ}</time></trkpt>"
+        for i, t in enumerate(times)
+    )
+    return (
+        '<?xml version="1.0"?><gpx version="1.1" creator="t" xmlns="http://www.topografix.com/GPX/1/1">'
+        f"<trk><type>running</type><trkseg>{pts}</trkseg></trk></gpx>"
+    ).encode()
+
+
+def _tcx(times: list[pd.Timestamp]) -> bytes:
+    """The same run as a TCX (no device distance: it comes from the positions)."""
+    pts = "".join(
+        f"<Trackpoint><Time>{t:%Y-%m-%dT%H:%M:%SZ}</Time><Position><LatitudeDegrees>{60 + i * STEP_DEG:.7f}"
+        "</LatitudeDegrees><LongitudeDegrees>10.0</LongitudeDegrees></Position></Trackpoint>"
+        for i, t in enumerate(times)
+    )
+    return (
+        '<?xml version="1.0"?><TrainingCenterDatabase xmlns="http://www.garmin.com/xmlschemas/'
+        'TrainingCenterDatabase/v2"><Activities><Activity Sport="Running"><Id>2025-03-01T07:00:00Z</Id>'
+        f"<Lap><Track>{pts}</Track></Lap></Activity></Activities></TrainingCenterDatabase>"
+    ).encode()
+
+
+def _run(tmp_path: Path, name: str, data: bytes) -> tuple[read_files.FileResult, dict, pd.DataFrame]:
+    """The file's result, its one terrain summary and its stored samples."""
+    res = _read(tmp_path, name, data)
+    assert res.reason == "", res.reason
+    (summary,) = res.summaries
+    (aid,) = res.sample_activities
+    samples = pd.read_parquet(storage.sample_path(tmp_path / "samples", "a", aid))
+    return res, summary, samples
+
+
+def _seconds(n: int, every: float = 1 / 3) -> list[pd.Timestamp]:
+    return [T0 + pd.Timedelta(seconds=int(i * every)) for i in range(n)]
+
+
+@pytest.mark.parametrize("name, write", [("rev.gpx", _gpx), ("rev.tcx", _tcx)])
+def test_reversed_times_put_the_points_in_time_order(tmp_path, name, write):
+    """A track whose times run backwards (reversed in an editor) had distance 0: now read in time order."""
+    times = [T0 + pd.Timedelta(seconds=i) for i in range(600)][::-1]  # 599 m at 1 m/s, written last point first
+    res, summary, samples = _run(tmp_path, name, write(times))
+    assert summary["distance_m"] == pytest.approx(599, rel=0.01)
+    assert summary["moving_time_s"] == pytest.approx(599, abs=5)
+    assert samples["timestamp"].is_monotonic_increasing and samples["lat"].is_monotonic_decreasing
+    assert any("times run backwards along the track: points put in time order" in w for w in res.warnings)
+
+
+def test_times_in_no_order_are_dropped_and_distance_kept(tmp_path):
+    """Times that fit neither order are left out (with a warning); the distance still comes from the points."""
+    times = [T0 + pd.Timedelta(seconds=(i * 7919) % 600) for i in range(600)]  # a permutation of 0..599 s
+    res, summary, samples = _run(tmp_path, "shuffled.gpx", _gpx(times))
+    assert summary["distance_m"] == pytest.approx(599, rel=0.01) and np.isnan(summary["moving_time_s"])
+    assert samples["timestamp"].isna().all() and samples["speed_mps"].isna().all()
+    assert any("times dropped" in w for w in res.warnings)
+    assert res.tables["activities"]["start_time"].iloc[0] == T0  # the activity keeps its start
+
+
+def test_ten_points_per_timestamp_keep_their_distance(tmp_path):
+    """Ten points share each time stamp: 177 m of 1,800 m were left (movement inside a stamp taken for jumps)."""
+    times = [T0 + pd.Timedelta(seconds=4 * (i // 10)) for i in range(1800)]  # 10 m every 4 s: 2.5 m/s
+    res, summary, samples = _run(tmp_path, "ten.gpx", _gpx(times))
+    assert summary["distance_m"] == pytest.approx(1799, rel=0.01)
+    assert summary["moving_time_s"] == pytest.approx(716, abs=5)
+    speed = samples["speed_mps"].to_numpy()
+    assert np.isnan(speed[:10]).all() and np.allclose(speed[10:], 2.5, rtol=0.01)  # finite: no division by 0
+
+
+def test_every_point_on_one_timestamp_is_an_untimed_track(tmp_path):
+    res, summary, samples = _run(tmp_path, "one.gpx", _gpx([T0] * 300))
+    assert summary["distance_m"] == pytest.approx(299, rel=0.01) and np.isnan(summary["moving_time_s"])
+    assert samples["speed_mps"].isna().all()
+
+
+def test_a_one_year_jump_is_no_moving_time(tmp_path):
+    """A year between two points of a climb counted as 366 days of moving time (the climb on both sides made
+    the gap look like steep hiking). A gap longer than TerrainParams.recording_gap_s is never moving time; the
+    activity stays whole, its elapsed time spans the gap, and a warning says so."""
+    year = pd.Timedelta(days=365)
+    times = [t + (year if i >= 600 else pd.Timedelta(0)) for i, t in enumerate(_seconds(1200))]
+    res, summary, _ = _run(tmp_path, "year.gpx", _gpx(times, climb_m=0.1))  # 10 % up at 3 m/s
+    assert summary["moving_time_s"] == pytest.approx(399, abs=5)
+    assert res.tables["activities"]["duration_s"].iloc[0] == pytest.approx(year.total_seconds() + 399)
+    (note,) = [w for w in res.warnings if "gap" in w]
+    assert "1 gap(s) in the recording longer than 1 h (the longest 365.0 days): not moving time" in note
+
+
+# ---------------------------------------------------------------------------------------------- item 9: headers
+@pytest.mark.parametrize(
+    "name, text, column",
+    [
+        ("log.csv", "date,exercise,set,reps,load,unit,load\n2025-03-01,Squat,1,5,60,kg,100\n", "'load' appears 2"),
+        ("log.csv", "date,exercise,set,reps,Load,unit,load \n2025-03-01,Squat,1,5,60,kg,100\n", "'load' appears 2"),
+        ("strong.csv", STRONG.rstrip() + ",Weight\n2025-03-01 07:00:00,A,1h,Squat,1,60,5,,,,100\n", "'Weight'"),
+        ("fitnotes.csv", FITNOTES.rstrip() + ",Weight (kg)\n2025-03-01,Squat,Legs,60,,5,,,,,100\n", "'weight (kg)'"),
+        (
+            "hevy.csv",
+            HEVY.rstrip() + ',weight_kg\n"A","1 Mar 2025, 07:00","1 Mar 2025, 08:00","Squat",0,"normal",60,5,100\n',
+            "'weight_kg'",
+        ),
+    ],
+    ids=["template", "template-case", "strong", "fitnotes", "hevy"],
+)
+def test_a_duplicated_load_column_is_a_clear_reason_not_a_silent_pick(tmp_path, name, text, column):
+    """A second ``load`` column was ignored: pandas renames it ``load.1`` and the readers took the first."""
+    res = _read(tmp_path, name, text.encode())
+    assert res.reason.startswith("ReaderError: ") and column in res.reason
+    assert "with different values: cannot tell which one to use" in res.reason and not res.tables
+
+
+def test_a_column_written_twice_with_the_same_values_is_one_column(tmp_path):
+    log = "date,exercise,set,reps,load,unit,Load\n2025-03-01,Squat,1,5,60,kg, 60\n2025-03-01,Squat,2,5,,kg,\n"
+    res = _read(tmp_path, "log.csv", log.encode())
+    assert res.reason == "" and res.tables["strength_sets"]["load_kg"].tolist()[0] == 60.0
+
+
+def test_read_csv_text_keeps_names_as_written():
+    """Empty header names keep pandas' placeholder; a real ``load.1`` is not taken for a repeat."""
+    df = read_csv_text(b"date,load,load.1,,\n2025-03-01,60,61,x,y\n", "log")
+    assert list(df.columns) == ["date", "load", "load.1", "unnamed: 3", "unnamed: 4"]

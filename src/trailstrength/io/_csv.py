@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import Any
 
 import pandas as pd
 
@@ -98,18 +99,54 @@ def read_csv_text(data: bytes, what: str, *, skiprows: int = 0, lower_header: bo
         The bytes are not a parseable CSV (ragged rows, not UTF-8, empty), or hold a header and no rows.
     """
     lines = data[:4096].decode("utf-8", errors="replace").lstrip("\ufeff").splitlines(keepends=True)
+    options: dict[str, Any] = dict(
+        sep=separator("".join(lines[skiprows:])),
+        dtype=str,
+        keep_default_na=False,
+        encoding="utf-8-sig",
+        skiprows=skiprows,
+    )
     try:
-        df = pd.read_csv(
-            io.BytesIO(data),
-            sep=separator("".join(lines[skiprows:])),
-            dtype=str,
-            keep_default_na=False,
-            encoding="utf-8-sig",
-            skiprows=skiprows,
-        )
+        df = pd.read_csv(io.BytesIO(data), **options)
+        header = pd.read_csv(io.BytesIO(data), header=None, nrows=1, **options).iloc[0].tolist()
     except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as err:
         raise ReaderError(f"{what}: not a readable CSV ({err})") from None
     if df.empty:  # a header and nothing under it: one clear reason, whatever the reader would make of no rows
         raise ReaderError(f"{what}: a header but no rows")
-    df.columns = [c.strip().lower() if lower_header else c.strip() for c in df.columns]
-    return df.apply(lambda col: col.str.strip())
+    # the names as written: pandas renames a repeated one ("load", "load.1"), which would hide it
+    names = [h or c for h, c in zip(header, df.columns)] if len(header) == len(df.columns) else list(df.columns)
+    df.columns = [c.strip().lower() if lower_header else c.strip() for c in names]
+    df = df.apply(lambda col: col.str.strip())
+    return named_once(df, what)
+
+
+def named_once(df: pd.DataFrame, what: str) -> pd.DataFrame:
+    """``df`` with every column name once (compared case-insensitively, as the readers fold them).
+
+    A name written twice (issue 16, item 9: a duplicated ``load`` column) leaves no way to know which column the
+    app meant, so the readers never pick one: columns of one name that hold the same text in every row are one
+    column (the first kept); when they differ, the file is rejected with a reason naming the column and where
+    it stands (1-based). (Strava's ``activities.csv``, whose repeated names mean different units, is read by
+    position with its own parser, not through here.)
+
+    Raises
+    ------
+    ReaderError
+        A name repeated over columns that hold different values.
+    """
+    key = pd.Index([str(c).casefold() for c in df.columns])
+    if key.is_unique:
+        return df
+    keep = [True] * len(key)
+    for name in key[key.duplicated()].unique():
+        at = [i for i, k in enumerate(key) if k == name]
+        first = df.iloc[:, at[0]]
+        if not all(df.iloc[:, i].equals(first) for i in at[1:]):
+            where = ", ".join(str(i + 1) for i in at)
+            raise ReaderError(
+                f"{what}: column {df.columns[at[0]]!r} appears {len(at)} times (columns {where}) with different "
+                "values: cannot tell which one to use"
+            )
+        for i in at[1:]:
+            keep[i] = False
+    return df.loc[:, keep]

@@ -32,7 +32,7 @@ from trailstrength.io.activity_rows import activities_frame, activity_row, iso_o
 from trailstrength.io.base import FileContext, Format, ReaderError, ReadResult, text_head
 from trailstrength.units import track_distance
 
-VERSION = "2"
+VERSION = "3"  # 3: points in time order (xml_points.in_time_order)
 FIELDS = ("ele", "time", "hr", "cad")
 _CREATOR = re.compile(rb"<(?:[\w.-]+:)?gpx\b[^>]*?\bcreator\s*=\s*[\"']([^\"']*)")
 
@@ -187,6 +187,7 @@ def read(data: bytes, ctx: FileContext) -> ReadResult:
             "segment": pts["segment"],
         }
     )
+    samples = xp.in_time_order(samples, warnings)
     first_time = next((v for v in pts["time"] if v), b"").decode("ascii", "replace")
     kind = (pts.get("type") or "").strip()
     row = activity_row(

@@ -28,7 +28,7 @@ from trailstrength.io._xml import local_name, parse_tree
 from trailstrength.io.activity_rows import activities_frame, activity_row, iso_offset_s, sport_name
 from trailstrength.io.base import FileContext, Format, ReaderError, ReadResult, text_head
 
-VERSION = "2"  # 2: times of an impossible year dropped
+VERSION = "3"  # 2: times of an impossible year dropped; 3: points in time order (in_time_order)
 # sample column -> TCX element (local name); first present wins for cadence
 POINT_FIELDS = {
     "time": "Time",
@@ -203,6 +203,7 @@ def read(data: bytes, ctx: FileContext) -> ReadResult:
                 **cols,
             }
         )
+        samples = xp.in_time_order(samples, warnings, f"activity {i}: ")
         if len(t) and not ok.any():
             warnings.append(f"activity {i}: no usable trackpoint times")
         if not len(t):

@@ -35,7 +35,7 @@ from .track import remove_altitude_steps, track_distance, vertical_speed
 
 #: Version of the terrain outputs; bump whenever any output changes for the same input. The warehouse
 #: rebuilds derived tables (segments, runs) when it changes.
-TERRAIN_VERSION: str = "3"
+TERRAIN_VERSION: str = "4"
 
 __all__ = [
     "ALTITUDE_QUALITY",

@@ -54,6 +54,11 @@ class TerrainParams:
         ``inf`` turns this off.
     jump_speed_mps : float
         A sample-to-sample implied speed above this (m/s) is a GPS jump: its time and distance are dropped.
+        Samples sharing one time stamp are judged together, over the time to the next stamp.
+    recording_gap_s : float
+        Two consecutive samples further apart in time than this (s) have a gap in the recording between them
+        (the device was off, its clock jumped, two recordings were joined): never moving time, whatever the
+        speed or climb across it. An hour: no pause inside a run is recorded as a single interval that long.
     max_vertical_speed_mps, altitude_step_m : float
         Consecutive samples whose altitude changes faster than ``max_vertical_speed_mps`` (m/s; without
         times, steeper than 100 %) and that move it by ``altitude_step_m`` (m) or more in all are a level
@@ -132,6 +137,7 @@ class TerrainParams:
     pause_vertical_mps: float = 0.08
     pause_vertical_window_s: float = 60.0
     jump_speed_mps: float = 8.0
+    recording_gap_s: float = 3600.0
     max_vertical_speed_mps: float = 3.0
     altitude_step_m: float = 25.0
     spike_window_m: float = 50.0
@@ -182,6 +188,7 @@ class TerrainParams:
             "max_abs_grade",
             "pause_min_s",
             "jump_speed_mps",
+            "recording_gap_s",
             "pause_vertical_mps",
             "pause_vertical_window_s",
             "max_vertical_speed_mps",

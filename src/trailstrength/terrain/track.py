@@ -84,16 +84,50 @@ def vertical_speed(
     return np.where(np.isfinite(v), v, 0.0)
 
 
-def _jump_flags(t: np.ndarray, d: np.ndarray, params: TerrainParams) -> np.ndarray:
-    """Intervals (sample k to k + 1) covered at an impossible speed: GPS jumps. Length ``n - 1``."""
-    known = np.isfinite(t)
-    dt = np.diff(t)
-    dd = np.diff(d)
+def stamp_speed(t: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """Speed of every sample-to-sample interval over its time stamp, m/s. Length ``n - 1``.
+
+    Samples that share one time stamp (a writer that stamps whole seconds at several points a second, an export
+    that rounds) are one group: the group's speed is its distance to the first sample of the next stamp over the
+    time to it, and every interval from the group's first sample to the next stamp's first takes it. The last
+    group, with no next stamp, is judged with the one before it (its first sample to the last sample). Without
+    repeated stamps this is ``diff(d) / diff(t)``. NaN where a time is unknown; ``inf`` where distance was
+    covered in no time at all (every sample on one stamp).
+
+    Parameters
+    ----------
+    t : numpy.ndarray
+        Time, s, non-decreasing where known (NaN allowed).
+    d : numpy.ndarray
+        Cumulative distance, m.
+    """
+    n = t.size
+    if n < 2:
+        return np.zeros(0)
+    new = np.ones(n, dtype=bool)
+    new[1:] = t[1:] != t[:-1]  # NaN != NaN: an unknown time is a group of its own
+    first = np.flatnonzero(new)
+    group = np.cumsum(new) - 1
+    start, end = first.copy(), np.append(first[1:], n - 1)
+    if first.size > 1 and end[-1] > start[-1]:
+        start[-1] = first[-2]
     with np.errstate(divide="ignore", invalid="ignore"):
-        speed = dd / dt
-    # Including movement inside a repeated time stamp. Intervals without a known time cannot be judged
-    # and are not jumps.
-    return (known[:-1] & known[1:]) & ((speed > params.jump_speed_mps) | ((dt <= 0) & (dd > 0)))
+        speed = (d[end] - d[start]) / (t[end] - t[start])
+    return speed[group[:-1]]
+
+
+def _jump_flags(t: np.ndarray, d: np.ndarray, params: TerrainParams) -> np.ndarray:
+    """Intervals (sample k to k + 1) covered at an impossible speed: GPS jumps. Length ``n - 1``.
+
+    Speed is judged over the time stamp (:func:`stamp_speed`): movement between samples sharing one stamp is no
+    jump by itself (ten points per second stamped with whole seconds keep their distance); a stamp group reached
+    at an impossible speed is, all of it.
+    """
+    known = np.isfinite(t)
+    with np.errstate(invalid="ignore"):
+        fast = stamp_speed(t, d) > params.jump_speed_mps
+    # Intervals without a known time cannot be judged and are not jumps.
+    return known[:-1] & known[1:] & fast
 
 
 def _pause_flags(
@@ -246,8 +280,8 @@ def _remove_position_spikes(
     Needs times: without them a one-fix jump cannot be told from a hairpin between sparse route points.
     """
     d = track_distance(lat, lon)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        fast = np.nan_to_num(np.diff(d) / np.diff(t), nan=0.0) > params.jump_speed_mps
+    with np.errstate(invalid="ignore"):
+        fast = stamp_speed(t, d) > params.jump_speed_mps  # NaN (unknown time) is not fast
     spike = np.zeros(lat.size, dtype=bool)
     spike[1:-1] = fast[:-1] & fast[1:]
     if spike.any():
@@ -324,6 +358,7 @@ def _clean_track(samples: pd.DataFrame, params: TerrainParams) -> _Track | None:
         # Times on a small part of the track (a route with a few stamped points) would give a moving
         # time and speeds for that part only, read as the whole run's: treat such a run as untimed.
         has_time = (d[last] - d[first]) >= MIN_TIMED_FRACTION * span  # (a standstill: 0 >= 0)
+        has_time &= bool(t[last] > t[first])  # every point on one stamp: the times measure nothing
     else:
         has_time = False
     if has_time:
@@ -343,7 +378,9 @@ def set_moving_time(track: _Track, params: TerrainParams, terrain: tuple[np.ndar
     """Fill ``track.moving_s``: cumulative time without pauses and jumps, s (NaN where times are unknown).
 
     ``terrain`` is the smoothed profile (distance grid and altitude, m), used with the recorded altitude to
-    tell steep hiking from pauses.
+    tell steep hiking from pauses. An interval between two samples longer than ``params.recording_gap_s`` is a
+    gap in the recording (the device was off, its clock jumped, two recordings were joined) and counts as a
+    pause whatever its speed or climb: a one-year jump inside a track adds nothing to moving time.
     """
     if not track.has_time:
         track.moving_s = np.full(track.distance_m.size, np.nan)
@@ -353,6 +390,7 @@ def set_moving_time(track: _Track, params: TerrainParams, terrain: tuple[np.ndar
     alt = track.altitude_m if np.isfinite(track.altitude_m).sum() >= 2 else None
     pause = _pause_flags(t, track.distance_m, params, alt, terrain if alt is not None else None)
     dt = np.nan_to_num(np.diff(t), nan=0.0)
+    pause |= dt > params.recording_gap_s
     moving = np.concatenate(([0.0], np.cumsum(np.where(track.jump | pause, 0.0, dt))))
     moving[~np.isfinite(t)] = np.nan  # outside the stamped part, moving time is unknown, not zero
     track.moving_s, track.pause = moving, pause

@@ -188,6 +188,26 @@ def without_glitches(samples: pd.DataFrame, activity_id: str, warnings: list[str
     return out
 
 
+def note_recording_gaps(samples: pd.DataFrame, activity_id: str, warnings: list[str]) -> None:
+    """A warning when consecutive samples of one activity lie further apart in time than
+    :attr:`terrain.TerrainParams.recording_gap_s` (an hour; issue 16, item 9: a one-year jump inside a track).
+
+    The activity is kept whole and flagged, not split: the terrain step counts no such gap as moving time, while
+    the elapsed time (``activities.duration_s``, first to last time) spans it as recorded, which the warning says.
+    """
+    t = pd.to_numeric(samples["elapsed_s"], errors="coerce").dropna().to_numpy(float)
+    gaps = np.diff(np.fmax.accumulate(t)) if t.size > 1 else np.zeros(0)
+    gaps = gaps[gaps > terrain.TerrainParams().recording_gap_s]
+    if gaps.size:
+        longest = gaps.max()
+        size = f"{longest / 86400:.1f} days" if longest >= 2 * 86400 else f"{longest / 3600:.1f} h"
+        warnings.append(
+            f"activity {activity_id}: {gaps.size} gap(s) in the recording longer than "
+            f"{terrain.TerrainParams().recording_gap_s / 3600:g} h (the longest {size}): not moving time; "
+            "the elapsed time (duration_s) spans it"
+        )
+
+
 def _one_line(err: BaseException) -> str:
     return f"{type(err).__name__}: {err}".replace("\n", " | ")[:300]
 
@@ -209,6 +229,7 @@ def read_file(path: str, ctx: FileContext, samples_dir: str) -> FileResult:
             for aid, part in samples.groupby("activity_id", sort=False):
                 activity = cast(pd.Series, acts.loc[aid])  # activity ids are unique within a file
                 part = without_glitches(part.reset_index(drop=True), str(aid), res.warnings)
+                note_recording_gaps(part, str(aid), res.warnings)
                 part = schemas.validate_fast("samples", clean.clean_samples(part))
                 inferred.append({"activity_id": aid, **infer_sport_of(activity, part, res.warnings)})
                 derived = derive_terrain(activity, part, res.warnings)

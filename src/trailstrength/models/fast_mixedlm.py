@@ -66,9 +66,28 @@ class FastMixedLM(MixedLM):
         """:math:`Z_i^\\top r_i` per athlete, shape (athletes, q)."""
         return np.einsum("gn,nq->gq", self._sums["indicator"], self.exog_re * resid[:, None])
 
+    def score_sqrt(self, params, calc_fe=True):
+        """statsmodels' chain rule to the Cholesky parameters, as one matrix product instead of a Python loop."""
+        score_fe, score_re, score_vc = self.score_full(params, calc_fe=calc_fe)
+        packed = params.get_packed(use_sqrt=True, has_fe=True)
+        jacobian = self._chain[0] + 2 * (self._chain[1] @ packed)
+        scr = np.concatenate((score_fe, score_re, score_vc)) @ jacobian
+        return scr[: self.k_fe], scr[self.k_fe : self.k_fe + self.k_re2], scr[self.k_fe + self.k_re2 :]
+
+    @cached_property
+    def _chain(self) -> tuple[np.ndarray, np.ndarray]:
+        return np.asarray(self._lin, dtype=float), np.asarray(self._quad, dtype=float)
+
     def get_fe_params(self, cov_re, vcomp, tol=1e-10):
         if not self._plain() or self.k_fe == 0:
             return super().get_fe_params(cov_re, vcomp, tol)
+        key = (np.asarray(cov_re, dtype=float).tobytes(), tol)
+        if self.__dict__.get("_fe_cache", (None,))[0] != key:
+            self.__dict__["_fe_cache"] = (key, self._gls(cov_re, tol))
+        fe, sing = self.__dict__["_fe_cache"][1]
+        return fe.copy(), sing
+
+    def _gls(self, cov_re, tol):
         s = self._sums
         w, v = np.linalg.eigh(cov_re)
         sing = bool(w.min() < tol)

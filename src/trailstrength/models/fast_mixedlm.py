@@ -64,7 +64,33 @@ class FastMixedLM(MixedLM):
 
     def _z_resid(self, resid: np.ndarray) -> np.ndarray:
         """:math:`Z_i^\\top r_i` per athlete, shape (athletes, q)."""
-        return np.einsum("gn,nq->gq", self._sums["indicator"], self.exog_re * resid[:, None])
+        return self._sums["indicator"] @ (self.exog_re * resid[:, None])
+
+    def _woodbury(self, cov_re_inv: np.ndarray) -> dict:
+        """:math:`M_i^{-1}`, :math:`M_i^{-1} Z_i^\\top X_i`, :math:`\\sum_i \\log|M_i|` and :math:`X^\\top V^{-1} X`
+        for one :math:`\\Psi^{-1}` (the last one is remembered: the optimiser asks for the likelihood and the score
+        at the same point)."""
+        key = cov_re_inv.tobytes()
+        cached = self.__dict__.get("_woodbury_cache")
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        s = self._sums
+        m = cov_re_inv[None] + s["ztz"]
+        m_inv = np.linalg.inv(m)
+        mzx = m_inv @ s["ztx"]
+        g, q, p = s["ztx"].shape
+        out = {
+            "m_inv": m_inv,
+            "mzx": mzx,
+            "logdet_m": np.linalg.slogdet(m)[1].sum(),
+            "xvx": s["xtx"] - s["ztx"].reshape(g * q, p).T @ mzx.reshape(g * q, p),
+        }
+        self.__dict__["_woodbury_cache"] = (key, out)
+        return out
+
+    def _quad_zr(self, zr: np.ndarray, m_inv: np.ndarray) -> float:
+        """:math:`\\sum_i (Z_i^\\top r_i)^\\top M_i^{-1} Z_i^\\top r_i`."""
+        return float(np.sum(zr * (m_inv @ zr[:, :, None])[:, :, 0]))
 
     def score_sqrt(self, params, calc_fe=True):
         """statsmodels' chain rule to the Cholesky parameters, as one matrix product instead of a Python loop."""
@@ -96,11 +122,9 @@ class FastMixedLM(MixedLM):
             cov_re_inv = np.zeros_like(cov_re) if len(keep) == 0 else (v[:, keep] / w[keep]) @ v[:, keep].T
         else:
             cov_re_inv = np.linalg.inv(cov_re)
-        m_inv = np.linalg.inv(cov_re_inv[None] + s["ztz"])
-        mzx = m_inv @ s["ztx"]
-        xvx = s["xtx"] - np.einsum("gqa,gqb->ab", s["ztx"], mzx)
-        xvy = s["xty"] - np.einsum("gqa,gq->a", mzx, s["zty"])
-        fe = np.linalg.pinv(xvx) @ xvy if sing else np.linalg.solve(xvx, xvy)
+        wood = self._woodbury(cov_re_inv)
+        xvy = s["xty"] - np.einsum("gqa,gq->a", wood["mzx"], s["zty"])
+        fe = np.linalg.pinv(wood["xvx"]) @ xvy if sing else np.linalg.solve(wood["xvx"], xvy)
         return fe, sing
 
     @staticmethod
@@ -124,19 +148,16 @@ class FastMixedLM(MixedLM):
         cov_re_inv, sing = self._cov_re_inv(cov_re)
         self._cov_sing += sing
         _, cov_re_logdet = np.linalg.slogdet(cov_re)
-        s = self._sums
-        m = cov_re_inv[None] + s["ztz"]
-        m_inv = np.linalg.inv(m)
+        wood = self._woodbury(cov_re_inv)
         resid = self.endog - self.exog @ fe_params
         zr = self._z_resid(resid)
-        like = -0.5 * (len(m) * cov_re_logdet + np.linalg.slogdet(m)[1].sum())
-        qf = resid @ resid - np.einsum("gq,gqr,gr->", zr, m_inv, zr)
+        like = -0.5 * (self.n_groups * cov_re_logdet + wood["logdet_m"])
+        qf = resid @ resid - self._quad_zr(zr, wood["m_inv"])
         n = self.n_totobs
         if self.reml:
-            xvx = s["xtx"] - np.einsum("gqa,gqr,grb->ab", s["ztx"], m_inv, s["ztx"])
             dof = n - self.k_fe
             like -= dof * np.log(qf) / 2.0
-            like -= np.linalg.slogdet(xvx)[1] / 2.0
+            like -= np.linalg.slogdet(wood["xvx"])[1] / 2.0
             like += -dof * np.log(2 * np.pi) / 2.0 + dof * np.log(dof) / 2.0 - dof / 2.0
         else:
             like += -n * np.log(qf) / 2.0 - n * np.log(2 * np.pi) / 2.0 + n * np.log(n) / 2.0 - n / 2.0
@@ -148,14 +169,16 @@ class FastMixedLM(MixedLM):
         cov_re_inv, sing = self._cov_re_inv(params.cov_re)
         self._cov_sing += sing
         s = self._sums
-        m_inv = np.linalg.inv(cov_re_inv[None] + s["ztz"])
+        wood = self._woodbury(cov_re_inv)
+        m_inv = wood["m_inv"]
         resid = self.endog - self.exog @ params.fe_params if self.k_fe > 0 else self.endog
         zr = self._z_resid(resid)
         ztz = s["ztz"]
         zvz = ztz - ztz @ m_inv @ ztz  # Z_i' V_i^-1 Z_i
-        zvr = zr - np.einsum("gqr,grs,gs->gq", ztz, m_inv, zr)  # Z_i' V_i^-1 r_i
-        xvz = np.swapaxes(s["ztx"], 1, 2) - np.swapaxes(s["ztx"], 1, 2) @ m_inv @ ztz  # X_i' V_i^-1 Z_i
-        rvir = resid @ resid - np.einsum("gq,gqr,gr->", zr, m_inv, zr)
+        mzr = (m_inv @ zr[:, :, None])[:, :, 0]
+        zvr = zr - (ztz @ mzr[:, :, None])[:, :, 0]  # Z_i' V_i^-1 r_i
+        xvz = np.swapaxes(s["ztx"] - ztz @ wood["mzx"], 1, 2)  # X_i' V_i^-1 Z_i
+        rvir = resid @ resid - float(np.sum(zr * mzr))
         pairs = [(j1, j2) for j1 in range(self.k_re) for j2 in range(j1 + 1)]
         dlv = np.array([zvz[:, a, b].sum() * (1 if a == b else 2) for a, b in pairs])
         rvavr = np.array([(zvr[:, a] * zvr[:, b]).sum() * (1 if a == b else 2) for a, b in pairs])
@@ -163,14 +186,13 @@ class FastMixedLM(MixedLM):
         score_vc = np.zeros(self.k_vc)
         fac = self.n_totobs - (self.k_fe if self.reml else 0)
         if calc_fe and self.k_fe > 0:
-            xvr = self.exog.T @ resid - np.einsum("gqa,gqr,gr->a", s["ztx"], m_inv, zr)
+            xvr = self.exog.T @ resid - np.einsum("gqa,gq->a", s["ztx"], mzr)
             score_fe += fac * xvr / rvir
         score_re = -0.5 * dlv + 0.5 * fac * rvavr / rvir
         if self.reml:
-            xvx = s["xtx"] - np.einsum("gqa,gqr,grb->ab", s["ztx"], m_inv, s["ztx"])
-            xvx_inv = np.linalg.inv(xvx)
+            xvx_inv = np.linalg.inv(wood["xvx"])
             for j, (a, b) in enumerate(pairs):
-                xtax = np.einsum("gi,gj->ij", xvz[:, :, a], xvz[:, :, b])
+                xtax = xvz[:, :, a].T @ xvz[:, :, b]
                 if a != b:
                     xtax = xtax + xtax.T
                 score_re[j] += 0.5 * np.sum(xvx_inv.T * xtax)

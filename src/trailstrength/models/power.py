@@ -44,7 +44,8 @@ import pandas as pd
 from trailstrength.models.primary import PRIMARY_TERM, VERSIONS, primary_effects
 from trailstrength.models.units import PRIMARY_EFFECT_UNITS
 from trailstrength.progress import track
-from trailstrength.simulate import CohortDesign, PlantedEffects, panels_from_daily, simulate_daily
+from trailstrength.simulate import CohortDesign, PlantedEffects, panels_from_daily
+from trailstrength.simulate.daily import simulate_daily_grid
 
 __all__ = ["DEFAULT_GRID", "POWER_COLUMNS", "minimal_detectable_effect", "simulate_power"]
 
@@ -94,7 +95,7 @@ def _grid_panels(design: CohortDesign, grid_effects: list[PlantedEffects], seed)
     from their own simulated days.  When a grid point's reported days differ from the first one's (a report
     process that depends on soreness), it falls back to building its panels in full.
     """
-    dailies = [simulate_daily(design, e, seed) for e in grid_effects]
+    dailies = simulate_daily_grid(design, grid_effects, seed)  # common random numbers, drawn once
     first = panels_from_daily(dailies[0], design.window_days)
     out = [first]
     key = ["athlete_id", "local_date"]

@@ -116,9 +116,22 @@ def descent_spline(values: pd.Series, df: int = SPLINE_DF, name: str = SPLINE_CO
     cols = [f"{name}_ns{k + 1}" for k in range(df)]
     out = pd.DataFrame(np.nan, index=values.index, columns=cols)
     if ok.sum() > df + 1 and np.unique(x[ok]).size > df + 1:
-        basis = patsy.dmatrix(f"cr(x, df={df}, constraints='center') - 1", {"x": x[ok].to_numpy()})
-        out.loc[ok, cols] = np.asarray(basis)
+        out.loc[ok, cols] = _spline_basis(x[ok].to_numpy(), df)
     return out
+
+
+_SPLINE_CACHE: dict = {}
+
+
+def _spline_basis(x: np.ndarray, df: int) -> np.ndarray:
+    """patsy's centred ``cr`` basis of ``x``, remembered for the last few inputs: a power simulation fits the same
+    exposures at every planted effect (patsy's formula machinery costs more than the fit's arithmetic)."""
+    key = (x.tobytes(), df)
+    if key not in _SPLINE_CACHE:
+        if len(_SPLINE_CACHE) >= 16:
+            _SPLINE_CACHE.clear()
+        _SPLINE_CACHE[key] = np.asarray(patsy.dmatrix(f"cr(x, df={df}, constraints='center') - 1", {"x": x}))
+    return _SPLINE_CACHE[key].copy()
 
 
 def split_terms(panel: pd.DataFrame, outcome: str, terms: Sequence[str], hypothesis: str) -> pd.DataFrame:

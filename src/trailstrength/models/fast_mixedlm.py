@@ -3,13 +3,17 @@ r"""statsmodels' MixedLM with its profile REML likelihood, score and GLS step co
 statsmodels evaluates the profile log-likelihood and its score athlete by athlete in Python, building
 :math:`V_i^{-1}` products of :math:`n_i`-row blocks at every call; an optimiser makes 50-500 such calls, so a
 12-athlete fit took 0.1-0.4 s and the v2 H1 model (two intercept-only and three random-slope fits for the
-likelihood-ratio test) about 1.4 s.  :class:`FastMixedLM` computes the *same* quantities, with the same formulas
-and the same (pseudo-)inverses as statsmodels, from sums over each athlete's rows that do not depend on the
-parameters (:math:`Z_i^\top Z_i`, :math:`Z_i^\top X_i`, :math:`Z_i^\top y_i`, :math:`X^\top X`, :math:`X^\top y`)
-and a few batched :math:`q \times q` solves (:math:`q` = random effects per athlete, 1 or 2), so one call costs
-tens of microseconds.  The optimiser, its start, its stopping rule, the Hessian and the results object are
-statsmodels' own: only the arithmetic order of the sums differs, and the fitted estimates agree with
-statsmodels' to about 1e-10 relative (``tests/test_power.py`` pins it on simulated cohorts).
+likelihood-ratio test) about 1.4 s. :class:`FastMixedLM` computes the *same* quantities, with the same formulas and
+the same (pseudo-)inverses as statsmodels, from sums over each athlete's rows that do not depend on the parameters
+(:math:`Z_i^\top Z_i`, :math:`Z_i^\top X_i`, :math:`Z_i^\top y_i`, :math:`X^\top X`, :math:`X^\top y`) and a few
+batched :math:`q \times q` solves (:math:`q` = random effects per athlete, 1 or 2): the v2 primary fits of 12
+simulated cohorts took 10.5 s (H1) and 6.2 s (H2) instead of 29.6 s and 14.9 s, run one after the other on a shared
+2-core machine (load average 9). The optimiser, its start, its stopping rule, the Hessian and the results object
+are statsmodels' own: only the arithmetic order of the sums differs. On 12 simulated 12-athlete x 16-week cohorts
+the v2 primary rows (estimate, p, CI, df) of 23 of the 24 fits agreed with plain MixedLM's to 1e-8 relative (median
+1.4e-11); in one H2 fit the last-bit differences sent statsmodels' lbfgs to a degenerate point, the fallback chain
+took bfgs, and the rows moved by 4.5e-5 relative (two optimiser stops within statsmodels' own tolerance of the same
+optimum). ``tests/test_power.py`` pins the agreement of likelihood, score and fits.
 
 With :math:`\Psi` the unscaled random-effects covariance, :math:`M_i = \Psi^{-1} + Z_i^\top Z_i` and the
 Woodbury identity :math:`V_i^{-1} = I - Z_i M_i^{-1} Z_i^\top` (statsmodels' ``_smw_solver`` with ``s = 1``),

@@ -23,8 +23,12 @@ Design choices, stated so the numbers can be judged:
   H1 Satterthwaite, H2 CR2), so the curves describe the test users actually get (``tests/test_power.py`` checks
   that one cohort fitted both ways gives the same estimate and p);
 * speed: the MixedLM fits use :class:`~trailstrength.models.fast_mixedlm.FastMixedLM` (statsmodels' optimiser on
-  the same likelihood computed from per-athlete sums), and each seed's exposure windows are built once;
-  ``benchmarks/bench_power.py`` times the defaults;
+  the same likelihood computed from per-athlete sums), a seed's grid points share one set of random draws
+  (:func:`~trailstrength.simulate.daily.simulate_daily_grid`) and its exposure windows are built once.  The v2 path
+  fits five MixedLM models per H1 cohort (the slope test) where the v1 path fitted one: with 2 workers on a shared
+  machine (load average 9-12) 6 cohorts of the defaults took 44.9 s, the v1 path 33.2 s and this path with plain
+  statsmodels MixedLM 80.8 s, about 25 minutes extrapolated to the default 200 cohorts
+  (``benchmarks/bench_power.py``, benchmarks/results/bench_power.txt);
 * everything else (exposure schedule, run frequency, soreness process, rounding, report
   rate, DPI measurement noise) is as in :class:`~trailstrength.simulate.panels.CohortDesign`
   and :class:`~trailstrength.simulate.PlantedEffects`.  Power depends on them: change

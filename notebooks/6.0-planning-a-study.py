@@ -74,9 +74,10 @@ display_now
 # ## Power by simulation
 #
 # For each squad size, `trailstrength.models.power.simulate_power` simulates `sims` cohorts at every planted effect
-# in a grid (common random numbers across the grid, so curves are smooth), fits the pre-registered models and
-# reports the rejection rate with its Monte Carlo error. Effect 0 is in the grid: its rejection rate is the
-# test's real size (it should be near `alpha`). The same is on the command line:
+# in a grid (common random numbers across the grid, so curves are smooth), fits each cohort exactly as `analyze`
+# fits yours (the v2 primary models, H1 with Satterthwaite df and H2 with CR2, a random slope only when its
+# likelihood-ratio test keeps it) and reports the rejection rate with its Monte Carlo error. Effect 0 is in the
+# grid: its rejection rate is the test's real size (it should be near `alpha`). The same is on the command line:
 # `trailstrength power --athletes 12 --weeks 16`.
 
 # %%

@@ -23,8 +23,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 from statsmodels.regression.linear_model import OLS
-from statsmodels.regression.mixed_linear_model import MixedLM, MixedLMParams
+from statsmodels.regression.mixed_linear_model import MixedLMParams
 
+from trailstrength.models.fast_mixedlm import FastMixedLM
 from trailstrength.models.mixed_result import INFERENCE_METHODS, INFERENCE_NOTES, MixedFit, apply_inference
 from trailstrength.models.tidy import (
     EFFECT_COLUMNS,
@@ -114,7 +115,7 @@ def _fit_one(endog, exog, groups, exog_re, method: str, reml: bool, start=None):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            model = MixedLM(endog, exog, groups=groups, exog_re=exog_re)
+            model = FastMixedLM(endog, exog, groups=groups, exog_re=exog_re)
             result = model.fit(reml=reml, method=method, start_params=start)
         except (np.linalg.LinAlgError, ValueError, ZeroDivisionError, FloatingPointError) as exc:
             return None, [], f"{type(exc).__name__}: {exc}"

@@ -16,14 +16,19 @@ Design choices, stated so the numbers can be judged:
   the ones built point by point, ``tests/test_power.py``);
 * effect 0 is always in the grid: its rejection rate is the test's size (should be
   about :math:`\alpha`);
-* each test is the one the primary analysis reports: H1 by its Wald test, H2 by the athlete
-  cluster bootstrap (:func:`~trailstrength.models.primary.h2_bootstrap_inference`, GLS
-  engine, 1,999 replicates, about 20 ms per cohort), because H2's Wald test is too liberal
-  when 72-hour soreness windows overlap (in 400 null 12 × 16 cohorts Wald rejected 11.75 %, the
-  bootstrap 5.5 %; benchmarks/h2_estimand.py);
-* the H1 model is fitted with a random intercept only: the simulator plants no random
-  slopes, so the pre-registered random-slope attempt would be rejected and the same
-  random-intercept model fitted, at three times the cost;
+* each test is the one ``analyze`` reports: every simulated cohort goes through
+  :func:`~trailstrength.models.primary.primary_effects` (what :func:`~trailstrength.models.primary.fit_primary`
+  fits, DESIGN §8 v2 by default): the same covariates, season trend and descent splines, the random slope kept
+  only by its likelihood-ratio test, and the same inference (:data:`~trailstrength.models.primary.PRIMARY_INFERENCE`:
+  H1 Satterthwaite, H2 CR2), so the curves describe the test users actually get (``tests/test_power.py`` checks
+  that one cohort fitted both ways gives the same estimate and p);
+* speed: the MixedLM fits use :class:`~trailstrength.models.fast_mixedlm.FastMixedLM` (statsmodels' optimiser on
+  the same likelihood computed from per-athlete sums), a seed's grid points share one set of random draws
+  (:func:`~trailstrength.simulate.daily.simulate_daily_grid`) and its exposure windows are built once.  The v2 path
+  fits five MixedLM models per H1 cohort (the slope test) where the v1 path fitted one: with 2 workers on a shared
+  machine (load average 9-12) 6 cohorts of the defaults took 44.9 s, the v1 path 33.2 s and this path with plain
+  statsmodels MixedLM 80.8 s, about 25 minutes extrapolated to the default 200 cohorts
+  (``benchmarks/bench_power.py``, benchmarks/results/bench_power.txt);
 * everything else (exposure schedule, run frequency, soreness process, rounding, report
   rate, DPI measurement noise) is as in :class:`~trailstrength.simulate.panels.CohortDesign`
   and :class:`~trailstrength.simulate.PlantedEffects`.  Power depends on them: change
@@ -40,10 +45,11 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from trailstrength.models.primary import PRIMARY_TERM, fit_h1, fit_h2, h2_bootstrap_inference
+from trailstrength.models.primary import PRIMARY_TERM, VERSIONS, primary_effects
 from trailstrength.models.units import PRIMARY_EFFECT_UNITS
 from trailstrength.progress import track
-from trailstrength.simulate import CohortDesign, PlantedEffects, panels_from_daily, simulate_daily
+from trailstrength.simulate import CohortDesign, PlantedEffects, panels_from_daily
+from trailstrength.simulate.daily import simulate_daily_grid
 
 __all__ = ["DEFAULT_GRID", "POWER_COLUMNS", "minimal_detectable_effect", "simulate_power"]
 
@@ -93,7 +99,7 @@ def _grid_panels(design: CohortDesign, grid_effects: list[PlantedEffects], seed)
     from their own simulated days.  When a grid point's reported days differ from the first one's (a report
     process that depends on soreness), it falls back to building its panels in full.
     """
-    dailies = [simulate_daily(design, e, seed) for e in grid_effects]
+    dailies = simulate_daily_grid(design, grid_effects, seed)  # common random numbers, drawn once
     first = panels_from_daily(dailies[0], design.window_days)
     out = [first]
     key = ["athlete_id", "local_date"]
@@ -120,7 +126,7 @@ def _grid_panels(design: CohortDesign, grid_effects: list[PlantedEffects], seed)
 
 def _one_sim(args) -> list[dict]:
     """All grid points of one simulation seed (common random numbers across the grid)."""
-    design, base, grid, seed, alpha = args
+    design, base, grid, seed, alpha, version = args
     out = []
     n = max(len(grid["H1"]), len(grid["H2"]))
     points = [
@@ -136,15 +142,10 @@ def _one_sim(args) -> list[dict]:
         for e1, e2 in points
     ]
     for (e1, e2), (h1, h2) in zip(points, _grid_panels(design, grid_effects, seed)):
-        for hyp, effect, panel, fit in (("H1", e1, h1, fit_h1), ("H2", e2, h2, fit_h2)):
+        for hyp, effect, panel in (("H1", e1, h1), ("H2", e2, h2)):
             if effect is None:
                 continue
-            if hyp == "H1":
-                effects = fit(panel, random_slope=False).effects
-            else:  # the primary analysis's H2 inference: cluster bootstrap CI and p
-                fitted = fit(panel)
-                effects = h2_bootstrap_inference(fitted.effects, panel, fitted)
-            row = effects.set_index("term").loc[PRIMARY_TERM]
+            row = primary_effects(panel, hyp, version).set_index("term").loc[PRIMARY_TERM]
             out.append(
                 {
                     "hypothesis": hyp,
@@ -170,6 +171,7 @@ def simulate_power(
     design: CohortDesign | None = None,
     effects: PlantedEffects | None = None,
     progress: bool = False,
+    version: str = "v2",
 ) -> pd.DataFrame:
     r"""Simulated power of the primary H1 and H2 tests over a grid of planted effects.
 
@@ -197,6 +199,9 @@ def simulate_power(
         including between-athlete confounding of DPI).
     progress : bool, default False
         Show a progress bar over the simulated cohorts (:func:`trailstrength.progress.track`).
+    version : {"v2", "v1"}, default "v2"
+        The primary model whose test is simulated (:func:`~trailstrength.models.primary.fit_primary`'s
+        ``version``; ``analyze`` fits v2).
 
     Returns
     -------
@@ -210,13 +215,15 @@ def simulate_power(
     simulations with :math:`R` rejections, Monte Carlo SE
     :math:`\sqrt{\hat\pi(1-\hat\pi)/S}` (0.028 at :math:`\hat\pi = 0.8, S = 200`).
     """
+    if version not in VERSIONS:
+        raise ValueError(f"version must be one of {VERSIONS}, got {version!r}")
     grid = {k: tuple(v) for k, v in (grid or DEFAULT_GRID).items() if k in ("H1", "H2")}
     for hyp in ("H1", "H2"):
         grid.setdefault(hyp, ())
     design = replace(design or CohortDesign(), athletes=athletes, weeks=weeks)
     base = effects or PlantedEffects()
     seeds = np.random.SeedSequence(seed).spawn(sims)
-    jobs = [(design, base, grid, s, alpha) for s in seeds]
+    jobs = [(design, base, grid, s, alpha, version) for s in seeds]
     workers = workers or min(8, os.cpu_count() or 1)
     label = f"power: {athletes} athletes x {weeks} weeks"
     if workers > 1:

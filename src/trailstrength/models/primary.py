@@ -49,6 +49,7 @@ __all__ = [
     "fit_primary",
     "h2_bootstrap_inference",
     "personal_runs_needed",
+    "primary_effects",
     "primary_fit",
     "split_terms",
     "with_season_weeks",
@@ -115,9 +116,22 @@ def descent_spline(values: pd.Series, df: int = SPLINE_DF, name: str = SPLINE_CO
     cols = [f"{name}_ns{k + 1}" for k in range(df)]
     out = pd.DataFrame(np.nan, index=values.index, columns=cols)
     if ok.sum() > df + 1 and np.unique(x[ok]).size > df + 1:
-        basis = patsy.dmatrix(f"cr(x, df={df}, constraints='center') - 1", {"x": x[ok].to_numpy()})
-        out.loc[ok, cols] = np.asarray(basis)
+        out.loc[ok, cols] = _spline_basis(x[ok].to_numpy(), df)
     return out
+
+
+_SPLINE_CACHE: dict = {}
+
+
+def _spline_basis(x: np.ndarray, df: int) -> np.ndarray:
+    """patsy's centred ``cr`` basis of ``x``, remembered for the last few inputs: a power simulation fits the same
+    exposures at every planted effect (patsy's formula machinery costs more than the fit's arithmetic)."""
+    key = (x.tobytes(), df)
+    if key not in _SPLINE_CACHE:
+        if len(_SPLINE_CACHE) >= 16:
+            _SPLINE_CACHE.clear()
+        _SPLINE_CACHE[key] = np.asarray(patsy.dmatrix(f"cr(x, df={df}, constraints='center') - 1", {"x": x}))
+    return _SPLINE_CACHE[key].copy()
 
 
 def split_terms(panel: pd.DataFrame, outcome: str, terms: Sequence[str], hypothesis: str) -> pd.DataFrame:
@@ -395,6 +409,27 @@ def primary_fit(panel: pd.DataFrame, hypothesis: str, version: str, detrend: boo
     return fit(panel, version=version, detrend=True if detrend else None, covariates=covariates)
 
 
+def _bootstrapped(fit: MixedFit, hypothesis: str, version: str) -> bool:
+    """Whether the primary H2 row's CI and p come from the athlete cluster bootstrap (v1; v2 when
+    :data:`PRIMARY_INFERENCE` says so; never for the n-of-1 model)."""
+    chosen = version == "v1" or PRIMARY_INFERENCE[hypothesis] == BOOTSTRAP
+    return hypothesis == "H2" and fit.model != PERSONAL_MODEL and chosen
+
+
+def primary_effects(panel: pd.DataFrame, hypothesis: str, version: str = "v2", detrend: bool = False) -> pd.DataFrame:
+    """The rows :func:`fit_primary` reports for one hypothesis's primary model, before Holm and the notes it adds.
+
+    :func:`primary_fit`, then the H2 cluster bootstrap where the version's primary inference is the bootstrap.
+    :func:`trailstrength.models.power.simulate_power` fits every simulated cohort with it, so power describes the
+    test ``analyze`` runs.
+    """
+    fit = primary_fit(panel, hypothesis, version, detrend)
+    effects = fit.effects
+    if detrend:
+        effects = effects.assign(note=DETRENDED_NOTE + effects["note"].astype(str))
+    return h2_bootstrap_inference(effects, panel, fit) if _bootstrapped(fit, hypothesis, version) else effects
+
+
 def fit_primary(
     h1_panel: pd.DataFrame,
     h2_panel: pd.DataFrame,
@@ -467,7 +502,7 @@ def fit_primary(
     effects = pd.concat([f.effects for f in fits.values()], ignore_index=True)[EFFECT_COLUMNS]
     if detrend:
         effects["note"] = DETRENDED_NOTE + effects["note"].astype(str)
-    if fits["H2"].model != PERSONAL_MODEL and (version == "v1" or PRIMARY_INFERENCE["H2"] == BOOTSTRAP):
+    if _bootstrapped(fits["H2"], "H2", version):
         effects = h2_bootstrap_inference(effects, h2_panel, fits["H2"])
     effects = adjust_effects(effects, "holm", rows=effects["primary"], family="H1, H2 primary")
     effects = confounding_notes(effects, fits, panels)

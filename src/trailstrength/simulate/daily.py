@@ -29,7 +29,7 @@ from trailstrength.simulate.scenarios import (
 )
 from trailstrength.terrain import gap_factor
 
-__all__ = ["CohortDesign", "simulate_daily"]
+__all__ = ["CohortDesign", "simulate_daily", "simulate_daily_grid"]
 
 DESCENT_GRADE = -0.05  # a descent segment is grade <= -5 % (DESIGN §6); a climb segment >= +5 %
 
@@ -98,7 +98,10 @@ def _course_stats(course) -> dict:
     }
 
 
-def _athlete_days(rng, aux, aid, effects, design, start, scenario: Scenario, xrng) -> pd.DataFrame:
+def _athlete_days(rng, aux, aid, grid, design, start, scenario: Scenario, xrng) -> list[pd.DataFrame]:
+    """One athlete's days under each of ``grid``'s planted effects, from one set of random draws (the draws use
+    only the fields :data:`_DRAW_FIELDS`, which every grid point must share)."""
+    effects = grid[0]
     n = design.weeks * 7
     mean_dose = rng.uniform(0, 9)
     flat_speed = rng.normal(3.1, 0.25)
@@ -125,10 +128,19 @@ def _athlete_days(rng, aux, aid, effects, design, start, scenario: Scenario, xrn
         **athlete_draws(scenario, xrng, n),
     }
     base = {"dpi": dpi_base, "soreness": soreness_base}
+    return [
+        _one_effect(effects, design, scenario, table, base, draws, (mix, raw, knee), aid, start) for effects in grid
+    ]
+
+
+def _one_effect(effects, design, scenario, table, base, draws, lifting, aid, start) -> pd.DataFrame:
+    """One athlete's days under ``effects`` given the random draws."""
+    mix, raw, knee = lifting
+    n = raw.size
     skip = np.zeros(n, dtype=bool)
     day = _outcomes(effects, design, scenario, table, base, draws, mix, raw, skip)
     if scenario.feedback:  # sore days (as they would be without feedback) are skipped: one pass
-        excess = day["latent_soreness"] - soreness_base - 1.0
+        excess = day["latent_soreness"] - base["soreness"] - 1.0
         skip = draws["skip_u"] < np.clip(scenario.feedback * excess, 0.0, 1.0)
         day = _outcomes(effects, design, scenario, table, base, draws, mix, raw, skip)
     runs, c, mix = day.pop("runs"), day.pop("course"), day.pop("mix")
@@ -285,13 +297,34 @@ def simulate_daily(
     if scenario is None:
         scenario = Scenario(upper_body=False)
     effects = effects or (PlantedEffects.null() if scenario.null else PlantedEffects())
+    return simulate_daily_grid(design, [effects], seed, scenario=scenario)[0]
+
+
+#: The PlantedEffects fields the random draws use: the grid points of :func:`simulate_daily_grid` must share them.
+_DRAW_FIELDS = ("between_confound", "dpi_noise", "soreness_noise")
+
+
+def simulate_daily_grid(
+    design: CohortDesign, grid: list[PlantedEffects], seed=0, *, scenario: Scenario | None = None
+) -> list[pd.DataFrame]:
+    """:func:`simulate_daily` at several planted effects with common random numbers, drawing them once.
+
+    Element ``k`` equals ``simulate_daily(design, grid[k], seed, scenario=scenario)`` column for column (the same
+    draws, so only what the planted effects change differs); the draws, the courses and the lifting schedule are
+    made once instead of once per grid point.  Raises ValueError when the grid points differ in a field the
+    draws use (``between_confound``, ``dpi_noise``, ``soreness_noise``).
+    """
+    if scenario is None:
+        scenario = Scenario(upper_body=False)
+    for name in _DRAW_FIELDS:
+        if len({getattr(e, name) for e in grid}) > 1:
+            raise ValueError(f"simulate_daily_grid: the grid points must share {name} (the draws use it)")
     design = replace(design, athletes=scenario.athletes or design.athletes, weeks=scenario.weeks or design.weeks)
     rng = np.random.default_rng(seed)
     aux = aux_generator(seed)
     xrng = scenario_generator(seed)
     start = pd.Timestamp("2025-03-03")
-    frames = [
-        _athlete_days(rng, aux, f"ath{i + 1:02d}", effects, design, start, scenario, xrng)
-        for i in range(design.athletes)
+    athletes = [
+        _athlete_days(rng, aux, f"ath{i + 1:02d}", grid, design, start, scenario, xrng) for i in range(design.athletes)
     ]
-    return pd.concat(frames, ignore_index=True)
+    return [pd.concat([days[k] for days in athletes], ignore_index=True) for k in range(len(grid))]

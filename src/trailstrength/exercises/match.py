@@ -46,6 +46,7 @@ from trailstrength.exercises.normalise import (
     token_key,
 )
 from trailstrength.exercises.taxonomy import (
+    OVERRIDES_FILENAME,
     merge_overrides,
     overrides_for,
     package_taxonomy,
@@ -416,8 +417,12 @@ def annotate_by_folder(
         if path_column in df.columns
         else pd.Series("", index=df.index)
     )
+    # the folders without an overrides file of their own share the root's overrides: one classification for all of
+    # them (one per folder cost ~0.1 s each, most of ingest's merge stage at 100 athletes; issue 19)
+    shared = {f for f in pd.unique(folder) if isinstance(f, str) and not (Path(raw) / f / OVERRIDES_FILENAME).is_file()}
+    group = folder.where(~folder.isin(shared), "")
     parts = [
         annotate_sets(grp, name_column, overrides=overrides_for(raw, name or None))
-        for name, grp in df.groupby(folder, sort=False)
+        for name, grp in df.groupby(group, sort=False)
     ]
     return pd.concat(parts).reindex(df.index)

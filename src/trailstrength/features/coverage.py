@@ -242,7 +242,7 @@ def _period_rows(
     logged = _logged_rows(days, athlete_id, source, gap_days)
     if mine is None or mine.empty:
         return logged
-    declared = [(np.datetime64(r.start, "D"), np.datetime64(r.end, "D"), r.origin) for r in mine.itertuples()]
+    declared = [(np.datetime64(r.start, "D"), np.datetime64(r.end, "D"), str(r.origin)) for r in mine.itertuples()]
     intervals = declared if how == "declared" else [(r["start"], r["end"], r["origin"]) for r in logged] + declared
     rows = []
     for start, end, origin in _join(intervals):

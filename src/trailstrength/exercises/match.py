@@ -420,7 +420,11 @@ def annotate_by_folder(
         else pd.Series("", index=df.index)
     )
     raw = Path(raw)
-    own = {name: name for name in folder.unique() if name and (raw / name / OVERRIDES_FILENAME).is_file()}
+    own = {
+        name: name
+        for name in folder.unique()
+        if isinstance(name, str) and name and (raw / name / OVERRIDES_FILENAME).is_file()
+    }
     group = folder.map(lambda name: own.get(name, ""))
     parts = [
         annotate_sets(grp, name_column, overrides=overrides_for(raw, name or None))

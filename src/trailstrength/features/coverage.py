@@ -94,9 +94,8 @@ def _days(dates) -> np.ndarray:
 
 
 def _frame(rows: list[dict]) -> pd.DataFrame:
-    out = pd.DataFrame(rows, columns=COLUMNS)
-    out[["start", "end"]] = out[["start", "end"]].astype("datetime64[ns]")
-    return out.astype({"n_days_logged": "int64", "n_records": "int64"})
+    types = {"start": "datetime64[ns]", "end": "datetime64[ns]", "n_days_logged": "int64", "n_records": "int64"}
+    return pd.DataFrame(rows, columns=COLUMNS).astype(types)  # one astype: ingest makes one per athlete (issue 19)
 
 
 def _count(days: np.ndarray, start, end) -> tuple[int, int]:
@@ -127,26 +126,27 @@ def logged_periods(dates, *, athlete_id: str, source: str, gap_days: int = COVER
     """
     if gap_days < 1:
         raise ValueError(f"gap_days must be at least 1 day, not {gap_days}")
-    days = _days(dates)
+    return _frame(_logged_rows(_days(dates), athlete_id, source, gap_days))
+
+
+def _logged_rows(days: np.ndarray, athlete_id: str, source: str, gap_days: int) -> list[dict]:
+    """:func:`logged_periods` of the sorted ``days`` as rows (a frame is built once for many athletes: issue 19)."""
     if not days.size:
-        return _frame([])
+        return []
     breaks = np.flatnonzero(np.diff(days) >= gap_days * _DAY) + 1
     bounds = zip(np.r_[0, breaks], np.r_[breaks, days.size], strict=True)
-    rows = []
-    for lo, hi in bounds:
-        start, end = days[lo], days[hi - 1]
-        rows.append(
-            {
-                "athlete_id": athlete_id,
-                "source": source,
-                "start": start,
-                "end": end,
-                "n_days_logged": int(np.unique(days[lo:hi]).size),
-                "n_records": int(hi - lo),
-                "origin": "logged",
-            }
-        )
-    return _frame(rows)
+    return [
+        {
+            "athlete_id": athlete_id,
+            "source": source,
+            "start": days[lo],
+            "end": days[hi - 1],
+            "n_days_logged": int(np.unique(days[lo:hi]).size),
+            "n_records": int(hi - lo),
+            "origin": "logged",
+        }
+        for lo, hi in bounds
+    ]
 
 
 def _as_day(value, where: str) -> np.datetime64:
@@ -226,21 +226,24 @@ def coverage_periods(
     """
     if how not in ("union", "declared"):
         raise ValueError(f"how must be 'union' or 'declared', not {how!r}")
-    logged = logged_periods(dates, athlete_id=athlete_id, source=source, gap_days=gap_days)
     mine = (
         declared[(declared["athlete_id"] == athlete_id) & (declared["source"] == source)]
         if declared is not None and len(declared)
-        else declared_periods({}, athlete_id)
+        else None
     )
-    if mine.empty:
+    return _frame(_period_rows(_days(dates), athlete_id, source, mine, gap_days, how))
+
+
+def _period_rows(
+    days: np.ndarray, athlete_id: str, source: str, mine: pd.DataFrame | None, gap_days: int, how: str
+) -> list[dict]:
+    """:func:`coverage_periods` of the sorted ``days`` as rows, ``mine`` the athlete's declared periods of
+    ``source`` (None or empty: none)."""
+    logged = _logged_rows(days, athlete_id, source, gap_days)
+    if mine is None or mine.empty:
         return logged
-    sources = [mine] if how == "declared" else [logged, mine]
-    intervals = [
-        (np.datetime64(r.start, "D"), np.datetime64(r.end, "D"), r.origin)
-        for part in sources
-        for r in part.itertuples()
-    ]
-    days = _days(dates)
+    declared = [(np.datetime64(r.start, "D"), np.datetime64(r.end, "D"), str(r.origin)) for r in mine.itertuples()]
+    intervals = declared if how == "declared" else [(r["start"], r["end"], r["origin"]) for r in logged] + declared
     rows = []
     for start, end, origin in _join(intervals):
         n_records, n_days = _count(days, start, end)
@@ -255,7 +258,7 @@ def coverage_periods(
                 "origin": origin,
             }
         )
-    return _frame(rows)
+    return rows
 
 
 def _record_dates(strength_sets, wellness, activities) -> dict[str, pd.DataFrame]:
@@ -287,27 +290,25 @@ def coverage_table(
     (``None``) gets no rows; an athlete who declares periods for a source without records gets them, with zero
     counts. Sorted by athlete, source and start.
     """
-    parts = []
+    if gap_days < 1:
+        raise ValueError(f"gap_days must be at least 1 day, not {gap_days}")
+    if how not in ("union", "declared"):
+        raise ValueError(f"how must be 'union' or 'declared', not {how!r}")
+    # every athlete's rows gathered first and made a frame once, the declared periods grouped once: a frame per
+    # athlete and source, and a filter of the declared periods for each, cost ~15 ms apiece (issue 19)
+    mine = dict(tuple(declared.groupby(["athlete_id", "source"]))) if declared is not None and len(declared) else {}
+    rows: list[dict] = []
     for source, recs in _record_dates(strength_sets, wellness, activities).items():
         athletes = set(recs["athlete_id"])
         if declared is not None and len(declared):
             athletes |= set(declared.loc[declared["source"] == source, "athlete_id"])
         by_athlete = dict(tuple(recs.groupby("athlete_id")["local_date"]))
         for athlete in sorted(athletes):
-            parts.append(
-                coverage_periods(
-                    by_athlete.get(athlete, []),
-                    athlete_id=athlete,
-                    source=source,
-                    declared=declared,
-                    gap_days=gap_days,
-                    how=how,
-                )
-            )
-    parts = [p for p in parts if len(p)]
-    if not parts:
+            days = _days(by_athlete.get(athlete, []))
+            rows += _period_rows(days, athlete, source, mine.get((athlete, source)), gap_days, how)
+    if not rows:
         return _frame([])
-    return pd.concat(parts, ignore_index=True).sort_values(["athlete_id", "source", "start"], ignore_index=True)
+    return _frame(rows).sort_values(["athlete_id", "source", "start"], ignore_index=True)
 
 
 # ------------------------------------------------------------------------------------------ days inside

@@ -362,18 +362,22 @@ def _in_schema_order(df: pd.DataFrame, table: str = "activities") -> pd.DataFram
 
 
 def _warn_default_time_zones(live_acts: pd.DataFrame, plan: Plan, read: list[str]) -> None:
-    """Log once per athlete whose new activities got local dates from the default zone (no zone anywhere)."""
+    """Log once per athlete whose new activities got local dates from the default zone (no zone anywhere).
+
+    (Counted in one pass over the activities: filtering the whole table once per athlete was quadratic in the
+    cohort, issue 19.)
+    """
+    if "local_date_source" not in live_acts:
+        return
+    defaults = live_acts["source_file"].isin(read) & live_acts["local_date_source"].eq("default")
+    per_athlete = live_acts.loc[defaults, "athlete_id"].value_counts()
     for name, a in plan.athletes.items():
-        defaults = live_acts[
-            (live_acts["athlete_id"] == a.athlete_id)
-            & live_acts["source_file"].isin(read)
-            & live_acts.get("local_date_source", pd.Series(dtype=str)).eq("default")
-        ]
-        if len(defaults) and not a.timezone_known:
+        n = int(per_athlete.get(a.athlete_id, 0))
+        if n and not a.timezone_known:
             log.warning(
                 "athlete %s: no time zone in athlete.toml and %d activities state none; local dates use %s",
                 name,
-                len(defaults),
+                n,
                 a.timezone,
             )
 

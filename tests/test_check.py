@@ -29,6 +29,14 @@ def cohort(tmp_path_factory):
     return tmp, ts.open_warehouse(tmp / "warehouse")
 
 
+@pytest.fixture(scope="module")
+def analyzed(cohort):
+    """``ts.analyze`` of the cohort, written to ``results`` once for the module (two tests read it; neither changes
+    it: one reads the folder back, the other replaces the effects in a copy)."""
+    tmp, wh = cohort
+    return ts.analyze(wh, out=tmp / "results")
+
+
 def _late_log(wh, athlete: str, start: pd.Timestamp) -> pd.DataFrame:
     """The strength sets with ``athlete``'s log starting on ``start`` (earlier sets dropped)."""
     sets = wh.strength_sets
@@ -178,12 +186,12 @@ def test_route_never_picks_a_run_without_altitude():
     assert run is None
 
 
-def test_report_reads_the_last_analyze(cohort):
+def test_report_reads_the_last_analyze(cohort, analyzed):
     """Item 7: the results folder is read back, not refitted (the H3-H7 rows of --all included)."""
     from trailstrength.analysis import load_results
 
-    tmp, wh = cohort
-    res = ts.analyze(wh, out=tmp / "results")
+    tmp, _ = cohort
+    res = analyzed
     back = load_results(tmp / "results")
     pd.testing.assert_frame_equal(back.effects, res.effects, check_dtype=False)
     assert back.check is not None and len(back.check) == len(res.check)
@@ -418,7 +426,7 @@ def test_too_few_runs_and_none_excluded_still_get_a_next_step(cohort, capsys):
     assert f"{athlete} H1: 4 of 4 runs usable -> next: {needed - 4} more runs" in capsys.readouterr().out
 
 
-def test_a_scatter_whose_model_was_not_fitted_is_skipped_with_the_reason(cohort, tmp_path):
+def test_a_scatter_whose_model_was_not_fitted_is_skipped_with_the_reason(cohort, analyzed, tmp_path):
     """Defect: `figures` drew a single dot at (0, 0) labelled "Model slope +nan". A scatter whose model has no
     estimate is not drawn; the record says why, in words from the model's note; what is drawn has no "nan"."""
     import dataclasses
@@ -426,7 +434,7 @@ def test_a_scatter_whose_model_was_not_fitted_is_skipped_with_the_reason(cohort,
     from trailstrength.report import write_figure_set
 
     _, wh = cohort
-    res = ts.analyze(wh)
+    res = dataclasses.replace(analyzed, out=None, files=())  # as analyze(wh) without out returns it
     h1 = res.effects["hypothesis"] == "H1"
     effects = res.effects.copy()
     effects.loc[h1, ["estimate", "ci_low", "ci_high", "p_value"]] = np.nan

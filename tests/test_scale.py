@@ -59,6 +59,7 @@ def single(raw, tmp_path_factory):
     return wh
 
 
+@pytest.mark.slow  # Dask ingests on a LocalCluster (6-30 s each at load 10)
 def test_dask_warehouse_equals_single_process(raw, single, client, tmp_path):
     wh = tmp_path / "wh"
     report = warehouse_dask.ingest(raw, warehouse=wh, client=client, progress=False)
@@ -72,6 +73,7 @@ def test_dask_warehouse_equals_single_process(raw, single, client, tmp_path):
     pd.testing.assert_frame_equal(warehouse.Warehouse(wh).segments, warehouse.Warehouse(single).segments)
 
 
+@pytest.mark.slow  # Dask ingests on a LocalCluster (6-30 s each at load 10)
 def test_window_of_one_and_compacting_every_three_files_change_nothing(raw, single, client, tmp_path, monkeypatch):
     """One file on the cluster at a time (results still handed on in file order) and the small tables folded every
     3 files: the same warehouse (the defaults, 4 tasks per worker thread and every 256 files, are the same code)."""
@@ -100,6 +102,7 @@ def test_window_of_one_and_compacting_every_three_files_change_nothing(raw, sing
     pd.testing.assert_frame_equal(warehouse.Warehouse(wh).runs, warehouse.Warehouse(single).runs)
 
 
+@pytest.mark.slow  # Dask ingests on a LocalCluster (6-30 s each at load 10)
 def test_rerun_reads_nothing(raw, client, tmp_path):
     wh = tmp_path / "wh"
     first = warehouse_dask.ingest(raw, warehouse=wh, client=client, progress=False)
@@ -109,6 +112,7 @@ def test_rerun_reads_nothing(raw, client, tmp_path):
     assert (wh / "manifest.parquet").stat().st_mtime_ns == stamp  # nothing written
 
 
+@pytest.mark.slow  # Dask ingests on a LocalCluster (6-30 s each at load 10)
 def test_worker_failure_quarantines_one_file_and_rerun_resumes(raw, single, client, tmp_path, monkeypatch):
     victim = sorted(p for p in raw.rglob("*.fit"))[1]
     rel = victim.relative_to(raw).as_posix()

@@ -140,6 +140,7 @@ def test_worker_failure_quarantines_one_file_and_rerun_resumes(raw, single, clie
     assert warehouse_dask.ingest(raw, warehouse=wh, client=client, progress=False).read == []
 
 
+@pytest.mark.slow  # on the module's ingested 3-format cohort (its fixtures: 39-43 s at load 8)
 def test_partitioned_tables_readable_by_other_engines(single):
     runs = warehouse.Warehouse(single).runs
     folder = single / "runs.parquet"
@@ -163,6 +164,7 @@ def test_partitioned_tables_readable_by_other_engines(single):
     assert n == (len(runs), runs["athlete_id"].nunique())
 
 
+@pytest.mark.slow  # on the module's ingested 3-format cohort (its fixtures: 39-43 s at load 8)
 def test_dataset_round_trip_keeps_frame(single, tmp_path):
     segs = warehouse.Warehouse(single).segments
     storage.atomic_dataset(segs, tmp_path / "segments.parquet")
@@ -175,6 +177,7 @@ def test_dataset_round_trip_keeps_frame(single, tmp_path):
     assert not list(tmp_path.glob(".segments.parquet.*"))  # no temporary or old folder left behind
 
 
+@pytest.mark.slow  # on the module's ingested 3-format cohort (its fixtures: 39-43 s at load 8)
 def test_crash_between_swaps_reads_previous_folder(single, tmp_path):
     wh = tmp_path / "wh"
     shutil.copytree(single, wh)
@@ -183,6 +186,7 @@ def test_crash_between_swaps_reads_previous_folder(single, tmp_path):
     pd.testing.assert_frame_equal(warehouse.Warehouse(wh).runs, runs)
 
 
+@pytest.mark.slow  # on the module's ingested 3-format cohort (its fixtures: 39-43 s at load 8)
 def test_panels_never_load_all_samples(single, monkeypatch):
     def refuse(self, activity_ids=None, athletes=None):
         raise AssertionError("panel building read samples")
@@ -192,6 +196,7 @@ def test_panels_never_load_all_samples(single, monkeypatch):
     assert len(h1) or len(h2)
 
 
+@pytest.mark.slow  # on the module's ingested 3-format cohort (its fixtures: 39-43 s at load 8)
 def test_meta_unchanged_by_layout(single):
     assert json.loads((single / "meta.json").read_text())["terrain_version"]
 

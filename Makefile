@@ -37,7 +37,7 @@ demo: $(call STAMP,core)  ## simulate the example cohort, ingest, analyze, write
 test: $(call STAMP,test)  ## run the whole test suite (unit, end-to-end, notebooks)
 	MPLBACKEND=Agg $(BIN)/python -m pytest -q
 
-test-fast: $(call STAMP,test)  ## tests without the slow end-to-end runs and Monte-Carlo checks (about 2 minutes)
+test-fast: $(call STAMP,test)  ## tests without the slow end-to-end runs and Monte-Carlo checks (about 3 CPU-minutes)
 	MPLBACKEND=Agg $(BIN)/python -m pytest -q -m "not slow and not montecarlo"
 
 lint: $(call STAMP,dev)  ## ruff (lint + format check) and mypy against a baseline that only shrinks

@@ -12,8 +12,11 @@ Prints one table, every row measured in this run (so ratios compare like with li
 - our FIT / TCX readers against fitdecode / tcxreader on every real sample in ``TRAILSTRENGTH_REALDATA``
   (the frames of :mod:`bench_readers`, total time over the files).
 
-Run: ``PYTHONPATH=src python benchmarks/bench_latency.py [--keep DIR]`` (needs the ``bench`` extra). ``--keep``
-reuses (or creates) the simulated demo cohort and its warehouse there, which saves the cold ingest.
+Run: ``PYTHONPATH=src python benchmarks/bench_latency.py [--keep DIR] [--profile]`` (needs the ``bench`` extra).
+``--keep`` reuses (or creates) the simulated demo cohort and its warehouse there, which saves the cold ingest.
+``--profile`` also runs the two demo-warehouse ingests once more under cProfile (imports included, as a user waits
+for them) and prints the top 15 functions by cumulative time of each: the fractions are what to read under load,
+not the seconds.
 """
 
 from __future__ import annotations
@@ -183,7 +186,34 @@ def demo_warehouse(keep: Path) -> tuple[Path, Path]:
     return raw, wh
 
 
-def per_run(keep: Path) -> None:
+# frames that only wrap the command (runpy, typer/click dispatch) or the import machinery (summed on its own line)
+_WRAPPERS = re.compile(r"runpy|typer/|_click/|^<string>:|<frozen |__import__|builtins\.exec|cProfile|cli\.py:(1|35)\(")
+
+
+def profiled_cli(args: list[str], out: Path, top: int = 15) -> None:
+    """Run one ``trailstrength`` command under cProfile in a fresh interpreter and print where its time goes: the
+    ``top`` functions by cumulative time (wrapper frames left out) with their share of the whole, and the imports."""
+    import pstats
+
+    cmd = [sys.executable, "-m", "cProfile", "-o", str(out), "-m", "trailstrength.cli", *args]
+    done = subprocess.run(cmd, capture_output=True, text=True)
+    if done.returncode:
+        raise RuntimeError(f"profiled trailstrength {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
+    stats = pstats.Stats(str(out)).stats  # type: ignore[attr-defined]
+    rows = []
+    for (file, line, func), (_, ncalls, tottime, cumtime, _) in stats.items():
+        name = f"{file.replace(str(Path(sys.prefix)), '<venv>')}:{line}({func})"
+        rows.append((cumtime, tottime, ncalls, name))
+    whole = max(r[0] for r in rows)
+    imports = max((r[0] for r in rows if r[3].endswith("(_find_and_load)")), default=0.0)
+    print(f"  whole command {whole:.2f} s under cProfile; imports {imports:.2f} s ({imports / whole:.0%}); {uptime()}")
+    print(f"  {'cumulative':>10} {'share':>6} {'own':>7} {'calls':>7}  function")
+    kept = sorted((r for r in rows if not _WRAPPERS.search(r[3])), reverse=True)[:top]
+    for cumtime, tottime, ncalls, name in kept:
+        print(f"  {cumtime:>9.2f}s {cumtime / whole:>6.0%} {tottime:>6.2f}s {ncalls:>7}  {name}")
+
+
+def per_run(keep: Path, profile: bool = False) -> None:
     raw, wh = demo_warehouse(keep)
     files = sum(1 for p in raw.rglob("*") if p.is_file())
     args = ["ingest", str(raw), "--warehouse", str(wh), "--no-progress"]
@@ -196,6 +226,12 @@ def per_run(keep: Path) -> None:
         nothing_new.append(timed_cli(args))
     row(f"demo warehouse ({files} files): add one new 1-h FIT run, ingest", f"{min(one_new):.2f} s", "< 1.5 s")
     row("demo warehouse: nothing new, ingest", f"{min(nothing_new):.2f} s", "< 1.0 s")
+    if profile:
+        (raw / "ath01" / "runs" / "bench-new-2.fit").write_bytes(fit_run(902, "2025-04-12T03:00:00Z", 3600))
+        print("\n== profile: demo warehouse, add one new 1-h FIT run, trailstrength ingest")
+        profiled_cli(args, keep / "one-new.prof")
+        print("\n== profile: demo warehouse, nothing new, trailstrength ingest")
+        profiled_cli(args, keep / "nothing-new.prof")
 
 
 # ------------------------------------------------------------------------------------------------ imports
@@ -259,6 +295,9 @@ def main(argv=None) -> int:
     ap.add_argument(
         "--only", choices=["file", "run", "import", "readers", "crossover"], action="append", help="some rows only"
     )
+    ap.add_argument(
+        "--profile", action="store_true", help="cProfile the demo warehouse's one-new and nothing-new ingest"
+    )
     args = ap.parse_args(argv)
     only = set(args.only or ["file", "run", "import", "readers"])
     tmp = Path(tempfile.mkdtemp(prefix="ts-latency-"))
@@ -276,7 +315,7 @@ def main(argv=None) -> int:
         if "run" in only:
             keep = args.keep or tmp / "demo"
             keep.mkdir(parents=True, exist_ok=True)
-            per_run(keep)
+            per_run(keep, profile=args.profile)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     print(f"end:   {uptime()}")

@@ -19,8 +19,9 @@ def _run_doctests(module) -> doctest.TestResults:
     return result
 
 
+@pytest.mark.slow  # make test runs it; make test-fast leaves it out (158 s alone at load 9 on 2 cores)
 def test_analyze_examples_run():
-    # a 2-athlete x 6-week cohort simulated, ingested and analysed in a temporary folder (~10 s)
+    # two 2-athlete x 6-week cohorts simulated and ingested, panels built and analysed twice, in temporary folders
     assert _run_doctests(analysis).attempted >= 8
 
 

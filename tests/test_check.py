@@ -29,12 +29,21 @@ def cohort(tmp_path_factory):
     return tmp, ts.open_warehouse(tmp / "warehouse")
 
 
+@pytest.fixture(scope="module")
+def analyzed(cohort):
+    """``ts.analyze`` of the cohort, written to ``results`` once for the module (two tests read it; neither changes
+    it: one reads the folder back, the other replaces the effects in a copy)."""
+    tmp, wh = cohort
+    return ts.analyze(wh, out=tmp / "results")
+
+
 def _late_log(wh, athlete: str, start: pd.Timestamp) -> pd.DataFrame:
     """The strength sets with ``athlete``'s log starting on ``start`` (earlier sets dropped)."""
     sets = wh.strength_sets
     return sets[(sets["athlete_id"] != athlete) | (sets["local_date"] >= start)].reset_index(drop=True)
 
 
+@pytest.mark.slow  # on the ingested cohort (see its fixture)
 def test_runs_before_the_strength_log_leave_h1_and_h2_counted(cohort):
     """Item 4: not logged is not zero lifting: runs whose 28 days lie before the log are out, with a count."""
     _, wh = cohort
@@ -56,12 +65,14 @@ def test_runs_before_the_strength_log_leave_h1_and_h2_counted(cohort):
     assert dropped == extra > 0
 
 
+@pytest.mark.slow  # on the ingested cohort (see its fixture)
 def test_panel_exclusions_add_up_to_the_runs(cohort):
     _, wh = cohort
     panel = h1_panel(wh.runs, wh.strength_sets)
     assert len(panel) + sum(panel.attrs["excluded"].values()) == len(wh.runs)
 
 
+@pytest.mark.slow  # on the ingested cohort (see its fixture)
 def test_check_is_a_funnel_per_athlete_and_claim(cohort):
     tmp, wh = cohort
     table = ts.check(tmp / "warehouse")
@@ -77,6 +88,7 @@ def test_check_is_a_funnel_per_athlete_and_claim(cohort):
     assert not NAN.search(table.to_string())
 
 
+@pytest.mark.slow  # on the ingested cohort (see its fixture)
 def test_check_says_the_strength_log_starts_after_the_last_run(cohort):
     """Item 5: the next step names the non-overlap."""
     _, wh = cohort
@@ -92,6 +104,7 @@ def test_check_says_the_strength_log_starts_after_the_last_run(cohort):
     assert "strength log starts after the last run" in cover["next_step"].iloc[0]
 
 
+@pytest.mark.slow  # on the ingested cohort (see its fixture)
 def test_check_command_prints_every_claim_without_nan(cohort):
     from trailstrength.cli import app
 
@@ -178,12 +191,13 @@ def test_route_never_picks_a_run_without_altitude():
     assert run is None
 
 
-def test_report_reads_the_last_analyze(cohort):
+@pytest.mark.slow  # on the ingested cohort (see its fixture)
+def test_report_reads_the_last_analyze(cohort, analyzed):
     """Item 7: the results folder is read back, not refitted (the H3-H7 rows of --all included)."""
     from trailstrength.analysis import load_results
 
-    tmp, wh = cohort
-    res = ts.analyze(wh, out=tmp / "results")
+    tmp, _ = cohort
+    res = analyzed
     back = load_results(tmp / "results")
     pd.testing.assert_frame_equal(back.effects, res.effects, check_dtype=False)
     assert back.check is not None and len(back.check) == len(res.check)
@@ -191,6 +205,7 @@ def test_report_reads_the_last_analyze(cohort):
     assert load_results(tmp / "nothing-here") is None
 
 
+@pytest.mark.slow  # simulates and ingests a cohort (17 s at load 10)
 def test_docstring_examples_run():
     """The Examples of ts.check, not_answerable_reason and personal_runs_needed, run as doctests."""
     import doctest
@@ -256,6 +271,7 @@ def test_more_runs_from_the_threshold_and_the_rate():
     )
 
 
+@pytest.mark.slow  # on the ingested cohort (see its fixture)
 def test_check_says_how_many_weeks_of_soreness_are_missing(cohort):
     """Item 5, computed: an athlete who logged soreness after only a few long descents is told how many more weeks
     to log, from the model's threshold (read from the model's own refusal), the usable runs and the athlete's rate
@@ -293,6 +309,7 @@ def test_check_says_how_many_weeks_of_soreness_are_missing(cohort):
     assert len(seen) == 2  # fewer reports, more weeks: the number follows the data
 
 
+@pytest.mark.slow  # on the ingested cohort (see its fixture)
 def test_check_says_how_many_more_descent_runs_h1_needs(cohort):
     """Item 5, computed: an athlete whose strength log starts late has a few usable H1 runs; the next step asks for
     the runs the one-athlete model still lacks (its threshold read from the model's own refusal)."""
@@ -399,6 +416,7 @@ def test_analyze_figures_and_report_take_athletes_and_dates(cohort):
     assert 'id="check"' in html and athlete not in html  # pseudonymised: A1, never the id
 
 
+@pytest.mark.slow  # on the ingested cohort (see its fixture)
 def test_too_few_runs_and_none_excluded_still_get_a_next_step(cohort, capsys):
     """Every run usable but fewer than the model needs: the next step sits on the usable row, and ``check``
     prints it there."""
@@ -418,7 +436,8 @@ def test_too_few_runs_and_none_excluded_still_get_a_next_step(cohort, capsys):
     assert f"{athlete} H1: 4 of 4 runs usable -> next: {needed - 4} more runs" in capsys.readouterr().out
 
 
-def test_a_scatter_whose_model_was_not_fitted_is_skipped_with_the_reason(cohort, tmp_path):
+@pytest.mark.slow  # on the ingested cohort (see its fixture)
+def test_a_scatter_whose_model_was_not_fitted_is_skipped_with_the_reason(cohort, analyzed, tmp_path):
     """Defect: `figures` drew a single dot at (0, 0) labelled "Model slope +nan". A scatter whose model has no
     estimate is not drawn; the record says why, in words from the model's note; what is drawn has no "nan"."""
     import dataclasses
@@ -426,7 +445,7 @@ def test_a_scatter_whose_model_was_not_fitted_is_skipped_with_the_reason(cohort,
     from trailstrength.report import write_figure_set
 
     _, wh = cohort
-    res = ts.analyze(wh)
+    res = dataclasses.replace(analyzed, out=None, files=())  # as analyze(wh) without out returns it
     h1 = res.effects["hypothesis"] == "H1"
     effects = res.effects.copy()
     effects.loc[h1, ["estimate", "ci_low", "ci_high", "p_value"]] = np.nan

@@ -218,6 +218,7 @@ def _r_available(packages=("lme4", "lmerTest", "ordinal")) -> str | None:
     return None
 
 
+@pytest.mark.slow  # runs the R script in Rscript (7-9 s at load 10)
 def test_rerun_r_and_compare(tmp_path, ours, pinned):
     reason = _r_available()
     if reason:
@@ -307,6 +308,7 @@ def test_small_sample_pins_cover_the_cases_that_matter(pinned_small_sample):
     assert 'coef_test(fit, vcov = vcovCR(fit, cluster = cluster, type = "CR2"' in SMALL_SAMPLE_SCRIPT.read_text()
 
 
+@pytest.mark.slow  # runs the R script in Rscript (7-9 s at load 10)
 def test_rerun_small_sample_r(tmp_path, ours_small_sample, pinned_small_sample):
     reason = _r_available(("lme4", "lmerTest", "pbkrtest", "clubSandwich"))
     if reason:
@@ -393,6 +395,7 @@ def test_v2_primary_rows_use_the_oracle_checked_df():
             assert np.isfinite(prim.at[hyp, "df"]) and prim.at[hyp, "df"] > 0
 
 
+@pytest.mark.slow  # runs the R script in Rscript (7-9 s at load 10)
 def test_rerun_primary_v2_r(tmp_path, v2_fits):
     reason = _r_available(("lme4", "lmerTest"))
     if reason:

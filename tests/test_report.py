@@ -356,13 +356,11 @@ def test_report_reads_results_and_fits_nothing():
 
 @pytest.fixture(scope="module")
 def built_report(tmp_path_factory):
-    from small_cohort import small_cohort
-
-    import trailstrength as ts
+    from small_cohort import small_cohort, small_cohort_results
 
     _, wh = small_cohort()
     out = tmp_path_factory.mktemp("report") / "report.html"
-    return report.build_report(wh, out, results=ts.analyze(wh), fast=True)
+    return report.build_report(wh, out, results=small_cohort_results(), fast=True)
 
 
 @pytest.mark.slow
@@ -548,14 +546,13 @@ def test_report_on_a_desktop_keeps_the_desktop_canvas(measured_report):
 
 @pytest.mark.slow
 def test_report_reuses_a_written_figure_set(tmp_path):
-    from small_cohort import small_cohort
+    from small_cohort import small_cohort, small_cohort_results
 
-    import trailstrength as ts
     from trailstrength.report import write_figure_set
     from trailstrength.report.words import short_alt
 
     _, wh = small_cohort()
-    res = ts.analyze(wh)
+    res = small_cohort_results()
     records = write_figure_set(wh, tmp_path / "figures", results=res, fast=True, only=["h1_", "grade_speed"])
     out = report.build_report(wh, tmp_path / "report.html", results=res, figure_dir=tmp_path / "figures")
     text = out.read_text(encoding="utf-8")

@@ -59,6 +59,7 @@ def single(raw, tmp_path_factory):
     return wh
 
 
+@pytest.mark.slow  # Dask ingests on a LocalCluster (6-30 s each at load 10)
 def test_dask_warehouse_equals_single_process(raw, single, client, tmp_path):
     wh = tmp_path / "wh"
     report = warehouse_dask.ingest(raw, warehouse=wh, client=client, progress=False)
@@ -72,6 +73,7 @@ def test_dask_warehouse_equals_single_process(raw, single, client, tmp_path):
     pd.testing.assert_frame_equal(warehouse.Warehouse(wh).segments, warehouse.Warehouse(single).segments)
 
 
+@pytest.mark.slow  # Dask ingests on a LocalCluster (6-30 s each at load 10)
 def test_window_of_one_and_compacting_every_three_files_change_nothing(raw, single, client, tmp_path, monkeypatch):
     """One file on the cluster at a time (results still handed on in file order) and the small tables folded every
     3 files: the same warehouse (the defaults, 4 tasks per worker thread and every 256 files, are the same code)."""
@@ -100,6 +102,7 @@ def test_window_of_one_and_compacting_every_three_files_change_nothing(raw, sing
     pd.testing.assert_frame_equal(warehouse.Warehouse(wh).runs, warehouse.Warehouse(single).runs)
 
 
+@pytest.mark.slow  # Dask ingests on a LocalCluster (6-30 s each at load 10)
 def test_rerun_reads_nothing(raw, client, tmp_path):
     wh = tmp_path / "wh"
     first = warehouse_dask.ingest(raw, warehouse=wh, client=client, progress=False)
@@ -109,6 +112,7 @@ def test_rerun_reads_nothing(raw, client, tmp_path):
     assert (wh / "manifest.parquet").stat().st_mtime_ns == stamp  # nothing written
 
 
+@pytest.mark.slow  # Dask ingests on a LocalCluster (6-30 s each at load 10)
 def test_worker_failure_quarantines_one_file_and_rerun_resumes(raw, single, client, tmp_path, monkeypatch):
     victim = sorted(p for p in raw.rglob("*.fit"))[1]
     rel = victim.relative_to(raw).as_posix()
@@ -136,6 +140,7 @@ def test_worker_failure_quarantines_one_file_and_rerun_resumes(raw, single, clie
     assert warehouse_dask.ingest(raw, warehouse=wh, client=client, progress=False).read == []
 
 
+@pytest.mark.slow  # on the module's ingested 3-format cohort (its fixtures: 39-43 s at load 8)
 def test_partitioned_tables_readable_by_other_engines(single):
     runs = warehouse.Warehouse(single).runs
     folder = single / "runs.parquet"
@@ -159,6 +164,7 @@ def test_partitioned_tables_readable_by_other_engines(single):
     assert n == (len(runs), runs["athlete_id"].nunique())
 
 
+@pytest.mark.slow  # on the module's ingested 3-format cohort (its fixtures: 39-43 s at load 8)
 def test_dataset_round_trip_keeps_frame(single, tmp_path):
     segs = warehouse.Warehouse(single).segments
     storage.atomic_dataset(segs, tmp_path / "segments.parquet")
@@ -171,6 +177,7 @@ def test_dataset_round_trip_keeps_frame(single, tmp_path):
     assert not list(tmp_path.glob(".segments.parquet.*"))  # no temporary or old folder left behind
 
 
+@pytest.mark.slow  # on the module's ingested 3-format cohort (its fixtures: 39-43 s at load 8)
 def test_crash_between_swaps_reads_previous_folder(single, tmp_path):
     wh = tmp_path / "wh"
     shutil.copytree(single, wh)
@@ -179,6 +186,7 @@ def test_crash_between_swaps_reads_previous_folder(single, tmp_path):
     pd.testing.assert_frame_equal(warehouse.Warehouse(wh).runs, runs)
 
 
+@pytest.mark.slow  # on the module's ingested 3-format cohort (its fixtures: 39-43 s at load 8)
 def test_panels_never_load_all_samples(single, monkeypatch):
     def refuse(self, activity_ids=None, athletes=None):
         raise AssertionError("panel building read samples")
@@ -188,6 +196,7 @@ def test_panels_never_load_all_samples(single, monkeypatch):
     assert len(h1) or len(h2)
 
 
+@pytest.mark.slow  # on the module's ingested 3-format cohort (its fixtures: 39-43 s at load 8)
 def test_meta_unchanged_by_layout(single):
     assert json.loads((single / "meta.json").read_text())["terrain_version"]
 

@@ -18,7 +18,7 @@ from figure_helpers import by_gid as _gid  # noqa: E402
 from figure_helpers import isolated_matplotlib  # noqa: E402, F401  (autouse: clean rcParams, figures closed)
 from figure_helpers import one as _one  # noqa: E402
 from PIL import Image  # noqa: E402
-from small_cohort import small_cohort  # noqa: E402
+from small_cohort import small_cohort, small_cohort_results  # noqa: E402
 
 import trailstrength.viz as tv  # noqa: E402
 from trailstrength.features import frames  # noqa: E402
@@ -505,9 +505,7 @@ def test_frames_from_warehouse(cohort):
     assert (weekly["week"].dt.day_of_week == 0).all()
     assert not weekly.duplicated(["athlete_id", "week"]).any()
 
-    import trailstrength as ts
-
-    res = ts.analyze(wh)
+    res = small_cohort_results()
     curve, observed = frames.binned_dose_response(res.h1_panel, "dpi")
     assert curve["n"].sum() == len(observed) == res.h1_panel["dpi"].notna().sum()
 
@@ -518,12 +516,11 @@ def results(cohort):
     ``analyze(all_claims=True)`` takes minutes on this cohort)."""
     import dataclasses
 
-    import trailstrength as ts
     from trailstrength.analysis import panels
     from trailstrength.models.speccurve import default_specs, run_specs
 
     _, wh = cohort
-    res = ts.analyze(wh)
+    res = small_cohort_results()
     by_window = {w: panels(wh, window_days=w, variants=True) for w in (28, 42)}
     specs = default_specs(windows=(28, 42), h1_thresholds=(500, 1000), h2_thresholds=(0, 5))
     curve = run_specs(specs, lambda hyp, w: by_window[w][0 if hyp == "H1" else 1])

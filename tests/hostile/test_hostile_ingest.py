@@ -244,6 +244,7 @@ def test_markup_in_paths_and_exercise_names_is_printed_as_text(tmp_path):
     assert pd.read_parquet(tmp_path / "wh" / "manifest.parquet")["path"].str.contains(r"\[-\]").any()
 
 
+@pytest.mark.slow  # whole CLI ingests in subprocesses (11-21 s at load 10)
 def test_two_ingests_started_together_leave_a_complete_warehouse(realdata, tmp_path):
     """Two CLI processes on one warehouse: one writes, the other refuses naming the lock (or runs after it); every
     committed activity has its samples file."""
@@ -324,6 +325,7 @@ def test_an_athlete_id_taken_by_another_folder_is_refused(realdata, tmp_path):
     assert any("already the id of folder 'ana'" in w for w in rep.warnings["bob/athlete.toml"])
 
 
+@pytest.mark.slow  # whole CLI ingests in subprocesses (11-21 s at load 10)
 def test_workers_exit_when_the_ingest_is_killed(realdata, tmp_path):
     """kill -9 of an ingest reading in a process pool: its worker processes are gone within seconds."""
     import signal
@@ -384,6 +386,7 @@ ingest(sys.argv[1], warehouse=sys.argv[2], progress=False, workers=1)
 """
 
 
+@pytest.mark.slow  # whole CLI ingests in subprocesses (11-21 s at load 10)
 def test_kill_9_before_the_commit_leaves_no_visible_samples(realdata, tmp_path):
     """Samples are staged in ``.staging/`` until the commit: after kill -9 neither ``wh.samples()`` nor a reader
     globbing ``samples.parquet/*/*.parquet`` (DuckDB, dask) sees the killed run's activities; the next run clears

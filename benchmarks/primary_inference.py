@@ -33,8 +33,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from _mc import run_reps
-from inference_validation import PLANTED, shortfalls, summarize
+from _mc import finish_report, run_reps
+from inference_validation import PLANTED, summarize
 from scipy import stats
 from statsmodels.regression.linear_model import OLS
 
@@ -233,13 +233,7 @@ def main(argv=None) -> pd.DataFrame:
         "",
         table.to_string(index=False, float_format=lambda x: f"{x:.4g}"),
     ]
-    misses = shortfalls(table)
-    lines += ["", f"Shortfalls against the targets ({len(misses)}):", *(f"  {m}" for m in misses)]
-    text = "\n".join(lines)
-    print(text)
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(text + "\n")
+    finish_report(lines, table, args.out)
     return table
 
 

@@ -132,3 +132,28 @@ def test_inference_validation_benchmark_quick(monkeypatch, tmp_path):
     assert (planted["bias_%"].abs() < 50).all()
     assert "cohorts per world" in out.read_text()
     sys.modules.pop("inference_validation", None)
+
+
+@pytest.mark.montecarlo
+def test_inference_validation_primary_only_reads_the_package_choice(monkeypatch, tmp_path):
+    """--primary-only: one row per term with PRIMARY_INFERENCE's method (n-of-1 for one athlete); the rows CSV
+    summarises to the same table (--from-rows keeps only complete rounds)."""
+    from trailstrength.models.primary import PRIMARY_INFERENCE
+
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    bench = importlib.import_module("inference_validation")
+    rows = tmp_path / "rows.csv"
+    table = bench.main(["--quick", "--primary-only", "--workers", "1", "--rows", str(rows)])
+    several = table[table["world"] != "one_athlete_40w"].groupby("term")["inference"].agg(set)
+    assert several["H1"] == several["H1 neg. control"] == {PRIMARY_INFERENCE["H1"]}
+    assert several["H2"] == several["H2 neg. control"] == {PRIMARY_INFERENCE["H2"]}
+    assert set(table.loc[table["world"] == "one_athlete_40w", "inference"]) == {"personal (n-of-1)"}
+    assert (table["n"] == 3).all() and len(table) == 2 + 4 + 4
+    again = bench.main(["--from-rows", str(rows), "--worlds", "planted", "null", "one_athlete_40w"])
+    pd.testing.assert_frame_equal(again, table)
+    saved = bench.read_rows(rows)
+    kept, rounds = bench.complete_rounds(
+        saved[~((saved["world"] == "null") & (saved["seed"] == 1))], ["null", "planted"]
+    )
+    assert rounds == 1 and set(kept["seed"]) == {0}
+    sys.modules.pop("inference_validation", None)

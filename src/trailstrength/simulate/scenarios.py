@@ -95,6 +95,9 @@ SCENARIOS: dict[str, Scenario] = {
     "mnar": replace(_NULL, name="mnar", compliance="mnar"),
     "random_compliance": replace(_NULL, name="random_compliance", compliance="random"),
     "descent_nonlinear": replace(_NULL, name="descent_nonlinear", descent_programme=1.0, descent_nonlinear=True),
+    # its two halves, to tell which one biases H2 (benchmarks/primary_inference.py h2-descent)
+    "descent_programme": replace(_NULL, name="descent_programme", descent_programme=1.0),
+    "descent_nonlinear_only": replace(_NULL, name="descent_nonlinear_only", descent_nonlinear=True),
     "athletes_8": replace(_NULL, name="athletes_8", athletes=8),
     "athletes_6": replace(_NULL, name="athletes_6", athletes=6),
     "athletes_4": replace(_NULL, name="athletes_4", athletes=4),

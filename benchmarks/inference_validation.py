@@ -24,8 +24,14 @@ Rounds of one cohort per world run until ``--reps`` rounds or ``--minutes`` of w
 the complete rounds count (the number is printed with the commit the run was at).  Run with one BLAS thread per
 worker (``OPENBLAS_NUM_THREADS=1``): the matrices are small and threads only contend for the 2 cores.
 
+``--primary-only`` fits what ``analyze`` fits (:func:`trailstrength.models.primary.primary_fit`, the n-of-1 model
+for one athlete) with the package's chosen inference only (``PRIMARY_INFERENCE``, read from models.primary), and
+the negative control as the package's sensitivity rows do (upper-body sets added to the v2 model): about 1-2
+CPU-s per cohort instead of ~28.  ``--rows`` appends each cohort's rows (stamped with the commit and the load
+average) as it finishes, and ``--from-rows`` tables the complete rounds of such a file.
+
 Run:  python benchmarks/inference_validation.py [--minutes 25] [--reps 200] [--workers 2] [--quick] [--out FILE]
-      [--rows FILE.csv]
+      [--rows FILE.csv] [--primary-only] [--from-rows FILE.csv]
 """
 
 from __future__ import annotations
@@ -230,19 +236,33 @@ def _timed(one, job: tuple) -> list[dict]:
 
 
 class _RowsFile:
-    """Appends each finished cohort's rows to a CSV (so an interrupted run keeps its work) and samples the
-    1-minute load average as cohorts finish."""
+    """Stamps each finished cohort's rows with the run's commit and the 1-minute load average at that moment
+    (``commit``, ``load_1min``) and appends them to a CSV, so an interrupted run keeps its work."""
 
-    def __init__(self, path: Path | None):
-        self.path, self.loads = path, [os.getloadavg()[0]]
+    def __init__(self, path: Path | None, commit: str):
+        self.path, self.commit = path, commit
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.unlink(missing_ok=True)
 
     def __call__(self, index: int, rows: list[dict]) -> None:
-        self.loads.append(os.getloadavg()[0])
+        load = os.getloadavg()[0]
+        for r in rows:
+            r.update(commit=self.commit, load_1min=load)
         if self.path is not None and rows:
             pd.DataFrame(rows).to_csv(self.path, mode="a", header=not self.path.is_file(), index=False)
+
+
+def _load_line(rows: pd.DataFrame) -> str:
+    """The load the cohorts ran under (from the rows' ``load_1min``) and their CPU cost."""
+    if "load_1min" in rows and rows["load_1min"].notna().any():
+        load = rows.groupby(["world", "seed"])["load_1min"].first()
+        text = (
+            f"load (1-min average as cohorts finished): {load.min():.1f}-{load.max():.1f}, median {load.median():.1f}"
+        )
+    else:
+        text = "load: not recorded"
+    return f"{text}; {_cost_line(rows)}"
 
 
 def complete_rounds(rows: pd.DataFrame, worlds: list[str]) -> tuple[pd.DataFrame, int]:
@@ -306,33 +326,37 @@ def main(argv=None) -> pd.DataFrame:
     ap.add_argument("--worlds", nargs="*", default=list(VALIDATION))
     ap.add_argument("--out", type=Path, help="also write the printed table here")
     ap.add_argument("--rows", type=Path, help="write every cohort's rows here (CSV) as each cohort finishes")
-    ap.add_argument("--from-rows", type=Path, help="only summarise the complete rounds of a --rows CSV")
+    ap.add_argument(
+        "--from-rows",
+        type=Path,
+        help="only summarise the complete rounds of a --rows CSV (with --primary-only if the run had it)",
+    )
     args = ap.parse_args(argv)
     worlds = ["planted", "null", "one_athlete_40w"] if args.quick else args.worlds
     one = primary_cohort if args.primary_only else one_cohort
     commit, t1 = _commit(), time.perf_counter()  # the code the workers run: read before anything can change it
-    rows_file = _RowsFile(None if args.from_rows else args.rows)
+    rows_file = _RowsFile(None if args.from_rows else args.rows, commit)
     if args.from_rows:
         rows, reps = complete_rounds(read_rows(args.from_rows), worlds)
-        run = f"summarised from {args.from_rows.name}"
+        ran = sorted(set(rows["commit"].astype(str))) if "commit" in rows else ["not recorded"]
+        run = f"summarised from {args.from_rows.name} (cohorts run at {', '.join(ran)}) at commit {commit}"
     elif args.quick:
         reps = 3
         jobs = [(w, s) for s in range(reps) for w in worlds]
         rows = pd.DataFrame(run_reps(partial(_timed, one), jobs, args.workers))
         if args.rows:
             rows.to_csv(args.rows, index=False)
-        run = "quick"
+        run = f"quick, commit {commit}"
     else:
         rows, reps = _run(one, worlds, args.reps, args.workers, args.minutes, rows_file)
-        run = f"run {(time.perf_counter() - t1) / 60:.1f} min (budget {args.minutes:g} min, at most {args.reps})"
-    load = rows_file.loads + [os.getloadavg()[0]]
+        minutes = (time.perf_counter() - t1) / 60
+        run = f"run {minutes:.1f} min (budget {args.minutes:g} min, at most {args.reps}), commit {commit}"
     table = summarize(rows)
     lines = [
         f"inference_validation{' --primary-only' if args.primary_only else ''}: {reps} cohorts per world "
         f"({len(worlds)} worlds, {DESIGN.athletes} athletes x {DESIGN.weeks} weeks unless the world says), "
-        f"{args.workers} workers, {run}, commit {commit}",
-        f"load (1-min average as cohorts finished): {min(load):.1f}-{max(load):.1f}, median {np.median(load):.1f}; "
-        + _cost_line(rows),
+        f"{args.workers} workers, {run}",
+        _load_line(rows),
         _models_line(args.primary_only),
         "bias_% is of the planted default effect (H1 0.012 DPI/set, H2 -0.2 points/set); p<.05_% is power where "
         "truth != 0, the false-positive rate where truth = 0",

@@ -99,6 +99,16 @@ def test_descent_confounding_couples_descent_exposure_to_the_programme():
     assert "flexible adjustment" in scenario_truth(SCENARIOS["descent_nonlinear"], PlantedEffects.null())["H1"]["why"]
 
 
+def test_descent_programme_makes_the_runs_after_the_run_hillier_in_heavy_blocks():
+    """What biases H2 there: the runs inside the 72-h window after the run (left out of v2) follow the programme."""
+    _, null = panels_from_daily(simulate_daily(DESIGN, seed=2, scenario=SCENARIOS["null"]))
+    _, prog = panels_from_daily(simulate_daily(DESIGN, seed=2, scenario=SCENARIOS["descent_programme"]))
+    assert abs(_within_corr(null, "hinge_sets_28d", "other_descent_100m_72h")) < 0.1
+    assert _within_corr(prog, "hinge_sets_28d", "other_descent_100m_72h") > 0.25
+    truth = scenario_truth(SCENARIOS["descent_programme"], PlantedEffects.null())
+    assert "other runs" in truth["H2"]["why"] and "other runs" not in truth["H1"]["why"]
+
+
 def test_scenario_panels_carry_the_negative_control_and_pre_run_windows():
     h1, h2 = panels_from_daily(simulate_daily(DESIGN, seed=4, scenario=SCENARIOS["null"]))
     assert {"upper_sets_28d", "distance_km"} <= set(h1.columns)
@@ -131,4 +141,29 @@ def test_inference_validation_benchmark_quick(monkeypatch, tmp_path):
     assert planted.loc["H1", "truth"] == pytest.approx(0.012) and planted.loc["H2", "truth"] == pytest.approx(-0.2)
     assert (planted["bias_%"].abs() < 50).all()
     assert "cohorts per world" in out.read_text()
+    sys.modules.pop("inference_validation", None)
+
+
+@pytest.mark.montecarlo
+def test_inference_validation_primary_only_reads_the_package_choice(monkeypatch, tmp_path):
+    """--primary-only: one row per term with PRIMARY_INFERENCE's method (n-of-1 for one athlete); the rows CSV
+    summarises to the same table (--from-rows keeps only complete rounds)."""
+    from trailstrength.models.primary import PRIMARY_INFERENCE
+
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    bench = importlib.import_module("inference_validation")
+    rows = tmp_path / "rows.csv"
+    table = bench.main(["--quick", "--primary-only", "--workers", "1", "--rows", str(rows)])
+    several = table[table["world"] != "one_athlete_40w"].groupby("term")["inference"].agg(set)
+    assert several["H1"] == several["H1 neg. control"] == {PRIMARY_INFERENCE["H1"]}
+    assert several["H2"] == several["H2 neg. control"] == {PRIMARY_INFERENCE["H2"]}
+    assert set(table.loc[table["world"] == "one_athlete_40w", "inference"]) == {"personal (n-of-1)"}
+    assert (table["n"] == 3).all() and len(table) == 2 + 4 + 4
+    again = bench.main(["--from-rows", str(rows), "--worlds", "planted", "null", "one_athlete_40w"])
+    pd.testing.assert_frame_equal(again, table)
+    saved = bench.read_rows(rows)
+    kept, rounds = bench.complete_rounds(
+        saved[~((saved["world"] == "null") & (saved["seed"] == 1))], ["null", "planted"]
+    )
+    assert rounds == 1 and set(kept["seed"]) == {0}
     sys.modules.pop("inference_validation", None)

@@ -31,6 +31,9 @@ from trailstrength.terrain import gap_factor
 
 __all__ = ["CohortDesign", "simulate_daily", "simulate_daily_grid"]
 
+#: A run with more descent than this (m) makes the legs sore; its response lands on days d+1..d+3 with these weights.
+DESCENT_RESPONSE_MIN_M = 200.0
+DESCENT_RESPONSE_LAGS = ((1, 1.0), (2, 0.6), (3, 0.3))
 DESCENT_GRADE = -0.05  # a descent segment is grade <= -5 % (DESIGN §6); a climb segment >= +5 %
 
 
@@ -234,12 +237,12 @@ def _outcomes(effects, design, scenario, table, base, draws, mix, raw, skip) -> 
     beta = effects.soreness_per_hinge_set + draws["soreness_slope"]
     sore = base["soreness"] + draws["sore_e"] + draws["soreness_drift"]
     lift = effects.soreness_per_acute_hinge_set * np.where(raw > 0, hinge + 1, 0)  # + the RDL warm-up set
-    descent_run = runs & (descent > 200)
+    descent_run = runs & (descent > DESCENT_RESPONSE_MIN_M)
     per_run = design.hinge_soreness == "per_run"
     response = np.where(descent_run, terms["run"] + (beta * hinge_28d if per_run else 0.0) + terms["bout"], 0.0)
     for lag, w in ((1, 1.0), (2, 0.5)):
         sore[lag:] += w * lift[:-lag]
-    for lag, w in ((1, 1.0), (2, 0.6), (3, 0.3)):
+    for lag, w in DESCENT_RESPONSE_LAGS:
         sore[lag:] += w * response[:-lag]
     if not per_run:
         # days 1-3 after a descent run are shifted by beta * hinge_28d of the most recent such run, once

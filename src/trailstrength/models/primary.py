@@ -77,8 +77,10 @@ SPLINE_DF = 3
 #: the right form, but not what biases H2 in the ``descent_nonlinear`` world (hillier runs in the heavier lifting
 #: blocks, null effect): over 50 cohorts (seeds 0-49, ``benchmarks/primary_inference.py h2-descent``) the H2 bias
 #: was +199.1 % of the planted effect with the 28-day spline alone and +196.1 % with the run's descent splined
-#: too; adding the lifting and runs *after* the run (the post-run sensitivity model) cut it to +77.0 %: the
-#: confounding runs through the runs that follow inside the 72-h window, which v2 leaves out on purpose.
+#: too; adding the lifting and runs *after* the run (the post-run sensitivity model) cut it to +77.0 %.  The
+#: source is the other runs inside the 72-h window, before and after the run: in heavier lifting blocks they are
+#: hillier (within-athlete r 0.42 before, 0.40 after) and their soreness lands in the window; splining the pre-run
+#: descent leaves +186 % (20 cohorts per variant, benchmarks/results/primary_inference_h2_descent_halves.txt).
 SPLINE_COLUMNS = (SPLINE_COLUMN, "descent_100m")
 DETRENDED_NOTE = "detrended (within-athlete season trend added to the pre-registered model, v2 has it anyway); "
 
@@ -423,8 +425,12 @@ def primary_effects(panel: pd.DataFrame, hypothesis: str, version: str = "v2", d
     :func:`trailstrength.models.power.simulate_power` fits every simulated cohort with it, so power describes the
     test ``analyze`` runs.
     """
-    fit = primary_fit(panel, hypothesis, version, detrend)
-    effects = fit.effects
+    return _reported(primary_fit(panel, hypothesis, version, detrend), panel, hypothesis, version, detrend)
+
+
+def _reported(fit: MixedFit, panel: pd.DataFrame, hypothesis: str, version: str, detrend: bool) -> pd.DataFrame:
+    """One primary fit's rows as reported: the detrending stated in the note, the H2 bootstrap where chosen."""
+    effects = fit.effects[EFFECT_COLUMNS]
     if detrend:
         effects = effects.assign(note=DETRENDED_NOTE + effects["note"].astype(str))
     return h2_bootstrap_inference(effects, panel, fit) if _bootstrapped(fit, hypothesis, version) else effects
@@ -499,11 +505,7 @@ def fit_primary(
         raise ValueError(f"version must be one of {VERSIONS}, got {version!r}")
     panels = {"H1": h1_panel, "H2": h2_panel}
     fits = {h: primary_fit(p, h, version, detrend) for h, p in panels.items()}
-    effects = pd.concat([f.effects for f in fits.values()], ignore_index=True)[EFFECT_COLUMNS]
-    if detrend:
-        effects["note"] = DETRENDED_NOTE + effects["note"].astype(str)
-    if _bootstrapped(fits["H2"], "H2", version):
-        effects = h2_bootstrap_inference(effects, h2_panel, fits["H2"])
+    effects = pd.concat([_reported(f, panels[h], h, version, detrend) for h, f in fits.items()], ignore_index=True)
     effects = adjust_effects(effects, "holm", rows=effects["primary"], family="H1, H2 primary")
     effects = confounding_notes(effects, fits, panels)
     bar = "=" * 78
